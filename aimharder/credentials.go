@@ -1,0 +1,92 @@
+package aimharder
+
+import (
+	"log/slog"
+	"maps"
+	"sort"
+	"strings"
+)
+
+// Credentials are what authenticates a member to AimHarder: the refresh
+// token used by tokenUpdate, the device fingerprint the session is bound
+// to, and the cookies the server set (amhrdrauth, PHPSESSID, AWSALB…).
+//
+// Cookies are kept as a flat name → value set: the real service scopes them
+// to the parent domain (.aimharder.com), so every AimHarder host receives
+// the same set.
+//
+// Credentials never print their secrets: String, GoString and LogValue
+// redact the token and cookie values.
+type Credentials struct {
+	Token       string
+	Fingerprint string
+	Cookies     map[string]string
+}
+
+// AuthCookie is the name of the cookie that authenticates each request.
+const AuthCookie = "amhrdrauth"
+
+// Clone returns a deep copy, so a caller can keep the original unchanged.
+func (c Credentials) Clone() Credentials {
+	c.Cookies = maps.Clone(c.Cookies)
+	return c
+}
+
+// Equal reports whether two credentials hold the same token, fingerprint
+// and cookies.
+func (c Credentials) Equal(o Credentials) bool {
+	return c.Token == o.Token && c.Fingerprint == o.Fingerprint && maps.Equal(c.Cookies, o.Cookies)
+}
+
+// HasAuthCookie reports whether the authentication cookie is present.
+func (c Credentials) HasAuthCookie() bool { return c.Cookies[AuthCookie] != "" }
+
+// WithCookies returns a copy with the given cookies merged in; an empty
+// value deletes the cookie (the server expired it).
+func (c Credentials) WithCookies(set map[string]string) Credentials {
+	out := c.Clone()
+	if len(set) == 0 {
+		return out
+	}
+	if out.Cookies == nil {
+		out.Cookies = make(map[string]string, len(set))
+	}
+	for name, value := range set {
+		if value == "" {
+			delete(out.Cookies, name)
+			continue
+		}
+		out.Cookies[name] = value
+	}
+	return out
+}
+
+// String describes the credentials without revealing any secret.
+func (c Credentials) String() string {
+	names := make([]string, 0, len(c.Cookies))
+	for name := range c.Cookies {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	token := "none"
+	if c.Token != "" {
+		token = "set"
+	}
+	return "credentials{token:" + token + " fingerprint:" + redactFingerprint(c.Fingerprint) +
+		" cookies:[" + strings.Join(names, ",") + "]}"
+}
+
+// GoString keeps %#v from printing secrets.
+func (c Credentials) GoString() string { return c.String() }
+
+// LogValue keeps slog from printing secrets.
+func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// redactFingerprint keeps a short prefix, enough to tell two devices apart
+// in a log without making the fingerprint reusable.
+func redactFingerprint(fp string) string {
+	if len(fp) <= 6 {
+		return strings.Repeat("*", len(fp))
+	}
+	return fp[:4] + "…"
+}

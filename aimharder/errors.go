@@ -1,0 +1,296 @@
+package aimharder
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinels to branch on with errors.Is. The typed errors below match
+// them and carry the details (errors.As).
+var (
+	// Session.
+	ErrLoggedOut       = errors.New("not logged in")
+	ErrBadCredentials  = errors.New("wrong e-mail or password")
+	ErrTooManyAttempts = errors.New("too many failed logins; try again later")
+	ErrLoginFailed     = errors.New("login failed")
+
+	// Transport.
+	ErrBlocked          = errors.New("blocked by AimHarder (geo-block or rate limit)")
+	ErrProtocol         = errors.New("unexpected answer from AimHarder")
+	ErrResponseTooLarge = errors.New("answer too large")
+
+	// Booking and cancelling. ErrRefused matches every refusal, including
+	// codes and keys this package does not know.
+	ErrRefused        = errors.New("refused by AimHarder")
+	ErrFull           = errors.New("class is full")
+	ErrNoCredit       = errors.New("no plan or credit covers this class")
+	ErrTooEarly       = errors.New("booking window not open yet")
+	ErrPaymentPending = errors.New("payment pending")
+	ErrTooLate        = errors.New("too close to the class start")
+	ErrDailyLimit     = errors.New("daily booking limit reached")
+	ErrQuota          = errors.New("plan quota used up")
+	ErrAlreadyBooked  = errors.New("already booked at that time")
+	ErrLateCancel     = errors.New("late cancel: the credit would be lost")
+)
+
+// LoggedOutError reports that the server no longer accepts the session:
+// {"logout":1}, an HTML page where JSON was expected, an empty whoami, a
+// redirect on /api/…, or setrefresh without a token.
+type LoggedOutError struct {
+	Endpoint string
+	Reason   string
+}
+
+func (e *LoggedOutError) Error() string {
+	return "aimharder " + e.Endpoint + ": not logged in (" + e.Reason + ")"
+}
+
+func (e *LoggedOutError) Is(target error) bool { return target == ErrLoggedOut }
+
+// LoginError is a refused login. Cause is ErrBadCredentials,
+// ErrTooManyAttempts or ErrLoginFailed; Message is the server's text when
+// it sent one, Reason what the client saw otherwise.
+type LoginError struct {
+	Cause   error
+	Message string
+	Reason  string
+}
+
+func (e *LoginError) Error() string {
+	s := "aimharder login: " + e.Cause.Error()
+	if e.Reason != "" {
+		s += ": " + e.Reason
+	}
+	if e.Message != "" {
+		s += " (server: " + strconv.Quote(e.Message) + ")"
+	}
+	return s
+}
+
+func (e *LoginError) Unwrap() error { return e.Cause }
+
+// BlockedError is a 403 (geo-block, §10: requests from outside Spain) or a
+// 429 (rate limit). Retrying at once does not help.
+type BlockedError struct {
+	Endpoint   string
+	Status     int
+	RetryAfter time.Duration // from Retry-After, when the server sent one
+}
+
+func (e *BlockedError) Error() string {
+	what := "blocked (geo-block?)"
+	if e.Status == 429 {
+		what = "rate-limited"
+	}
+	return fmt.Sprintf("aimharder %s: %s: HTTP %d", e.Endpoint, what, e.Status)
+}
+
+func (e *BlockedError) Is(target error) bool { return target == ErrBlocked }
+
+// HTTPError is an unexpected HTTP status, usually a 5xx. Retryable is set
+// for idempotent reads only: a book or cancel may have happened before the
+// reply was lost, and a tokenUpdate may have rotated the token.
+type HTTPError struct {
+	Endpoint  string
+	Status    int
+	Retryable bool
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("aimharder %s: HTTP %d", e.Endpoint, e.Status)
+}
+
+// TransportError is a network failure or a timeout. It never contains the
+// request URL (setrefresh carries the token in its query).
+type TransportError struct {
+	Endpoint  string
+	Err       error // the cause without the URL; context.Canceled etc. match through it
+	Retryable bool  // an idempotent read that failed on its own (not cancelled by the caller)
+	msg       string
+}
+
+func (e *TransportError) Error() string { return "aimharder " + e.Endpoint + ": " + e.msg }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// ProtocolError is an answer this package cannot read: truncated or
+// invalid JSON, wrong types, a missing key, an oversized body. Snippet is
+// a short excerpt of the body for box endpoints only, with credential
+// values removed.
+type ProtocolError struct {
+	Endpoint  string
+	Problem   string
+	Snippet   string
+	Retryable bool  // a read whose answer may have been cut short
+	Err       error // optional cause, e.g. ErrResponseTooLarge
+}
+
+func (e *ProtocolError) Error() string {
+	s := "aimharder " + e.Endpoint + ": unexpected answer: " + e.Problem
+	if e.Snippet != "" {
+		s += " (body starts " + strconv.Quote(e.Snippet) + ")"
+	}
+	return s
+}
+
+func (e *ProtocolError) Is(target error) bool { return target == ErrProtocol }
+func (e *ProtocolError) Unwrap() error        { return e.Err }
+
+// IsRetryable reports whether err came from an idempotent read that may
+// simply be sent again (a 5xx, a network failure, a cut answer). Book and
+// cancel are never retryable blindly: re-read the day first.
+func IsRetryable(err error) bool {
+	var h *HTTPError
+	var t *TransportError
+	var p *ProtocolError
+	switch {
+	case errors.As(err, &h):
+		return h.Retryable
+	case errors.As(err, &t):
+		return t.Retryable
+	case errors.As(err, &p):
+		return p.Retryable
+	}
+	return false
+}
+
+// Known errorMssgLang keys (protocol §7.2).
+const (
+	KeyTooEarlyDays   = "ERROR_ANTELACION_CLIENTE"
+	KeyTooEarlyHours  = "ERROR_ANTELACION_CLIENTE_HORAS"
+	KeyAlreadyBooked  = "NOPUEDESRESERVAMISMAHORA"
+	KeyQuotaExceeded  = "HASSUPERADOLIMITCONTR"
+	tooEarlyKeyPrefix = "ERROR_ANTELACION"
+)
+
+// BookingError is a refused booking: the bookState code, the
+// errorMssgLang key and the server's errorMssg. Is maps it to a sentinel;
+// every BookingError also matches ErrRefused. When the refusal means "too
+// early", TooEarly carries the parsed window (and errors.As finds it).
+type BookingError struct {
+	Code     int
+	Key      string
+	Message  string
+	Max      int // the limit of a −8 answer, 0 if absent
+	TooEarly *TooEarlyError
+}
+
+func (e *BookingError) Error() string {
+	s := fmt.Sprintf("aimharder book: refused (bookState %d", e.Code)
+	if e.Key != "" {
+		s += " " + e.Key
+	}
+	if e.Max > 0 {
+		s += fmt.Sprintf(", max %d", e.Max)
+	}
+	s += "): "
+	if e.Message != "" {
+		return s + strconv.Quote(e.Message)
+	}
+	if reason := e.reason(); reason != nil {
+		return s + reason.Error()
+	}
+	return s + "unknown code"
+}
+
+// reason maps the answer to a sentinel: the key first (modern answers put
+// the meaning there, §7.3 "branch on errorMssgLang"), then the code.
+// Unknown combinations give nil.
+func (e *BookingError) reason() error {
+	switch {
+	case e.Key == KeyAlreadyBooked:
+		return ErrAlreadyBooked
+	case e.Key == KeyQuotaExceeded:
+		return ErrQuota
+	case strings.HasPrefix(e.Key, tooEarlyKeyPrefix):
+		return ErrTooEarly
+	case e.Key != "" && e.Code == -12:
+		return nil // an unknown rule rejection: never guess which one
+	}
+	switch e.Code {
+	case -1:
+		return ErrFull
+	case -2:
+		return ErrNoCredit
+	case -4: // the older "too far ahead" answer (§7.1)
+		return ErrTooEarly
+	case -5:
+		return ErrPaymentPending
+	case -7:
+		return ErrTooLate
+	case -8:
+		return ErrDailyLimit
+	}
+	return nil
+}
+
+func (e *BookingError) Is(target error) bool {
+	return target == ErrRefused || (target != nil && target == e.reason())
+}
+
+func (e *BookingError) Unwrap() error {
+	if e.TooEarly == nil {
+		return nil
+	}
+	return e.TooEarly
+}
+
+// TooEarlyError is a "booking window not open" answer with the window the
+// message states. WindowKnown is false when no number could be read from
+// the message; the window is then not guessed. A fixed-hour box answers
+// with the same key, so the window read here is what the text says, not
+// necessarily how the box computes it.
+type TooEarlyError struct {
+	Key         string
+	Message     string
+	Window      Rule
+	WindowKnown bool
+}
+
+func (e *TooEarlyError) Error() string {
+	s := "aimharder book: " + ErrTooEarly.Error()
+	if e.WindowKnown {
+		s += " (opens " + e.Window.describe() + " before the class)"
+	}
+	if e.Message != "" {
+		s += ": " + strconv.Quote(e.Message)
+	}
+	return s
+}
+
+func (e *TooEarlyError) Is(target error) bool { return target == ErrTooEarly || target == ErrRefused }
+
+// CancelError is a cancelBook answer other than cancelState 1. State 2 is
+// the late-cancel warning (ErrLateCancel): nothing was cancelled, and
+// sending again with Late: true forfeits the credit.
+type CancelError struct {
+	State   int
+	Message string
+}
+
+func (e *CancelError) Error() string {
+	s := fmt.Sprintf("aimharder cancelBook: not cancelled (cancelState %d)", e.State)
+	switch e.State {
+	case 2:
+		s += ": " + ErrLateCancel.Error()
+	case 3:
+		s += ": refused"
+	default:
+		s += ": unknown state"
+	}
+	if e.Message != "" {
+		s += ": " + strconv.Quote(e.Message)
+	}
+	return s
+}
+
+// Is matches ErrLateCancel for the warning (a question, not a refusal) and
+// ErrRefused for every other state.
+func (e *CancelError) Is(target error) bool {
+	if e.State == 2 {
+		return target == ErrLateCancel
+	}
+	return target == ErrRefused
+}

@@ -1,0 +1,296 @@
+package aimharder
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// LoginResult is a successful login: the user with their boxes and the
+// credentials to persist.
+type LoginResult struct {
+	User        User
+	Credentials Credentials
+	Legacy      bool // the JSON endpoint was absent and the old form worked
+}
+
+// Login signs in with the JSON login (§2.1). When that endpoint does not
+// exist (404/405) it falls back to the legacy form (§2.2), accepted only
+// after setrefresh and whoami confirm it. A refusal is a *LoginError
+// (ErrBadCredentials, ErrTooManyAttempts or ErrLoginFailed); it is never
+// retried here, since failures count towards the lockout.
+//
+// fingerprint must be the stable per-device id of this account and role
+// (§2.3): sessions are per (user, fingerprint).
+func (c *Client) Login(ctx context.Context, email, password, fingerprint string) (LoginResult, error) {
+	if email == "" || password == "" || fingerprint == "" {
+		return LoginResult{}, errors.New("aimharder login: e-mail, password and fingerprint are required")
+	}
+	body, _ := json.Marshal(struct {
+		Username    string `json:"username"`
+		Password    string `json:"password"`
+		Fingerprint string `json:"fingerprint"`
+		InIframe    int    `json:"iniframe"`
+	}{email, password, fingerprint, 0})
+	cl := &call{endpoint: "login", method: http.MethodPost, url: c.loginURL + "/api/login", body: body,
+		contentType: jsonContentType, accept: "application/json, text/plain, */*",
+		origin: c.loginURL, referer: c.loginURL + "/"}
+	ans, creds, err := c.do(ctx, cl, Credentials{Fingerprint: fingerprint})
+	if err != nil {
+		return LoginResult{}, err
+	}
+	switch {
+	case ans.status == http.StatusNotFound || ans.status == http.StatusMethodNotAllowed:
+		return c.legacyLogin(ctx, email, password, fingerprint)
+	case ans.status == http.StatusUnauthorized: // [GUESS] some clients see 401 for bad credentials
+		return LoginResult{}, &LoginError{Cause: ErrBadCredentials, Reason: "HTTP 401"}
+	case ans.status == http.StatusForbidden || ans.status == http.StatusTooManyRequests:
+		return LoginResult{}, blocked(cl, ans)
+	case ans.status >= 300 && ans.status < 400:
+		return LoginResult{}, &LoginError{Cause: ErrLoginFailed, Reason: fmt.Sprintf("redirected with HTTP %d", ans.status)}
+	case ans.status < 200 || ans.status >= 300:
+		return LoginResult{}, &HTTPError{Endpoint: cl.endpoint, Status: ans.status}
+	}
+	reply, err := decodeLogin(ans.body)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	user, err := reply.check(creds)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	creds.Token = reply.token
+	if !reply.hasRoles { // an answer without roles: ask whoami for the boxes
+		user, creds, err = c.Whoami(ctx, creds)
+		if errors.Is(err, ErrLoggedOut) {
+			return LoginResult{}, &LoginError{Cause: ErrLoginFailed, Reason: "whoami did not confirm the login"}
+		}
+		if err != nil {
+			return LoginResult{}, err
+		}
+	}
+	return LoginResult{User: user, Credentials: creds}, nil
+}
+
+// loginReply is what a JSON login answer says, read leniently: the data
+// may be [] on failure (PHP's empty array) and the error a string or an
+// object (§2.1: the failure body is unverified).
+type loginReply struct {
+	authOK   bool
+	user     wireUser
+	hasUser  bool
+	hasRoles bool
+	token    string
+	message  string // the server's error text, if any
+}
+
+func decodeLogin(body []byte) (loginReply, error) {
+	switch sniffBody(body) {
+	case bodyJSONObject:
+	case bodyHTML:
+		return loginReply{}, &ProtocolError{Endpoint: "login", Problem: "an HTML page instead of JSON"}
+	default:
+		return loginReply{}, &ProtocolError{Endpoint: "login", Problem: "answer is not a JSON object"}
+	}
+	var env struct {
+		Data    json.RawMessage `json:"data"`
+		Error   json.RawMessage `json:"error"`
+		Message flexString      `json:"message"`
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(body), &env); err != nil {
+		return loginReply{}, jsonProblem("login", err)
+	}
+	var data struct {
+		UserData json.RawMessage `json:"userData"`
+		Auth     struct {
+			AuthOK       flexBool   `json:"authOK"`
+			RefreshToken flexString `json:"refreshToken"`
+			Message      flexString `json:"message"`
+		} `json:"auth"`
+		Message flexString `json:"message"`
+	}
+	if sniffBody(env.Data) == bodyJSONObject {
+		if err := json.Unmarshal(env.Data, &data); err != nil {
+			return loginReply{}, jsonProblem("login", err)
+		}
+	}
+	r := loginReply{
+		authOK:  data.Auth.AuthOK.Value,
+		token:   data.Auth.RefreshToken.trimmed(),
+		message: firstNonEmpty(errorText(env.Error), env.Message.trimmed(), data.Auth.Message.trimmed(), data.Message.trimmed()),
+	}
+	if sniffBody(data.UserData) == bodyJSONObject {
+		var probe struct {
+			Roles json.RawMessage `json:"roles"`
+		}
+		if err := json.Unmarshal(data.UserData, &r.user); err != nil {
+			return loginReply{}, jsonProblem("login", err)
+		}
+		_ = json.Unmarshal(data.UserData, &probe)
+		r.hasUser = true
+		r.hasRoles = len(probe.Roles) > 0 && string(probe.Roles) != "null"
+	}
+	return r, nil
+}
+
+// check applies the four success conditions of §2.1 (the status was
+// checked before): authOK, a numeric user id, and the auth cookie.
+func (r loginReply) check(creds Credentials) (User, error) {
+	if r.message != "" && !r.authOK {
+		return User{}, loginRefusal(r.message)
+	}
+	if !r.authOK {
+		return User{}, &LoginError{Cause: ErrLoginFailed, Reason: "authOK is not true"}
+	}
+	if !r.hasUser || !r.user.ID.Set || r.user.ID.Value <= 0 {
+		return User{}, &ProtocolError{Endpoint: "login", Problem: "authOK without a numeric userData.id"}
+	}
+	if !creds.HasAuthCookie() {
+		return User{}, &LoginError{Cause: ErrLoginFailed, Reason: "no " + AuthCookie + " cookie was set"}
+	}
+	return r.user.user(), nil
+}
+
+// errorText reads "error" as {"message":…}, {"msg":…} or a plain string.
+func errorText(raw json.RawMessage) string {
+	if k := jsonKind(raw); k == "nothing" || k == "bool" || k == "null" {
+		return ""
+	}
+	var s flexString
+	if json.Unmarshal(raw, &s) == nil {
+		return plainText(string(s))
+	}
+	var obj struct {
+		Message flexString `json:"message"`
+		Msg     flexString `json:"msg"`
+	}
+	if json.Unmarshal(raw, &obj) == nil {
+		return plainText(firstNonEmpty(string(obj.Message), string(obj.Msg)))
+	}
+	return ""
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// Login failures carry text only (no code). "demasiadas veces" and
+// "incorrecto" are [LIVE]/[MULTI]; the English and Catalan variants are
+// [GUESS]. Text matching neither is an unexpected failure, kept verbatim.
+var (
+	lockoutText     = regexp.MustCompile(`(?i)demasiadas\s+veces|too\s+many|massa\s+vegades|masses\s+vegades`)
+	wrongPasswdText = regexp.MustCompile(`(?i)incorrect|inv[aá]lid`)
+)
+
+func loginRefusal(message string) *LoginError {
+	switch {
+	case lockoutText.MatchString(message):
+		return &LoginError{Cause: ErrTooManyAttempts, Message: message}
+	case wrongPasswdText.MatchString(message):
+		return &LoginError{Cause: ErrBadCredentials, Message: message}
+	}
+	return &LoginError{Cause: ErrLoginFailed, Message: message}
+}
+
+// legacyLogin posts the old form (§2.2) and accepts the result only when
+// the auth cookie is set and whoami names a user.
+func (c *Client) legacyLogin(ctx context.Context, email, password, fingerprint string) (LoginResult, error) {
+	form := "login=" + url.QueryEscape("Iniciar sesión") + "&loginiframe=0&loginfingerprint=" + url.QueryEscape(fingerprint) +
+		"&mail=" + url.QueryEscape(email) + "&pw=" + url.QueryEscape(password)
+	cl := &call{endpoint: "legacy-login", method: http.MethodPost, url: c.loginURL + "/", body: []byte(form),
+		contentType: formContentType, origin: c.loginURL, referer: c.loginURL + "/"}
+	ans, creds, err := c.do(ctx, cl, Credentials{Fingerprint: fingerprint})
+	if err != nil {
+		return LoginResult{}, err
+	}
+	switch {
+	case ans.status == http.StatusForbidden || ans.status == http.StatusTooManyRequests:
+		return LoginResult{}, blocked(cl, ans)
+	case ans.status == http.StatusNotFound || ans.status == http.StatusMethodNotAllowed:
+		return LoginResult{}, &LoginError{Cause: ErrLoginFailed,
+			Reason: fmt.Sprintf("neither the JSON login nor the form exists (HTTP %d)", ans.status)}
+	case ans.status >= 400 || ans.status < 200:
+		return LoginResult{}, &HTTPError{Endpoint: cl.endpoint, Status: ans.status}
+	}
+	// A redirect is the portal form's success (§2.2): nothing to parse.
+	if ans.status < 300 {
+		if message := legacyLoginError(ans.body); message != "" {
+			return LoginResult{}, loginRefusal(message)
+		}
+		if token, fp, ok := legacyRefreshFrame(ans.body); ok {
+			creds.Token = token
+			if fp != "" {
+				creds.Fingerprint = fp
+			}
+		}
+	}
+	if !creds.HasAuthCookie() {
+		// The "marketing page" answer: 200, no cookie (§0 timeline, [ONE]).
+		return LoginResult{}, &LoginError{Cause: ErrLoginFailed, Reason: "the form login set no " + AuthCookie + " cookie"}
+	}
+	if creds.Token != "" {
+		creds, err = c.SetRefresh(ctx, creds)
+		if errors.Is(err, ErrLoggedOut) {
+			return LoginResult{}, &LoginError{Cause: ErrLoginFailed, Reason: "setrefresh did not confirm the form login"}
+		}
+		if err != nil {
+			return LoginResult{}, err
+		}
+	}
+	user, creds, err := c.Whoami(ctx, creds)
+	if errors.Is(err, ErrLoggedOut) {
+		return LoginResult{}, &LoginError{Cause: ErrLoginFailed, Reason: "whoami did not confirm the form login"}
+	}
+	if err != nil {
+		return LoginResult{}, err
+	}
+	return LoginResult{User: user, Credentials: creds, Legacy: true}, nil
+}
+
+var (
+	loginErrorsBlock = regexp.MustCompile(`(?is)id\s*=\s*["']loginErrors["'][^>]*>(.{0,600})`)
+	refreshFrame     = regexp.MustCompile(`(?is)<iframe[^>]*\ssrc\s*=\s*["']([^"']*setrefresh[^"']*)["']`)
+)
+
+// legacyLoginError returns the text of the form page's #loginErrors, ""
+// when there is none or it is empty.
+func legacyLoginError(body []byte) string {
+	m := loginErrorsBlock.FindSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	inner := string(m[1])
+	if end := strings.Index(strings.ToLower(inner), "</div"); end >= 0 {
+		inner = inner[:end]
+	}
+	return plainText(html.UnescapeString(inner))
+}
+
+// legacyRefreshFrame reads token and fingerprint from the
+// <iframe src="…/setrefresh?token=…&fingerprint=…"> of a successful form
+// login (absolute or relative URL, HTML-escaped ampersands).
+func legacyRefreshFrame(body []byte) (token, fingerprint string, ok bool) {
+	m := refreshFrame.FindSubmatch(body)
+	if m == nil {
+		return "", "", false
+	}
+	u, err := url.Parse(html.UnescapeString(string(m[1])))
+	if err != nil {
+		return "", "", false
+	}
+	q := u.Query()
+	token = strings.TrimSpace(q.Get("token"))
+	return token, strings.TrimSpace(q.Get("fingerprint")), token != ""
+}

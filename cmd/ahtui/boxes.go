@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ahtui/ahtui/session"
+)
+
+type boxJSON struct {
+	ID           int64  `json:"id"`
+	Subdomain    string `json:"subdomain"`
+	Name         string `json:"name"`
+	Timezone     string `json:"timezone"`
+	Window       string `json:"window"`        // the rule in force ("" = unknown)
+	WindowSource string `json:"window_source"` // member, learned or unknown
+	Current      bool   `json:"current"`
+}
+
+func toBoxJSON(b session.Box, current bool) boxJSON {
+	source := "unknown"
+	switch {
+	case b.MemberWindow != "":
+		source = "member"
+	case b.LearnedWindow != "":
+		source = "learned"
+	}
+	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
+		Window: b.WindowRule(), WindowSource: source, Current: current}
+}
+
+func windowText(b boxJSON) string {
+	if b.Window == "" {
+		return "unknown"
+	}
+	return b.Window + " (" + b.WindowSource + ")"
+}
+
+func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "boxes",
+		Short: "List your boxes",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+				boxes, err := a.account.ActiveBoxes(ctx)
+				if err != nil {
+					return err
+				}
+				current, _ := a.store.CurrentBox(ctx)
+				out := make([]boxJSON, 0, len(boxes))
+				for _, b := range boxes {
+					out = append(out, toBoxJSON(b, b.ID == current.ID))
+				}
+				if asJSON {
+					return writeJSON(stdout, out)
+				}
+				if len(out) == 0 {
+					fmt.Fprintln(stdout, "No boxes: log in with `ahtui login`.")
+					return nil
+				}
+				tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "\tBOX\tID\tNAME\tTIMEZONE\tWINDOW")
+				for _, b := range out {
+					mark := ""
+					if b.Current {
+						mark = "*"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", mark, b.Subdomain, b.ID, b.Name, b.Timezone, windowText(b))
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newBoxCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	box := &cobra.Command{
+		Use:   "box",
+		Short: "Choose the box to work with",
+		Args:  usageArgs(cobra.NoArgs),
+	}
+	box.AddCommand(&cobra.Command{
+		Use:   "use <subdomain|id>",
+		Short: "Make a box the current one",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+				b, err := a.account.FindBox(ctx, args[0])
+				if err != nil {
+					return usageErrorf("%v", err)
+				}
+				if err := a.store.SetCurrentBox(ctx, b.ID); err != nil {
+					return err
+				}
+				fmt.Fprintf(stdout, "Box: %s (%s).\n", b.Name, b.Subdomain)
+				return nil
+			})
+		},
+	})
+	return box
+}

@@ -1,0 +1,162 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+// memberError turns an error into words a gym member understands and the
+// contract's exit status. The raw error goes to the log, not the terminal.
+func memberError(err error, now time.Time) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	msg, code := explain(err, now)
+	return &exitError{code: code, err: errors.New(msg)}
+}
+
+func explain(err error, now time.Time) (string, int) {
+	var (
+		tooEarly *account.TooEarlyError
+		booking  *aimharder.BookingError
+		blocked  *aimharder.BlockedError
+		httpErr  *aimharder.HTTPError
+		proto    *aimharder.ProtocolError
+		trans    *aimharder.TransportError
+		login    *aimharder.LoginError
+	)
+	switch {
+	case errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, session.ErrNoAccount), errors.Is(err, session.ErrNoSession):
+		return "you are not logged in: run `ahtui login`", exitNoSession
+	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, session.ErrSessionDead), errors.Is(err, aimharder.ErrLoggedOut):
+		return "your AimHarder session has expired: log in again with `ahtui login`", exitNoSession
+	case errors.As(err, &tooEarly):
+		return tooEarlyMessage(tooEarly, now), exitFailed
+	case errors.Is(err, account.ErrLateCancelNeedsConsent):
+		return "this class starts too soon for a free cancel: cancelling now loses the class credit. " +
+			"Run the command again with --late to cancel anyway", exitFailed
+	case errors.As(err, &login):
+		switch {
+		case errors.Is(err, aimharder.ErrBadCredentials):
+			return "wrong e-mail or password", exitFailed
+		case errors.Is(err, aimharder.ErrTooManyAttempts):
+			return "AimHarder has locked the login after too many failed attempts: try again later", exitFailed
+		}
+		return "AimHarder refused the login: " + serverWords(login.Message, login.Reason), exitFailed
+	case errors.As(err, &booking):
+		return bookingMessage(booking), exitFailed
+	case errors.As(err, &blocked):
+		if blocked.Status == 429 {
+			return "AimHarder is limiting requests from this machine (HTTP 429): wait a few minutes", exitFailed
+		}
+		return "AimHarder refused the connection (HTTP 403). It blocks connections from outside Spain, " +
+			"such as cloud servers and VPNs: run ahtui from a Spanish connection", exitFailed
+	case errors.As(err, &httpErr):
+		return fmt.Sprintf("AimHarder is having trouble (HTTP %d): try again in a moment", httpErr.Status), exitFailed
+	case errors.As(err, &trans):
+		return "could not reach AimHarder: " + trans.Error(), exitFailed
+	case errors.As(err, &proto):
+		return "AimHarder sent an answer ahtui does not understand (" + proto.Problem + "). " +
+			"Nothing was changed on your side; details are in the log", exitFailed
+	case errors.Is(err, session.ErrReadOnly):
+		return err.Error() + ": check the permissions of the database file and its folder (nothing was changed)", exitFailed
+	case errors.Is(err, session.ErrBusy):
+		return err.Error() + " (nothing was changed): try again in a moment", exitFailed
+	}
+	return err.Error(), exitFailed
+}
+
+// bookingMessage explains a refused booking, keeping the server's words.
+func bookingMessage(e *aimharder.BookingError) string {
+	var what string
+	switch {
+	case errors.Is(e, aimharder.ErrFull):
+		what = "the class is full (add --waitlist to join the waitlist)"
+	case errors.Is(e, aimharder.ErrNoCredit):
+		what = "your plan has no credit for this class"
+	case errors.Is(e, aimharder.ErrPaymentPending):
+		what = "you have a payment pending with your box"
+	case errors.Is(e, aimharder.ErrTooLate):
+		what = "it is too close to the start of the class to book it"
+	case errors.Is(e, aimharder.ErrDailyLimit):
+		what = "you have reached your box's daily booking limit"
+		if e.Max > 0 {
+			what += fmt.Sprintf(" (%d a day)", e.Max)
+		}
+	case errors.Is(e, aimharder.ErrQuota):
+		what = "your plan's booking quota is used up"
+	case errors.Is(e, aimharder.ErrAlreadyBooked):
+		what = "you already have a booking at that time"
+	case errors.Is(e, aimharder.ErrTooEarly):
+		what = "booking for this class is not open yet"
+	default:
+		what = fmt.Sprintf("AimHarder refused the booking (code %d)", e.Code)
+	}
+	if e.Message != "" {
+		what += ` — AimHarder says: "` + e.Message + `"`
+	}
+	return what
+}
+
+// tooEarlyMessage names the opening in the box's time zone, how far away it
+// is, and the command that books it then.
+func tooEarlyMessage(e *account.TooEarlyError, now time.Time) string {
+	hint := fmt.Sprintf("use `ahtui prebook add %d --day %s`", e.Class.ID, e.Class.Date)
+	if e.OpensAt.IsZero() {
+		msg := "booking for this class is not open yet"
+		if e.Message != "" {
+			msg += ` (AimHarder says: "` + e.Message + `")`
+		}
+		return msg + "; set the box's rule with `ahtui config box." + e.Class.Box + ".window 4d` to know when — " + hint
+	}
+	return fmt.Sprintf("booking opens %s (in %s) — %s", e.OpensAt.Format("Mon 2 Jan 15:04"), humanDuration(e.OpensAt.Sub(now)), hint)
+}
+
+func serverWords(message, reason string) string {
+	if message != "" {
+		return `"` + message + `"`
+	}
+	return reason
+}
+
+// humanDuration writes a duration the way a member says it: 3d 4h, 2h 5m, 40s.
+func humanDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	days := int(d / (24 * time.Hour))
+	hours := int(d % (24 * time.Hour) / time.Hour)
+	mins := int(d % time.Hour / time.Minute)
+	secs := int(d % time.Minute / time.Second)
+	var parts []string
+	switch {
+	case days > 0:
+		parts = append(parts, fmt.Sprintf("%dd", days))
+		if hours > 0 {
+			parts = append(parts, fmt.Sprintf("%dh", hours))
+		}
+	case hours > 0:
+		parts = append(parts, fmt.Sprintf("%dh", hours))
+		if mins > 0 {
+			parts = append(parts, fmt.Sprintf("%dm", mins))
+		}
+	case mins > 0:
+		parts = append(parts, fmt.Sprintf("%dm", mins))
+		if secs > 0 {
+			parts = append(parts, fmt.Sprintf("%ds", secs))
+		}
+	default:
+		parts = append(parts, fmt.Sprintf("%ds", secs))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ahtui/ahtui/aimharder"
+)
+
+// globalOptions are the flags every subcommand shares.
+type globalOptions struct {
+	dbPath    string
+	loginURL  string
+	portalURL string
+	boxURL    string
+	demo      bool
+	debug     bool
+}
+
+// envOr returns the environment variable's value, or def when it is unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// clientConfig is the AimHarder client configuration the flags select.
+func (g *globalOptions) clientConfig() aimharder.Config {
+	cfg := aimharder.DefaultConfig()
+	cfg.LoginURL = g.loginURL
+	cfg.PortalURL = g.portalURL
+	cfg.BoxURLTemplate = g.boxURL
+	return cfg
+}
+
+func newRootCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	opts := &globalOptions{}
+	defaults := aimharder.DefaultConfig()
+	root := &cobra.Command{
+		Use:   "ahtui",
+		Short: "Book AimHarder classes from the terminal",
+		Long: "ahtui shows your box's week of classes, books and cancels with one key,\n" +
+			"and fires prebookings the instant a class's booking window opens.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.demo {
+				fmt.Fprintln(stdout, "The demo TUI is not built yet. Meanwhile, `ahtui sim` serves the demo gym.")
+				return nil
+			}
+			fmt.Fprintln(stdout, "The TUI is not built yet. See `ahtui --help` for the commands available.")
+			return nil
+		},
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErrorf("%v", err) })
+
+	pf := root.PersistentFlags()
+	pf.StringVar(&opts.dbPath, "db", envOr("AHTUI_DB", ""), "database file (env AHTUI_DB; default $XDG_DATA_HOME/ahtui/ahtui.db)")
+	pf.StringVar(&opts.loginURL, "login-url", envOr("AHTUI_LOGIN_URL", defaults.LoginURL), "AimHarder login base URL (env AHTUI_LOGIN_URL)")
+	pf.StringVar(&opts.portalURL, "portal-url", envOr("AHTUI_PORTAL_URL", defaults.PortalURL), "AimHarder portal base URL (env AHTUI_PORTAL_URL)")
+	pf.StringVar(&opts.boxURL, "box-url", envOr("AHTUI_BOX_URL", defaults.BoxURLTemplate), "box URL template with {box} (env AHTUI_BOX_URL)")
+	pf.BoolVar(&opts.debug, "debug", false, "verbose logs")
+	root.Flags().BoolVar(&opts.demo, "demo", false, "run against a built-in simulated gym: no account or network needed")
+
+	root.AddCommand(
+		newLoginCommand(opts, stdin, stdout, stderr),
+		newLogoutCommand(opts, stdout),
+		newStatusCommand(opts, stdout),
+		newBoxesCommand(opts, stdout),
+		newBoxCommand(opts, stdout),
+		newClassesCommand(opts, stdout),
+		newBookCommand(opts, stdout),
+		newCancelCommand(opts, stdout),
+		newConfigCommand(opts, stdout),
+		newSimCommand(opts, stdout, stderr),
+	)
+	return root
+}
+
+// run executes the command line and returns the process exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCommand(stdin, stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil {
+		code := exitCode(err)
+		fmt.Fprintf(stderr, "ahtui: %v\n", err)
+		if code == exitUsage && cmd != nil {
+			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return code
+	}
+	return exitOK
+}
+
+// usageArgs makes an argument check's failure a usage error (exit 2).
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return &exitError{code: exitUsage, err: err}
+		}
+		return nil
+	}
+}

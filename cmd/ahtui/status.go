@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ahtui/ahtui/session"
+)
+
+// RunnerLeaseName is the lease the prebooking runner leads under.
+const runnerLeaseName = "prebookings"
+
+type statusJSON struct {
+	Account        *accountJSON    `json:"account"`
+	Box            *boxJSON        `json:"box"`
+	Sessions       []sessionJSON   `json:"sessions"`
+	Runner         *runnerJSON     `json:"runner"`
+	NextPrebooking *prebookingJSON `json:"next_prebooking"`
+}
+
+type accountJSON struct {
+	Email  string `json:"email"`
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name"`
+}
+
+type sessionJSON struct {
+	Kind             string  `json:"kind"`
+	State            string  `json:"state"`
+	CreatedAt        string  `json:"created_at"`
+	TokenUpdatedAt   string  `json:"token_updated_at"`
+	TokenAgeSeconds  int64   `json:"token_age_seconds"`
+	TokenUpdateCount int64   `json:"token_update_count"`
+	LastError        *string `json:"last_error"`
+	LastErrorAt      *string `json:"last_error_at"`
+}
+
+type runnerJSON struct {
+	Owner       string `json:"owner"`
+	PID         int    `json:"pid"`
+	Host        string `json:"host"`
+	HeartbeatAt string `json:"heartbeat_at"`
+}
+
+type prebookingJSON struct {
+	ID       int64   `json:"id"`
+	Box      string  `json:"box"`
+	ClassID  int64   `json:"class_id"`
+	Day      string  `json:"day"`
+	Name     string  `json:"name"`
+	StartsAt string  `json:"starts_at"`
+	OpensAt  *string `json:"opens_at"`
+	Status   string  `json:"status"`
+	Attempts int     `json:"attempts"`
+	Outcome  string  `json:"outcome"`
+	Message  string  `json:"message"`
+	Late     bool    `json:"late"`
+	Waitlist bool    `json:"waitlist"`
+}
+
+func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show both sessions, the runner and the next prebooking",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+				st, err := collectStatus(ctx, a)
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					return writeJSON(stdout, st)
+				}
+				printStatus(stdout, st, a.account.Now())
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
+	now := a.account.Now()
+	st := statusJSON{Sessions: []sessionJSON{}}
+	acct, err := a.store.Account(ctx)
+	switch {
+	case err == nil:
+		st.Account = &accountJSON{Email: acct.Email, UserID: acct.UserID, Name: acct.Name}
+	case !errors.Is(err, session.ErrNoAccount):
+		return st, err
+	}
+	if box, err := a.store.CurrentBox(ctx); err == nil {
+		bj := toBoxJSON(box, true)
+		st.Box = &bj
+	}
+	sessions, err := a.store.Sessions(ctx)
+	if err != nil {
+		return st, err
+	}
+	for _, s := range sessions {
+		sj := sessionJSON{
+			Kind:             string(s.Kind),
+			State:            string(s.State),
+			CreatedAt:        s.CreatedAt.Format(time.RFC3339),
+			TokenUpdatedAt:   s.TokenUpdatedAt.Format(time.RFC3339),
+			TokenAgeSeconds:  int64(s.TokenAge(now) / time.Second),
+			TokenUpdateCount: s.TokenUpdateCount,
+			LastErrorAt:      rfc3339OrNil(s.LastErrorAt),
+		}
+		if s.LastError != "" {
+			msg := s.LastError
+			sj.LastError = &msg
+		}
+		st.Sessions = append(st.Sessions, sj)
+	}
+	if lease, err := a.store.CurrentRunnerLease(ctx, runnerLeaseName); err == nil && lease.Live(now) {
+		st.Runner = &runnerJSON{Owner: lease.Owner, PID: lease.PID, Host: lease.Host, HeartbeatAt: lease.HeartbeatAt.Format(time.RFC3339)}
+	}
+	pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{Statuses: []session.PrebookingStatus{session.PrebookPending}, Limit: 1})
+	if err != nil {
+		return st, err
+	}
+	if len(pending) > 0 {
+		pj := toPrebookingJSON(ctx, a, pending[0])
+		st.NextPrebooking = &pj
+	}
+	return st, nil
+}
+
+func toPrebookingJSON(ctx context.Context, a *app, p session.Prebooking) prebookingJSON {
+	sub := ""
+	if b, err := a.store.Box(ctx, p.BoxID); err == nil {
+		sub = b.Subdomain
+	}
+	return prebookingJSON{
+		ID: p.ID, Box: sub, ClassID: p.ClassID, Day: p.Day.String(), Name: p.ClassName,
+		StartsAt: p.ClassStart.Format(time.RFC3339), OpensAt: rfc3339OrNil(p.OpensAt),
+		Status: string(p.Status), Attempts: p.Attempts, Outcome: p.OutcomeCode, Message: p.OutcomeMessage,
+		Late: p.Late, Waitlist: p.AllowWaitlist,
+	}
+}
+
+func printStatus(w io.Writer, st statusJSON, now time.Time) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	if st.Account == nil {
+		fmt.Fprintln(tw, "Account\tnot logged in (run `ahtui login`)")
+	} else {
+		fmt.Fprintf(tw, "Account\t%s <%s>\n", st.Account.Name, st.Account.Email)
+	}
+	if st.Box == nil {
+		fmt.Fprintln(tw, "Box\tnone chosen")
+	} else {
+		fmt.Fprintf(tw, "Box\t%s (%s) · %s · window %s\n", st.Box.Name, st.Box.Subdomain, st.Box.Timezone, windowText(*st.Box))
+	}
+	for _, s := range st.Sessions {
+		age := time.Duration(s.TokenAgeSeconds) * time.Second
+		line := fmt.Sprintf("%s · token %s old · %d updates", s.State, humanDuration(age), s.TokenUpdateCount)
+		if s.LastError != nil {
+			line += " · last error: " + *s.LastError
+		}
+		fmt.Fprintf(tw, "%s session\t%s\n", capitalize(s.Kind), line)
+	}
+	if st.Runner == nil {
+		fmt.Fprintln(tw, "Runner\tnone: prebookings fire only while `ahtui`, `ahtui run` or `ahtui serve` runs")
+	} else {
+		fmt.Fprintf(tw, "Runner\tpid %d on %s\n", st.Runner.PID, st.Runner.Host)
+	}
+	if st.NextPrebooking == nil {
+		fmt.Fprintln(tw, "Next prebooking\tnone")
+	} else {
+		p := st.NextPrebooking
+		opens := "opening unknown"
+		if p.OpensAt != nil {
+			if t, err := time.Parse(time.RFC3339, *p.OpensAt); err == nil {
+				opens = "opens " + t.Format("Mon 2 Jan 15:04") + " (in " + humanDuration(t.Sub(now)) + ")"
+			}
+		}
+		fmt.Fprintf(tw, "Next prebooking\t#%d %s %s · %s\n", p.ID, p.Name, p.Day, opens)
+	}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

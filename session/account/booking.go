@@ -1,0 +1,171 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+)
+
+// BookOutcome is a successful booking.
+type BookOutcome struct {
+	State         aimharder.UserState // booked or waitlisted
+	ReservationID int64
+	// AlreadyBooked: AimHarder said "already booked at that time" and the
+	// day, read again, shows this very class booked — a success.
+	AlreadyBooked bool
+}
+
+// TooEarlyError is a booking refused because the class's window is not
+// open yet, with the opening when it is known.
+type TooEarlyError struct {
+	Class   ClassView
+	OpensAt time.Time // zero when neither the member nor the server told the rule
+	Rule    aimharder.Rule
+	Message string // the server's words
+}
+
+func (e *TooEarlyError) Error() string {
+	if e.OpensAt.IsZero() {
+		return "booking is not open yet: " + e.Message
+	}
+	return "booking opens " + e.OpensAt.Format(time.RFC3339)
+}
+
+func (e *TooEarlyError) Is(target error) bool { return target == aimharder.ErrTooEarly }
+
+// Book books a class (joining the waitlist when it is full and waitlist is
+// set) with the session of that kind. A "too early" refusal teaches the box's
+// window rule (unless the member set one) and comes back as *TooEarlyError.
+func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
+	ref, err := BoxRef(box)
+	if err != nil {
+		return BookOutcome{}, err
+	}
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return BookOutcome{}, err
+	}
+	var res aimharder.BookResult
+	err = s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+		var updated aimharder.Credentials
+		var err error
+		res, updated, err = s.client.Book(ctx, creds, ref, classID, date, aimharder.BookOptions{Insist: waitlist, FamilyID: family})
+		return updated, err
+	})
+	switch {
+	case err == nil:
+		return BookOutcome{State: res.State, ReservationID: res.ReservationID}, nil
+	case errors.Is(err, aimharder.ErrAlreadyBooked):
+		return s.confirmAlreadyBooked(ctx, kind, box, classID, date, err)
+	case errors.Is(err, aimharder.ErrTooEarly):
+		return BookOutcome{}, s.tooEarly(ctx, kind, box, classID, date, err)
+	}
+	return BookOutcome{}, err
+}
+
+// confirmAlreadyBooked re-reads the day: "already booked at that time" is a
+// success only when the member's booking is this class, not another one at
+// the same hour (protocol §7.3).
+func (s *Service) confirmAlreadyBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, refusal error) (BookOutcome, error) {
+	day, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		return BookOutcome{}, refusal
+	}
+	if c, ok := day.FindClass(classID); ok && c.Class.State != aimharder.StateNone {
+		return BookOutcome{State: c.Class.State, ReservationID: c.ReservationID, AlreadyBooked: true}, nil
+	}
+	return BookOutcome{}, refusal
+}
+
+// tooEarly learns the window the refusal states and works out when the
+// class opens.
+func (s *Service) tooEarly(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, refusal error) error {
+	var te *aimharder.TooEarlyError
+	errors.As(refusal, &te)
+	out := &TooEarlyError{}
+	if te != nil {
+		out.Message = te.Message
+		if te.WindowKnown && box.LearnedWindow != te.Window.String() {
+			if err := s.store.SetLearnedWindow(ctx, box.ID, te.Window.String()); err == nil {
+				box.LearnedWindow = te.Window.String()
+				s.log.Info("learned the box's booking window", "box", box.Subdomain, "rule", te.Window.String())
+			}
+		}
+	}
+	day, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		return fmt.Errorf("%w (%v)", refusal, err)
+	}
+	c, ok := day.FindClass(classID)
+	if !ok {
+		return refusal
+	}
+	out.Class = c
+	out.OpensAt = c.OpensAt
+	out.Rule, _ = WindowRule(box)
+	return out
+}
+
+// CancelOutcome is a successful cancel.
+type CancelOutcome struct {
+	Class ClassView // as it was before the cancel
+	Late  bool      // the credit was forfeited
+}
+
+// Cancel cancels the member's booking (or waitlist place) for a class. It
+// finds the reservation id itself — sending the class id instead would be
+// answered "cancelled" while cancelling nothing — and reads the day again to
+// confirm. Inside the late-cancel window it returns
+// ErrLateCancelNeedsConsent unless late is set.
+func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (CancelOutcome, error) {
+	ref, err := BoxRef(box)
+	if err != nil {
+		return CancelOutcome{}, err
+	}
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return CancelOutcome{}, err
+	}
+	day, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		return CancelOutcome{}, err
+	}
+	c, ok := day.FindClass(classID)
+	if !ok {
+		return CancelOutcome{}, ErrClassNotFound
+	}
+	if c.ReservationID == 0 || c.Class.State == aimharder.StateNone {
+		return CancelOutcome{Class: c}, ErrNotBooked
+	}
+	send := func(late bool) error {
+		return s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+			return s.client.Cancel(ctx, creds, ref, c.ReservationID, aimharder.CancelOptions{Late: late, FamilyID: family})
+		})
+	}
+	// Always ask without consent first: only the server knows whether the
+	// cancel is late, and a timely one must not be sent as late.
+	err = send(false)
+	wasLate := false
+	if errors.Is(err, aimharder.ErrLateCancel) {
+		if !late {
+			return CancelOutcome{Class: c}, ErrLateCancelNeedsConsent
+		}
+		wasLate = true
+		err = send(true)
+	}
+	if err != nil {
+		return CancelOutcome{Class: c}, err
+	}
+	after, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		return CancelOutcome{Class: c, Late: wasLate}, fmt.Errorf("cancel sent, but the day could not be read again to confirm it: %w", err)
+	}
+	if now, ok := after.FindClass(classID); ok && now.ReservationID == c.ReservationID {
+		return CancelOutcome{Class: c, Late: wasLate}, ErrCancelNotApplied
+	}
+	return CancelOutcome{Class: c, Late: wasLate}, nil
+}

@@ -1,0 +1,197 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+)
+
+// serverCall is one request made with the session's credentials; it returns
+// the credentials as the server left them.
+type serverCall func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error)
+
+// withSession runs call with the current credentials of the session of that
+// kind, refreshed first when older than the refresh-before-use threshold,
+// and persists what the server changed. When the server says the session
+// is over it logs in again once with password_command (if set) and retries
+// once; otherwise it marks the session dead and returns ErrSessionExpired.
+func (s *Service) withSession(ctx context.Context, kind session.Kind, call serverCall) error {
+	creds, err := s.freshCredentials(ctx, kind)
+	if err != nil {
+		return err
+	}
+	err = s.callOnce(ctx, kind, creds, call)
+	if !errors.Is(err, aimharder.ErrLoggedOut) {
+		return err
+	}
+	if rerr := s.sessionEnded(ctx, kind, creds, err); rerr != nil {
+		return rerr
+	}
+	creds, err = s.current(ctx, kind)
+	if err != nil {
+		return err
+	}
+	err = s.callOnce(ctx, kind, creds, call)
+	if errors.Is(err, aimharder.ErrLoggedOut) {
+		_ = s.store.MarkDead(ctx, kind, creds, "logged out right after logging in again")
+		return fmt.Errorf("%w (%v)", ErrSessionExpired, err)
+	}
+	return err
+}
+
+// callOnce makes the call and saves the cookies it changed. The token itself
+// only changes through Rotate, so SaveCookies' compare-and-swap on it keeps
+// a concurrent rotation from being overwritten.
+func (s *Service) callOnce(ctx context.Context, kind session.Kind, creds aimharder.Credentials, call serverCall) error {
+	updated, err := call(ctx, creds)
+	if updated.Token != "" && !updated.Equal(creds) {
+		if serr := s.store.SaveCookies(ctx, kind, creds, updated); serr != nil && !errors.Is(serr, session.ErrConcurrentUpdate) {
+			s.log.Warn("could not save the cookies AimHarder set", "kind", kind, "err", serr)
+		}
+	}
+	return err
+}
+
+// current reads the session's credentials, refusing a missing or dead one.
+func (s *Service) current(ctx context.Context, kind session.Kind) (aimharder.Credentials, error) {
+	sess, err := s.store.Session(ctx, kind)
+	if errors.Is(err, session.ErrNoSession) {
+		return aimharder.Credentials{}, ErrNotLoggedIn
+	}
+	if err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if sess.State != session.StateLive {
+		return aimharder.Credentials{}, ErrSessionExpired
+	}
+	return sess.Credentials, nil
+}
+
+// freshCredentials returns the session's credentials, rotating the token
+// first when it is older than the refresh-before-use threshold.
+func (s *Service) freshCredentials(ctx context.Context, kind session.Kind) (aimharder.Credentials, error) {
+	if _, err := s.current(ctx, kind); err != nil {
+		if errors.Is(err, ErrSessionExpired) {
+			if rerr := s.relogin(ctx, kind); rerr == nil {
+				return s.current(ctx, kind)
+			}
+		}
+		return aimharder.Credentials{}, err
+	}
+	th, err := s.store.Thresholds(ctx)
+	if err != nil {
+		return aimharder.Credentials{}, err
+	}
+	return s.Fresh(ctx, kind, th.RefreshBeforeFire)
+}
+
+// Fresh returns credentials whose token is younger than maxAge, rotating
+// it (under the session lease, with a compare-and-swap) when it is older.
+func (s *Service) Fresh(ctx context.Context, kind session.Kind, maxAge time.Duration) (aimharder.Credentials, error) {
+	var sent aimharder.Credentials
+	refresh := func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error) {
+		sent = current
+		return s.client.RefreshToken(ctx, current)
+	}
+	creds, err := s.store.Fresh(ctx, kind, s.owner, maxAge, refresh)
+	switch {
+	case errors.Is(err, aimharder.ErrLoggedOut):
+		if rerr := s.sessionEnded(ctx, kind, sent, err); rerr != nil {
+			return aimharder.Credentials{}, rerr
+		}
+		return s.current(ctx, kind)
+	case errors.Is(err, session.ErrSessionDead):
+		return aimharder.Credentials{}, ErrSessionExpired
+	case errors.Is(err, session.ErrNoSession):
+		return aimharder.Credentials{}, ErrNotLoggedIn
+	}
+	return creds, err
+}
+
+// Refresh rotates the session's token now, whatever its age.
+func (s *Service) Refresh(ctx context.Context, kind session.Kind) error {
+	_, err := s.Fresh(ctx, kind, 0)
+	return err
+}
+
+// sessionEnded handles a logout answer: it marks the session dead and, when
+// a password_command is configured, logs in again. It returns nil only when
+// a new session is in place.
+func (s *Service) sessionEnded(ctx context.Context, kind session.Kind, used aimharder.Credentials, cause error) error {
+	err := s.store.MarkDead(ctx, kind, used, cause.Error())
+	if errors.Is(err, session.ErrConcurrentUpdate) {
+		// The session was rotated or logged in again since `used` was read:
+		// the logout answer was about a token nobody holds any more.
+		return nil
+	}
+	if err != nil {
+		s.log.Warn("could not mark the session dead", "kind", kind, "err", err)
+	}
+	if err := s.relogin(ctx, kind); err != nil {
+		if errors.Is(err, errNoPasswordCommand) {
+			return ErrSessionExpired
+		}
+		return fmt.Errorf("%w; logging in again with password_command failed: %v", ErrSessionExpired, err)
+	}
+	return nil
+}
+
+var errNoPasswordCommand = errors.New("no password_command configured")
+
+// relogin logs the session of that kind in again with the password that
+// password_command prints. The password is used and dropped.
+func (s *Service) relogin(ctx context.Context, kind session.Kind) error {
+	command, ok, err := s.store.Setting(ctx, session.SettingPasswordCommand)
+	if err != nil {
+		return err
+	}
+	if !ok || strings.TrimSpace(command) == "" {
+		return errNoPasswordCommand
+	}
+	acct, err := s.store.Account(ctx)
+	if err != nil {
+		return err
+	}
+	password, err := s.password(ctx, command)
+	if err != nil {
+		return err
+	}
+	if err := s.loginKind(ctx, kind, acct.Email, password); err != nil {
+		return err
+	}
+	s.log.Info("logged in again with password_command", "kind", kind)
+	return nil
+}
+
+// runPasswordCommand runs command through the shell and returns its output,
+// trimmed. Neither the command's output nor its error output is logged.
+func runPasswordCommand(ctx context.Context, command string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("password_command failed: %v", exitSummary(err))
+	}
+	pw := strings.TrimSpace(string(out))
+	if pw == "" {
+		return "", errors.New("password_command printed nothing")
+	}
+	return pw, nil
+}
+
+// exitSummary describes how a command failed without its output, which
+// could hold the password.
+func exitSummary(err error) string {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ProcessState.String()
+	}
+	return err.Error()
+}

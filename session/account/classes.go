@@ -1,0 +1,180 @@
+package account
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+)
+
+// ClassState is what a class is to the member right now (the `state` of
+// `classes --json`).
+type ClassState string
+
+const (
+	StateOpen       ClassState = "open"
+	StateBooked     ClassState = "booked"
+	StateWaitlisted ClassState = "waitlisted"
+	StateFull       ClassState = "full"
+	StateNotOpen    ClassState = "not_open"
+	StatePast       ClassState = "past"
+)
+
+// ClassView is a class as the member sees it: the server's row plus when it
+// opens for booking under the box's rule and the resulting state.
+type ClassView struct {
+	aimharder.Class
+	Box     string    // the box's subdomain
+	OpensAt time.Time // zero when the box's window rule is unknown
+	State   ClassState
+}
+
+// DayView is one day of a box's classes as the member sees it.
+type DayView struct {
+	Date      aimharder.Date
+	Classes   []ClassView
+	Notices   []string
+	FetchedAt time.Time
+	Cached    bool // read from the store, not from the server just now
+}
+
+// StateOf derives the member's state of a class at now.
+func StateOf(c aimharder.Class, opensAt, now time.Time) ClassState {
+	switch {
+	case !now.Before(c.Start):
+		return StatePast
+	case c.State == aimharder.StateBooked:
+		return StateBooked
+	case c.State == aimharder.StateWaitlisted:
+		return StateWaitlisted
+	case !opensAt.IsZero() && now.Before(opensAt):
+		return StateNotOpen
+	case c.Full():
+		return StateFull
+	}
+	return StateOpen
+}
+
+// view decorates a server day with the box's window rule and states.
+func (s *Service) view(box session.Box, day aimharder.Day, fetchedAt time.Time, cached bool) DayView {
+	rule, known := WindowRule(box)
+	now := s.now()
+	v := DayView{Date: day.Date, Notices: day.Notices, FetchedAt: fetchedAt, Cached: cached}
+	v.Classes = make([]ClassView, 0, len(day.Classes))
+	for _, c := range day.Classes {
+		cv := ClassView{Class: c, Box: box.Subdomain}
+		if known {
+			cv.OpensAt = rule.OpensAt(c.Start)
+		}
+		cv.State = StateOf(c, cv.OpensAt, now)
+		v.Classes = append(v.Classes, cv)
+	}
+	return v
+}
+
+// Day fetches one day of a box's classes with the session of that kind.
+func (s *Service) Day(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date) (DayView, error) {
+	days, err := s.fetch(ctx, kind, box, date, 1)
+	if err != nil {
+		return DayView{}, err
+	}
+	return days[0], nil
+}
+
+// Week fetches seven days from `from` (seven concurrent requests).
+func (s *Service) Week(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date) ([]DayView, error) {
+	return s.fetch(ctx, kind, box, from, 7)
+}
+
+func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date, n int) ([]DayView, error) {
+	ref, err := BoxRef(box)
+	if err != nil {
+		return nil, err
+	}
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var days []aimharder.Day
+	err = s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+		if n == 1 {
+			d, updated, err := s.client.Day(ctx, creds, ref, from, family)
+			days = []aimharder.Day{d}
+			return updated, err
+		}
+		var updated aimharder.Credentials
+		days, updated, err = s.client.Week(ctx, creds, ref, from, family)
+		return updated, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.confirmMemberView(ctx, kind, days); err != nil {
+		return nil, err
+	}
+	fetchedAt := s.now()
+	out := make([]DayView, len(days))
+	for i, d := range days {
+		if body, err := json.Marshal(d); err == nil {
+			if err := s.store.CacheDay(ctx, box.ID, d.Date, body, fetchedAt); err != nil {
+				s.log.Warn("could not cache the class list", "box", box.Subdomain, "day", d.Date, "err", err)
+			}
+		}
+		out[i] = s.view(box, d, fetchedAt, false)
+	}
+	return out, nil
+}
+
+// confirmMemberView upholds invariant 3: AimHarder answers a schedule
+// request without a live session with the public schedule, which looks
+// normal but lacks the member's bookings and attendees. When no day carries
+// member data — which is also what a member with no bookings at a box that
+// keeps its attendee list private sees — ask the server who we are; a
+// logged-out answer means the list was the public one.
+func (s *Service) confirmMemberView(ctx context.Context, kind session.Kind, days []aimharder.Day) error {
+	for _, d := range days {
+		if d.MemberData {
+			return nil
+		}
+	}
+	_, err := s.Whoami(ctx, kind)
+	return err
+}
+
+// CachedDay returns the last class list stored for a box and day.
+func (s *Service) CachedDay(ctx context.Context, box session.Box, date aimharder.Date) (DayView, bool, error) {
+	c, err := s.store.CachedDay(ctx, box.ID, date)
+	if errors.Is(err, session.ErrNotFound) {
+		return DayView{}, false, nil
+	}
+	if err != nil {
+		return DayView{}, false, err
+	}
+	var d aimharder.Day
+	if err := json.Unmarshal(c.Body, &d); err != nil {
+		// An unreadable cache entry is only a missed shortcut.
+		return DayView{}, false, nil
+	}
+	ref, err := BoxRef(box)
+	if err != nil {
+		return DayView{}, false, err
+	}
+	for i := range d.Classes {
+		d.Classes[i].Start = d.Classes[i].Start.In(ref.Location)
+		d.Classes[i].End = d.Classes[i].End.In(ref.Location)
+	}
+	return s.view(box, d, c.FetchedAt, true), true, nil
+}
+
+// FindClass returns the class with that id in a day.
+func (d DayView) FindClass(id int64) (ClassView, bool) {
+	for _, c := range d.Classes {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return ClassView{}, false
+}

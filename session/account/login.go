@@ -1,0 +1,148 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+)
+
+// LoginResult is what a login set up.
+type LoginResult struct {
+	Account session.Account
+	Boxes   []session.Box
+	// Current is the current box, when there is one: the only box, or the
+	// one chosen before. Choosing is the caller's job when it is unset.
+	Current    session.Box
+	HasCurrent bool
+}
+
+// Login signs the member in twice with one password: once for the device
+// session (interactive use) and once for the background session (the
+// scheduler), each with its own fingerprint, so that rotating one token
+// never invalidates the other. The password is not kept.
+func (s *Service) Login(ctx context.Context, email, password string) (LoginResult, error) {
+	email = strings.TrimSpace(email)
+	if email == "" || password == "" {
+		return LoginResult{}, errors.New("an e-mail and a password are needed")
+	}
+	var user aimharder.User
+	for _, kind := range session.Kinds {
+		u, err := s.loginKindUser(ctx, kind, email, password)
+		if err != nil {
+			return LoginResult{}, err
+		}
+		user = u
+	}
+	return s.afterLogin(ctx, user)
+}
+
+// loginKind logs one session kind in (used to log in again).
+func (s *Service) loginKind(ctx context.Context, kind session.Kind, email, password string) error {
+	user, err := s.loginKindUser(ctx, kind, email, password)
+	if err != nil {
+		return err
+	}
+	_, err = s.afterLogin(ctx, user)
+	return err
+}
+
+func (s *Service) loginKindUser(ctx context.Context, kind session.Kind, email, password string) (aimharder.User, error) {
+	fp, err := s.store.Fingerprint(ctx, kind, email)
+	if err != nil {
+		return aimharder.User{}, err
+	}
+	res, err := s.client.Login(ctx, email, password, fp)
+	if err != nil {
+		return aimharder.User{}, err
+	}
+	acct := session.Account{Email: email, UserID: res.User.ID, Name: res.User.Name}
+	if err := s.store.SaveLogin(ctx, kind, acct, res.Credentials); err != nil {
+		return aimharder.User{}, err
+	}
+	_, _ = s.store.Record(ctx, session.Event{Kind: session.EventLogin, Message: fmt.Sprintf("%s session logged in", kind)})
+	return res.User, nil
+}
+
+// afterLogin records the account's boxes and picks the current box when the
+// account has exactly one.
+func (s *Service) afterLogin(ctx context.Context, user aimharder.User) (LoginResult, error) {
+	infos := make([]session.BoxInfo, 0, len(user.Boxes))
+	for _, b := range user.Boxes {
+		infos = append(infos, session.BoxInfo{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name})
+	}
+	if err := s.store.SyncBoxes(ctx, infos); err != nil {
+		return LoginResult{}, err
+	}
+	res := LoginResult{}
+	var err error
+	if res.Account, err = s.store.Account(ctx); err != nil {
+		return LoginResult{}, err
+	}
+	if res.Boxes, err = s.ActiveBoxes(ctx); err != nil {
+		return LoginResult{}, err
+	}
+	cur, err := s.store.CurrentBox(ctx)
+	switch {
+	case err == nil && cur.Active:
+		res.Current, res.HasCurrent = cur, true
+	case len(res.Boxes) == 1:
+		if err := s.store.SetCurrentBox(ctx, res.Boxes[0].ID); err != nil {
+			return LoginResult{}, err
+		}
+		res.Current, res.HasCurrent = res.Boxes[0], true
+	}
+	return res, nil
+}
+
+// ActiveBoxes returns the boxes the account lists now.
+func (s *Service) ActiveBoxes(ctx context.Context) ([]session.Box, error) {
+	all, err := s.store.Boxes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	active := all[:0]
+	for _, b := range all {
+		if b.Active {
+			active = append(active, b)
+		}
+	}
+	return active, nil
+}
+
+// Logout ends both sessions on the server (best effort: the member wants to
+// be logged out even when AimHarder cannot be reached) and deletes their
+// tokens and cookies from the store.
+func (s *Service) Logout(ctx context.Context) error {
+	for _, kind := range session.Kinds {
+		sess, err := s.store.Session(ctx, kind)
+		if err != nil {
+			continue
+		}
+		callCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if err := s.client.Logout(callCtx, sess.Credentials); err != nil {
+			s.log.Info("server logout failed; forgetting the session anyway", "kind", kind, "err", err)
+		}
+		cancel()
+	}
+	if err := s.store.Logout(ctx); err != nil {
+		return err
+	}
+	_, _ = s.store.Record(ctx, session.Event{Kind: session.EventLogout, Message: "logged out"})
+	return nil
+}
+
+// Whoami confirms the session of that kind with the server.
+func (s *Service) Whoami(ctx context.Context, kind session.Kind) (aimharder.User, error) {
+	var user aimharder.User
+	err := s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+		u, updated, err := s.client.Whoami(ctx, creds)
+		user = u
+		return updated, err
+	})
+	return user, err
+}

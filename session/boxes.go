@@ -1,0 +1,188 @@
+package session
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// DefaultTimezone is the timezone every AimHarder client assumes; Canary
+// Islands boxes need Atlantic/Canary set by the member.
+const DefaultTimezone = "Europe/Madrid"
+
+// Box is one of the account's boxes with its local settings.
+//
+// Window rules are stored as the text the aimharder package parses
+// ("4d", "48h", "2d@12:00"); this package does not interpret them.
+type Box struct {
+	ID        int64 // AimHarder's box id (boid)
+	Subdomain string
+	Name      string
+	Position  int  // order in the account's role list
+	Active    bool // still listed by the account's last login or whoami
+
+	Timezone            string // IANA name; DefaultTimezone unless the member set it
+	TimezoneSetByMember bool
+
+	LearnedWindow   string // learned from "too early" answers; "" when unknown
+	LearnedWindowAt time.Time
+	MemberWindow    string // set by the member; wins over the learned one
+}
+
+// Location loads the box's timezone.
+func (b Box) Location() (*time.Location, error) {
+	loc, err := time.LoadLocation(b.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("box %s timezone %q: %w", b.Subdomain, b.Timezone, err)
+	}
+	return loc, nil
+}
+
+// WindowRule is the rule to use: the member's when set, else the learned
+// one, else "" (unknown).
+func (b Box) WindowRule() string {
+	if b.MemberWindow != "" {
+		return b.MemberWindow
+	}
+	return b.LearnedWindow
+}
+
+// BoxInfo is what login or whoami says about a box.
+type BoxInfo struct {
+	ID        int64
+	Subdomain string
+	Name      string
+}
+
+const boxColumns = `id, subdomain, name, position, active, timezone, timezone_set_by_member,
+	learned_window, learned_window_at, member_window`
+
+func scanBox(row interface{ Scan(...any) error }) (Box, error) {
+	var (
+		b         Box
+		learnedAt sql.NullInt64
+	)
+	err := row.Scan(&b.ID, &b.Subdomain, &b.Name, &b.Position, &b.Active, &b.Timezone,
+		&b.TimezoneSetByMember, &b.LearnedWindow, &learnedAt, &b.MemberWindow)
+	b.LearnedWindowAt = fromNullMillis(learnedAt)
+	return b, err
+}
+
+// SyncBoxes records the boxes the account lists now, in order. Known
+// boxes keep their timezone and window rules; boxes no longer listed stay
+// (their prebookings and history refer to them) but become inactive.
+func (s *Store) SyncBoxes(ctx context.Context, boxes []BoxInfo) error {
+	for _, b := range boxes {
+		if b.ID <= 0 || strings.TrimSpace(b.Subdomain) == "" {
+			return fmt.Errorf("%w: a box needs an id and a subdomain", ErrInvalid)
+		}
+	}
+	return s.inTx(ctx, "save boxes", func(tx *sql.Tx) error {
+		now := toMillis(s.now())
+		if _, err := tx.ExecContext(ctx, `UPDATE boxes SET active = 0, updated_at = ?`, now); err != nil {
+			return err
+		}
+		for i, b := range boxes {
+			_, err := tx.ExecContext(ctx, `
+INSERT INTO boxes (id, subdomain, name, position, active, updated_at) VALUES (?, ?, ?, ?, 1, ?)
+ON CONFLICT (id) DO UPDATE SET subdomain = excluded.subdomain, name = excluded.name,
+	position = excluded.position, active = 1, updated_at = excluded.updated_at`,
+				b.ID, strings.ToLower(strings.TrimSpace(b.Subdomain)), strings.TrimSpace(b.Name), i, now)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Boxes returns every known box, active ones first in the account's order.
+func (s *Store) Boxes(ctx context.Context) ([]Box, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+boxColumns+` FROM boxes ORDER BY active DESC, position, id`)
+	if err != nil {
+		return nil, s.wrap("list boxes", err)
+	}
+	defer rows.Close()
+	var out []Box
+	for rows.Next() {
+		b, err := scanBox(rows)
+		if err != nil {
+			return nil, s.wrap("list boxes", err)
+		}
+		out = append(out, b)
+	}
+	return out, s.wrap("list boxes", rows.Err())
+}
+
+// Box returns the box with that id, or ErrNotFound.
+func (s *Store) Box(ctx context.Context, id int64) (Box, error) {
+	return s.oneBox(ctx, `id = ?`, id)
+}
+
+// BoxBySubdomain returns the box with that subdomain, or ErrNotFound.
+func (s *Store) BoxBySubdomain(ctx context.Context, subdomain string) (Box, error) {
+	return s.oneBox(ctx, `subdomain = ?`, strings.ToLower(strings.TrimSpace(subdomain)))
+}
+
+func (s *Store) oneBox(ctx context.Context, where string, arg any) (Box, error) {
+	b, err := scanBox(s.db.QueryRowContext(ctx, `SELECT `+boxColumns+` FROM boxes WHERE `+where, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Box{}, fmt.Errorf("box %v: %w", arg, ErrNotFound)
+	}
+	if err != nil {
+		return Box{}, s.wrap("read box", err)
+	}
+	return b, nil
+}
+
+// SetBoxTimezone sets the box's timezone as the member's choice; "" goes
+// back to DefaultTimezone. The name must load with time.LoadLocation.
+func (s *Store) SetBoxTimezone(ctx context.Context, id int64, timezone string) error {
+	timezone = strings.TrimSpace(timezone)
+	setByMember := timezone != ""
+	if !setByMember {
+		timezone = DefaultTimezone
+	}
+	if _, err := time.LoadLocation(timezone); err != nil {
+		return fmt.Errorf("%w: timezone %q: %v", ErrInvalid, timezone, err)
+	}
+	return s.updateBox(ctx, id, "set box timezone",
+		`timezone = ?, timezone_set_by_member = ?`, timezone, setByMember)
+}
+
+// SetLearnedWindow records a window rule learned from the server ("" forgets it).
+func (s *Store) SetLearnedWindow(ctx context.Context, id int64, rule string) error {
+	rule = strings.TrimSpace(rule)
+	return s.updateBox(ctx, id, "save learned window",
+		`learned_window = ?, learned_window_at = ?`, rule, nullMillis(s.nowIf(rule != "")))
+}
+
+// SetMemberWindow records the member's window rule ("" clears it).
+func (s *Store) SetMemberWindow(ctx context.Context, id int64, rule string) error {
+	return s.updateBox(ctx, id, "save window rule", `member_window = ?`, strings.TrimSpace(rule))
+}
+
+func (s *Store) updateBox(ctx context.Context, id int64, op, set string, args ...any) error {
+	args = append(args, toMillis(s.now()), id)
+	res, err := s.db.ExecContext(ctx, `UPDATE boxes SET `+set+`, updated_at = ? WHERE id = ?`, args...)
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return s.wrap(op, err)
+	} else if n != 1 {
+		return fmt.Errorf("%s: box %d: %w", op, id, ErrNotFound)
+	}
+	return nil
+}
+
+// nowIf returns now when cond holds and the zero time (NULL) otherwise.
+func (s *Store) nowIf(cond bool) time.Time {
+	if cond {
+		return s.now()
+	}
+	return time.Time{}
+}

@@ -1,0 +1,136 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Errors callers test with errors.Is and turn into words for the member.
+// None of them ever carries a token or cookie value.
+var (
+	// ErrNewerSchema: the file was written by a newer ahtui (see *SchemaError).
+	ErrNewerSchema = errors.New("the database was written by a newer version of ahtui")
+	// ErrNotDatabase: the file is not an ahtui database, or it is damaged.
+	ErrNotDatabase = errors.New("the file is not an ahtui database or is damaged")
+	// ErrReadOnly: the file or its folder cannot be written (see *ReadOnlyError).
+	ErrReadOnly = errors.New("the database is read-only")
+	// ErrBusy: another process kept the database locked longer than the busy timeout.
+	ErrBusy = errors.New("the database is busy: another ahtui process is writing to it")
+
+	// ErrInvalidKind: a session kind other than KindDevice or KindBackground.
+	ErrInvalidKind = errors.New("invalid session kind")
+	// ErrNoSession: there is no session of that kind; log in.
+	ErrNoSession = errors.New("no session: log in first")
+	// ErrSessionDead: the server ended the session; log in again.
+	ErrSessionDead = errors.New("the session has expired: log in again")
+	// ErrConcurrentUpdate: a compare-and-swap matched no row, because the
+	// session or prebooking changed since the caller read it.
+	ErrConcurrentUpdate = errors.New("the record changed while it was being updated")
+	// ErrLeaseHeld: another live owner holds the lease (see *LeaseHeldError).
+	ErrLeaseHeld = errors.New("the lease is held by another owner")
+	// ErrLeaseNotHeld: the caller does not hold the lease it tried to renew or release.
+	ErrLeaseNotHeld = errors.New("the lease is not held by this owner")
+
+	// ErrNoAccount: nobody has logged in with this database yet.
+	ErrNoAccount = errors.New("no account: log in first")
+	// ErrOtherAccount: the database belongs to another AimHarder user.
+	ErrOtherAccount = errors.New("this database belongs to another AimHarder account")
+	// ErrNotFound: no such box, setting, cache entry, prebooking or lease.
+	ErrNotFound = errors.New("not found")
+	// ErrDuplicate: an active prebooking for that class already exists.
+	ErrDuplicate = errors.New("already prebooked")
+	// ErrNotPending: the prebooking is no longer pending (it is firing or finished).
+	ErrNotPending = errors.New("the prebooking is no longer pending")
+	// ErrInvalid: an argument failed validation.
+	ErrInvalid = errors.New("invalid value")
+)
+
+// SchemaError reports a database whose schema is newer than this binary's.
+type SchemaError struct {
+	Found, Known int
+}
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("the database has schema version %d but this ahtui knows up to %d: upgrade ahtui", e.Found, e.Known)
+}
+
+// Is makes errors.Is(err, ErrNewerSchema) true.
+func (e *SchemaError) Is(target error) bool { return target == ErrNewerSchema }
+
+// ReadOnlyError names the file or folder that cannot be written.
+type ReadOnlyError struct {
+	Path, Reason string
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("the database is read-only: %s (%s)", e.Reason, e.Path)
+}
+
+// Is makes errors.Is(err, ErrReadOnly) true.
+func (e *ReadOnlyError) Is(target error) bool { return target == ErrReadOnly }
+
+// LeaseHeldError says who holds a lease and until when.
+type LeaseHeldError struct {
+	Lease string // "device session", "background session", or a runner lease name
+	Owner string
+	Until time.Time
+}
+
+func (e *LeaseHeldError) Error() string {
+	return fmt.Sprintf("the %s lease is held by %s until %s", e.Lease, e.Owner, e.Until.Format(time.RFC3339))
+}
+
+// Is makes errors.Is(err, ErrLeaseHeld) true.
+func (e *LeaseHeldError) Is(target error) bool { return target == ErrLeaseHeld }
+
+// wrap adds the operation to err and maps SQLite result codes to the
+// sentinels above, keeping the driver's error in the chain for details.
+func (s *Store) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var sentinel error
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			sentinel = ErrBusy
+		case sqlite3.SQLITE_READONLY:
+			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite refused to write"}
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			sentinel = ErrNotDatabase
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
+			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite cannot open the file or its -wal/-shm for writing"}
+		}
+	}
+	if sentinel != nil && !errors.Is(err, sentinel) {
+		return fmt.Errorf("%s: %w (%w)", op, sentinel, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// redact removes secret values from a message before it is stored or
+// shown; the client already promises not to include them, this is a
+// second line of defence for last_error.
+func redact(msg string, secrets ...string) string {
+	for _, secret := range secrets {
+		if len(secret) >= 4 {
+			msg = strings.ReplaceAll(msg, secret, "[redacted]")
+		}
+	}
+	const max = 500
+	if len(msg) > max {
+		cut := max
+		for cut > 0 && !isRuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "…"
+	}
+	return msg
+}
+
+func isRuneStart(b byte) bool { return b&0xc0 != 0x80 }

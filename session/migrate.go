@@ -1,0 +1,271 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// applicationID marks the file as ahtui's ("ahtu"), so Open can tell our
+// database from another program's SQLite file.
+const applicationID = 0x61687475
+
+// migration is one numbered schema step. Migration i (1-based) takes the
+// schema from version i-1 to i; fill, when set, runs after the SQL in the
+// same transaction for data SQL cannot make (random secrets).
+type migration struct {
+	name string
+	sql  string
+	fill func(ctx context.Context, tx *sql.Tx, now time.Time) error
+}
+
+// migrations are append-only: never edit a released step, add a new one.
+var migrations = []migration{
+	{
+		name: "account, sessions and settings",
+		sql: `
+PRAGMA application_id = 1634235509;
+
+-- Per-database secrets and facts: device_fingerprint, background_salt, created_at.
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value TEXT NOT NULL
+) STRICT;
+
+-- One account per database: the row id is pinned to 1.
+CREATE TABLE account (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	email      TEXT    NOT NULL,
+	user_id    INTEGER NOT NULL,
+	name       TEXT    NOT NULL DEFAULT '',
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL
+) STRICT;
+
+-- Exactly one row per kind. Times are Unix milliseconds.
+CREATE TABLE sessions (
+	kind               TEXT    PRIMARY KEY CHECK (kind IN ('device', 'background')),
+	account_id         INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+	fingerprint        TEXT    NOT NULL,
+	token              TEXT    NOT NULL CHECK (token <> ''),
+	cookies            TEXT    NOT NULL DEFAULT '{}',
+	state              TEXT    NOT NULL DEFAULT 'live' CHECK (state IN ('live', 'dead')),
+	dead_reason        TEXT    NOT NULL DEFAULT '',
+	dead_at            INTEGER,
+	created_at         INTEGER NOT NULL,
+	token_updated_at   INTEGER NOT NULL,
+	token_update_count INTEGER NOT NULL DEFAULT 0,
+	last_error         TEXT    NOT NULL DEFAULT '',
+	last_error_at      INTEGER,
+	lease_owner        TEXT    NOT NULL DEFAULT '',
+	lease_expires_at   INTEGER NOT NULL DEFAULT 0
+) STRICT;
+
+CREATE TABLE settings (
+	key        TEXT PRIMARY KEY,
+	value      TEXT NOT NULL,
+	updated_at INTEGER NOT NULL
+) STRICT;
+`,
+		fill: func(ctx context.Context, tx *sql.Tx, now time.Time) error {
+			fingerprint, err := randomFingerprint()
+			if err != nil {
+				return err
+			}
+			salt := make([]byte, 32)
+			if _, err := rand.Read(salt); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx,
+				`INSERT INTO meta (key, value) VALUES ('device_fingerprint', ?), ('background_salt', ?), ('created_at', ?)`,
+				fingerprint, hex.EncodeToString(salt), fmt.Sprint(now.UnixMilli()))
+			return err
+		},
+	},
+	{
+		name: "boxes, class cache, prebookings, history and runner lease",
+		sql: `
+CREATE TABLE boxes (
+	id                     INTEGER PRIMARY KEY,  -- AimHarder's box id (boid)
+	subdomain              TEXT    NOT NULL UNIQUE,
+	name                   TEXT    NOT NULL DEFAULT '',
+	position               INTEGER NOT NULL DEFAULT 0,
+	active                 INTEGER NOT NULL DEFAULT 1,
+	timezone               TEXT    NOT NULL DEFAULT 'Europe/Madrid',
+	timezone_set_by_member INTEGER NOT NULL DEFAULT 0,
+	learned_window         TEXT    NOT NULL DEFAULT '',
+	learned_window_at      INTEGER,
+	member_window          TEXT    NOT NULL DEFAULT '',
+	updated_at             INTEGER NOT NULL
+) STRICT;
+
+-- The last class list fetched per box and day, as the JSON the caller stored.
+CREATE TABLE class_cache (
+	box_id     INTEGER NOT NULL REFERENCES boxes(id) ON DELETE CASCADE,
+	day        TEXT    NOT NULL,
+	body       BLOB    NOT NULL,
+	fetched_at INTEGER NOT NULL,
+	PRIMARY KEY (box_id, day)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE prebookings (
+	id              INTEGER PRIMARY KEY,
+	box_id          INTEGER NOT NULL REFERENCES boxes(id),
+	class_id        INTEGER NOT NULL,
+	day             TEXT    NOT NULL,
+	class_name      TEXT    NOT NULL DEFAULT '',
+	class_start     INTEGER NOT NULL,
+	opens_at        INTEGER,             -- NULL while the box's window is unknown
+	family_id       TEXT    NOT NULL DEFAULT '',
+	allow_waitlist  INTEGER NOT NULL DEFAULT 0,
+	status          TEXT    NOT NULL DEFAULT 'pending'
+		CHECK (status IN ('pending', 'firing', 'booked', 'waitlisted', 'failed', 'missed', 'cancelled')),
+	claimed_by      TEXT    NOT NULL DEFAULT '',
+	attempts        INTEGER NOT NULL DEFAULT 0,
+	outcome_code    TEXT    NOT NULL DEFAULT '',
+	outcome_message TEXT    NOT NULL DEFAULT '',
+	reservation_id  INTEGER,
+	late            INTEGER NOT NULL DEFAULT 0,
+	created_at      INTEGER NOT NULL,
+	fired_at        INTEGER,
+	finished_at     INTEGER
+) STRICT;
+
+-- One live prebooking per class; finished ones stay as a record.
+CREATE UNIQUE INDEX prebookings_active ON prebookings (box_id, class_id, day)
+	WHERE status IN ('pending', 'firing');
+CREATE INDEX prebookings_due ON prebookings (status, opens_at);
+
+-- No foreign key to boxes: history outlives what it mentions.
+CREATE TABLE history (
+	id       INTEGER PRIMARY KEY,
+	at       INTEGER NOT NULL,
+	kind     TEXT    NOT NULL,
+	box_id   INTEGER,
+	class_id INTEGER,
+	day      TEXT,
+	message  TEXT    NOT NULL DEFAULT '',
+	details  TEXT
+) STRICT;
+CREATE INDEX history_at ON history (at);
+
+CREATE TABLE runner_leases (
+	name         TEXT    PRIMARY KEY,
+	owner        TEXT    NOT NULL,
+	pid          INTEGER NOT NULL,
+	host         TEXT    NOT NULL,
+	acquired_at  INTEGER NOT NULL,
+	heartbeat_at INTEGER NOT NULL,
+	expires_at   INTEGER NOT NULL
+) STRICT;
+`,
+	},
+}
+
+// migrate brings the database on conn up to version target, one
+// transaction per step. Each step re-reads the version under the write
+// lock, so two processes opening an old file at once migrate it once.
+func migrate(ctx context.Context, conn *sql.Conn, target int, now func() time.Time) error {
+	var version int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > len(migrations) {
+		return &SchemaError{Found: version, Known: len(migrations)}
+	}
+	for version < target {
+		done, err := migrateOne(ctx, conn, target, now)
+		if err != nil {
+			return err
+		}
+		version = done
+	}
+	return nil
+}
+
+// migrateOne applies the next pending step and returns the new version.
+func migrateOne(ctx context.Context, conn *sql.Conn, target int, now func() time.Time) (int, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return 0, err
+	}
+	if version > len(migrations) {
+		return 0, &SchemaError{Found: version, Known: len(migrations)}
+	}
+	if version >= target {
+		return version, nil // another process got here first
+	}
+	step := migrations[version]
+	if _, err := tx.ExecContext(ctx, step.sql); err != nil {
+		return 0, fmt.Errorf("migration %d (%s): %w", version+1, step.name, err)
+	}
+	if step.fill != nil {
+		if err := step.fill(ctx, tx, now()); err != nil {
+			return 0, fmt.Errorf("migration %d (%s): %w", version+1, step.name, err)
+		}
+	}
+	// PRAGMA takes no bound parameters; version is our own integer.
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version+1)); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, err
+	}
+	return version + 1, nil
+}
+
+// checkIdentity refuses files that are not ahtui databases before anything
+// writes to them: garbage (SQLite answers NOTADB on the first read), a
+// newer schema, or another program's SQLite database.
+func checkIdentity(ctx context.Context, conn *sql.Conn) error {
+	var version, appID, objects int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if err := conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return err
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects); err != nil {
+		return err
+	}
+	switch {
+	case appID != 0 && appID != applicationID:
+		return fmt.Errorf("%w: it belongs to another program (application id %#x)", ErrNotDatabase, appID)
+	case version == 0 && objects > 0:
+		return fmt.Errorf("%w: it is another program's SQLite database", ErrNotDatabase)
+	case version > len(migrations):
+		return &SchemaError{Found: version, Known: len(migrations)}
+	}
+	return nil
+}
+
+// randomFingerprint returns 50 characters of [a-z0-9], one of the formats
+// AimHarder's own page uses for its device id.
+func randomFingerprint() (string, error) {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	out := make([]byte, 50)
+	buf := make([]byte, 64)
+	for i := 0; i < len(out); {
+		if _, err := rand.Read(buf); err != nil {
+			return "", err
+		}
+		for _, b := range buf {
+			// Reject the top of the byte range so every character is
+			// equally likely (252 = 7 × 36).
+			if b >= 252 || i == len(out) {
+				continue
+			}
+			out[i] = alphabet[b%36]
+			i++
+		}
+	}
+	return string(out), nil
+}

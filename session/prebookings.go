@@ -1,0 +1,363 @@
+package session
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+)
+
+// PrebookingStatus is where a prebooking is in its life:
+// pending → firing (Claim) → booked | waitlisted | failed | missed (Finish),
+// pending → cancelled (CancelPrebooking), firing → pending (Unclaim).
+type PrebookingStatus string
+
+const (
+	PrebookPending    PrebookingStatus = "pending"
+	PrebookFiring     PrebookingStatus = "firing"
+	PrebookBooked     PrebookingStatus = "booked"
+	PrebookWaitlisted PrebookingStatus = "waitlisted"
+	PrebookFailed     PrebookingStatus = "failed"
+	PrebookMissed     PrebookingStatus = "missed"
+	PrebookCancelled  PrebookingStatus = "cancelled"
+)
+
+// Final reports whether the status is an end state.
+func (st PrebookingStatus) Final() bool {
+	switch st {
+	case PrebookBooked, PrebookWaitlisted, PrebookFailed, PrebookMissed, PrebookCancelled:
+		return true
+	}
+	return false
+}
+
+// NewPrebooking describes a class to book when its window opens.
+type NewPrebooking struct {
+	BoxID         int64
+	ClassID       int64
+	Day           aimharder.Date // box-local day of the class
+	ClassName     string         // for display
+	ClassStart    time.Time      // for display and for computing OpensAt
+	OpensAt       time.Time      // zero while the box's window is unknown
+	FamilyID      string
+	AllowWaitlist bool
+}
+
+// Prebooking is a stored prebooking.
+type Prebooking struct {
+	ID            int64
+	BoxID         int64
+	ClassID       int64
+	Day           aimharder.Date
+	ClassName     string
+	ClassStart    time.Time
+	OpensAt       time.Time // zero = unknown
+	FamilyID      string
+	AllowWaitlist bool
+
+	Status         PrebookingStatus
+	ClaimedBy      string // runner that fired it (or is firing it)
+	Attempts       int    // book requests sent
+	OutcomeCode    string // short machine-readable reason, e.g. "booked", "full", "-12 ERROR_ANTELACION_CLIENTE"
+	OutcomeMessage string // the server's words, for the member
+	ReservationID  int64  // 0 = none
+	Late           bool   // fired after its window had already opened (the runner was down)
+
+	CreatedAt  time.Time
+	FiredAt    time.Time // claimed
+	FinishedAt time.Time
+}
+
+// Outcome is how a fire ended.
+type Outcome struct {
+	Status        PrebookingStatus // booked, waitlisted, failed or missed
+	Code          string
+	Message       string
+	ReservationID int64
+	Late          bool
+	Attempts      int // book requests sent by this fire
+}
+
+const prebookingColumns = `id, box_id, class_id, day, class_name, class_start, opens_at, family_id,
+	allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id, late,
+	created_at, fired_at, finished_at`
+
+func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
+	var (
+		p                          Prebooking
+		day                        string
+		classStart, created        int64
+		opens, fired, finished, rs sql.NullInt64
+	)
+	err := row.Scan(&p.ID, &p.BoxID, &p.ClassID, &day, &p.ClassName, &classStart, &opens, &p.FamilyID,
+		&p.AllowWaitlist, &p.Status, &p.ClaimedBy, &p.Attempts, &p.OutcomeCode, &p.OutcomeMessage, &rs, &p.Late,
+		&created, &fired, &finished)
+	if err != nil {
+		return Prebooking{}, err
+	}
+	if p.Day, err = aimharder.ParseDate(day); err != nil {
+		return Prebooking{}, err
+	}
+	p.ClassStart, p.CreatedAt = fromMillis(classStart), fromMillis(created)
+	p.OpensAt, p.FiredAt, p.FinishedAt = fromNullMillis(opens), fromNullMillis(fired), fromNullMillis(finished)
+	p.ReservationID = rs.Int64
+	return p, nil
+}
+
+// AddPrebooking stores a pending prebooking. An active (pending or firing)
+// one for the same class and day gives ErrDuplicate; an unknown box gives
+// ErrNotFound.
+func (s *Store) AddPrebooking(ctx context.Context, n NewPrebooking) (Prebooking, error) {
+	if n.BoxID <= 0 || n.ClassID <= 0 || n.Day.IsZero() || n.ClassStart.IsZero() {
+		return Prebooking{}, fmt.Errorf("%w: a prebooking needs a box, a class, a day and a start time", ErrInvalid)
+	}
+	var p Prebooking
+	err := s.inTx(ctx, "add prebooking", func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM boxes WHERE id = ?`, n.BoxID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return fmt.Errorf("box %d: %w", n.BoxID, ErrNotFound)
+		}
+		if err := tx.QueryRowContext(ctx, `
+SELECT count(*) FROM prebookings WHERE box_id = ? AND class_id = ? AND day = ? AND status IN ('pending', 'firing')`,
+			n.BoxID, n.ClassID, n.Day.String()).Scan(&exists); err != nil {
+			return err
+		}
+		if exists > 0 {
+			return fmt.Errorf("class %d on %s: %w", n.ClassID, n.Day, ErrDuplicate)
+		}
+		now := s.now()
+		var err error
+		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
+INSERT INTO prebookings (box_id, class_id, day, class_name, class_start, opens_at, family_id, allow_waitlist, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+prebookingColumns,
+			n.BoxID, n.ClassID, n.Day.String(), strings.TrimSpace(n.ClassName), toMillis(n.ClassStart),
+			nullMillis(n.OpensAt), n.FamilyID, boolInt(n.AllowWaitlist), toMillis(now)))
+		if err != nil {
+			return err
+		}
+		return recordTx(ctx, tx, prebookingEvent(p, now, EventPrebookAdded, "prebooked "+describe(p)))
+	})
+	return p, err
+}
+
+// Prebooking returns one prebooking, or ErrNotFound.
+func (s *Store) Prebooking(ctx context.Context, id int64) (Prebooking, error) {
+	p, err := scanPrebooking(s.db.QueryRowContext(ctx, `SELECT `+prebookingColumns+` FROM prebookings WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Prebooking{}, fmt.Errorf("prebooking %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Prebooking{}, s.wrap("read prebooking", err)
+	}
+	return p, nil
+}
+
+// PrebookingQuery selects prebookings.
+type PrebookingQuery struct {
+	Statuses []PrebookingStatus // empty = all
+	BoxID    int64              // 0 = all boxes
+	Limit    int                // 0 = no limit
+}
+
+// Prebookings returns matching prebookings, soonest to open first (unknown
+// opening last), then by id.
+func (s *Store) Prebookings(ctx context.Context, q PrebookingQuery) ([]Prebooking, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if len(q.Statuses) > 0 {
+		where = append(where, "status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(q.Statuses)), ", ")+")")
+		for _, st := range q.Statuses {
+			args = append(args, st)
+		}
+	}
+	if q.BoxID > 0 {
+		where, args = append(where, "box_id = ?"), append(args, q.BoxID)
+	}
+	limit := ""
+	if q.Limit > 0 {
+		limit, args = " LIMIT ?", append(args, q.Limit)
+	}
+	return s.queryPrebookings(ctx, `SELECT `+prebookingColumns+` FROM prebookings WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY opens_at IS NULL, opens_at, id`+limit, args...)
+}
+
+// DuePrebookings returns pending prebookings whose window opens at or
+// before until, soonest first: what the scheduler should arm now.
+func (s *Store) DuePrebookings(ctx context.Context, until time.Time) ([]Prebooking, error) {
+	return s.queryPrebookings(ctx, `SELECT `+prebookingColumns+` FROM prebookings
+WHERE status = 'pending' AND opens_at IS NOT NULL AND opens_at <= ? ORDER BY opens_at, id`, toMillis(until))
+}
+
+func (s *Store) queryPrebookings(ctx context.Context, query string, args ...any) ([]Prebooking, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, s.wrap("list prebookings", err)
+	}
+	defer rows.Close()
+	var out []Prebooking
+	for rows.Next() {
+		p, err := scanPrebooking(rows)
+		if err != nil {
+			return nil, s.wrap("list prebookings", err)
+		}
+		out = append(out, p)
+	}
+	return out, s.wrap("list prebookings", rows.Err())
+}
+
+// SetOpensAt changes when a pending prebooking's window opens (after the
+// box's rule was learned or changed). Zero means unknown.
+func (s *Store) SetOpensAt(ctx context.Context, id int64, opensAt time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE prebookings SET opens_at = ? WHERE id = ? AND status = 'pending'`,
+		nullMillis(opensAt), id)
+	return s.expectOne(ctx, "set opening time", id, res, err, ErrNotPending)
+}
+
+// Claim moves a pending prebooking to firing for owner in one UPDATE, so
+// of any number of runners on this database exactly one gets true. The
+// others get false and the prebooking as it now is.
+func (s *Store) Claim(ctx context.Context, id int64, owner string) (Prebooking, bool, error) {
+	if err := validateOwner(owner); err != nil {
+		return Prebooking{}, false, err
+	}
+	return s.claimWhere(ctx, id, `status = 'pending'`, owner)
+}
+
+// ClaimStale takes over a prebooking left firing by a runner that died:
+// one claimed before firedBefore moves to owner, atomically, so one
+// runner wins. Refiring is safe because "already booked" counts as success.
+func (s *Store) ClaimStale(ctx context.Context, id int64, owner string, firedBefore time.Time) (Prebooking, bool, error) {
+	if err := validateOwner(owner); err != nil {
+		return Prebooking{}, false, err
+	}
+	return s.claimWhere(ctx, id, `status = 'firing' AND fired_at < ?`, owner, toMillis(firedBefore))
+}
+
+func (s *Store) claimWhere(ctx context.Context, id int64, cond, owner string, condArgs ...any) (Prebooking, bool, error) {
+	args := append([]any{owner, toMillis(s.now()), id}, condArgs...)
+	p, err := scanPrebooking(s.db.QueryRowContext(ctx, `
+UPDATE prebookings SET status = 'firing', claimed_by = ?, fired_at = ?
+WHERE id = ? AND `+cond+` RETURNING `+prebookingColumns, args...))
+	if err == nil {
+		return p, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return Prebooking{}, false, s.wrap("claim prebooking", err)
+	}
+	current, err := s.Prebooking(ctx, id)
+	return current, false, err
+}
+
+// Unclaim returns a prebooking owner claimed to pending (it decided not to
+// fire yet, e.g. its session could not be refreshed).
+func (s *Store) Unclaim(ctx context.Context, id int64, owner string) error {
+	res, err := s.db.ExecContext(ctx, `
+UPDATE prebookings SET status = 'pending', claimed_by = '', fired_at = NULL
+WHERE id = ? AND status = 'firing' AND claimed_by = ?`, id, owner)
+	return s.expectOne(ctx, "unclaim prebooking", id, res, err, ErrConcurrentUpdate)
+}
+
+// Finish stores how owner's fire ended and the matching history event, in
+// one transaction, before anyone reports it. Only the claiming owner of a
+// firing prebooking can finish it; otherwise ErrConcurrentUpdate.
+func (s *Store) Finish(ctx context.Context, id int64, owner string, o Outcome) (Prebooking, error) {
+	switch o.Status {
+	case PrebookBooked, PrebookWaitlisted, PrebookFailed, PrebookMissed:
+	default:
+		return Prebooking{}, fmt.Errorf("%w: a fire cannot end as %q", ErrInvalid, o.Status)
+	}
+	var p Prebooking
+	err := s.inTx(ctx, "finish prebooking", func(tx *sql.Tx) error {
+		now := s.now()
+		var err error
+		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
+UPDATE prebookings SET status = ?, outcome_code = ?, outcome_message = ?, reservation_id = ?, late = ?,
+	attempts = attempts + ?, finished_at = ?
+WHERE id = ? AND status = 'firing' AND claimed_by = ? RETURNING `+prebookingColumns,
+			o.Status, o.Code, o.Message, nullID(o.ReservationID), boolInt(o.Late), max(o.Attempts, 0),
+			toMillis(now), id, owner))
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.whyNot(ctx, tx, id, ErrConcurrentUpdate)
+		}
+		if err != nil {
+			return err
+		}
+		msg := describe(p) + ": " + string(p.Status)
+		if p.OutcomeMessage != "" {
+			msg += " — " + p.OutcomeMessage
+		}
+		return recordTx(ctx, tx, prebookingEvent(p, now, EventPrebookOutcome, msg))
+	})
+	return p, err
+}
+
+// CancelPrebooking cancels a pending prebooking. One that is firing or
+// finished gives ErrNotPending.
+func (s *Store) CancelPrebooking(ctx context.Context, id int64) (Prebooking, error) {
+	var p Prebooking
+	err := s.inTx(ctx, "cancel prebooking", func(tx *sql.Tx) error {
+		now := s.now()
+		var err error
+		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
+UPDATE prebookings SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'pending'
+RETURNING `+prebookingColumns, toMillis(now), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.whyNot(ctx, tx, id, ErrNotPending)
+		}
+		if err != nil {
+			return err
+		}
+		return recordTx(ctx, tx, prebookingEvent(p, now, EventPrebookRemoved, "removed prebooking "+describe(p)))
+	})
+	return p, err
+}
+
+// whyNot explains an UPDATE that matched no prebooking: missing, or in
+// another state (reported with conflict).
+func (s *Store) whyNot(ctx context.Context, q queryRower, id int64, conflict error) error {
+	var status string
+	err := q.QueryRowContext(ctx, `SELECT status FROM prebookings WHERE id = ?`, id).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("prebooking %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("prebooking %d is %s: %w", id, status, conflict)
+}
+
+func (s *Store) expectOne(ctx context.Context, op string, id int64, res sql.Result, err error, conflict error) error {
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return s.wrap(op, s.whyNot(ctx, s.db, id, conflict))
+}
+
+func describe(p Prebooking) string {
+	name := p.ClassName
+	if name == "" {
+		name = fmt.Sprintf("class %d", p.ClassID)
+	}
+	return fmt.Sprintf("%s on %s", name, p.Day)
+}
+
+func prebookingEvent(p Prebooking, at time.Time, kind EventKind, msg string) Event {
+	details, _ := json.Marshal(map[string]any{
+		"prebooking": p.ID, "status": p.Status, "code": p.OutcomeCode, "late": p.Late, "attempts": p.Attempts,
+	})
+	return Event{At: at, Kind: kind, BoxID: p.BoxID, ClassID: p.ClassID, Day: p.Day, Message: msg, Details: details}
+}

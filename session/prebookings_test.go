@@ -1,0 +1,227 @@
+package session
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+)
+
+var classDay = aimharder.Date{Year: 2026, Month: 11, Day: 27}
+
+// addPrebookings creates box 1 and n pending prebookings opening a minute
+// apart, returning their ids.
+func addPrebookings(t *testing.T, s *Store, n int) []int64 {
+	t.Helper()
+	ctx := t.Context()
+	if err := s.SyncBoxes(ctx, []BoxInfo{{ID: 1, Subdomain: "crossfitx", Name: "CrossFit X"}}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 27, 18, 0, 0, 0, time.UTC)
+	ids := make([]int64, n)
+	for i := range n {
+		p, err := s.AddPrebooking(ctx, NewPrebooking{
+			BoxID: 1, ClassID: int64(1000 + i), Day: classDay, ClassName: fmt.Sprintf("WOD %d", i),
+			ClassStart: start, OpensAt: start.Add(-96*time.Hour + time.Duration(i)*time.Minute),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+func TestAddAndListPrebookings(t *testing.T) {
+	s, clock := openStore(t)
+	ctx := t.Context()
+	if _, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 9, ClassID: 1, Day: classDay, ClassStart: clock.Now()}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown box: %v", err)
+	}
+	if _, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: 1}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("incomplete: %v", err)
+	}
+	ids := addPrebookings(t, s, 3)
+	start := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	unknown, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: 55, Day: classDay, ClassName: "  Open box ",
+		ClassStart: start, FamilyID: "77", AllowWaitlist: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unknown.Status != PrebookPending || unknown.ClassName != "Open box" || !unknown.OpensAt.IsZero() ||
+		!unknown.ClassStart.Equal(start) || unknown.FamilyID != "77" || !unknown.AllowWaitlist ||
+		unknown.Day != classDay || !unknown.CreatedAt.Equal(clock.Now()) {
+		t.Errorf("stored %+v", unknown)
+	}
+	if _, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: 55, Day: classDay, ClassStart: start}); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("duplicate: %v", err)
+	}
+
+	all, err := s.Prebookings(ctx, PrebookingQuery{})
+	if err != nil || len(all) != 4 {
+		t.Fatalf("all: %d, %v", len(all), err)
+	}
+	if all[0].ID != ids[0] || all[2].ID != ids[2] || all[3].ID != unknown.ID {
+		t.Errorf("order: soonest first, unknown opening last: %v", []int64{all[0].ID, all[1].ID, all[2].ID, all[3].ID})
+	}
+	due, err := s.DuePrebookings(ctx, all[1].OpensAt)
+	if err != nil || len(due) != 2 || due[0].ID != ids[0] || due[1].ID != ids[1] {
+		t.Errorf("due: %v, %v", due, err)
+	}
+	if err := s.SetOpensAt(ctx, unknown.ID, start.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Prebooking(ctx, unknown.ID); !p.OpensAt.Equal(start.Add(-48 * time.Hour)) {
+		t.Errorf("opens at %v", p.OpensAt)
+	}
+	limited, _ := s.Prebookings(ctx, PrebookingQuery{Statuses: []PrebookingStatus{PrebookPending}, BoxID: 1, Limit: 2})
+	if len(limited) != 2 {
+		t.Errorf("limit: %d", len(limited))
+	}
+	if _, err := s.Prebooking(ctx, 999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing: %v", err)
+	}
+}
+
+func TestPrebookingLifecycle(t *testing.T) {
+	s, clock := openStore(t)
+	ctx := t.Context()
+	ids := addPrebookings(t, s, 3)
+
+	p, won, err := s.Claim(ctx, ids[0], "runner-a")
+	if err != nil || !won || p.Status != PrebookFiring || p.ClaimedBy != "runner-a" || !p.FiredAt.Equal(clock.Now()) {
+		t.Fatalf("claim: %+v %v %v", p, won, err)
+	}
+	p, won, err = s.Claim(ctx, ids[0], "runner-b")
+	if err != nil || won || p.ClaimedBy != "runner-a" {
+		t.Errorf("second claim: won %v by %q, %v", won, p.ClaimedBy, err)
+	}
+	if _, err := s.CancelPrebooking(ctx, ids[0]); !errors.Is(err, ErrNotPending) {
+		t.Errorf("cancel while firing: %v", err)
+	}
+	if _, err := s.Finish(ctx, ids[0], "runner-b", Outcome{Status: PrebookBooked}); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Errorf("finish by a non-claimant: %v", err)
+	}
+	if _, err := s.Finish(ctx, ids[0], "runner-a", Outcome{Status: PrebookPending}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("finish as pending: %v", err)
+	}
+	clock.Advance(2 * time.Second)
+	done, err := s.Finish(ctx, ids[0], "runner-a", Outcome{Status: PrebookBooked, Code: "booked",
+		Message: "Reserva realizada", ReservationID: 987, Attempts: 3, Late: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != PrebookBooked || done.ReservationID != 987 || done.Attempts != 3 || !done.Late ||
+		done.OutcomeCode != "booked" || done.OutcomeMessage != "Reserva realizada" || !done.FinishedAt.Equal(clock.Now()) {
+		t.Errorf("finished: %+v", done)
+	}
+	if !done.Status.Final() || PrebookFiring.Final() {
+		t.Error("Final is wrong")
+	}
+	if _, err := s.Finish(ctx, ids[0], "runner-a", Outcome{Status: PrebookFailed}); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Errorf("finishing twice: %v", err)
+	}
+	if _, _, err := s.Claim(ctx, 999, "runner-a"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("claim missing: %v", err)
+	}
+
+	// Unclaim puts it back; only the claimant can.
+	if _, won, _ := s.Claim(ctx, ids[1], "runner-a"); !won {
+		t.Fatal("claim 1")
+	}
+	if err := s.Unclaim(ctx, ids[1], "runner-b"); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Errorf("unclaim by another: %v", err)
+	}
+	if err := s.Unclaim(ctx, ids[1], "runner-a"); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Prebooking(ctx, ids[1]); p.Status != PrebookPending || p.ClaimedBy != "" || !p.FiredAt.IsZero() {
+		t.Errorf("after unclaim: %+v", p)
+	}
+
+	// A runner died mid-fire: another takes the stale claim over, once.
+	if _, won, _ := s.Claim(ctx, ids[1], "runner-dead"); !won {
+		t.Fatal("claim by the runner that dies")
+	}
+	clock.Advance(5 * time.Minute)
+	cutoff := clock.Now().Add(-time.Minute)
+	if p, won, err := s.ClaimStale(ctx, ids[1], "runner-b", cutoff); err != nil || !won || p.ClaimedBy != "runner-b" {
+		t.Fatalf("claim stale: %+v %v %v", p, won, err)
+	}
+	if _, won, _ := s.ClaimStale(ctx, ids[1], "runner-c", cutoff); won {
+		t.Error("a fresh claim was taken over as stale")
+	}
+	if _, err := s.Finish(ctx, ids[1], "runner-dead", Outcome{Status: PrebookBooked}); !errors.Is(err, ErrConcurrentUpdate) {
+		t.Errorf("the dead runner finished after the takeover: %v", err)
+	}
+
+	// Cancel a pending one.
+	c, err := s.CancelPrebooking(ctx, ids[2])
+	if err != nil || c.Status != PrebookCancelled {
+		t.Fatalf("cancel: %+v %v", c, err)
+	}
+	if _, _, err := s.Claim(ctx, ids[2], "runner-a"); err != nil {
+		t.Fatal(err)
+	} else if p, _ := s.Prebooking(ctx, ids[2]); p.Status != PrebookCancelled {
+		t.Error("a cancelled prebooking was claimed")
+	}
+	if err := s.SetOpensAt(ctx, ids[2], clock.Now()); !errors.Is(err, ErrNotPending) {
+		t.Errorf("SetOpensAt on cancelled: %v", err)
+	}
+	// The same class can be prebooked again once the old one is finished.
+	if _, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: c.ClassID, Day: c.Day, ClassStart: c.ClassStart}); err != nil {
+		t.Errorf("re-prebooking a cancelled class: %v", err)
+	}
+
+	events, err := s.History(ctx, HistoryQuery{Kinds: []EventKind{EventPrebookOutcome, EventPrebookRemoved}})
+	if err != nil || len(events) != 2 {
+		t.Fatalf("history: %v %v", events, err)
+	}
+	if events[1].Kind != EventPrebookOutcome || events[1].ClassID != done.ClassID || events[1].Day != classDay ||
+		events[1].BoxID != 1 || len(events[1].Details) == 0 {
+		t.Errorf("outcome event: %+v", events[1])
+	}
+}
+
+// TestClaimIsAtomicAcrossGoroutines: many goroutines, two Stores on one
+// file, one prebooking: exactly one wins.
+func TestClaimIsAtomicAcrossGoroutines(t *testing.T) {
+	path := tempDBPath(t)
+	a := openAt(t, path)
+	b := openAt(t, path)
+	ids := addPrebookings(t, a, 5)
+	for _, id := range ids {
+		var (
+			wg      sync.WaitGroup
+			mu      sync.Mutex
+			winners []string
+		)
+		for i := range 16 {
+			store := []*Store{a, b}[i%2]
+			owner := fmt.Sprintf("runner-%d", i)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, won, err := store.Claim(t.Context(), id, owner)
+				if err != nil {
+					t.Error(err)
+				}
+				if won {
+					mu.Lock()
+					winners = append(winners, owner)
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(winners) != 1 {
+			t.Fatalf("prebooking %d won by %v", id, winners)
+		}
+		if p, _ := a.Prebooking(t.Context(), id); p.ClaimedBy != winners[0] {
+			t.Errorf("stored claimant %q, winner %q", p.ClaimedBy, winners[0])
+		}
+	}
+}

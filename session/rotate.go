@@ -1,0 +1,220 @@
+package session
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+)
+
+// RotateFunc calls the server to rotate the token: it receives the current
+// credentials and returns them as the server left them (new token, merged
+// cookies). It must not keep them.
+type RotateFunc func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error)
+
+// Rotate rotates the token of the session of that kind, single-writer
+// across processes (invariant 4):
+//
+//  1. take the row's lease for owner, waiting up to the lease wait (10 s
+//     by default) while another owner holds it, then ErrLeaseHeld;
+//  2. read the current credentials (after the lease, so a rotation that
+//     just finished elsewhere is seen);
+//  3. call the server — with no transaction open — with a deadline at the
+//     lease's expiry, so the call cannot outlive the lease;
+//  4. write the new token and cookies with a compare-and-swap on the old
+//     token; if it matches no row the result is ErrConcurrentUpdate.
+//
+// Every server call counts in TokenUpdateCount. A failure stores its
+// message (secrets redacted) in LastError; a success clears it. If the
+// call fails but returns a new token anyway, that token is stored too: it
+// is the only one the server still accepts.
+//
+// Bookkeeping after the call ignores ctx's cancellation: a token the
+// server already rotated is written even if the caller gave up.
+func (s *Store) Rotate(ctx context.Context, kind Kind, owner string, call RotateFunc) (aimharder.Credentials, error) {
+	return s.rotate(ctx, kind, owner, 0, call)
+}
+
+// Fresh returns credentials whose token is younger than maxAge, rotating
+// (as Rotate) only when it is older. The age is checked again once the
+// lease is held, so when two processes both find the token old, the second
+// uses the first's rotation instead of making its own.
+func (s *Store) Fresh(ctx context.Context, kind Kind, owner string, maxAge time.Duration, call RotateFunc) (aimharder.Credentials, error) {
+	if err := kind.validate(); err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if maxAge <= 0 {
+		return aimharder.Credentials{}, fmt.Errorf("%w: maxAge must be positive", ErrInvalid)
+	}
+	sess, err := s.Session(ctx, kind)
+	if err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if sess.State == StateDead {
+		return aimharder.Credentials{}, fmt.Errorf("%s session: %w", kind, ErrSessionDead)
+	}
+	if sess.TokenAge(s.now()) < maxAge {
+		return sess.Credentials, nil
+	}
+	return s.rotate(ctx, kind, owner, maxAge, call)
+}
+
+// rotate is Rotate when maxAge is 0, and Fresh's slow path otherwise.
+func (s *Store) rotate(ctx context.Context, kind Kind, owner string, maxAge time.Duration, call RotateFunc) (aimharder.Credentials, error) {
+	if err := kind.validate(); err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if err := validateOwner(owner); err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if call == nil {
+		return aimharder.Credentials{}, fmt.Errorf("%w: no server call given", ErrInvalid)
+	}
+
+	lease, alreadyHeld, err := s.waitSessionLease(ctx, kind, owner, s.rotateLeaseTTL, s.leaseWait)
+	if err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if !alreadyHeld {
+		defer func() {
+			// Released even when ctx is cancelled; if it fails, expiry frees it.
+			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.busyTimeout+time.Second)
+			defer cancel()
+			_ = s.ReleaseSessionLease(bg, kind, owner)
+		}()
+	}
+	// Goroutines sharing one owner all pass the lease; take turns here.
+	select {
+	case s.rotating[kind] <- struct{}{}:
+		defer func() { <-s.rotating[kind] }()
+	case <-ctx.Done():
+		return aimharder.Credentials{}, ctx.Err()
+	}
+
+	sess, err := s.Session(ctx, kind)
+	if err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if sess.State == StateDead {
+		return aimharder.Credentials{}, fmt.Errorf("%s session: %w", kind, ErrSessionDead)
+	}
+	if maxAge > 0 && sess.TokenAge(s.now()) < maxAge {
+		return sess.Credentials, nil
+	}
+
+	// The lease expiry is on the injected clock; turn it into a real deadline.
+	callCtx, cancel := context.WithTimeout(ctx, lease.ExpiresAt.Sub(s.now()))
+	returned, callErr := call(callCtx, sess.Credentials.Clone())
+	cancel()
+
+	return s.recordRotation(ctx, kind, sess.Credentials, returned, callErr)
+}
+
+// recordRotation stores the outcome of one server call. It retries while
+// the database is busy, for up to a minute, and ignores ctx's cancellation:
+// losing a token the server already rotated would lose the session.
+func (s *Store) recordRotation(ctx context.Context, kind Kind, sent, returned aimharder.Credentials, callErr error) (aimharder.Credentials, error) {
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	for {
+		stored, err := s.writeRotation(bg, kind, sent, returned, callErr)
+		if err == nil || !errors.Is(err, ErrBusy) || bg.Err() != nil {
+			return stored, err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *Store) writeRotation(ctx context.Context, kind Kind, sent, returned aimharder.Credentials, callErr error) (aimharder.Credentials, error) {
+	if callErr == nil && returned.Token == "" {
+		callErr = errors.New("the server call returned no token")
+	}
+	secrets := secretsOf(sent, returned)
+	var (
+		stored    aimharder.Credentials
+		resultErr error
+	)
+	err := s.inTx(ctx, "record "+string(kind)+" token rotation", func(tx *sql.Tx) error {
+		now := toMillis(s.now())
+		current, err := lockedCredentials(ctx, tx, kind, sent.Token)
+		if errors.Is(err, ErrConcurrentUpdate) {
+			// The row moved on during the call (a new login, or a writer
+			// that ignored the lease): count the attempt, keep the row's token.
+			msg := "the session changed during the rotation; its new token was kept"
+			if callErr != nil {
+				msg += "; the call also failed: " + callErr.Error()
+			}
+			if _, err := tx.ExecContext(ctx, `
+UPDATE sessions SET token_update_count = token_update_count + 1, last_error = ?, last_error_at = ?
+WHERE kind = ?`, redact(msg, secrets...), now, kind); err != nil {
+				return err
+			}
+			resultErr = fmt.Errorf("%s session: %w: the token changed during the rotation", kind, ErrConcurrentUpdate)
+			if callErr != nil {
+				resultErr = errors.Join(resultErr, callErr)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+
+		lastError, lastErrorAt := "", sql.NullInt64{}
+		if callErr != nil {
+			lastError, lastErrorAt = redact(callErr.Error(), secrets...), sql.NullInt64{Int64: now, Valid: true}
+		}
+		// On failure keep what the server set anyway (a new token, cookies),
+		// as its reply is the only truth left; otherwise count and note.
+		persist := callErr == nil || (returned.Token != "" && !returned.Equal(sent))
+		if !persist {
+			res, err := tx.ExecContext(ctx, `
+UPDATE sessions SET token_update_count = token_update_count + 1, last_error = ?, last_error_at = ?
+WHERE kind = ? AND token = ?`, lastError, lastErrorAt, kind, sent.Token)
+			if err := mustChangeOne(res, err, kind); err != nil {
+				return err
+			}
+			resultErr = fmt.Errorf("rotate %s session: %w", kind, callErr)
+			return nil
+		}
+
+		stored = aimharder.Credentials{
+			Token:       returned.Token,
+			Fingerprint: returned.Fingerprint,
+			Cookies:     mergeCookieChanges(current.Cookies, sent.Cookies, returned.Cookies),
+		}
+		if stored.Token == "" {
+			stored.Token = sent.Token
+		}
+		if stored.Fingerprint == "" {
+			stored.Fingerprint = current.Fingerprint
+		}
+		cookies, err := encodeCookies(stored.Cookies)
+		if err != nil {
+			return err
+		}
+		tokenUpdated := callErr == nil || stored.Token != sent.Token
+		res, err := tx.ExecContext(ctx, `
+UPDATE sessions SET token = ?, fingerprint = ?, cookies = ?,
+	token_updated_at = CASE WHEN ? THEN ? ELSE token_updated_at END,
+	token_update_count = token_update_count + 1, last_error = ?, last_error_at = ?
+WHERE kind = ? AND token = ?`,
+			stored.Token, stored.Fingerprint, cookies, tokenUpdated, now, lastError, lastErrorAt, kind, sent.Token)
+		if err := mustChangeOne(res, err, kind); err != nil {
+			return err
+		}
+		if callErr != nil {
+			resultErr = fmt.Errorf("rotate %s session: %w", kind, callErr)
+		}
+		return nil
+	})
+	if err != nil {
+		return aimharder.Credentials{}, err
+	}
+	if resultErr != nil {
+		return aimharder.Credentials{}, resultErr
+	}
+	return stored, nil
+}
