@@ -115,7 +115,9 @@ func TestDayToleratesQuirks(t *testing.T) {
 			return c.State == StateNone && c.Attendees == nil && c.Waitlist == 0 && !c.Hidden && c.Capacity == 0 && !c.Full()
 		}},
 		{"nulls", row(`,"bookState":null,"idres":null,"cancelledId":null,"coachName":null,"boxPic":null,"spotres":null,"limit":null,"waitlist":null`),
-			func(c Class) bool { return c.State == StateNone && c.ReservationID == 0 && !c.Cancelled && c.Coach == "" }},
+			func(c Class) bool {
+				return c.State == StateNone && c.ReservationID == 0 && !c.Cancelled && c.Coach == ""
+			}},
 		{"unknown extra keys", row(`,"brandNew":{"a":[{"b":null}]},"another":[1,"x"]`), func(c Class) bool { return c.ID == 1 }},
 		{"padded names", row(`,"className":"  WOD ","coachName":" Marta  ","classDesc":"\tdesc\n"`),
 			func(c Class) bool { return c.Name == "WOD" && c.Coach == "Marta" && c.Description == "desc" }},
@@ -266,7 +268,7 @@ func TestAttendeesNilMeansNotShared(t *testing.T) {
 func TestMemberData(t *testing.T) {
 	public := `{"bookings":[{"id":1,"time":"07:00 - 08:00","bookState":null,"idres":null},{"id":2,"time":"08:00 - 09:00"}]}`
 	for body, want := range map[string]bool{
-		public: false,
+		public:                          false,
 		row(`,"bookState":1,"idres":5`): true,
 		row(`,"athletes":[]`):           true,
 	} {
@@ -415,8 +417,8 @@ func TestWeekFailsOnAnyDay(t *testing.T) {
 func TestClassPredicates(t *testing.T) {
 	base := Class{ID: 1, Enabled: true, Capacity: 10, Occupancy: 3}
 	tests := []struct {
-		name                    string
-		mod                     func(*Class)
+		name                     string
+		mod                      func(*Class)
 		full, canBook, canCancel bool
 	}{
 		{"open", func(*Class) {}, false, true, false},

@@ -163,9 +163,9 @@ func noRedirectClient(given *http.Client) *http.Client {
 	var c http.Client
 	if given != nil {
 		c = *given
-	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.MaxIdleConnsPerHost = 8 // a week is several concurrent requests to one box host
+	} else if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		t = t.Clone()
+		t.MaxIdleConnsPerHost = weekConcurrency + 1 // a week is concurrent requests to one box host
 		t.ResponseHeaderTimeout = defaultRequestTimeout
 		c.Transport = t
 	}

@@ -201,7 +201,7 @@ func TestContextCancellationIsHonoured(t *testing.T) {
 func TestPerRequestTimeout(t *testing.T) {
 	f := newFake(t)
 	f.handle("GET /b/sample-gym/api/bookings", blockUntilDone(make(chan struct{})))
-	c := f.client(func(cfg *Config) { cfg.RequestTimeout = 20 * time.Millisecond })
+	c := f.client(func(cfg *Config) { cfg.RequestTimeout = 100 * time.Millisecond })
 	_, _, err := c.Day(context.Background(), testCreds(), testBox(t), Date{2026, 10, 21}, "")
 	var te *TransportError
 	if !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &te) {
@@ -340,9 +340,15 @@ func TestSecretsNeverInTransportErrors(t *testing.T) {
 	for name, call := range map[string]func() error{
 		"tokenUpdate": func() error { _, err := c.RefreshToken(ctx, creds); return err },
 		"whoami":      func() error { _, _, err := c.Whoami(ctx, creds); return err },
-		"login":       func() error { _, err := c.Login(ctx, "ana@example.com", "hunter2-password", testFingerprint); return err },
-		"book":        func() error { _, _, err := c.Book(ctx, creds, testBox(t), 5, Date{2026, 10, 21}, BookOptions{}); return err },
-		"logout":      func() error { return c.Logout(ctx, creds) },
+		"login": func() error {
+			_, err := c.Login(ctx, "ana@example.com", "hunter2-password", testFingerprint)
+			return err
+		},
+		"book": func() error {
+			_, _, err := c.Book(ctx, creds, testBox(t), 5, Date{2026, 10, 21}, BookOptions{})
+			return err
+		},
+		"logout": func() error { return c.Logout(ctx, creds) },
 	} {
 		err := call()
 		if err == nil {

@@ -234,9 +234,15 @@ const (
 	bodyOther
 )
 
-func sniffBody(body []byte) bodyKind {
-	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // a UTF-8 BOM, as PHP files sometimes emit
+// trimBody drops surrounding white space and a UTF-8 byte-order mark (PHP
+// files saved with one emit it before the JSON).
+func trimBody(body []byte) []byte {
 	body = bytes.TrimSpace(body)
+	return bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+}
+
+func sniffBody(body []byte) bodyKind {
+	body = trimBody(body)
 	if len(body) == 0 {
 		return bodyEmpty
 	}
@@ -265,7 +271,7 @@ func checkAPIBody(endpoint string, body []byte) ([]byte, error) {
 	case bodyOther:
 		return nil, &ProtocolError{Endpoint: endpoint, Problem: "answer is not JSON"}
 	}
-	body = bytes.TrimPrefix(bytes.TrimSpace(body), []byte("\xef\xbb\xbf"))
+	body = trimBody(body)
 	var probe struct {
 		Logout json.RawMessage `json:"logout"`
 	}

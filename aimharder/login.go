@@ -1,7 +1,6 @@
 package aimharder
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -104,7 +103,7 @@ func decodeLogin(body []byte) (loginReply, error) {
 		Error   json.RawMessage `json:"error"`
 		Message flexString      `json:"message"`
 	}
-	if err := json.Unmarshal(bytes.TrimSpace(body), &env); err != nil {
+	if err := json.Unmarshal(trimBody(body), &env); err != nil {
 		return loginReply{}, jsonProblem("login", err)
 	}
 	var data struct {

@@ -20,9 +20,17 @@ type SessionLease struct {
 	ExpiresAt time.Time
 }
 
+// randomID returns 16 random hex characters.
+func randomID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
 // NewOwner returns a lease owner name unique to this process and call:
-// role, host, pid and a random suffix. Owners must be unique per actor,
-// because the lease treats every holder with the same name as one.
+// role, host, pid and a random suffix. Give each actor its own: the lease
+// treats every holder with the same name as one (rotations stay one at a
+// time regardless, through the rotation slot).
 func NewOwner(role string) string {
 	host, _ := os.Hostname()
 	suffix := make([]byte, 3)
@@ -52,21 +60,26 @@ func (s *Store) AcquireSessionLease(ctx context.Context, kind Kind, owner string
 	if ttl <= 0 {
 		return SessionLease{}, fmt.Errorf("%w: lease ttl must be positive", ErrInvalid)
 	}
-	lease, _, err := s.acquireSessionLease(ctx, kind, owner, ttl)
+	lease, _, err := s.acquireSessionLease(ctx, kind, owner, ttl, "")
 	return lease, err
 }
 
 // acquireSessionLease also reports whether owner already held the row, so
 // Rotate knows not to release a lease an outer caller holds. A row naming
 // owner counts as held even past its expiry: nobody else took it.
-func (s *Store) acquireSessionLease(ctx context.Context, kind Kind, owner string, ttl time.Duration) (lease SessionLease, alreadyHeld bool, err error) {
+//
+// With a rotationID it also claims the row's rotation slot, which only
+// one call holds at a time whatever its owner; a busy slot is reported
+// as ErrLeaseHeld too, so waiters treat both alike.
+func (s *Store) acquireSessionLease(ctx context.Context, kind Kind, owner string, ttl time.Duration, rotationID string) (lease SessionLease, alreadyHeld bool, err error) {
 	err = s.inTx(ctx, "take "+string(kind)+" session lease", func(tx *sql.Tx) error {
 		var (
-			current string
-			expires int64
+			current, rotating        string
+			expires, rotationExpires int64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT lease_owner, lease_expires_at FROM sessions WHERE kind = ?`, kind).
-			Scan(&current, &expires)
+		err := tx.QueryRowContext(ctx, `
+SELECT lease_owner, lease_expires_at, rotation_id, rotation_expires_at FROM sessions WHERE kind = ?`, kind).
+			Scan(&current, &expires, &rotating, &rotationExpires)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s session: %w", kind, ErrNoSession)
 		}
@@ -75,33 +88,56 @@ func (s *Store) acquireSessionLease(ctx context.Context, kind Kind, owner string
 		}
 		now := toMillis(s.now())
 		newExpiry := now + ttl.Milliseconds()
+		leaseExpiry := newExpiry
 		switch {
 		case current == owner:
 			alreadyHeld = true
-			newExpiry = max(newExpiry, expires)
+			leaseExpiry = max(newExpiry, expires)
 		case current != "" && expires > now:
 			return &LeaseHeldError{Lease: string(kind) + " session", Owner: current, Until: fromMillis(expires)}
 		}
-		res, err := tx.ExecContext(ctx, `UPDATE sessions SET lease_owner = ?, lease_expires_at = ? WHERE kind = ?`,
-			owner, newExpiry, kind)
+		if rotationID != "" && rotating != "" && rotationExpires > now {
+			return &LeaseHeldError{Lease: string(kind) + " session rotation", Owner: current, Until: fromMillis(rotationExpires)}
+		}
+		res, err := tx.ExecContext(ctx, `
+UPDATE sessions SET lease_owner = ?1, lease_expires_at = ?2,
+	rotation_id = CASE WHEN ?3 <> '' THEN ?3 ELSE rotation_id END,
+	rotation_expires_at = CASE WHEN ?3 <> '' THEN ?4 ELSE rotation_expires_at END
+WHERE kind = ?5`, owner, leaseExpiry, rotationID, newExpiry, kind)
 		if err := mustChangeOne(res, err, kind); err != nil {
 			return err
 		}
-		lease = SessionLease{Kind: kind, Owner: owner, ExpiresAt: fromMillis(newExpiry)}
+		lease = SessionLease{Kind: kind, Owner: owner, ExpiresAt: fromMillis(leaseExpiry)}
+		if rotationID != "" {
+			// The rotation's call must end by the slot's expiry, which is
+			// never later than the lease's.
+			lease.ExpiresAt = fromMillis(newExpiry)
+		}
 		return nil
 	})
 	return lease, alreadyHeld, err
+}
+
+// endRotation frees the rotation slot, and the lease too when the rotation
+// took it (rather than running inside a lease its owner already held).
+func (s *Store) endRotation(ctx context.Context, kind Kind, owner, rotationID string, releaseLease bool) error {
+	_, err := s.db.ExecContext(ctx, `
+UPDATE sessions SET rotation_id = '', rotation_expires_at = 0,
+	lease_owner = CASE WHEN ?1 AND lease_owner = ?2 THEN '' ELSE lease_owner END,
+	lease_expires_at = CASE WHEN ?1 AND lease_owner = ?2 THEN 0 ELSE lease_expires_at END
+WHERE kind = ?3 AND rotation_id = ?4`, releaseLease, owner, kind, rotationID)
+	return s.wrap("end "+string(kind)+" rotation", err)
 }
 
 // waitSessionLease retries acquireSessionLease while another owner holds
 // the lease, for at most wait (real time, not the injected clock), with a
 // short backoff: rotations take well under a second, so a brief wait turns
 // a collision into a queue instead of an error.
-func (s *Store) waitSessionLease(ctx context.Context, kind Kind, owner string, ttl, wait time.Duration) (SessionLease, bool, error) {
+func (s *Store) waitSessionLease(ctx context.Context, kind Kind, owner string, ttl, wait time.Duration, rotationID string) (SessionLease, bool, error) {
 	deadline := time.Now().Add(wait)
 	backoff := 5 * time.Millisecond
 	for {
-		lease, held, err := s.acquireSessionLease(ctx, kind, owner, ttl)
+		lease, held, err := s.acquireSessionLease(ctx, kind, owner, ttl, rotationID)
 		if err == nil || !errors.Is(err, ErrLeaseHeld) {
 			return lease, held, err
 		}
@@ -127,16 +163,21 @@ func (s *Store) ReleaseSessionLease(ctx context.Context, kind Kind, owner string
 	if err := kind.validate(); err != nil {
 		return err
 	}
+	op := "release " + string(kind) + " session lease"
 	res, err := s.db.ExecContext(ctx,
 		`UPDATE sessions SET lease_owner = '', lease_expires_at = 0 WHERE kind = ? AND lease_owner = ?`, kind, owner)
 	if err != nil {
-		return s.wrap("release "+string(kind)+" session lease", err)
+		return s.wrap(op, err)
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
-		return s.wrap("release "+string(kind)+" session lease", err)
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n == 1 {
+		return nil
 	}
 	if _, err := s.Session(ctx, kind); err != nil {
-		return err
+		return err // ErrNoSession: logout removed the row and its lease
 	}
-	return fmt.Errorf("release %s session lease: %w", kind, ErrLeaseNotHeld)
+	return fmt.Errorf("%s: %w", op, ErrLeaseNotHeld)
 }

@@ -61,7 +61,11 @@ CREATE TABLE sessions (
 	last_error         TEXT    NOT NULL DEFAULT '',
 	last_error_at      INTEGER,
 	lease_owner        TEXT    NOT NULL DEFAULT '',
-	lease_expires_at   INTEGER NOT NULL DEFAULT 0
+	lease_expires_at   INTEGER NOT NULL DEFAULT 0,
+	-- The rotation in flight (random per call), so even two callers
+	-- sharing a lease owner never rotate at once.
+	rotation_id         TEXT    NOT NULL DEFAULT '',
+	rotation_expires_at INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 
 CREATE TABLE settings (
@@ -226,14 +230,14 @@ func migrateOne(ctx context.Context, conn *sql.Conn, target int, now func() time
 // writes to them: garbage (SQLite answers NOTADB on the first read), a
 // newer schema, or another program's SQLite database.
 func checkIdentity(ctx context.Context, conn *sql.Conn) error {
+	// One statement, so one snapshot: read separately, another opener's
+	// first migration could land in between and look like a foreign schema.
 	var version, appID, objects int
-	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return err
-	}
-	if err := conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return err
-	}
-	if err := conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&objects); err != nil {
+	err := conn.QueryRowContext(ctx, `SELECT
+	(SELECT user_version FROM pragma_user_version),
+	(SELECT application_id FROM pragma_application_id),
+	(SELECT count(*) FROM sqlite_schema)`).Scan(&version, &appID, &objects)
+	if err != nil {
 		return err
 	}
 	switch {

@@ -18,12 +18,14 @@ type RotateFunc func(ctx context.Context, current aimharder.Credentials) (aimhar
 // Rotate rotates the token of the session of that kind, single-writer
 // across processes (invariant 4):
 //
-//  1. take the row's lease for owner, waiting up to the lease wait (10 s
-//     by default) while another owner holds it, then ErrLeaseHeld;
+//  1. take the row's lease for owner (or run inside it when owner already
+//     holds it) and the row's rotation slot, which admits one call at a
+//     time even among callers sharing an owner; wait up to the lease wait
+//     (10 s by default) while either is busy, then ErrLeaseHeld;
 //  2. read the current credentials (after the lease, so a rotation that
 //     just finished elsewhere is seen);
 //  3. call the server — with no transaction open — with a deadline at the
-//     lease's expiry, so the call cannot outlive the lease;
+//     slot's expiry (the rotate lease TTL), so the call cannot outlive it;
 //  4. write the new token and cookies with a compare-and-swap on the old
 //     token; if it matches no row the result is ErrConcurrentUpdate.
 //
@@ -74,25 +76,17 @@ func (s *Store) rotate(ctx context.Context, kind Kind, owner string, maxAge time
 		return aimharder.Credentials{}, fmt.Errorf("%w: no server call given", ErrInvalid)
 	}
 
-	lease, alreadyHeld, err := s.waitSessionLease(ctx, kind, owner, s.rotateLeaseTTL, s.leaseWait)
+	rotationID := randomID()
+	lease, alreadyHeld, err := s.waitSessionLease(ctx, kind, owner, s.rotateLeaseTTL, s.leaseWait, rotationID)
 	if err != nil {
 		return aimharder.Credentials{}, err
 	}
-	if !alreadyHeld {
-		defer func() {
-			// Released even when ctx is cancelled; if it fails, expiry frees it.
-			bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.busyTimeout+time.Second)
-			defer cancel()
-			_ = s.ReleaseSessionLease(bg, kind, owner)
-		}()
-	}
-	// Goroutines sharing one owner all pass the lease; take turns here.
-	select {
-	case s.rotating[kind] <- struct{}{}:
-		defer func() { <-s.rotating[kind] }()
-	case <-ctx.Done():
-		return aimharder.Credentials{}, ctx.Err()
-	}
+	defer func() {
+		// Runs even when ctx is cancelled; if it fails, expiry frees the row.
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.busyTimeout+time.Second)
+		defer cancel()
+		_ = s.endRotation(bg, kind, owner, rotationID, !alreadyHeld)
+	}()
 
 	sess, err := s.Session(ctx, kind)
 	if err != nil {
@@ -105,7 +99,7 @@ func (s *Store) rotate(ctx context.Context, kind Kind, owner string, maxAge time
 		return sess.Credentials, nil
 	}
 
-	// The lease expiry is on the injected clock; turn it into a real deadline.
+	// The slot's expiry is on the injected clock; turn it into a real deadline.
 	callCtx, cancel := context.WithTimeout(ctx, lease.ExpiresAt.Sub(s.now()))
 	returned, callErr := call(callCtx, sess.Credentials.Clone())
 	cancel()
@@ -143,7 +137,7 @@ func (s *Store) writeRotation(ctx context.Context, kind Kind, sent, returned aim
 		if errors.Is(err, ErrConcurrentUpdate) {
 			// The row moved on during the call (a new login, or a writer
 			// that ignored the lease): count the attempt, keep the row's token.
-			msg := "the session changed during the rotation; its new token was kept"
+			msg := "the stored token changed while the server was being called (a new login?); the stored one was kept"
 			if callErr != nil {
 				msg += "; the call also failed: " + callErr.Error()
 			}
@@ -180,13 +174,11 @@ WHERE kind = ? AND token = ?`, lastError, lastErrorAt, kind, sent.Token)
 			return nil
 		}
 
+		// persist implies returned.Token != "" (an empty one became callErr).
 		stored = aimharder.Credentials{
 			Token:       returned.Token,
 			Fingerprint: returned.Fingerprint,
 			Cookies:     mergeCookieChanges(current.Cookies, sent.Cookies, returned.Cookies),
-		}
-		if stored.Token == "" {
-			stored.Token = sent.Token
 		}
 		if stored.Fingerprint == "" {
 			stored.Fingerprint = current.Fingerprint

@@ -42,11 +42,6 @@ type Store struct {
 	busyTimeout    time.Duration
 	leaseWait      time.Duration
 	rotateLeaseTTL time.Duration
-
-	// rotating serialises rotations of one kind inside this process; the
-	// lease in the database does the same across processes. It matters
-	// when goroutines share a lease owner, which the lease cannot tell apart.
-	rotating map[Kind]chan struct{}
 }
 
 // Option changes how Open configures a Store.
@@ -121,7 +116,6 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		busyTimeout:    DefaultBusyTimeout,
 		leaseWait:      DefaultLeaseWait,
 		rotateLeaseTTL: DefaultRotateLeaseTTL,
-		rotating:       map[Kind]chan struct{}{KindDevice: make(chan struct{}, 1), KindBackground: make(chan struct{}, 1)},
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -141,6 +135,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", abs, err)
 	}
+	// SQLite has one writer at a time anyway; a small pool keeps file
+	// descriptors bounded when many goroutines wait on the write lock.
+	s.db.SetMaxOpenConns(8)
 	if err := s.initialise(ctx); err != nil {
 		s.db.Close()
 		return nil, err
@@ -185,22 +182,43 @@ func (s *Store) initialise(ctx context.Context) error {
 	if err := checkIdentity(ctx, conn); err != nil {
 		return s.wrap("open database", err)
 	}
-	var mode string
-	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return s.wrap("read journal mode", err)
-	}
-	if mode != "wal" {
-		if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
-			return s.wrap("switch to WAL", err)
-		}
-		if mode != "wal" {
-			return fmt.Errorf("open database %s: journal mode stayed %q, WAL is required", s.path, mode)
-		}
+	if err := s.switchToWAL(ctx, conn); err != nil {
+		return err
 	}
 	if err := migrate(ctx, conn, len(migrations), s.now); err != nil {
 		return s.wrap("migrate database", err)
 	}
 	return nil
+}
+
+// switchToWAL puts a new file in WAL mode. The switch needs the file to
+// itself and SQLite answers SQLITE_BUSY at once, without the busy handler,
+// when another opener is looking at it too; so retry within the busy
+// timeout, re-reading the mode since that opener may have switched it.
+func (s *Store) switchToWAL(ctx context.Context, conn *sql.Conn) error {
+	deadline := time.Now().Add(s.busyTimeout)
+	for {
+		var mode string
+		err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+		if err == nil && mode == "wal" {
+			return nil
+		}
+		if err == nil {
+			err = conn.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+			if err == nil && mode != "wal" {
+				return fmt.Errorf("open database %s: journal mode stayed %q, WAL is required", s.path, mode)
+			}
+		}
+		err = s.wrap("switch to WAL", err)
+		if err == nil || !errors.Is(err, ErrBusy) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // Close closes the database.

@@ -10,38 +10,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 )
-
-func TestOpenCreatesPrivateFolderAndFiles(t *testing.T) {
-	// With no umask, anything SQLite or we create loosely would show.
-	old := syscall.Umask(0)
-	defer syscall.Umask(old)
-
-	path := tempDBPath(t)
-	s := openAt(t, path)
-	login(t, s, KindDevice, "tok-modes") // make sure -wal has content
-
-	wantMode := map[string]os.FileMode{
-		filepath.Dir(path): os.ModeDir | 0o700,
-		path:               0o600,
-		path + "-wal":      0o600,
-		path + "-shm":      0o600,
-	}
-	for p, want := range wantMode {
-		info, err := os.Stat(p)
-		if err != nil {
-			t.Fatalf("stat %s: %v", p, err)
-		}
-		if got := info.Mode(); got != want {
-			t.Errorf("%s mode = %v, want %v", filepath.Base(p), got, want)
-		}
-	}
-}
 
 func TestOpenTightensAnExistingLooseFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "ahtui.db")
@@ -370,5 +344,80 @@ func TestRandomFingerprintFormat(t *testing.T) {
 			t.Fatalf("fingerprint %q: bad format or repeated", fp)
 		}
 		seen[fp] = true
+	}
+}
+
+// TestConcurrentFirstOpen has several openers race to create and migrate
+// the same new file: each must succeed and the schema be built once.
+func TestConcurrentFirstOpen(t *testing.T) {
+	path := tempDBPath(t)
+	var wg sync.WaitGroup
+	fingerprints := make([]string, 8)
+	for i := range fingerprints {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := Open(t.Context(), path)
+			if err != nil {
+				t.Errorf("opener %d: %v", i, err)
+				return
+			}
+			defer s.Close()
+			if fingerprints[i], err = s.DeviceFingerprint(t.Context()); err != nil {
+				t.Errorf("opener %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, fp := range fingerprints[1:] {
+		if fp != fingerprints[0] {
+			t.Fatalf("openers saw different databases: %q", fingerprints)
+		}
+	}
+}
+
+// TestMigratingWhileLockedFailsCleanly: an old database that needs a
+// migration while another process holds the write lock gives ErrBusy and
+// stays at its version with its data; once free, it upgrades.
+func TestMigratingWhileLockedFailsCleanly(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db := rawDB(t, path)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(ctx, conn, 1, time.Now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO settings VALUES ('language', 'es', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `PRAGMA journal_mode=WAL`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = Open(ctx, path, WithBusyTimeout(100*time.Millisecond))
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("Open while locked = %v, want ErrBusy", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	if err := conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil || version != 1 {
+		t.Fatalf("version after the refused open = %d, %v", version, err)
+	}
+	conn.Close()
+
+	s := openAt(t, path)
+	if v, _ := s.SchemaVersion(ctx); v != LatestSchemaVersion() {
+		t.Errorf("version = %d", v)
+	}
+	if v, _, _ := s.Setting(ctx, SettingLanguage); v != "es" {
+		t.Errorf("language = %q", v)
 	}
 }

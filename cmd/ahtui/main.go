@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // box time zones must load on hosts without zoneinfo
 )
 
 func main() {

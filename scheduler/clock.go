@@ -1,0 +1,80 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+)
+
+// Clock is where the scheduler reads the time and waits. Every decision
+// that depends on time goes through it, so tests drive days of schedule in
+// milliseconds with a ManualClock. It also satisfies the fake AimHarder's
+// clock (Now only), so one ManualClock can drive both sides of a test.
+type Clock interface {
+	Now() time.Time
+	// NewTimer returns a timer that delivers the time on its channel once,
+	// after d.
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a one-shot timer from a Clock.
+type Timer interface {
+	C() <-chan time.Time
+	// Stop prevents the timer from firing; false when it already fired or
+	// was stopped.
+	Stop() bool
+}
+
+// RealClock is the system clock.
+type RealClock struct{}
+
+// Now returns time.Now().
+func (RealClock) Now() time.Time { return time.Now() }
+
+// NewTimer returns a time.Timer.
+func (RealClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
+
+type realTimer struct{ t *time.Timer }
+
+func (t realTimer) C() <-chan time.Time { return t.t.C }
+func (t realTimer) Stop() bool          { return t.t.Stop() }
+
+// Sleep waits for d on c, or until ctx ends (then it returns ctx's error).
+func Sleep(ctx context.Context, c Clock, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := c.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C():
+		return nil
+	}
+}
+
+// DefaultRecheck is the longest single wait of SleepUntil.
+const DefaultRecheck = 2 * time.Second
+
+// SleepUntil waits until c shows at least deadline, or until ctx ends.
+//
+// It never sleeps longer than recheck at a time (DefaultRecheck when
+// recheck <= 0) and reads the wall clock again after each nap. Go timers
+// run on the monotonic clock, which stops during a system suspend and
+// ignores wall-clock steps: one long sleep could wake well past deadline.
+func SleepUntil(ctx context.Context, c Clock, deadline time.Time, recheck time.Duration) error {
+	if recheck <= 0 {
+		recheck = DefaultRecheck
+	}
+	for {
+		// Round(0) drops any monotonic reading, so the comparison is in wall
+		// time, the time AimHarder's windows are stated in.
+		left := deadline.Round(0).Sub(c.Now().Round(0))
+		if left <= 0 {
+			return ctx.Err()
+		}
+		if err := Sleep(ctx, c, min(left, recheck)); err != nil {
+			return err
+		}
+	}
+}

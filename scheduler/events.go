@@ -1,0 +1,236 @@
+package scheduler
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/session"
+)
+
+// Event is something the scheduler did or noticed. Subscribers switch on
+// the concrete type; String is one readable line for logs (`ahtui run`
+// prints it on stderr) and never holds a secret.
+type Event interface {
+	// Time is when it happened, on the scheduler's clock.
+	Time() time.Time
+	String() string
+	isEvent()
+}
+
+// SessionRefreshed: the session's token was rotated (by this process or,
+// noticed in the store, by another).
+type SessionRefreshed struct {
+	At          time.Time
+	Kind        session.Kind
+	UpdateCount int64 // token_update_count after the refresh
+	ByOther     bool  // another process refreshed it
+}
+
+// SessionRefreshFailed: a refresh failed for a reason other than a logout
+// (network, AimHarder trouble); the keeper tries again after RetryIn.
+type SessionRefreshFailed struct {
+	At      time.Time
+	Kind    session.Kind
+	Err     string
+	RetryIn time.Duration
+}
+
+// SessionDead: AimHarder ended the session. Without password_command the
+// member has to log in again.
+type SessionDead struct {
+	At     time.Time
+	Kind   session.Kind
+	Reason string
+}
+
+// SessionRelogged: the session was logged in again (password_command, or
+// the member ran `ahtui login`).
+type SessionRelogged struct {
+	At   time.Time
+	Kind session.Kind
+}
+
+// ClockEstimated: a new estimate of AimHarder's clock.
+type ClockEstimated struct {
+	At       time.Time
+	Estimate ClockEstimate
+}
+
+// PrebookingArmed: the runner claimed a prebooking and prepares to fire it
+// at OpensAt (server time).
+type PrebookingArmed struct {
+	At         time.Time
+	Prebooking session.Prebooking
+}
+
+// PrebookingFiring: the burst of booking requests starts.
+type PrebookingFiring struct {
+	At         time.Time
+	Prebooking session.Prebooking
+	Planned    int // staggered attempts planned around the opening
+}
+
+// PrebookingLate: the window opened while no runner was running; the
+// class has not started, so the prebooking fires now.
+type PrebookingLate struct {
+	At         time.Time
+	Prebooking session.Prebooking
+}
+
+// PrebookingMissed: the window opened while no runner was running and the
+// class has started; the outcome "missed" is stored.
+type PrebookingMissed struct {
+	At         time.Time
+	Prebooking session.Prebooking
+}
+
+// PrebookingOutcome: a fire ended and its outcome is stored
+// (Prebooking.Status is booked, waitlisted or failed).
+type PrebookingOutcome struct {
+	At         time.Time
+	Prebooking session.Prebooking
+	// FirstSent is when the burst's first request left (local clock);
+	// zero when nothing was sent.
+	FirstSent time.Time
+}
+
+// HealthWarning: a prebooking fires soon but the background session is
+// dead and no password_command can revive it. Resolved reports that the
+// problem went away.
+type HealthWarning struct {
+	At       time.Time
+	Problem  string
+	Resolved bool
+}
+
+// LeaderChanged: this process became, or stopped being, the runner that
+// fires prebookings for the database.
+type LeaderChanged struct {
+	At     time.Time
+	Leader bool
+	Owner  string // this process's lease owner
+}
+
+func (e SessionRefreshed) Time() time.Time     { return e.At }
+func (e SessionRefreshFailed) Time() time.Time { return e.At }
+func (e SessionDead) Time() time.Time          { return e.At }
+func (e SessionRelogged) Time() time.Time      { return e.At }
+func (e ClockEstimated) Time() time.Time       { return e.At }
+func (e PrebookingArmed) Time() time.Time      { return e.At }
+func (e PrebookingFiring) Time() time.Time     { return e.At }
+func (e PrebookingLate) Time() time.Time       { return e.At }
+func (e PrebookingMissed) Time() time.Time     { return e.At }
+func (e PrebookingOutcome) Time() time.Time    { return e.At }
+func (e HealthWarning) Time() time.Time        { return e.At }
+func (e LeaderChanged) Time() time.Time        { return e.At }
+
+func (SessionRefreshed) isEvent()     {}
+func (SessionRefreshFailed) isEvent() {}
+func (SessionDead) isEvent()          {}
+func (SessionRelogged) isEvent()      {}
+func (ClockEstimated) isEvent()       {}
+func (PrebookingArmed) isEvent()      {}
+func (PrebookingFiring) isEvent()     {}
+func (PrebookingLate) isEvent()       {}
+func (PrebookingMissed) isEvent()     {}
+func (PrebookingOutcome) isEvent()    {}
+func (HealthWarning) isEvent()        {}
+func (LeaderChanged) isEvent()        {}
+
+func (e SessionRefreshed) String() string {
+	by := ""
+	if e.ByOther {
+		by = " by another process"
+	}
+	return fmt.Sprintf("%s session refreshed%s (%d token updates)", e.Kind, by, e.UpdateCount)
+}
+
+func (e SessionRefreshFailed) String() string {
+	return fmt.Sprintf("%s session refresh failed: %s; retrying in %s", e.Kind, e.Err, roundDuration(e.RetryIn))
+}
+
+func (e SessionDead) String() string {
+	return fmt.Sprintf("%s session expired: %s", e.Kind, e.Reason)
+}
+
+func (e SessionRelogged) String() string {
+	return fmt.Sprintf("%s session logged in again", e.Kind)
+}
+
+func (e ClockEstimated) String() string {
+	return "AimHarder clock: " + e.Estimate.String()
+}
+
+func (e PrebookingArmed) String() string {
+	return fmt.Sprintf("prebooking %s: armed, fires at %s", describePrebooking(e.Prebooking),
+		e.Prebooking.OpensAt.In(e.Prebooking.ClassStart.Location()).Format("Mon 2 Jan 15:04:05"))
+}
+
+func (e PrebookingFiring) String() string {
+	return fmt.Sprintf("prebooking %s: firing (%d staggered attempts)", describePrebooking(e.Prebooking), e.Planned)
+}
+
+func (e PrebookingLate) String() string {
+	return fmt.Sprintf("prebooking %s: its window opened %s ago while no runner was running; firing now",
+		describePrebooking(e.Prebooking), roundDuration(e.At.Sub(e.Prebooking.OpensAt)))
+}
+
+func (e PrebookingMissed) String() string {
+	return fmt.Sprintf("prebooking %s: missed — %s", describePrebooking(e.Prebooking), e.Prebooking.OutcomeMessage)
+}
+
+func (e PrebookingOutcome) String() string {
+	p := e.Prebooking
+	var b strings.Builder
+	fmt.Fprintf(&b, "prebooking %s: %s", describePrebooking(p), p.Status)
+	if p.Late {
+		b.WriteString(" (late)")
+	}
+	var details []string
+	if p.ReservationID != 0 {
+		details = append(details, fmt.Sprintf("reservation %d", p.ReservationID))
+	}
+	if p.OutcomeCode != "" && p.OutcomeCode != string(p.Status) {
+		details = append(details, p.OutcomeCode)
+	}
+	details = append(details, fmt.Sprintf("%d attempts", p.Attempts))
+	fmt.Fprintf(&b, " (%s)", strings.Join(details, ", "))
+	if p.OutcomeMessage != "" {
+		b.WriteString(" — " + p.OutcomeMessage)
+	}
+	return b.String()
+}
+
+func (e HealthWarning) String() string {
+	if e.Resolved {
+		return "session health: ok again"
+	}
+	return "session health warning: " + e.Problem
+}
+
+func (e LeaderChanged) String() string {
+	if e.Leader {
+		return "this process now fires the prebookings (runner leader)"
+	}
+	return "this process no longer fires the prebookings (another runner leads)"
+}
+
+// describePrebooking names a prebooking for a member: id, class, day and
+// start time in the box's zone.
+func describePrebooking(p session.Prebooking) string {
+	name := p.ClassName
+	if name == "" {
+		name = fmt.Sprintf("class %d", p.ClassID)
+	}
+	return fmt.Sprintf("#%d %s %s", p.ID, name, p.ClassStart.Format("Mon 2 Jan 15:04"))
+}
+
+// roundDuration keeps log lines short: milliseconds under a second,
+// seconds above.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Second && d > -time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Second)
+}

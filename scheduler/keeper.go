@@ -1,0 +1,254 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+// Keeper defaults.
+const (
+	DefaultKeeperCheck  = 5 * time.Minute  // look at the session at least this often
+	DefaultKeeperJitter = 30 * time.Second // spread processes sharing a database
+	keeperBackoffMin    = 5 * time.Second
+	keeperBackoffMax    = 2 * time.Minute
+	keeperLeaseRetry    = 15 * time.Second // the lease is busy: a rotation elsewhere, or a fire
+	reloginBackoffMin   = 15 * time.Minute // a failing login counts towards AimHarder's lockout
+	reloginBackoffMax   = time.Hour
+)
+
+// KeeperConfig wires a Keeper.
+type KeeperConfig struct {
+	Account *account.Service // required; its owner names the keeper's rotations
+	Clock   Clock            // default RealClock
+	Events  *Broker          // optional
+	Logger  *slog.Logger     // optional
+	// Kinds to keep alive: the background session always makes sense; a
+	// process with an open TUI adds the device session.
+	Kinds []session.Kind
+	// CheckEvery and Jitter override the defaults (tests).
+	CheckEvery time.Duration
+	Jitter     time.Duration
+}
+
+// Keeper keeps sessions alive: it refreshes a token once it is older than
+// the refresh_after threshold (18 minutes by default), looks at least every
+// CheckEvery, backs off exponentially on network trouble, and revives a
+// session AimHarder ended when password_command is set. Every change it
+// makes or notices in the store (another process may refresh or log in)
+// is published as an event.
+type Keeper struct {
+	cfg   KeeperConfig
+	store *session.Store
+	log   *slog.Logger
+}
+
+// NewKeeper returns a Keeper; it does nothing until Run.
+func NewKeeper(cfg KeeperConfig) *Keeper {
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	if cfg.CheckEvery <= 0 {
+		cfg.CheckEvery = DefaultKeeperCheck
+	}
+	if cfg.Jitter < 0 {
+		cfg.Jitter = 0
+	} else if cfg.Jitter == 0 {
+		cfg.Jitter = DefaultKeeperJitter
+	}
+	if len(cfg.Kinds) == 0 {
+		cfg.Kinds = []session.Kind{session.KindBackground}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Keeper{cfg: cfg, store: cfg.Account.Store(), log: log}
+}
+
+// Run keeps the sessions alive until ctx ends, then returns once every
+// goroutine it started has stopped.
+func (k *Keeper) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, kind := range k.cfg.Kinds {
+		wg.Go(func() { k.keep(ctx, kind) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// keeperState is what one kind's loop remembers between rounds.
+type keeperState struct {
+	kind           session.Kind
+	last           session.Session
+	haveLast       bool
+	backoff        time.Duration // network trouble
+	reloginBackoff time.Duration
+	reloginRefused bool // the password was refused: wait for the member
+}
+
+func (k *Keeper) keep(ctx context.Context, kind session.Kind) {
+	st := &keeperState{kind: kind}
+	for ctx.Err() == nil {
+		wait := k.round(ctx, st)
+		wait += k.jitter()
+		if err := SleepUntil(ctx, k.cfg.Clock, k.cfg.Clock.Now().Add(wait), 0); err != nil {
+			return
+		}
+	}
+}
+
+func (k *Keeper) jitter() time.Duration {
+	if k.cfg.Jitter <= 0 {
+		return 0
+	}
+	return rand.N(k.cfg.Jitter)
+}
+
+// round looks at the session once, acts, and says how long to wait.
+func (k *Keeper) round(ctx context.Context, st *keeperState) time.Duration {
+	sess, err := k.store.Session(ctx, st.kind)
+	if errors.Is(err, session.ErrNoSession) {
+		st.haveLast = false
+		return k.cfg.CheckEvery
+	}
+	if err != nil {
+		k.log.Warn("keeper cannot read the session", "kind", st.kind, "err", err)
+		return k.cfg.CheckEvery
+	}
+	k.noticeChanges(st, sess)
+
+	if sess.State == session.StateDead {
+		return k.revive(ctx, st)
+	}
+	th, err := k.store.Thresholds(ctx)
+	if err != nil {
+		return k.cfg.CheckEvery
+	}
+	now := k.cfg.Clock.Now()
+	age := sess.TokenAge(now)
+	if age < th.RefreshAfter {
+		st.backoff = 0
+		return min(k.cfg.CheckEvery, th.RefreshAfter-age)
+	}
+	return k.refresh(ctx, st, th.RefreshAfter)
+}
+
+// refresh rotates the token (unless another process just did, which
+// account.Service.Fresh notices under the lease).
+func (k *Keeper) refresh(ctx context.Context, st *keeperState, maxAge time.Duration) time.Duration {
+	_, err := k.cfg.Account.Fresh(ctx, st.kind, maxAge)
+	if ctx.Err() != nil {
+		return 0
+	}
+	after, rerr := k.store.Session(ctx, st.kind)
+	switch {
+	case err == nil:
+		st.backoff = 0
+		if rerr == nil {
+			k.noticeOwnRefresh(st, after)
+		}
+		return k.cfg.CheckEvery
+	case errors.Is(err, session.ErrLeaseHeld):
+		return keeperLeaseRetry
+	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, account.ErrNotLoggedIn):
+		// account.Service marked it dead (and tried password_command).
+		if rerr == nil {
+			k.noticeChanges(st, after)
+		}
+		return k.cfg.CheckEvery
+	}
+	st.backoff = nextBackoff(st.backoff, keeperBackoffMin, keeperBackoffMax)
+	var blocked *aimharder.BlockedError
+	if errors.As(err, &blocked) && blocked.RetryAfter > st.backoff {
+		st.backoff = min(blocked.RetryAfter, time.Hour)
+	}
+	k.publish(SessionRefreshFailed{At: k.cfg.Clock.Now(), Kind: st.kind, Err: err.Error(), RetryIn: st.backoff})
+	if rerr == nil {
+		k.noticeChanges(st, after)
+	}
+	return st.backoff
+}
+
+// revive logs a dead session in again with password_command, slowly:
+// every failed login counts towards AimHarder's lockout.
+func (k *Keeper) revive(ctx context.Context, st *keeperState) time.Duration {
+	if st.reloginRefused {
+		return k.cfg.CheckEvery
+	}
+	err := k.cfg.Account.Relogin(ctx, st.kind)
+	if ctx.Err() != nil {
+		return 0
+	}
+	switch {
+	case err == nil:
+		st.reloginBackoff = 0
+		if after, rerr := k.store.Session(ctx, st.kind); rerr == nil {
+			k.noticeChanges(st, after)
+		}
+		return k.cfg.CheckEvery
+	case errors.Is(err, account.ErrNoPasswordCommand):
+		return k.cfg.CheckEvery
+	case errors.Is(err, aimharder.ErrBadCredentials):
+		st.reloginRefused = true
+	}
+	st.reloginBackoff = nextBackoff(st.reloginBackoff, reloginBackoffMin, reloginBackoffMax)
+	k.publish(SessionRefreshFailed{At: k.cfg.Clock.Now(), Kind: st.kind,
+		Err: "logging in again with password_command failed: " + err.Error(), RetryIn: st.reloginBackoff})
+	return st.reloginBackoff
+}
+
+// noticeOwnRefresh records a refresh this keeper made.
+func (k *Keeper) noticeOwnRefresh(st *keeperState, sess session.Session) {
+	if st.haveLast && !sess.TokenUpdatedAt.Equal(st.last.TokenUpdatedAt) && sess.CreatedAt.Equal(st.last.CreatedAt) {
+		k.publish(SessionRefreshed{At: k.cfg.Clock.Now(), Kind: st.kind, UpdateCount: sess.TokenUpdateCount})
+		st.last = sess
+		return
+	}
+	k.noticeChanges(st, sess)
+}
+
+// noticeChanges publishes what changed in the session row since the last
+// look: made by this process's other parts or by another process.
+func (k *Keeper) noticeChanges(st *keeperState, sess session.Session) {
+	defer func() { st.last, st.haveLast = sess, true }()
+	if !st.haveLast {
+		if sess.State == session.StateDead {
+			k.publish(SessionDead{At: k.cfg.Clock.Now(), Kind: st.kind, Reason: sess.DeadReason})
+		}
+		return
+	}
+	prev := st.last
+	now := k.cfg.Clock.Now()
+	switch {
+	case !sess.CreatedAt.Equal(prev.CreatedAt) && sess.State == session.StateLive:
+		st.reloginRefused = false
+		k.publish(SessionRelogged{At: now, Kind: st.kind})
+	case sess.State == session.StateDead && prev.State != session.StateDead:
+		k.publish(SessionDead{At: now, Kind: st.kind, Reason: sess.DeadReason})
+	case sess.State == session.StateLive && !sess.TokenUpdatedAt.Equal(prev.TokenUpdatedAt):
+		k.publish(SessionRefreshed{At: now, Kind: st.kind, UpdateCount: sess.TokenUpdateCount, ByOther: true})
+	}
+}
+
+func (k *Keeper) publish(e Event) {
+	k.log.Info(e.String())
+	if k.cfg.Events != nil {
+		k.cfg.Events.Publish(e)
+	}
+}
+
+// nextBackoff doubles d within [lo, hi].
+func nextBackoff(d, lo, hi time.Duration) time.Duration {
+	if d < lo {
+		return lo
+	}
+	return min(2*d, hi)
+}

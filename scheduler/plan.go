@@ -1,0 +1,98 @@
+package scheduler
+
+import "time"
+
+// Firing plan parameters.
+const (
+	// staggerMax caps the attempts sent around the opening before the
+	// first answer can be back.
+	staggerMax     = 5
+	staggerMinStep = 4 * time.Millisecond
+	// sendGuard keeps the earliest attempt just after the opening rather
+	// than on it.
+	sendGuard = time.Millisecond
+	// splitAllowanceMax: a ping's Date may be stamped a little after the
+	// server handled it (more than a booking is judged after arrival), so
+	// the last staggered attempt goes up to RTT/4 (at most this) later
+	// than the estimate alone says. Larger gaps fall to the retries.
+	splitAllowanceMax = 10 * time.Millisecond
+	// Retries after "too early": every 50 ms for the first second after
+	// the opening, then every 100 ms to the end of the burst.
+	retryFast     = 50 * time.Millisecond
+	retrySlow     = 100 * time.Millisecond
+	retryFastSpan = time.Second
+	// maxInFlight bounds the booking requests awaiting an answer.
+	maxInFlight = 8
+)
+
+// firePlan is when a fire sends its booking requests, on the local clock.
+type firePlan struct {
+	sends     []time.Time // sorted; the first `staggered` straddle the opening
+	staggered int
+	end       time.Time // no attempt after this
+	opening   time.Time // the opening on the local clock (best guess)
+}
+
+// planFire places the attempts so that one of them reaches AimHarder just
+// after target (its opening, server time): with the estimate, a request
+// sent at local s is handled at server time s+Arrival, Arrival within
+// ±Spread. Attempts run from the send time that would arrive on time if
+// Arrival were at its highest to the one for its lowest, a few
+// milliseconds apart; then retries follow until the burst ends. Without a
+// usable estimate the local clock stands in for the server's. A late fire
+// (the window already open) starts now.
+func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst time.Duration) firePlan {
+	arrival, spread, allowance := time.Duration(0), time.Duration(0), time.Duration(0)
+	if known && !est.Broken() {
+		arrival, spread = est.Arrival, est.Spread
+		allowance = min(est.RTT/4, splitAllowanceMax)
+	}
+	plan := firePlan{opening: target.Add(-arrival)}
+	var first, last time.Time
+	if late {
+		first, last = now, now
+		plan.opening = now
+	} else {
+		first = target.Add(-(arrival + spread) + sendGuard)
+		last = target.Add(-(arrival - spread) + sendGuard + allowance)
+	}
+	plan.end = plan.opening.Add(burst)
+
+	span := last.Sub(first)
+	n := 1
+	if span > 0 {
+		step := min(max(span/(staggerMax-1), staggerMinStep), retryFast)
+		n = int((span+step-1)/step) + 1
+	}
+	for i := range n {
+		at := last
+		if n > 1 {
+			at = first.Add(span * time.Duration(i) / time.Duration(n-1))
+		}
+		plan.sends = append(plan.sends, at)
+	}
+	plan.staggered = n
+	for at := last.Add(retryFast); at.Before(plan.end); {
+		plan.sends = append(plan.sends, at)
+		if at.Before(plan.opening.Add(retryFastSpan)) {
+			at = at.Add(retryFast)
+		} else {
+			at = at.Add(retrySlow)
+		}
+	}
+	// Planned late (the estimate came in late): drop the sends already
+	// past, keeping one now.
+	kept := plan.sends[:0]
+	for _, at := range plan.sends {
+		if !at.Before(now) {
+			kept = append(kept, at)
+		}
+	}
+	if dropped := len(plan.sends) - len(kept); dropped > 0 {
+		plan.staggered = max(plan.staggered-dropped, 0)
+		kept = append([]time.Time{now}, kept...)
+		plan.staggered++
+	}
+	plan.sends = kept
+	return plan
+}

@@ -1,0 +1,365 @@
+// Package scheduler is ahtui's long-running work: the session keeper, the
+// server-clock estimator and the prebooking firing engine. It runs inside
+// the TUI's process, as `ahtui run`, and inside `ahtui serve`, and reports
+// what it does as typed events on a Broker. It never imports Bubble Tea.
+//
+// Several processes may run on one database: they all keep the sessions
+// alive, and one of them — the leader, holding the "prebookings" runner
+// lease — fires prebookings. Each prebooking is claimed atomically before
+// it is fired and its outcome is stored before it is published, so two
+// runners never both fire one (PRODUCT.md invariants 5–7).
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+// RunnerLeaseName is the runner lease the firing leader holds; `ahtui
+// status` reads it under this name.
+const RunnerLeaseName = "prebookings"
+
+// Timing holds the scheduler's intervals; zero fields take the defaults
+// below. Tests shorten some of them.
+type Timing struct {
+	LeaseTTL      time.Duration // runner lease lifetime without a heartbeat (10 s)
+	Heartbeat     time.Duration // lease renewal and takeover attempts (3 s)
+	ArmAhead      time.Duration // claim, refresh and take the session lease this long before T (60 s)
+	EstimateAhead time.Duration // start probing the server clock (15 s)
+	WarmAhead     time.Duration // warm the connections (2 s)
+	Burst         time.Duration // keep retrying "too early" this long after T (3 s)
+	Recheck       time.Duration // longest single wait; the wall clock is read again after it (2 s)
+	Scan          time.Duration // how often the leader looks for due prebookings (2 s)
+	StaleAfter    time.Duration // a claim this old by a runner that lost the lease is taken over (LeaseTTL)
+	HealthHorizon time.Duration // warn about a dead session this long before a prebooking (6 h)
+	HealthEvery   time.Duration // health check cadence (1 min)
+}
+
+func (t Timing) withDefaults() Timing {
+	def := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&t.LeaseTTL, 10*time.Second)
+	def(&t.Heartbeat, 3*time.Second)
+	def(&t.ArmAhead, time.Minute)
+	def(&t.EstimateAhead, 15*time.Second)
+	def(&t.WarmAhead, 2*time.Second)
+	def(&t.Burst, 3*time.Second)
+	def(&t.Recheck, DefaultRecheck)
+	def(&t.Scan, 2*time.Second)
+	def(&t.StaleAfter, t.LeaseTTL)
+	def(&t.HealthHorizon, 6*time.Hour)
+	def(&t.HealthEvery, time.Minute)
+	return t
+}
+
+// Config wires a Runner.
+type Config struct {
+	Store  *session.Store    // required
+	Client *aimharder.Client // required; build it with Observe: Estimator.Observe
+	Clock  Clock             // default RealClock
+	Events *Broker           // default: a new broker (see Runner.Events)
+	Logger *slog.Logger      // default: discard
+	Owner  string            // lease and claim owner; default session.NewOwner("runner")
+	// Estimator is the server-clock estimator wired into Client's Observe;
+	// default: a new one that only learns from its own probes.
+	Estimator *ClockEstimator
+	// PasswordCommand replaces how password_command is run (tests).
+	PasswordCommand func(ctx context.Context, command string) (string, error)
+	// KeepDevice also keeps the device session alive (a process with an
+	// open TUI). The background session is always kept, unless NoKeeper.
+	KeepDevice bool
+	NoKeeper   bool
+	// KeeperCheck and KeeperJitter override the keeper's cadence (tests).
+	KeeperCheck, KeeperJitter time.Duration
+	Timing                    Timing
+}
+
+// Runner is one process's scheduler.
+type Runner struct {
+	store     *session.Store
+	client    *aimharder.Client
+	svc       *account.Service // owner r.owner: rotations inside the fire lease, day re-reads
+	clock     Clock
+	events    *Broker
+	log       *slog.Logger
+	owner     string
+	estimator *ClockEstimator
+	keeper    *Keeper
+	timing    Timing
+
+	mu       sync.Mutex
+	active   map[int64]bool // prebookings this runner is firing
+	isLeader bool
+
+	leaseMu    sync.Mutex // the background session lease shared by concurrent fires
+	leaseUsers int
+
+	clockMu     sync.Mutex
+	clockLatest ClockEstimate
+	clockHasNew bool
+	clockSignal chan struct{}
+}
+
+// NewRunner checks cfg and returns a Runner; nothing runs until Run.
+func NewRunner(cfg Config) (*Runner, error) {
+	if cfg.Store == nil || cfg.Client == nil {
+		return nil, errors.New("scheduler: a store and a client are required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
+	}
+	if cfg.Events == nil {
+		cfg.Events = NewBroker()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = session.NewOwner("runner")
+	}
+	if cfg.Estimator == nil {
+		cfg.Estimator = NewClockEstimator(cfg.Clock)
+	}
+	r := &Runner{
+		store:     cfg.Store,
+		client:    cfg.Client,
+		clock:     cfg.Clock,
+		events:    cfg.Events,
+		log:       cfg.Logger,
+		owner:     cfg.Owner,
+		estimator: cfg.Estimator,
+		timing:    cfg.Timing.withDefaults(),
+		active:    map[int64]bool{},
+
+		clockSignal: make(chan struct{}, 1),
+	}
+	newService := func(owner string) *account.Service {
+		return account.New(account.Config{Store: cfg.Store, Client: cfg.Client, Owner: owner,
+			Now: cfg.Clock.Now, Logger: cfg.Logger, PasswordCommand: cfg.PasswordCommand})
+	}
+	r.svc = newService(cfg.Owner)
+	r.estimator.setOnUpdate(r.clockEstimated)
+	if !cfg.NoKeeper {
+		kinds := []session.Kind{session.KindBackground}
+		if cfg.KeepDevice {
+			kinds = append(kinds, session.KindDevice)
+		}
+		// The keeper rotates under its own owner name, so a fire's session
+		// lease keeps it from rotating the token mid-flight.
+		r.keeper = NewKeeper(KeeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
+			Events: cfg.Events, Logger: cfg.Logger, Kinds: kinds,
+			CheckEvery: cfg.KeeperCheck, Jitter: cfg.KeeperJitter})
+	}
+	return r, nil
+}
+
+// Events is the broker the runner publishes to.
+func (r *Runner) Events() *Broker { return r.events }
+
+// Owner is the name this runner holds leases and claims under.
+func (r *Runner) Owner() string { return r.owner }
+
+// Estimator is the runner's server-clock estimator.
+func (r *Runner) Estimator() *ClockEstimator { return r.estimator }
+
+// Leader reports whether this runner currently fires prebookings.
+func (r *Runner) Leader() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.isLeader
+}
+
+// Run works until ctx ends, then stops cleanly: no new prebooking is
+// armed, armed ones that have not started firing go back to pending, a
+// burst already under way finishes and stores its outcome, and the leases
+// are given back. It returns once every goroutine it started has ended.
+func (r *Runner) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	if r.keeper != nil {
+		wg.Go(func() { _ = r.keeper.Run(ctx) })
+	}
+	wg.Go(func() { r.watchHealth(ctx) })
+	wg.Go(func() { r.relayClock(ctx) })
+	r.lead(ctx)
+	wg.Wait()
+	return nil
+}
+
+func (r *Runner) publish(e Event) {
+	r.log.Info(e.String())
+	r.events.Publish(e)
+}
+
+func (r *Runner) setActive(id int64, on bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if on {
+		if r.active[id] {
+			return false
+		}
+		r.active[id] = true
+		return true
+	}
+	delete(r.active, id)
+	return true
+}
+
+func (r *Runner) isActive(id int64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.active[id]
+}
+
+// engine is the leader's loop: every Scan it brings pending prebookings'
+// openings up to date with their box's rule, arms the ones due within
+// ArmAhead, and takes over claims left by a runner that died. It returns
+// when ctx ends, after every fire it started has finished.
+func (r *Runner) engine(ctx context.Context) {
+	var fires sync.WaitGroup
+	defer fires.Wait()
+	var lastReconcile time.Time
+	for ctx.Err() == nil {
+		now := r.clock.Now()
+		if lastReconcile.IsZero() || now.Sub(lastReconcile) >= 30*time.Second || now.Before(lastReconcile) {
+			r.reconcileOpenings(ctx)
+			lastReconcile = now
+		}
+		r.armDue(ctx, &fires)
+		r.takeOverStale(ctx, &fires)
+		if err := SleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
+			return
+		}
+	}
+}
+
+// nextScan is when the engine should look again: after Scan, or sooner
+// when a prebooking must be armed before that.
+func (r *Runner) nextScan(ctx context.Context) time.Time {
+	now := r.clock.Now()
+	next := now.Add(r.timing.Scan)
+	pending, err := r.store.Prebookings(ctx, session.PrebookingQuery{
+		Statuses: []session.PrebookingStatus{session.PrebookPending}, Limit: 1})
+	if err == nil && len(pending) == 1 && !pending[0].OpensAt.IsZero() {
+		if arm := pending[0].OpensAt.Add(-r.timing.ArmAhead); arm.Before(next) {
+			next = arm
+		}
+	}
+	return next
+}
+
+func (r *Runner) armDue(ctx context.Context, fires *sync.WaitGroup) {
+	due, err := r.store.DuePrebookings(ctx, r.clock.Now().Add(r.timing.ArmAhead))
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("cannot list due prebookings", "err", err)
+		}
+		return
+	}
+	for _, p := range due {
+		if r.isActive(p.ID) {
+			continue
+		}
+		claimed, won, err := r.store.Claim(ctx, p.ID, r.owner)
+		if err != nil || !won {
+			continue // another runner has it, or it was removed meanwhile
+		}
+		r.startFire(ctx, fires, claimed)
+	}
+}
+
+// takeOverStale claims prebookings left firing by a runner that lost the
+// lease (it died mid-fire): refiring is safe because "already booked"
+// counts as success, so nothing is booked twice and nothing is lost.
+func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
+	firing, err := r.store.Prebookings(ctx, session.PrebookingQuery{
+		Statuses: []session.PrebookingStatus{session.PrebookFiring}})
+	if err != nil {
+		return
+	}
+	before := r.clock.Now().Add(-r.timing.StaleAfter)
+	for _, p := range firing {
+		if r.isActive(p.ID) || !p.FiredAt.Before(before) {
+			continue
+		}
+		claimed, won, err := r.store.ClaimStale(ctx, p.ID, r.owner, before)
+		if err != nil || !won {
+			continue
+		}
+		r.log.Info("took over a prebooking left firing by another runner", "prebooking", p.ID, "previous", p.ClaimedBy)
+		r.startFire(ctx, fires, claimed)
+	}
+}
+
+func (r *Runner) startFire(ctx context.Context, fires *sync.WaitGroup, p session.Prebooking) {
+	if !r.setActive(p.ID, true) {
+		return
+	}
+	fires.Go(func() {
+		defer r.setActive(p.ID, false)
+		r.fire(ctx, p)
+	})
+}
+
+// reconcileOpenings sets each pending prebooking's opening from its box's
+// rule (the member's, else the learned one), so a rule learned or changed
+// after the prebooking was added applies to it.
+func (r *Runner) reconcileOpenings(ctx context.Context) {
+	pending, err := r.store.Prebookings(ctx, session.PrebookingQuery{
+		Statuses: []session.PrebookingStatus{session.PrebookPending}})
+	if err != nil {
+		return
+	}
+	boxes := map[int64]session.Box{}
+	for _, p := range pending {
+		box, ok := boxes[p.BoxID]
+		if !ok {
+			if box, err = r.store.Box(ctx, p.BoxID); err != nil {
+				continue
+			}
+			boxes[p.BoxID] = box
+		}
+		opens, ok := OpeningOf(box, p.ClassStart)
+		if !ok || opens.Equal(p.OpensAt) {
+			continue
+		}
+		if err := r.store.SetOpensAt(ctx, p.ID, opens); err == nil {
+			r.log.Info("prebooking opening updated from the box's rule", "prebooking", p.ID,
+				"rule", box.WindowRule(), "opens_at", opens)
+		}
+	}
+}
+
+// OpeningOf returns when a class of box starting at classStart opens for
+// booking under the box's rule, computed in the box's time zone; false
+// when the rule is unknown.
+func OpeningOf(box session.Box, classStart time.Time) (time.Time, bool) {
+	rule, ok := account.WindowRule(box)
+	if !ok {
+		return time.Time{}, false
+	}
+	loc, err := box.Location()
+	if err != nil {
+		return time.Time{}, false
+	}
+	opens := rule.OpensAt(classStart.In(loc))
+	return opens, !opens.IsZero()
+}
+
+// inBoxZone shows a prebooking's times in its box's zone (for messages).
+func inBoxZone(p session.Prebooking, box session.Box) session.Prebooking {
+	if loc, err := box.Location(); err == nil {
+		p.ClassStart = p.ClassStart.In(loc)
+		p.OpensAt = p.OpensAt.In(loc)
+	}
+	return p
+}

@@ -1,0 +1,28 @@
+package account
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ahtui/ahtui/session"
+)
+
+// ErrNoPasswordCommand: no password_command is configured, so a dead
+// session cannot be revived without the member.
+var ErrNoPasswordCommand = errNoPasswordCommand
+
+// Relogin logs the session of that kind in again with the password that
+// password_command prints (the scheduler's keeper revives a dead background
+// session with it). It returns ErrNoPasswordCommand when none is set.
+func (s *Service) Relogin(ctx context.Context, kind session.Kind) error {
+	return s.relogin(ctx, kind)
+}
+
+// HasPasswordCommand reports whether a password_command is configured.
+func (s *Service) HasPasswordCommand(ctx context.Context) (bool, error) {
+	command, ok, err := s.store.Setting(ctx, session.SettingPasswordCommand)
+	if err != nil {
+		return false, err
+	}
+	return ok && strings.TrimSpace(command) != "", nil
+}

@@ -1,0 +1,154 @@
+// Package boxes is the box picker: the account's boxes, the current one
+// marked, and the family member the bookings are for.
+package boxes
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/tui/i18n"
+	"github.com/ahtui/ahtui/tui/lists"
+	"github.com/ahtui/ahtui/tui/textfield"
+	"github.com/ahtui/ahtui/tui/theme"
+)
+
+// ChooseMsg: the member chose a box.
+type ChooseMsg struct{ Box session.Box }
+
+// FamilyMsg: the member set the family member id ("" = the holder).
+type FamilyMsg struct{ ID string }
+
+// KeyMap chooses a box and edits the family member.
+type KeyMap struct {
+	Choose, Family, Save, Cancel key.Binding
+}
+
+// DefaultKeyMap is enter to choose, f for the family member.
+func DefaultKeyMap(tx *i18n.Text) KeyMap {
+	return KeyMap{
+		Choose: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tx.Help.Select)),
+		Family: key.NewBinding(key.WithKeys("f"), key.WithHelp("f", tx.Help.Family)),
+		Save:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tx.Help.Submit)),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", tx.Help.Back)),
+	}
+}
+
+// Model is the picker.
+type Model struct {
+	th   *theme.Theme
+	tx   *i18n.Text
+	Keys KeyMap
+
+	list    lists.Model
+	boxes   []session.Box
+	current int64
+	family  string
+	editing bool
+	field   textfield.Model
+	width   int
+	height  int
+}
+
+// New returns an empty picker.
+func New(th *theme.Theme, tx *i18n.Text) Model {
+	return Model{
+		th: th, tx: tx, Keys: DefaultKeyMap(tx),
+		list:  lists.New(th, tx, tx.BoxesTitle, tx.BoxesEmpty),
+		field: textfield.Model{Width: 20, Limit: 32},
+	}
+}
+
+// SetSize sets the picker's size.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.list.SetSize(w, max(h-4, 3))
+	m.render()
+}
+
+// SetBoxes shows the account's boxes; current is the chosen box's id.
+func (m *Model) SetBoxes(boxes []session.Box, current int64, family string) {
+	var active []session.Box
+	for _, b := range boxes {
+		if b.Active {
+			active = append(active, b)
+		}
+	}
+	m.boxes, m.current, m.family = active, current, family
+	m.render()
+	for i, b := range active {
+		if b.ID == current {
+			m.list.SetCursor(i)
+		}
+	}
+}
+
+// Editing reports whether the family field has the keyboard.
+func (m Model) Editing() bool { return m.editing }
+
+func (m *Model) render() {
+	th, tx := m.th, m.tx
+	items := make([]lists.Item, 0, len(m.boxes))
+	for _, b := range m.boxes {
+		line := th.Bold.Render(strings.TrimSpace(b.Name)) + th.Subtle.Render("  "+b.Subdomain+" · "+b.Timezone)
+		if b.ID == m.current {
+			line += "  " + th.Booked.Render(th.Mark.Booked+" "+tx.BoxCurrent)
+		}
+		items = append(items, lists.Item{Lines: []string{line}})
+	}
+	m.list.SetItems(items)
+}
+
+// Update moves, chooses and edits the family member.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	if m.editing {
+		switch {
+		case key.Matches(k, m.Keys.Save):
+			m.editing, m.field.Focused = false, false
+			id := strings.TrimSpace(m.field.Value())
+			return m, func() tea.Msg { return FamilyMsg{ID: id} }
+		case key.Matches(k, m.Keys.Cancel):
+			m.editing, m.field.Focused = false, false
+			return m, nil
+		}
+		m.field.Update(k)
+		return m, nil
+	}
+	switch {
+	case key.Matches(k, m.Keys.Choose):
+		if i := m.list.Cursor(); i >= 0 {
+			b := m.boxes[i]
+			return m, func() tea.Msg { return ChooseMsg{Box: b} }
+		}
+		return m, nil
+	case key.Matches(k, m.Keys.Family):
+		m.editing, m.field.Focused = true, true
+		m.field.SetValue(m.family)
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.list, cmd = m.list.Update(msg)
+	return m, cmd
+}
+
+// View is the picker.
+func (m Model) View() string {
+	th, tx := m.th, m.tx
+	family := m.family
+	if family == "" {
+		family = tx.FamilyHolder
+	}
+	var fam string
+	if m.editing {
+		fam = th.Label.Render(tx.FamilyLabel+": ") + th.InputFocus.Render(m.field.View(th)) + "\n" + th.Faint.Render("  "+tx.FamilyHint)
+	} else {
+		fam = th.Label.Render(tx.FamilyLabel+": ") + family + th.Faint.Render("  (f)") + "\n"
+	}
+	return m.list.View() + "\n" + fam
+}

@@ -1,0 +1,235 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+// All I/O happens here, in commands that return typed messages; the model
+// never blocks.
+
+const kind = session.KindDevice // the TUI always acts with the device session
+
+func (m *Model) bootCmd() tea.Cmd {
+	cfg, ctx := m.cfg, m.ctx
+	return func() tea.Msg {
+		var msg bootMsg
+		acct, err := cfg.Store.Account(ctx)
+		switch {
+		case err == nil:
+			msg.account, msg.hasAccount = acct, true
+		case !errors.Is(err, session.ErrNoAccount):
+			msg.err = err
+			return msg
+		}
+		if s, err := cfg.Store.Session(ctx, kind); err == nil && s.State == session.StateLive {
+			msg.loggedIn = true
+		}
+		box, err := cfg.Account.CurrentBox(ctx)
+		msg.box, msg.hasBox = box, err == nil
+		msg.boxes, _ = cfg.Store.Boxes(ctx)
+		msg.family, _ = cfg.Store.FamilyID(ctx)
+		return msg
+	}
+}
+
+// cachedWeekCmd reads the store's copy of a week: shown at once.
+func (m *Model) cachedWeekCmd(seq uint64, box session.Box, from aimharder.Date) tea.Cmd {
+	acct, ctx := m.cfg.Account, m.ctx
+	return func() tea.Msg {
+		msg := weekMsg{seq: seq, boxID: box.ID, from: from, cached: true}
+		for d := range 7 {
+			day, ok, err := acct.CachedDay(ctx, box, from.AddDays(d))
+			if err == nil && ok {
+				msg.days = append(msg.days, day)
+			}
+		}
+		return msg
+	}
+}
+
+// freshWeekCmd fetches a week from AimHarder (seven requests at once).
+func (m *Model) freshWeekCmd(seq uint64, box session.Box, from aimharder.Date) tea.Cmd {
+	acct := m.cfg.Account
+	base, to := m.ctx, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, to)
+		defer cancel()
+		days, err := acct.Week(ctx, kind, box, from)
+		return weekMsg{seq: seq, boxID: box.ID, from: from, days: days, err: err}
+	}
+}
+
+// dayCmd fetches one day from AimHarder.
+func (m *Model) dayCmd(seq uint64, box session.Box, date aimharder.Date) tea.Cmd {
+	acct := m.cfg.Account
+	base, to := m.ctx, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, to)
+		defer cancel()
+		day, err := acct.Day(ctx, kind, box, date)
+		return dayMsg{seq: seq, boxID: box.ID, date: date, day: day, err: err}
+	}
+}
+
+// storeCmd reads the prebookings, the sessions' health and the family
+// member from the store.
+func (m *Model) storeCmd(seq uint64) tea.Cmd {
+	st, ctx := m.cfg.Store, m.ctx
+	return func() tea.Msg {
+		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Session{}}
+		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
+		for _, k := range session.Kinds {
+			if s, err := st.Session(ctx, k); err == nil {
+				msg.sessions[k] = s
+			}
+		}
+		msg.family, _ = st.FamilyID(ctx)
+		return msg
+	}
+}
+
+func (m *Model) historyCmd(seq uint64) tea.Cmd {
+	st, ctx := m.cfg.Store, m.ctx
+	return func() tea.Msg {
+		msg := historyMsg{seq: seq}
+		msg.events, msg.err = st.History(ctx, session.HistoryQuery{Limit: 200})
+		if msg.err != nil {
+			return msg
+		}
+		list, err := st.Prebookings(ctx, session.PrebookingQuery{})
+		if err != nil {
+			msg.err = err
+			return msg
+		}
+		msg.byID = make(map[int64]session.Prebooking, len(list))
+		for _, p := range list {
+			msg.byID[p.ID] = p
+		}
+		return msg
+	}
+}
+
+func (m *Model) boxesCmd() tea.Cmd {
+	st, ctx := m.cfg.Store, m.ctx
+	return func() tea.Msg {
+		boxes, err := st.Boxes(ctx)
+		family, _ := st.FamilyID(ctx)
+		return boxesMsg{boxes: boxes, family: family, err: err}
+	}
+}
+
+func (m *Model) loginCmd(email, password string) tea.Cmd {
+	acct := m.cfg.Account
+	base, to := m.ctx, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, to)
+		defer cancel()
+		res, err := acct.Login(ctx, email, password)
+		return loginMsg{result: res, err: err}
+	}
+}
+
+func (m *Model) setBoxCmd(box session.Box) tea.Cmd {
+	st, ctx := m.cfg.Store, m.ctx
+	return func() tea.Msg {
+		return boxSetMsg{box: box, err: st.SetCurrentBox(ctx, box.ID)}
+	}
+}
+
+func (m *Model) setFamilyCmd(id string) tea.Cmd {
+	st, ctx := m.cfg.Store, m.ctx
+	return func() tea.Msg {
+		return familySetMsg{id: id, err: st.SetSetting(ctx, session.SettingFamilyID, id)}
+	}
+}
+
+func (m *Model) bookCmd(box session.Box, c account.ClassView, waitlist bool) tea.Cmd {
+	acct := m.cfg.Account
+	base, to := m.ctx, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, to)
+		defer cancel()
+		out, err := acct.Book(ctx, kind, box, c.ID, c.Date, waitlist)
+		return bookMsg{class: c, waitlist: waitlist, outcome: out, err: err}
+	}
+}
+
+func (m *Model) cancelCmd(box session.Box, c account.ClassView, late bool) tea.Cmd {
+	acct := m.cfg.Account
+	base, to := m.ctx, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, to)
+		defer cancel()
+		out, err := acct.Cancel(ctx, kind, box, c.ID, c.Date, late)
+		return cancelMsg{class: c, outcome: out, err: err}
+	}
+}
+
+// prebookCmd stores a prebooking. When the box's window rule is unknown,
+// one booking attempt learns it: a "too early" answer carries the opening,
+// a success has simply booked the class.
+func (m *Model) prebookCmd(box session.Box, c account.ClassView, opensAt time.Time, family string) tea.Cmd {
+	acct, st, engine := m.cfg.Account, m.cfg.Store, m.cfg.Engine
+	base, to := m.ctx, m.timeout
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(base, to)
+		defer cancel()
+		msg := prebookMsg{class: c}
+		if opensAt.IsZero() {
+			out, err := acct.Book(ctx, kind, box, c.ID, c.Date, false)
+			if err == nil {
+				msg.booked = &out
+				return msg
+			}
+			var te *account.TooEarlyError
+			if !errors.As(err, &te) {
+				msg.err = err
+				return msg
+			}
+			opensAt = te.OpensAt
+		}
+		msg.prebooking, msg.err = st.AddPrebooking(ctx, session.NewPrebooking{
+			BoxID:         box.ID,
+			ClassID:       c.ID,
+			Day:           c.Date,
+			ClassName:     c.Name,
+			ClassStart:    c.Start,
+			OpensAt:       opensAt,
+			FamilyID:      family,
+			AllowWaitlist: true,
+		})
+		if msg.err == nil && engine != nil {
+			engine.Wake()
+		}
+		return msg
+	}
+}
+
+func (m *Model) unprebookCmd(c account.ClassView, id int64) tea.Cmd {
+	st, ctx, engine := m.cfg.Store, m.ctx, m.cfg.Engine
+	return func() tea.Msg {
+		p, err := st.CancelPrebooking(ctx, id)
+		if err == nil && engine != nil {
+			engine.Wake()
+		}
+		return unprebookMsg{class: c, prebooking: p, err: err}
+	}
+}
+
+// tick fires on every wall-clock second.
+func tick() tea.Cmd {
+	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+}
+
+// reloadAfter gathers events arriving close together into one reload.
+func reloadAfter(gen int) tea.Cmd {
+	return tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return reloadMsg{gen: gen} })
+}

@@ -1,0 +1,143 @@
+package dialog
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ahtui/ahtui/tui/i18n"
+	"github.com/ahtui/ahtui/tui/theme"
+)
+
+// Confirm is a yes/no question and what to do on yes.
+type Confirm struct {
+	Title, Body string
+	// Danger asks for an explicit "y": enter alone does not confirm.
+	Danger bool
+	// Payload comes back in the ResultMsg, for the caller to act on.
+	Payload any
+}
+
+// ResultMsg is the member's answer.
+type ResultMsg struct {
+	Yes     bool
+	Payload any
+}
+
+// KeyMap answers a confirmation.
+type KeyMap struct {
+	Yes, No, Enter key.Binding
+}
+
+// DefaultKeyMap is y / n, enter and esc.
+func DefaultKeyMap(tx *i18n.Text) KeyMap {
+	return KeyMap{
+		Yes:   key.NewBinding(key.WithKeys("y", "Y", "s", "S"), key.WithHelp("y", tx.Yes)),
+		No:    key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", tx.No)),
+		Enter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tx.Help.Confirm)),
+	}
+}
+
+// Model is an open (or closed) confirmation.
+type Model struct {
+	th   *theme.Theme
+	tx   *i18n.Text
+	Keys KeyMap
+
+	open     bool
+	c        Confirm
+	maxWidth int
+	box      string
+}
+
+// New returns a closed dialog.
+func New(th *theme.Theme, tx *i18n.Text) Model {
+	return Model{th: th, tx: tx, Keys: DefaultKeyMap(tx)}
+}
+
+// Open asks a question.
+func (m *Model) Open(c Confirm) {
+	m.open, m.c = true, c
+	m.render()
+}
+
+// Close dismisses the dialog without an answer.
+func (m *Model) Close() { m.open = false }
+
+// IsOpen reports whether a question is waiting.
+func (m Model) IsOpen() bool { return m.open }
+
+// Current is the question being asked.
+func (m Model) Current() Confirm { return m.c }
+
+// SetMaxWidth limits the dialog to the screen.
+func (m *Model) SetMaxWidth(w int) {
+	m.maxWidth = w
+	if m.open {
+		m.render()
+	}
+}
+
+// Update answers on y/n (enter counts as yes unless the question is a
+// dangerous one). Every other key is swallowed: a dialog is modal.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok || !m.open {
+		return m, nil
+	}
+	answer := func(yes bool) tea.Cmd {
+		m.open = false
+		payload := m.c.Payload
+		return func() tea.Msg { return ResultMsg{Yes: yes, Payload: payload} }
+	}
+	switch {
+	case key.Matches(k, m.Keys.Yes):
+		return m, answer(true)
+	case key.Matches(k, m.Keys.Enter) && !m.c.Danger:
+		return m, answer(true)
+	case key.Matches(k, m.Keys.No):
+		return m, answer(false)
+	}
+	return m, nil
+}
+
+// View is the dialog box (empty when closed).
+func (m Model) View() string {
+	if !m.open {
+		return ""
+	}
+	return m.box
+}
+
+func (m *Model) render() {
+	th, tx := m.th, m.tx
+	w := 56
+	if m.maxWidth > 0 {
+		w = min(w, m.maxWidth-4)
+	}
+	w = max(w, 20)
+	var b strings.Builder
+	b.WriteString(th.DialogTitle.Render(m.c.Title))
+	b.WriteString("\n\n")
+	body := ansi.Wrap(m.c.Body, w, "")
+	if m.c.Danger {
+		b.WriteString(th.Warn.Render(body))
+	} else {
+		b.WriteString(body)
+	}
+	b.WriteString("\n\n")
+	yes := th.HelpKey.Render("y") + " " + th.HelpDesc.Render(tx.Yes)
+	if !m.c.Danger {
+		yes = th.HelpKey.Render("y/enter") + " " + th.HelpDesc.Render(tx.Yes)
+	}
+	no := th.HelpKey.Render("n/esc") + " " + th.HelpDesc.Render(tx.No)
+	b.WriteString(yes + th.HelpSep.Render(" • ") + no)
+	m.box = th.Dialog.Width(w + 2).Render(b.String())
+}
+
+// Box draws content in the dialog frame with a title, at most width wide.
+func Box(th *theme.Theme, title, content string) string {
+	return th.Dialog.Render(th.DialogTitle.Render(title) + "\n\n" + content)
+}

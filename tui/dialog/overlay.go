@@ -1,0 +1,56 @@
+// Package dialog draws boxes over the screen: yes/no confirmations and any
+// other overlay (help, the class detail on small terminals).
+package dialog
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+const reset = "\x1b[0m"
+
+// Overlay draws the lines of fg over bg with fg's top-left corner at (x, y)
+// and returns the new lines. Both are lists of lines; styled text is cut
+// without breaking its escape sequences.
+func Overlay(bg []string, fg []string, x, y int) []string {
+	out := make([]string, len(bg))
+	copy(out, bg)
+	for i, line := range fg {
+		row := y + i
+		if row < 0 || row >= len(out) {
+			continue
+		}
+		b := out[row]
+		left := ansi.Truncate(b, x, "")
+		if w := ansi.StringWidth(left); w < x {
+			left += strings.Repeat(" ", x-w)
+		}
+		right := ansi.TruncateLeft(b, x+ansi.StringWidth(line), "")
+		var sb strings.Builder
+		sb.Grow(len(left) + len(line) + len(right) + 2*len(reset))
+		sb.WriteString(left)
+		if strings.Contains(left, "\x1b") {
+			sb.WriteString(reset)
+		}
+		sb.WriteString(line)
+		if strings.Contains(line, "\x1b") {
+			sb.WriteString(reset)
+		}
+		sb.WriteString(right)
+		out[row] = sb.String()
+	}
+	return out
+}
+
+// Center draws fg in the middle of bg, which is width cells wide.
+func Center(bg []string, fg string, width int) []string {
+	lines := strings.Split(fg, "\n")
+	w := 0
+	for _, l := range lines {
+		w = max(w, ansi.StringWidth(l))
+	}
+	x := max((width-w)/2, 0)
+	y := max((len(bg)-len(lines))/2, 0)
+	return Overlay(bg, lines, x, y)
+}

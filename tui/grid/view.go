@@ -1,0 +1,321 @@
+package grid
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui/i18n"
+)
+
+// View is the grid, exactly Width × Height cells.
+func (m Model) View() string { return m.joined }
+
+// Lines is the grid line by line, each exactly Width cells wide.
+func (m Model) Lines() []string { return m.lines }
+
+// look is everything a cell shows; a cell is rendered again only when its
+// look changes.
+type look struct {
+	state              State
+	selected, busy     bool
+	time, name, status string
+}
+
+type cell struct {
+	key   look
+	valid bool
+	lines [CellHeight]string
+}
+
+// refresh brings every cell up to date and joins the visible lines.
+func (m *Model) refresh() {
+	if m.width == 0 {
+		return
+	}
+	for d := range m.days {
+		for i := range m.days[d].classes {
+			lk := m.lookOf(d, i)
+			c := &m.cells[d][i]
+			if c.valid && c.key == lk {
+				continue
+			}
+			*c = cell{key: lk, valid: true, lines: m.renderCell(lk)}
+		}
+	}
+	m.renderLines()
+}
+
+func (m *Model) lookOf(d, i int) look {
+	c := m.days[d].classes[i]
+	var p *session.Prebooking
+	if pb, ok := m.marks[classKey{c.ID, c.Date}]; ok {
+		p = &pb
+	}
+	st := StateOf(c, p, m.now)
+	lk := look{
+		state:    st,
+		selected: d == m.selDay && i == m.selIdx,
+		busy:     m.busy[c.ID],
+		time:     c.Start.Format("15:04"),
+		name:     c.Name,
+	}
+	if m.Roomy() && !c.End.IsZero() {
+		lk.time += "-" + c.End.Format("15:04")
+	}
+	lk.status = m.statusText(c, p, st)
+	return lk
+}
+
+func occupancy(c account.ClassView) string {
+	if c.Capacity > 0 {
+		return strconv.Itoa(c.Occupancy) + "/" + strconv.Itoa(c.Capacity)
+	}
+	return strconv.Itoa(c.Occupancy)
+}
+
+// statusText is a cell's third line: occupancy and, room permitting, the
+// state in words; countdowns for classes not open yet.
+func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State) string {
+	tx, roomy := m.tx, m.Roomy()
+	occ := occupancy(c)
+	word := func(s string) string {
+		if roomy {
+			return occ + " " + s
+		}
+		return occ
+	}
+	switch st {
+	case Booked:
+		return word(tx.StateBooked)
+	case Waitlisted:
+		return word(tx.StateWaitlisted)
+	case Prebooked:
+		if p == nil || p.OpensAt.IsZero() {
+			return tx.StatePrebooked
+		}
+		cd := i18n.Countdown(p.OpensAt.Sub(m.now))
+		if roomy {
+			return fmt.Sprintf(tx.FiresIn, cd)
+		}
+		return cd
+	case Firing:
+		return tx.StateFiring
+	case Failed:
+		return tx.StateFailed
+	case NotOpen:
+		cd := i18n.Countdown(c.OpensAt.Sub(m.now))
+		if roomy {
+			return fmt.Sprintf(tx.OpensIn, cd)
+		}
+		return cd
+	case Full:
+		s := occ
+		if c.Waitlist > 0 {
+			s += " +" + strconv.Itoa(c.Waitlist)
+		}
+		if roomy {
+			s += " " + tx.StateFull
+		}
+		return s
+	case Past:
+		return occ
+	}
+	if roomy && c.Capacity > 0 {
+		return occ + " " + fmt.Sprintf(tx.Places, max(c.Capacity-c.Occupancy, 0))
+	}
+	return occ
+}
+
+func (m *Model) marker(st State) string {
+	mk := m.th.Mark
+	switch st {
+	case Booked:
+		return mk.Booked
+	case Waitlisted:
+		return mk.Waitlisted
+	case Prebooked:
+		return mk.Prebooked
+	case Firing:
+		return mk.Firing
+	case Failed:
+		return mk.Failed
+	case NotOpen:
+		return mk.NotOpen
+	case Full:
+		return mk.Full
+	case Past:
+		return mk.Past
+	}
+	return mk.Open
+}
+
+func (m *Model) stateStyle(st State) lipgloss.Style {
+	th := m.th
+	switch st {
+	case Booked:
+		return th.Booked
+	case Waitlisted:
+		return th.Waitlisted
+	case Prebooked, Firing:
+		return th.Prebooked
+	case Failed:
+		return th.Failed
+	case NotOpen:
+		return th.NotOpen
+	case Full:
+		return th.Full
+	case Past:
+		return th.Past
+	}
+	return th.Open
+}
+
+// fit truncates s to w cells and pads it with spaces to exactly w.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if sw := ansi.StringWidth(s); sw > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+func (m *Model) renderCell(lk look) [CellHeight]string {
+	th, tw := m.th, m.tw
+	stStyle := m.stateStyle(lk.state)
+	timeStyle, nameStyle := th.Time, th.Base
+	if lk.state == Past {
+		timeStyle, nameStyle = th.Past, th.Past
+	}
+	gutter := " "
+	if lk.selected {
+		gutter = th.Accent.Render(th.Mark.Cursor)
+		stStyle = stStyle.Inherit(th.Selected)
+		timeStyle = timeStyle.Inherit(th.Selected)
+		nameStyle = nameStyle.Inherit(th.Selected)
+	}
+	mark := m.marker(lk.state)
+	if lk.busy {
+		mark = "…"
+	}
+	// Line 1: the time, the state marker at the right edge.
+	t := lk.time
+	if ansi.StringWidth(t)+2 > tw {
+		t = lk.time[:min(len(lk.time), 5)]
+	}
+	gap := max(tw-ansi.StringWidth(t)-1, 0)
+	l1 := gutter + timeStyle.Render(t+strings.Repeat(" ", gap)) + stStyle.Render(mark)
+	l2 := gutter + nameStyle.Render(fit(lk.name, tw))
+	l3 := gutter + stStyle.Render(fit(lk.status, tw))
+	return [CellHeight]string{l1, l2, l3}
+}
+
+// dayHeader renders the column title of day d.
+func (m *Model) dayHeader(d int) string {
+	th, tw := m.th, m.tw
+	date := m.days[d].date
+	text := m.tx.DayHeader(date)
+	if m.Roomy() {
+		text = m.tx.ShortDate(date)
+	}
+	style := th.DayHeader
+	gutter := " "
+	switch {
+	case date == m.today:
+		style = th.DayToday
+		gutter = th.Accent.Render(th.Mark.Today)
+		if m.Roomy() && ansi.StringWidth(text)+1+ansi.StringWidth(m.tx.Today) <= tw {
+			text += " " + m.tx.Today
+		}
+	case date.Before(m.today):
+		style = th.DayPast
+	}
+	t := fit(text, tw)
+	// Underline only the words, not the padding.
+	trimmed := strings.TrimRight(t, " ")
+	return gutter + style.Render(trimmed) + strings.Repeat(" ", tw-ansi.StringWidth(trimmed))
+}
+
+// placeholder is what an empty day shows in its first row.
+func (m *Model) placeholder(d int) string {
+	if !m.days[d].loaded {
+		return " " + m.th.Faint.Render(fit("…", m.tw))
+	}
+	if len(m.days[d].classes) == 0 {
+		return " " + m.th.Faint.Render(fit(m.tx.NoClasses, m.tw))
+	}
+	return m.blank
+}
+
+// renderLines joins the cached cells of the visible rows.
+func (m *Model) renderLines() {
+	lines := make([]string, 0, m.height)
+	pad := strings.Repeat(" ", max(m.width-7*(m.tw+2), 0))
+	var b strings.Builder
+	b.Grow(m.width * 4)
+	for d := range 7 {
+		b.WriteString(m.sep)
+		b.WriteString(m.dayHeader(d))
+	}
+	b.WriteString(pad)
+	lines = append(lines, b.String())
+
+	rows := len(m.rows)
+	last := min(m.offset+m.rowsVisible, rows)
+	for r := m.offset; r < last || (rows == 0 && r == 0); r++ {
+		for l := range CellHeight {
+			b.Reset()
+			for d := range 7 {
+				b.WriteString(m.sep)
+				switch {
+				case rows == 0 || (r == m.offset && len(m.days[d].classes) == 0):
+					if l == 0 {
+						b.WriteString(m.placeholder(d))
+					} else {
+						b.WriteString(m.blank)
+					}
+				case m.at[r][d] < 0:
+					b.WriteString(m.blank)
+				default:
+					b.WriteString(m.cells[d][m.at[r][d]].lines[l])
+				}
+			}
+			b.WriteString(pad)
+			lines = append(lines, b.String())
+		}
+		if rows == 0 {
+			break
+		}
+	}
+	// Scroll indicator.
+	var more []string
+	if m.offset > 0 {
+		more = append(more, fmt.Sprintf(m.tx.MoreAbove, m.offset))
+	}
+	if below := rows - last; below > 0 {
+		more = append(more, fmt.Sprintf(m.tx.MoreBelow, below))
+	}
+	blankLine := strings.Repeat(" ", m.width)
+	for len(lines) < m.height-1 {
+		lines = append(lines, blankLine)
+	}
+	if len(lines) < m.height {
+		lines = append(lines, m.th.Faint.Render(fit(" "+strings.Join(more, "  "), m.width)))
+	}
+	m.lines = lines[:min(len(lines), m.height)]
+	m.joined = strings.Join(m.lines, "\n")
+}
+
+// Now is the grid's clock (for callers formatting countdowns alike).
+func (m Model) Now() time.Time { return m.now }

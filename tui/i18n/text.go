@@ -1,0 +1,206 @@
+package i18n
+
+// Text is every word the TUI shows, in one language. Entries with %
+// verbs are fmt formats; their comments name the arguments.
+type Text struct {
+	Lang Lang
+
+	// Dates.
+	WeekdaysShort [7]string // Sunday first, as time.Weekday
+	WeekdaysLong  [7]string
+	MonthsShort   [12]string
+	MonthsLong    [12]string
+	Today         string
+
+	// Header.
+	Demo            string
+	WeekNumber      string // %d week of the year
+	Family          string // %s family member id
+	SessionLive     string
+	SessionDead     string
+	SessionNone     string
+	Background      string // label for the scheduler's session
+	TokenAge        string // %s age
+	ClockOffset     string // %s offset, %s error bound
+	ClockUnknown    string
+	ClockBroken     string
+	NextPrebooking  string // %s class, %s when, %s countdown
+	NoPrebookings   string
+	Runner          string
+	RunnerOther     string
+	Loading         string
+	CachedAt        string // %s time
+	Offline         string
+	SessionExpiring string // %s class: a prebooking is near and the background session is dead
+
+	// States (words in roomy cells and the detail).
+	StateOpen       string
+	StateBooked     string
+	StateWaitlisted string
+	StateFull       string
+	StateNotOpen    string
+	StatePast       string
+	StatePrebooked  string
+	StateFiring     string
+	StateFailed     string
+	OpensIn         string // %s countdown
+	FiresIn         string // %s countdown
+	Places          string // %d free places
+	Waiting         string // %d people waiting
+
+	// Grid.
+	NoClasses   string
+	ClosedDay   string
+	MoreAbove   string // %d rows
+	MoreBelow   string // %d rows
+	TooSmall    string // %d, %d minimum width and height; %d, %d current
+	NoBox       string
+	LoadingWeek string
+
+	// Detail.
+	DetailTitle        string
+	Coach              string
+	NoCoach            string
+	Time               string
+	Occupancy          string
+	OccupancyValue     string // %d occupancy, %d capacity
+	WaitlistValue      string // %d waiting
+	YourState          string
+	BookingOpens       string
+	OpensAt            string // %s date, %s countdown
+	OpenedAt           string // %s date
+	OpensUnknown       string
+	LateCancel         string
+	LateCancelInfo     string
+	Attendees          string // %d count
+	AttendeesTitle     string
+	AttendeesHidden    string
+	AttendeesNone      string
+	Description        string
+	StaffManaged       string
+	NotIncluded        string
+	PrebookingLine     string // %s status, %s opens
+	PrebookingOutcome  string // %s outcome
+	ReservationID      string // %d id
+	NoClassSelected    string
+	ScrollHint         string
+	Notices            string
+	CachedNotice       string // %s time
+	Online             string
+	AttendeesYou       string
+	DetailWaitlistNote string
+
+	// Actions, confirmations and toasts.
+	Yes, No              string
+	ConfirmWaitlist      string // title
+	ConfirmWaitlistBody  string // %s class
+	ConfirmCancel        string
+	ConfirmCancelBody    string // %s class
+	ConfirmLate          string
+	ConfirmLateBody      string // %s class
+	ConfirmPrebook       string
+	ConfirmPrebookBody   string // %s class, %s opening
+	ConfirmPrebookNoRule string // %s class
+	ConfirmUnprebook     string
+	ConfirmUnprebookBody string // %s class
+	ConfirmQuit          string
+	ConfirmQuitBody      string // %d pending prebookings
+	Booked               string // %s class
+	Waitlisted           string // %s class
+	AlreadyBooked        string // %s class
+	Cancelled            string // %s class
+	CancelledLate        string // %s class
+	Prebooked            string // %s class, %s opening
+	PrebookedNoRule      string // %s class
+	Unprebooked          string // %s class
+	WindowWasOpen        string // %s class
+	Refreshing           string
+	Refreshed            string
+	NothingToCancel      string
+	NothingToBook        string
+	AlreadyYours         string
+	ClassPast            string
+	BusyWith             string
+	StaffOnly            string
+	PrebookOutcomeOK     string // %s class, %s status
+	PrebookOutcomeFail   string // %s class, %s reason
+	Working              string
+
+	// Errors, in a member's words.
+	ErrNotLoggedIn   string
+	ErrExpired       string
+	ErrFull          string
+	ErrNoCredit      string
+	ErrPayment       string
+	ErrTooLate       string
+	ErrDailyLimit    string
+	ErrDailyLimitMax string // %d
+	ErrQuota         string
+	ErrAlreadyBooked string
+	ErrTooEarly      string
+	ErrRefused       string // %d code
+	ServerSays       string // %s message
+	ErrBadLogin      string
+	ErrLocked        string
+	ErrLoginRefused  string // %s reason
+	ErrBlocked       string
+	ErrRateLimited   string
+	ErrHTTP          string // %d status
+	ErrNetwork       string
+	ErrProtocol      string // %s problem
+	ErrBusy          string
+	ErrReadOnly      string
+	ErrNotBooked     string
+	ErrCancelNoop    string
+	ErrNotPending    string
+	ErrDuplicate     string
+	ErrClassGone     string
+	ErrOther         string // %s error
+
+	// Views.
+	PrebookingsTitle  string
+	PrebookingsEmpty  string
+	PrebookColumns    [5]string // status, class, day, opens, outcome
+	HistoryTitle      string
+	HistoryEmpty      string
+	HistoryAttempts   string // %d
+	HistoryLate       string
+	HistoryFired      string // %s time
+	BoxesTitle        string
+	BoxesEmpty        string
+	BoxCurrent        string
+	BoxShares         string
+	FamilyLabel       string
+	FamilyHint        string
+	FamilyHolder      string
+	LoginTitle        string
+	LoginIntro        string
+	Email             string
+	Password          string
+	LoggingIn         string
+	LoginSubmit       string
+	HelpTitle         string
+	Legend            string
+	LegendGlyphs      string
+	PrebookStatus     map[string]string // session.PrebookingStatus → word
+	HistoryKinds      map[string]string // session.EventKind → word
+	KeyGroups         [4]string         // move, act, views, general
+	Help              Keys
+}
+
+// Keys is the help text of every key binding.
+type Keys struct {
+	Up, Down, Left, Right     string
+	PrevWeek, NextWeek, Today string
+	Detail, Back              string
+	Book, Cancel, Prebook     string
+	NextOpening               string
+	Prebookings, History      string
+	Refresh, Boxes, Help      string
+	Quit, ForceQuit           string
+	Remove, Open, Family      string
+	Submit, NextField         string
+	Scroll                    string
+	Confirm, Dismiss          string
+	Select                    string
+}

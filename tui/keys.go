@@ -1,0 +1,74 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/ahtui/ahtui/tui/grid"
+	"github.com/ahtui/ahtui/tui/i18n"
+)
+
+// KeyMap is the application's keys; components keep their own (movement,
+// scrolling, form editing).
+type KeyMap struct {
+	PrevWeek, NextWeek, Today, NextOpening key.Binding
+	Detail, Back                           key.Binding
+	Book, Cancel, Prebook, Refresh         key.Binding
+	Prebookings, History, Boxes            key.Binding
+	Help, Quit, ForceQuit                  key.Binding
+	Remove, Open                           key.Binding
+}
+
+// DefaultKeyMap is the suggested keys.
+func DefaultKeyMap(tx *i18n.Text) KeyMap {
+	h := tx.Help
+	b := func(help string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(keys[0], help))
+	}
+	k := KeyMap{
+		PrevWeek:    b(h.PrevWeek, "["),
+		NextWeek:    b(h.NextWeek, "]"),
+		Today:       b(h.Today, "t"),
+		NextOpening: b(h.NextOpening, "o"),
+		Detail:      b(h.Detail, "enter"),
+		Back:        b(h.Back, "esc"),
+		Book:        b(h.Book, "b"),
+		Cancel:      b(h.Cancel, "c"),
+		Prebook:     b(h.Prebook, "p"),
+		Refresh:     b(h.Refresh, "r", "ctrl+r"),
+		Prebookings: b(h.Prebookings, "P"),
+		History:     b(h.History, "H"),
+		Boxes:       b(h.Boxes, "B"),
+		Help:        b(h.Help, "?"),
+		Quit:        b(h.Quit, "q"),
+		ForceQuit:   b(h.ForceQuit, "ctrl+c"),
+		Remove:      b(h.Remove, "x", "delete", "d"),
+		Open:        b(h.Open, "enter"),
+	}
+	return k
+}
+
+// keyHelp adapts a list of bindings to bubbles/help.
+type keyHelp struct {
+	short []key.Binding
+	full  [][]key.Binding
+}
+
+func (k keyHelp) ShortHelp() []key.Binding  { return k.short }
+func (k keyHelp) FullHelp() [][]key.Binding { return k.full }
+
+// weekHelp is the footer's help on the week screen.
+func (k KeyMap) weekHelp(g grid.KeyMap) []key.Binding {
+	move := key.NewBinding(key.WithKeys("←↓↑→"), key.WithHelp("←↓↑→", "")) // display only
+	_ = g
+	return []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.PrevWeek, k.NextWeek, k.Today, k.Prebookings, k.History, k.Help, k.Quit}
+}
+
+// fullHelp groups every key for the help overlay.
+func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
+	return [][]key.Binding{
+		{g.Up, g.Down, g.Left, g.Right, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
+		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Refresh},
+		{k.Prebookings, k.History, k.Boxes, k.Back},
+		{k.Help, k.Quit, k.ForceQuit},
+	}
+}

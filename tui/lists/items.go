@@ -1,0 +1,190 @@
+package lists
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/tui/i18n"
+	"github.com/ahtui/ahtui/tui/theme"
+)
+
+// StatusLook is the marker and style of a prebooking status.
+func StatusLook(th *theme.Theme, st session.PrebookingStatus) (string, lipgloss.Style) {
+	mk := th.Mark
+	switch st {
+	case session.PrebookPending:
+		return mk.Prebooked, th.Prebooked
+	case session.PrebookFiring:
+		return mk.Firing, th.Prebooked
+	case session.PrebookBooked:
+		return mk.Booked, th.Booked
+	case session.PrebookWaitlisted:
+		return mk.Waitlisted, th.Waitlisted
+	case session.PrebookFailed, session.PrebookMissed:
+		return mk.Failed, th.Failed
+	}
+	return mk.Past, th.Faint
+}
+
+// PrebookingColumns are the widths of the prebookings table for a width.
+func PrebookingColumns(width int) [5]int {
+	status, day, opens := 13, 11, 17
+	class := max(min(28, width-2-status-day-opens-12), 10)
+	outcome := max(width-2-status-class-day-opens, 0)
+	return [5]int{status, class, day, opens, outcome}
+}
+
+// PrebookingHeader is the column titles line.
+func PrebookingHeader(tx *i18n.Text, width int) string {
+	cols := PrebookingColumns(width)
+	var b strings.Builder
+	for i, t := range tx.PrebookColumns {
+		b.WriteString(fit(t, cols[i]))
+	}
+	return b.String()
+}
+
+// PrebookingItems renders prebookings one line each. boxes names the box of
+// each prebooking when the account has several.
+func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, boxes map[int64]string, now time.Time, width int) []Item {
+	cols := PrebookingColumns(width)
+	items := make([]Item, 0, len(list))
+	for _, p := range list {
+		mark, style := StatusLook(th, p.Status)
+		status := tx.PrebookStatus[string(p.Status)]
+		if status == "" {
+			status = string(p.Status)
+		}
+		class := p.ClassName
+		if !p.ClassStart.IsZero() {
+			class = p.ClassStart.Format("15:04") + " " + class
+		}
+		if name := boxes[p.BoxID]; name != "" && len(boxes) > 1 {
+			class += " · " + name
+		}
+		var opens string
+		switch {
+		case p.OpensAt.IsZero():
+			opens = "?"
+		case !p.Status.Final() && now.Before(p.OpensAt):
+			opens = i18n.Countdown(p.OpensAt.Sub(now))
+		default:
+			opens = tx.DateTime(p.OpensAt)
+		}
+		var outcome []string
+		if p.OutcomeMessage != "" {
+			outcome = append(outcome, `"`+p.OutcomeMessage+`"`)
+		} else if p.OutcomeCode != "" && p.OutcomeCode != string(p.Status) {
+			outcome = append(outcome, p.OutcomeCode)
+		}
+		if p.Attempts > 0 {
+			outcome = append(outcome, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+		}
+		if p.Late {
+			outcome = append(outcome, tx.HistoryLate)
+		}
+		line := style.Render(fit(mark+" "+status, cols[0])) +
+			fit(class, cols[1]) +
+			fit(tx.ShortDate(p.Day), cols[2]) +
+			fit(opens, cols[3]) +
+			th.Subtle.Render(fit(strings.Join(outcome, " · "), cols[4]))
+		items = append(items, Item{Lines: []string{line}})
+	}
+	return items
+}
+
+// HistoryItems renders history events, newest first, with the timing of
+// prebooking outcomes on a second line. byID finds the prebooking an event
+// is about.
+func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID map[int64]session.Prebooking, loc *time.Location, width int) []Item {
+	items := make([]Item, 0, len(events))
+	for _, e := range events {
+		at := e.At
+		if loc != nil {
+			at = at.In(loc)
+		}
+		kind := tx.HistoryKinds[string(e.Kind)]
+		if kind == "" {
+			kind = string(e.Kind)
+		}
+		p, hasP := byID[prebookingID(e)]
+		when := th.Subtle.Render(tx.ShortDate(aimharder.DateOf(at)) + " " + at.Format("15:04:05"))
+		text := e.Message
+		style := th.Base
+		if hasP && e.Kind == session.EventPrebookOutcome {
+			mark, st := StatusLook(th, p.Status)
+			style = st
+			status := tx.PrebookStatus[string(p.Status)]
+			text = mark + " " + p.ClassName + " " + tx.ShortDate(p.Day)
+			if !p.ClassStart.IsZero() {
+				text += " " + p.ClassStart.Format("15:04")
+			}
+			text += ": " + status
+			if p.OutcomeMessage != "" {
+				text += ` — "` + p.OutcomeMessage + `"`
+			}
+		}
+		lines := []string{when + "  " + th.Label.Render(fit(kind, 22)) + style.Render(text)}
+		if hasP && e.Kind == session.EventPrebookOutcome {
+			lines = append(lines, th.Faint.Render(strings.Repeat(" ", 2)+timing(tx, p, loc)))
+		}
+		for i := range lines {
+			if ansi.StringWidth(lines[i]) > width-2 {
+				lines[i] = ansi.Truncate(lines[i], width-2, "…")
+			}
+		}
+		items = append(items, Item{Lines: lines})
+	}
+	return items
+}
+
+// timing says when a fire ran relative to the window's opening.
+func timing(tx *i18n.Text, p session.Prebooking, loc *time.Location) string {
+	var parts []string
+	in := func(t time.Time) time.Time {
+		if loc != nil {
+			return t.In(loc)
+		}
+		return t
+	}
+	if !p.OpensAt.IsZero() {
+		parts = append(parts, fmt.Sprintf(tx.OpenedAt, in(p.OpensAt).Format("15:04:05.000")))
+	}
+	if !p.FinishedAt.IsZero() {
+		s := in(p.FinishedAt).Format("15:04:05.000")
+		if !p.OpensAt.IsZero() {
+			s += fmt.Sprintf(" (%+.3fs)", p.FinishedAt.Sub(p.OpensAt).Seconds())
+		}
+		parts = append(parts, "→ "+s)
+	}
+	if p.Attempts > 0 {
+		parts = append(parts, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+	}
+	if p.Late {
+		parts = append(parts, tx.HistoryLate)
+	}
+	if p.OutcomeCode != "" {
+		parts = append(parts, p.OutcomeCode)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func prebookingID(e session.Event) int64 {
+	if len(e.Details) == 0 {
+		return 0
+	}
+	var d struct {
+		Prebooking int64 `json:"prebooking"`
+	}
+	if json.Unmarshal(e.Details, &d) != nil {
+		return 0
+	}
+	return d.Prebooking
+}

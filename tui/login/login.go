@@ -1,0 +1,158 @@
+// Package login is the login form: e-mail, masked password, errors inline.
+// The password leaves the form once, in the SubmitMsg, and the field is
+// emptied at once.
+package login
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ahtui/ahtui/tui/i18n"
+	"github.com/ahtui/ahtui/tui/textfield"
+	"github.com/ahtui/ahtui/tui/theme"
+)
+
+// SubmitMsg asks the caller to log in.
+type SubmitMsg struct {
+	Email, Password string
+}
+
+// KeyMap moves between the fields and submits.
+type KeyMap struct {
+	Next, Prev, Submit key.Binding
+}
+
+// DefaultKeyMap is tab / shift+tab and enter.
+func DefaultKeyMap(tx *i18n.Text) KeyMap {
+	return KeyMap{
+		Next:   key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab", tx.Help.NextField)),
+		Prev:   key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab", tx.Help.NextField)),
+		Submit: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tx.Help.Submit)),
+	}
+}
+
+// Model is the form.
+type Model struct {
+	th   *theme.Theme
+	tx   *i18n.Text
+	Keys KeyMap
+
+	email, password textfield.Model
+	focus           int
+	err             string
+	busy            bool
+	width, height   int
+}
+
+// New returns an empty form with the e-mail field focused.
+func New(th *theme.Theme, tx *i18n.Text) Model {
+	m := Model{
+		th: th, tx: tx, Keys: DefaultKeyMap(tx),
+		email:    textfield.Model{Placeholder: "you@example.com", Width: 40, Limit: 254},
+		password: textfield.Model{Width: 40, Limit: 1024, Mask: '•'},
+	}
+	m.focusField(0)
+	return m
+}
+
+// SetSize sets the screen size the form centres in.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	fw := max(min(40, w-10), 10)
+	m.email.Width, m.password.Width = fw, fw
+}
+
+// SetEmail fills the e-mail field (the account's, when known).
+func (m *Model) SetEmail(email string) {
+	m.email.SetValue(email)
+	if email != "" {
+		m.focusField(1)
+	}
+}
+
+// SetError shows an error under the fields and re-enables the form.
+func (m *Model) SetError(msg string) {
+	m.err, m.busy = msg, false
+}
+
+// Busy reports whether a login is in flight.
+func (m Model) Busy() bool { return m.busy }
+
+func (m *Model) focusField(i int) {
+	m.focus = i
+	m.email.Focused, m.password.Focused = i == 0, i == 1
+}
+
+// Update edits the fields and submits.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyMsg); ok {
+		if m.busy {
+			return m, nil
+		}
+		switch {
+		case key.Matches(k, m.Keys.Next):
+			m.focusField((m.focus + 1) % 2)
+			return m, nil
+		case key.Matches(k, m.Keys.Prev):
+			m.focusField((m.focus + 1) % 2)
+			return m, nil
+		case key.Matches(k, m.Keys.Submit):
+			email := strings.TrimSpace(m.email.Value())
+			if email == "" {
+				m.focusField(0)
+				return m, nil
+			}
+			if m.password.Value() == "" {
+				m.focusField(1)
+				return m, nil
+			}
+			sub := SubmitMsg{Email: email, Password: m.password.Value()}
+			m.password.SetValue("")
+			m.err, m.busy = "", true
+			return m, func() tea.Msg { return sub }
+		}
+	}
+	if k, ok := msg.(tea.KeyMsg); ok {
+		if m.focus == 0 {
+			m.email.Update(k)
+		} else {
+			m.password.Update(k)
+		}
+	}
+	return m, nil
+}
+
+// View is the form centred on the screen.
+func (m Model) View() string {
+	th, tx := m.th, m.tx
+	field := func(label string, in textfield.Model, focused bool) string {
+		style := th.Input
+		if focused {
+			style = th.InputFocus
+		}
+		return th.Label.Render(label) + "\n" + style.Render(in.View(th))
+	}
+	parts := []string{
+		th.Title.Render(tx.LoginTitle),
+		th.Subtle.Render(tx.LoginIntro),
+		"",
+		field(tx.Email, m.email, m.focus == 0),
+		field(tx.Password, m.password, m.focus == 1),
+	}
+	switch {
+	case m.busy:
+		parts = append(parts, "", th.Info.Render(tx.LoggingIn))
+	case m.err != "":
+		w := max(min(52, m.width-8), 10)
+		parts = append(parts, "", th.Error.Render(ansi.Wrap(th.Mark.Error+" "+m.err, w, "")))
+	default:
+		parts = append(parts, "", th.Faint.Render(tx.LoginSubmit))
+	}
+	box := th.Dialog.Render(strings.Join(parts, "\n"))
+	return th.R.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box,
+		lipgloss.WithWhitespaceChars(" "))
+}

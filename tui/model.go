@@ -1,0 +1,222 @@
+package tui
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/tui/boxes"
+	"github.com/ahtui/ahtui/tui/detail"
+	"github.com/ahtui/ahtui/tui/dialog"
+	"github.com/ahtui/ahtui/tui/grid"
+	"github.com/ahtui/ahtui/tui/i18n"
+	"github.com/ahtui/ahtui/tui/lists"
+	"github.com/ahtui/ahtui/tui/login"
+	"github.com/ahtui/ahtui/tui/theme"
+	"github.com/ahtui/ahtui/tui/toast"
+)
+
+// screen is what fills the body.
+type screen int
+
+const (
+	screenBoot screen = iota
+	screenLogin
+	screenBoxes
+	screenWeek
+	screenPrebookings
+	screenHistory
+)
+
+// Layout limits.
+const (
+	MinWidth  = grid.MinWidth + 1
+	MinHeight = 4 + grid.MinHeight
+	// wideWidth is the width from which the detail sits beside the grid.
+	wideWidth    = 120
+	headerHeight = 2
+	footerHeight = 2
+)
+
+// Model is the root model: it owns the data, routes keys to the focused
+// component, and hands sizes and data down.
+type Model struct {
+	cfg     Config
+	ctx     context.Context
+	log     *slog.Logger
+	timeout time.Duration
+	th      *theme.Theme
+	tx      *i18n.Text
+	keys    KeyMap
+	help    help.Model
+
+	width, height int
+	screen        screen
+	detailFocus   bool // week screen: keys go to the detail pane
+	detailOpen    bool // compact layout: the detail shows as an overlay
+	helpOpen      bool
+
+	now   time.Time
+	loc   *time.Location
+	today aimharder.Date
+
+	account     session.Account
+	box         session.Box
+	hasBox      bool
+	boxList     []session.Box
+	family      string
+	sessions    map[session.Kind]session.Session
+	prebookings []session.Prebooking
+	events      []session.Event
+	eventsByID  map[int64]session.Prebooking
+
+	grid        grid.Model
+	detail      detail.Model
+	dialog      dialog.Model
+	toasts      toast.Model
+	prebookList lists.Model
+	historyList lists.Model
+	loginForm   login.Model
+	picker      boxes.Model
+
+	seq        uint64    // last request id handed out
+	daySeq     [7]uint64 // newest request covering each day of the shown week
+	dayFresh   [7]bool   // the day shows AimHarder's answer, not the store's copy
+	storeSeq   uint64
+	historySeq uint64
+	inflight   int // AimHarder loads in flight
+	lastFresh  time.Time
+	lastStore  time.Time
+	offline    bool
+	placed     bool // the cursor was put on today's next class
+	target     *target
+
+	reloadGen   int
+	reloadArmed bool
+	pending     pendingReload
+
+	// Cached renderings, rebuilt when what they show changes.
+	headerLines [headerHeight]string
+	helpLine    string
+	helpBox     string
+	tooSmall    string
+	paneSep     string
+	paneSepHot  string
+	detailBox   []string // compact layout: the detail in its frame
+
+	quitting bool
+}
+
+// target is a class to put the cursor on once its week has loaded.
+type target struct {
+	day     aimharder.Date
+	classID int64
+}
+
+// pendingReload is what a burst of events asked to reload.
+type pendingReload struct {
+	store bool
+	all   bool
+	days  map[aimharder.Date]bool
+}
+
+// New builds the root model.
+func New(cfg Config) Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	tx := i18n.For(cfg.Lang)
+	th := theme.New(cfg.Renderer, theme.Options{NoColor: cfg.NoColor})
+	now := cfg.Now()
+	loc := defaultLocation()
+	today := aimharder.DateOf(now.In(loc))
+	m := Model{
+		cfg:         cfg,
+		ctx:         cfg.Context,
+		log:         cfg.Logger,
+		timeout:     cfg.Timeout,
+		th:          th,
+		tx:          tx,
+		keys:        DefaultKeyMap(tx),
+		help:        newHelp(th),
+		now:         now,
+		loc:         loc,
+		today:       today,
+		sessions:    map[session.Kind]session.Session{},
+		grid:        grid.New(th, tx, today.Monday()),
+		detail:      detail.New(th, tx),
+		dialog:      dialog.New(th, tx),
+		toasts:      toast.New(th),
+		prebookList: lists.New(th, tx, tx.PrebookingsTitle, tx.PrebookingsEmpty),
+		historyList: lists.New(th, tx, tx.HistoryTitle, tx.HistoryEmpty),
+		loginForm:   login.New(th, tx),
+		picker:      boxes.New(th, tx),
+	}
+	m.grid.SetNow(now, today)
+	m.paneSep = th.Border.Render("│") + " "
+	m.paneSepHot = th.Accent.Render("┃") + " "
+	return m
+}
+
+func newHelp(th *theme.Theme) help.Model {
+	h := help.New()
+	h.Styles = help.Styles{
+		Ellipsis:       th.HelpSep,
+		ShortKey:       th.HelpKey,
+		ShortDesc:      th.HelpDesc,
+		ShortSeparator: th.HelpSep,
+		FullKey:        th.HelpKey,
+		FullDesc:       th.HelpDesc,
+		FullSeparator:  th.HelpSep,
+	}
+	return h
+}
+
+func defaultLocation() *time.Location {
+	loc, err := time.LoadLocation(session.DefaultTimezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// Init reads who is logged in and which box is chosen, and starts the clock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(m.bootCmd(), tick())
+}
+
+// nextSeq hands out a request id.
+func (m *Model) nextSeq() uint64 {
+	m.seq++
+	return m.seq
+}
+
+// pendingCount is the number of prebookings waiting to fire.
+func (m Model) pendingCount() int {
+	n := 0
+	for _, p := range m.prebookings {
+		if p.Status == session.PrebookPending || p.Status == session.PrebookFiring {
+			n++
+		}
+	}
+	return n
+}
+
+// engineLeading reports whether this process fires prebookings.
+func (m Model) engineLeading() bool {
+	return m.cfg.Engine != nil && m.cfg.Engine.Leading()
+}

@@ -1,0 +1,127 @@
+// Package tui is ahtui's terminal interface: the week of a box as a grid,
+// the class detail with who is coming, one key to book, cancel or prebook,
+// the prebookings and history views, the login form and the box picker.
+//
+// It depends on the rest of ahtui only through the small interfaces below,
+// which cmd/ahtui fills with the account service, the store and the
+// scheduler. The TUI always acts with the device session and never touches
+// a token. Background news (a prebooking fired, a session changed) arrives
+// as Events; the TUI treats each as "something changed" and reloads what it
+// shows, so a dropped event costs a reload, never a wrong screen.
+package tui
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui/i18n"
+)
+
+// Account is what the TUI asks of the account service
+// (*account.Service satisfies it).
+type Account interface {
+	Login(ctx context.Context, email, password string) (account.LoginResult, error)
+	CurrentBox(ctx context.Context) (session.Box, error)
+	Week(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date) ([]account.DayView, error)
+	Day(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date) (account.DayView, error)
+	CachedDay(ctx context.Context, box session.Box, date aimharder.Date) (account.DayView, bool, error)
+	Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error)
+	Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error)
+}
+
+// Store is what the TUI reads and writes in the database directly
+// (*session.Store satisfies it).
+type Store interface {
+	Account(ctx context.Context) (session.Account, error)
+	Boxes(ctx context.Context) ([]session.Box, error)
+	SetCurrentBox(ctx context.Context, id int64) error
+	FamilyID(ctx context.Context) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+	Session(ctx context.Context, kind session.Kind) (session.Session, error)
+	Prebookings(ctx context.Context, q session.PrebookingQuery) ([]session.Prebooking, error)
+	AddPrebooking(ctx context.Context, n session.NewPrebooking) (session.Prebooking, error)
+	CancelPrebooking(ctx context.Context, id int64) (session.Prebooking, error)
+	History(ctx context.Context, q session.HistoryQuery) ([]session.Event, error)
+}
+
+// Engine is the prebooking firing engine when it runs in this process.
+type Engine interface {
+	// Leading reports whether this process is the one firing prebookings
+	// (another process on the same database may lead instead).
+	Leading() bool
+	// ClockOffset is how far the server's clock is ahead of ours and the
+	// error bound of that estimate; ok is false while there is none.
+	ClockOffset() (offset, bound time.Duration, ok bool)
+	// Wake tells the engine the prebookings changed (nil-safe to ignore).
+	Wake()
+}
+
+// Config wires a Model.
+type Config struct {
+	Account Account
+	Store   Store
+	// Engine is nil when no firing engine runs in this process: quitting
+	// then never needs to warn.
+	Engine Engine
+
+	Lang i18n.Lang
+	// Now is the clock (default time.Now). Tests fix it.
+	Now func() time.Time
+	// Context bounds every request (default context.Background()).
+	Context context.Context
+	Logger  *slog.Logger
+	// Renderer styles the output (default lipgloss's, i.e. stdout). Each
+	// SSH session brings its own.
+	Renderer *lipgloss.Renderer
+	// NoColor drops colours (NO_COLOR) but keeps bold and reverse.
+	NoColor bool
+	// Demo marks the header: this is the simulated gym.
+	Demo bool
+	// AutoRefresh reloads the week from AimHarder this often (0: never).
+	AutoRefresh time.Duration
+	// Timeout bounds each request to AimHarder (default 30 s).
+	Timeout time.Duration
+}
+
+// EventKind says what an Event is about.
+type EventKind int
+
+const (
+	// EventChanged: something in the store changed; reload.
+	EventChanged EventKind = iota
+	// EventPrebookingFinished: a prebooking fired and its outcome is stored.
+	EventPrebookingFinished
+	// EventSession: a session's health changed (refreshed, expired).
+	EventSession
+	// EventWarning: something the member must know (Message says what).
+	EventWarning
+)
+
+// Event is background news for the TUI, converted by cmd/ahtui from the
+// scheduler's events.
+type Event struct {
+	Kind EventKind
+	// BoxID and Day name the day whose classes may have changed (zero:
+	// none in particular).
+	BoxID int64
+	Day   aimharder.Date
+	// PrebookingID, Status, Class and Message describe a finished
+	// prebooking (Message in the server's words) or a warning.
+	PrebookingID int64
+	Status       session.PrebookingStatus
+	Class        string
+	Message      string
+}
+
+// EventMsg carries an Event into the program.
+type EventMsg Event
+
+// Sender is what Relay needs of a program (*tea.Program satisfies it).
+type Sender interface{ Send(msg tea.Msg) }
