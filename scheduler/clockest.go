@@ -45,7 +45,7 @@ func (e ClockEstimate) Broken() bool { return e.Offset > MaxSaneOffset || e.Offs
 
 // String describes the estimate, e.g. "+1.502s ± 21ms (rtt 40ms, 12 samples)".
 func (e ClockEstimate) String() string {
-	s := fmt.Sprintf("%s ± %s (rtt %s, %d samples)", signedDuration(e.Offset), roundDuration(e.Error),
+	s := fmt.Sprintf("%s ± %s (rtt %s, %d samples)", signedDuration(e.Offset), e.Error.Round(time.Millisecond),
 		e.RTT.Round(time.Millisecond), e.Samples)
 	if e.Broken() {
 		s += " — broken clock: more than 10 minutes off, not used"
@@ -55,9 +55,9 @@ func (e ClockEstimate) String() string {
 
 func signedDuration(d time.Duration) string {
 	if d >= 0 {
-		return "+" + roundDuration(d).String()
+		return "+" + d.Round(time.Millisecond).String()
 	}
-	return roundDuration(d).String()
+	return d.Round(time.Millisecond).String()
 }
 
 // Estimator defaults.

@@ -225,11 +225,11 @@ func (m *Model) unprebookCmd(c account.ClassView, id int64) tea.Cmd {
 }
 
 // tick fires on every wall-clock second.
-func tick() tea.Cmd {
-	return tea.Every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
+func (m *Model) tick() tea.Cmd {
+	return m.every(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
 // reloadAfter gathers events arriving close together into one reload.
-func reloadAfter(gen int) tea.Cmd {
-	return tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return reloadMsg{gen: gen} })
+func (m *Model) reloadAfter(gen int) tea.Cmd {
+	return m.after(150*time.Millisecond, func(time.Time) tea.Msg { return reloadMsg{gen: gen} })
 }

@@ -56,13 +56,6 @@ type keyHelp struct {
 func (k keyHelp) ShortHelp() []key.Binding  { return k.short }
 func (k keyHelp) FullHelp() [][]key.Binding { return k.full }
 
-// weekHelp is the footer's help on the week screen.
-func (k KeyMap) weekHelp(g grid.KeyMap) []key.Binding {
-	move := key.NewBinding(key.WithKeys("←↓↑→"), key.WithHelp("←↓↑→", "")) // display only
-	_ = g
-	return []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.PrevWeek, k.NextWeek, k.Today, k.Prebookings, k.History, k.Help, k.Quit}
-}
-
 // fullHelp groups every key for the help overlay.
 func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{

@@ -110,12 +110,17 @@ type Model struct {
 	detailBox   []string // compact layout: the detail in its frame
 
 	quitting bool
+
+	// Timers (tea.Every and tea.Tick; tests replace them to run without
+	// waiting).
+	every, after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 }
 
 // target is a class to put the cursor on once its week has loaded.
 type target struct {
-	day     aimharder.Date
-	classID int64
+	day         aimharder.Date
+	classID     int64
+	nextOpening bool // instead: the class whose booking opens soonest
 }
 
 // pendingReload is what a burst of events asked to reload.
@@ -166,6 +171,7 @@ func New(cfg Config) Model {
 		loginForm:   login.New(th, tx),
 		picker:      boxes.New(th, tx),
 	}
+	m.every, m.after = tea.Every, tea.Tick
 	m.grid.SetNow(now, today)
 	m.paneSep = th.Border.Render("│") + " "
 	m.paneSepHot = th.Accent.Render("┃") + " "
@@ -196,7 +202,7 @@ func defaultLocation() *time.Location {
 
 // Init reads who is logged in and which box is chosen, and starts the clock.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.bootCmd(), tick())
+	return tea.Batch(m.bootCmd(), m.tick())
 }
 
 // nextSeq hands out a request id.

@@ -419,8 +419,8 @@ func (s *Server) handleTokenUpdate(c *call) {
 	c.jsonReply(object{{"newToken", sess.token}})
 }
 
-// handleWhoami: the user and roles; {"data":[]} without a cookie;
-// {"logout":1} with a dead one (protocol §3.5, §4.1).
+// handleWhoami: the user and roles [LIVE on .es]; {"data":[]} without a
+// cookie [LIVE on .es]; {"logout":1} with a dead one [ONE] (§3.5, §4.1).
 func (s *Server) handleWhoami(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -65,9 +65,9 @@ func TestLateCancelAndStarted(t *testing.T) {
 	res := num(ana.book("alpha", ana.classID("alpha", today, "18:00", "WOD"), today, false)["id"])
 	started := num(ana.book("alpha", ana.classID("alpha", today, "19:00", "WOD"), today, false)["id"])
 
-	f.clock.Set(time.Date(2026, 10, 20, 16, 29, 59, 999e6, madrid)) // 90 min + 1 ms before: still timely
+	f.clock.Set(time.Date(2026, 10, 20, 16, 29, 59, 999e6, madrid)) // 1 ms before the late window
 	ana = f.login("ana@test.es", "fp")
-	f.clock.Set(time.Date(2026, 10, 20, 16, 30, 0, 0, madrid)) // inside the late window
+	f.clock.Set(time.Date(2026, 10, 20, 16, 30, 0, 0, madrid)) // 90 min before 18:00: late
 	out := ana.cancel("alpha", res, false)
 	wantNum(t, "cancelState", out["cancelState"], 2)
 	if msg, _ := out["errorMssg"].(string); msg == "" {

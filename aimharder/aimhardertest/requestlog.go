@@ -75,8 +75,9 @@ func shortenFingerprint(rawQuery string) string {
 	if err != nil || !q.Has("fingerprint") {
 		return rawQuery
 	}
-	q.Set("fingerprint", shortFP(q.Get("fingerprint")))
-	return q.Encode()
+	short := shortFP(q.Get("fingerprint"))
+	q.Set("fingerprint", "FINGERPRINT")
+	return strings.Replace(q.Encode(), "FINGERPRINT", short, 1)
 }
 
 func shortFP(fp string) string {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
 )
 
 // RuleKind names a booking-window model (protocol §9).
@@ -174,6 +176,17 @@ func (r WindowRule) OpensAt(start time.Time) time.Time {
 // the comparison free of offsets.
 type dstChange struct {
 	from, to int64 // [from, to) in wall seconds
+}
+
+// dates lists the local dates the change's wall range touches (one, or
+// two when it straddles midnight).
+func (c dstChange) dates() []aimharder.Date {
+	first := aimharder.DateOf(time.Unix(c.from, 0).UTC())
+	last := aimharder.DateOf(time.Unix(c.to-1, 0).UTC())
+	if first == last {
+		return []aimharder.Date{first}
+	}
+	return []aimharder.Date{first, last}
 }
 
 // wallSeconds returns the local wall time of y-m-d h:m as wall seconds.

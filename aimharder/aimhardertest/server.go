@@ -15,6 +15,7 @@ package aimhardertest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -88,16 +89,15 @@ func WithHostDomain(domain string) Option {
 // `ahtui sim` to print a line per request). fn must not block for long.
 func WithRequestLog(fn func(Request)) Option { return func(s *Server) { s.onRequest = fn } }
 
-// WithLatency, WithClockOffset, WithSessionLifetime, WithLockout,
-// WithLegacyLogin and WithJSONContentType set a knob's initial value; the
-// Set… methods change it later.
+// WithLatency sets the initial latency; this and the With… options below
+// set a knob's starting value, and the matching Set… method changes it later.
 func WithLatency(l Latency) Option { return func(s *Server) { s.latency = l } }
 
 // WithClockOffset: see SetClockOffset.
 func WithClockOffset(d time.Duration) Option { return func(s *Server) { s.offset.Store(int64(d)) } }
 
 // WithSessionLifetime: see SetSessionLifetime.
-func WithSessionLifetime(d time.Duration) Option { return func(s *Server) { s.lifetime = d } }
+func WithSessionLifetime(d time.Duration) Option { return func(s *Server) { s.SetSessionLifetime(d) } }
 
 // WithLockout: see SetLockout.
 func WithLockout(l Lockout) Option { return func(s *Server) { s.lockout = l.withDefaults() } }
@@ -106,7 +106,7 @@ func WithLockout(l Lockout) Option { return func(s *Server) { s.lockout = l.with
 func WithLegacyLogin(m LegacyMode) Option { return func(s *Server) { s.legacy = m } }
 
 // WithJSONContentType: see SetJSONContentType.
-func WithJSONContentType(ct string) Option { return func(s *Server) { s.jsonCT = ct } }
+func WithJSONContentType(ct string) Option { return func(s *Server) { s.SetJSONContentType(ct) } }
 
 // Content types for JSON replies. The real service labels JSON as HTML
 // (exact header unrecorded); the fake does so by default (protocol §10).
@@ -401,7 +401,7 @@ func dropConnection(w http.ResponseWriter) {
 
 // sleepCtx waits d, or less if the request's context ends; it reports
 // whether the full delay passed.
-func sleepCtx(ctx interface{ Done() <-chan struct{} }, d time.Duration) bool {
+func sleepCtx(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return true
 	}

@@ -341,28 +341,24 @@ func (b *box) maxSlots() int {
 // has no single meaning for "N days earlier at the same time", so the seed
 // is rejected instead of picking one (protocol §9.1).
 func (b *box) classInChange() string {
-	check := func(t slotTemplate, d aimharder.Date) string {
+	interval := func(t slotTemplate, d aimharder.Date) (int64, int64) {
 		from := wallSeconds(d.Year, d.Month, d.Day, 0, t.startMin)
-		to := from + int64(t.Minutes)*60
-		if overlapsChange(b.loc, from, to) {
-			return fmt.Sprintf("class %q at %s on %s falls in the DST change of %s", t.Name, t.Start, d, b.loc)
-		}
-		return ""
+		return from, from + int64(t.Minutes)*60
+	}
+	bad := func(t slotTemplate, d aimharder.Date) string {
+		return fmt.Sprintf("class %q at %s on %s falls in the DST change of %s", t.Name, t.Start, d, b.loc)
 	}
 	for _, e := range b.extras {
-		if bad := check(e, e.date); bad != "" {
-			return bad
+		if from, to := interval(e, e.date); overlapsChange(b.loc, from, to) {
+			return bad(e, e.date)
 		}
 	}
+	// A recurring class can only meet a change on the change's own dates.
 	for _, ch := range dstChanges(b.loc) {
-		first := time.Unix(ch.from, 0).UTC()
-		last := time.Unix(ch.to-1, 0).UTC()
-		for d := aimharder.DateOf(first); !d.After(aimharder.DateOf(last)); d = d.AddDays(1) {
+		for _, d := range ch.dates() {
 			for _, t := range b.template {
-				if t.appliesOn(d) {
-					if bad := check(t, d); bad != "" {
-						return bad
-					}
+				if from, to := interval(t, d); t.appliesOn(d) && from < ch.to && to > ch.from {
+					return bad(t, d)
 				}
 			}
 		}
@@ -374,9 +370,7 @@ func (b *box) classInChange() string {
 // time does not exist or exists twice.
 func fixedOpeningInChange(loc *time.Location, r WindowRule) string {
 	for _, ch := range dstChanges(loc) {
-		first := time.Unix(ch.from, 0).UTC()
-		last := time.Unix(ch.to-1, 0).UTC()
-		for d := aimharder.DateOf(first); !d.After(aimharder.DateOf(last)); d = d.AddDays(1) {
+		for _, d := range ch.dates() {
 			at := wallSeconds(d.Year, d.Month, d.Day, r.Hour, r.Minute)
 			if at >= ch.from && at < ch.to {
 				return d.String()

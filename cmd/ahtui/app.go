@@ -36,13 +36,14 @@ func (g *globalOptions) openApp(ctx context.Context, role string) (*app, error) 
 			return nil, err
 		}
 	}
-	store, err := session.Open(ctx, path)
+	store, err := session.Open(ctx, path, session.WithClock(g.now))
 	if err != nil {
 		closer.Close()
 		return nil, err
 	}
 	cfg := g.clientConfig()
 	cfg.Logger = logger
+	cfg.Now = g.now
 	client, err := aimharder.New(cfg)
 	if err != nil {
 		store.Close()
@@ -53,6 +54,7 @@ func (g *globalOptions) openApp(ctx context.Context, role string) (*app, error) 
 		Store:  store,
 		Client: client,
 		Owner:  session.NewOwner(role),
+		Now:    g.now,
 		Logger: logger,
 	})
 	return &app{store: store, client: client, account: svc, log: logger, logFile: closer}, nil

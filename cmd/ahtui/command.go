@@ -15,7 +15,7 @@ func (g *globalOptions) appCommand(cmd *cobra.Command, role string, fn func(ctx 
 	ctx := cmd.Context()
 	a, err := g.openApp(ctx, role)
 	if err != nil {
-		return memberError(err, time.Now())
+		return memberError(err, g.now())
 	}
 	defer a.Close()
 	err = fn(ctx, a)

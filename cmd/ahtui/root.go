@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,6 +20,9 @@ type globalOptions struct {
 	boxURL    string
 	demo      bool
 	debug     bool
+
+	// now is the clock every command reads (time.Now; tests fix it).
+	now func() time.Time
 }
 
 // envOr returns the environment variable's value, or def when it is unset.
@@ -38,8 +42,8 @@ func (g *globalOptions) clientConfig() aimharder.Config {
 	return cfg
 }
 
-func newRootCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
-	opts := &globalOptions{}
+func newRootCommand(stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) *cobra.Command {
+	opts := &globalOptions{now: now}
 	defaults := aimharder.DefaultConfig()
 	root := &cobra.Command{
 		Use:   "ahtui",
@@ -88,7 +92,12 @@ func newRootCommand(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 // run executes the command line and returns the process exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCommand(stdin, stdout, stderr)
+	return runAt(ctx, time.Now, args, stdin, stdout, stderr)
+}
+
+// runAt is run with the clock the commands read.
+func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	root := newRootCommand(stdin, stdout, stderr, now)
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {

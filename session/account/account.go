@@ -109,6 +109,9 @@ func BoxRef(b session.Box) (aimharder.BoxRef, error) {
 
 // CurrentBox returns the member's current box, or ErrNoBox.
 func (s *Service) CurrentBox(ctx context.Context) (session.Box, error) {
+	if _, err := s.store.Account(ctx); errors.Is(err, session.ErrNoAccount) {
+		return session.Box{}, ErrNotLoggedIn
+	}
 	b, err := s.store.CurrentBox(ctx)
 	if errors.Is(err, session.ErrNotFound) {
 		return session.Box{}, ErrNoBox

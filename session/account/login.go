@@ -30,6 +30,13 @@ func (s *Service) Login(ctx context.Context, email, password string) (LoginResul
 	if email == "" || password == "" {
 		return LoginResult{}, errors.New("an e-mail and a password are needed")
 	}
+	// A login replaces the server's session for the same fingerprint, so a
+	// login the store then fails to save would kill the stored session.
+	// Writing first makes a locked or read-only database fail before the
+	// server is touched.
+	if _, err := s.store.Record(ctx, session.Event{Kind: session.EventLogin, Message: "logging in as " + email}); err != nil {
+		return LoginResult{}, err
+	}
 	var user aimharder.User
 	for _, kind := range session.Kinds {
 		u, err := s.loginKindUser(ctx, kind, email, password)

@@ -464,3 +464,6 @@ func (s State) String() string {
 	}
 	return "open"
 }
+
+// Classes are the classes shown for day d (0 = Monday), by start time.
+func (m Model) Classes(d int) []account.ClassView { return m.days[d].classes }

@@ -184,7 +184,7 @@ var english = Text{
 	},
 	KeyGroups: [4]string{"Move", "Act", "Views", "General"},
 	Help: Keys{
-		Up: "up", Down: "down", Left: "previous day", Right: "next day",
+		Move: "move", Up: "up", Down: "down", Left: "previous day", Right: "next day",
 		PrevWeek: "previous week", NextWeek: "next week", Today: "today",
 		Detail: "detail", Back: "back",
 		Book: "book", Cancel: "cancel booking", Prebook: "prebook / remove",

@@ -184,7 +184,7 @@ var spanish = Text{
 	},
 	KeyGroups: [4]string{"Moverse", "Acciones", "Vistas", "General"},
 	Help: Keys{
-		Up: "arriba", Down: "abajo", Left: "día anterior", Right: "día siguiente",
+		Move: "moverse", Up: "arriba", Down: "abajo", Left: "día anterior", Right: "día siguiente",
 		PrevWeek: "semana anterior", NextWeek: "semana siguiente", Today: "hoy",
 		Detail: "detalle", Back: "volver",
 		Book: "reservar", Cancel: "cancelar reserva", Prebook: "prerreservar / quitar",

@@ -158,49 +158,49 @@ type Text struct {
 	ErrOther         string // %s error
 
 	// Views.
-	PrebookingsTitle  string
-	PrebookingsEmpty  string
-	PrebookColumns    [5]string // status, class, day, opens, outcome
-	HistoryTitle      string
-	HistoryEmpty      string
-	HistoryAttempts   string // %d
-	HistoryLate       string
-	HistoryFired      string // %s time
-	BoxesTitle        string
-	BoxesEmpty        string
-	BoxCurrent        string
-	BoxShares         string
-	FamilyLabel       string
-	FamilyHint        string
-	FamilyHolder      string
-	LoginTitle        string
-	LoginIntro        string
-	Email             string
-	Password          string
-	LoggingIn         string
-	LoginSubmit       string
-	HelpTitle         string
-	Legend            string
-	LegendGlyphs      string
-	PrebookStatus     map[string]string // session.PrebookingStatus → word
-	HistoryKinds      map[string]string // session.EventKind → word
-	KeyGroups         [4]string         // move, act, views, general
-	Help              Keys
+	PrebookingsTitle string
+	PrebookingsEmpty string
+	PrebookColumns   [5]string // status, class, day, opens, outcome
+	HistoryTitle     string
+	HistoryEmpty     string
+	HistoryAttempts  string // %d
+	HistoryLate      string
+	HistoryFired     string // %s time
+	BoxesTitle       string
+	BoxesEmpty       string
+	BoxCurrent       string
+	BoxShares        string
+	FamilyLabel      string
+	FamilyHint       string
+	FamilyHolder     string
+	LoginTitle       string
+	LoginIntro       string
+	Email            string
+	Password         string
+	LoggingIn        string
+	LoginSubmit      string
+	HelpTitle        string
+	Legend           string
+	LegendGlyphs     string
+	PrebookStatus    map[string]string // session.PrebookingStatus → word
+	HistoryKinds     map[string]string // session.EventKind → word
+	KeyGroups        [4]string         // move, act, views, general
+	Help             Keys
 }
 
 // Keys is the help text of every key binding.
 type Keys struct {
-	Up, Down, Left, Right     string
-	PrevWeek, NextWeek, Today string
-	Detail, Back              string
-	Book, Cancel, Prebook     string
-	NextOpening               string
-	Prebookings, History      string
-	Refresh, Boxes, Help      string
-	Quit, ForceQuit           string
-	Remove, Open, Family      string
-	Submit, NextField         string
-	Scroll                    string
-	Confirm, Dismiss          string
-	Select                    string
+	Move, Up, Down, Left, Right string
+	PrevWeek, NextWeek, Today   string
+	Detail, Back                string
+	Book, Cancel, Prebook       string
+	NextOpening                 string
+	Prebookings, History        string
+	Refresh, Boxes, Help        string
+	Quit, ForceQuit             string
+	Remove, Open, Family        string
+	Submit, NextField           string
+	Scroll                      string
+	Confirm, Dismiss            string
+	Select                      string
 }

@@ -43,6 +43,9 @@ var Durations = map[Level]time.Duration{
 
 // Model holds the visible toasts, newest last.
 type Model struct {
+	// After makes the expiry timer (default tea.Tick; tests replace it).
+	After func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+
 	th     *theme.Theme
 	width  int
 	nextID int
@@ -51,7 +54,7 @@ type Model struct {
 }
 
 // New returns an empty toast stack.
-func New(th *theme.Theme) Model { return Model{th: th} }
+func New(th *theme.Theme) Model { return Model{th: th, After: tea.Tick} }
 
 // SetWidth sets the footer width.
 func (m *Model) SetWidth(w int) {
@@ -69,7 +72,7 @@ func (m *Model) Push(level Level, text string) tea.Cmd {
 		m.list = m.list[len(m.list)-3:]
 	}
 	m.render()
-	return tea.Tick(Durations[level], func(time.Time) tea.Msg { return ExpireMsg{ID: id} })
+	return m.After(Durations[level], func(time.Time) tea.Msg { return ExpireMsg{ID: id} })
 }
 
 // Update handles expiry.

@@ -1,0 +1,312 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/tui/detail"
+	"github.com/ahtui/ahtui/tui/dialog"
+	"github.com/ahtui/ahtui/tui/lists"
+)
+
+// View assembles the screen from cached pieces; it renders nothing itself
+// (overlays are cut into the lines beneath them).
+func (m Model) View() string {
+	if m.quitting || m.width == 0 {
+		return ""
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return m.tooSmall
+	}
+	var b strings.Builder
+	b.Grow(m.width * m.height * 4)
+	b.WriteString(m.headerLines[0])
+	b.WriteByte('\n')
+	b.WriteString(m.headerLines[1])
+	b.WriteByte('\n')
+
+	overlay := m.overlay()
+	if overlay == nil && m.screen == screenWeek {
+		m.writeWeek(&b)
+	} else {
+		lines := m.bodyLines()
+		if overlay != nil {
+			lines = dialog.Center(lines, strings.Join(overlay, "\n"), m.width)
+		}
+		for _, l := range lines {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+
+	toasts := m.toasts.Lines()
+	switch len(toasts) {
+	case 0:
+		b.WriteByte('\n')
+		b.WriteString(m.helpLine)
+	case 1:
+		b.WriteString(toasts[0])
+		b.WriteByte('\n')
+		b.WriteString(m.helpLine)
+	default:
+		b.WriteString(toasts[0])
+		b.WriteByte('\n')
+		b.WriteString(toasts[1])
+	}
+	return b.String()
+}
+
+// writeWeek writes the grid and, on wide terminals, the detail beside it.
+func (m Model) writeWeek(b *strings.Builder) {
+	gl := m.grid.Lines()
+	var dl []string
+	sep := m.paneSep
+	if m.wide() {
+		dl = m.detail.Lines()
+		if m.detailFocus {
+			sep = m.paneSepHot
+		}
+	}
+	for i, l := range gl {
+		b.WriteString(l)
+		if i < len(dl) {
+			b.WriteString(sep)
+			b.WriteString(dl[i])
+		}
+		b.WriteByte('\n')
+	}
+}
+
+// overlay is the box drawn over the body, if any.
+func (m Model) overlay() []string {
+	switch {
+	case m.dialog.IsOpen():
+		return strings.Split(m.dialog.View(), "\n")
+	case m.helpOpen:
+		return strings.Split(m.helpBox, "\n")
+	case m.detailOpen && m.screen == screenWeek && !m.wide():
+		return m.detailBox
+	}
+	return nil
+}
+
+// bodyLines is the body as lines, exactly bodyHeight of them.
+func (m Model) bodyLines() []string {
+	h := m.bodyHeight()
+	var lines []string
+	switch m.screen {
+	case screenWeek:
+		var b strings.Builder
+		m.writeWeek(&b)
+		lines = strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	case screenPrebookings:
+		lines = m.prebookList.Lines()
+	case screenHistory:
+		lines = m.historyList.Lines()
+	case screenLogin:
+		lines = strings.Split(m.loginForm.View(), "\n")
+	case screenBoxes:
+		lines = strings.Split(m.picker.View(), "\n")
+	default:
+		lines = strings.Split(m.th.R.Place(m.width, h, lipgloss.Center, lipgloss.Center, m.th.Faint.Render(m.tx.Loading)), "\n")
+	}
+	out := make([]string, h)
+	blank := strings.Repeat(" ", m.width)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = lines[i]
+		} else {
+			out[i] = blank
+		}
+	}
+	return out
+}
+
+func (m Model) bodyHeight() int { return max(m.height-headerHeight-footerHeight, 1) }
+
+// wide reports whether the detail sits beside the grid.
+func (m Model) wide() bool { return m.width >= wideWidth }
+
+// layout hands every component its size and renders what depends on it.
+func (m *Model) layout() {
+	w, h := m.width, m.height
+	if w < MinWidth || h < MinHeight {
+		msg := fmt.Sprintf(m.tx.TooSmall, MinWidth, MinHeight, w, h)
+		msg = ansi.Wrap(msg, max(w-2, 10), "")
+		m.tooSmall = m.th.R.Place(w, h, lipgloss.Center, lipgloss.Center, m.th.Warn.Render(msg))
+		return
+	}
+	bodyH := m.bodyHeight()
+	m.toasts.SetWidth(w)
+	m.help.Width = w
+	m.dialog.SetMaxWidth(w)
+	if m.wide() {
+		dw := min(max(w*3/10, 36), 60)
+		m.grid.SetSize(w-dw, bodyH)
+		m.detail.SetSize(dw-2, bodyH)
+	} else {
+		m.grid.SetSize(w, bodyH)
+		m.detail.SetSize(min(w-6, 72), max(bodyH-2, 3))
+	}
+	m.prebookList.SetSize(w, bodyH)
+	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
+	m.historyList.SetSize(w, bodyH)
+	m.loginForm.SetSize(w, bodyH)
+	m.picker.SetSize(w, bodyH)
+	m.renderPrebookings()
+	m.renderHistory()
+	m.renderHeader()
+	m.renderHelp()
+	m.renderHelpBox()
+	m.syncDetail()
+}
+
+// syncDetail shows the selected class in the detail pane.
+func (m *Model) syncDetail() {
+	c, ok := m.grid.Selected()
+	if !ok {
+		m.detail.Clear()
+		m.detailOpen = false
+		m.renderDetailBox()
+		return
+	}
+	content := detail.Content{
+		Class:   c,
+		Notices: m.grid.Notices(),
+		Busy:    m.grid.Busy(c.ID),
+	}
+	if p, ok := m.grid.Prebooking(c.ID, c.Date); ok {
+		content.Prebooking = &p
+	}
+	if c.Date.IsZero() || !m.dayFresh[max(m.dayIndex(c.Date), 0)] {
+		content.Cached = true
+	}
+	m.detail.SetContent(content, m.now)
+	m.renderDetailBox()
+}
+
+// renderDetailBox frames the detail for the compact layout's overlay.
+func (m *Model) renderDetailBox() {
+	if m.wide() || !m.detailOpen {
+		m.detailBox = nil
+		return
+	}
+	m.detailBox = strings.Split(m.th.Dialog.Render(m.detail.View()), "\n")
+}
+
+// renderHelp renders the footer's key help for the current screen.
+func (m *Model) renderHelp() {
+	k := m.keys
+	var bindings []key.Binding
+	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↓↑→", m.tx.Help.Move))
+	switch m.screen {
+	case screenWeek:
+		if m.detailFocus || m.detailOpen {
+			bindings = []key.Binding{m.detail.Keys.Down, k.Book, k.Cancel, k.Prebook, k.Back}
+		} else {
+			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.PrevWeek, k.NextWeek, k.Today,
+				k.Prebookings, k.History, k.Boxes, k.Help, k.Quit}
+		}
+	case screenPrebookings:
+		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}
+	case screenHistory:
+		bindings = []key.Binding{k.Refresh, k.Back, k.Help, k.Quit}
+	case screenBoxes:
+		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back, k.Quit}
+	case screenLogin:
+		bindings = []key.Binding{m.loginForm.Keys.Next, m.loginForm.Keys.Submit, k.ForceQuit}
+	default:
+		bindings = []key.Binding{k.Quit}
+	}
+	m.helpLine = m.help.ShortHelpView(bindings)
+}
+
+// renderHelpBox renders the full help overlay: every key and the legend.
+func (m *Model) renderHelpBox() {
+	th, tx, mk := m.th, m.tx, m.th.Mark
+	full := m.keys.fullHelp(m.grid.Keys)
+	cols := make([]string, 0, len(full))
+	for i, group := range full {
+		var b strings.Builder
+		b.WriteString(th.Label.Render(tx.KeyGroups[i]))
+		for _, kb := range group {
+			b.WriteString("\n" + th.HelpKey.Render(fmt.Sprintf("%-7s", kb.Help().Key)) + " " + th.HelpDesc.Render(kb.Help().Desc))
+		}
+		cols = append(cols, b.String())
+	}
+	var grid string
+	if m.width >= 100 {
+		grid = lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols, 3)...)
+	} else {
+		top := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols[:2], 3)...)
+		bottom := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols[2:], 3)...)
+		grid = top + "\n\n" + bottom
+	}
+	legend := fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Full, mk.NotOpen, mk.Failed, mk.Past)
+	legend = ansi.Wrap(legend, max(min(m.width-8, 90), 20), "")
+	content := grid + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legend
+	m.helpBox = dialog.Box(th, tx.HelpTitle, content)
+}
+
+func padRight(cols []string, gap int) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		if i < len(cols)-1 {
+			w := lipgloss.Width(c)
+			var b strings.Builder
+			for j, l := range strings.Split(c, "\n") {
+				if j > 0 {
+					b.WriteByte('\n')
+				}
+				b.WriteString(l + strings.Repeat(" ", w-ansi.StringWidth(l)+gap))
+			}
+			c = b.String()
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// prebookingRows is the prebookings view's order: active ones by opening,
+// then finished ones, newest first.
+func (m *Model) prebookingRows() []session.Prebooking {
+	var active, done []session.Prebooking
+	for _, p := range m.prebookings {
+		switch {
+		case p.Status == session.PrebookCancelled:
+		case p.Status.Final():
+			done = append(done, p)
+		default:
+			active = append(active, p)
+		}
+	}
+	slices.SortStableFunc(done, func(a, b session.Prebooking) int { return b.FinishedAt.Compare(a.FinishedAt) })
+	return append(active, done...)
+}
+
+func (m *Model) renderPrebookings() {
+	names := map[int64]string{}
+	for _, b := range m.boxList {
+		names[b.ID] = strings.TrimSpace(b.Name)
+	}
+	rows := m.prebookingRows()
+	for i := range rows {
+		if !rows[i].ClassStart.IsZero() {
+			rows[i].ClassStart = rows[i].ClassStart.In(m.loc)
+		}
+		if !rows[i].OpensAt.IsZero() {
+			rows[i].OpensAt = rows[i].OpensAt.In(m.loc)
+		}
+	}
+	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.now, m.prebookList.Width()-2))
+}
+
+func (m *Model) renderHistory() {
+	m.historyList.SetItems(lists.HistoryItems(m.th, m.tx, m.events, m.eventsByID, m.loc, m.width))
+}
