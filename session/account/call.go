@@ -94,12 +94,27 @@ func (s *Service) freshCredentials(ctx context.Context, kind session.Kind) (aimh
 // Fresh returns credentials whose token is younger than maxAge, rotating
 // it (under the session lease, with a compare-and-swap) when it is older.
 func (s *Service) Fresh(ctx context.Context, kind session.Kind, maxAge time.Duration) (aimharder.Credentials, error) {
+	return s.rotate(ctx, kind, func(refresh session.RotateFunc) (aimharder.Credentials, error) {
+		return s.store.Fresh(ctx, kind, s.owner, maxAge, refresh)
+	})
+}
+
+// Refresh rotates the session's token now, whatever its age.
+func (s *Service) Refresh(ctx context.Context, kind session.Kind) error {
+	_, err := s.rotate(ctx, kind, func(refresh session.RotateFunc) (aimharder.Credentials, error) {
+		return s.store.Rotate(ctx, kind, s.owner, refresh)
+	})
+	return err
+}
+
+// rotate runs a store rotation with the client's tokenUpdate and handles a
+// logout answer: the session is marked dead, or logged in again.
+func (s *Service) rotate(ctx context.Context, kind session.Kind, run func(session.RotateFunc) (aimharder.Credentials, error)) (aimharder.Credentials, error) {
 	var sent aimharder.Credentials
-	refresh := func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error) {
+	creds, err := run(func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error) {
 		sent = current
 		return s.client.RefreshToken(ctx, current)
-	}
-	creds, err := s.store.Fresh(ctx, kind, s.owner, maxAge, refresh)
+	})
 	switch {
 	case errors.Is(err, aimharder.ErrLoggedOut):
 		if rerr := s.sessionEnded(ctx, kind, sent, err); rerr != nil {
@@ -112,12 +127,6 @@ func (s *Service) Fresh(ctx context.Context, kind session.Kind, maxAge time.Dura
 		return aimharder.Credentials{}, ErrNotLoggedIn
 	}
 	return creds, err
-}
-
-// Refresh rotates the session's token now, whatever its age.
-func (s *Service) Refresh(ctx context.Context, kind session.Kind) error {
-	_, err := s.Fresh(ctx, kind, 0)
-	return err
 }
 
 // sessionEnded handles a logout answer: it marks the session dead and, when

@@ -53,8 +53,10 @@ type Model struct {
 	wantMinute     int // the time the cursor aims at when it crosses days
 	offset         int // first visible row
 
-	cells  [7][]cell
-	blank  string // an empty cell line
+	cells     [7][]cell
+	header    string
+	headerKey headerKey
+	blank     string // an empty cell line
 	sep    string
 	lines  []string
 	joined string

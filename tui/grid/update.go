@@ -46,10 +46,11 @@ func (m *Model) jumpWithin(i int) {
 	if i < 0 || i == m.selIdx {
 		return
 	}
+	from := m.selIdx
 	m.selIdx = i
 	m.aim()
 	m.scrollToCursor()
-	m.refresh()
+	m.moved(m.selDay, from)
 }
 
 // moveAcross goes to the neighbouring day, onto the class closest in time.
@@ -59,8 +60,9 @@ func (m *Model) moveAcross(delta int) {
 		return
 	}
 	m.aim()
+	fromDay, fromIdx := m.selDay, m.selIdx
 	m.selDay = d
 	m.selIdx = m.nearest(d, m.wantMinute)
 	m.scrollToCursor()
-	m.refresh()
+	m.moved(fromDay, fromIdx)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -28,6 +29,12 @@ type look struct {
 	time, name, status string
 }
 
+// headerKey is what the day titles depend on.
+type headerKey struct {
+	from, today aimharder.Date
+	width       int
+}
+
 type cell struct {
 	key   look
 	valid bool
@@ -41,15 +48,34 @@ func (m *Model) refresh() {
 	}
 	for d := range m.days {
 		for i := range m.days[d].classes {
-			lk := m.lookOf(d, i)
-			c := &m.cells[d][i]
-			if c.valid && c.key == lk {
-				continue
-			}
-			*c = cell{key: lk, valid: true, lines: m.renderCell(lk)}
+			m.refreshCell(d, i)
 		}
 	}
 	m.renderLines()
+}
+
+// moved updates the cells the cursor left and reached, and the lines:
+// a move re-renders two cells, not the week.
+func (m *Model) moved(fromDay, fromIdx int) {
+	if m.width == 0 {
+		return
+	}
+	if fromIdx >= 0 && fromIdx < len(m.days[fromDay].classes) {
+		m.refreshCell(fromDay, fromIdx)
+	}
+	if m.selIdx >= 0 {
+		m.refreshCell(m.selDay, m.selIdx)
+	}
+	m.renderLines()
+}
+
+func (m *Model) refreshCell(d, i int) {
+	lk := m.lookOf(d, i)
+	c := &m.cells[d][i]
+	if c.valid && c.key == lk {
+		return
+	}
+	*c = cell{key: lk, valid: true, lines: m.renderCell(lk)}
 }
 
 func (m *Model) lookOf(d, i int) look {
@@ -264,12 +290,15 @@ func (m *Model) renderLines() {
 	pad := strings.Repeat(" ", max(m.width-7*(m.tw+2), 0))
 	var b strings.Builder
 	b.Grow(m.width * 4)
-	for d := range 7 {
-		b.WriteString(m.sep)
-		b.WriteString(m.dayHeader(d))
+	if hk := (headerKey{m.from, m.today, m.width}); hk != m.headerKey || m.header == "" {
+		for d := range 7 {
+			b.WriteString(m.sep)
+			b.WriteString(m.dayHeader(d))
+		}
+		b.WriteString(pad)
+		m.header, m.headerKey = b.String(), hk
 	}
-	b.WriteString(pad)
-	lines = append(lines, b.String())
+	lines = append(lines, m.header)
 
 	rows := len(m.rows)
 	last := min(m.offset+m.rowsVisible, rows)
