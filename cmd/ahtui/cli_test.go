@@ -475,3 +475,36 @@ func TestJSONOutputsHoldNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestBoxesAndLogout(t *testing.T) {
+	e := newCLIEnv(t)
+	e.login()
+	var boxes []boxJSON
+	if err := json.Unmarshal([]byte(e.mustRun("", "boxes", "--json").stdout), &boxes); err != nil {
+		t.Fatal(err)
+	}
+	if len(boxes) != 2 || boxes[0].Subdomain != testBox || !boxes[0].Current || boxes[0].Name != "Test Box test-box" ||
+		boxes[0].ID != 501 || boxes[0].Timezone != "Europe/Madrid" || boxes[1].Current {
+		t.Errorf("boxes: %+v", boxes)
+	}
+	if r := e.run("", "box", "use", "nowhere"); r.code != exitUsage {
+		t.Errorf("box use of an unknown box: %v", r)
+	}
+	e.mustRun("", "box", "use", "502")
+	if !strings.Contains(e.mustRun("", "boxes").stdout, "* ") {
+		t.Error("the human list does not mark the current box")
+	}
+
+	e.mustRun("", "logout")
+	if n := len(e.fake.Sessions(testEmail)); n != 0 {
+		t.Errorf("%d sessions still live on the server after logout", n)
+	}
+	if r := e.run("", "classes"); r.code != exitNoSession {
+		t.Errorf("classes after logout: %v", r)
+	}
+	var st statusJSON
+	json.Unmarshal([]byte(e.mustRun("", "status", "--json").stdout), &st)
+	if len(st.Sessions) != 0 {
+		t.Errorf("sessions after logout: %+v", st.Sessions)
+	}
+}
