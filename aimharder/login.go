@@ -104,7 +104,7 @@ func decodeLogin(body []byte) (loginReply, error) {
 		Message flexString      `json:"message"`
 	}
 	if err := json.Unmarshal(trimBody(body), &env); err != nil {
-		return loginReply{}, jsonProblem("login", err)
+		return loginReply{}, loginProblem(err)
 	}
 	var data struct {
 		UserData json.RawMessage `json:"userData"`
@@ -117,7 +117,7 @@ func decodeLogin(body []byte) (loginReply, error) {
 	}
 	if sniffBody(env.Data) == bodyJSONObject {
 		if err := json.Unmarshal(env.Data, &data); err != nil {
-			return loginReply{}, jsonProblem("login", err)
+			return loginReply{}, loginProblem(err)
 		}
 	}
 	r := loginReply{
@@ -130,13 +130,22 @@ func decodeLogin(body []byte) (loginReply, error) {
 			Roles json.RawMessage `json:"roles"`
 		}
 		if err := json.Unmarshal(data.UserData, &r.user); err != nil {
-			return loginReply{}, jsonProblem("login", err)
+			return loginReply{}, loginProblem(err)
 		}
 		_ = json.Unmarshal(data.UserData, &probe)
 		r.hasUser = true
 		r.hasRoles = len(probe.Roles) > 0 && string(probe.Roles) != "null"
 	}
 	return r, nil
+}
+
+// loginProblem is jsonProblem for a login answer, never retryable: a login
+// is not a read to send again (each attempt may count towards the lockout,
+// §2.1), even when its answer was cut short.
+func loginProblem(err error) *ProtocolError {
+	p := jsonProblem("login", err)
+	p.Retryable = false
+	return p
 }
 
 // check applies the four success conditions of §2.1 (the status was

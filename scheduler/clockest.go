@@ -46,11 +46,19 @@ func (e ClockEstimate) Broken() bool { return e.Offset > MaxSaneOffset || e.Offs
 // String describes the estimate, e.g. "+1.502s ± 21ms (rtt 40ms, 12 samples)".
 func (e ClockEstimate) String() string {
 	s := fmt.Sprintf("%s ± %s (rtt %s, %d samples)", signedDuration(e.Offset), e.Error.Round(time.Millisecond),
-		e.RTT.Round(time.Millisecond), e.Samples)
+		shortRTT(e.RTT), e.Samples)
 	if e.Broken() {
 		s += " — broken clock: more than 10 minutes off, not used"
 	}
 	return s
+}
+
+// shortRTT keeps a tenth of a millisecond for a fast network.
+func shortRTT(d time.Duration) time.Duration {
+	if d < 10*time.Millisecond {
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(time.Millisecond)
 }
 
 func signedDuration(d time.Duration) string {

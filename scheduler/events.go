@@ -64,7 +64,9 @@ type PrebookingArmed struct {
 	Prebooking session.Prebooking
 }
 
-// PrebookingFiring: the burst of booking requests starts.
+// PrebookingFiring: the fire is ready to the millisecond — session fresh,
+// connections warm, request prepared — and its burst starts at the
+// opening. (Published a moment before, so nothing is done at the instant.)
 type PrebookingFiring struct {
 	At         time.Time
 	Prebooking session.Prebooking
@@ -110,6 +112,7 @@ type LeaderChanged struct {
 	At     time.Time
 	Leader bool
 	Owner  string // this process's lease owner
+	Reason string // why it stopped leading: "stopping" or "another runner took over"
 }
 
 func (e SessionRefreshed) Time() time.Time     { return e.At }
@@ -168,7 +171,7 @@ func (e PrebookingArmed) String() string {
 }
 
 func (e PrebookingFiring) String() string {
-	return fmt.Sprintf("prebooking %s: firing (%d staggered attempts)", describePrebooking(e.Prebooking), e.Planned)
+	return fmt.Sprintf("prebooking %s: ready, firing at the opening (%d staggered attempts)", describePrebooking(e.Prebooking), e.Planned)
 }
 
 func (e PrebookingLate) String() string {
@@ -213,7 +216,10 @@ func (e LeaderChanged) String() string {
 	if e.Leader {
 		return "this process now fires the prebookings (runner leader)"
 	}
-	return "this process no longer fires the prebookings (another runner leads)"
+	if e.Reason == "" {
+		return "this process no longer fires the prebookings"
+	}
+	return "this process no longer fires the prebookings (" + e.Reason + ")"
 }
 
 // describePrebooking names a prebooking for a member: id, class, day and

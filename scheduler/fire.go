@@ -17,7 +17,7 @@ import (
 const (
 	sessionRetry     = 10 * time.Second // a fresh session could not be had: try again
 	sessionLeaseWait = 15 * time.Second // wait for a rotation in progress before taking the lease
-	leaseMargin      = time.Minute      // the session lease outlives the planned end of the fire by this
+	leaseMargin      = 15 * time.Second // the session lease outlives the planned end of the fire by this
 	maxWarmPings     = 6
 	burstHardLimit   = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
 	probeTarget      = DefaultProbeTarget

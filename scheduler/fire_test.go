@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,3 +102,35 @@ func assertEventOrder(t *testing.T, evs []Event, names ...string) {
 }
 
 func typeName(e Event) string { return fmt.Sprintf("%T", e)[len("scheduler."):] }
+
+// A server clock more than 10 minutes off is reported as broken and not
+// used: the fire goes by the local clock (and still books, late).
+func TestBrokenServerClockIsNotUsed(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	const offset = 11 * time.Minute
+	h := newHarness(t, testOpening.Add(-70*time.Second), offset, 0)
+	p := h.prebook(h.store, "WOD", false)
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	claimed, won, err := h.store.Claim(ctx, p.ID, r.Owner())
+	if err != nil || !won {
+		t.Fatalf("claim: %v %v", won, err)
+	}
+	stop := h.clock.AutoAdvance(ctx, 0)
+	r.fire(ctx, claimed)
+	stop()
+	est, ok := r.Estimator().Estimate()
+	if !ok || !est.Broken() || !strings.Contains(est.String(), "broken clock") {
+		t.Errorf("estimate %v (known %v), want a broken clock", est, ok)
+	}
+	got, _ := h.store.Prebooking(ctx, p.ID)
+	if got.Status != session.PrebookBooked {
+		t.Errorf("outcome %s: %s", got.Status, got.OutcomeMessage)
+	}
+	for _, q := range h.bookRequests(p.ClassID) {
+		// Sent at the opening by the local clock: 11 minutes late by AimHarder's.
+		if d := q.Arrived.Sub(testOpening.Add(offset)); d < 0 || d > time.Second {
+			t.Errorf("request arrived %v after the local opening", d)
+		}
+	}
+}

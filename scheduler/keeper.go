@@ -16,7 +16,7 @@ import (
 // Keeper defaults.
 const (
 	DefaultKeeperCheck  = 5 * time.Minute  // look at the session at least this often
-	DefaultKeeperJitter = 30 * time.Second // spread processes sharing a database
+	DefaultKeeperJitter = 30 * time.Second // spreads processes sharing a database
 	keeperBackoffMin    = 5 * time.Second
 	keeperBackoffMax    = 2 * time.Minute
 	keeperLeaseRetry    = 15 * time.Second // the lease is busy: a rotation elsewhere, or a fire
@@ -98,7 +98,13 @@ func (k *Keeper) keep(ctx context.Context, kind session.Kind) {
 	st := &keeperState{kind: kind}
 	for ctx.Err() == nil {
 		wait := k.round(ctx, st)
-		wait += k.jitter()
+		// Jitter spreads processes sharing a database; it shortens the
+		// routine look (at least every CheckEvery) and delays the others.
+		if wait >= k.cfg.CheckEvery {
+			wait -= k.jitter()
+		} else {
+			wait += k.jitter()
+		}
 		if err := SleepUntil(ctx, k.cfg.Clock, k.cfg.Clock.Now().Add(wait), 0); err != nil {
 			return
 		}

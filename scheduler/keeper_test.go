@@ -72,6 +72,7 @@ func (kh *keeperHarness) tokenUpdates(fingerprint string) []aimhardertest.Reques
 // both sessions must stay alive, each refreshed once it is 18 minutes old
 // (plus the jitter), never logged out.
 func TestKeeperFortyEightHours(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 11, 20, 8, 0, 0, 0, madrid)
 	h := newHarness(t, start, 0, 0)
 	kh := startKeeper(t, h, session.KindBackground, session.KindDevice)

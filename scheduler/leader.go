@@ -37,7 +37,7 @@ func (r *Runner) lead(ctx context.Context) {
 			switch {
 			case errors.Is(err, session.ErrLeaseNotHeld):
 				r.log.Warn("lost the runner lease to another process")
-				r.setLeader(false)
+				r.setLeader(false, "another runner took over")
 				stopEngine()
 			case err != nil && ctx.Err() == nil:
 				r.log.Warn("cannot renew the runner lease", "err", err)
@@ -46,7 +46,7 @@ func (r *Runner) lead(ctx context.Context) {
 			_, err := r.store.AcquireRunnerLease(ctx, RunnerLeaseName, r.owner, r.timing.LeaseTTL)
 			switch {
 			case err == nil:
-				r.setLeader(true)
+				r.setLeader(true, "")
 				engineCtx, cancel := context.WithCancel(ctx)
 				done := make(chan struct{})
 				engineCancel, engineDone = cancel, done
@@ -93,15 +93,15 @@ func (r *Runner) releaseLease(ctx context.Context) {
 	if err := r.store.ReleaseRunnerLease(releaseCtx, RunnerLeaseName, r.owner); err != nil {
 		r.log.Warn("cannot release the runner lease", "err", err)
 	}
-	r.setLeader(false)
+	r.setLeader(false, "stopping")
 }
 
-func (r *Runner) setLeader(on bool) {
+func (r *Runner) setLeader(on bool, reason string) {
 	r.mu.Lock()
 	changed := r.isLeader != on
 	r.isLeader = on
 	r.mu.Unlock()
 	if changed {
-		r.publish(LeaderChanged{At: r.clock.Now(), Leader: on, Owner: r.owner})
+		r.publish(LeaderChanged{At: r.clock.Now(), Leader: on, Owner: r.owner, Reason: reason})
 	}
 }

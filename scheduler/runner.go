@@ -1,13 +1,3 @@
-// Package scheduler is ahtui's long-running work: the session keeper, the
-// server-clock estimator and the prebooking firing engine. It runs inside
-// the TUI's process, as `ahtui run`, and inside `ahtui serve`, and reports
-// what it does as typed events on a Broker. It never imports Bubble Tea.
-//
-// Several processes may run on one database: they all keep the sessions
-// alive, and one of them — the leader, holding the "prebookings" runner
-// lease — fires prebookings. Each prebooking is claimed atomically before
-// it is fired and its outcome is stored before it is published, so two
-// runners never both fire one (PRODUCT.md invariants 5–7).
 package scheduler
 
 import (
@@ -250,7 +240,7 @@ func (r *Runner) nextScan(ctx context.Context) time.Time {
 	pending, err := r.store.Prebookings(ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending}, Limit: 1})
 	if err == nil && len(pending) == 1 && !pending[0].OpensAt.IsZero() {
-		if arm := pending[0].OpensAt.Add(-r.timing.ArmAhead); arm.Before(next) {
+		if arm := r.localAt(pending[0].OpensAt.Add(-r.timing.ArmAhead)); arm.Before(next) {
 			next = arm
 		}
 	}
@@ -258,7 +248,8 @@ func (r *Runner) nextScan(ctx context.Context) time.Time {
 }
 
 func (r *Runner) armDue(ctx context.Context, fires *sync.WaitGroup) {
-	due, err := r.store.DuePrebookings(ctx, r.clock.Now().Add(r.timing.ArmAhead))
+	// Openings are in AimHarder's time: arm by its clock.
+	due, err := r.store.DuePrebookings(ctx, r.serverNow().Add(r.timing.ArmAhead))
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Warn("cannot list due prebookings", "err", err)
@@ -296,6 +287,12 @@ func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
 			continue
 		}
 		r.log.Info("took over a prebooking left firing by another runner", "prebooking", p.ID, "previous", p.ClaimedBy)
+		// The dead runner may still hold the background session's lease
+		// for its fire: give it back for it rather than wait for it to
+		// expire. Anything else that holds it is left alone.
+		if err := r.store.ReleaseSessionLease(ctx, session.KindBackground, p.ClaimedBy); err == nil {
+			r.log.Info("released the session lease the previous runner held", "previous", p.ClaimedBy)
+		}
 		r.startFire(ctx, fires, claimed)
 	}
 }

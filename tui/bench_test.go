@@ -1,16 +1,23 @@
 package tui
 
 import (
+	"io"
 	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
 
 // benchEnv is a week of 102 classes at 160×48 with the detail pane showing
-// a class of 20 attendees.
+// a class of 20 attendees, in colour (a 256-colour terminal).
 func benchEnv(b *testing.B) *env {
-	e := newEnv(b, 160, 48, i18n.EN)
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	r.SetHasDarkBackground(true)
+	e := newEnvWith(b, 160, 48, Config{Lang: i18n.EN, Renderer: r})
 	e.selectClass(func(c account.ClassView) bool { return len(c.Attendees) == 20 && c.Start.After(testNow) })
 	return e
 }

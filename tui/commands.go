@@ -2,7 +2,10 @@ package tui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -87,8 +90,12 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Session{}}
 		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
 		for _, k := range session.Kinds {
-			if s, err := st.Session(ctx, k); err == nil {
+			s, err := st.Session(ctx, k)
+			switch {
+			case err == nil:
 				msg.sessions[k] = s
+			case errors.Is(err, session.ErrNoSession) && k == kind:
+				msg.noDevice = true
 			}
 		}
 		msg.family, _ = st.FamilyID(ctx)
@@ -152,24 +159,81 @@ func (m *Model) setFamilyCmd(id string) tea.Cmd {
 }
 
 func (m *Model) bookCmd(box session.Box, c account.ClassView, waitlist bool) tea.Cmd {
-	acct := m.cfg.Account
+	acct, st, log := m.cfg.Account, m.cfg.Store, m.log
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
+		start := time.Now()
 		out, err := acct.Book(ctx, kind, box, c.ID, c.Date, waitlist)
+		outcome := "booked"
+		switch {
+		case err != nil:
+			outcome = "failed"
+		case out.State == aimharder.StateWaitlisted:
+			outcome = "waitlisted"
+		}
+		recordAction(base, st, log, EventBook, box, c, outcome, err, time.Since(start))
 		return bookMsg{class: c, waitlist: waitlist, outcome: out, err: err}
 	}
 }
 
 func (m *Model) cancelCmd(box session.Box, c account.ClassView, late bool) tea.Cmd {
-	acct := m.cfg.Account
+	acct, st, log := m.cfg.Account, m.cfg.Store, m.log
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
+		start := time.Now()
 		out, err := acct.Cancel(ctx, kind, box, c.ID, c.Date, late)
+		if !errors.Is(err, account.ErrLateCancelNeedsConsent) { // a question, not an outcome
+			outcome := "cancelled"
+			switch {
+			case err != nil:
+				outcome = "failed"
+			case out.Late:
+				outcome = "cancelled_late"
+			}
+			recordAction(base, st, log, EventCancel, box, c, outcome, err, time.Since(start))
+		}
 		return cancelMsg{class: c, outcome: out, err: err}
+	}
+}
+
+// History kinds the TUI records for the member's own actions.
+const (
+	EventBook   session.EventKind = "book"
+	EventCancel session.EventKind = "cancel"
+)
+
+// actionDetails is what a book or cancel history line keeps.
+type actionDetails struct {
+	Class   string    `json:"class"`
+	Start   time.Time `json:"start"`
+	Outcome string    `json:"outcome"`
+	Code    string    `json:"code,omitempty"`
+	Millis  int64     `json:"ms"`
+}
+
+// recordAction writes a book or cancel outcome to the history, with the
+// server's words when it refused, and how long the request took.
+func recordAction(ctx context.Context, st Store, log *slog.Logger, k session.EventKind, box session.Box, c account.ClassView, outcome string, err error, took time.Duration) {
+	d := actionDetails{Class: c.Name, Start: c.Start, Outcome: outcome, Millis: took.Milliseconds()}
+	var msg string
+	var be *aimharder.BookingError
+	var te *account.TooEarlyError
+	switch {
+	case errors.As(err, &be):
+		msg, d.Code = be.Message, fmt.Sprintf("%d %s", be.Code, be.Key)
+	case errors.As(err, &te):
+		msg, d.Code = te.Message, "too_early"
+	case err != nil:
+		msg, d.Code = err.Error(), "error"
+	}
+	details, _ := json.Marshal(d)
+	_, rerr := st.Record(ctx, session.Event{Kind: k, BoxID: box.ID, ClassID: c.ID, Day: c.Date, Message: msg, Details: details})
+	if rerr != nil {
+		log.Warn("could not record the action in the history", "err", rerr)
 	}
 }
 
@@ -177,7 +241,7 @@ func (m *Model) cancelCmd(box session.Box, c account.ClassView, late bool) tea.C
 // one booking attempt learns it: a "too early" answer carries the opening,
 // a success has simply booked the class.
 func (m *Model) prebookCmd(box session.Box, c account.ClassView, opensAt time.Time, family string) tea.Cmd {
-	acct, st, engine := m.cfg.Account, m.cfg.Store, m.cfg.Engine
+	acct, st := m.cfg.Account, m.cfg.Store
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
@@ -206,20 +270,14 @@ func (m *Model) prebookCmd(box session.Box, c account.ClassView, opensAt time.Ti
 			FamilyID:      family,
 			AllowWaitlist: true,
 		})
-		if msg.err == nil && engine != nil {
-			engine.Wake()
-		}
 		return msg
 	}
 }
 
 func (m *Model) unprebookCmd(c account.ClassView, id int64) tea.Cmd {
-	st, ctx, engine := m.cfg.Store, m.ctx, m.cfg.Engine
+	st, ctx := m.cfg.Store, m.ctx
 	return func() tea.Msg {
 		p, err := st.CancelPrebooking(ctx, id)
-		if err == nil && engine != nil {
-			engine.Wake()
-		}
 		return unprebookMsg{class: c, prebooking: p, err: err}
 	}
 }

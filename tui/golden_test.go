@@ -3,17 +3,130 @@ package tui
 import (
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui/grid"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
 
-func TestGoldenWeek80x24(t *testing.T) {
-	e := newEnv(t, 80, 24, i18n.EN)
-	golden.RequireEqual(t, []byte(e.screen()))
+// TestGoldenViews renders screens with the ASCII profile and the fixed
+// clock: no colour at all, so every state must read from its marker.
+// `go test ./tui/... -update` rewrites the files.
+func TestGoldenViews(t *testing.T) {
+	cases := []struct {
+		name string
+		w, h int
+		lang i18n.Lang
+		act  func(e *env)
+	}{
+		{"week_80x24_en", 80, 24, i18n.EN, nil},
+		{"week_160x48_en", 160, 48, i18n.EN, func(e *env) {
+			e.pick(grid.Full) // the detail beside the grid lists 20 attendees
+		}},
+		{"week_80x24_es", 80, 24, i18n.ES, nil},
+		{"week_160x48_es", 160, 48, i18n.ES, func(e *env) {
+			e.m.cfg.Engine = fakeEngine{leading: true}
+			e.pick(grid.NotOpen)
+			e.key("p")
+		}},
+		{"week_scrolled_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.key("G", "l", "j")
+		}},
+		{"detail_overlay_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.pick(grid.Full)
+			e.key("enter", "j", "j", "j")
+		}},
+		{"detail_private_160x48", 160, 48, i18n.EN, func(e *env) {
+			for _, d := range testDays(testWeek, testNow, false) {
+				e.acct.days[d.Date] = d
+			}
+			e.key("r")
+			e.pick(grid.Booked)
+		}},
+		{"help_80x24", 80, 24, i18n.EN, func(e *env) { e.key("?") }},
+		{"help_160x48_es", 160, 48, i18n.ES, func(e *env) { e.key("?") }},
+		{"confirm_waitlist_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.pick(grid.Full)
+			e.key("b")
+		}},
+		{"confirm_late_cancel_80x24_es", 80, 24, i18n.ES, func(e *env) {
+			e.acct.cancel = func(int64, aimharder.Date, bool) (account.CancelOutcome, error) {
+				return account.CancelOutcome{}, account.ErrLateCancelNeedsConsent
+			}
+			e.pick(grid.Booked)
+			e.key("c", "y")
+		}},
+		{"toast_booked_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.pick(grid.Open)
+			e.key("b")
+		}},
+		{"prebookings_160x48", 160, 48, i18n.EN, func(e *env) {
+			for _, st := range []grid.State{grid.NotOpen, grid.NotOpen, grid.NotOpen} {
+				e.selectClass(func(c account.ClassView) bool {
+					_, has := e.m.grid.Prebooking(c.ID, c.Date)
+					return !has && grid.StateOf(c, nil, e.now) == st
+				})
+				e.key("p")
+			}
+			e.store.finish(2, session.PrebookBooked, "")
+			e.store.finish(3, session.PrebookFailed, "La clase está completa")
+			e.key("P")
+		}},
+		{"history_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.pick(grid.Open)
+			e.key("b")
+			e.pick(grid.NotOpen)
+			e.key("p")
+			e.store.finish(1, session.PrebookWaitlisted, "")
+			e.key("H")
+		}},
+		{"boxes_80x24", 80, 24, i18n.EN, func(e *env) { e.key("B") }},
+		{"login_80x24_es", 80, 24, i18n.ES, func(e *env) {
+			e.acct.weekErr = account.ErrSessionExpired
+			e.key("r")
+		}},
+		{"too_small", 60, 12, i18n.EN, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.w, tc.h, tc.lang)
+			if tc.act != nil {
+				tc.act(e)
+			}
+			golden.RequireEqual(t, []byte(e.screen()))
+		})
+	}
 }
 
-func TestGoldenWeek160x48(t *testing.T) {
+// TestResizeKeepsTheCursor: live resize re-lays everything out and keeps
+// the class under the cursor.
+func TestResizeKeepsTheCursor(t *testing.T) {
 	e := newEnv(t, 160, 48, i18n.EN)
-	golden.RequireEqual(t, []byte(e.screen()))
+	c := e.pick(grid.Full)
+	for _, size := range [][2]int{{80, 24}, {63, 20}, {120, 40}, {200, 60}, {80, 24}} {
+		e.send(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		if e.selected().ID != c.ID {
+			t.Fatalf("at %dx%d the cursor left the class", size[0], size[1])
+		}
+		lines := splitLines(e.screen())
+		if size[0] >= MinWidth && size[1] >= MinHeight && len(lines) != size[1] {
+			t.Fatalf("at %dx%d the screen has %d lines", size[0], size[1], len(lines))
+		}
+	}
+}
+
+func splitLines(s string) []string {
+	var out []string
+	start := 0
+	for i := range len(s) {
+		if s[i] == '\n' {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
 }

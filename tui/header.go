@@ -140,8 +140,7 @@ func spread(left, right string, w int) string {
 		right, rw = ansi.Truncate(right, w, "…"), w
 	}
 	if lw+rw+1 > w {
-		room := max(w-rw-1, 0)
-		left, lw = ansi.Truncate(left, room, "…"), min(lw, room)
+		left = ansi.Truncate(left, max(w-rw-1, 0), "…")
 		lw = ansi.StringWidth(left)
 	}
 	gap := max(w-lw-rw, 0)

@@ -350,6 +350,17 @@ func (s *fakeStore) finish(id int64, st session.PrebookingStatus, msg string) se
 	panic("no such prebooking")
 }
 
+func (s *fakeStore) Record(_ context.Context, e session.Event) (session.Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e.At.IsZero() {
+		e.At = s.now()
+	}
+	e.ID = int64(len(s.history) + 1)
+	s.history = append(s.history, e)
+	return e, nil
+}
+
 func (s *fakeStore) History(context.Context, session.HistoryQuery) ([]session.Event, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -391,16 +402,18 @@ func asciiRenderer() *lipgloss.Renderer {
 // newEnv builds a model on the fake week, sized w×h, loaded and settled.
 func newEnv(t testing.TB, w, h int, lang i18n.Lang) *env {
 	t.Helper()
+	return newEnvWith(t, w, h, Config{Lang: lang, Renderer: asciiRenderer()})
+}
+
+// newEnvWith is newEnv with a configuration (the fakes and clock are
+// filled in).
+func newEnvWith(t testing.TB, w, h int, cfg Config) *env {
+	t.Helper()
 	e := &env{t: t, now: testNow}
 	e.acct = newFakeAccount(testDays(testWeek, testNow, true))
 	e.store = newFakeStore(func() time.Time { return e.now })
-	cfg := Config{
-		Account:  e.acct,
-		Store:    e.store,
-		Lang:     lang,
-		Now:      func() time.Time { return e.now },
-		Renderer: asciiRenderer(),
-	}
+	cfg.Account, cfg.Store = e.acct, e.store
+	cfg.Now = func() time.Time { return e.now }
 	e.m = newTestModel(cfg)
 	e.send(tea.WindowSizeMsg{Width: w, Height: h})
 	e.run(e.m.Init())

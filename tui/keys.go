@@ -47,19 +47,10 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 	return k
 }
 
-// keyHelp adapts a list of bindings to bubbles/help.
-type keyHelp struct {
-	short []key.Binding
-	full  [][]key.Binding
-}
-
-func (k keyHelp) ShortHelp() []key.Binding  { return k.short }
-func (k keyHelp) FullHelp() [][]key.Binding { return k.full }
-
 // fullHelp groups every key for the help overlay.
 func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
-		{g.Up, g.Down, g.Left, g.Right, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
+		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
 		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Refresh},
 		{k.Prebookings, k.History, k.Boxes, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},

@@ -43,6 +43,7 @@ type storeMsg struct {
 	seq         uint64
 	prebookings []session.Prebooking
 	sessions    map[session.Kind]session.Session
+	noDevice    bool // the store has no device session (logged out)
 	family      string
 	err         error
 }

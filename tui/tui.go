@@ -49,6 +49,7 @@ type Store interface {
 	AddPrebooking(ctx context.Context, n session.NewPrebooking) (session.Prebooking, error)
 	CancelPrebooking(ctx context.Context, id int64) (session.Prebooking, error)
 	History(ctx context.Context, q session.HistoryQuery) ([]session.Event, error)
+	Record(ctx context.Context, e session.Event) (session.Event, error)
 }
 
 // Engine is the prebooking firing engine when it runs in this process.
@@ -59,8 +60,6 @@ type Engine interface {
 	// ClockOffset is how far the server's clock is ahead of ours and the
 	// error bound of that estimate; ok is false while there is none.
 	ClockOffset() (offset, bound time.Duration, ok bool)
-	// Wake tells the engine the prebookings changed (nil-safe to ignore).
-	Wake()
 }
 
 // Config wires a Model.
@@ -112,11 +111,12 @@ type Event struct {
 	// none in particular).
 	BoxID int64
 	Day   aimharder.Date
-	// PrebookingID, Status, Class and Message describe a finished
-	// prebooking (Message in the server's words) or a warning.
+	// PrebookingID, Status, Class, ClassStart and Message describe a
+	// finished prebooking (Message in the server's words) or a warning.
 	PrebookingID int64
 	Status       session.PrebookingStatus
 	Class        string
+	ClassStart   time.Time
 	Message      string
 }
 

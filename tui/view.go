@@ -227,30 +227,24 @@ func (m *Model) renderHelp() {
 	m.helpLine = m.help.ShortHelpView(bindings)
 }
 
-// renderHelpBox renders the full help overlay: every key and the legend.
+// renderHelpBox renders the full help overlay: every key and the legend,
+// in three columns so it fits 80×24.
 func (m *Model) renderHelpBox() {
 	th, tx, mk := m.th, m.tx, m.th.Mark
 	full := m.keys.fullHelp(m.grid.Keys)
-	cols := make([]string, 0, len(full))
-	for i, group := range full {
+	group := func(i int) string {
 		var b strings.Builder
 		b.WriteString(th.Label.Render(tx.KeyGroups[i]))
-		for _, kb := range group {
-			b.WriteString("\n" + th.HelpKey.Render(fmt.Sprintf("%-7s", kb.Help().Key)) + " " + th.HelpDesc.Render(kb.Help().Desc))
+		for _, kb := range full[i] {
+			b.WriteString("\n" + th.HelpKey.Render(fmt.Sprintf("%-6s", kb.Help().Key)) + " " + th.HelpDesc.Render(kb.Help().Desc))
 		}
-		cols = append(cols, b.String())
+		return b.String()
 	}
-	var grid string
-	if m.width >= 100 {
-		grid = lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols, 3)...)
-	} else {
-		top := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols[:2], 3)...)
-		bottom := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols[2:], 3)...)
-		grid = top + "\n\n" + bottom
-	}
+	cols := []string{group(0), group(1) + "\n\n" + group(2), group(3)}
+	keys := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols, 3)...)
 	legend := fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Full, mk.NotOpen, mk.Failed, mk.Past)
-	legend = ansi.Wrap(legend, max(min(m.width-8, 90), 20), "")
-	content := grid + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legend
+	legend = ansi.Wrap(legend, max(min(lipgloss.Width(keys), m.width-8), 20), "")
+	content := keys + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legend
 	m.helpBox = dialog.Box(th, tx.HelpTitle, content)
 }
 
@@ -304,7 +298,7 @@ func (m *Model) renderPrebookings() {
 			rows[i].OpensAt = rows[i].OpensAt.In(m.loc)
 		}
 	}
-	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.now, m.prebookList.Width()-2))
+	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2))
 }
 
 func (m *Model) renderHistory() {

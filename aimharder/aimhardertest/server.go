@@ -347,6 +347,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	plan := s.planFaults(rt.endpoint)
 	s.mu.Unlock()
 
+	// Take the body in before the inbound delay: net/http notices a client
+	// hanging up (and cancels r.Context()) only once the body has been read
+	// to its end, so an unread POST body would keep the delay from ending
+	// early when the client gives up.
+	if r.Body != nil {
+		raw, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		r.Body = io.NopCloser(bytes.NewReader(raw))
+	}
 	if !sleepCtx(r.Context(), plan.inDelay) {
 		return // the client gave up during the inbound delay: the request never arrived
 	}

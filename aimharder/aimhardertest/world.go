@@ -128,8 +128,8 @@ const (
 var subPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 // Validate reports what makes the world unusable: duplicate ids, unknown
-// references, bad rules, and classes placed in the missing or repeated hour
-// of a DST change day (protocol §9.1).
+// references, bad rules, and classes placed in (or whose booking window
+// opens in) the missing or repeated hour of a DST change day (protocol §9.1).
 func (w World) Validate() error {
 	_, err := compileWorld(w)
 	return err
@@ -264,6 +264,9 @@ func compileBox(idx int, bc BoxConfig) (*box, error) {
 	if bad := b.classInChange(); bad != "" {
 		return fail("%s", bad)
 	}
+	if bad := b.openingInChange(); bad != "" {
+		return fail("%s", bad)
+	}
 	if n := b.maxSlots(); n > maxSlotsPerDay {
 		return fail("%d classes on one day; at most %d", n, maxSlotsPerDay)
 	}
@@ -358,6 +361,49 @@ func (b *box) classInChange() string {
 		for _, d := range ch.dates() {
 			for _, t := range b.template {
 				if from, to := interval(t, d); t.appliesOn(d) && from < ch.to && to > ch.from {
+					return bad(t, d)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// openingInChange finds a class whose booking window opens in the missing
+// or repeated stretch of a DST change day: under "4d", a 02:30 class on the
+// Thursday after the October change opens at a 02:30 that happens twice.
+// Like a class placed there it has no single opening instant, so the seed
+// is rejected instead of picking one (protocol §9.1).
+// Fixed-hour openings are checked by fixedOpeningInChange; elapsed hours
+// always give one instant.
+func (b *box) openingInChange() string {
+	var shift int64 // wall seconds from the opening to the start
+	switch w := b.cfg.Window; {
+	case w.Kind == RuleSlidingDays:
+		shift = int64(w.Days) * 24 * 3600
+	case w.Kind == RuleSlidingHours && w.WallClockHours:
+		shift = int64(w.Hours) * 3600
+	default:
+		return ""
+	}
+	opensIn := func(t slotTemplate, d aimharder.Date, ch dstChange) bool {
+		at := wallSeconds(d.Year, d.Month, d.Day, 0, t.startMin) - shift
+		return at >= ch.from && at < ch.to
+	}
+	bad := func(t slotTemplate, d aimharder.Date) string {
+		return fmt.Sprintf("class %q at %s on %s opens (%s before) in the DST change of %s", t.Name, t.Start, d, b.cfg.Window, b.loc)
+	}
+	for _, ch := range dstChanges(b.loc) {
+		for _, e := range b.extras {
+			if opensIn(e, e.date, ch) {
+				return bad(e, e.date)
+			}
+		}
+		// A recurring class can only open in a change on the dates the
+		// change's stretch reaches once shifted forward.
+		for _, d := range (dstChange{from: ch.from + shift, to: ch.to + shift}).dates() {
+			for _, t := range b.template {
+				if t.appliesOn(d) && opensIn(t, d, ch) {
 					return bad(t, d)
 				}
 			}

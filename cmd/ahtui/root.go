@@ -54,12 +54,7 @@ func newRootCommand(stdin io.Reader, stdout, stderr io.Writer, now func() time.T
 		SilenceErrors: true,
 		Args:          usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.demo {
-				fmt.Fprintln(stdout, "The demo TUI is not built yet. Meanwhile, `ahtui sim` serves the demo gym.")
-				return nil
-			}
-			fmt.Fprintln(stdout, "The TUI is not built yet. See `ahtui --help` for the commands available.")
-			return nil
+			return runTUI(cmd, opts, stdin, stdout)
 		},
 	}
 	root.SetIn(stdin)
@@ -86,6 +81,8 @@ func newRootCommand(stdin io.Reader, stdout, stderr io.Writer, now func() time.T
 		newCancelCommand(opts, stdout),
 		newConfigCommand(opts, stdout),
 		newSimCommand(opts, stdout, stderr),
+		newPrebookCommand(opts, stdout),
+		newRunCommand(opts, stderr),
 	)
 	return root
 }

@@ -22,6 +22,8 @@ type statusJSON struct {
 	Sessions       []sessionJSON   `json:"sessions"`
 	Runner         *runnerJSON     `json:"runner"`
 	NextPrebooking *prebookingJSON `json:"next_prebooking"`
+	Clock          *clockJSON      `json:"clock"`   // status_scheduler.go
+	Warning        *string         `json:"warning"` // session health, status_scheduler.go
 }
 
 type accountJSON struct {
@@ -133,6 +135,7 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 		pj := toPrebookingJSON(ctx, a, pending[0])
 		st.NextPrebooking = &pj
 	}
+	st.Clock, st.Warning = schedulerStatus(ctx, a, now)
 	return st, nil
 }
 
@@ -187,6 +190,7 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 		}
 		fmt.Fprintf(tw, "Next prebooking\t#%d %s %s · %s\n", p.ID, p.Name, p.Day, opens)
 	}
+	printSchedulerStatus(tw, st.Clock, st.Warning, now)
 }
 
 func capitalize(s string) string {

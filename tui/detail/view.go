@@ -78,7 +78,7 @@ func (m *Model) layout() []string {
 		fields = append(fields, field{tx.LateCancel, tx.LateCancelInfo})
 	}
 	if p := m.content.Prebooking; p != nil {
-		fields = append(fields, field{tx.StatePrebooked, m.prebookingWords(p)})
+		fields = append(fields, field{tx.PrebookingLabel, m.prebookingWords(p)})
 	}
 
 	labelW := 0
@@ -192,10 +192,11 @@ func (m *Model) prebookingWords(p *session.Prebooking) string {
 	return fmt.Sprintf(tx.PrebookingOutcome, s)
 }
 
-// fitPlain pads or cuts unstyled text to w cells.
+// fitPlain pads or cuts unstyled text to w cells, keeping the last one
+// blank as a gap.
 func fitPlain(s string, w int) string {
-	if ansi.StringWidth(s) > w {
-		return ansi.Truncate(s, w, "…")
+	if ansi.StringWidth(s) > w-1 {
+		s = ansi.Truncate(s, max(w-1, 0), "…")
 	}
-	return s + strings.Repeat(" ", w-ansi.StringWidth(s))
+	return s + strings.Repeat(" ", max(w-ansi.StringWidth(s), 0))
 }

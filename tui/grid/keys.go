@@ -20,12 +20,7 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", h.Down)),
 		Left:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", h.Left)),
 		Right: key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", h.Right)),
-		First: key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "⇤")),
-		Last:  key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "⇥")),
+		First: key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", h.First)),
+		Last:  key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", h.Last)),
 	}
-}
-
-// Bindings lists the movement keys for help.
-func (k KeyMap) Bindings() []key.Binding {
-	return []key.Binding{k.Up, k.Down, k.Left, k.Right}
 }

@@ -57,9 +57,9 @@ type Model struct {
 	header    string
 	headerKey headerKey
 	blank     string // an empty cell line
-	sep    string
-	lines  []string
-	joined string
+	sep       string
+	lines     []string
+	joined    string
 }
 
 type dayData struct {
@@ -174,16 +174,6 @@ func (m *Model) SetDay(v account.DayView) {
 // Loaded reports whether day d (0 = Monday) has data.
 func (m Model) Loaded(d int) bool { return m.days[d].loaded }
 
-// Cached reports whether any shown day comes from the store's copy.
-func (m Model) Cached() bool {
-	for _, d := range m.days {
-		if d.cached {
-			return true
-		}
-	}
-	return false
-}
-
 // Notices are the box's notices for the selected day.
 func (m Model) Notices() []string { return m.days[m.selDay].notices }
 
@@ -250,9 +240,6 @@ func (m Model) Selected() (account.ClassView, bool) {
 	}
 	return m.days[m.selDay].classes[m.selIdx], true
 }
-
-// SelectedDay is the day under the cursor.
-func (m Model) SelectedDay() aimharder.Date { return m.days[m.selDay].date }
 
 // Select puts the cursor on a class (by id) of a day of this week, or on
 // the day when the class is not there.

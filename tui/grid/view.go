@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -109,52 +108,44 @@ func occupancy(c account.ClassView) string {
 // statusText is a cell's third line: occupancy and, room permitting, the
 // state in words; countdowns for classes not open yet.
 func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State) string {
-	tx, roomy := m.tx, m.Roomy()
+	tx := m.tx
 	occ := occupancy(c)
-	word := func(s string) string {
-		if roomy {
-			return occ + " " + s
+	// roomy is the wordier form, used when it fits the cell.
+	roomy := func(words, short string) string {
+		if m.Roomy() && ansi.StringWidth(words) <= m.tw {
+			return words
 		}
-		return occ
+		return short
 	}
 	switch st {
 	case Booked:
-		return word(tx.StateBooked)
+		return roomy(occ+" "+tx.StateBooked, occ)
 	case Waitlisted:
-		return word(tx.StateWaitlisted)
+		return roomy(occ+" "+tx.StateWaitlisted, occ)
 	case Prebooked:
 		if p == nil || p.OpensAt.IsZero() {
 			return tx.StatePrebooked
 		}
 		cd := i18n.Countdown(p.OpensAt.Sub(m.now))
-		if roomy {
-			return fmt.Sprintf(tx.FiresIn, cd)
-		}
-		return cd
+		return roomy(fmt.Sprintf(tx.FiresIn, cd), cd)
 	case Firing:
 		return tx.StateFiring
 	case Failed:
 		return tx.StateFailed
 	case NotOpen:
 		cd := i18n.Countdown(c.OpensAt.Sub(m.now))
-		if roomy {
-			return fmt.Sprintf(tx.OpensIn, cd)
-		}
-		return cd
+		return roomy(fmt.Sprintf(tx.OpensIn, cd), cd)
 	case Full:
 		s := occ
 		if c.Waitlist > 0 {
 			s += " +" + strconv.Itoa(c.Waitlist)
 		}
-		if roomy {
-			s += " " + tx.StateFull
-		}
-		return s
+		return roomy(s+" "+tx.StateFull, s)
 	case Past:
 		return occ
 	}
-	if roomy && c.Capacity > 0 {
-		return occ + " " + fmt.Sprintf(tx.Places, max(c.Capacity-c.Occupancy, 0))
+	if c.Capacity > 0 {
+		return roomy(occ+" "+fmt.Sprintf(tx.Places, max(c.Capacity-c.Occupancy, 0)), occ)
 	}
 	return occ
 }
@@ -345,6 +336,3 @@ func (m *Model) renderLines() {
 	m.lines = lines[:min(len(lines), m.height)]
 	m.joined = strings.Join(m.lines, "\n")
 }
-
-// Now is the grid's clock (for callers formatting countdowns alike).
-func (m Model) Now() time.Time { return m.now }

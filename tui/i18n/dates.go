@@ -86,6 +86,8 @@ func Age(d time.Duration) string {
 
 // Offset writes a signed clock offset in seconds: "+0.35s", "-1.20s".
 func Offset(d time.Duration) string {
+	// Round first, so a tiny negative offset does not read "-0.00s".
+	d = d.Round(10 * time.Millisecond)
 	sign := "+"
 	if d < 0 {
 		sign, d = "-", -d

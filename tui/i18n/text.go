@@ -79,6 +79,7 @@ type Text struct {
 	Description        string
 	StaffManaged       string
 	NotIncluded        string
+	PrebookingLabel    string
 	PrebookingLine     string // %s status, %s opens
 	PrebookingOutcome  string // %s outcome
 	ReservationID      string // %d id
@@ -184,6 +185,8 @@ type Text struct {
 	LegendGlyphs     string
 	PrebookStatus    map[string]string // session.PrebookingStatus → word
 	HistoryKinds     map[string]string // session.EventKind → word
+	HistoryOutcome   map[string]string // outcome of a book or cancel → word
+	HistoryTook      string            // %d milliseconds
 	KeyGroups        [4]string         // move, act, views, general
 	Help             Keys
 }
@@ -191,6 +194,7 @@ type Text struct {
 // Keys is the help text of every key binding.
 type Keys struct {
 	Move, Up, Down, Left, Right string
+	First, Last                 string
 	PrevWeek, NextWeek, Today   string
 	Detail, Back                string
 	Book, Cancel, Prebook       string

@@ -33,27 +33,31 @@ func StatusLook(th *theme.Theme, st session.PrebookingStatus) (string, lipgloss.
 	return mk.Past, th.Faint
 }
 
-// PrebookingColumns are the widths of the prebookings table for a width.
+// PrebookingColumns are the widths of the prebookings table for a width
+// (each includes one space of gap).
 func PrebookingColumns(width int) [5]int {
-	status, day, opens := 13, 11, 17
-	class := max(min(28, width-2-status-day-opens-12), 10)
-	outcome := max(width-2-status-class-day-opens, 0)
+	status, day, opens := 14, 12, 18
+	class := max(min(34, width-status-day-opens-16), 12)
+	outcome := max(width-status-class-day-opens, 0)
 	return [5]int{status, class, day, opens, outcome}
 }
+
+// col fits text to a column, keeping its last cell as the gap.
+func col(s string, w int) string { return fit(s, max(w-1, 0)) + " " }
 
 // PrebookingHeader is the column titles line.
 func PrebookingHeader(tx *i18n.Text, width int) string {
 	cols := PrebookingColumns(width)
 	var b strings.Builder
 	for i, t := range tx.PrebookColumns {
-		b.WriteString(fit(t, cols[i]))
+		b.WriteString(col(t, cols[i]))
 	}
 	return b.String()
 }
 
 // PrebookingItems renders prebookings one line each. boxes names the box of
-// each prebooking when the account has several.
-func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, boxes map[int64]string, now time.Time, width int) []Item {
+// the prebookings that are not for the current box.
+func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, boxes map[int64]string, current int64, now time.Time, width int) []Item {
 	cols := PrebookingColumns(width)
 	items := make([]Item, 0, len(list))
 	for _, p := range list {
@@ -66,7 +70,7 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 		if !p.ClassStart.IsZero() {
 			class = p.ClassStart.Format("15:04") + " " + class
 		}
-		if name := boxes[p.BoxID]; name != "" && len(boxes) > 1 {
+		if name := boxes[p.BoxID]; name != "" && p.BoxID != current {
 			class += " · " + name
 		}
 		var opens string
@@ -90,10 +94,10 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 		if p.Late {
 			outcome = append(outcome, tx.HistoryLate)
 		}
-		line := style.Render(fit(mark+" "+status, cols[0])) +
-			fit(class, cols[1]) +
-			fit(tx.ShortDate(p.Day), cols[2]) +
-			fit(opens, cols[3]) +
+		line := style.Render(col(mark+" "+status, cols[0])) +
+			col(class, cols[1]) +
+			col(tx.ShortDate(p.Day), cols[2]) +
+			col(opens, cols[3]) +
 			th.Subtle.Render(fit(strings.Join(outcome, " · "), cols[4]))
 		items = append(items, Item{Lines: []string{line}})
 	}
@@ -131,10 +135,20 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 				text += ` — "` + p.OutcomeMessage + `"`
 			}
 		}
-		lines := []string{when + "  " + th.Label.Render(fit(kind, 22)) + style.Render(text)}
+		var second string
 		if hasP && e.Kind == session.EventPrebookOutcome {
-			lines = append(lines, th.Faint.Render(strings.Repeat(" ", 2)+timing(tx, p, loc)))
+			second = timing(tx, p, loc)
 		}
+		if a, ok := actionOf(e); ok {
+			style, text, second = actionWords(th, tx, e, a, loc)
+		}
+		// The outcome first, then what it was and how it went.
+		lines := []string{when + "  " + style.Render(text)}
+		detail := th.Label.Render(kind)
+		if second != "" {
+			detail += th.Faint.Render(" · " + second)
+		}
+		lines = append(lines, "  "+detail)
 		for i := range lines {
 			if ansi.StringWidth(lines[i]) > width-2 {
 				lines[i] = ansi.Truncate(lines[i], width-2, "…")
@@ -187,4 +201,59 @@ func prebookingID(e session.Event) int64 {
 		return 0
 	}
 	return d.Prebooking
+}
+
+// action is what the TUI records for a book or cancel (see tui.recordAction).
+type action struct {
+	Class   string    `json:"class"`
+	Start   time.Time `json:"start"`
+	Outcome string    `json:"outcome"`
+	Code    string    `json:"code"`
+	Millis  int64     `json:"ms"`
+}
+
+func actionOf(e session.Event) (action, bool) {
+	if (e.Kind != "book" && e.Kind != "cancel") || len(e.Details) == 0 {
+		return action{}, false
+	}
+	var a action
+	if json.Unmarshal(e.Details, &a) != nil || a.Outcome == "" {
+		return action{}, false
+	}
+	return a, true
+}
+
+// actionWords describes a book or cancel: the class, the outcome and, when
+// refused, the server's words; then how long it took.
+func actionWords(th *theme.Theme, tx *i18n.Text, e session.Event, a action, loc *time.Location) (lipgloss.Style, string, string) {
+	style, mark := th.Booked, th.Mark.Booked
+	switch a.Outcome {
+	case "waitlisted":
+		style, mark = th.Waitlisted, th.Mark.Waitlisted
+	case "cancelled", "cancelled_late":
+		style, mark = th.Subtle, th.Mark.Past
+	case "failed":
+		style, mark = th.Failed, th.Mark.Failed
+	}
+	text := mark + " " + a.Class + " " + tx.ShortDate(e.Day)
+	if !a.Start.IsZero() {
+		start := a.Start
+		if loc != nil {
+			start = start.In(loc)
+		}
+		text += " " + start.Format("15:04")
+	}
+	word := tx.HistoryOutcome[a.Outcome]
+	if word == "" {
+		word = a.Outcome
+	}
+	text += ": " + word
+	if e.Message != "" {
+		text += ` — "` + e.Message + `"`
+	}
+	second := fmt.Sprintf(tx.HistoryTook, a.Millis)
+	if a.Code != "" {
+		second += " · " + a.Code
+	}
+	return style, text, second
 }

@@ -208,6 +208,3 @@ func fit(s string, w int) string {
 	}
 	return s + strings.Repeat(" ", w-sw)
 }
-
-// Fit pads or cuts plain text to w cells (for table columns).
-func Fit(s string, w int) string { return fit(s, w) }

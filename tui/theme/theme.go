@@ -11,8 +11,8 @@ import (
 // Markers are the glyphs that tell states apart without colour.
 type Markers struct {
 	Booked, Waitlisted, Prebooked, Firing, Full, NotOpen, Failed, Past, Open string
-	Cursor, Today                                                             string
-	OK, Info, Warn, Error                                                     string
+	Cursor, Today                                                            string
+	OK, Info, Warn, Error                                                    string
 }
 
 // DefaultMarkers are single-cell glyphs common monospace fonts carry.

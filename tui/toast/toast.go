@@ -98,9 +98,6 @@ func (m *Model) Dismiss() {
 // Toasts are the visible toasts, oldest first.
 func (m Model) Toasts() []Toast { return m.list }
 
-// Active reports whether a toast is showing.
-func (m Model) Active() bool { return len(m.list) > 0 }
-
 // View is the newest toast (empty when none).
 func (m Model) View() string { return strings.Join(m.lines, "\n") }
 

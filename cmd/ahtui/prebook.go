@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/scheduler"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "prebook",
+		Short: "Book classes the instant their booking window opens",
+		Long: "A prebooking books a class the moment its booking window opens, while `ahtui`,\n" +
+			"`ahtui run` or `ahtui serve` is running on this database.",
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return usageErrorf("say what to do: `ahtui prebook add`, `ahtui prebook list` or `ahtui prebook rm`")
+		},
+	}
+	cmd.AddCommand(newPrebookAddCommand(g, stdout), newPrebookListCommand(g, stdout), newPrebookRmCommand(g, stdout))
+	return cmd
+}
+
+func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	var day string
+	var waitlist bool
+	cmd := &cobra.Command{
+		Use:   "add <class-id> --day YYYY-MM-DD",
+		Short: "Prebook a class of the current box",
+		Long: "Prebook a class: it is booked the instant its booking window opens.\n" +
+			"When the box's window rule is not known yet, ahtui tries to book once: AimHarder's\n" +
+			"\"too early\" answer teaches the rule, and if booking is already open the class is simply booked.",
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, date, err := classArgs(args, day)
+			if err != nil {
+				return err
+			}
+			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+				return prebookAdd(ctx, a, stdout, id, date, waitlist)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&day, "day", "", "the class's day (YYYY-MM-DD)")
+	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist if the class is full when it opens")
+	return cmd
+}
+
+func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimharder.Date, waitlist bool) error {
+	box, err := a.account.CurrentBox(ctx)
+	if err != nil {
+		return err
+	}
+	day, err := a.account.Day(ctx, session.KindDevice, box, date)
+	if err != nil {
+		return err
+	}
+	c, ok := day.FindClass(id)
+	if !ok {
+		return account.ErrClassNotFound
+	}
+	now := a.account.Now()
+	if !now.Before(c.Start) {
+		return fmt.Errorf("%s on %s at %s has already started", c.Name, date, c.Start.Format("15:04"))
+	}
+	if c.Class.State != aimharder.StateNone {
+		fmt.Fprintf(w, "You are already %s in %s on %s at %s: nothing to prebook.\n",
+			stateWord(c.Class.State), c.Name, date, c.Start.Format("15:04"))
+		return nil
+	}
+	opens := c.OpensAt
+	if opens.IsZero() || !now.Before(opens) {
+		// Unknown window, or already open: one booking attempt settles it.
+		res, err := a.account.Book(ctx, session.KindDevice, box, id, date, waitlist)
+		var tooEarly *account.TooEarlyError
+		switch {
+		case err == nil:
+			fmt.Fprintf(w, "Booking for %s on %s at %s is already open, so it was booked now (%s, reservation %d): no prebooking needed.\n",
+				c.Name, date, c.Start.Format("15:04"), stateWord(res.State), res.ReservationID)
+			return nil
+		case errors.As(err, &tooEarly):
+			opens = tooEarly.OpensAt // zero when AimHarder did not say when
+		default:
+			return err
+		}
+	}
+	family, err := a.store.FamilyID(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := a.store.AddPrebooking(ctx, session.NewPrebooking{
+		BoxID: box.ID, ClassID: id, Day: date, ClassName: c.Name, ClassStart: c.Start,
+		OpensAt: opens, FamilyID: family, AllowWaitlist: waitlist,
+	})
+	if errors.Is(err, session.ErrDuplicate) {
+		return fmt.Errorf("%s on %s is already prebooked (see `ahtui prebook list`)", c.Name, date)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "Prebooked #%d: %s on %s at %s (%s).\n", p.ID, c.Name, date, c.Start.Format("15:04"), box.Subdomain)
+	if opens.IsZero() {
+		fmt.Fprintf(w, "AimHarder did not say when booking opens: set the box's rule, e.g. `ahtui config box.%s.window 4d`,\n"+
+			"and the prebooking will follow it.\n", box.Subdomain)
+	} else {
+		fmt.Fprintf(w, "Booking opens %s (in %s); ahtui books it then.\n",
+			opens.In(c.Start.Location()).Format("Mon 2 Jan 15:04"), humanDuration(opens.Sub(now)))
+	}
+	printRunnerHint(ctx, a, w, now)
+	return nil
+}
+
+// printRunnerHint says what the member must keep running, and warns when
+// the prebooking would fail as things stand.
+func printRunnerHint(ctx context.Context, a *app, w io.Writer, now time.Time) {
+	if lease, err := a.store.CurrentRunnerLease(ctx, scheduler.RunnerLeaseName); err == nil && lease.Live(now) {
+		fmt.Fprintf(w, "The runner (pid %d on %s) will fire it.\n", lease.PID, lease.Host)
+	} else {
+		fmt.Fprintln(w, "Keep `ahtui`, `ahtui run` or `ahtui serve` running until then: prebookings fire only while one runs.")
+	}
+	if problem, err := scheduler.CheckHealth(ctx, a.store, now, 0); err == nil && problem != nil {
+		fmt.Fprintln(w, "Warning: "+problem.Message)
+	}
+}
+
+func stateWord(s aimharder.UserState) string {
+	if s == aimharder.StateWaitlisted {
+		return "on the waitlist"
+	}
+	return "booked"
+}
+
+func newPrebookListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	var asJSON, all bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List prebookings and their outcomes",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+				list, err := a.store.Prebookings(ctx, session.PrebookingQuery{})
+				if err != nil {
+					return err
+				}
+				out := []prebookingJSON{}
+				for _, p := range list {
+					if p.Status == session.PrebookCancelled && !all {
+						continue
+					}
+					out = append(out, toPrebookingJSON(ctx, a, inBoxTime(ctx, a, p)))
+				}
+				if asJSON {
+					return writeJSON(stdout, out)
+				}
+				printPrebookings(stdout, out, a.account.Now())
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&all, "all", false, "include removed prebookings")
+	return cmd
+}
+
+// inBoxTime shows a prebooking's times in its box's time zone.
+func inBoxTime(ctx context.Context, a *app, p session.Prebooking) session.Prebooking {
+	if box, err := a.store.Box(ctx, p.BoxID); err == nil {
+		if loc, err := box.Location(); err == nil {
+			p.ClassStart = p.ClassStart.In(loc)
+			if !p.OpensAt.IsZero() {
+				p.OpensAt = p.OpensAt.In(loc)
+			}
+		}
+	}
+	return p
+}
+
+func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
+	if len(list) == 0 {
+		fmt.Fprintln(w, "No prebookings. Add one with `ahtui prebook add <class-id> --day YYYY-MM-DD`.")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	fmt.Fprintln(tw, "ID\tSTATUS\tCLASS\tDAY\tSTART\tBOX\tOPENS\tOUTCOME")
+	for _, p := range list {
+		start := p.StartsAt
+		if t, err := time.Parse(time.RFC3339, p.StartsAt); err == nil {
+			start = t.Format("15:04")
+		}
+		opens := "unknown"
+		if p.OpensAt != nil {
+			if t, err := time.Parse(time.RFC3339, *p.OpensAt); err == nil {
+				opens = t.Format("Mon 2 Jan 15:04")
+				if p.Status == string(session.PrebookPending) && t.After(now) {
+					opens += " (in " + humanDuration(t.Sub(now)) + ")"
+				}
+			}
+		}
+		status := p.Status
+		if p.Late {
+			status += " (late)"
+		}
+		if p.Waitlist {
+			status += " +waitlist"
+		}
+		outcome := p.Message
+		if outcome == "" {
+			outcome = p.Outcome
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, outcome)
+	}
+}
+
+func newPrebookRmCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "rm <id>",
+		Short: "Remove a pending prebooking",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil || id <= 0 {
+				return usageErrorf("%q is not a prebooking id (the ID column of `ahtui prebook list`)", args[0])
+			}
+			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+				p, err := a.store.CancelPrebooking(ctx, id)
+				switch {
+				case errors.Is(err, session.ErrNotFound):
+					return fmt.Errorf("there is no prebooking #%d (see `ahtui prebook list`)", id)
+				case errors.Is(err, session.ErrNotPending):
+					cur, _ := a.store.Prebooking(ctx, id)
+					return fmt.Errorf("prebooking #%d is %s and can no longer be removed", id, cur.Status)
+				case err != nil:
+					return err
+				}
+				p = inBoxTime(ctx, a, p)
+				fmt.Fprintf(stdout, "Removed prebooking #%d: %s on %s at %s.\n", p.ID, p.ClassName, p.Day, p.ClassStart.Format("15:04"))
+				return nil
+			})
+		},
+	}
+}

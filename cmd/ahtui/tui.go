@@ -1,0 +1,272 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/spf13/cobra"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
+	"github.com/ahtui/ahtui/scheduler"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui"
+	"github.com/ahtui/ahtui/tui/bridge"
+)
+
+// demoOpensInEnv makes `ahtui --demo` start so that a class's booking
+// window opens this long after launch (10s–60s): the demo world's openings
+// are whole minutes, and the end-to-end test cannot wait for the next one.
+// The whole demo (fake, client, store, scheduler, TUI) then runs on one
+// clock shifted by less than a minute.
+const demoOpensInEnv = "AHTUI_DEMO_OPENS_IN"
+
+// tuiDeps is what the TUI and its scheduler run on.
+type tuiDeps struct {
+	store   *session.Store
+	client  *aimharder.Client
+	account *account.Service
+	clock   scheduler.Clock
+	est     *scheduler.ClockEstimator
+	log     *slog.Logger
+	demo    bool
+}
+
+// runTUI is the root command: the TUI (with --demo, on a simulated gym).
+func runTUI(cmd *cobra.Command, g *globalOptions, stdin io.Reader, stdout io.Writer) error {
+	ctx := cmd.Context()
+	if g.demo {
+		return runDemo(ctx, g, stdin, stdout)
+	}
+	logger, closer, err := openLog(g.debug)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	path := g.dbPath
+	if path == "" {
+		if path, err = session.DefaultPath(); err != nil {
+			return memberError(err, g.now())
+		}
+	}
+	clock := commandClock{now: g.now}
+	store, err := session.Open(ctx, path, session.WithClock(clock.Now))
+	if err != nil {
+		return memberError(err, g.now())
+	}
+	defer store.Close()
+	deps, err := wireTUI(store, g.clientConfig(), clock, logger)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	return serveTUI(ctx, deps, stdin, stdout)
+}
+
+// wireTUI builds the client (feeding the server-clock estimator) and the
+// account service over store.
+func wireTUI(store *session.Store, cfg aimharder.Config, clock scheduler.Clock, logger *slog.Logger) (*tuiDeps, error) {
+	est := scheduler.NewClockEstimator(clock)
+	cfg.Logger = logger
+	cfg.Now = clock.Now
+	cfg.Observe = est.Observe
+	client, err := aimharder.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc := account.New(account.Config{
+		Store:  store,
+		Client: client,
+		Owner:  session.NewOwner("tui"),
+		Now:    clock.Now,
+		Logger: logger,
+	})
+	return &tuiDeps{store: store, client: client, account: svc, clock: clock, est: est, log: logger}, nil
+}
+
+// serveTUI runs the scheduler in this process and the TUI on the terminal
+// until the member quits; then the scheduler stops cleanly (a fire under way
+// finishes and stores its outcome).
+func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer) error {
+	runner, err := scheduler.NewRunner(scheduler.Config{
+		Store:      d.store,
+		Client:     d.client,
+		Clock:      d.clock,
+		Logger:     d.log,
+		Owner:      session.NewOwner("tui"),
+		Estimator:  d.est,
+		KeepDevice: true,
+	})
+	if err != nil {
+		return err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	events := bridge.Forward(runCtx, runner.Events().Subscribe(0))
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(runCtx) }()
+
+	lang, _, _ := d.store.Setting(ctx, session.SettingLanguage)
+	var opts []tea.ProgramOption
+	renderer := lipgloss.DefaultRenderer()
+	if stdin != os.Stdin {
+		opts = append(opts, tea.WithInput(stdin))
+	}
+	if stdout != os.Stdout {
+		opts = append(opts, tea.WithOutput(stdout))
+		renderer = lipgloss.NewRenderer(stdout)
+	}
+	refresh := 5 * time.Minute
+	if d.demo {
+		refresh = time.Minute // the demo's rivals fill classes as you watch
+	}
+	err = tui.Run(ctx, tui.Config{
+		Account:     d.account,
+		Store:       d.store,
+		Engine:      bridge.Engine(runner),
+		Lang:        tui.Language(lang),
+		Now:         d.clock.Now,
+		Context:     ctx,
+		Logger:      d.log,
+		Renderer:    renderer,
+		NoColor:     tui.NoColorRequested(os.Getenv),
+		Demo:        d.demo,
+		AutoRefresh: refresh,
+	}, events, opts...)
+	stop()
+	if rerr := <-done; rerr != nil && !errors.Is(rerr, context.Canceled) {
+		d.log.Warn("scheduler stopped with an error", "err", rerr)
+	}
+	return err
+}
+
+// runDemo serves the demo gym in-process on a loopback port, logs the demo
+// member in on a temporary database (or --db), and runs the whole product
+// against it.
+func runDemo(ctx context.Context, g *globalOptions, stdin io.Reader, stdout io.Writer) error {
+	logger, closer, err := openLog(g.debug)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+
+	opensIn, err := demoOpensIn(os.Getenv(demoOpensInEnv))
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	clock, worldNow := demoClock(g.now(), opensIn)
+	world := aimhardertest.DemoWorld(worldNow, 1)
+	fake := aimhardertest.New(world, aimhardertest.WithClock(clock))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("cannot start the demo gym: %w", err)
+	}
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // Shutdown below ends it
+	defer func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdownCtx) //nolint:errcheck // nothing to do about it at exit
+	}()
+	urls := fake.URLs("http://" + ln.Addr().String())
+	logger.Info("demo gym serving", "addr", ln.Addr().String())
+
+	path := g.dbPath
+	if path == "" {
+		dir, err := os.MkdirTemp("", "ahtui-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = dir + "/demo.db"
+	}
+	store, err := session.Open(ctx, path, session.WithClock(clock.Now))
+	if err != nil {
+		return memberError(err, clock.Now())
+	}
+	defer store.Close()
+
+	cfg := aimharder.DefaultConfig()
+	cfg.LoginURL, cfg.PortalURL, cfg.BoxURLTemplate = urls.Login, urls.Portal, urls.BoxTemplate
+	deps, err := wireTUI(store, cfg, clock, logger)
+	if err != nil {
+		return err
+	}
+	deps.demo = true
+	if err := demoSetup(ctx, deps, world); err != nil {
+		return memberError(err, clock.Now())
+	}
+	return serveTUI(ctx, deps, stdin, stdout)
+}
+
+// demoSetup logs the demo member in, opens the box that shares its
+// attendee lists, and tells the store the boxes' booking windows, as if
+// learned from earlier "too early" answers, so countdowns show at once.
+func demoSetup(ctx context.Context, d *tuiDeps, world aimhardertest.World) error {
+	res, err := d.account.Login(ctx, aimhardertest.DemoEmail, aimhardertest.DemoPassword)
+	if err != nil {
+		return err
+	}
+	for _, b := range res.Boxes {
+		if b.Subdomain == aimhardertest.DemoBoxMadrid {
+			if err := d.store.SetCurrentBox(ctx, b.ID); err != nil {
+				return err
+			}
+		}
+	}
+	for _, bc := range world.Boxes {
+		rule := bc.Window.String()
+		if _, err := aimharder.ParseRule(rule); err != nil {
+			continue
+		}
+		if err := d.store.SetLearnedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// demoOpensIn reads AHTUI_DEMO_OPENS_IN (0 when unset).
+func demoOpensIn(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 10*time.Second || d > time.Minute {
+		return 0, fmt.Errorf("%s=%q: want a duration from 10s to 60s", demoOpensInEnv, s)
+	}
+	return d, nil
+}
+
+// demoClock returns the demo's clock and the time to seed the demo world
+// with. Without opensIn it is the real clock and the world's special
+// classes open 2, 5 and 10 minutes from now (whole minutes). With it, the
+// clock is shifted back by under a minute so that the first of them opens
+// opensIn after launch (by an hour more late in the evening: the demo
+// leaves out special classes too close to midnight).
+func demoClock(now time.Time, opensIn time.Duration) (scheduler.Clock, time.Time) {
+	if opensIn == 0 {
+		return commandClock{now: time.Now}, now
+	}
+	// The first whole minute at or before now+opensIn becomes the opening.
+	opening := now.Add(opensIn).Truncate(time.Minute)
+	if madrid, err := time.LoadLocation(session.DefaultTimezone); err == nil {
+		if l := opening.In(madrid); l.Hour() == 23 && l.Minute() >= 25 {
+			opening = opening.Add(-time.Hour)
+		}
+	}
+	shift := opening.Sub(now.Add(opensIn))
+	clock := commandClock{now: func() time.Time { return time.Now().Add(shift) }}
+	// DemoWorld opens its first special class at the whole minute two
+	// minutes after the time it is given.
+	return clock, opening.Add(-opensIn).Add(-time.Minute)
+}

@@ -1,0 +1,96 @@
+// Package bridge connects the scheduler to the TUI: it turns the
+// scheduler's events into tui.Events (through a goroutine of its own, so
+// the scheduler never waits for the screen) and presents the runner as the
+// TUI's Engine. cmd/ahtui and the TUI's flow tests share it, so tests run
+// the production event path.
+package bridge
+
+import (
+	"context"
+	"time"
+
+	"github.com/ahtui/ahtui/scheduler"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/tui"
+)
+
+// Convert turns a scheduler event into what the TUI needs to know; false
+// for events that change nothing the TUI shows.
+func Convert(e scheduler.Event) (tui.Event, bool) {
+	prebooking := func(k tui.EventKind, p session.Prebooking) tui.Event {
+		return tui.Event{
+			Kind: k, BoxID: p.BoxID, Day: p.Day, PrebookingID: p.ID, Status: p.Status,
+			Class: p.ClassName, ClassStart: p.ClassStart, Message: p.OutcomeMessage,
+		}
+	}
+	switch e := e.(type) {
+	case scheduler.PrebookingOutcome:
+		return prebooking(tui.EventPrebookingFinished, e.Prebooking), true
+	case scheduler.PrebookingMissed:
+		ev := prebooking(tui.EventPrebookingFinished, e.Prebooking)
+		ev.Status = session.PrebookMissed
+		return ev, true
+	case scheduler.PrebookingArmed, scheduler.PrebookingFiring, scheduler.PrebookingLate:
+		// Only the prebooking's status changed (the store has it): the
+		// class itself changes with the outcome.
+		return tui.Event{Kind: tui.EventChanged}, true
+	case scheduler.SessionRefreshed, scheduler.SessionRefreshFailed, scheduler.SessionDead, scheduler.SessionRelogged:
+		return tui.Event{Kind: tui.EventSession}, true
+	case scheduler.HealthWarning:
+		if e.Resolved {
+			return tui.Event{Kind: tui.EventChanged}, true
+		}
+		return tui.Event{Kind: tui.EventWarning, Message: e.Problem}, true
+	case scheduler.LeaderChanged:
+		return tui.Event{Kind: tui.EventChanged}, true
+	}
+	// ClockEstimated and the rest: the header reads the engine each second.
+	return tui.Event{}, false
+}
+
+// Forward converts a subscription's events until ctx ends or the
+// subscription closes. The returned channel is what tui.Run relays; a slow
+// screen only ever delays this goroutine, never the scheduler (its publish
+// drops events for a full subscriber, which costs the TUI a reload).
+func Forward(ctx context.Context, sub *scheduler.Subscription) <-chan tui.Event {
+	out := make(chan tui.Event)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-sub.Events():
+				if !ok {
+					return
+				}
+				ev, ok := Convert(e)
+				if !ok {
+					continue
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// Engine presents a runner as the TUI's firing engine.
+func Engine(r *scheduler.Runner) tui.Engine { return engine{r} }
+
+type engine struct{ r *scheduler.Runner }
+
+func (e engine) Leading() bool { return e.r.Leader() }
+
+func (e engine) ClockOffset() (offset, bound time.Duration, ok bool) {
+	est, ok := e.r.Estimator().Estimate()
+	if !ok {
+		return 0, 0, false
+	}
+	return est.Offset, est.Error, true
+}
