@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/ahtui/ahtui/session"
@@ -47,7 +48,7 @@ type Model struct {
 	current int64
 	family  string
 	editing bool
-	field   textfield.Model
+	field   textinput.Model
 	width   int
 	height  int
 }
@@ -57,7 +58,7 @@ func New(th *theme.Theme, tx *i18n.Text) Model {
 	return Model{
 		th: th, tx: tx, Keys: DefaultKeyMap(tx),
 		list:  lists.New(th, tx, tx.BoxesTitle, tx.BoxesEmpty),
-		field: textfield.Model{Width: 20, Limit: 32},
+		field: textfield.New(th, textfield.Options{Width: 20, Limit: 32}),
 	}
 }
 
@@ -110,15 +111,18 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if m.editing {
 		switch {
 		case key.Matches(k, m.Keys.Save):
-			m.editing, m.field.Focused = false, false
+			m.editing = false
+			m.field.Blur()
 			id := strings.TrimSpace(m.field.Value())
 			return m, func() tea.Msg { return FamilyMsg{ID: id} }
 		case key.Matches(k, m.Keys.Cancel):
-			m.editing, m.field.Focused = false, false
+			m.editing = false
+			m.field.Blur()
 			return m, nil
 		}
-		m.field.Update(k)
-		return m, nil
+		var cmd tea.Cmd
+		m.field, cmd = m.field.Update(k)
+		return m, cmd
 	}
 	switch {
 	case key.Matches(k, m.Keys.Choose):
@@ -128,7 +132,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case key.Matches(k, m.Keys.Family):
-		m.editing, m.field.Focused = true, true
+		m.editing = true
+		m.field.Focus()
 		m.field.SetValue(m.family)
 		return m, nil
 	}
@@ -146,7 +151,7 @@ func (m Model) View() string {
 	}
 	var fam string
 	if m.editing {
-		fam = th.Label.Render(tx.FamilyLabel+": ") + th.InputFocus.Render(m.field.View(th)) + "\n" + th.Faint.Render("  "+tx.FamilyHint)
+		fam = th.Label.Render(tx.FamilyLabel+": ") + th.InputFocus.Render(m.field.View()) + "\n" + th.Faint.Render("  "+tx.FamilyHint)
 	} else {
 		fam = th.Label.Render(tx.FamilyLabel+": ") + family + th.Faint.Render("  (f)") + "\n"
 	}

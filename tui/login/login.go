@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -41,7 +42,7 @@ type Model struct {
 	tx   *i18n.Text
 	Keys KeyMap
 
-	email, password textfield.Model
+	email, password textinput.Model
 	focus           int
 	err             string
 	busy            bool
@@ -52,8 +53,8 @@ type Model struct {
 func New(th *theme.Theme, tx *i18n.Text) Model {
 	m := Model{
 		th: th, tx: tx, Keys: DefaultKeyMap(tx),
-		email:    textfield.Model{Placeholder: "you@example.com", Width: 40, Limit: 254},
-		password: textfield.Model{Width: 40, Limit: 1024, Mask: '•'},
+		email:    textfield.New(th, textfield.Options{Placeholder: "you@example.com", Width: 40, Limit: 254}),
+		password: textfield.New(th, textfield.Options{Width: 40, Limit: 1024, Secret: true}),
 	}
 	m.focusField(0)
 	return m
@@ -63,7 +64,8 @@ func New(th *theme.Theme, tx *i18n.Text) Model {
 func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	fw := max(min(40, w-10), 10)
-	m.email.Width, m.password.Width = fw, fw
+	textfield.SetWidth(&m.email, fw)
+	textfield.SetWidth(&m.password, fw)
 }
 
 // SetEmail fills the e-mail field (the account's, when known).
@@ -84,7 +86,14 @@ func (m Model) Busy() bool { return m.busy }
 
 func (m *Model) focusField(i int) {
 	m.focus = i
-	m.email.Focused, m.password.Focused = i == 0, i == 1
+	fields := []*textinput.Model{&m.email, &m.password}
+	for j, f := range fields {
+		if j == i {
+			f.Focus() // the cursor is steady: no blink command to run
+		} else {
+			f.Blur()
+		}
+	}
 }
 
 // Update edits the fields and submits.
@@ -116,25 +125,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, func() tea.Msg { return sub }
 		}
 	}
-	if k, ok := msg.(tea.KeyMsg); ok {
-		if m.focus == 0 {
-			m.email.Update(k)
-		} else {
-			m.password.Update(k)
-		}
+	var cmd tea.Cmd
+	if m.focus == 0 {
+		m.email, cmd = m.email.Update(msg)
+	} else {
+		m.password, cmd = m.password.Update(msg)
 	}
-	return m, nil
+	return m, cmd
 }
 
 // View is the form centred on the screen.
 func (m Model) View() string {
 	th, tx := m.th, m.tx
-	field := func(label string, in textfield.Model, focused bool) string {
+	field := func(label string, in textinput.Model, focused bool) string {
 		style := th.Input
 		if focused {
 			style = th.InputFocus
 		}
-		return th.Label.Render(label) + "\n" + style.Render(in.View(th))
+		return th.Label.Render(label) + "\n" + style.Render(in.View())
 	}
 	parts := []string{
 		th.Title.Render(tx.LoginTitle),
