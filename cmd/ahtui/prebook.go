@@ -158,7 +158,7 @@ func newPrebookListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 					if p.Status == session.PrebookCancelled && !all {
 						continue
 					}
-					out = append(out, toPrebookingJSON(ctx, a, inBoxTime(ctx, a, p)))
+					out = append(out, toPrebookingJSON(ctx, a, p))
 				}
 				if asJSON {
 					return writeJSON(stdout, out)

@@ -140,6 +140,7 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 }
 
 func toPrebookingJSON(ctx context.Context, a *app, p session.Prebooking) prebookingJSON {
+	p = inBoxTime(ctx, a, p)
 	sub := ""
 	if b, err := a.store.Box(ctx, p.BoxID); err == nil {
 		sub = b.Subdomain
