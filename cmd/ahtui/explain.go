@@ -34,12 +34,16 @@ func explain(err error, now time.Time) (string, int) {
 		proto    *aimharder.ProtocolError
 		trans    *aimharder.TransportError
 		login    *aimharder.LoginError
+		unsure   *account.UncertainError
 	)
 	switch {
 	case errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, session.ErrNoAccount), errors.Is(err, session.ErrNoSession):
 		return "you are not logged in: run `ahtui login`", exitNoSession
 	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, session.ErrSessionDead), errors.Is(err, aimharder.ErrLoggedOut):
 		return "your AimHarder session has expired: log in again with `ahtui login`", exitNoSession
+	case errors.As(err, &unsure):
+		return "AimHarder did not answer the " + unsure.Action + " clearly and ahtui could not check the day afterwards: " +
+			"it may have gone through. Check with `ahtui classes` before trying again", exitFailed
 	case errors.As(err, &tooEarly):
 		return tooEarlyMessage(tooEarly, now), exitFailed
 	case errors.Is(err, account.ErrLateCancelNeedsConsent):

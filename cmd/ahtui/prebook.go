@@ -62,60 +62,32 @@ func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimhard
 	if err != nil {
 		return err
 	}
-	day, err := a.account.Day(ctx, session.KindDevice, box, date)
-	if err != nil {
-		return err
-	}
-	c, ok := day.FindClass(id)
-	if !ok {
-		return account.ErrClassNotFound
-	}
-	now := a.account.Now()
-	if !now.Before(c.Start) {
+	res, err := a.account.Prebook(ctx, session.KindDevice, box, id, date, waitlist)
+	c := res.Class
+	switch {
+	case errors.Is(err, account.ErrClassStarted):
 		return fmt.Errorf("%s on %s at %s has already started", c.Name, date, c.Start.Format("15:04"))
-	}
-	if c.Class.State != aimharder.StateNone {
+	case errors.Is(err, account.ErrAlreadyIn):
 		fmt.Fprintf(w, "You are already %s in %s on %s at %s: nothing to prebook.\n",
 			stateWord(c.Class.State), c.Name, date, c.Start.Format("15:04"))
 		return nil
-	}
-	opens := c.OpensAt
-	if opens.IsZero() || !now.Before(opens) {
-		// Unknown window, or already open: one booking attempt settles it.
-		res, err := a.account.Book(ctx, session.KindDevice, box, id, date, waitlist)
-		var tooEarly *account.TooEarlyError
-		switch {
-		case err == nil:
-			fmt.Fprintf(w, "Booking for %s on %s at %s is already open, so it was booked now (%s, reservation %d): no prebooking needed.\n",
-				c.Name, date, c.Start.Format("15:04"), stateWord(res.State), res.ReservationID)
-			return nil
-		case errors.As(err, &tooEarly):
-			opens = tooEarly.OpensAt // zero when AimHarder did not say when
-		default:
-			return err
-		}
-	}
-	family, err := a.store.FamilyID(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := a.store.AddPrebooking(ctx, session.NewPrebooking{
-		BoxID: box.ID, ClassID: id, Day: date, ClassName: c.Name, ClassStart: c.Start,
-		OpensAt: opens, FamilyID: family, AllowWaitlist: waitlist,
-	})
-	if errors.Is(err, session.ErrDuplicate) {
+	case errors.Is(err, account.ErrAlreadyPrebooked):
 		return fmt.Errorf("%s on %s is already prebooked (see `ahtui prebook list`)", c.Name, date)
-	}
-	if err != nil {
+	case err != nil:
 		return err
+	case res.Booked != nil:
+		fmt.Fprintf(w, "Booking for %s on %s at %s is already open, so it was booked now (%s, reservation %d): no prebooking needed.\n",
+			c.Name, date, c.Start.Format("15:04"), stateWord(res.Booked.State), res.Booked.ReservationID)
+		return nil
 	}
+	p, now := res.Prebooking, a.account.Now()
 	fmt.Fprintf(w, "Prebooked #%d: %s on %s at %s (%s).\n", p.ID, c.Name, date, c.Start.Format("15:04"), box.Subdomain)
-	if opens.IsZero() {
+	if p.OpensAt.IsZero() {
 		fmt.Fprintf(w, "AimHarder did not say when booking opens: set the box's rule, e.g. `ahtui config box.%s.window 4d`,\n"+
 			"and the prebooking will follow it.\n", box.Subdomain)
 	} else {
 		fmt.Fprintf(w, "Booking opens %s (in %s); ahtui books it then.\n",
-			opens.In(c.Start.Location()).Format("Mon 2 Jan 15:04"), humanDuration(opens.Sub(now)))
+			p.OpensAt.In(c.Start.Location()).Format("Mon 2 Jan 15:04"), humanDuration(p.OpensAt.Sub(now)))
 	}
 	printRunnerHint(ctx, a, w, now)
 	return nil

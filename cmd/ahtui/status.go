@@ -10,11 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 )
-
-// RunnerLeaseName is the lease the prebooking runner leads under.
-const runnerLeaseName = "prebookings"
 
 type statusJSON struct {
 	Account        *accountJSON    `json:"account"`
@@ -124,7 +122,7 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 		}
 		st.Sessions = append(st.Sessions, sj)
 	}
-	if lease, err := a.store.CurrentRunnerLease(ctx, runnerLeaseName); err == nil && lease.Live(now) {
+	if lease, err := a.store.CurrentRunnerLease(ctx, scheduler.RunnerLeaseName); err == nil && lease.Live(now) {
 		st.Runner = &runnerJSON{Owner: lease.Owner, PID: lease.PID, Host: lease.Host, HeartbeatAt: lease.HeartbeatAt.Format(time.RFC3339)}
 	}
 	pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{Statuses: []session.PrebookingStatus{session.PrebookPending}, Limit: 1})

@@ -60,7 +60,16 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 	case err == nil:
 		return BookOutcome{State: res.State, ReservationID: res.ReservationID}, nil
 	case errors.Is(err, aimharder.ErrAlreadyBooked):
-		return s.confirmAlreadyBooked(ctx, kind, box, classID, date, err)
+		return s.confirmAlreadyBooked(ctx, kind, box, classID, date, family, err)
+	case ambiguous(err):
+		// The booking may have happened before the reply was lost.
+		c, booked, rerr := s.ConfirmBooked(context.WithoutCancel(ctx), kind, box, classID, date, family)
+		switch {
+		case rerr != nil:
+			return BookOutcome{}, &UncertainError{Action: "booking", Err: err}
+		case booked:
+			return BookOutcome{State: c.Class.State, ReservationID: c.ReservationID}, nil
+		}
 	case errors.Is(err, aimharder.ErrTooEarly):
 		return BookOutcome{}, s.tooEarly(ctx, kind, box, classID, date, err)
 	}
@@ -70,15 +79,37 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 // confirmAlreadyBooked re-reads the day: "already booked at that time" is a
 // success only when the member's booking is this class, not another one at
 // the same hour (protocol §7.3).
-func (s *Service) confirmAlreadyBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, refusal error) (BookOutcome, error) {
-	day, err := s.Day(ctx, kind, box, date)
-	if err != nil {
+func (s *Service) confirmAlreadyBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, family string, refusal error) (BookOutcome, error) {
+	c, booked, err := s.ConfirmBooked(ctx, kind, box, classID, date, family)
+	if err != nil || !booked {
 		return BookOutcome{}, refusal
 	}
-	if c, ok := day.FindClass(classID); ok && c.Class.State != aimharder.StateNone {
-		return BookOutcome{State: c.Class.State, ReservationID: c.ReservationID, AlreadyBooked: true}, nil
+	return BookOutcome{State: c.Class.State, ReservationID: c.ReservationID, AlreadyBooked: true}, nil
+}
+
+// UncertainError is a book or cancel whose answer was lost (a 5xx, a cut or
+// dropped reply, a timeout) and whose effect could not be checked: it may
+// have gone through.
+type UncertainError struct {
+	Action string // "booking" or "cancel"
+	Err    error
+}
+
+func (e *UncertainError) Error() string {
+	return "AimHarder did not answer the " + e.Action + " clearly and the day could not be read to check it: " + e.Err.Error()
+}
+
+func (e *UncertainError) Unwrap() error { return e.Err }
+
+// ambiguous reports whether a book or cancel failed in a way that says
+// nothing about whether the server acted on it.
+func ambiguous(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return false
 	}
-	return BookOutcome{}, refusal
+	var h *aimharder.HTTPError
+	var t *aimharder.TransportError
+	return errors.As(err, &h) || errors.As(err, &t) || errors.Is(err, aimharder.ErrProtocol)
 }
 
 // tooEarly learns the window the refusal states and works out when the
@@ -157,14 +188,20 @@ func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box
 		wasLate = true
 		err = send(true)
 	}
-	if err != nil {
+	if err != nil && !ambiguous(err) {
 		return CancelOutcome{Class: c}, err
 	}
-	after, err := s.Day(ctx, kind, box, date)
-	if err != nil {
-		return CancelOutcome{Class: c, Late: wasLate}, fmt.Errorf("cancel sent, but the day could not be read again to confirm it: %w", err)
+	after, rerr := s.Day(context.WithoutCancel(ctx), kind, box, date)
+	switch {
+	case rerr != nil && err != nil:
+		return CancelOutcome{Class: c, Late: wasLate}, &UncertainError{Action: "cancel", Err: err}
+	case rerr != nil:
+		return CancelOutcome{Class: c, Late: wasLate}, fmt.Errorf("cancel sent, but the day could not be read again to confirm it: %w", rerr)
 	}
 	if now, ok := after.FindClass(classID); ok && now.ReservationID == c.ReservationID {
+		if err != nil {
+			return CancelOutcome{Class: c, Late: wasLate}, err // the lost cancel did not happen
+		}
 		return CancelOutcome{Class: c, Late: wasLate}, ErrCancelNotApplied
 	}
 	return CancelOutcome{Class: c, Late: wasLate}, nil

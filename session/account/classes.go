@@ -75,9 +75,21 @@ func (s *Service) view(box session.Box, day aimharder.Day, fetchedAt time.Time, 
 	return v
 }
 
-// Day fetches one day of a box's classes with the session of that kind.
+// Day fetches one day of a box's classes with the session of that kind,
+// for the family member in the settings.
 func (s *Service) Day(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date) (DayView, error) {
-	days, err := s.fetch(ctx, kind, box, date, 1)
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return DayView{}, err
+	}
+	return s.DayFor(ctx, kind, box, date, family)
+}
+
+// DayFor fetches one day as seen by a given family member ("" = the
+// account holder): a prebooking is confirmed for the person it booked for,
+// whatever the setting says now.
+func (s *Service) DayFor(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date, familyID string) (DayView, error) {
+	days, err := s.fetch(ctx, kind, box, date, 1, familyID)
 	if err != nil {
 		return DayView{}, err
 	}
@@ -86,39 +98,45 @@ func (s *Service) Day(ctx context.Context, kind session.Kind, box session.Box, d
 
 // Week fetches seven days from `from` (seven concurrent requests).
 func (s *Service) Week(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date) ([]DayView, error) {
-	return s.fetch(ctx, kind, box, from, 7)
-}
-
-func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date, n int) ([]DayView, error) {
-	ref, err := BoxRef(box)
-	if err != nil {
-		return nil, err
-	}
 	family, err := s.store.FamilyID(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var days []aimharder.Day
-	err = s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-		if n == 1 {
-			d, updated, err := s.client.Day(ctx, creds, ref, from, family)
-			days = []aimharder.Day{d}
-			return updated, err
-		}
-		var updated aimharder.Credentials
-		days, updated, err = s.client.Week(ctx, creds, ref, from, family)
-		return updated, err
-	})
+	return s.fetch(ctx, kind, box, from, 7, family)
+}
+
+func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date, n int, family string) ([]DayView, error) {
+	ref, err := BoxRef(box)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.confirmMemberView(ctx, kind, days); err != nil {
+	days, err := s.fetchDays(ctx, kind, ref, from, n, family)
+	if err != nil {
 		return nil, err
 	}
+	if !anyMemberData(days) {
+		// Invariant 3: AimHarder answers a schedule request without a live
+		// session with the public schedule, which looks normal but lacks the
+		// member's bookings and attendees. No member data is also what a
+		// member with no bookings at a box that keeps its attendee list
+		// private sees, so ask the server who we are. If that needed a new
+		// login (password_command), the rows came from the dead session:
+		// fetch them again.
+		loggedInAt := s.loginTime(ctx, kind)
+		if _, err := s.Whoami(ctx, kind); err != nil {
+			return nil, err
+		}
+		if !s.loginTime(ctx, kind).Equal(loggedInAt) {
+			if days, err = s.fetchDays(ctx, kind, ref, from, n, family); err != nil {
+				return nil, err
+			}
+		}
+	}
 	fetchedAt := s.now()
+	cacheable := family == s.familySetting(ctx) // the cache holds what the TUI and CLI show
 	out := make([]DayView, len(days))
 	for i, d := range days {
-		if body, err := json.Marshal(d); err == nil {
+		if body, err := json.Marshal(d); err == nil && cacheable {
 			if err := s.store.CacheDay(ctx, box.ID, d.Date, body, fetchedAt); err != nil {
 				s.log.Warn("could not cache the class list", "box", box.Subdomain, "day", d.Date, "err", err)
 			}
@@ -128,20 +146,68 @@ func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box,
 	return out, nil
 }
 
-// confirmMemberView upholds invariant 3: AimHarder answers a schedule
-// request without a live session with the public schedule, which looks
-// normal but lacks the member's bookings and attendees. When no day carries
-// member data — which is also what a member with no bookings at a box that
-// keeps its attendee list private sees — ask the server who we are; a
-// logged-out answer means the list was the public one.
-func (s *Service) confirmMemberView(ctx context.Context, kind session.Kind, days []aimharder.Day) error {
+// fetchDays asks AimHarder for n days. Reads are idempotent, so one that
+// failed in a way worth retrying (a 5xx, a cut answer, a dropped
+// connection) is sent once more.
+func (s *Service) fetchDays(ctx context.Context, kind session.Kind, ref aimharder.BoxRef, from aimharder.Date, n int, family string) ([]aimharder.Day, error) {
+	var days []aimharder.Day
+	read := func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+		if n == 1 {
+			d, updated, err := s.client.Day(ctx, creds, ref, from, family)
+			days = []aimharder.Day{d}
+			return updated, err
+		}
+		var updated aimharder.Credentials
+		var err error
+		days, updated, err = s.client.Week(ctx, creds, ref, from, family)
+		return updated, err
+	}
+	err := s.withSession(ctx, kind, read)
+	if err != nil && aimharder.IsRetryable(err) && ctx.Err() == nil {
+		s.log.Info("reading the schedule again after a failed read", "err", err)
+		err = s.withSession(ctx, kind, read)
+	}
+	return days, err
+}
+
+func anyMemberData(days []aimharder.Day) bool {
 	for _, d := range days {
 		if d.MemberData {
-			return nil
+			return true
 		}
 	}
-	_, err := s.Whoami(ctx, kind)
-	return err
+	return false
+}
+
+// loginTime is when the session of that kind was logged in (zero when
+// there is none): it changes only when a new login replaced the session.
+func (s *Service) loginTime(ctx context.Context, kind session.Kind) time.Time {
+	sess, err := s.store.Session(ctx, kind)
+	if err != nil {
+		return time.Time{}
+	}
+	return sess.CreatedAt
+}
+
+// familySetting is the family member in the settings ("" on error).
+func (s *Service) familySetting(ctx context.Context) string {
+	f, _ := s.store.FamilyID(ctx)
+	return f
+}
+
+// ConfirmBooked reads the day again and reports whether familyID holds a
+// booking or waitlist place in the class: "already booked at that time"
+// is a success only when it is this very class (protocol §7.3).
+func (s *Service) ConfirmBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, familyID string) (ClassView, bool, error) {
+	day, err := s.DayFor(ctx, kind, box, date, familyID)
+	if err != nil {
+		return ClassView{}, false, err
+	}
+	c, ok := day.FindClass(classID)
+	if !ok {
+		return ClassView{}, false, nil
+	}
+	return c, c.Class.State == aimharder.StateBooked || c.Class.State == aimharder.StateWaitlisted, nil
 }
 
 // CachedDay returns the last class list stored for a box and day.

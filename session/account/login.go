@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -21,10 +20,12 @@ type LoginResult struct {
 	HasCurrent bool
 }
 
-// Login signs the member in twice with one password: once for the device
-// session (interactive use) and once for the background session (the
-// scheduler), each with its own fingerprint, so that rotating one token
-// never invalidates the other. The password is not kept.
+// Login signs the member in with one password, for the device session
+// (interactive use) and, unless it is alive, for the background session
+// (the scheduler), each with its own fingerprint, so that rotating one
+// token never invalidates the other. A live background session is kept:
+// logging in again with its fingerprint would end it on the server, maybe
+// in the middle of a prebooking's fire. The password is not kept.
 func (s *Service) Login(ctx context.Context, email, password string) (LoginResult, error) {
 	email = strings.TrimSpace(email)
 	if email == "" || password == "" {
@@ -37,15 +38,44 @@ func (s *Service) Login(ctx context.Context, email, password string) (LoginResul
 	if _, err := s.store.Record(ctx, session.Event{Kind: session.EventLogin, Message: "logging in as " + email}); err != nil {
 		return LoginResult{}, err
 	}
-	var user aimharder.User
-	for _, kind := range session.Kinds {
-		u, err := s.loginKindUser(ctx, kind, email, password)
-		if err != nil {
-			return LoginResult{}, err
-		}
-		user = u
+	user, err := s.loginKindUser(ctx, session.KindDevice, email, password)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := s.loginBackground(ctx, email, password); err != nil {
+		return LoginResult{}, err
 	}
 	return s.afterLogin(ctx, user)
+}
+
+// loginBackground logs the background session in when it is missing or
+// dead, holding its lease so no fire or rotation is under way meanwhile.
+func (s *Service) loginBackground(ctx context.Context, email, password string) error {
+	kind := session.KindBackground
+	sess, err := s.store.Session(ctx, kind)
+	if err == nil && sess.State == session.StateLive && strings.EqualFold(sess.Account.Email, email) {
+		return nil
+	}
+	if err != nil && !errors.Is(err, session.ErrNoSession) {
+		return err
+	}
+	if err == nil {
+		if _, err := s.store.AcquireSessionLease(ctx, kind, s.owner, 2*time.Minute); err != nil {
+			if errors.Is(err, session.ErrLeaseHeld) {
+				// The runner holds it: it is logging in again itself.
+				s.log.Info("background session busy with the runner; not logging it in", "err", err)
+				return nil
+			}
+			return err
+		}
+		defer func() {
+			if err := s.store.ReleaseSessionLease(context.WithoutCancel(ctx), kind, s.owner); err != nil {
+				s.log.Warn("could not release the background session's lease", "err", err)
+			}
+		}()
+	}
+	_, err = s.loginKindUser(ctx, kind, email, password)
+	return err
 }
 
 // loginKind logs one session kind in (used to log in again).
@@ -71,7 +101,6 @@ func (s *Service) loginKindUser(ctx context.Context, kind session.Kind, email, p
 	if err := s.store.SaveLogin(ctx, kind, acct, res.Credentials); err != nil {
 		return aimharder.User{}, err
 	}
-	_, _ = s.store.Record(ctx, session.Event{Kind: session.EventLogin, Message: fmt.Sprintf("%s session logged in", kind)})
 	return res.User, nil
 }
 
@@ -136,11 +165,7 @@ func (s *Service) Logout(ctx context.Context) error {
 		}
 		cancel()
 	}
-	if err := s.store.Logout(ctx); err != nil {
-		return err
-	}
-	_, _ = s.store.Record(ctx, session.Event{Kind: session.EventLogout, Message: "logged out"})
-	return nil
+	return s.store.Logout(ctx)
 }
 
 // Whoami confirms the session of that kind with the server.
