@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -110,7 +111,7 @@ type ClockEstimator struct {
 	mu  sync.Mutex
 	obs []observation // oldest first
 
-	probeMu sync.Mutex // one active probe at a time
+	probing chan struct{} // holds a token while a probe runs: one at a time
 
 	// OnUpdate, when set, is called (outside the lock) after an active
 	// probe and when passive traffic changes the estimate noticeably.
@@ -123,7 +124,7 @@ type ClockEstimator struct {
 // clock the aimharder client stamps its exchanges with). A Runner using it
 // publishes and persists its new estimates.
 func NewClockEstimator(clock Clock) *ClockEstimator {
-	return &ClockEstimator{clock: clock}
+	return &ClockEstimator{clock: clock, probing: make(chan struct{}, 1)}
 }
 
 // Observe records a passive observation; pass it as aimharder.Config.Observe.
@@ -271,6 +272,8 @@ func (e *ClockEstimator) setOnUpdate(fn func(ClockEstimate)) {
 // Probe refines the estimate with pings to box sent at chosen phases
 // around the server's second boundaries, until Spread is at most target
 // (DefaultProbeTarget when <= 0), the rounds run out, or deadline is near.
+// Pings still unanswered at deadline are abandoned, so Probe returns by
+// then whatever the network does.
 // Each round takes about one second: its pings straddle one boundary at
 // evenly spaced hypotheses of Arrival, and the boundary falls between the
 // last ping answered with the old second and the first with the new one.
@@ -282,8 +285,25 @@ func (e *ClockEstimator) Probe(ctx context.Context, p Pinger, box aimharder.BoxR
 		target = DefaultProbeTarget
 	}
 	requested := e.clock.Now()
-	e.probeMu.Lock()
-	defer e.probeMu.Unlock()
+	pingCtx := ctx
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		pingCtx, cancel = untilClock(ctx, e.clock, deadline)
+		defer cancel()
+	}
+	select {
+	case e.probing <- struct{}{}:
+	case <-pingCtx.Done():
+		if ctx.Err() != nil {
+			return ClockEstimate{}, ctx.Err()
+		}
+		// Another probe is still running at the deadline: use what it has.
+		if est, ok := e.Estimate(); ok {
+			return est, nil
+		}
+		return ClockEstimate{}, errors.New("estimating AimHarder's clock: another probe is still running")
+	}
+	defer func() { <-e.probing }()
 	if est, ok := e.Estimate(); ok && est.Spread <= target && !est.MeasuredAt.Before(requested) {
 		return est, nil // someone probed while we waited
 	}
@@ -310,11 +330,14 @@ func (e *ClockEstimator) Probe(ctx context.Context, p Pinger, box aimharder.BoxR
 		if !deadline.IsZero() && !e.roundFits(hypotheses, deadline) {
 			break
 		}
-		if err := e.probeRound(ctx, p, box, hypotheses); err != nil {
+		if err := e.probeRound(pingCtx, p, box, hypotheses); err != nil {
 			if ctx.Err() != nil {
 				return ClockEstimate{}, ctx.Err()
 			}
 			lastErr = err
+		}
+		if pingCtx.Err() != nil {
+			break // the deadline came
 		}
 	}
 	e.maybeNotify(true)

@@ -26,6 +26,7 @@ const (
 	envChildDB   = "AHTUI_SCHEDULER_TEST_DB"
 	envChildURLs = "AHTUI_SCHEDULER_TEST_URLS" // login|portal|box template
 	envChildNow  = "AHTUI_SCHEDULER_TEST_SHIFT"
+	envChildArm  = "AHTUI_SCHEDULER_TEST_ARM_AHEAD" // Timing.ArmAhead, when set
 )
 
 // crashTiming makes leadership change hands within seconds.
@@ -64,8 +65,12 @@ func childRunner() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	timing := crashTiming
+	if d, err := time.ParseDuration(os.Getenv(envChildArm)); err == nil {
+		timing.ArmAhead = d
+	}
 	r, err := NewRunner(Config{Store: store, Client: client, Clock: clock, Estimator: est, Owner: "runner-child",
-		NoKeeper: true, Timing: crashTiming})
+		NoKeeper: true, Timing: timing})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

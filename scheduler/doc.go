@@ -15,5 +15,6 @@
 // clock, estimated from Date headers and kept for `ahtui status`), runner.go
 // and leader.go (the runner and its leadership), fire.go and plan.go (one
 // prebooking from claim to stored outcome), health.go (the session-health
-// warning).
+// warning), notify.go (the member's notify_command, run for outcomes and
+// health warnings).
 package scheduler

@@ -112,7 +112,33 @@ type LeaderChanged struct {
 	At     time.Time
 	Leader bool
 	Owner  string // this process's lease owner
-	Reason string // why it stopped leading: "stopping" or "another runner took over"
+	// Reason is why it stopped leading: "stopping", "another runner took
+	// over" or "cannot renew the runner lease".
+	Reason string
+}
+
+// WindowRuleWrong: AimHarder's "too early" answer stated a booking window
+// other than the rule the member set for the box (box.<sub>.window), so
+// the box's prebookings are armed at the wrong time. The prebooking that
+// found out waits for the opening AimHarder stated; the member should fix
+// the rule.
+type WindowRuleWrong struct {
+	At         time.Time
+	Box        string             // the box's subdomain
+	MemberRule string             // the member's rule, e.g. "3d"
+	ServerRule string             // the rule AimHarder's answer states, e.g. "2d"
+	Prebooking session.Prebooking // OpensAt is the opening AimHarder stated
+}
+
+// PrebookingNotStored: a fire ended but its outcome could not be stored
+// (the database stayed busy or read-only). Prebooking carries the outcome
+// (Status, OutcomeCode, OutcomeMessage…) so the member learns it anyway;
+// the database still shows the prebooking firing, and a runner fires it
+// again later (an "already booked" answer then confirms a booking).
+type PrebookingNotStored struct {
+	At         time.Time
+	Prebooking session.Prebooking
+	Err        string
 }
 
 func (e SessionRefreshed) Time() time.Time     { return e.At }
@@ -127,6 +153,8 @@ func (e PrebookingMissed) Time() time.Time     { return e.At }
 func (e PrebookingOutcome) Time() time.Time    { return e.At }
 func (e HealthWarning) Time() time.Time        { return e.At }
 func (e LeaderChanged) Time() time.Time        { return e.At }
+func (e WindowRuleWrong) Time() time.Time      { return e.At }
+func (e PrebookingNotStored) Time() time.Time  { return e.At }
 
 func (SessionRefreshed) isEvent()     {}
 func (SessionRefreshFailed) isEvent() {}
@@ -140,6 +168,8 @@ func (PrebookingMissed) isEvent()     {}
 func (PrebookingOutcome) isEvent()    {}
 func (HealthWarning) isEvent()        {}
 func (LeaderChanged) isEvent()        {}
+func (WindowRuleWrong) isEvent()      {}
+func (PrebookingNotStored) isEvent()  {}
 
 func (e SessionRefreshed) String() string {
 	by := ""
@@ -220,6 +250,28 @@ func (e LeaderChanged) String() string {
 		return "this process no longer fires the prebookings"
 	}
 	return "this process no longer fires the prebookings (" + e.Reason + ")"
+}
+
+func (e WindowRuleWrong) String() string {
+	p := e.Prebooking
+	return fmt.Sprintf("box %s: your booking-window rule %q is wrong — AimHarder says %q; prebooking %s now waits for %s. "+
+		"Fix the rule with `ahtui config box.%s.window %s`",
+		e.Box, e.MemberRule, e.ServerRule, describePrebooking(p),
+		p.OpensAt.In(p.ClassStart.Location()).Format("Mon 2 Jan 15:04:05"), e.Box, e.ServerRule)
+}
+
+func (e PrebookingNotStored) String() string {
+	p := e.Prebooking
+	var b strings.Builder
+	fmt.Fprintf(&b, "prebooking %s: %s", describePrebooking(p), p.Status)
+	if p.ReservationID != 0 {
+		fmt.Fprintf(&b, " (reservation %d)", p.ReservationID)
+	}
+	if p.OutcomeMessage != "" {
+		b.WriteString(" — " + p.OutcomeMessage)
+	}
+	b.WriteString(" — but the outcome could not be saved: " + e.Err)
+	return b.String()
 }
 
 // describePrebooking names a prebooking for a member: id, class, day and

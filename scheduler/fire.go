@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -21,6 +23,19 @@ const (
 	maxWarmPings     = 6
 	burstHardLimit   = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
 	probeTarget      = DefaultProbeTarget
+	// freshMargin: the session must be fresh this long before the warm-up
+	// starts (T − WarmAhead); a refresh still running then goes on in the
+	// background and the fire uses the current credentials.
+	freshMargin = time.Second
+	// lateFreshWait bounds the refresh of a fire whose window is already
+	// open: every second counts.
+	lateFreshWait = 5 * time.Second
+	// warmMargin: warm-up pings still unanswered this long before the
+	// first send are abandoned.
+	warmMargin = 20 * time.Millisecond
+	// finishRetryFor bounds the retries of an outcome the database is too
+	// busy to store.
+	finishRetryFor = time.Minute
 )
 
 // fireJob is one claimed prebooking on its way to an outcome.
@@ -30,16 +45,43 @@ type fireJob struct {
 	box  session.Box
 	ref  aimharder.BoxRef
 	late bool // its window was already open when it was claimed
+	lost *atomic.Bool
+	// sent is the credentials the booking requests carry (PrepareBook's).
+	sent aimharder.Credentials
+	// bg holds work the fire started and must outlive the send (a token
+	// refresh that missed its deadline); run waits for it at the end.
+	bg sync.WaitGroup
+	// statedRule is the window a "too early" answer stated, when it moved
+	// the opening (statedOpening).
+	statedRule *aimharder.Rule
+	plan       firePlan // the burst's plan
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make
 // the session fresh and take its lease, estimate the server's clock, warm
 // the connections, send the staggered burst, store the outcome, publish
-// it. If ctx ends before the burst starts, the claim goes back to pending
-// for the next runner; a burst under way always finishes.
+// it. The claim's heartbeat runs throughout, so other runners see it is
+// alive; if it turns out another runner took the claim over, the fire
+// stops before sending anything. If ctx ends before the burst starts, the
+// claim goes back to pending for the next runner; a burst under way
+// always finishes.
 func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
-	box, err := r.store.Box(ctx, p.BoxID)
+	armCtx, cancelArm := context.WithCancel(ctx)
+	defer cancelArm()
+	lost := new(atomic.Bool)
+	stopBeat := r.beatClaim(p.ID, func() {
+		lost.Store(true)
+		cancelArm()
+	})
+	defer stopBeat()
+
+	box, err := r.store.Box(armCtx, p.BoxID)
 	if err != nil {
+		j := &fireJob{r: r, p: p, lost: lost}
+		if armCtx.Err() != nil {
+			j.abort()
+			return
+		}
 		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error",
 			Message: "its box is not in the database any more: " + err.Error()}, time.Time{})
 		return
@@ -50,7 +92,7 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error", Message: err.Error()}, time.Time{})
 		return
 	}
-	j := &fireJob{r: r, p: p, box: box, ref: ref}
+	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost}
 	serverNow := r.serverNow()
 	if !serverNow.Before(p.ClassStart) {
 		j.missed(ctx)
@@ -62,7 +104,34 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 	} else {
 		r.publish(PrebookingArmed{At: r.clock.Now(), Prebooking: p})
 	}
-	j.run(ctx)
+	j.run(armCtx)
+}
+
+// beatClaim refreshes the claim on prebooking id every Heartbeat until
+// the returned stop is called. When the store says the claim is no longer
+// this runner's, it calls onLost once and stops.
+func (r *Runner) beatClaim(id int64, onLost func()) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for Sleep(ctx, r.clock, r.timing.Heartbeat) == nil {
+			err := r.store.TouchClaim(ctx, id, r.owner)
+			switch {
+			case err == nil || ctx.Err() != nil:
+			case errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNotFound):
+				r.log.Warn("the prebooking's claim is no longer this runner's", "prebooking", id, "err", err)
+				onLost()
+				return
+			default:
+				r.log.Warn("cannot refresh the prebooking's claim", "prebooking", id, "err", err)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // serverNow is the local clock corrected by the estimate, when there is a
@@ -83,6 +152,12 @@ func (r *Runner) localAt(t time.Time) time.Time {
 	return t
 }
 
+// untilClock bounds ctx by the moment the clock shows t. The wait runs in
+// real time, which is the clock's own for a real clock.
+func untilClock(ctx context.Context, c Clock, t time.Time) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, t.Round(0).Sub(c.Now().Round(0)))
+}
+
 func (j *fireJob) run(ctx context.Context) {
 	r := j.r
 	opening := j.p.OpensAt
@@ -92,10 +167,15 @@ func (j *fireJob) run(ctx context.Context) {
 	leaseUntil := r.localAt(opening).Add(r.timing.Burst + leaseMargin)
 	r.holdFireLease(ctx, leaseUntil)
 	defer r.releaseFireLease()
+	defer j.bg.Wait() // a refresh that missed its deadline ends inside the lease
 
-	if err := j.freshSession(ctx, opening); err != nil {
+	freshBy := r.localAt(opening.Add(-r.timing.WarmAhead - freshMargin))
+	if j.late {
+		freshBy = r.clock.Now().Add(lateFreshWait)
+	}
+	if err := j.freshSession(ctx, freshBy); err != nil {
 		if ctx.Err() != nil {
-			j.unclaim()
+			j.abort()
 			return
 		}
 		r.finish(ctx, j.p, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
@@ -104,7 +184,7 @@ func (j *fireJob) run(ctx context.Context) {
 	}
 	if !j.late {
 		if err := SleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.EstimateAhead)), r.timing.Recheck); err != nil {
-			j.unclaim()
+			j.abort()
 			return
 		}
 		deadline := r.localAt(opening.Add(-r.timing.WarmAhead))
@@ -112,40 +192,47 @@ func (j *fireJob) run(ctx context.Context) {
 			r.log.Warn("server clock estimate failed; firing by the local clock", "err", err)
 		}
 		if err := SleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.WarmAhead)), r.timing.Recheck); err != nil {
-			j.unclaim()
+			j.abort()
 			return
 		}
 	}
 	if ctx.Err() != nil {
-		j.unclaim()
+		j.abort()
 		return
 	}
-	est, known := r.estimator.Estimate()
-	plan := planFire(opening, r.clock.Now(), est, known, j.late, r.timing.Burst)
-	if !j.late {
-		j.warm(ctx, min(plan.staggered, maxWarmPings))
-		// The warm-up pings refined the estimate: plan again.
-		est, known = r.estimator.Estimate()
-		plan = planFire(opening, r.clock.Now(), est, known, j.late, r.timing.Burst)
-	}
+	// The request is prepared before the warm-up, so nothing but the send
+	// itself is left for the instant.
 	sess, err := r.store.Session(ctx, session.KindBackground)
 	if err != nil {
 		if ctx.Err() != nil {
-			j.unclaim()
+			j.abort()
 			return
 		}
 		r.finish(ctx, j.p, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
 			Message: "the background session is gone: " + err.Error()}, time.Time{})
 		return
 	}
+	j.sent = sess.Credentials
 	prepared, err := r.client.PrepareBook(sess.Credentials, j.ref, j.p.ClassID, j.p.Day,
 		aimharder.BookOptions{Insist: j.p.AllowWaitlist, FamilyID: j.p.FamilyID})
 	if err != nil {
 		r.finish(ctx, j.p, session.Outcome{Status: session.PrebookFailed, Code: "error", Late: j.late, Message: err.Error()}, time.Time{})
 		return
 	}
+	est, known := r.estimator.Estimate()
+	plan := planFire(opening, r.clock.Now(), est, known, j.late, r.timing.Burst)
+	if !j.late {
+		j.warm(ctx, min(plan.staggered, maxWarmPings), plan.sends[0].Add(-warmMargin))
+		// The warm-up pings refined the estimate: plan again.
+		est, known = r.estimator.Estimate()
+		plan = planFire(opening, r.clock.Now(), est, known, j.late, r.timing.Burst)
+	}
 	if ctx.Err() != nil {
-		j.unclaim()
+		j.abort()
+		return
+	}
+	if !j.reassertClaim(ctx, plan.sends[0]) {
+		j.abort()
 		return
 	}
 
@@ -154,30 +241,90 @@ func (j *fireJob) run(ctx context.Context) {
 	// abandoning a burst could lose the class.
 	burstCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), burstHardLimit)
 	defer cancel()
+	j.plan = plan
 	res := j.burst(burstCtx, prepared, plan)
-	j.saveCookies(burstCtx, sess.Credentials, res)
-	outcome, rearm := j.judge(burstCtx, res)
+	j.saveCookies(burstCtx, j.sent, res.attempts)
+	outcome, rearm := j.judge(burstCtx, &res, true)
 	if rearm.IsZero() {
+		// Stored as soon as the verdict is known; answers still in flight
+		// only bring cookies.
 		r.finish(burstCtx, j.p, outcome, res.firstSent)
-		return
+	} else {
+		j.rearm(burstCtx, rearm, outcome)
 	}
-	j.rearm(burstCtx, rearm, outcome)
+	j.saveCookies(burstCtx, j.sent, res.rest())
+}
+
+// reassertClaim refreshes the claim right before the burst: a runner that
+// took it over fires it, this one must not (false). The store gets until
+// the first send (50 ms at least); a database that cannot answer by then
+// does not hold the burst up — the claim's heartbeat kept it fresh.
+func (j *fireJob) reassertClaim(ctx context.Context, firstSend time.Time) bool {
+	r := j.r
+	by := firstSend
+	if least := r.clock.Now().Add(50 * time.Millisecond); by.Before(least) {
+		by = least
+	}
+	tctx, cancel := untilClock(context.WithoutCancel(ctx), r.clock, by)
+	defer cancel()
+	err := r.store.TouchClaim(tctx, j.p.ID, r.owner)
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, session.ErrConcurrentUpdate), errors.Is(err, session.ErrNotFound):
+		j.lost.Store(true)
+		return false
+	}
+	r.log.Warn("cannot re-assert the prebooking's claim before firing; firing anyway", "prebooking", j.p.ID, "err", err)
+	return true
 }
 
 // freshSession makes the background session fresh (refreshing it when
 // older than refresh_before_fire, logging in again when AimHarder ended it
-// and password_command is set), retrying until shortly before the opening.
-func (j *fireJob) freshSession(ctx context.Context, opening time.Time) error {
+// and password_command is set), retrying until by. It never makes the
+// fire wait past by: a refresh still running then goes on in the
+// background (cutting a tokenUpdate off could lose the rotated token) and
+// the fire goes ahead with the current credentials — so does it after any
+// failure but an expired or missing session, which it returns.
+func (j *fireJob) freshSession(ctx context.Context, by time.Time) error {
 	r := j.r
-	giveUp := r.localAt(opening).Add(-3 * time.Second)
+	done := make(chan error, 1)
+	j.bg.Go(func() { done <- j.freshLoop(ctx, by) })
+	err, finished := waitOn(ctx, r.clock, by, r.timing.Recheck, done)
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case !finished:
+		r.log.Warn("the background session is still being refreshed at the deadline; firing with the current credentials",
+			"prebooking", j.p.ID)
+		return nil
+	case err == nil:
+		return nil
+	case sessionGone(err):
+		return err
+	}
+	r.log.Warn("the background session could not be refreshed; firing with the current credentials",
+		"prebooking", j.p.ID, "err", err)
+	return nil
+}
+
+// sessionGone reports an error that no retry fixes without the member:
+// the session is missing, or expired and could not be logged in again.
+func sessionGone(err error) bool {
+	return errors.Is(err, account.ErrSessionExpired) || errors.Is(err, account.ErrNotLoggedIn) ||
+		errors.Is(err, session.ErrNoSession) || errors.Is(err, session.ErrSessionDead)
+}
+
+func (j *fireJob) freshLoop(ctx context.Context, by time.Time) error {
+	r := j.r
 	for {
 		err := j.freshOnce(ctx)
-		if err == nil || ctx.Err() != nil {
+		if err == nil || ctx.Err() != nil || sessionGone(err) {
 			return err
 		}
 		r.log.Warn("cannot make the background session fresh before a fire", "prebooking", j.p.ID, "err", err)
 		next := r.clock.Now().Add(sessionRetry)
-		if j.late || !next.Before(giveUp) {
+		if j.late || !next.Before(by) {
 			return err
 		}
 		if err := SleepUntil(ctx, r.clock, next, r.timing.Recheck); err != nil {
@@ -193,18 +340,58 @@ func (j *fireJob) freshOnce(ctx context.Context) error {
 		return err
 	}
 	_, err = r.svc.Fresh(ctx, session.KindBackground, th.RefreshBeforeFire)
-	if errors.Is(err, account.ErrSessionExpired) {
-		if rerr := r.svc.Relogin(ctx, session.KindBackground); rerr == nil {
-			_, err = r.svc.Fresh(ctx, session.KindBackground, th.RefreshBeforeFire)
+	if !errors.Is(err, account.ErrSessionExpired) {
+		return err
+	}
+	rerr := r.svc.Relogin(ctx, session.KindBackground)
+	switch {
+	case rerr == nil:
+		_, err = r.svc.Fresh(ctx, session.KindBackground, th.RefreshBeforeFire)
+		return err
+	case errors.Is(rerr, account.ErrNoPasswordCommand), errors.Is(rerr, aimharder.ErrBadCredentials):
+		return err // the member has to act
+	}
+	// A failure that may pass (network, AimHarder trouble): try again.
+	return fmt.Errorf("the session expired and logging in again failed: %w", rerr)
+}
+
+// waitOn waits until ch delivers, the clock shows deadline, or ctx ends;
+// false when ch did not deliver.
+func waitOn[T any](ctx context.Context, c Clock, deadline time.Time, recheck time.Duration, ch <-chan T) (T, bool) {
+	var zero T
+	if recheck <= 0 {
+		recheck = DefaultRecheck
+	}
+	for {
+		left := deadline.Round(0).Sub(c.Now().Round(0))
+		if left <= 0 {
+			select {
+			case v := <-ch:
+				return v, true
+			default:
+				return zero, false
+			}
+		}
+		t := c.NewTimer(min(left, recheck))
+		select {
+		case v := <-ch:
+			t.Stop()
+			return v, true
+		case <-ctx.Done():
+			t.Stop()
+			return zero, false
+		case <-t.C():
 		}
 	}
-	return err
 }
 
 // warm opens n connections to the box (concurrent pings) so the staggered
 // attempts, which overlap in flight, each find a connection ready; their
-// answers also refine the clock estimate.
-func (j *fireJob) warm(ctx context.Context, n int) {
+// answers also refine the clock estimate. Pings still unanswered when the
+// clock shows by are abandoned: the burst does not wait for them.
+func (j *fireJob) warm(ctx context.Context, n int, by time.Time) {
+	ctx, cancel := untilClock(ctx, j.r.clock, by)
+	defer cancel()
 	var wg sync.WaitGroup
 	for range max(n, 1) {
 		wg.Go(func() {
@@ -252,24 +439,55 @@ func judgeAttempt(a attempt) verdict {
 	return verdictRetry
 }
 
-// burstResult is everything a burst learned.
+// ambiguous reports an answer that says nothing about whether AimHarder
+// booked the class (a 5xx, a cut or unreadable answer, a dropped
+// connection, a timeout): it may have.
+func ambiguous(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var h *aimharder.HTTPError
+	var t *aimharder.TransportError
+	return errors.As(err, &h) || errors.As(err, &t) || errors.Is(err, aimharder.ErrProtocol)
+}
+
+// burstResult is everything a burst learned by the time its verdict was
+// known.
 type burstResult struct {
-	attempts  []attempt // in answer order
+	attempts  []attempt // answered, in answer order
+	sent      int       // requests sent, answered or not
 	best      attempt
 	verdict   verdict
 	firstSent time.Time
+	// rest waits for the answers still in flight when the verdict came
+	// (their cookies are worth saving) and returns them.
+	rest func() []attempt
+}
+
+// anyAmbiguous reports whether an answer of the burst may hide a booking.
+func (b *burstResult) anyAmbiguous() bool {
+	for _, a := range b.attempts {
+		if ambiguous(a.err) {
+			return true
+		}
+	}
+	return false
 }
 
 // burst sends the planned attempts, stopping the schedule at the first
-// answer that settles the matter; answers still in flight are awaited.
+// answer that settles the matter. A booking, or "already booked", is the
+// verdict at once (the answers still in flight cannot change it: rest
+// collects them); after a refusal the answers in flight are awaited, since
+// one of them may be a booking.
 func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, plan firePlan) burstResult {
 	clock := j.r.clock
 	scheduleCtx, stopSchedule := context.WithCancel(ctx)
-	defer stopSchedule()
 	answers := make(chan attempt, len(plan.sends))
-	var firstSent time.Time
-	var firstMu sync.Mutex
-
+	sendingDone := make(chan struct{})
+	var (
+		sent      int
+		firstSent time.Time
+	)
 	go func() {
 		var inFlight sync.WaitGroup
 		slots := make(chan struct{}, maxInFlight)
@@ -284,23 +502,24 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			if scheduleCtx.Err() != nil {
 				break
 			}
+			at := clock.Now()
+			if firstSent.IsZero() {
+				firstSent = at
+			}
+			sent++
 			inFlight.Go(func() {
 				defer func() { <-slots }()
-				sent := clock.Now()
-				firstMu.Lock()
-				if firstSent.IsZero() {
-					firstSent = sent
-				}
-				firstMu.Unlock()
 				res, creds, err := prepared.Send(ctx)
-				answers <- attempt{sent: sent, res: res, creds: creds, err: err}
+				answers <- attempt{sent: at, res: res, creds: creds, err: err}
 			})
 		}
+		close(sendingDone)
 		inFlight.Wait()
 		close(answers)
 	}()
 
-	out := burstResult{verdict: verdictRetry}
+	out := burstResult{verdict: verdictRetry, rest: func() []attempt { return nil }}
+	decided := false
 	for a := range answers {
 		out.attempts = append(out.attempts, a)
 		v := judgeAttempt(a)
@@ -310,18 +529,42 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		if v != verdictRetry {
 			stopSchedule()
 		}
+		if v == verdictBooked || v == verdictAlready {
+			decided = true
+			break
+		}
 	}
-	firstMu.Lock()
-	out.firstSent = firstSent
-	firstMu.Unlock()
+	stopSchedule()
+	<-sendingDone // sent and firstSent are final
+	out.sent, out.firstSent = sent, firstSent
+	if decided {
+		out.rest = func() []attempt {
+			var rest []attempt
+			for a := range answers {
+				rest = append(rest, a)
+			}
+			return rest
+		}
+	}
 	return out
 }
 
+// Outcome codes of the unsure cases.
+const (
+	// codeAlreadyUnconfirmed: "already booked at that time" (a success, by
+	// invariant 7) that could not be confirmed to be this class.
+	codeAlreadyUnconfirmed = "already_booked_unconfirmed"
+	// codeUnconfirmed: a failure after an answer that may hide a booking,
+	// which the day could not be read to rule out.
+	codeUnconfirmed = "unconfirmed"
+)
+
 // judge turns a burst into the outcome to store. A non-zero rearm means
 // the server stated a later opening than the one fired at: the
-// prebooking goes back to pending for it instead.
-func (j *fireJob) judge(ctx context.Context, res burstResult) (session.Outcome, time.Time) {
-	o := session.Outcome{Attempts: len(res.attempts), Late: j.late}
+// prebooking goes back to pending for it instead. relogin allows one
+// login and retry after AimHarder logged the session out mid-burst.
+func (j *fireJob) judge(ctx context.Context, res *burstResult, relogin bool) (session.Outcome, time.Time) {
+	o := session.Outcome{Attempts: res.sent, Late: j.late}
 	best := res.best
 	switch res.verdict {
 	case verdictBooked:
@@ -331,24 +574,38 @@ func (j *fireJob) judge(ctx context.Context, res burstResult) (session.Outcome, 
 		}
 		return o, time.Time{}
 	case verdictAlready:
-		if c, ok := j.confirmBooked(ctx); ok {
+		c, booked, err := j.confirmBooked(ctx)
+		switch {
+		case booked:
 			return j.confirmedOutcome(o, c), time.Time{}
+		case err != nil:
+			o.Status, o.Code = session.PrebookBooked, codeAlreadyUnconfirmed
+			o.Message = "AimHarder said you are already booked at that time, but the day could not be read to " +
+				"confirm it is this class (" + err.Error() + "): check your bookings in AimHarder"
+			return o, time.Time{}
 		}
 		o.Status, o.Code, o.Message = session.PrebookFailed, "already_booked_other", refusalMessage(best.err)
 		return o, time.Time{}
 	case verdictRefused:
-		o.Status, o.Code, o.Message = session.PrebookFailed, refusalCode(best.err), refusalMessage(best.err)
 		if errors.Is(best.err, aimharder.ErrLoggedOut) {
-			sess, err := j.r.store.Session(ctx, session.KindBackground)
-			if err == nil {
-				_ = j.r.store.MarkDead(ctx, session.KindBackground, sess.Credentials, "AimHarder logged the session out during a fire")
+			if !relogin {
+				j.markDead(ctx, j.sent, "AimHarder logged the session out again right after logging in during a fire")
+			} else if retried, err := j.reloginAndRetry(ctx, res); err == nil {
+				*res = *retried
+				return j.judge(ctx, res, false)
+			} else {
+				o.Status, o.Code = session.PrebookFailed, "logged_out"
+				o.Message = "AimHarder logged the background session out during the fire: " + err.Error()
+				return o, time.Time{}
 			}
 		}
-		return o, time.Time{}
+		o.Status, o.Code, o.Message = session.PrebookFailed, refusalCode(best.err), refusalMessage(best.err)
+		return j.unlessBooked(ctx, res, o), time.Time{}
 	}
 	// Only "too early" or unusable answers. A lost answer may hide a
 	// booking that happened: look before calling it a failure.
-	if c, ok := j.confirmBooked(ctx); ok {
+	c, booked, cerr := j.confirmBooked(ctx)
+	if booked {
 		return j.confirmedOutcome(o, c), time.Time{}
 	}
 	// Report the server's "too early" when it said so, else the last trouble.
@@ -359,6 +616,9 @@ func (j *fireJob) judge(ctx context.Context, res burstResult) (session.Outcome, 
 		}
 	}
 	o.Status, o.Code, o.Message = session.PrebookFailed, refusalCode(lastErr), refusalMessage(lastErr)
+	if cerr != nil && res.anyAmbiguous() {
+		return unconfirmed(o, cerr), time.Time{}
+	}
 	if errors.Is(lastErr, aimharder.ErrTooEarly) {
 		o.Message = "AimHarder still said too early at the end of the burst — " + o.Message
 		if later := j.statedOpening(ctx, lastErr); !later.IsZero() {
@@ -366,6 +626,100 @@ func (j *fireJob) judge(ctx context.Context, res burstResult) (session.Outcome, 
 		}
 	}
 	return o, time.Time{}
+}
+
+// unlessBooked checks a definitive refusal that followed an answer that
+// may hide a booking (a 5xx, a cut answer, a dropped connection): the
+// day decides. It returns the refusal when nothing was ambiguous or the
+// day shows no booking.
+func (j *fireJob) unlessBooked(ctx context.Context, res *burstResult, refusal session.Outcome) session.Outcome {
+	if !res.anyAmbiguous() {
+		return refusal
+	}
+	c, booked, err := j.confirmBooked(ctx)
+	switch {
+	case booked:
+		return j.confirmedOutcome(refusal, c)
+	case err != nil:
+		return unconfirmed(refusal, err)
+	}
+	return refusal
+}
+
+// unconfirmed is a failure whose earlier lost answer may have booked the
+// class, unchecked because the day could not be read.
+func unconfirmed(o session.Outcome, readErr error) session.Outcome {
+	o.Status, o.Code = session.PrebookFailed, codeUnconfirmed
+	if o.Message != "" {
+		o.Message += "; "
+	}
+	o.Message += "an earlier attempt got no clear answer and the day could not be read to check it (" +
+		readErr.Error() + "): check in AimHarder whether you are booked"
+	return o
+}
+
+// reloginAndRetry follows the protocol after AimHarder logged the session
+// out mid-burst: mark it dead (keyed on the credentials the burst sent),
+// log in once with password_command, and send the booking again — once
+// now, then at the burst's remaining planned times while AimHarder says
+// "too early" (the logout may have come before the opening). It returns
+// the burst with the retry's verdict, or why it could not.
+func (j *fireJob) reloginAndRetry(ctx context.Context, res *burstResult) (*burstResult, error) {
+	r := j.r
+	if j.markDead(ctx, j.sent, "AimHarder logged the session out during a fire") {
+		if err := r.svc.Relogin(ctx, session.KindBackground); err != nil {
+			if errors.Is(err, account.ErrNoPasswordCommand) {
+				return nil, errors.New("run `ahtui login`, or set password_command so ahtui can log in again by itself")
+			}
+			return nil, fmt.Errorf("logging in again with password_command failed: %w", err)
+		}
+	}
+	sess, err := r.store.Session(ctx, session.KindBackground)
+	if err != nil {
+		return nil, fmt.Errorf("reading the session after logging in again: %w", err)
+	}
+	prepared, err := r.client.PrepareBook(sess.Credentials, j.ref, j.p.ClassID, j.p.Day,
+		aimharder.BookOptions{Insist: j.p.AllowWaitlist, FamilyID: j.p.FamilyID})
+	if err != nil {
+		return nil, err
+	}
+	r.log.Info("logged in again after AimHarder ended the session mid-fire; sending the booking again", "prebooking", j.p.ID)
+	now := r.clock.Now()
+	retry := firePlan{sends: []time.Time{now}, staggered: 1, end: j.plan.end, opening: j.plan.opening}
+	for _, at := range j.plan.sends {
+		if at.After(now) {
+			retry.sends = append(retry.sends, at)
+		}
+	}
+	again := j.burst(ctx, prepared, retry)
+	j.saveCookies(ctx, sess.Credentials, again.attempts)
+	j.sent = sess.Credentials
+	firstRest, againRest := res.rest, again.rest
+	out := &burstResult{
+		attempts:  append(slices.Clone(res.attempts), again.attempts...),
+		sent:      res.sent + again.sent,
+		best:      again.best,
+		verdict:   again.verdict,
+		firstSent: res.firstSent,
+		rest: func() []attempt {
+			return append(firstRest(), againRest()...)
+		},
+	}
+	return out, nil
+}
+
+// markDead records that AimHarder ended the session the fire used. It
+// returns false when the session had already moved on (rotated or logged
+// in again since), so the answer was about credentials nobody holds.
+func (j *fireJob) markDead(ctx context.Context, used aimharder.Credentials, reason string) bool {
+	err := j.r.store.MarkDead(ctx, session.KindBackground, used, reason)
+	if errors.Is(err, session.ErrConcurrentUpdate) {
+		return false
+	}
+	if err != nil {
+		j.r.log.Warn("cannot mark the background session dead", "err", err)
+	}
+	return true
 }
 
 // confirmedOutcome is the success an "already booked" (or lost) answer
@@ -379,22 +733,19 @@ func (j *fireJob) confirmedOutcome(o session.Outcome, c account.ClassView) sessi
 	return o
 }
 
-// confirmBooked re-reads the class's day: is the member in it?
-func (j *fireJob) confirmBooked(ctx context.Context) (account.ClassView, bool) {
-	day, err := j.r.svc.Day(ctx, session.KindBackground, j.box, j.p.Day)
+// confirmBooked re-reads the class's day as the family member the
+// prebooking books for: is that member in the class?
+func (j *fireJob) confirmBooked(ctx context.Context) (account.ClassView, bool, error) {
+	c, booked, err := j.r.svc.ConfirmBooked(ctx, session.KindBackground, j.box, j.p.ClassID, j.p.Day, j.p.FamilyID)
 	if err != nil {
 		j.r.log.Warn("cannot re-read the day to confirm a booking", "prebooking", j.p.ID, "err", err)
-		return account.ClassView{}, false
 	}
-	c, ok := day.FindClass(j.p.ClassID)
-	if !ok || c.Class.State == aimharder.StateNone {
-		return account.ClassView{}, false
-	}
-	return c, true
+	return c, booked && err == nil, err
 }
 
 // statedOpening is the opening the server's "too early" message implies,
-// when it is later than the one fired at (the rule was wrong).
+// when it is later than the one fired at (the rule was wrong). The rule
+// it states is recorded as the box's learned window.
 func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
 	var te *aimharder.TooEarlyError
 	if !errors.As(err, &te) || !te.WindowKnown {
@@ -404,7 +755,9 @@ func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
 	if opens.IsZero() || !opens.After(j.p.OpensAt.Add(j.r.timing.Burst)) || !opens.Before(j.p.ClassStart) {
 		return time.Time{}
 	}
-	if j.box.MemberWindow == "" {
+	rule := te.Window
+	j.statedRule = &rule
+	if j.box.LearnedWindow != te.Window.String() {
 		if err := j.r.store.SetLearnedWindow(ctx, j.box.ID, te.Window.String()); err == nil {
 			j.r.log.Info("learned the box's booking window from a fire", "box", j.box.Subdomain, "rule", te.Window.String())
 		}
@@ -413,28 +766,42 @@ func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
 }
 
 // rearm puts the prebooking back to pending with the opening the server
-// stated. If that fails, the burst's outcome is stored instead.
+// stated, marked as stated so the box's rule does not move it back. If
+// that fails, the burst's outcome is stored instead. A rule the member set
+// that disagrees is reported.
 func (j *fireJob) rearm(ctx context.Context, opens time.Time, fallback session.Outcome) {
 	r := j.r
-	if err := r.store.Unclaim(ctx, j.p.ID, r.owner); err != nil {
+	if err := r.store.Rearm(ctx, j.p.ID, r.owner, opens); err != nil {
+		r.log.Warn("cannot put the prebooking back for the opening AimHarder stated", "prebooking", j.p.ID, "err", err)
 		r.finish(ctx, j.p, fallback, time.Time{})
 		return
 	}
-	if err := r.store.SetOpensAt(ctx, j.p.ID, opens); err != nil {
-		r.log.Warn("cannot move the prebooking's opening", "prebooking", j.p.ID, "err", err)
-		return
-	}
 	p := j.p
+	p.Status, p.ClaimedBy, p.FiredAt, p.OutcomeCode = session.PrebookPending, "", time.Time{}, session.OutcomeOpeningStated
 	p.OpensAt = opens
+	p = inBoxZone(p, j.box)
 	r.log.Info("AimHarder said too early: the prebooking waits for the opening it stated", "prebooking", p.ID, "opens_at", opens)
-	r.publish(PrebookingArmed{At: r.clock.Now(), Prebooking: inBoxZone(p, j.box)})
+	r.publish(PrebookingArmed{At: r.clock.Now(), Prebooking: p})
+	if member, ok := memberRule(j.box); ok && j.statedRule != nil && member.String() != j.statedRule.String() {
+		r.publish(WindowRuleWrong{At: r.clock.Now(), Box: j.box.Subdomain, MemberRule: member.String(),
+			ServerRule: j.statedRule.String(), Prebooking: p})
+	}
+}
+
+// memberRule is the window rule the member set for the box, if any.
+func memberRule(b session.Box) (aimharder.Rule, bool) {
+	if strings.TrimSpace(b.MemberWindow) == "" {
+		return aimharder.Rule{}, false
+	}
+	rule, err := aimharder.ParseRule(b.MemberWindow)
+	return rule, err == nil
 }
 
 // missed stores that the window passed while no runner ran and the class
 // has started — unless the day shows the member booked after all (a
 // runner that died mid-fire may have booked it).
 func (j *fireJob) missed(ctx context.Context) {
-	if c, ok := j.confirmBooked(ctx); ok {
+	if c, ok, _ := j.confirmBooked(ctx); ok {
 		o := j.confirmedOutcome(session.Outcome{Late: true}, c)
 		j.r.finish(ctx, j.p, o, time.Time{})
 		return
@@ -444,8 +811,14 @@ func (j *fireJob) missed(ctx context.Context) {
 	j.r.finish(ctx, j.p, session.Outcome{Status: session.PrebookMissed, Code: "missed", Message: msg, Late: true}, time.Time{})
 }
 
-// unclaim gives a prebooking back (the runner stops before firing it).
-func (j *fireJob) unclaim() {
+// abort stops a fire before its burst: the claim goes back to pending
+// (the runner is stopping), unless another runner took it over — then it
+// is that runner's to fire and report.
+func (j *fireJob) abort() {
+	if j.lost.Load() {
+		j.r.log.Warn("another runner took the prebooking's claim over: not firing it", "prebooking", j.p.ID)
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := j.r.store.Unclaim(ctx, j.p.ID, j.r.owner); err != nil {
@@ -455,31 +828,71 @@ func (j *fireJob) unclaim() {
 	j.r.log.Info("prebooking given back to pending: the runner is stopping", "prebooking", j.p.ID)
 }
 
-// saveCookies persists cookies the booking answers changed.
-func (j *fireJob) saveCookies(ctx context.Context, sent aimharder.Credentials, res burstResult) {
-	for i := len(res.attempts) - 1; i >= 0; i-- {
-		got := res.attempts[i].creds
-		if got.Token == "" || got.Equal(sent) {
+// saveCookies persists the cookies the booking answers changed, merged in
+// answer order (a later answer's value wins), onto the credentials sent.
+func (j *fireJob) saveCookies(ctx context.Context, sent aimharder.Credentials, attempts []attempt) {
+	merged, changed := sent.Clone(), false
+	for _, a := range attempts {
+		got := a.creds
+		if got.Token == "" || got.Token != sent.Token || got.Equal(sent) {
 			continue
 		}
-		if err := j.r.store.SaveCookies(ctx, session.KindBackground, sent, got); err != nil && !errors.Is(err, session.ErrConcurrentUpdate) {
-			j.r.log.Warn("cannot save the cookies a booking answer set", "err", err)
+		diff := map[string]string{}
+		for name, v := range got.Cookies {
+			if sent.Cookies[name] != v {
+				diff[name] = v
+			}
 		}
+		for name := range sent.Cookies {
+			if _, ok := got.Cookies[name]; !ok {
+				diff[name] = "" // the answer expired it
+			}
+		}
+		if len(diff) > 0 {
+			merged, changed = merged.WithCookies(diff), true
+		}
+	}
+	if !changed || merged.Equal(sent) {
 		return
+	}
+	if err := j.r.store.SaveCookies(ctx, session.KindBackground, sent, merged); err != nil && !errors.Is(err, session.ErrConcurrentUpdate) {
+		j.r.log.Warn("cannot save the cookies a booking answer set", "err", err)
 	}
 }
 
-// finish stores the outcome and only then publishes it (invariant 6).
+// finish stores the outcome and only then publishes it (invariant 6). A
+// database too busy to store it is retried for a while, whatever ctx
+// says; an outcome that still cannot be stored is published as
+// PrebookingNotStored so the member learns it all the same.
 func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Outcome, firstSent time.Time) {
-	ctx = context.WithoutCancel(ctx)
-	stored, err := r.store.Finish(ctx, p.ID, r.owner, o)
+	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.finishRetry)
+	defer cancel()
+	var (
+		stored session.Prebooking
+		err    error
+	)
+	for {
+		stored, err = r.store.Finish(bg, p.ID, r.owner, o)
+		if err == nil || !errors.Is(err, session.ErrBusy) || bg.Err() != nil {
+			break
+		}
+		// Real time on purpose: the writer in the way is another process.
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
-		// Most likely another runner took the claim over (this one was
-		// thought dead); its outcome is the one stored and reported.
 		r.log.Warn("cannot store the prebooking's outcome", "prebooking", p.ID, "outcome", o.Status, "err", err)
+		if errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNotFound) {
+			// Another runner took the claim over (this one was thought
+			// dead): its outcome is the one stored and reported.
+			return
+		}
+		q := p
+		q.Status, q.OutcomeCode, q.OutcomeMessage = o.Status, o.Code, o.Message
+		q.ReservationID, q.Late, q.Attempts = o.ReservationID, o.Late, p.Attempts+o.Attempts
+		r.publish(PrebookingNotStored{At: r.clock.Now(), Prebooking: q, Err: err.Error()})
 		return
 	}
-	box, _ := r.store.Box(ctx, stored.BoxID)
+	box, _ := r.store.Box(bg, stored.BoxID)
 	stored = inBoxZone(stored, box)
 	if stored.Status == session.PrebookMissed {
 		r.publish(PrebookingMissed{At: r.clock.Now(), Prebooking: stored})
@@ -491,15 +904,20 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 // holdFireLease takes (or extends) the background session's lease for
 // the fires under way, so nothing rotates its token mid-flight. A rotation
 // in progress elsewhere is waited for; if the lease cannot be had the
-// fire goes ahead without it (missing the class would be worse).
+// fire goes ahead without it (missing the class would be worse). The
+// wait does not hold leaseMu, so fires arming at the same instant wait
+// side by side; each store call on the lease does, so a release by the
+// last fire of a previous round cannot undo a take.
 func (r *Runner) holdFireLease(ctx context.Context, until time.Time) {
 	r.leaseMu.Lock()
-	defer r.leaseMu.Unlock()
 	r.leaseUsers++
-	giveUp := time.Now().Add(sessionLeaseWait)
+	r.leaseMu.Unlock()
+	giveUp := time.Now().Add(r.leaseWait)
 	for {
 		ttl := max(until.Sub(r.clock.Now()), time.Minute)
+		r.leaseMu.Lock()
 		_, err := r.store.AcquireSessionLease(ctx, session.KindBackground, r.owner, ttl)
+		r.leaseMu.Unlock()
 		if err == nil || !errors.Is(err, session.ErrLeaseHeld) || time.Now().After(giveUp) || ctx.Err() != nil {
 			if err != nil && ctx.Err() == nil {
 				r.log.Warn("firing without the background session lease", "err", err)

@@ -25,11 +25,47 @@ type HealthProblem struct {
 	Message    string             // the whole warning, for the member
 }
 
+// ReloginGrace is how long a dead background session may stay dead while
+// a password_command is set before it counts as a problem: the keeper
+// logs it in again within minutes, so one still dead after this long means
+// the re-login keeps failing.
+const ReloginGrace = 10 * time.Minute
+
+// SessionProblem is the one session-health rule, shared by the runner's
+// warning, `ahtui status` and the TUI header: why the background session
+// cannot fire prebookings, or "" when it can. found is false when there is
+// no background session; passwordCommand says whether one is configured.
+// A dead session is a problem at once without password_command, and with
+// one once it has stayed dead for ReloginGrace (logging in again is
+// failing).
+func SessionProblem(sess session.Session, found, passwordCommand bool, now time.Time) string {
+	switch {
+	case !found:
+		return "there is no background session"
+	case sess.State != session.StateDead:
+		return ""
+	case !passwordCommand:
+		return "the background session has expired"
+	}
+	if sess.DeadAt.IsZero() || now.Sub(sess.DeadAt) >= ReloginGrace {
+		return "the background session has expired and logging in again with password_command is not working"
+	}
+	return ""
+}
+
 // CheckHealth reports a problem when a pending prebooking opens within
-// horizon (or is already due) while the background session is missing or
-// dead and no password_command can log it in again — that prebooking
+// horizon (or is already due) while the background session cannot fire it
+// (SessionProblem): missing, dead with no password_command, or dead while
+// logging in again with password_command keeps failing — that prebooking
 // would fail. nil means all is well. `ahtui status` and the runner share it.
 func CheckHealth(ctx context.Context, store *session.Store, now time.Time, horizon time.Duration) (*HealthProblem, error) {
+	return checkHealth(ctx, store, now, horizon, "")
+}
+
+// checkHealth is CheckHealth with what this process's keeper knows: why
+// its last attempt to log the dead session in again failed ("" when none
+// failed), reported at once instead of after ReloginGrace.
+func checkHealth(ctx context.Context, store *session.Store, now time.Time, horizon time.Duration, reloginFailure string) (*HealthProblem, error) {
 	if horizon <= 0 {
 		horizon = DefaultHealthHorizon
 	}
@@ -41,21 +77,20 @@ func CheckHealth(ctx context.Context, store *session.Store, now time.Time, horiz
 	if err != nil {
 		return nil, err
 	}
-	if ok && strings.TrimSpace(command) != "" {
-		return nil, nil // the scheduler can log in again by itself
-	}
+	hasCommand := ok && strings.TrimSpace(command) != ""
 	sess, err := store.Session(ctx, session.KindBackground)
-	hp := &HealthProblem{Others: len(due) - 1}
-	switch {
-	case errors.Is(err, session.ErrNoSession):
-		hp.Reason = "there is no background session"
-	case err != nil:
+	found := err == nil
+	if err != nil && !errors.Is(err, session.ErrNoSession) {
 		return nil, err
-	case sess.State == session.StateDead:
-		hp.Reason = "the background session has expired"
-	default:
+	}
+	reason := SessionProblem(sess, found, hasCommand, now)
+	if reason == "" && found && sess.State == session.StateDead && hasCommand && reloginFailure != "" {
+		reason = "the background session has expired and logging in again with password_command failed: " + reloginFailure
+	}
+	if reason == "" {
 		return nil, nil
 	}
+	hp := &HealthProblem{Others: len(due) - 1, Reason: reason}
 	hp.Prebooking = due[0]
 	if box, err := store.Box(ctx, hp.Prebooking.BoxID); err == nil {
 		hp.Prebooking = inBoxZone(hp.Prebooking, box)
@@ -68,9 +103,22 @@ func CheckHealth(ctx context.Context, store *session.Store, now time.Time, horiz
 	if hp.Others > 0 {
 		more = fmt.Sprintf(" (and %d more)", hp.Others)
 	}
-	hp.Message = fmt.Sprintf("prebooking %s %s%s but %s: run `ahtui login`, or set password_command so ahtui can log in again by itself",
-		describePrebooking(hp.Prebooking), when, more, hp.Reason)
+	fix := "run `ahtui login`, or set password_command so ahtui can log in again by itself"
+	if hasCommand {
+		fix = "run `ahtui login`, or fix password_command"
+	}
+	hp.Message = fmt.Sprintf("prebooking %s %s%s but %s: %s",
+		describePrebooking(hp.Prebooking), when, more, hp.Reason, fix)
 	return hp, nil
+}
+
+// checkHealth for the runner, with its keeper's knowledge.
+func (r *Runner) checkHealth(ctx context.Context, now time.Time) (*HealthProblem, error) {
+	failure := ""
+	if r.keeper != nil {
+		failure, _ = r.keeper.ReloginFailure(session.KindBackground)
+	}
+	return checkHealth(ctx, r.store, now, r.timing.HealthHorizon, failure)
 }
 
 // watchHealth checks the session's health every HealthEvery and publishes
@@ -83,7 +131,7 @@ func (r *Runner) watchHealth(ctx context.Context) {
 	)
 	for {
 		now := r.clock.Now()
-		problem, err := CheckHealth(ctx, r.store, now, r.timing.HealthHorizon)
+		problem, err := r.checkHealth(ctx, now)
 		if err == nil {
 			key := ""
 			if problem != nil {

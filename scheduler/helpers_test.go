@@ -83,9 +83,15 @@ type harness struct {
 // clock runs offset ahead of it.
 func newHarness(t *testing.T, start time.Time, offset time.Duration, rush int) *harness {
 	t.Helper()
+	return newHarnessWith(t, start, testWorld(rush), "2d@07:00", aimhardertest.WithClockOffset(offset))
+}
+
+// newHarnessWith is newHarness with its own world, the member's window
+// rule for the box ("" for none) and options for the fake.
+func newHarnessWith(t *testing.T, start time.Time, world aimhardertest.World, memberWindow string, opts ...aimhardertest.Option) *harness {
+	t.Helper()
 	h := &harness{t: t, clock: NewManualClock(start), dbPath: filepath.Join(t.TempDir(), "ahtui.db")}
-	h.fake, h.urls = aimhardertest.Start(t, testWorld(rush),
-		aimhardertest.WithClock(h.clock), aimhardertest.WithClockOffset(offset))
+	h.fake, h.urls = aimhardertest.Start(t, world, append([]aimhardertest.Option{aimhardertest.WithClock(h.clock)}, opts...)...)
 	h.store = h.openStore()
 	svc := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})
 	res, err := svc.Login(t.Context(), testEmail, testPassword)
@@ -96,8 +102,10 @@ func newHarness(t *testing.T, start time.Time, offset time.Duration, rush int) *
 		t.Fatalf("login chose no box: %+v", res)
 	}
 	h.box = res.Current
-	if err := h.store.SetMemberWindow(t.Context(), h.box.ID, "2d@07:00"); err != nil {
-		t.Fatal(err)
+	if memberWindow != "" {
+		if err := h.store.SetMemberWindow(t.Context(), h.box.ID, memberWindow); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if h.box, err = h.store.Box(t.Context(), h.box.ID); err != nil {
 		t.Fatal(err)
@@ -106,9 +114,10 @@ func newHarness(t *testing.T, start time.Time, offset time.Duration, rush int) *
 }
 
 // openStore opens another handle on the database (another "process").
-func (h *harness) openStore() *session.Store {
+func (h *harness) openStore(opts ...session.Option) *session.Store {
 	h.t.Helper()
-	s, err := session.Open(h.t.Context(), h.dbPath, session.WithClock(h.clock.Now), session.WithLeaseWait(0))
+	s, err := session.Open(h.t.Context(), h.dbPath,
+		append([]session.Option{session.WithClock(h.clock.Now), session.WithLeaseWait(0)}, opts...)...)
 	if err != nil {
 		h.t.Fatalf("open store: %v", err)
 	}

@@ -3,8 +3,10 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,8 +32,9 @@ type KeeperConfig struct {
 	Clock   Clock            // default RealClock
 	Events  *Broker          // optional
 	Logger  *slog.Logger     // optional
-	// Kinds to keep alive: the background session always makes sense; a
-	// process with an open TUI adds the device session.
+	// Kinds to keep alive; required, there is no default kind (invariant
+	// 2). The scheduler keeps the background session; a process with an
+	// open TUI adds the device session.
 	Kinds []session.Kind
 	// CheckEvery and Jitter override the defaults (tests).
 	CheckEvery time.Duration
@@ -48,10 +51,25 @@ type Keeper struct {
 	cfg   KeeperConfig
 	store *session.Store
 	log   *slog.Logger
+
+	mu            sync.Mutex
+	reloginFailed map[session.Kind]string // the last revive's error, per kind, while it stands
 }
 
-// NewKeeper returns a Keeper; it does nothing until Run.
-func NewKeeper(cfg KeeperConfig) *Keeper {
+// NewKeeper checks cfg and returns a Keeper; it does nothing until Run.
+// Account and Kinds are required.
+func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
+	if cfg.Account == nil {
+		return nil, errors.New("scheduler: the keeper needs an account service")
+	}
+	if len(cfg.Kinds) == 0 {
+		return nil, errors.New("scheduler: the keeper needs the session kinds to keep (there is no default kind)")
+	}
+	for _, kind := range cfg.Kinds {
+		if !slices.Contains(session.Kinds, kind) {
+			return nil, fmt.Errorf("scheduler: the keeper cannot keep a session of kind %q", kind)
+		}
+	}
 	if cfg.Clock == nil {
 		cfg.Clock = RealClock{}
 	}
@@ -63,14 +81,31 @@ func NewKeeper(cfg KeeperConfig) *Keeper {
 	} else if cfg.Jitter == 0 {
 		cfg.Jitter = DefaultKeeperJitter
 	}
-	if len(cfg.Kinds) == 0 {
-		cfg.Kinds = []session.Kind{session.KindBackground}
-	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Keeper{cfg: cfg, store: cfg.Account.Store(), log: log}
+	return &Keeper{cfg: cfg, store: cfg.Account.Store(), log: log, reloginFailed: map[session.Kind]string{}}, nil
+}
+
+// ReloginFailure reports why the keeper's last attempt to log the dead
+// session of that kind in again with password_command failed; false when
+// there was none since the session was last alive.
+func (k *Keeper) ReloginFailure(kind session.Kind) (string, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	reason, ok := k.reloginFailed[kind]
+	return reason, ok
+}
+
+func (k *Keeper) setReloginFailure(kind session.Kind, reason string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if reason == "" {
+		delete(k.reloginFailed, kind)
+		return
+	}
+	k.reloginFailed[kind] = reason
 }
 
 // Run keeps the sessions alive until ctx ends, then returns once every
@@ -196,15 +231,18 @@ func (k *Keeper) revive(ctx context.Context, st *keeperState) time.Duration {
 	switch {
 	case err == nil:
 		st.reloginBackoff = 0
+		k.setReloginFailure(st.kind, "")
 		if after, rerr := k.store.Session(ctx, st.kind); rerr == nil {
 			k.noticeChanges(st, after)
 		}
 		return k.cfg.CheckEvery
 	case errors.Is(err, account.ErrNoPasswordCommand):
+		k.setReloginFailure(st.kind, "")
 		return k.cfg.CheckEvery
 	case errors.Is(err, aimharder.ErrBadCredentials):
 		st.reloginRefused = true
 	}
+	k.setReloginFailure(st.kind, err.Error())
 	st.reloginBackoff = nextBackoff(st.reloginBackoff, reloginBackoffMin, reloginBackoffMax)
 	k.publish(SessionRefreshFailed{At: k.cfg.Clock.Now(), Kind: st.kind,
 		Err: "logging in again with password_command failed: " + err.Error(), RetryIn: st.reloginBackoff})
@@ -236,6 +274,7 @@ func (k *Keeper) noticeChanges(st *keeperState, sess session.Session) {
 	switch {
 	case !sess.CreatedAt.Equal(prev.CreatedAt) && sess.State == session.StateLive:
 		st.reloginRefused = false
+		k.setReloginFailure(st.kind, "")
 		k.publish(SessionRelogged{At: now, Kind: st.kind})
 	case sess.State == session.StateDead && prev.State != session.StateDead:
 		k.publish(SessionDead{At: now, Kind: st.kind, Reason: sess.DeadReason})

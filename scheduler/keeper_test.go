@@ -25,7 +25,11 @@ func startKeeper(t *testing.T, h *harness, kinds ...session.Kind) *keeperHarness
 		PasswordCommand: func(context.Context, string) (string, error) { return testPassword, nil }})
 	broker := NewBroker()
 	kh := &keeperHarness{harness: h, events: collect(broker), done: make(chan struct{})}
-	kh.keeper = NewKeeper(KeeperConfig{Account: svc, Clock: h.clock, Events: broker, Kinds: kinds})
+	k, err := NewKeeper(KeeperConfig{Account: svc, Clock: h.clock, Events: broker, Kinds: kinds})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kh.keeper = k
 	ctx, cancel := context.WithCancel(t.Context())
 	kh.cancel = cancel
 	go func() {

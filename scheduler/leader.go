@@ -15,6 +15,11 @@ import (
 // lease expires LeaseTTL after its holder's last heartbeat, so a runner that
 // died is replaced within about that long.
 //
+// A leader whose renewals have failed for LeaseTTL (the database is busy
+// or broken) stops arming and firing at once: its lease may have expired
+// and another runner may lead by now. It leads again as soon as it can
+// take the lease back.
+//
 // On shutdown the engine stops first (its fires finish); the heartbeat goes
 // on meanwhile, so no other runner mistakes a fire still under way for an
 // abandoned one. Only then is the lease given back.
@@ -31,21 +36,30 @@ func (r *Runner) lead(ctx context.Context) {
 		<-engineDone
 		engineCancel, engineDone = nil, nil
 	}
+	var renewed time.Time // the lease's last successful take or renewal
 	for ctx.Err() == nil {
 		if r.Leader() {
 			_, err := r.store.RenewRunnerLease(ctx, RunnerLeaseName, r.owner, r.timing.LeaseTTL)
 			switch {
+			case err == nil:
+				renewed = r.clock.Now()
 			case errors.Is(err, session.ErrLeaseNotHeld):
 				r.log.Warn("lost the runner lease to another process")
 				r.setLeader(false, "another runner took over")
 				stopEngine()
-			case err != nil && ctx.Err() == nil:
+			case ctx.Err() != nil:
+			case r.clock.Now().Sub(renewed) >= r.timing.LeaseTTL:
+				r.log.Warn("the runner lease could not be renewed for its whole lifetime: stopping firing", "err", err)
+				r.setLeader(false, "cannot renew the runner lease")
+				stopEngine()
+			default:
 				r.log.Warn("cannot renew the runner lease", "err", err)
 			}
 		} else {
 			_, err := r.store.AcquireRunnerLease(ctx, RunnerLeaseName, r.owner, r.timing.LeaseTTL)
 			switch {
 			case err == nil:
+				renewed = r.clock.Now()
 				r.setLeader(true, "")
 				engineCtx, cancel := context.WithCancel(ctx)
 				done := make(chan struct{})

@@ -20,14 +20,18 @@ const RunnerLeaseName = "prebookings"
 // below. Tests shorten some of them.
 type Timing struct {
 	LeaseTTL      time.Duration // runner lease lifetime without a heartbeat (10 s)
-	Heartbeat     time.Duration // lease renewal and takeover attempts (3 s)
+	Heartbeat     time.Duration // lease renewal, takeover attempts and claim heartbeats (3 s)
 	ArmAhead      time.Duration // claim, refresh and take the session lease this long before T (60 s)
 	EstimateAhead time.Duration // start probing the server clock (15 s)
 	WarmAhead     time.Duration // warm the connections (2 s)
 	Burst         time.Duration // keep retrying "too early" this long after T (3 s)
 	Recheck       time.Duration // longest single wait; the wall clock is read again after it (2 s)
 	Scan          time.Duration // how often the leader looks for due prebookings (2 s)
-	StaleAfter    time.Duration // a claim this old by a runner that lost the lease is taken over (LeaseTTL)
+	// StaleAfter: a firing claim whose heartbeat (fired_at, refreshed every
+	// Heartbeat by the runner firing it) is this old, held by a runner that
+	// is not the live leader, is taken over (LeaseTTL, at least three
+	// heartbeats).
+	StaleAfter    time.Duration
 	HealthHorizon time.Duration // warn about a dead session this long before a prebooking (6 h)
 	HealthEvery   time.Duration // health check cadence (1 min)
 }
@@ -47,6 +51,7 @@ func (t Timing) withDefaults() Timing {
 	def(&t.Recheck, DefaultRecheck)
 	def(&t.Scan, 2*time.Second)
 	def(&t.StaleAfter, t.LeaseTTL)
+	t.StaleAfter = max(t.StaleAfter, 3*t.Heartbeat)
 	def(&t.HealthHorizon, 6*time.Hour)
 	def(&t.HealthEvery, time.Minute)
 	return t
@@ -72,6 +77,9 @@ type Config struct {
 	// KeeperCheck and KeeperJitter override the keeper's cadence (tests).
 	KeeperCheck, KeeperJitter time.Duration
 	Timing                    Timing
+	// Notify tunes the notify_command hook (notify.go), on by default: it
+	// runs only when the member set notify_command.
+	Notify NotifyConfig
 }
 
 // Runner is one process's scheduler.
@@ -86,6 +94,12 @@ type Runner struct {
 	estimator *ClockEstimator
 	keeper    *Keeper
 	timing    Timing
+	notify    NotifyConfig
+	// finishRetry bounds the retries of an outcome the database is too
+	// busy to store (finishRetryFor); leaseWait, the wait for the
+	// background session's lease before a fire (sessionLeaseWait). Tests
+	// shorten them.
+	finishRetry, leaseWait time.Duration
 
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
@@ -129,7 +143,11 @@ func NewRunner(cfg Config) (*Runner, error) {
 		owner:     cfg.Owner,
 		estimator: cfg.Estimator,
 		timing:    cfg.Timing.withDefaults(),
+		notify:    cfg.Notify,
 		active:    map[int64]bool{},
+
+		finishRetry: finishRetryFor,
+		leaseWait:   sessionLeaseWait,
 
 		clockSignal: make(chan struct{}, 1),
 	}
@@ -146,9 +164,13 @@ func NewRunner(cfg Config) (*Runner, error) {
 		}
 		// The keeper rotates under its own owner name, so a fire's session
 		// lease keeps it from rotating the token mid-flight.
-		r.keeper = NewKeeper(KeeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
+		k, err := NewKeeper(KeeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
 			Events: cfg.Events, Logger: cfg.Logger, Kinds: kinds,
 			CheckEvery: cfg.KeeperCheck, Jitter: cfg.KeeperJitter})
+		if err != nil {
+			return nil, err
+		}
+		r.keeper = k
 	}
 	return r, nil
 }
@@ -172,8 +194,16 @@ func (r *Runner) Leader() bool {
 // Run works until ctx ends, then stops cleanly: no new prebooking is
 // armed, armed ones that have not started firing go back to pending, a
 // burst already under way finishes and stores its outcome, and the leases
-// are given back. It returns once every goroutine it started has ended.
+// are given back. It returns once every goroutine it started has ended,
+// and the notify_command runs for its last outcomes have ended (bounded by
+// NotifyConfig.Grace).
 func (r *Runner) Run(ctx context.Context) error {
+	if !r.notify.Disabled {
+		// Subscribed before anything runs, stopped after everything
+		// published: every outcome of this run is notified.
+		n := startNotifier(r.events, r.store, r.log, r.notify, r.Leader)
+		defer n.stop()
+	}
 	var wg sync.WaitGroup
 	if r.keeper != nil {
 		wg.Go(func() { _ = r.keeper.Run(ctx) })
@@ -210,19 +240,34 @@ func (r *Runner) isActive(id int64) bool {
 	return r.active[id]
 }
 
+// Housekeeping of the leader.
+const (
+	reconcileEvery = 30 * time.Second
+	pruneEvery     = 24 * time.Hour
+	// HistoryKeep is how long history lines are kept.
+	HistoryKeep = 180 * 24 * time.Hour
+	// CacheKeepDays is how many past days of class lists are kept.
+	CacheKeepDays = 7
+)
+
 // engine is the leader's loop: every Scan it brings pending prebookings'
 // openings up to date with their box's rule, arms the ones due within
-// ArmAhead, and takes over claims left by a runner that died. It returns
-// when ctx ends, after every fire it started has finished.
+// ArmAhead, and takes over claims left by a runner that died; once a day
+// it prunes old history and cached class lists. It returns when ctx ends,
+// after every fire it started has finished.
 func (r *Runner) engine(ctx context.Context) {
 	var fires sync.WaitGroup
 	defer fires.Wait()
-	var lastReconcile time.Time
+	var lastReconcile, lastPrune time.Time
 	for ctx.Err() == nil {
 		now := r.clock.Now()
-		if lastReconcile.IsZero() || now.Sub(lastReconcile) >= 30*time.Second || now.Before(lastReconcile) {
+		if lastReconcile.IsZero() || now.Sub(lastReconcile) >= reconcileEvery || now.Before(lastReconcile) {
 			r.reconcileOpenings(ctx)
 			lastReconcile = now
+		}
+		if lastPrune.IsZero() || now.Sub(lastPrune) >= pruneEvery || now.Before(lastPrune) {
+			r.prune(ctx, now)
+			lastPrune = now
 		}
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
@@ -268,32 +313,66 @@ func (r *Runner) armDue(ctx context.Context, fires *sync.WaitGroup) {
 	}
 }
 
-// takeOverStale claims prebookings left firing by a runner that lost the
-// lease (it died mid-fire): refiring is safe because "already booked"
+// takeOverStale claims prebookings left firing by a runner that died or
+// hung mid-fire: a claim whose heartbeat (fired_at, refreshed every
+// Heartbeat while its runner works on it) is older than StaleAfter, held
+// by a runner that is not the live leader — or by this runner when none of
+// its fires has it any more (its outcome could not be stored). A live
+// runner's claim is never taken: it keeps its heartbeat going from the
+// claim to the stored outcome. Refiring is safe because "already booked"
 // counts as success, so nothing is booked twice and nothing is lost.
 func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
 	firing, err := r.store.Prebookings(ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookFiring}})
-	if err != nil {
+	if err != nil || len(firing) == 0 {
 		return
+	}
+	leader := ""
+	if l, err := r.store.CurrentRunnerLease(ctx, RunnerLeaseName); err == nil && l.Live(r.clock.Now()) {
+		leader = l.Owner
+	} else if err != nil && !errors.Is(err, session.ErrNotFound) {
+		return // who leads is unknown: take nothing
 	}
 	before := r.clock.Now().Add(-r.timing.StaleAfter)
 	for _, p := range firing {
-		if r.isActive(p.ID) || !p.FiredAt.Before(before) {
+		if r.isActive(p.ID) || !p.FiredAt.Before(before) || (p.ClaimedBy == leader && p.ClaimedBy != r.owner) {
 			continue
 		}
 		claimed, won, err := r.store.ClaimStale(ctx, p.ID, r.owner, before)
 		if err != nil || !won {
 			continue
 		}
-		r.log.Info("took over a prebooking left firing by another runner", "prebooking", p.ID, "previous", p.ClaimedBy)
-		// The dead runner may still hold the background session's lease
-		// for its fire: give it back for it rather than wait for it to
-		// expire. Anything else that holds it is left alone.
-		if err := r.store.ReleaseSessionLease(ctx, session.KindBackground, p.ClaimedBy); err == nil {
-			r.log.Info("released the session lease the previous runner held", "previous", p.ClaimedBy)
+		r.log.Info("took over a prebooking left firing by a runner that stopped", "prebooking", p.ID, "previous", p.ClaimedBy)
+		if p.ClaimedBy != r.owner {
+			// That runner stopped refreshing its claim for StaleAfter and
+			// does not lead: it died or hung, and may still hold the
+			// background session's lease for its fire. Give it back for it
+			// rather than wait for it to expire; anything else that holds
+			// it is left alone.
+			if err := r.store.ReleaseSessionLease(ctx, session.KindBackground, p.ClaimedBy); err == nil {
+				r.log.Info("released the session lease the previous runner held", "previous", p.ClaimedBy)
+			}
 		}
 		r.startFire(ctx, fires, claimed)
+	}
+}
+
+// prune forgets history older than HistoryKeep and class lists of days
+// more than CacheKeepDays past.
+func (r *Runner) prune(ctx context.Context, now time.Time) {
+	if n, err := r.store.PruneHistory(ctx, now.Add(-HistoryKeep)); err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("cannot prune the history", "err", err)
+		}
+	} else if n > 0 {
+		r.log.Info("pruned old history", "events", n)
+	}
+	if n, err := r.store.PruneCache(ctx, aimharder.DateOf(now).AddDays(-CacheKeepDays)); err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("cannot prune the class cache", "err", err)
+		}
+	} else if n > 0 {
+		r.log.Info("pruned old cached class lists", "days", n)
 	}
 }
 
@@ -309,7 +388,10 @@ func (r *Runner) startFire(ctx context.Context, fires *sync.WaitGroup, p session
 
 // reconcileOpenings sets each pending prebooking's opening from its box's
 // rule (the member's, else the learned one), so a rule learned or changed
-// after the prebooking was added applies to it.
+// after the prebooking was added applies to it. An opening AimHarder
+// stated for the prebooking itself (session.Store.Rearm) is left alone:
+// the server knows better than any rule, and moving it back would fire it
+// too early again.
 func (r *Runner) reconcileOpenings(ctx context.Context) {
 	pending, err := r.store.Prebookings(ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending}})
@@ -318,6 +400,9 @@ func (r *Runner) reconcileOpenings(ctx context.Context) {
 	}
 	boxes := map[int64]session.Box{}
 	for _, p := range pending {
+		if p.OpeningStated() {
+			continue
+		}
 		box, ok := boxes[p.BoxID]
 		if !ok {
 			if box, err = r.store.Box(ctx, p.BoxID); err != nil {

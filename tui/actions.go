@@ -192,6 +192,9 @@ func (m *Model) onAnswer(msg dialog.ResultMsg) tea.Cmd {
 	if !ok || !msg.Yes {
 		return nil
 	}
+	if it.kind == doQuit && msg.Choice == choiceBackground && m.cfg.KeepRunning != nil {
+		return m.keepRunning()
+	}
 	return m.run(it)
 }
 

@@ -85,7 +85,7 @@ func (m *Model) dayCmd(seq uint64, box session.Box, date aimharder.Date) tea.Cmd
 // storeCmd reads the prebookings, the sessions' health and the family
 // member from the store.
 func (m *Model) storeCmd(seq uint64) tea.Cmd {
-	st, ctx := m.cfg.Store, m.ctx
+	st, ctx, engine := m.cfg.Store, m.ctx, m.cfg.Engine
 	return func() tea.Msg {
 		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Session{}}
 		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
@@ -99,6 +99,9 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 			}
 		}
 		msg.family, _ = st.FamilyID(ctx)
+		if lf, ok := engine.(LeaderFinder); ok {
+			msg.firing, msg.hasFiring, _ = lf.FiringProcess(ctx)
+		}
 		return msg
 	}
 }

@@ -47,7 +47,7 @@ func (m *Model) onEvent(ev Event) tea.Cmd {
 	var cmds []tea.Cmd
 	switch ev.Kind {
 	case EventPrebookingFinished:
-		cmds = append(cmds, m.outcomeToast(ev))
+		cmds = append(cmds, m.outcomeToast(ev), m.ringBell())
 	case EventWarning:
 		if ev.Message != "" {
 			cmds = append(cmds, m.toasts.Push(toast.Warn, ev.Message))

@@ -33,6 +33,13 @@ func (m *Model) renderHeader() {
 	if m.cfg.Demo {
 		left += " " + th.DemoBadge.Render(tx.Demo)
 	}
+	if m.cfg.Viewers != nil {
+		served := tx.ServedOne
+		if n := m.cfg.Viewers(); n != 1 {
+			served = fmt.Sprintf(tx.ServedMany, n)
+		}
+		left += " " + th.Subtle.Render(served)
+	}
 	if m.hasBox {
 		left += " " + th.Bold.Render(strings.TrimSpace(m.box.Name))
 	}
@@ -70,9 +77,16 @@ func (m *Model) renderHeader() {
 		default:
 			parts = append(parts, th.Subtle.Render(fmt.Sprintf(tx.ClockOffset, i18n.Offset(off), strings.TrimPrefix(i18n.Offset(bound), "+"))))
 		}
-		if e.Leading() {
+		switch {
+		case e.Leading():
 			parts = append(parts, th.Subtle.Render(tx.Runner))
-		} else {
+		case m.hasFiring && m.firing.PID != 0:
+			program := m.firing.Program
+			if program == "" {
+				program = "ahtui"
+			}
+			parts = append(parts, th.Subtle.Render(fmt.Sprintf(tx.RunnerAt, program, m.firing.PID, m.firing.Host)))
+		default:
 			parts = append(parts, th.Faint.Render(tx.RunnerOther))
 		}
 	}

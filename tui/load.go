@@ -301,6 +301,7 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 	m.sessions = msg.sessions
 	familyChanged := msg.family != m.family
 	m.family = msg.family
+	m.firing, m.hasFiring = msg.firing, msg.hasFiring
 	m.applyPrebookings()
 	m.renderPrebookings()
 	m.syncDetail()

@@ -45,6 +45,8 @@ type storeMsg struct {
 	sessions    map[session.Kind]session.Session
 	noDevice    bool // the store has no device session (logged out)
 	family      string
+	firing      FiringProcess // who fires the prebookings, when hasFiring
+	hasFiring   bool
 	err         error
 }
 

@@ -74,6 +74,8 @@ type Model struct {
 	prebookings []session.Prebooking
 	events      []session.Event
 	eventsByID  map[int64]session.Prebooking
+	firing      FiringProcess // who fires the prebookings, when hasFiring
+	hasFiring   bool
 
 	grid        grid.Model
 	detail      detail.Model

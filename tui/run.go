@@ -34,15 +34,22 @@ func NoColorRequested(getenv func(string) string) bool { return getenv("NO_COLOR
 // locale.
 func Language(setting string) i18n.Lang { return i18n.Detect(setting, os.Getenv) }
 
-// Run runs the TUI on the terminal until the member quits or ctx ends,
-// relaying events into it.
-func Run(ctx context.Context, cfg Config, events <-chan Event, opts ...tea.ProgramOption) error {
+// NewProgram builds the program Run runs, for a caller that runs it and
+// relays its events itself (`ahtui serve`, one per SSH session): the
+// renderer prepared, the alternate screen, and ctx ending it.
+func NewProgram(ctx context.Context, cfg Config, opts ...tea.ProgramOption) *tea.Program {
 	cfg.Renderer = PrepareRenderer(cfg.Renderer, cfg.NoColor)
 	if cfg.Context == nil {
 		cfg.Context = ctx
 	}
 	opts = append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, opts...)
-	p := tea.NewProgram(New(cfg), opts...)
+	return tea.NewProgram(New(cfg), opts...)
+}
+
+// Run runs the TUI on the terminal until the member quits or ctx ends,
+// relaying events into it.
+func Run(ctx context.Context, cfg Config, events <-chan Event, opts ...tea.ProgramOption) error {
+	p := NewProgram(ctx, cfg, opts...)
 	relayCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	if events != nil {

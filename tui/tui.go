@@ -62,6 +62,21 @@ type Engine interface {
 	ClockOffset() (offset, bound time.Duration, ok bool)
 }
 
+// LeaderFinder is what an Engine may also tell: which process fires the
+// prebookings, so that a TUI that does not can say who does.
+type LeaderFinder interface {
+	// FiringProcess reads who holds the firing lease now; false when
+	// nobody does.
+	FiringProcess(ctx context.Context) (FiringProcess, bool, error)
+}
+
+// FiringProcess is the process that fires the prebookings.
+type FiringProcess struct {
+	Program string // "ahtui run", "ahtui serve", "ahtui"; may be empty
+	PID     int
+	Host    string
+}
+
 // Config wires a Model.
 type Config struct {
 	Account Account
@@ -87,6 +102,20 @@ type Config struct {
 	AutoRefresh time.Duration
 	// Timeout bounds each request to AimHarder (default 30 s).
 	Timeout time.Duration
+	// Bell rings the terminal bell when a prebooking's outcome arrives
+	// (nil: silent). Make it with BellOutput, from the program's output.
+	Bell func()
+
+	// Viewers is set when the TUI is served over SSH (`ahtui serve`): how
+	// many are connected now. The runner outlives a served session, so
+	// quitting one never warns.
+	Viewers func() int
+	// KeepRunning, when set, is offered on quit while this process fires
+	// pending prebookings: the member may keep them running in the
+	// background. It is called (off the update loop) when they choose so,
+	// just before the program quits; cmd/ahtui starts the background runner
+	// once the TUI has stopped.
+	KeepRunning func()
 }
 
 // EventKind says what an Event is about.

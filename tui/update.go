@@ -285,6 +285,23 @@ func (m *Model) showBoxes() tea.Cmd {
 }
 
 func (m *Model) requestQuit() tea.Cmd {
+	if m.cfg.Viewers != nil {
+		return m.quit() // served: the runner lives on in `ahtui serve`
+	}
+	if n := m.pendingCount(); n > 0 && m.engineLeading() && m.cfg.KeepRunning != nil {
+		tx := m.tx
+		m.dialog.Open(dialog.Confirm{
+			Title: tx.ConfirmQuit,
+			Body:  fmt.Sprintf(tx.ConfirmQuitKeep, n),
+			Choices: []dialog.Choice{
+				{ID: choiceBackground, Keys: []string{"b", "enter"}, Label: tx.ChoiceBackground},
+				{ID: choiceQuit, Keys: []string{"y", "Y", "s", "S"}, Label: tx.ChoiceQuitAnyway},
+			},
+			NoLabel: tx.ChoiceStay,
+			Payload: intent{kind: doQuit},
+		})
+		return nil
+	}
 	if n := m.pendingCount(); n > 0 && m.engineLeading() {
 		m.dialog.Open(dialog.Confirm{
 			Title:   m.tx.ConfirmQuit,
@@ -300,4 +317,22 @@ func (m *Model) requestQuit() tea.Cmd {
 func (m *Model) quit() tea.Cmd {
 	m.quitting = true
 	return tea.Quit
+}
+
+// The quit dialog's choices when the prebookings can go on in the
+// background.
+const (
+	choiceBackground = "background"
+	choiceQuit       = "quit"
+)
+
+// keepRunning hands the prebookings to a background runner: cmd/ahtui
+// starts it once this program, and its runner, have stopped.
+func (m *Model) keepRunning() tea.Cmd {
+	m.quitting = true
+	keep := m.cfg.KeepRunning
+	return func() tea.Msg {
+		keep()
+		return tea.QuitMsg{}
+	}
 }

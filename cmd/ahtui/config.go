@@ -20,7 +20,7 @@ import (
 var settingHelp = map[string]string{
 	session.SettingFamilyID:          "family member to book for (AimHarder familyId; empty = you)",
 	session.SettingPasswordCommand:   "command printing your password, for unattended re-login (e.g. `pass show aimharder`)",
-	session.SettingNotifyCommand:     "command run on every prebooking outcome",
+	session.SettingNotifyCommand:     "command run (by /bin/sh) on every prebooking outcome and session warning: JSON on stdin, AHTUI_* variables",
 	session.SettingRefreshAfter:      "refresh the background session when older than this (default 18m)",
 	session.SettingRefreshBeforeFire: "refresh a session before using it when older than this (default 25m)",
 	session.SettingLanguage:          "language of the TUI: en or es (default from LANG)",

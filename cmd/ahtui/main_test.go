@@ -13,7 +13,15 @@ import (
 // it for what needs another OS process (another user, a process to kill).
 const childArgsEnv = "AHTUI_TEST_CHILD_ARGS"
 
+// asAhtuiEnv makes the test binary the ahtui binary with its own command
+// line: what it starts of itself (os.Executable, as the background
+// `ahtui run` a quitting TUI leaves) is ahtui too.
+const asAhtuiEnv = "AHTUI_TEST_AS_AHTUI"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(asAhtuiEnv) == "1" {
+		os.Exit(run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	if raw := os.Getenv(childArgsEnv); raw != "" {
 		var args []string
 		if err := json.Unmarshal([]byte(raw), &args); err != nil {

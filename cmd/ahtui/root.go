@@ -83,6 +83,8 @@ func newRootCommand(stdin io.Reader, stdout, stderr io.Writer, now func() time.T
 		newSimCommand(opts, stdout, stderr),
 		newPrebookCommand(opts, stdout),
 		newRunCommand(opts, stderr),
+		newDoctorCommand(opts, stdin, stdout, stderr),
+		newServeCommand(opts, stderr),
 	)
 	return root
 }

@@ -19,6 +19,7 @@ type simOptions struct {
 	latency     time.Duration
 	clockOffset time.Duration
 	seed        int64
+	faults      []string // --fault knobs (sim_faults.go)
 }
 
 func newSimCommand(_ *globalOptions, stdout, stderr io.Writer) *cobra.Command {
@@ -36,10 +37,16 @@ func newSimCommand(_ *globalOptions, stdout, stderr io.Writer) *cobra.Command {
 	f.DurationVar(&opts.latency, "latency", 0, "delay added to every request (e.g. 50ms)")
 	f.DurationVar(&opts.clockOffset, "clock-offset", 0, "how far the server's clock runs ahead of this machine's (negative: behind)")
 	f.Int64Var(&opts.seed, "seed", 1, "seed of the simulated world (same seed, same classes and ids)")
+	f.StringArrayVar(&opts.faults, "fault", nil, "misbehave like the real service can, to try ahtui doctor (repeatable):\n"+
+		"KIND[@ENDPOINT,…] with KIND one of "+faultKindNames()+"; every request (of those endpoints) is affected")
 	return cmd
 }
 
 func runSim(ctx context.Context, opts simOptions, stdout, stderr io.Writer) error {
+	faults, err := parseFaults(opts.faults)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
 	ln, err := net.Listen("tcp", opts.listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w", opts.listen, err)
@@ -50,6 +57,9 @@ func runSim(ctx context.Context, opts simOptions, stdout, stderr io.Writer) erro
 	}))
 	fake.SetLatency(aimhardertest.Latency{In: opts.latency / 2, Out: opts.latency - opts.latency/2})
 	fake.SetClockOffset(opts.clockOffset)
+	for _, f := range faults {
+		fake.Inject(f.fault)
+	}
 
 	urls := fake.URLs("http://" + ln.Addr().String())
 	fmt.Fprintf(stdout, "Simulated AimHarder listening on http://%s\n\n", ln.Addr())
@@ -58,6 +68,7 @@ func runSim(ctx context.Context, opts simOptions, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "export AHTUI_LOGIN_URL=%s\n", urls.Login)
 	fmt.Fprintf(stdout, "export AHTUI_PORTAL_URL=%s\n", urls.Portal)
 	fmt.Fprintf(stdout, "export AHTUI_BOX_URL=%s\n\n", urls.BoxTemplate)
+	printFaults(stdout, faults, opts.clockOffset)
 	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
 
 	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}

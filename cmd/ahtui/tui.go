@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -40,6 +41,10 @@ type tuiDeps struct {
 	est     *scheduler.ClockEstimator
 	log     *slog.Logger
 	demo    bool
+	// handoff, when set, lets the member keep the prebookings running in
+	// the background when they quit (not in the demo: its gym and
+	// database end with it).
+	handoff *handoff
 }
 
 // runTUI is the root command: the TUI (with --demo, on a simulated gym).
@@ -68,6 +73,9 @@ func runTUI(cmd *cobra.Command, g *globalOptions, stdin io.Reader, stdout io.Wri
 	deps, err := wireTUI(store, g.clientConfig(), clock, logger)
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	if deps.handoff, err = newHandoff(g, path, store); err != nil {
+		logger.Warn("cannot offer to keep running in the background", "err", err)
 	}
 	return serveTUI(ctx, deps, stdin, stdout)
 }
@@ -121,13 +129,20 @@ func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer
 	if stdin != os.Stdin {
 		opts = append(opts, tea.WithInput(stdin))
 	}
+	// The bell writes to the program's own output (see tui.BellOutput).
+	out, bell := tui.BellOutput(stdout)
 	if stdout != os.Stdout {
-		opts = append(opts, tea.WithOutput(stdout))
+		opts = append(opts, tea.WithOutput(out))
 		renderer = lipgloss.NewRenderer(stdout)
 	}
 	refresh := 5 * time.Minute
 	if d.demo {
 		refresh = time.Minute // the demo's rivals fill classes as you watch
+	}
+	var keepRunning func()
+	var handOver atomic.Bool
+	if d.handoff != nil {
+		keepRunning = func() { handOver.Store(true) }
 	}
 	err = tui.Run(ctx, tui.Config{
 		Account:     d.account,
@@ -141,10 +156,22 @@ func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer
 		NoColor:     tui.NoColorRequested(os.Getenv),
 		Demo:        d.demo,
 		AutoRefresh: refresh,
+		KeepRunning: keepRunning,
+		Bell:        bell,
 	}, events, opts...)
 	stop()
 	if rerr := <-done; rerr != nil && !errors.Is(rerr, context.Canceled) {
 		d.log.Warn("scheduler stopped with an error", "err", rerr)
+	}
+	if err == nil && handOver.Load() {
+		// The runner has given the lease back: the background one takes
+		// it at once.
+		pending, perr := d.store.Prebookings(ctx, session.PrebookingQuery{
+			Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
+		if perr != nil {
+			d.log.Warn("cannot count pending prebookings", "err", perr)
+		}
+		return d.handoff.start(ctx, stdout, len(pending))
 	}
 	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +26,20 @@ const e2eSession = "ahtui-e2e"
 
 func startDemoInTmux(t *testing.T, width, height int, opensIn string) *tmuxTUI {
 	t.Helper()
+	dir := t.TempDir()
+	args, _ := json.Marshal([]string{"--demo", "--db", filepath.Join(dir, "demo.db")})
+	return startInTmux(t, width, height, map[string]string{
+		childArgsEnv:     string(args),
+		demoOpensInEnv:   opensIn,
+		"XDG_STATE_HOME": filepath.Join(dir, "state"),
+	})
+}
+
+// startInTmux runs the test binary as ahtui (env says how: childArgsEnv
+// or asAhtuiEnv) in a new tmux session of width×height, in a UTF-8
+// terminal without NO_COLOR; the pane stays after it exits.
+func startInTmux(t *testing.T, width, height int, env map[string]string, args ...string) *tmuxTUI {
+	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
 		t.Skip("tmux is not installed: this end-to-end test drives ahtui in it (CI installs it; locally: apt-get install tmux)")
@@ -34,23 +49,23 @@ func startDemoInTmux(t *testing.T, width, height int, opensIn string) *tmuxTUI {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	args, _ := json.Marshal([]string{"--demo", "--db", filepath.Join(dir, "demo.db")})
-	env := map[string]string{
-		childArgsEnv:     string(args),
-		demoOpensInEnv:   opensIn,
-		"XDG_STATE_HOME": filepath.Join(dir, "state"),
-		"LANG":           "C.UTF-8",
-		"LC_ALL":         "",
-		"LC_MESSAGES":    "",
-		"NO_COLOR":       "",
-		"TERM":           "xterm-256color",
+	full := map[string]string{
+		"LANG":        "C.UTF-8",
+		"LC_ALL":      "",
+		"LC_MESSAGES": "",
+		"NO_COLOR":    "",
+		"TERM":        "xterm-256color",
 	}
+	maps.Copy(full, env)
 	var cmdline strings.Builder
 	cmdline.WriteString("env")
-	for k, v := range env {
+	for k, v := range full {
 		cmdline.WriteString(" " + k + "=" + shellQuote(v))
 	}
 	cmdline.WriteString(" " + shellQuote(exe))
+	for _, a := range args {
+		cmdline.WriteString(" " + shellQuote(a))
+	}
 	tt := &tmuxTUI{t: t, tmux: tmux, sock: filepath.Join(dir, "tmux.sock")}
 	tt.run("-u", "new-session", "-d", "-s", e2eSession, "-x", strconv.Itoa(width), "-y", strconv.Itoa(height), cmdline.String())
 	tt.run("set-option", "-t", e2eSession, "remain-on-exit", "on")

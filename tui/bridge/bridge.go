@@ -87,6 +87,21 @@ type engine struct{ r *scheduler.Runner }
 
 func (e engine) Leading() bool { return e.r.Leader() }
 
+// FiringProcess names the process that fires the prebookings; the owner
+// roles are the ones cmd/ahtui gives its runners.
+func (e engine) FiringProcess(ctx context.Context) (tui.FiringProcess, bool, error) {
+	l, ok, err := e.r.CurrentLeader(ctx)
+	if err != nil || !ok {
+		return tui.FiringProcess{}, false, err
+	}
+	program := "ahtui"
+	switch l.Role {
+	case "run", "serve":
+		program += " " + l.Role
+	}
+	return tui.FiringProcess{Program: program, PID: l.PID, Host: l.Host}, true, nil
+}
+
 func (e engine) ClockOffset() (offset, bound time.Duration, ok bool) {
 	est, ok := e.r.Estimator().Estimate()
 	if !ok {

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -18,12 +19,25 @@ type Confirm struct {
 	Danger bool
 	// Payload comes back in the ResultMsg, for the caller to act on.
 	Payload any
+	// Choices, when set, replace yes: the question has several answers
+	// besides no (which n/esc still give, labelled NoLabel).
+	Choices []Choice
+	NoLabel string
+}
+
+// Choice is one answer of a question with more than yes and no.
+type Choice struct {
+	ID    string   // comes back as ResultMsg.Choice
+	Keys  []string // the first one is shown
+	Label string
 }
 
 // ResultMsg is the member's answer.
 type ResultMsg struct {
 	Yes     bool
 	Payload any
+	// Choice is the ID of the Choice that answered (Yes is then true).
+	Choice string
 }
 
 // KeyMap answers a confirmation.
@@ -92,6 +106,19 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		payload := m.c.Payload
 		return func() tea.Msg { return ResultMsg{Yes: yes, Payload: payload} }
 	}
+	if len(m.c.Choices) > 0 {
+		for _, ch := range m.c.Choices {
+			if key.Matches(k, key.NewBinding(key.WithKeys(ch.Keys...))) {
+				m.open = false
+				res := ResultMsg{Yes: true, Payload: m.c.Payload, Choice: ch.ID}
+				return m, func() tea.Msg { return res }
+			}
+		}
+		if key.Matches(k, m.Keys.No) {
+			return m, answer(false)
+		}
+		return m, nil
+	}
 	switch {
 	case key.Matches(k, m.Keys.Yes):
 		return m, answer(true)
@@ -128,6 +155,10 @@ func (m *Model) render() {
 		b.WriteString(body)
 	}
 	b.WriteString("\n\n")
+	if len(m.c.Choices) > 0 {
+		m.box = th.Dialog.Width(w + 2).Render(b.String() + m.renderChoices())
+		return
+	}
 	yes := th.HelpKey.Render("y") + " " + th.HelpDesc.Render(tx.Yes)
 	if !m.c.Danger {
 		yes = th.HelpKey.Render("y/enter") + " " + th.HelpDesc.Render(tx.Yes)
@@ -135,6 +166,21 @@ func (m *Model) render() {
 	no := th.HelpKey.Render("n/esc") + " " + th.HelpDesc.Render(tx.No)
 	b.WriteString(yes + th.HelpSep.Render(" • ") + no)
 	m.box = th.Dialog.Width(w + 2).Render(b.String())
+}
+
+// renderChoices lists the answers of a question with choices, one a line.
+func (m *Model) renderChoices() string {
+	th := m.th
+	no := m.c.NoLabel
+	if no == "" {
+		no = m.tx.No
+	}
+	lines := make([]string, 0, len(m.c.Choices)+1)
+	for _, ch := range m.c.Choices {
+		lines = append(lines, th.HelpKey.Render(fmt.Sprintf("%-6s", ch.Keys[0]))+th.HelpDesc.Render(ch.Label))
+	}
+	lines = append(lines, th.HelpKey.Render("n/esc ")+th.HelpDesc.Render(no))
+	return strings.Join(lines, "\n")
 }
 
 // Box draws content in the dialog frame with a title, at most width wide.

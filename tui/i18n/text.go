@@ -28,6 +28,9 @@ type Text struct {
 	NoPrebookings   string
 	Runner          string
 	RunnerOther     string
+	RunnerAt        string // %s program, %d pid, %s host: who fires the prebookings
+	ServedOne       string // served over SSH, one viewer connected
+	ServedMany      string // %d viewers connected
 	Loading         string
 	CachedAt        string // %s time
 	Offline         string
@@ -106,6 +109,10 @@ type Text struct {
 	ConfirmUnprebookBody string // %s class
 	ConfirmQuit          string
 	ConfirmQuitBody      string // %d pending prebookings
+	ConfirmQuitKeep      string // %d pending prebookings (keeping them running in the background is offered)
+	ChoiceBackground     string
+	ChoiceQuitAnyway     string
+	ChoiceStay           string
 	Booked               string // %s class
 	Waitlisted           string // %s class
 	AlreadyBooked        string // %s class
