@@ -32,7 +32,7 @@ func (m *Model) bootCmd() tea.Cmd {
 			msg.err = err
 			return msg
 		}
-		if s, err := cfg.Store.Session(ctx, kind); err == nil && s.State == session.StateLive {
+		if s, err := cfg.Store.SessionHealth(ctx, kind); err == nil && s.State == session.StateLive {
 			msg.loggedIn = true
 		}
 		box, err := cfg.Account.CurrentBox(ctx)
@@ -87,10 +87,10 @@ func (m *Model) dayCmd(seq uint64, box session.Box, date aimharder.Date) tea.Cmd
 func (m *Model) storeCmd(seq uint64) tea.Cmd {
 	st, ctx, engine := m.cfg.Store, m.ctx, m.cfg.Engine
 	return func() tea.Msg {
-		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Session{}}
+		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Health{}}
 		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
 		for _, k := range session.Kinds {
-			s, err := st.Session(ctx, k)
+			s, err := st.SessionHealth(ctx, k)
 			switch {
 			case err == nil:
 				msg.sessions[k] = s
@@ -271,7 +271,7 @@ func (m *Model) prebookCmd(box session.Box, c account.ClassView, opensAt time.Ti
 			ClassStart:    c.Start,
 			OpensAt:       opensAt,
 			FamilyID:      family,
-			AllowWaitlist: true,
+			AllowWaitlist: false, // as `ahtui prebook add` without --waitlist
 		})
 		return msg
 	}

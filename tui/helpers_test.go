@@ -233,7 +233,7 @@ type fakeStore struct {
 	boxes       []session.Box
 	current     int64
 	family      string
-	sessions    map[session.Kind]session.Session
+	sessions    map[session.Kind]session.Health
 	prebookings []session.Prebooking
 	history     []session.Event
 	nextID      int64
@@ -241,14 +241,14 @@ type fakeStore struct {
 }
 
 func newFakeStore(now func() time.Time) *fakeStore {
-	live := func(k session.Kind, age time.Duration) session.Session {
-		return session.Session{Kind: k, State: session.StateLive, TokenUpdatedAt: now().Add(-age)}
+	live := func(k session.Kind, age time.Duration) session.Health {
+		return session.Health{Kind: k, State: session.StateLive, TokenUpdatedAt: now().Add(-age)}
 	}
 	return &fakeStore{
 		account: session.Account{Email: "ana@example.com", UserID: 4242, Name: "Ana"},
 		boxes:   []session.Box{testBox, otherBox},
 		current: testBox.ID,
-		sessions: map[session.Kind]session.Session{
+		sessions: map[session.Kind]session.Health{
 			session.KindDevice:     live(session.KindDevice, 4*time.Minute),
 			session.KindBackground: live(session.KindBackground, 12*time.Minute),
 		},
@@ -286,13 +286,13 @@ func (s *fakeStore) SetSetting(_ context.Context, key, value string) error {
 	return nil
 }
 
-func (s *fakeStore) Session(_ context.Context, k session.Kind) (session.Session, error) {
+func (s *fakeStore) SessionHealth(_ context.Context, k session.Kind) (session.Health, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sess, ok := s.sessions[k]; ok {
 		return sess, nil
 	}
-	return session.Session{}, session.ErrNoSession
+	return session.Health{}, session.ErrNoSession
 }
 
 func (s *fakeStore) Prebookings(_ context.Context, q session.PrebookingQuery) ([]session.Prebooking, error) {

@@ -42,7 +42,7 @@ type dayMsg struct {
 type storeMsg struct {
 	seq         uint64
 	prebookings []session.Prebooking
-	sessions    map[session.Kind]session.Session
+	sessions    map[session.Kind]session.Health
 	noDevice    bool // the store has no device session (logged out)
 	family      string
 	firing      FiringProcess // who fires the prebookings, when hasFiring

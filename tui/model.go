@@ -70,7 +70,7 @@ type Model struct {
 	hasBox      bool
 	boxList     []session.Box
 	family      string
-	sessions    map[session.Kind]session.Session
+	sessions    map[session.Kind]session.Health
 	prebookings []session.Prebooking
 	events      []session.Event
 	eventsByID  map[int64]session.Prebooking
@@ -163,7 +163,7 @@ func New(cfg Config) Model {
 		now:         now,
 		loc:         loc,
 		today:       today,
-		sessions:    map[session.Kind]session.Session{},
+		sessions:    map[session.Kind]session.Health{},
 		grid:        grid.New(th, tx, today.Monday()),
 		detail:      detail.New(th, tx),
 		dialog:      dialog.New(th, tx),

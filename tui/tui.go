@@ -44,7 +44,7 @@ type Store interface {
 	SetCurrentBox(ctx context.Context, id int64) error
 	FamilyID(ctx context.Context) (string, error)
 	SetSetting(ctx context.Context, key, value string) error
-	Session(ctx context.Context, kind session.Kind) (session.Session, error)
+	SessionHealth(ctx context.Context, kind session.Kind) (session.Health, error)
 	Prebookings(ctx context.Context, q session.PrebookingQuery) ([]session.Prebooking, error)
 	AddPrebooking(ctx context.Context, n session.NewPrebooking) (session.Prebooking, error)
 	CancelPrebooking(ctx context.Context, id int64) (session.Prebooking, error)

@@ -282,7 +282,7 @@ func TestBookNotOpenOffersPrebooking(t *testing.T) {
 		t.Fatalf("%d prebookings stored, want 1", len(e.store.prebookings))
 	}
 	p := e.store.prebookings[0]
-	if p.ClassID != c.ID || p.Day != c.Date || !p.OpensAt.Equal(c.OpensAt) || p.BoxID != testBox.ID || !p.AllowWaitlist {
+	if p.ClassID != c.ID || p.Day != c.Date || !p.OpensAt.Equal(c.OpensAt) || p.BoxID != testBox.ID || p.AllowWaitlist {
 		t.Fatalf("stored %+v", p)
 	}
 	if st := e.state(c); st != grid.Prebooked {
@@ -632,7 +632,7 @@ func TestLoginForm(t *testing.T) {
 	e := &env{t: t, now: testNow}
 	e.acct = newFakeAccount(testDays(testWeek, testNow, true))
 	e.store = newFakeStore(func() time.Time { return e.now })
-	e.store.sessions = map[session.Kind]session.Session{}
+	e.store.sessions = map[session.Kind]session.Health{}
 	e.store.account = session.Account{}
 	e.m = newTestModel(Config{Account: e.acct, Store: e.store, Now: func() time.Time { return e.now }, Renderer: asciiRenderer()})
 	e.send(tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -764,7 +764,7 @@ func TestHeaderShowsHealthClockAndNextPrebooking(t *testing.T) {
 	e.requireContains("in " + i18n.Countdown(c.OpensAt.Sub(e.now)))
 
 	// A dead background session near a prebooking is a warning.
-	e.store.sessions[session.KindBackground] = session.Session{Kind: session.KindBackground, State: session.StateDead}
+	e.store.sessions[session.KindBackground] = session.Health{Kind: session.KindBackground, State: session.StateDead}
 	e.key("r")
 	e.requireContains("background session expired: " + c.Name + " will not fire")
 }
@@ -783,7 +783,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestDeadDeviceSessionInTheStoreShowsTheLoginForm(t *testing.T) {
 	e := newEnv(t, 80, 24, i18n.EN)
-	e.store.sessions[session.KindDevice] = session.Session{Kind: session.KindDevice, State: session.StateDead}
+	e.store.sessions[session.KindDevice] = session.Health{Kind: session.KindDevice, State: session.StateDead}
 	e.key("r")
 	if e.m.screen != screenLogin {
 		t.Fatalf("screen %d, want the login form", e.m.screen)
