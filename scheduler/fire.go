@@ -45,7 +45,11 @@ type fireJob struct {
 	box  session.Box
 	ref  aimharder.BoxRef
 	late bool // its window was already open when it was claimed
-	lost *atomic.Bool
+	// lost: another runner took the claim over; settled: the claim is
+	// being given up (outcome stored, given back or re-armed), so its
+	// heartbeat failing means nothing.
+	lost, settled *atomic.Bool
+	runCtx        context.Context // the runner's: ends when it stops, not when the claim is lost
 	// sent is the credentials the booking requests carry (PrepareBook's).
 	sent aimharder.Credentials
 	// bg holds work the fire started and must outlive the send (a token
@@ -68,20 +72,23 @@ type fireJob struct {
 func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 	armCtx, cancelArm := context.WithCancel(ctx)
 	defer cancelArm()
-	lost := new(atomic.Bool)
+	lost, settled := new(atomic.Bool), new(atomic.Bool)
 	stopBeat := r.beatClaim(p.ID, func() {
-		lost.Store(true)
-		cancelArm()
+		if !settled.Load() {
+			lost.Store(true)
+			cancelArm()
+		}
 	})
 	defer stopBeat()
 
 	box, err := r.store.Box(armCtx, p.BoxID)
 	if err != nil {
-		j := &fireJob{r: r, p: p, lost: lost}
+		j := &fireJob{r: r, p: p, lost: lost, settled: settled}
 		if armCtx.Err() != nil {
 			j.abort()
 			return
 		}
+		settled.Store(true)
 		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error",
 			Message: "its box is not in the database any more: " + err.Error()}, time.Time{})
 		return
@@ -89,10 +96,11 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 	p = inBoxZone(p, box)
 	ref, err := account.BoxRef(box)
 	if err != nil {
+		settled.Store(true)
 		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error", Message: err.Error()}, time.Time{})
 		return
 	}
-	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost}
+	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost, settled: settled, runCtx: ctx}
 	serverNow := r.serverNow()
 	if !serverNow.Before(p.ClassStart) {
 		j.missed(ctx)
@@ -178,7 +186,7 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		r.finish(ctx, j.p, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
 			Message: "the background session could not be made fresh: " + err.Error()}, time.Time{})
 		return
 	}
@@ -208,7 +216,7 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		r.finish(ctx, j.p, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
 			Message: "the background session is gone: " + err.Error()}, time.Time{})
 		return
 	}
@@ -216,7 +224,7 @@ func (j *fireJob) run(ctx context.Context) {
 	prepared, err := r.client.PrepareBook(sess.Credentials, j.ref, j.p.ClassID, j.p.Day,
 		aimharder.BookOptions{Insist: j.p.AllowWaitlist, FamilyID: j.p.FamilyID})
 	if err != nil {
-		r.finish(ctx, j.p, session.Outcome{Status: session.PrebookFailed, Code: "error", Late: j.late, Message: err.Error()}, time.Time{})
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "error", Late: j.late, Message: err.Error()}, time.Time{})
 		return
 	}
 	est, known := r.estimator.Estimate()
@@ -248,7 +256,7 @@ func (j *fireJob) run(ctx context.Context) {
 	if rearm.IsZero() {
 		// Stored as soon as the verdict is known; answers still in flight
 		// only bring cookies.
-		r.finish(burstCtx, j.p, outcome, res.firstSent)
+		j.finish(burstCtx, outcome, res.firstSent)
 	} else {
 		j.rearm(burstCtx, rearm, outcome)
 	}
@@ -289,8 +297,10 @@ func (j *fireJob) reassertClaim(ctx context.Context, firstSend time.Time) bool {
 func (j *fireJob) freshSession(ctx context.Context, by time.Time) error {
 	r := j.r
 	done := make(chan error, 1)
-	j.bg.Go(func() { done <- j.freshLoop(ctx, by) })
-	err, finished := waitOn(ctx, r.clock, by, r.timing.Recheck, done)
+	// The refresh runs under the runner's context: losing the claim does
+	// not cut a tokenUpdate off.
+	j.bg.Go(func() { done <- j.freshLoop(j.runCtx, by) })
+	err, finished := waitOn(ctx, r.clock, by.Add(time.Hour), r.timing.Recheck, done)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -771,9 +781,10 @@ func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
 // that disagrees is reported.
 func (j *fireJob) rearm(ctx context.Context, opens time.Time, fallback session.Outcome) {
 	r := j.r
+	j.settled.Store(true)
 	if err := r.store.Rearm(ctx, j.p.ID, r.owner, opens); err != nil {
 		r.log.Warn("cannot put the prebooking back for the opening AimHarder stated", "prebooking", j.p.ID, "err", err)
-		r.finish(ctx, j.p, fallback, time.Time{})
+		j.finish(ctx, fallback, time.Time{})
 		return
 	}
 	p := j.p
@@ -803,12 +814,12 @@ func memberRule(b session.Box) (aimharder.Rule, bool) {
 func (j *fireJob) missed(ctx context.Context) {
 	if c, ok, _ := j.confirmBooked(ctx); ok {
 		o := j.confirmedOutcome(session.Outcome{Late: true}, c)
-		j.r.finish(ctx, j.p, o, time.Time{})
+		j.finish(ctx, o, time.Time{})
 		return
 	}
 	msg := fmt.Sprintf("its booking window opened %s while no runner was running, and the class has started",
 		j.p.OpensAt.Format("Mon 2 Jan 15:04"))
-	j.r.finish(ctx, j.p, session.Outcome{Status: session.PrebookMissed, Code: "missed", Message: msg, Late: true}, time.Time{})
+	j.finish(ctx, session.Outcome{Status: session.PrebookMissed, Code: "missed", Message: msg, Late: true}, time.Time{})
 }
 
 // abort stops a fire before its burst: the claim goes back to pending
@@ -819,6 +830,7 @@ func (j *fireJob) abort() {
 		j.r.log.Warn("another runner took the prebooking's claim over: not firing it", "prebooking", j.p.ID)
 		return
 	}
+	j.settled.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := j.r.store.Unclaim(ctx, j.p.ID, j.r.owner); err != nil {
@@ -858,6 +870,13 @@ func (j *fireJob) saveCookies(ctx context.Context, sent aimharder.Credentials, a
 	if err := j.r.store.SaveCookies(ctx, session.KindBackground, sent, merged); err != nil && !errors.Is(err, session.ErrConcurrentUpdate) {
 		j.r.log.Warn("cannot save the cookies a booking answer set", "err", err)
 	}
+}
+
+// finish stores the job's outcome (see Runner.finish); from then on the
+// claim's heartbeat failing means nothing.
+func (j *fireJob) finish(ctx context.Context, o session.Outcome, firstSent time.Time) {
+	j.settled.Store(true)
+	j.r.finish(ctx, j.p, o, firstSent)
 }
 
 // finish stores the outcome and only then publishes it (invariant 6). A
