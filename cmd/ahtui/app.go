@@ -29,12 +29,10 @@ func (g *globalOptions) openApp(ctx context.Context, role string) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	path := g.dbPath
-	if path == "" {
-		if path, err = session.DefaultPath(); err != nil {
-			closer.Close()
-			return nil, err
-		}
+	path, err := g.databasePath()
+	if err != nil {
+		closer.Close()
+		return nil, err
 	}
 	store, err := session.Open(ctx, path, session.WithClock(g.now))
 	if err != nil {

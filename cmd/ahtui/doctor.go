@@ -295,12 +295,9 @@ func domainOf(email string) string {
 // loadCurrentBox reads the current box from the database, if there is
 // one; doctor never creates a database.
 func (d *doctor) loadCurrentBox(ctx context.Context) {
-	path := d.g.dbPath
-	if path == "" {
-		var err error
-		if path, err = session.DefaultPath(); err != nil {
-			return
-		}
+	path, err := d.g.databasePath()
+	if err != nil {
+		return
 	}
 	if _, err := os.Stat(path); err != nil {
 		return

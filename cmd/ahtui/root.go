@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
 )
 
 // globalOptions are the flags every subcommand shares.
@@ -31,6 +32,14 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// databasePath is --db (or AHTUI_DB), else the default path.
+func (g *globalOptions) databasePath() (string, error) {
+	if g.dbPath != "" {
+		return g.dbPath, nil
+	}
+	return session.DefaultPath()
 }
 
 // clientConfig is the AimHarder client configuration the flags select.

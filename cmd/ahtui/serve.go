@@ -82,11 +82,9 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 		return err
 	}
 	defer closer.Close()
-	dbPath := g.dbPath
-	if dbPath == "" {
-		if dbPath, err = session.DefaultPath(); err != nil {
-			return memberError(err, g.now())
-		}
+	dbPath, err := g.databasePath()
+	if err != nil {
+		return memberError(err, g.now())
 	}
 	if dbPath, err = filepath.Abs(dbPath); err != nil {
 		return err

@@ -58,11 +58,9 @@ func runTUI(cmd *cobra.Command, g *globalOptions, stdin io.Reader, stdout io.Wri
 		return err
 	}
 	defer closer.Close()
-	path := g.dbPath
-	if path == "" {
-		if path, err = session.DefaultPath(); err != nil {
-			return memberError(err, g.now())
-		}
+	path, err := g.databasePath()
+	if err != nil {
+		return memberError(err, g.now())
 	}
 	clock := commandClock{now: g.now}
 	store, err := session.Open(ctx, path, session.WithClock(clock.Now))
