@@ -12,9 +12,83 @@ import (
 	"github.com/ahtui/ahtui/session/account"
 )
 
+// realWorld is the fake AimHarder, a database logged in to it and a
+// client, on the real clock shifted to the test's time (shiftedClock):
+// for what only shows with real concurrency and real waits.
+type realWorld struct {
+	clock  *shiftedClock
+	fake   *aimhardertest.Server
+	store  *session.Store
+	client *aimharder.Client
+	est    *ClockEstimator
+	box    session.Box
+}
+
+// newRealWorld logs the member in when the clock shows loginAt.
+func newRealWorld(t *testing.T, loginAt time.Time) *realWorld {
+	t.Helper()
+	ctx := t.Context()
+	w := &realWorld{clock: &shiftedClock{}}
+	w.clock.set(loginAt)
+	var urls aimhardertest.URLs
+	w.fake, urls = aimhardertest.Start(t, testWorld(0), aimhardertest.WithClock(w.clock))
+	var err error
+	w.store, err = session.Open(ctx, filepath.Join(t.TempDir(), "ahtui.db"), session.WithClock(w.clock.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.store.Close() })
+	w.est = NewClockEstimator(w.clock)
+	transport := &http.Transport{MaxIdleConnsPerHost: 16}
+	t.Cleanup(transport.CloseIdleConnections)
+	w.client, err = aimharder.New(aimharder.Config{LoginURL: urls.Login, PortalURL: urls.Portal,
+		BoxURLTemplate: urls.BoxTemplate, Now: w.clock.Now, Observe: w.est.Observe,
+		HTTPClient: &http.Client{Transport: transport}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, err := account.New(account.Config{Store: w.store, Client: w.client, Now: w.clock.Now}).Login(ctx, testEmail, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.store.SetMemberWindow(ctx, login.Current.ID, "2d@07:00"); err != nil {
+		t.Fatal(err)
+	}
+	w.box = login.Current
+	return w
+}
+
+// prebook adds a pending prebooking for the class named name on testClassDay.
+func (w *realWorld) prebook(t *testing.T, name string) session.Prebooking {
+	t.Helper()
+	for _, c := range w.fake.Classes(testBox, testClassDay) {
+		if c.Name != name {
+			continue
+		}
+		p, err := w.store.AddPrebooking(t.Context(), session.NewPrebooking{BoxID: w.box.ID, ClassID: c.ID,
+			Day: c.Date, ClassName: c.Name, ClassStart: c.Start, OpensAt: c.OpensAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	t.Fatalf("no class %s", name)
+	return session.Prebooking{}
+}
+
+func (w *realWorld) runner(t *testing.T) *Runner {
+	t.Helper()
+	r, err := NewRunner(Config{Store: w.store, Client: w.client, Clock: w.clock, Estimator: w.est, Owner: "runner",
+		NoKeeper: true, Notify: NotifyConfig{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // TestSlowNetworkDoesNotDelayTheSend runs on the real clock (shifted to
 // a few seconds before the opening): AimHarder's clock answers (pings)
-// take 8 s and so does the token refresh the fire needs. Neither may push
+// take 5 s and so does the token refresh the fire needs. Neither may push
 // the booking past the opening: the refresh goes on in the background
 // while the fire uses the current credentials, the probe and the warm-up
 // give up on their pings in time, and the request, prepared before the
@@ -22,52 +96,15 @@ import (
 func TestSlowNetworkDoesNotDelayTheSend(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	clock := &shiftedClock{}
-	clock.set(testOpening.Add(-27 * time.Minute)) // the login: its token is 27 min old at the fire
-	fake, urls := aimhardertest.Start(t, testWorld(0), aimhardertest.WithClock(clock))
-	store, err := session.Open(ctx, filepath.Join(t.TempDir(), "ahtui.db"), session.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	est := NewClockEstimator(clock)
-	transport := &http.Transport{MaxIdleConnsPerHost: 16}
-	t.Cleanup(transport.CloseIdleConnections)
-	client, err := aimharder.New(aimharder.Config{LoginURL: urls.Login, PortalURL: urls.Portal,
-		BoxURLTemplate: urls.BoxTemplate, Now: clock.Now, Observe: est.Observe,
-		HTTPClient: &http.Client{Transport: transport}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	login, err := account.New(account.Config{Store: store, Client: client, Now: clock.Now}).Login(ctx, testEmail, testPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := store.SetMemberWindow(ctx, login.Current.ID, "2d@07:00"); err != nil {
-		t.Fatal(err)
-	}
-	var wod aimhardertest.ClassInfo
-	for _, c := range fake.Classes(testBox, testClassDay) {
-		if c.Name == "WOD" {
-			wod = c
-		}
-	}
-	p, err := store.AddPrebooking(ctx, session.NewPrebooking{BoxID: login.Current.ID, ClassID: wod.ID,
-		Day: wod.Date, ClassName: wod.Name, ClassStart: wod.Start, OpensAt: wod.OpensAt})
-	if err != nil {
-		t.Fatal(err)
-	}
-	const slow = 8 * time.Second
+	w := newRealWorld(t, testOpening.Add(-27*time.Minute)) // the login: its token is 27 min old at the fire
+	clock, fake, store, p := w.clock, w.fake, w.store, w.prebook(t, "WOD")
+	const slow = 5 * time.Second
 	fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultLatency, Latency: aimhardertest.Latency{In: slow},
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointSchedule}}) // the pings
 	fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultLatency, Latency: aimhardertest.Latency{In: slow},
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointTokenUpdate}, Times: 1})
 
-	r, err := NewRunner(Config{Store: store, Client: client, Clock: clock, Estimator: est, Owner: "runner",
-		NoKeeper: true, Notify: NotifyConfig{Disabled: true}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := w.runner(t)
 	clock.set(testOpening.Add(-4 * time.Second))
 	claimed, won, err := store.Claim(ctx, p.ID, r.Owner())
 	if err != nil || !won {
@@ -144,6 +181,27 @@ func TestTransientRefreshFailureStillFires(t *testing.T) {
 				t.Errorf("no refresh was tried: %d token updates, last error %q", sess.TokenUpdateCount, sess.LastError)
 			}
 		})
+	}
+}
+
+// TestHeldSessionLeaseStillFires: another process holds the background
+// session's lease (a rotation that hangs) through the fire, so the token
+// cannot be refreshed (ErrLeaseHeld). The session is alive: the fire goes
+// ahead with the current credentials and books.
+func TestHeldSessionLeaseStillFires(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	h := newHarness(t, testOpening.Add(-27*time.Minute), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	h.clock.Set(testOpening.Add(-70 * time.Second))
+	if _, err := h.store.AcquireSessionLease(ctx, session.KindBackground, "someone-else", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	r.leaseWait = 50 * time.Millisecond
+	got := h.fireNow(r, p)
+	if got.Status != session.PrebookBooked {
+		t.Errorf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
 	}
 }
 

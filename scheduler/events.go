@@ -97,9 +97,10 @@ type PrebookingOutcome struct {
 	FirstSent time.Time
 }
 
-// HealthWarning: a prebooking fires soon but the background session is
-// dead and no password_command can revive it. Resolved reports that the
-// problem went away.
+// HealthWarning: a prebooking fires soon but the background session
+// cannot fire it (SessionProblem): missing, dead with no password_command,
+// or dead while logging in again with password_command fails. Resolved
+// reports that the problem went away.
 type HealthWarning struct {
 	At       time.Time
 	Problem  string

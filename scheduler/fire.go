@@ -73,8 +73,9 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 	armCtx, cancelArm := context.WithCancel(ctx)
 	defer cancelArm()
 	lost, settled := new(atomic.Bool), new(atomic.Bool)
-	stopBeat := r.beatClaim(p.ID, func() {
+	stopBeat := r.beatClaim(p.ID, func(err error) {
 		if !settled.Load() {
+			r.log.Warn("the prebooking's claim is no longer this runner's", "prebooking", p.ID, "err", err)
 			lost.Store(true)
 			cancelArm()
 		}
@@ -118,7 +119,7 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 // beatClaim refreshes the claim on prebooking id every Heartbeat until
 // the returned stop is called. When the store says the claim is no longer
 // this runner's, it calls onLost once and stops.
-func (r *Runner) beatClaim(id int64, onLost func()) (stop func()) {
+func (r *Runner) beatClaim(id int64, onLost func(error)) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -128,8 +129,7 @@ func (r *Runner) beatClaim(id int64, onLost func()) (stop func()) {
 			switch {
 			case err == nil || ctx.Err() != nil:
 			case errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNotFound):
-				r.log.Warn("the prebooking's claim is no longer this runner's", "prebooking", id, "err", err)
-				onLost()
+				onLost(err)
 				return
 			default:
 				r.log.Warn("cannot refresh the prebooking's claim", "prebooking", id, "err", err)
@@ -158,6 +158,17 @@ func (r *Runner) localAt(t time.Time) time.Time {
 		return t.Add(-est.Offset)
 	}
 	return t
+}
+
+// holdSim keeps a simulated clock (ManualClock, with its Hold) from
+// moving while the fire does work that must take no time on it — the
+// database reads and writes just before a burst; on a real clock it does
+// nothing. The returned release may be called more than once.
+func (r *Runner) holdSim() (release func()) {
+	if h, ok := r.clock.(interface{ Hold() (release func()) }); ok {
+		return h.Hold()
+	}
+	return func() {}
 }
 
 // untilClock bounds ctx by the moment the clock shows t. The wait runs in
@@ -204,6 +215,10 @@ func (j *fireJob) run(ctx context.Context) {
 			return
 		}
 	}
+	// From the warm-up to the burst nothing waits for the clock: a
+	// simulated one must not move meanwhile.
+	release := r.holdSim()
+	defer release()
 	if ctx.Err() != nil {
 		j.abort()
 		return
@@ -250,6 +265,7 @@ func (j *fireJob) run(ctx context.Context) {
 	burstCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), burstHardLimit)
 	defer cancel()
 	j.plan = plan
+	release()
 	res := j.burst(burstCtx, prepared, plan)
 	j.saveCookies(burstCtx, j.sent, res.attempts)
 	outcome, rearm := j.judge(burstCtx, &res, true)
@@ -300,7 +316,7 @@ func (j *fireJob) freshSession(ctx context.Context, by time.Time) error {
 	// The refresh runs under the runner's context: losing the claim does
 	// not cut a tokenUpdate off.
 	j.bg.Go(func() { done <- j.freshLoop(j.runCtx, by) })
-	err, finished := waitOn(ctx, r.clock, by.Add(time.Hour), r.timing.Recheck, done)
+	err, finished := waitOn(ctx, r.clock, by, r.timing.Recheck, done)
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()
@@ -887,16 +903,22 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.finishRetry)
 	defer cancel()
 	var (
-		stored session.Prebooking
-		err    error
+		stored       session.Prebooking
+		err, busyErr error
 	)
 	for {
 		stored, err = r.store.Finish(bg, p.ID, r.owner, o)
+		if errors.Is(err, session.ErrBusy) {
+			busyErr = err
+		}
 		if err == nil || !errors.Is(err, session.ErrBusy) || bg.Err() != nil {
 			break
 		}
 		// Real time on purpose: the writer in the way is another process.
 		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil && bg.Err() != nil && busyErr != nil {
+		err = busyErr // the retries ran out: the database was busy
 	}
 	if err != nil {
 		r.log.Warn("cannot store the prebooking's outcome", "prebooking", p.ID, "outcome", o.Status, "err", err)
@@ -931,25 +953,22 @@ func (r *Runner) holdFireLease(ctx context.Context, until time.Time) {
 	r.leaseMu.Lock()
 	r.leaseUsers++
 	r.leaseMu.Unlock()
-	giveUp := time.Now().Add(r.leaseWait)
+	// The scheduler's clock, like the lease's expiry (the real one outside
+	// tests): a simulation sees the wait as time, not as a stall.
+	giveUp := r.clock.Now().Add(r.leaseWait)
 	for {
 		ttl := max(until.Sub(r.clock.Now()), time.Minute)
 		r.leaseMu.Lock()
 		_, err := r.store.AcquireSessionLease(ctx, session.KindBackground, r.owner, ttl)
 		r.leaseMu.Unlock()
-		if err == nil || !errors.Is(err, session.ErrLeaseHeld) || time.Now().After(giveUp) || ctx.Err() != nil {
+		if err == nil || !errors.Is(err, session.ErrLeaseHeld) || !r.clock.Now().Before(giveUp) || ctx.Err() != nil {
 			if err != nil && ctx.Err() == nil {
 				r.log.Warn("firing without the background session lease", "err", err)
 			}
 			return
 		}
-		// Real time on purpose: the holder is another process.
-		t := time.NewTimer(200 * time.Millisecond)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if Sleep(ctx, r.clock, 200*time.Millisecond) != nil {
 			return
-		case <-t.C:
 		}
 	}
 }

@@ -33,21 +33,23 @@ const ReloginGrace = 10 * time.Minute
 
 // SessionProblem is the one session-health rule, shared by the runner's
 // warning, `ahtui status` and the TUI header: why the background session
-// cannot fire prebookings, or "" when it can. found is false when there is
-// no background session; passwordCommand says whether one is configured.
-// A dead session is a problem at once without password_command, and with
-// one once it has stayed dead for ReloginGrace (logging in again is
-// failing).
-func SessionProblem(sess session.Session, found, passwordCommand bool, now time.Time) string {
+// cannot fire prebookings, or "" when it can. It reads what a screen holds
+// (session.Health, no credentials); found is false when there is no
+// background session; passwordCommand says whether one is configured. A
+// dead session is a problem at once without password_command, and with
+// one once it has stayed dead for ReloginGrace — logging in again is
+// failing. It died when it was marked dead, which stamps LastErrorAt
+// (nothing else writes to a dead session's row).
+func SessionProblem(h session.Health, found, passwordCommand bool, now time.Time) string {
 	switch {
 	case !found:
 		return "there is no background session"
-	case sess.State != session.StateDead:
+	case h.State != session.StateDead:
 		return ""
 	case !passwordCommand:
 		return "the background session has expired"
 	}
-	if sess.DeadAt.IsZero() || now.Sub(sess.DeadAt) >= ReloginGrace {
+	if h.LastErrorAt.IsZero() || now.Sub(h.LastErrorAt) >= ReloginGrace {
 		return "the background session has expired and logging in again with password_command is not working"
 	}
 	return ""
@@ -78,7 +80,7 @@ func checkHealth(ctx context.Context, store *session.Store, now time.Time, horiz
 		return nil, err
 	}
 	hasCommand := ok && strings.TrimSpace(command) != ""
-	sess, err := store.Session(ctx, session.KindBackground)
+	sess, err := store.SessionHealth(ctx, session.KindBackground)
 	found := err == nil
 	if err != nil && !errors.Is(err, session.ErrNoSession) {
 		return nil, err
