@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -99,6 +100,8 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 			}
 		}
 		msg.family, _ = st.FamilyID(ctx)
+		pc, ok, _ := st.Setting(ctx, session.SettingPasswordCommand)
+		msg.passwordCommand = ok && strings.TrimSpace(pc) != ""
 		if lf, ok := engine.(LeaderFinder); ok {
 			msg.firing, msg.hasFiring, _ = lf.FiringProcess(ctx)
 		}

@@ -7,12 +7,13 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
 
 // brokenClock is the offset beyond which the estimate is not used.
-const brokenClock = 10 * time.Minute
+const brokenClock = scheduler.MaxSaneOffset
 
 // warnAhead is how close a prebooking must be for a dead background
 // session to be worth a warning.
@@ -57,8 +58,8 @@ func (m *Model) renderHeader() {
 	// Line 2.
 	var parts []string
 	next, hasNext := m.nextPrebooking()
-	if bg, ok := m.sessions[session.KindBackground]; hasNext && (!ok || bg.State == session.StateDead) &&
-		next.OpensAt.Sub(m.now) < warnAhead {
+	bg, found := m.sessions[session.KindBackground]
+	if hasNext && next.OpensAt.Sub(m.now) < warnAhead && scheduler.SessionProblem(bg, found, m.passwordCmd, m.now) != "" {
 		warn := th.Error.Render(th.Mark.Warn + " " + fmt.Sprintf(tx.SessionExpiring, next.ClassName))
 		m.headerLines[1] = spread(warn, "", m.width)
 		return

@@ -233,6 +233,7 @@ type fakeStore struct {
 	boxes       []session.Box
 	current     int64
 	family      string
+	settings    map[string]string
 	sessions    map[session.Kind]session.Health
 	prebookings []session.Prebooking
 	history     []session.Event
@@ -271,6 +272,16 @@ func (s *fakeStore) SetCurrentBox(_ context.Context, id int64) error {
 	return nil
 }
 
+func (s *fakeStore) Setting(_ context.Context, key string) (string, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if key == session.SettingFamilyID {
+		return s.family, s.family != "", nil
+	}
+	v, ok := s.settings[key]
+	return v, ok, nil
+}
+
 func (s *fakeStore) FamilyID(context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -282,7 +293,12 @@ func (s *fakeStore) SetSetting(_ context.Context, key, value string) error {
 	defer s.mu.Unlock()
 	if key == session.SettingFamilyID {
 		s.family = value
+		return nil
 	}
+	if s.settings == nil {
+		s.settings = map[string]string{}
+	}
+	s.settings[key] = value
 	return nil
 }
 

@@ -300,6 +300,7 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 	m.prebookings = msg.prebookings
 	m.sessions = msg.sessions
 	familyChanged := msg.family != m.family
+	m.passwordCmd = msg.passwordCommand
 	m.family = msg.family
 	m.firing, m.hasFiring = msg.firing, msg.hasFiring
 	m.applyPrebookings()

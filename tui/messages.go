@@ -40,14 +40,15 @@ type dayMsg struct {
 }
 
 type storeMsg struct {
-	seq         uint64
-	prebookings []session.Prebooking
-	sessions    map[session.Kind]session.Health
-	noDevice    bool // the store has no device session (logged out)
-	family      string
-	firing      FiringProcess // who fires the prebookings, when hasFiring
-	hasFiring   bool
-	err         error
+	seq             uint64
+	prebookings     []session.Prebooking
+	sessions        map[session.Kind]session.Health
+	noDevice        bool // the store has no device session (logged out)
+	family          string
+	passwordCommand bool          // password_command is set: a dead session may come back by itself
+	firing          FiringProcess // who fires the prebookings, when hasFiring
+	hasFiring       bool
+	err             error
 }
 
 type historyMsg struct {

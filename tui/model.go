@@ -70,6 +70,7 @@ type Model struct {
 	hasBox      bool
 	boxList     []session.Box
 	family      string
+	passwordCmd bool // password_command is set
 	sessions    map[session.Kind]session.Health
 	prebookings []session.Prebooking
 	events      []session.Event

@@ -36,6 +36,11 @@ func Convert(e scheduler.Event) (tui.Event, bool) {
 		return tui.Event{Kind: tui.EventChanged}, true
 	case scheduler.SessionRefreshed, scheduler.SessionRefreshFailed, scheduler.SessionDead, scheduler.SessionRelogged:
 		return tui.Event{Kind: tui.EventSession}, true
+	case scheduler.PrebookingNotStored:
+		// The outcome is real even though the database could not keep it.
+		return prebooking(tui.EventPrebookingFinished, e.Prebooking), true
+	case scheduler.WindowRuleWrong:
+		return tui.Event{Kind: tui.EventWarning, Message: e.String()}, true
 	case scheduler.HealthWarning:
 		if e.Resolved {
 			return tui.Event{Kind: tui.EventChanged}, true

@@ -38,6 +38,15 @@ func TestConvert(t *testing.T) {
 		got.Kind != tui.EventWarning || got.Message != "the background session has expired" {
 		t.Fatalf("health: %+v", got)
 	}
+	p.Status = session.PrebookBooked
+	if got, ok := Convert(scheduler.PrebookingNotStored{Prebooking: p, Err: "database busy"}); !ok ||
+		got.Kind != tui.EventPrebookingFinished || got.Status != session.PrebookBooked {
+		t.Fatalf("an outcome the database could not keep: %+v", got)
+	}
+	wrong := scheduler.WindowRuleWrong{Box: "sample-gym", MemberRule: "3d", ServerRule: "2d", Prebooking: p}
+	if got, ok := Convert(wrong); !ok || got.Kind != tui.EventWarning || got.Message != wrong.String() {
+		t.Fatalf("wrong window rule: %+v", got)
+	}
 	if _, ok := Convert(scheduler.ClockEstimated{}); ok {
 		t.Fatal("a clock estimate is not news for the screen")
 	}
