@@ -249,6 +249,13 @@ func demoSetup(ctx context.Context, d *tuiDeps, world aimhardertest.World) error
 		}
 	}
 	for _, bc := range world.Boxes {
+		// What a member of these boxes would have set: no AimHarder answer
+		// names a box's time zone (protocol §4.3).
+		if bc.Timezone != "" && bc.Timezone != session.DefaultTimezone {
+			if err := d.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
+				return err
+			}
+		}
 		rule := bc.Window.String()
 		if _, err := aimharder.ParseRule(rule); err != nil {
 			continue
