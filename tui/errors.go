@@ -28,6 +28,7 @@ func explain(tx *i18n.Text, err error) string {
 		proto   *aimharder.ProtocolError
 		trans   *aimharder.TransportError
 		login   *aimharder.LoginError
+		unsure  *account.UncertainError
 	)
 	switch {
 	case err == nil:
@@ -48,6 +49,13 @@ func explain(tx *i18n.Text, err error) string {
 			reason = `"` + login.Message + `"`
 		}
 		return fmt.Sprintf(tx.ErrLoginRefused, reason)
+	case errors.As(err, &unsure):
+		// Before the wrapped 5xx or network error: those would say "try again".
+		what := tx.WhatBooking
+		if unsure.Action == "cancel" {
+			what = tx.WhatCancel
+		}
+		return fmt.Sprintf(tx.ErrUncertain, what)
 	case errors.As(err, &booking):
 		return bookingWords(tx, booking)
 	case errors.Is(err, aimharder.ErrTooEarly):

@@ -155,6 +155,9 @@ type Text struct {
 	ErrRateLimited   string
 	ErrHTTP          string // %d status
 	ErrNetwork       string
+	ErrUncertain     string // %s: WhatBooking or WhatCancel
+	WhatBooking      string
+	WhatCancel       string
 	ErrProtocol      string // %s problem
 	ErrBusy          string
 	ErrReadOnly      string

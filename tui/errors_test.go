@@ -1,0 +1,27 @@
+package tui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui/i18n"
+)
+
+// A booking whose reply was lost and could not be checked must not read
+// as "AimHarder is having trouble, try again": it may have gone through.
+func TestExplainUncertainBooking(t *testing.T) {
+	lost := &aimharder.HTTPError{Endpoint: "book", Status: 502}
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		got := explain(tx, &account.UncertainError{Action: "booking", Err: lost})
+		if !strings.Contains(got, tx.WhatBooking) || got == explain(tx, lost) {
+			t.Errorf("%v: %q", lang, got)
+		}
+	}
+	if got := explain(i18n.For(i18n.EN), errors.Join(lost)); !strings.Contains(got, "502") {
+		t.Errorf("a plain 502 reads %q", got)
+	}
+}
