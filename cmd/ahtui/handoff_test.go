@@ -40,6 +40,18 @@ func TestQuitKeepsRunningInTheBackground(t *testing.T) {
 		t.Fatalf("prebook add: %v", r)
 	}
 
+	// Whatever happens below, no detached runner outlives the test: the
+	// runner named by the lease is stopped (it is never this process).
+	t.Cleanup(func() {
+		var st struct {
+			Runner *runnerJSON `json:"runner"`
+		}
+		if r := ahtui("status", "--json"); json.Unmarshal([]byte(r.stdout), &st) == nil &&
+			st.Runner != nil && st.Runner.PID > 0 && st.Runner.PID != os.Getpid() {
+			_ = syscall.Kill(st.Runner.PID, syscall.SIGKILL)
+		}
+	})
+
 	state := os.Getenv("XDG_STATE_HOME") // newLiveEnv's
 	tt := startInTmux(t, 160, 48, map[string]string{asAhtuiEnv: "1", "XDG_STATE_HOME": state},
 		"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate)
