@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/session"
@@ -75,11 +74,10 @@ func checkHealth(ctx context.Context, store *session.Store, now time.Time, horiz
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
-	command, ok, err := store.Setting(ctx, session.SettingPasswordCommand)
+	_, hasCommand, err := store.PasswordCommand(ctx)
 	if err != nil {
 		return nil, err
 	}
-	hasCommand := ok && strings.TrimSpace(command) != ""
 	sess, err := store.SessionHealth(ctx, session.KindBackground)
 	found := err == nil
 	if err != nil && !errors.Is(err, session.ErrNoSession) {

@@ -304,3 +304,23 @@ func TestRedact(t *testing.T) {
 		t.Errorf("truncation: %d bytes, valid UTF-8 %v", len(long), utf8.ValidString(long))
 	}
 }
+
+func TestPasswordCommandBlankIsNone(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := t.Context()
+	if _, ok, err := s.PasswordCommand(ctx); ok || err != nil {
+		t.Fatalf("unset: ok %v, err %v", ok, err)
+	}
+	if err := s.SetSetting(ctx, SettingPasswordCommand, "   "); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.PasswordCommand(ctx); ok {
+		t.Error("a blank password_command counts as configured")
+	}
+	if err := s.SetSetting(ctx, SettingPasswordCommand, " pass show aimharder \n"); err != nil {
+		t.Fatal(err)
+	}
+	if cmd, ok, _ := s.PasswordCommand(ctx); !ok || cmd != "pass show aimharder" {
+		t.Errorf("got %q, %v", cmd, ok)
+	}
+}

@@ -168,3 +168,11 @@ func (s *Store) Thresholds(ctx context.Context) (Thresholds, error) {
 	}
 	return t, nil
 }
+
+// PasswordCommand returns the password_command, trimmed, and whether one
+// is configured (a blank value counts as none).
+func (s *Store) PasswordCommand(ctx context.Context) (string, bool, error) {
+	command, _, err := s.Setting(ctx, SettingPasswordCommand)
+	command = strings.TrimSpace(command)
+	return command, command != "", err
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -100,8 +99,7 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 			}
 		}
 		msg.family, _ = st.FamilyID(ctx)
-		pc, ok, _ := st.Setting(ctx, session.SettingPasswordCommand)
-		msg.passwordCommand = ok && strings.TrimSpace(pc) != ""
+		_, msg.passwordCommand, _ = st.PasswordCommand(ctx)
 		if lf, ok := engine.(LeaderFinder); ok {
 			msg.firing, msg.hasFiring, _ = lf.FiringProcess(ctx)
 		}

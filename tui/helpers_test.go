@@ -272,14 +272,11 @@ func (s *fakeStore) SetCurrentBox(_ context.Context, id int64) error {
 	return nil
 }
 
-func (s *fakeStore) Setting(_ context.Context, key string) (string, bool, error) {
+func (s *fakeStore) PasswordCommand(context.Context) (string, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if key == session.SettingFamilyID {
-		return s.family, s.family != "", nil
-	}
-	v, ok := s.settings[key]
-	return v, ok, nil
+	v := strings.TrimSpace(s.settings[session.SettingPasswordCommand])
+	return v, v != "", nil
 }
 
 func (s *fakeStore) FamilyID(context.Context) (string, error) {

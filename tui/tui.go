@@ -43,7 +43,7 @@ type Store interface {
 	Boxes(ctx context.Context) ([]session.Box, error)
 	SetCurrentBox(ctx context.Context, id int64) error
 	FamilyID(ctx context.Context) (string, error)
-	Setting(ctx context.Context, key string) (string, bool, error)
+	PasswordCommand(ctx context.Context) (string, bool, error)
 	SetSetting(ctx context.Context, key, value string) error
 	SessionHealth(ctx context.Context, kind session.Kind) (session.Health, error)
 	Prebookings(ctx context.Context, q session.PrebookingQuery) ([]session.Prebooking, error)

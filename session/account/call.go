@@ -156,11 +156,11 @@ var errNoPasswordCommand = errors.New("no password_command configured")
 // relogin logs the session of that kind in again with the password that
 // password_command prints. The password is used and dropped.
 func (s *Service) relogin(ctx context.Context, kind session.Kind) error {
-	command, ok, err := s.store.Setting(ctx, session.SettingPasswordCommand)
+	command, ok, err := s.store.PasswordCommand(ctx)
 	if err != nil {
 		return err
 	}
-	if !ok || strings.TrimSpace(command) == "" {
+	if !ok {
 		return errNoPasswordCommand
 	}
 	acct, err := s.store.Account(ctx)

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"strings"
 
 	"github.com/ahtui/ahtui/session"
 )
@@ -16,13 +15,4 @@ var ErrNoPasswordCommand = errNoPasswordCommand
 // session with it). It returns ErrNoPasswordCommand when none is set.
 func (s *Service) Relogin(ctx context.Context, kind session.Kind) error {
 	return s.relogin(ctx, kind)
-}
-
-// HasPasswordCommand reports whether a password_command is configured.
-func (s *Service) HasPasswordCommand(ctx context.Context) (bool, error) {
-	command, ok, err := s.store.Setting(ctx, session.SettingPasswordCommand)
-	if err != nil {
-		return false, err
-	}
-	return ok && strings.TrimSpace(command) != "", nil
 }
