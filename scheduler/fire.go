@@ -94,7 +94,7 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 			Message: "its box is not in the database any more: " + err.Error()}, time.Time{})
 		return
 	}
-	p = inBoxZone(p, box)
+	p = p.InBoxZone(box)
 	ref, err := account.BoxRef(box)
 	if err != nil {
 		settled.Store(true)
@@ -806,7 +806,7 @@ func (j *fireJob) rearm(ctx context.Context, opens time.Time, fallback session.O
 	p := j.p
 	p.Status, p.ClaimedBy, p.FiredAt, p.OutcomeCode = session.PrebookPending, "", time.Time{}, session.OutcomeOpeningStated
 	p.OpensAt = opens
-	p = inBoxZone(p, j.box)
+	p = p.InBoxZone(j.box)
 	r.log.Info("AimHarder said too early: the prebooking waits for the opening it stated", "prebooking", p.ID, "opens_at", opens)
 	r.publish(PrebookingArmed{At: r.clock.Now(), Prebooking: p})
 	if member, ok := memberRule(j.box); ok && j.statedRule != nil && member.String() != j.statedRule.String() {
@@ -934,7 +934,7 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 		return
 	}
 	box, _ := r.store.Box(bg, stored.BoxID)
-	stored = inBoxZone(stored, box)
+	stored = stored.InBoxZone(box)
 	if stored.Status == session.PrebookMissed {
 		r.publish(PrebookingMissed{At: r.clock.Now(), Prebooking: stored})
 		return

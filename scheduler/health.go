@@ -93,7 +93,7 @@ func checkHealth(ctx context.Context, store *session.Store, now time.Time, horiz
 	hp := &HealthProblem{Others: len(due) - 1, Reason: reason}
 	hp.Prebooking = due[0]
 	if box, err := store.Box(ctx, hp.Prebooking.BoxID); err == nil {
-		hp.Prebooking = inBoxZone(hp.Prebooking, box)
+		hp.Prebooking = hp.Prebooking.InBoxZone(box)
 	}
 	when := "is due now"
 	if left := hp.Prebooking.OpensAt.Sub(now); left > 0 {

@@ -436,12 +436,3 @@ func OpeningOf(box session.Box, classStart time.Time) (time.Time, bool) {
 	opens := rule.OpensAt(classStart.In(loc))
 	return opens, !opens.IsZero()
 }
-
-// inBoxZone shows a prebooking's times in its box's zone (for messages).
-func inBoxZone(p session.Prebooking, box session.Box) session.Prebooking {
-	if loc, err := box.Location(); err == nil {
-		p.ClassStart = p.ClassStart.In(loc)
-		p.OpensAt = p.OpensAt.In(loc)
-	}
-	return p
-}

@@ -145,19 +145,6 @@ func newPrebookListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	return cmd
 }
 
-// inBoxTime shows a prebooking's times in its box's time zone.
-func inBoxTime(ctx context.Context, a *app, p session.Prebooking) session.Prebooking {
-	if box, err := a.store.Box(ctx, p.BoxID); err == nil {
-		if loc, err := box.Location(); err == nil {
-			p.ClassStart = p.ClassStart.In(loc)
-			if !p.OpensAt.IsZero() {
-				p.OpensAt = p.OpensAt.In(loc)
-			}
-		}
-	}
-	return p
-}
-
 func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 	if len(list) == 0 {
 		fmt.Fprintln(w, "No prebookings. Add one with `ahtui prebook add <class-id> --day YYYY-MM-DD`.")
@@ -216,7 +203,9 @@ func newPrebookRmCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				case err != nil:
 					return err
 				}
-				p = inBoxTime(ctx, a, p)
+				if box, err := a.store.Box(ctx, p.BoxID); err == nil {
+					p = p.InBoxZone(box)
+				}
 				fmt.Fprintf(stdout, "Removed prebooking #%d: %s on %s at %s.\n", p.ID, p.ClassName, p.Day, p.ClassStart.Format("15:04"))
 				return nil
 			})

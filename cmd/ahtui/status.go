@@ -138,10 +138,10 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 }
 
 func toPrebookingJSON(ctx context.Context, a *app, p session.Prebooking) prebookingJSON {
-	p = inBoxTime(ctx, a, p)
 	sub := ""
 	if b, err := a.store.Box(ctx, p.BoxID); err == nil {
 		sub = b.Subdomain
+		p = p.InBoxZone(b)
 	}
 	return prebookingJSON{
 		ID: p.ID, Box: sub, ClassID: p.ClassID, Day: p.Day.String(), Name: p.ClassName,
