@@ -413,22 +413,8 @@ func (c *Client) transportError(cl *call, err error, creds Credentials, caller c
 		Endpoint:  cl.endpoint,
 		Err:       err,
 		Retryable: cl.idempotent && caller.Err() == nil,
-		msg:       redact(err.Error(), creds),
+		msg:       creds.Redact(err.Error()),
 	}
-}
-
-// redact replaces every credential value found in s.
-func redact(s string, creds Credentials) string {
-	secrets := []string{creds.Token, creds.Fingerprint, url.QueryEscape(creds.Token), url.QueryEscape(creds.Fingerprint)}
-	for _, v := range creds.Cookies {
-		secrets = append(secrets, v)
-	}
-	for _, secret := range secrets {
-		if len(secret) >= 4 { // shorter values would blank out ordinary text
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	return s
 }
 
 // do builds and sends cl in one go.

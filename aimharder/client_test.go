@@ -361,7 +361,7 @@ func TestSecretsNeverInTransportErrors(t *testing.T) {
 
 func TestRedactScrubsCredentialValues(t *testing.T) {
 	msg := "dial tcp: lookup x?token=" + url.QueryEscape(testToken) + "&fingerprint=" + testFingerprint + " cookie " + testAuthCookie
-	assertNoSecrets(t, "redact", redact(msg, testCreds()))
+	assertNoSecrets(t, "redact", testCreds().Redact(msg))
 }
 
 func TestSecretsNeverInBodySnippetsOrLogs(t *testing.T) {

@@ -3,6 +3,7 @@ package aimharder
 import (
 	"log/slog"
 	"maps"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -89,4 +90,20 @@ func redactFingerprint(fp string) string {
 		return strings.Repeat("*", len(fp))
 	}
 	return fp[:4] + "…"
+}
+
+// Redact replaces every secret of c (token, fingerprint, cookie values, also
+// query-escaped) found in s. Values shorter than 4 characters are left:
+// removing them would blank out ordinary text.
+func (c Credentials) Redact(s string) string {
+	secrets := []string{c.Token, c.Fingerprint, url.QueryEscape(c.Token), url.QueryEscape(c.Fingerprint)}
+	for _, v := range c.Cookies {
+		secrets = append(secrets, v)
+	}
+	for _, secret := range secrets {
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "[redacted]")
+		}
+	}
+	return s
 }

@@ -339,7 +339,7 @@ func snippet(body []byte, creds Credentials) string {
 	if utf8.RuneCountInString(s) > limit {
 		s = string([]rune(s)[:limit]) + "…"
 	}
-	return redact(s, creds)
+	return creds.Redact(s)
 }
 
 // answerError turns a non-2xx status into an error for an /api/… call: a

@@ -3,11 +3,12 @@ package session
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/ahtui/ahtui/aimharder"
 )
 
 // Errors callers test with errors.Is and turn into words for the member.
@@ -116,11 +117,9 @@ func (s *Store) wrap(op string, err error) error {
 // redact removes secret values from a message before it is stored or
 // shown; the client already promises not to include them, this is a
 // second line of defence for last_error.
-func redact(msg string, secrets ...string) string {
-	for _, secret := range secrets {
-		if len(secret) >= 4 {
-			msg = strings.ReplaceAll(msg, secret, "[redacted]")
-		}
+func redact(msg string, creds ...aimharder.Credentials) string {
+	for _, c := range creds {
+		msg = c.Redact(msg)
 	}
 	const max = 500
 	if len(msg) > max {

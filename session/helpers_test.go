@@ -105,3 +105,16 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// secretsOf lists the token and cookie values of creds, which must never
+// show in output.
+func secretsOf(creds ...aimharder.Credentials) []string {
+	var out []string
+	for _, c := range creds {
+		out = append(out, c.Token)
+		for _, v := range c.Cookies {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ahtui/ahtui/aimharder"
 	"strings"
 	"sync"
 	"testing"
@@ -295,7 +296,8 @@ func TestRunnerLease(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	got := redact("sent tok-abcdef and cookie c00kie, short ab", "tok-abcdef", "c00kie", "ab", "")
+	creds := aimharder.Credentials{Token: "tok-abcdef", Cookies: map[string]string{"a": "c00kie", "b": "ab"}}
+	got := redact("sent tok-abcdef and cookie c00kie, short ab", creds)
 	if got != "sent [redacted] and cookie [redacted], short ab" {
 		t.Errorf("redact = %q", got)
 	}

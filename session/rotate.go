@@ -126,7 +126,6 @@ func (s *Store) writeRotation(ctx context.Context, kind Kind, sent, returned aim
 	if callErr == nil && returned.Token == "" {
 		callErr = errors.New("the server call returned no token")
 	}
-	secrets := secretsOf(sent, returned)
 	var (
 		stored    aimharder.Credentials
 		resultErr error
@@ -143,7 +142,7 @@ func (s *Store) writeRotation(ctx context.Context, kind Kind, sent, returned aim
 			}
 			if _, err := tx.ExecContext(ctx, `
 UPDATE sessions SET token_update_count = token_update_count + 1, last_error = ?, last_error_at = ?
-WHERE kind = ?`, redact(msg, secrets...), now, kind); err != nil {
+WHERE kind = ?`, redact(msg, sent, returned), now, kind); err != nil {
 				return err
 			}
 			resultErr = fmt.Errorf("%s session: %w: the token changed during the rotation", kind, ErrConcurrentUpdate)
@@ -158,7 +157,7 @@ WHERE kind = ?`, redact(msg, secrets...), now, kind); err != nil {
 
 		lastError, lastErrorAt := "", sql.NullInt64{}
 		if callErr != nil {
-			lastError, lastErrorAt = redact(callErr.Error(), secrets...), sql.NullInt64{Int64: now, Valid: true}
+			lastError, lastErrorAt = redact(callErr.Error(), sent, returned), sql.NullInt64{Int64: now, Valid: true}
 		}
 		// On failure keep what the server set anyway (a new token, cookies),
 		// as its reply is the only truth left; otherwise count and note.

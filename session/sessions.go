@@ -260,7 +260,7 @@ func (s *Store) MarkDead(ctx context.Context, kind Kind, used aimharder.Credenti
 	if err := kind.validate(); err != nil {
 		return err
 	}
-	reason = redact(strings.TrimSpace(reason), secretsOf(used)...)
+	reason = redact(strings.TrimSpace(reason), used)
 	if reason == "" {
 		reason = "the server ended the session"
 	}
@@ -394,18 +394,6 @@ func decodeCookies(s string) (map[string]string, error) {
 		return nil, fmt.Errorf("stored cookies are not valid JSON: %w", ErrNotDatabase)
 	}
 	return c, nil
-}
-
-// secretsOf lists the values redact must remove.
-func secretsOf(creds ...aimharder.Credentials) []string {
-	var out []string
-	for _, c := range creds {
-		out = append(out, c.Token)
-		for _, v := range c.Cookies {
-			out = append(out, v)
-		}
-	}
-	return out
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE, from the DSN) and
