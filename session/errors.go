@@ -16,12 +16,15 @@ import (
 var (
 	// ErrNewerSchema: the file was written by a newer ahtui (see *SchemaError).
 	ErrNewerSchema = errors.New("the database was written by a newer version of ahtui")
-	// ErrNotDatabase: the file is not an ahtui database, or it is damaged.
+	// ErrNotDatabase: the file is not an ahtui database, or it is damaged
+	// (see *NotDatabaseError).
 	ErrNotDatabase = errors.New("the file is not an ahtui database or is damaged")
 	// ErrReadOnly: the file or its folder cannot be written (see *ReadOnlyError).
 	ErrReadOnly = errors.New("the database is read-only")
 	// ErrBusy: another process kept the database locked longer than the busy timeout.
 	ErrBusy = errors.New("the database is busy: another ahtui process is writing to it")
+	// ErrDiskFull: there was no room to write; the write was not made (see *DiskFullError).
+	ErrDiskFull = errors.New("the disk is full")
 
 	// ErrInvalidKind: a session kind other than KindDevice or KindBackground.
 	ErrInvalidKind = errors.New("invalid session kind")
@@ -53,15 +56,41 @@ var (
 
 // SchemaError reports a database whose schema is newer than this binary's.
 type SchemaError struct {
+	Path         string
 	Found, Known int
 }
 
 func (e *SchemaError) Error() string {
-	return fmt.Sprintf("the database has schema version %d but this ahtui knows up to %d: upgrade ahtui", e.Found, e.Known)
+	return fmt.Sprintf("the database %s has schema version %d but this ahtui knows up to %d: upgrade ahtui", e.Path, e.Found, e.Known)
 }
 
 // Is makes errors.Is(err, ErrNewerSchema) true.
 func (e *SchemaError) Is(target error) bool { return target == ErrNewerSchema }
+
+// NotDatabaseError names a file that is not an ahtui database or is
+// damaged, and why Open or a read refused it.
+type NotDatabaseError struct {
+	Path, Reason string
+}
+
+func (e *NotDatabaseError) Error() string {
+	return fmt.Sprintf("%s is not an ahtui database or is damaged: %s", e.Path, e.Reason)
+}
+
+// Is makes errors.Is(err, ErrNotDatabase) true.
+func (e *NotDatabaseError) Is(target error) bool { return target == ErrNotDatabase }
+
+// DiskFullError names the database a write could not grow, and why.
+type DiskFullError struct {
+	Path, Reason string
+}
+
+func (e *DiskFullError) Error() string {
+	return fmt.Sprintf("the disk is full: %s (%s)", e.Reason, e.Path)
+}
+
+// Is makes errors.Is(err, ErrDiskFull) true.
+func (e *DiskFullError) Is(target error) bool { return target == ErrDiskFull }
 
 // ReadOnlyError names the file or folder that cannot be written.
 type ReadOnlyError struct {
@@ -103,9 +132,23 @@ func (s *Store) wrap(op string, err error) error {
 		case sqlite3.SQLITE_READONLY:
 			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite refused to write"}
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
-			sentinel = ErrNotDatabase
+			sentinel = &NotDatabaseError{Path: s.path, Reason: "SQLite found it damaged or not a database"}
 		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite cannot open the file or its -wal/-shm for writing"}
+		case sqlite3.SQLITE_FULL:
+			// SQLite's answer to ENOSPC (and to max_page_count).
+			reason := noRoom(s.path)
+			if reason == "" {
+				reason = "SQLite found no room to grow the database"
+			}
+			sentinel = &DiskFullError{Path: s.path, Reason: reason}
+		case sqlite3.SQLITE_IOERR:
+			// EFBIG (a file-size limit), EDQUOT and a -shm that cannot
+			// grow come back as I/O errors without the errno: ask the
+			// file system whether there was room.
+			if reason := noRoom(s.path); reason != "" {
+				sentinel = &DiskFullError{Path: s.path, Reason: reason}
+			}
 		}
 	}
 	if sentinel != nil && !errors.Is(err, sentinel) {

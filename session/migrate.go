@@ -229,7 +229,7 @@ func migrateOne(ctx context.Context, conn *sql.Conn, target int, now func() time
 // checkIdentity refuses files that are not ahtui databases before anything
 // writes to them: garbage (SQLite answers NOTADB on the first read), a
 // newer schema, or another program's SQLite database.
-func checkIdentity(ctx context.Context, conn *sql.Conn) error {
+func checkIdentity(ctx context.Context, conn *sql.Conn, path string) error {
 	// One statement, so one snapshot: read separately, another opener's
 	// first migration could land in between and look like a foreign schema.
 	var version, appID, objects int
@@ -242,11 +242,11 @@ func checkIdentity(ctx context.Context, conn *sql.Conn) error {
 	}
 	switch {
 	case appID != 0 && appID != applicationID:
-		return fmt.Errorf("%w: it belongs to another program (application id %#x)", ErrNotDatabase, appID)
+		return &NotDatabaseError{Path: path, Reason: fmt.Sprintf("it belongs to another program (application id %#x)", appID)}
 	case version == 0 && objects > 0:
-		return fmt.Errorf("%w: it is another program's SQLite database", ErrNotDatabase)
+		return &NotDatabaseError{Path: path, Reason: "it is another program's SQLite database"}
 	case version > len(migrations):
-		return &SchemaError{Found: version, Known: len(migrations)}
+		return &SchemaError{Path: path, Found: version, Known: len(migrations)}
 	}
 	return nil
 }

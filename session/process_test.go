@@ -63,8 +63,14 @@ func runHelper(role string) error {
 	case "readonly":
 		return helperReadOnly(ctx)
 	}
+	if helper, ok := helperRoles[role]; ok {
+		return helper(ctx)
+	}
 	return fmt.Errorf("unknown role %q", role)
 }
+
+// helperRoles are roles that test files for one platform add.
+var helperRoles = map[string]func(context.Context) error{}
 
 // waitForGo tells the parent this process is set up and blocks until the
 // parent releases every helper at once.

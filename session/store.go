@@ -107,9 +107,12 @@ func DefaultPath() (string, error) {
 // when missing, and brings its schema up to date.
 //
 // It fails with ErrNewerSchema when the file was written by a newer ahtui,
-// ErrNotDatabase when the file is not an ahtui database, ErrReadOnly when
-// the file or its folder cannot be written, and ErrBusy when another
-// process keeps it locked; in each case the file is left as it was.
+// ErrNotDatabase when the file is not an ahtui database or is damaged,
+// ErrReadOnly when the file or its folder cannot be written, ErrDiskFull
+// when a new file cannot be set up for lack of room, and ErrBusy when
+// another process keeps it locked; in each case the file is left as it was.
+// Any later write that finds no room fails with ErrDiskFull and changes
+// nothing.
 func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s := &Store{
 		now:            time.Now,
@@ -179,13 +182,17 @@ func (s *Store) initialise(ctx context.Context) error {
 	}
 	defer conn.Close()
 
-	if err := checkIdentity(ctx, conn); err != nil {
+	if err := checkIdentity(ctx, conn, s.path); err != nil {
 		return s.wrap("open database", err)
 	}
 	if err := s.switchToWAL(ctx, conn); err != nil {
 		return err
 	}
 	if err := migrate(ctx, conn, len(migrations), s.now); err != nil {
+		// A newer ahtui that migrated the file since checkIdentity read it.
+		if se, ok := errors.AsType[*SchemaError](err); ok {
+			err = &SchemaError{Path: s.path, Found: se.Found, Known: se.Known}
+		}
 		return s.wrap("migrate database", err)
 	}
 	return nil
@@ -272,7 +279,7 @@ func prepareFiles(path string) error {
 			return fmt.Errorf("database %s: %w", path, statErr)
 		}
 		if !info.Mode().IsRegular() {
-			return fmt.Errorf("database %s: %w: not a regular file", path, ErrNotDatabase)
+			return &NotDatabaseError{Path: path, Reason: "it is not a regular file"}
 		}
 		_ = tightenMode(path)
 	case errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err):

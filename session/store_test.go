@@ -186,11 +186,13 @@ func TestNewerSchemaIsRefusedWithoutChange(t *testing.T) {
 		t.Fatalf("Open = %v, want ErrNewerSchema", err)
 	}
 	var se *SchemaError
-	if !errors.As(err, &se) || se.Found != 99 || se.Known != LatestSchemaVersion() {
+	if !errors.As(err, &se) || se.Found != 99 || se.Known != LatestSchemaVersion() || se.Path != path {
 		t.Errorf("SchemaError = %+v", se)
 	}
-	if !strings.Contains(err.Error(), "upgrade ahtui") {
-		t.Errorf("message does not say what to do: %v", err)
+	for _, want := range []string{"upgrade ahtui", path, "version 99", fmt.Sprintf("up to %d", LatestSchemaVersion())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message does not say %q: %v", want, err)
+		}
 	}
 	if !bytes.Equal(before, readFile(t, path)) {
 		t.Error("the refused database was changed")
@@ -225,8 +227,9 @@ func TestNotADatabaseIsRefusedWithoutChange(t *testing.T) {
 			build(path)
 			before := readFile(t, path)
 			_, err := Open(t.Context(), path)
-			if !errors.Is(err, ErrNotDatabase) {
-				t.Fatalf("Open = %v, want ErrNotDatabase", err)
+			var nd *NotDatabaseError
+			if !errors.Is(err, ErrNotDatabase) || !errors.As(err, &nd) || nd.Path != path {
+				t.Fatalf("Open = %v, want a NotDatabaseError naming %s", err, path)
 			}
 			if !bytes.Equal(before, readFile(t, path)) {
 				t.Error("the refused file was changed")
@@ -234,9 +237,11 @@ func TestNotADatabaseIsRefusedWithoutChange(t *testing.T) {
 		})
 	}
 	t.Run("a folder", func(t *testing.T) {
-		_, err := Open(t.Context(), t.TempDir())
-		if !errors.Is(err, ErrNotDatabase) {
-			t.Fatalf("Open = %v, want ErrNotDatabase", err)
+		folder := t.TempDir()
+		_, err := Open(t.Context(), folder)
+		var nd *NotDatabaseError
+		if !errors.Is(err, ErrNotDatabase) || !errors.As(err, &nd) || nd.Path != folder {
+			t.Fatalf("Open = %v, want a NotDatabaseError naming %s", err, folder)
 		}
 	})
 }

@@ -85,6 +85,10 @@ func explain(tx *i18n.Text, err error) string {
 		return tx.ErrBusy
 	case errors.Is(err, session.ErrReadOnly):
 		return tx.ErrReadOnly
+	case errors.Is(err, session.ErrDiskFull):
+		return tx.ErrDiskFull
+	case errors.Is(err, session.ErrNotDatabase):
+		return tx.ErrDamaged
 	}
 	return fmt.Sprintf(tx.ErrOther, err.Error())
 }

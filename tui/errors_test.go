@@ -2,10 +2,12 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
@@ -23,5 +25,21 @@ func TestExplainUncertainBooking(t *testing.T) {
 	}
 	if got := explain(i18n.For(i18n.EN), errors.Join(lost)); !strings.Contains(got, "502") {
 		t.Errorf("a plain 502 reads %q", got)
+	}
+}
+
+// A full disk and a damaged database get their own words in both
+// languages, not the raw SQLite text.
+func TestExplainDatabaseTrouble(t *testing.T) {
+	full := fmt.Errorf("save setting: %w", &session.DiskFullError{Path: "/data/ahtui.db", Reason: "no space left on the file system"})
+	damaged := fmt.Errorf("list prebookings: %w", &session.NotDatabaseError{Path: "/data/ahtui.db", Reason: "SQLite found it damaged"})
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		if got := explain(tx, full); got != tx.ErrDiskFull {
+			t.Errorf("%v: a full disk reads %q", lang, got)
+		}
+		if got := explain(tx, damaged); got != tx.ErrDamaged {
+			t.Errorf("%v: a damaged database reads %q", lang, got)
+		}
 	}
 }

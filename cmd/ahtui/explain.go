@@ -72,12 +72,53 @@ func explain(err error, now time.Time) (string, int) {
 	case errors.As(err, &proto):
 		return "AimHarder sent an answer ahtui does not understand (" + proto.Problem + "). " +
 			"Nothing was changed on your side; details are in the log", exitFailed
+	case errors.Is(err, session.ErrNewerSchema):
+		return newerSchemaMessage(err), exitFailed
+	case errors.Is(err, session.ErrNotDatabase):
+		return damagedMessage(err), exitFailed
+	case errors.Is(err, session.ErrDiskFull):
+		return diskFullMessage(err), exitFailed
 	case errors.Is(err, session.ErrReadOnly):
 		return err.Error() + ": check the permissions of the database file and its folder (nothing was changed)", exitFailed
 	case errors.Is(err, session.ErrBusy):
 		return err.Error() + " (nothing was changed): try again in a moment", exitFailed
 	}
 	return err.Error(), exitFailed
+}
+
+// newerSchemaMessage names the file and both versions: the fix is the
+// newer ahtui, and the file must stay as it is for it.
+func newerSchemaMessage(err error) string {
+	var what string
+	if se, ok := errors.AsType[*session.SchemaError](err); ok {
+		what = fmt.Sprintf("ahtui's database at %s was written by a newer ahtui (schema version %d; this ahtui knows up to %d)",
+			se.Path, se.Found, se.Known)
+	} else {
+		what = "ahtui's database was written by a newer ahtui"
+	}
+	return what + ". Nothing was changed: run the newer ahtui, or upgrade this one"
+}
+
+// damagedMessage says the file was left alone (it may be recoverable) and
+// how to start again without losing it.
+func damagedMessage(err error) string {
+	where := "ahtui's database"
+	if nd, ok := errors.AsType[*session.NotDatabaseError](err); ok {
+		where += " at " + nd.Path
+	}
+	return where + " is damaged or is not an ahtui database, and ahtui left it as it is. " +
+		"If --db or AHTUI_DB names the wrong file, fix that; otherwise move the file aside " +
+		"(keep it: it may be recoverable) and log in again with `ahtui login` to start a new one"
+}
+
+// diskFullMessage: the write that failed was rolled back, and what was
+// saved before is intact.
+func diskFullMessage(err error) string {
+	what := "the disk is full, so ahtui could not save to its database"
+	if df, ok := errors.AsType[*session.DiskFullError](err); ok {
+		what += fmt.Sprintf(" at %s (%s)", df.Path, df.Reason)
+	}
+	return what + ": that change was not saved, and everything saved before is intact. Free some space and try again"
 }
 
 // bookingMessage explains a refused booking, keeping the server's words.

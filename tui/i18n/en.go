@@ -153,6 +153,8 @@ var english = Text{
 	ErrProtocol:      "AimHarder sent an answer ahtui does not understand (%s); details are in the log",
 	ErrBusy:          "the database is busy: try again in a moment",
 	ErrReadOnly:      "the database cannot be written: check its permissions",
+	ErrDiskFull:      "the disk is full: that change was not saved (everything saved before is intact) — free some space and try again",
+	ErrDamaged:       "ahtui's database is damaged: quit, move the file aside and log in again (details are in the log)",
 	ErrNotBooked:     "you have no booking for that class",
 	ErrCancelNoop:    "AimHarder answered the cancel, but the booking is still there",
 	ErrNotPending:    "that prebooking already fired or was removed",

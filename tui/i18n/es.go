@@ -153,6 +153,8 @@ var spanish = Text{
 	ErrProtocol:      "AimHarder envió una respuesta que ahtui no entiende (%s); los detalles están en el log",
 	ErrBusy:          "la base de datos está ocupada: inténtalo en un momento",
 	ErrReadOnly:      "no se puede escribir en la base de datos: revisa sus permisos",
+	ErrDiskFull:      "el disco está lleno: ese cambio no se guardó (lo guardado antes está intacto) — libera espacio y vuelve a intentarlo",
+	ErrDamaged:       "la base de datos de ahtui está dañada: sal, aparta el archivo y vuelve a iniciar sesión (detalles en el log)",
 	ErrNotBooked:     "no tienes reserva en esa clase",
 	ErrCancelNoop:    "AimHarder respondió a la cancelación, pero la reserva sigue ahí",
 	ErrNotPending:    "esa prerreserva ya se disparó o se quitó",

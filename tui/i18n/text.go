@@ -161,6 +161,8 @@ type Text struct {
 	ErrProtocol      string // %s problem
 	ErrBusy          string
 	ErrReadOnly      string
+	ErrDiskFull      string
+	ErrDamaged       string
 	ErrNotBooked     string
 	ErrCancelNoop    string
 	ErrNotPending    string

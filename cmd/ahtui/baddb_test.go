@@ -1,0 +1,142 @@
+package main
+
+// Bad databases through the command line: a damaged or truncated file, a
+// file from a newer ahtui and a full disk. Each command fails with exit 1
+// and the member's words on stderr (with --json too: stdout stays empty),
+// and nothing that was committed is lost.
+
+import (
+	"bytes"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/ahtui/ahtui/session"
+)
+
+// seedMember logs in, prebooks a class and changes a setting, and returns
+// what the member sees of it all.
+func seedMember(e *cliEnv) string {
+	e.t.Helper()
+	e.login()
+	day := testToday.AddDays(5)
+	e.mustRun("", "prebook", "add", strconv.FormatInt(e.classAt(testBox, day, "18:00").ID, 10), "--day", day.String())
+	e.mustRun("", "config", "refresh_after", "20m")
+	return e.memberView()
+}
+
+// memberView is everything the member can read back: status, prebookings
+// and settings.
+func (e *cliEnv) memberView() string {
+	e.t.Helper()
+	return e.mustRun("", "status", "--json").stdout + e.mustRun("", "prebook", "list", "--json").stdout +
+		e.mustRun("", "config").stdout
+}
+
+// expectFailure runs a command that must fail with exit 1, nothing on
+// stdout (no half-written JSON), and stderr saying each of words.
+func (e *cliEnv) expectFailure(r result, words ...string) {
+	e.t.Helper()
+	if r.code != exitFailed || r.stdout != "" {
+		e.t.Errorf("want exit %d and no output: %v", exitFailed, r)
+		return
+	}
+	for _, w := range words {
+		if !strings.Contains(r.stderr, w) {
+			e.t.Errorf("stderr does not say %q: %s", w, r.stderr)
+		}
+	}
+}
+
+// someCommands reads and writes, with and without --json.
+func someCommands(e *cliEnv) [][]string {
+	day := testToday.AddDays(5)
+	return [][]string{
+		{"status"},
+		{"status", "--json"},
+		{"prebook", "list", "--json"},
+		{"config", "refresh_after", "10m"},
+		{"prebook", "add", strconv.FormatInt(e.classAt(testBox, day, "07:00").ID, 10), "--day", day.String()},
+	}
+}
+
+func TestDamagedDatabaseCLI(t *testing.T) {
+	e := newCLIEnv(t)
+	before := seedMember(e)
+	good, err := os.ReadFile(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := make([]byte, len(good))
+	rand.Read(noise)
+
+	for name, damaged := range map[string][]byte{
+		"random bytes": noise,
+		"truncated":    good[:len(good)/2],
+		"a text file":  []byte(strings.Repeat("shopping list: eggs, rice\n", 100)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := os.WriteFile(e.db, damaged, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range someCommands(e) {
+				e.expectFailure(e.run("", args...), "ahtui's database at "+e.db+" is damaged",
+					"left it as it is", "move the file aside", "`ahtui login`")
+			}
+			if got, _ := os.ReadFile(e.db); !bytes.Equal(got, damaged) {
+				t.Error("ahtui changed the damaged file")
+			}
+		})
+	}
+
+	// The member's own copy, put back, holds everything.
+	if err := os.WriteFile(e.db, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if after := e.memberView(); after != before {
+		t.Errorf("after putting the good file back:\n%s\nwant\n%s", after, before)
+	}
+}
+
+func TestNewerDatabaseCLI(t *testing.T) {
+	e := newCLIEnv(t)
+	before := seedMember(e)
+	setUserVersion(t, e.db, 99)
+	stamped, err := os.ReadFile(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, args := range someCommands(e) {
+		e.expectFailure(e.run("", args...), "ahtui's database at "+e.db+" was written by a newer ahtui",
+			"schema version 99", fmt.Sprintf("knows up to %d", session.LatestSchemaVersion()),
+			"Nothing was changed", "run the newer ahtui")
+	}
+	if got, _ := os.ReadFile(e.db); !bytes.Equal(got, stamped) {
+		t.Error("ahtui changed the newer database")
+	}
+
+	// As if the newer ahtui never touched it: everything is there.
+	setUserVersion(t, e.db, session.LatestSchemaVersion())
+	if after := e.memberView(); after != before {
+		t.Errorf("after the refusal:\n%s\nwant\n%s", after, before)
+	}
+}
+
+func setUserVersion(t *testing.T, path string, v int) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+		t.Fatal(err)
+	}
+}
