@@ -36,6 +36,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envChild) == "1" {
 		os.Exit(childRunner())
 	}
+	if os.Getenv(envSoakChild) == "1" {
+		os.Exit(soakChild())
+	}
 	os.Exit(m.Run())
 }
 

@@ -1,0 +1,407 @@
+package scheduler
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
+	"github.com/ahtui/ahtui/session"
+)
+
+// soakReport is what the soak saw, and what it holds against the runners.
+type soakReport struct {
+	Seed          uint64  `json:"seed"`
+	SimulatedDays float64 `json:"simulated_days"`
+	RealSeconds   float64 `json:"real_seconds"`
+
+	Prebookings  int `json:"prebookings"`
+	Due          int `json:"due"`
+	Fired        int `json:"fired"`
+	Booked       int `json:"booked"`
+	Waitlisted   int `json:"waitlisted"`
+	Failed       int `json:"failed"`
+	Missed       int `json:"missed"`
+	Late         int `json:"late"`
+	DoubleFired  int `json:"double_fired"`
+	DoubleBooked int `json:"double_booked"`
+	Lost         int `json:"lost"`
+
+	// Each prebooking that did not get a place on time, with the
+	// disruptions that explain it.
+	NotOnTime []string `json:"not_on_time"`
+
+	Disruptions   map[string]int `json:"disruptions"` // executed, by kind
+	AtOpenings    int            `json:"disrupted_openings"`
+	Kills         int            `json:"kills"`
+	Restarts      int            `json:"restarts"`
+	LeaderChanges int            `json:"leader_changes"`
+	// Why runners stopped leading (other than being killed).
+	LeadershipLost map[string]int `json:"leadership_lost"`
+
+	// A death is a background session AimHarder ended: each recovery (a
+	// login after the member's own; a live session is never logged in
+	// again) ended one, and so does a session dead at the end. The keeper
+	// notices some before password_command revives them.
+	SessionDeaths         int  `json:"session_deaths"`
+	DeathsNoticed         int  `json:"session_deaths_noticed"`
+	SessionRecoveries     int  `json:"session_recoveries"`
+	TokenUpdatesAttempted int  `json:"token_updates_attempted"`
+	TokenUpdatesFailed    int  `json:"token_updates_failed"`
+	SessionAliveAtEnd     bool `json:"session_alive_at_end"`
+
+	// Lateness of the first booking request that reached AimHarder after
+	// the opening (AimHarder's clock), in milliseconds.
+	LatenessClean latencyStats `json:"lateness_undisrupted_ms"`
+	LatenessAll   latencyStats `json:"lateness_all_ms"`
+
+	Failures []string `json:"failures,omitempty"`
+}
+
+type latencyStats struct {
+	N   int     `json:"n"`
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
+func statsOf(ms []float64) latencyStats {
+	if len(ms) == 0 {
+		return latencyStats{}
+	}
+	slices.Sort(ms)
+	at := func(q float64) float64 { return ms[min(len(ms)-1, int(q*float64(len(ms))))] }
+	return latencyStats{N: len(ms), P50: at(0.5), P90: at(0.9), P99: at(0.99), Max: ms[len(ms)-1]}
+}
+
+func (l latencyStats) String() string {
+	if l.N == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("n=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f ms", l.N, l.P50, l.P90, l.P99, l.Max)
+}
+
+func (r soakReport) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "soak: seed %d, %.2f simulated days in %.0f s\n", r.Seed, r.SimulatedDays, r.RealSeconds)
+	fmt.Fprintf(&b, "prebookings %d: due %d, fired %d, booked %d, waitlisted %d, failed %d, missed %d, late %d\n",
+		r.Prebookings, r.Due, r.Fired, r.Booked, r.Waitlisted, r.Failed, r.Missed, r.Late)
+	fmt.Fprintf(&b, "double-fired %d, double-booked %d, lost %d\n", r.DoubleFired, r.DoubleBooked, r.Lost)
+	kinds := make([]string, 0, len(r.Disruptions))
+	for k := range r.Disruptions {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	var parts []string
+	for _, k := range kinds {
+		parts = append(parts, fmt.Sprintf("%s %d", k, r.Disruptions[k]))
+	}
+	fmt.Fprintf(&b, "disruptions (%d aimed at openings): %s\n", r.AtOpenings, strings.Join(parts, ", "))
+	fmt.Fprintf(&b, "runners: %d kills, %d restarts, %d times a runner took the lead; leads lost: %v\n",
+		r.Kills, r.Restarts, r.LeaderChanges, r.LeadershipLost)
+	fmt.Fprintf(&b, "session: %d deaths (%d noticed before a re-login), %d recoveries, token updates %d attempted / %d failed, alive at the end: %v\n",
+		r.SessionDeaths, r.DeathsNoticed, r.SessionRecoveries, r.TokenUpdatesAttempted, r.TokenUpdatesFailed, r.SessionAliveAtEnd)
+	fmt.Fprintf(&b, "lateness, undisrupted openings: %s\n", r.LatenessClean)
+	fmt.Fprintf(&b, "lateness, all on-time fires:    %s\n", r.LatenessAll)
+	for _, line := range r.NotOnTime {
+		fmt.Fprintf(&b, "  not on time: %s\n", line)
+	}
+	return b.String()
+}
+
+func (r soakReport) save(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// readSoakEvents reads every runner's event file; a line cut by a kill is
+// skipped.
+func readSoakEvents(dir string) ([]soakEvent, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.events"))
+	if err != nil {
+		return nil, err
+	}
+	var out []soakEvent
+	for _, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			var e soakEvent
+			if json.Unmarshal(sc.Bytes(), &e) == nil {
+				out = append(out, e)
+			}
+		}
+		f.Close()
+	}
+	slices.SortStableFunc(out, func(a, b soakEvent) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+// analyse checks every prebooking against what the fake saw and the
+// runners said.
+func (s *soak) analyse() soakReport {
+	t, ctx := s.t, s.t.Context()
+	rep := soakReport{Seed: s.cfg.seed, SimulatedDays: s.cfg.days, RealSeconds: time.Since(s.startedAt).Seconds(),
+		Disruptions: map[string]int{}, LeadershipLost: map[string]int{}}
+	fail := func(format string, args ...any) { rep.Failures = append(rep.Failures, fmt.Sprintf(format, args...)) }
+
+	pbs, err := s.store.Prebookings(ctx, session.PrebookingQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := readSoakEvents(s.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := s.fake.Requests()
+	var executed []*disruption
+	for _, d := range s.disruptions {
+		if d.Executed {
+			executed = append(executed, d)
+			rep.Disruptions[d.Kind]++
+			if d.Opening {
+				rep.AtOpenings++
+			}
+		}
+	}
+	rep.Kills = len(s.kills)
+
+	byPrebooking := map[int64][]soakEvent{}
+	owners := map[string]bool{}
+	var deaths []time.Time
+	for _, e := range events {
+		owners[e.Owner] = true
+		switch e.Type {
+		case "leader":
+			if e.Leader {
+				rep.LeaderChanges++
+			} else {
+				rep.LeadershipLost[e.Detail]++
+			}
+		case "dead":
+			if e.Detail == string(session.KindBackground) {
+				deaths = append(deaths, e.At)
+			}
+		}
+		if e.Prebooking != 0 {
+			byPrebooking[e.Prebooking] = append(byPrebooking[e.Prebooking], e)
+		}
+	}
+	rep.Restarts = s.generation - len(s.runners)
+	// Both runners may notice one death: count those a minute apart.
+	for i, at := range deaths {
+		if i == 0 || at.Sub(deaths[i-1]) > time.Minute {
+			rep.DeathsNoticed++
+		}
+	}
+
+	// AimHarder's view: the member's book requests per class, logins and
+	// token rotations after the member's own login.
+	bookRequests := map[int64][]aimhardertest.Request{}
+	for _, r := range requests {
+		if r.Arrived.Before(soakStart.Add(time.Second)) {
+			continue // the member's own login and prebookings
+		}
+		switch r.Endpoint {
+		case aimhardertest.EndpointBook:
+			if r.User == soakEmail || r.User == "" { // "" when a fault answered first
+				id := atoi64(r.Form["id"])
+				bookRequests[id] = append(bookRequests[id], r)
+			}
+		case aimhardertest.EndpointLogin, aimhardertest.EndpointLegacyLogin:
+			if r.Code == "authOK" {
+				rep.SessionRecoveries++
+			}
+		case aimhardertest.EndpointTokenUpdate:
+			rep.TokenUpdatesAttempted++
+			if r.Code != "newToken" {
+				rep.TokenUpdatesFailed++
+			}
+		}
+	}
+
+	var clean, all []float64
+	rep.Prebookings = len(pbs)
+	for _, p := range pbs {
+		box, err := s.store.Box(ctx, p.BoxID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		class, ok := s.fake.Class(box.Subdomain, p.ClassID)
+		if !ok {
+			fail("prebooking %d: the fake has no class %d", p.ID, p.ClassID)
+			continue
+		}
+		opening := class.OpensAt
+		if !opening.Before(s.end.Add(-2 * time.Minute)) {
+			continue
+		}
+		rep.Due++
+		label := fmt.Sprintf("#%d %s %s %s (opening %s)", p.ID, box.Subdomain, p.Day, p.ClassName,
+			opening.In(madrid).Format("Mon 15:04:05"))
+		reqs := bookRequests[p.ClassID]
+		if len(reqs) > 0 {
+			rep.Fired++
+		}
+		acceptedN := 0
+		for _, r := range reqs {
+			if accepted(r) {
+				acceptedN++
+			}
+		}
+		if acceptedN > 1 {
+			rep.DoubleBooked++
+			fail("%s: AimHarder accepted %d bookings", label, acceptedN)
+		}
+		if overlapping := doubleFire(byPrebooking[p.ID], s.kills); overlapping != "" {
+			rep.DoubleFired++
+			fail("%s: fired twice at once: %s", label, overlapping)
+		}
+
+		var causes []string
+		for _, d := range executed {
+			if !d.From.After(opening.Add(3*time.Second)) && !d.To.Before(opening.Add(-time.Minute)) {
+				causes = append(causes, d.describe(opening))
+			}
+		}
+		lateness := time.Duration(-1)
+		for _, r := range reqs {
+			if !r.Arrived.Before(opening) {
+				lateness = r.Arrived.Sub(opening)
+				break
+			}
+		}
+		if lateness >= 0 && !p.Late {
+			ms := float64(lateness) / float64(time.Millisecond)
+			all = append(all, ms)
+			if len(causes) == 0 {
+				clean = append(clean, ms)
+			}
+		}
+
+		if p.Late {
+			rep.Late++
+		}
+		onTime := false
+		switch p.Status {
+		case session.PrebookBooked:
+			rep.Booked++
+			onTime = !p.Late
+		case session.PrebookWaitlisted:
+			rep.Waitlisted++
+		case session.PrebookFailed:
+			rep.Failed++
+		case session.PrebookMissed:
+			rep.Missed++
+		default:
+			rep.Lost++
+			fail("%s: lost — still %s at the end", label, p.Status)
+			continue
+		}
+		if onTime {
+			continue
+		}
+		outcome := fmt.Sprintf("%s %s", p.Status, p.OutcomeCode)
+		if p.Late {
+			outcome += ", late"
+		}
+		if len(causes) == 0 {
+			fail("%s: %s with no disruption to explain it (first request %v after the opening)",
+				label, outcome, lateness)
+			rep.NotOnTime = append(rep.NotOnTime, label+": "+outcome+" — UNEXPLAINED")
+			continue
+		}
+		rep.NotOnTime = append(rep.NotOnTime, label+": "+outcome+" — "+strings.Join(causes, "; "))
+	}
+	if rep.Due != len(pbs) {
+		fail("%d prebookings, %d due: the soak prebooked classes it does not simulate", len(pbs), rep.Due)
+	}
+	rep.LatenessClean, rep.LatenessAll = statsOf(clean), statsOf(all)
+
+	// The session is alive at the end, in ahtui's store and at AimHarder.
+	bg, err := s.store.Session(ctx, session.KindBackground)
+	if err == nil && bg.State == session.StateLive {
+		for _, live := range s.fake.Sessions(soakEmail) {
+			if live.Fingerprint == bg.Credentials.Fingerprint && live.TokenAlive {
+				rep.SessionAliveAtEnd = true
+			}
+		}
+	}
+	rep.SessionDeaths = rep.SessionRecoveries
+	if !rep.SessionAliveAtEnd {
+		rep.SessionDeaths++
+		fail("the background session is not alive at the end (store: %v, %v)", bg.State, err)
+	}
+	s.mu.Lock()
+	for _, owner := range s.crashed {
+		fail("runner %s exited by itself", owner)
+	}
+	s.mu.Unlock()
+	return rep
+}
+
+func (d *disruption) describe(opening time.Time) string {
+	rel := func(t time.Time) string { return fmt.Sprintf("T%+.1fs", t.Sub(opening).Seconds()) }
+	s := fmt.Sprintf("%s %s..%s", d.Kind, rel(d.From), rel(d.To))
+	if d.Detail != "" {
+		s += " (" + d.Detail + ")"
+	}
+	return s
+}
+
+// doubleFire finds two runners firing one prebooking at once: a runner
+// starts firing it while another that fired it before has neither stored
+// an outcome nor been killed. It returns a description, or "".
+func doubleFire(events []soakEvent, kills []soakKill) string {
+	type fire struct {
+		owner string
+		at    time.Time
+	}
+	var open []fire
+	outcomes := map[string]bool{}
+	for _, e := range events {
+		switch e.Type {
+		case "firing", "late":
+			for _, f := range open {
+				if f.owner == e.Owner {
+					continue
+				}
+				killed := slices.ContainsFunc(kills, func(k soakKill) bool { return k.Owner == f.owner && !k.At.After(e.At) })
+				if !killed {
+					return fmt.Sprintf("%s at %s while %s (since %s) was still firing",
+						e.Owner, e.At.Format(time.TimeOnly), f.owner, f.at.Format(time.TimeOnly))
+				}
+			}
+			open = append(open, fire{e.Owner, e.At})
+		case "outcome", "missed":
+			if outcomes[e.Owner] {
+				continue
+			}
+			outcomes[e.Owner] = true
+			open = slices.DeleteFunc(open, func(f fire) bool { return f.owner == e.Owner })
+			if len(outcomes) > 1 {
+				return fmt.Sprintf("outcomes stored by %d runners", len(outcomes))
+			}
+		}
+	}
+	return ""
+}
+
+func atoi64(s string) int64 {
+	var n int64
+	_, _ = fmt.Sscan(s, &n)
+	return n
+}
