@@ -399,3 +399,41 @@ func TestBurstCookiesAreMerged(t *testing.T) {
 		t.Error("the auth cookie changed")
 	}
 }
+
+// TestLogoutBeforeTheInstantIsFoundInTime: AimHarder ends every session
+// (a logout on another device) after the fire made the session fresh. The
+// check at T − EstimateAhead finds it and password_command logs in again,
+// so the burst's first request already books instead of meeting "logout"
+// at the instant.
+func TestLogoutBeforeTheInstantIsFoundInTime(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	if err := h.store.SetSetting(ctx, session.SettingPasswordCommand, "pass aimharder"); err != nil {
+		t.Fatal(err)
+	}
+	logout := h.clock.NewTimer(testOpening.Add(-30 * time.Second).Sub(h.clock.Now()))
+	loggedOut := make(chan int, 1)
+	go func() {
+		<-logout.C()
+		loggedOut <- h.fake.ForceLogout(testEmail, "")
+	}()
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	got := h.fireNow(r, p)
+	if n := <-loggedOut; n == 0 {
+		t.Fatal("the forced logout ended no session")
+	}
+	if got.Status != session.PrebookBooked {
+		t.Errorf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
+	}
+	for _, r := range h.bookRequests(p.ClassID) {
+		if r.Code == "logout" {
+			t.Errorf("a booking request met the ended session: %v", r)
+		}
+	}
+	after, _ := h.store.Session(ctx, session.KindBackground)
+	if after.State != session.StateLive || !after.CreatedAt.Before(testOpening) {
+		t.Errorf("background session %s, created %v: want logged in again before the opening", after.State, after.CreatedAt)
+	}
+}
