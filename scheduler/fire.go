@@ -33,11 +33,9 @@ const (
 	// warmMargin: warm-up pings still unanswered this long before the
 	// first send are abandoned.
 	warmMargin = 20 * time.Millisecond
-	// sessionCheckFor bounds the session check at T − EstimateAhead (a
-	// re-login included); sessionCheckEvery: one check serves the fires of
-	// an opening.
-	sessionCheckFor   = 5 * time.Second
-	sessionCheckEvery = 10 * time.Second
+	// sessionCheckFor bounds the session check at T − EstimateAhead, a
+	// re-login included.
+	sessionCheckFor = 5 * time.Second
 	// finishRetryFor bounds the retries of an outcome the database is too
 	// busy to store.
 	finishRetryFor = time.Minute
@@ -211,7 +209,7 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.checkSession(ctx, r.localAt(opening.Add(-r.timing.EstimateAhead+sessionCheckFor)))
+		j.checkSession(ctx, opening, r.localAt(opening.Add(-r.timing.EstimateAhead+sessionCheckFor)))
 		deadline := r.localAt(opening.Add(-r.timing.WarmAhead))
 		if _, err := r.estimator.Probe(ctx, r.client, j.ref, probeTarget, deadline); err != nil && ctx.Err() == nil {
 			r.log.Warn("server clock estimate failed; firing by the local clock", "err", err)
@@ -351,29 +349,34 @@ func sessionGone(err error) bool {
 // alive, once for all the fires of an opening. It was made fresh a minute
 // ago, but a logout since (one on another device ends every session) would
 // otherwise show only at the instant, when logging in again costs the
-// class; found now, withSession logs in again with password_command.
-func (j *fireJob) checkSession(ctx context.Context, by time.Time) {
+// class; found now, password_command logs in again in time. The check
+// reads only: it never rotates the token under its short deadline.
+func (j *fireJob) checkSession(ctx context.Context, opening, by time.Time) {
 	r := j.r
-	if !r.takeSessionCheck() {
+	if !r.clock.Now().Before(by) || !r.takeSessionCheck(opening) {
 		return
 	}
 	ctx, cancel := untilClock(ctx, r.clock, by)
 	defer cancel()
-	if _, err := r.svc.Whoami(ctx, session.KindBackground); err != nil && ctx.Err() == nil {
+	err := r.svc.CheckAlive(ctx, session.KindBackground)
+	switch {
+	case err == nil:
+	case ctx.Err() != nil && j.runCtx.Err() == nil:
+		r.log.Warn("checking the background session before a fire took too long; going on", "prebooking", j.p.ID)
+	case ctx.Err() == nil:
 		r.log.Warn("checking the background session before a fire failed", "prebooking", j.p.ID, "err", err)
 	}
 }
 
 // takeSessionCheck reports whether this fire should check the session:
-// no other fire of this runner has in the last sessionCheckEvery.
-func (r *Runner) takeSessionCheck() bool {
+// no other fire of this runner has for the same opening.
+func (r *Runner) takeSessionCheck(opening time.Time) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := r.clock.Now()
-	if !r.sessionChecked.IsZero() && now.Sub(r.sessionChecked) < sessionCheckEvery && !now.Before(r.sessionChecked) {
+	if r.sessionChecked.Equal(opening) {
 		return false
 	}
-	r.sessionChecked = now
+	r.sessionChecked = opening
 	return true
 }
 

@@ -104,8 +104,8 @@ type Runner struct {
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
 	isLeader bool
-	// sessionChecked: when a fire last asked AimHarder whether the
-	// background session lives (checkSession).
+	// sessionChecked: the opening whose fires last asked AimHarder whether
+	// the background session lives (checkSession).
 	sessionChecked time.Time
 
 	leaseMu    sync.Mutex // the background session lease shared by concurrent fires

@@ -189,7 +189,7 @@ type soak struct {
 	generation  int
 	kills       []soakKill
 	onAccept    *disruption // kill the leader at the next accepted booking
-	crashed     []string // runners that exited without being told to
+	crashed     []string    // runners that exited without being told to
 	startedAt   time.Time
 }
 

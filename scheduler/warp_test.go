@@ -77,10 +77,6 @@ func (p *warpPlan) segmentAt(off time.Duration) int {
 	return i
 }
 
-// end is the simulated time at which the last segment starts (it runs at
-// real speed for ever after).
-func (p *warpPlan) end() time.Time { return p.Segments[len(p.Segments)-1].Sim }
-
 func (p *warpPlan) save(path string) error {
 	b, err := json.Marshal(p)
 	if err != nil {

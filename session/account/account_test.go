@@ -135,3 +135,52 @@ func TestPasswordCommandLogsInAgain(t *testing.T) {
 		t.Errorf("failing password_command: %v, want ErrSessionExpired", err)
 	}
 }
+
+// TestCheckAliveReadsOnly: the check before a fire asks AimHarder with the
+// current credentials and never rotates the token, even one older than
+// refresh_before_fire (a rotation cut short by the check's deadline could
+// end the session); a session AimHarder ended is logged in again with
+// password_command, or reported expired without one.
+func TestCheckAliveReadsOnly(t *testing.T) {
+	fake, urls := aimhardertest.Start(t, world())
+	now := time.Now()
+	clock := func() time.Time { return now }
+	svc := newService(t, filepath.Join(t.TempDir(), "a.db"), urls, session.WithClock(clock))
+	if _, err := svc.Login(t.Context(), email, password); err != nil {
+		t.Fatal(err)
+	}
+	store := svc.Store()
+	before, _ := store.Session(t.Context(), session.KindBackground)
+	now = now.Add(time.Hour) // older than refresh_before_fire: a Whoami would rotate it
+	rotations := func() (n int) {
+		for _, r := range fake.Requests() {
+			if r.Endpoint == aimhardertest.EndpointTokenUpdate {
+				n++
+			}
+		}
+		return n
+	}
+	if err := svc.CheckAlive(t.Context(), session.KindBackground); err != nil {
+		t.Fatalf("check of a live session: %v", err)
+	}
+	after, _ := store.Session(t.Context(), session.KindBackground)
+	if n := rotations(); n != 0 || after.TokenUpdateCount != before.TokenUpdateCount {
+		t.Errorf("the check rotated the token: %d tokenUpdate requests, count %d → %d", n, before.TokenUpdateCount, after.TokenUpdateCount)
+	}
+
+	fake.ForceLogout(email, "")
+	if err := svc.CheckAlive(t.Context(), session.KindBackground); !errors.Is(err, account.ErrSessionExpired) {
+		t.Errorf("check of an ended session without password_command: %v, want ErrSessionExpired", err)
+	}
+	if err := store.SetSetting(t.Context(), session.SettingPasswordCommand, "printf '%s\\n' "+password); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CheckAlive(t.Context(), session.KindBackground); err != nil {
+		t.Fatalf("check of a dead session with password_command: %v", err)
+	}
+	revived, _ := store.Session(t.Context(), session.KindBackground)
+	if revived.State != session.StateLive || revived.Credentials.Token == before.Credentials.Token {
+		t.Errorf("after the check the session is %s (same token: %v); want logged in again",
+			revived.State, revived.Credentials.Token == before.Credentials.Token)
+	}
+}

@@ -151,6 +151,33 @@ func (s *Service) sessionEnded(ctx context.Context, kind session.Kind, used aimh
 	return nil
 }
 
+// CheckAlive asks AimHarder whether the session of that kind still lives,
+// with its current credentials and nothing more: no token rotation, which
+// a caller's deadline could cut short after AimHarder made it (the next
+// rotation would then replay a spent token and end the session). A session
+// AimHarder ended, or one already known dead, is logged in again with
+// password_command, as any call would.
+func (s *Service) CheckAlive(ctx context.Context, kind session.Kind) error {
+	creds, err := s.current(ctx, kind)
+	if errors.Is(err, ErrSessionExpired) {
+		if rerr := s.relogin(ctx, kind); rerr != nil {
+			return fmt.Errorf("%w; logging in again with password_command failed: %v", ErrSessionExpired, rerr)
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = s.callOnce(ctx, kind, creds, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+		_, updated, err := s.client.Whoami(ctx, creds)
+		return updated, err
+	})
+	if errors.Is(err, aimharder.ErrLoggedOut) {
+		return s.sessionEnded(ctx, kind, creds, err)
+	}
+	return err
+}
+
 var errNoPasswordCommand = errors.New("no password_command configured")
 
 // relogin logs the session of that kind in again with the password that
