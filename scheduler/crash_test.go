@@ -32,12 +32,15 @@ const (
 // crashTiming makes leadership change hands within seconds.
 var crashTiming = Timing{LeaseTTL: 2 * time.Second, Heartbeat: 300 * time.Millisecond, Scan: 200 * time.Millisecond}
 
+// childModes are the roles this test binary plays when re-executed with
+// the environment variable set to "1"; other files add theirs in init.
+var childModes = map[string]func() int{envChild: childRunner}
+
 func TestMain(m *testing.M) {
-	if os.Getenv(envChild) == "1" {
-		os.Exit(childRunner())
-	}
-	if os.Getenv(envSoakChild) == "1" {
-		os.Exit(soakChild())
+	for env, run := range childModes {
+		if os.Getenv(env) == "1" {
+			os.Exit(run())
+		}
 	}
 	os.Exit(m.Run())
 }

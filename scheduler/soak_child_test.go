@@ -1,3 +1,5 @@
+//go:build soak
+
 package scheduler
 
 import (
@@ -27,6 +29,8 @@ const (
 	envSoakEvents   = "AHTUI_SOAK_EVENTS" // where the runner's events go, one JSON line each
 	envSoakPassword = "AHTUI_SOAK_PASSWORD"
 )
+
+func init() { childModes[envSoakChild] = soakChild }
 
 // soakEvent is one runner event as a soak runner writes it down: the parent
 // reads every runner's file to tell who fired what, and when.
@@ -138,11 +142,15 @@ func soakChild() int {
 			}
 		}
 	})
-	_ = r.Run(ctx)
+	runErr := r.Run(ctx)
 	sub.Close()
 	writer.Wait()
+	if runErr != nil {
+		return fail(runErr)
+	}
 	if n := sub.Dropped(); n > 0 {
-		fmt.Fprintf(os.Stderr, "soak runner: %d events dropped\n", n)
+		// The soak reads who fired what from these events.
+		return fail(fmt.Errorf("%d events dropped", n))
 	}
 	return 0
 }

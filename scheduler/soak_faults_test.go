@@ -1,3 +1,5 @@
+//go:build soak
+
 package scheduler
 
 import (
@@ -6,6 +8,15 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
+)
+
+// What a disruption can explain (see soak.explains).
+const (
+	byFault  = "fault"  // a misbehaving AimHarder: explains what it met while active at the opening
+	byLogout = "logout" // a forced logout after the session check at T−15 s
+	byClock  = "clock"  // a server clock step while the runner reads the clock, from T−16 s
+	byKill   = "kill"   // a runner killed within a lease of the opening, or none running
+	byNone   = "none"   // meant to be survived: explains nothing
 )
 
 // planFaults draws the soak's disruptions from its seed: around most
@@ -33,11 +44,21 @@ func (s *soak) record(d *disruption) *disruption {
 	return d
 }
 
+// executed marks d as carried out, at the simulated time it happened.
+func (s *soak) executed(d *disruption, detail string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d.Executed, d.Detail = true, detail
+}
+
 // fault keeps f injected in the fake from `from` to `to`.
 func (s *soak) fault(kind string, from, to time.Time, opening bool, f aimhardertest.Fault) {
-	d := s.record(&disruption{Kind: kind, From: from, To: to, Opening: opening})
+	d := s.record(&disruption{Kind: kind, From: from, To: to, Opening: opening, explains: byFault, fault: f.Kind.String()})
 	var id aimhardertest.FaultID
-	s.at(from, func() { id, d.Executed = s.fake.Inject(f), true })
+	s.at(from, func() {
+		id = s.fake.Inject(f)
+		s.executed(d, "")
+	})
 	s.at(to, func() { s.fake.RemoveFault(id) })
 }
 
@@ -54,7 +75,7 @@ const (
 // disruption lasts until the lease of the killed runner has expired and a
 // runner has had time to take over.
 func (s *soak) killAt(kind string, t time.Time, down time.Duration, who victim, opening bool) {
-	d := s.record(&disruption{Kind: kind, From: t, To: t.Add(down + 15*time.Second), Opening: opening})
+	d := s.record(&disruption{Kind: kind, From: t, To: t.Add(down), Opening: opening, explains: byKill})
 	var slots []int
 	s.at(t, func() {
 		switch who {
@@ -71,7 +92,9 @@ func (s *soak) killAt(kind string, t time.Time, down time.Duration, who victim, 
 				killed = append(killed, owner)
 			}
 		}
-		d.Executed, d.Detail = len(killed) > 0, strings.Join(killed, ", ")
+		if len(killed) > 0 {
+			s.executed(d, strings.Join(killed, ", "))
+		}
 	})
 	s.at(t.Add(down), func() {
 		for _, slot := range slots {
@@ -96,16 +119,18 @@ func (s *soak) uniform(lo, hi time.Duration) time.Duration {
 
 func (s *soak) clockStep(t time.Time, opening bool) {
 	offset := s.uniform(-2500*time.Millisecond, 2500*time.Millisecond)
-	d := s.record(&disruption{Kind: "clock-step", From: t, To: t.Add(15 * time.Second), Opening: opening,
-		Detail: fmt.Sprintf("AimHarder's clock set %+.3fs from ours", offset.Seconds())})
-	s.at(t, func() { s.fake.SetClockOffset(offset); d.Executed = true })
+	d := s.record(&disruption{Kind: "clock-step", From: t, To: t, Opening: opening, explains: byClock})
+	s.at(t, func() {
+		s.fake.SetClockOffset(offset)
+		s.executed(d, fmt.Sprintf("AimHarder's clock set %+.3fs from ours", offset.Seconds()))
+	})
 }
 
 func (s *soak) forcedLogout(t time.Time, opening bool) {
-	d := s.record(&disruption{Kind: "forced-logout", From: t, To: t, Opening: opening})
+	d := s.record(&disruption{Kind: "forced-logout", From: t, To: t, Opening: opening, explains: byLogout})
 	s.at(t, func() {
 		n := s.fake.ForceLogout(soakEmail, "")
-		d.Executed, d.Detail = true, fmt.Sprintf("%d sessions ended", n)
+		s.executed(d, fmt.Sprintf("%d sessions ended", n))
 	})
 }
 
@@ -161,7 +186,7 @@ func (s *soak) openingFault(t time.Time) {
 // for the opening at t, before the answer leaves: the booking exists,
 // the runner never heard of it.
 func (s *soak) killOnAccept(t time.Time) {
-	d := s.record(&disruption{Kind: "kill-on-accept", From: t, To: t.Add(20 * time.Second), Opening: true})
+	d := s.record(&disruption{Kind: "kill-on-accept", From: t, To: t, Opening: true, explains: byNone})
 	s.at(t.Add(-time.Second), func() { s.armKillOnAccept(d) })
 	s.at(t.Add(5*time.Second), func() { s.armKillOnAccept(nil) })
 }
@@ -190,7 +215,7 @@ func (s *soak) requestSeen(r aimhardertest.Request) {
 		return
 	}
 	if owner := s.kill(s.leaderSlot()); owner != "" {
-		d.Executed, d.Detail = true, owner
+		s.executed(d, owner)
 	}
 }
 

@@ -1,3 +1,5 @@
+//go:build soak
+
 package scheduler
 
 import (
@@ -33,10 +35,11 @@ import (
 // prebooking and checks the promises: nothing fired twice, nothing lost,
 // every miss explained by a disruption, the session alive.
 //
-// Length: AHTUI_SOAK_DAYS simulated days (default 0.5, the CI version, about
-// 1.5 minutes); the long run is AHTUI_SOAK_DAYS=7 (about 20 minutes; add
-// -timeout 60m). AHTUI_SOAK_SEED picks the fault plan (default 1),
-// AHTUI_SOAK_REPORT writes the report as JSON to a file.
+// It builds only with the soak tag: go test -tags soak ./scheduler -run
+// Soak. Length: AHTUI_SOAK_DAYS simulated days (default 0.5, the CI
+// version, about 2.5 minutes); the long run is AHTUI_SOAK_DAYS=7 (about 25
+// minutes; add -timeout 90m). AHTUI_SOAK_SEED picks the fault plan
+// (default 1), AHTUI_SOAK_REPORT writes the report as JSON to a file.
 func TestSoak(t *testing.T) {
 	cfg := soakConfigFromEnv(t)
 	s := newSoak(t, cfg)
@@ -63,7 +66,9 @@ type soakConfig struct {
 	seed       uint64
 	reportPath string
 	// idle leaps: simulated time jumps idleStep every idleEvery of real
-	// time between openings (default 3 s every 4 ms: 750× real speed; faster, the runners fall behind and leadership changes hands on every leap).
+	// time between openings (default 3 s every 4 ms: 750× real speed).
+	// Faster, the runners fall behind: leadership changes hands on every
+	// leap.
 	idleStep, idleEvery time.Duration
 }
 
@@ -157,6 +162,10 @@ type disruption struct {
 	Detail   string    `json:"detail,omitempty"`
 	Opening  bool      `json:"opening,omitempty"` // aimed at an opening
 	Executed bool      `json:"executed"`
+
+	explains string // byFault, byLogout…
+	fault    string // for byFault: the fault kind's name in the fake's request log
+	applied  int    // for byFault: requests it met
 }
 
 // soakAction is a step of the fault plan, at a simulated time.
@@ -166,15 +175,16 @@ type soakAction struct {
 }
 
 type soak struct {
-	t     *testing.T
-	cfg   soakConfig
-	rng   *rand.Rand
-	dir   string
-	clock *soakClock
-	fake  *aimhardertest.Server
-	urls  aimhardertest.URLs
-	db    string
-	store *session.Store
+	t      *testing.T
+	cfg    soakConfig
+	rng    *rand.Rand
+	dir    string
+	clock  *soakClock
+	fake   *aimhardertest.Server
+	urls   aimhardertest.URLs
+	db     string
+	store  *session.Store
+	client *aimharder.Client // the parent's, for setting up and the final check
 
 	end      time.Time
 	openings []time.Time // distinct instants, sorted
@@ -188,7 +198,10 @@ type soak struct {
 	runners     [2]*soakRunner
 	generation  int
 	kills       []soakKill
+	lives       []soakLife  // every runner process, from start to kill or stop
 	onAccept    *disruption // kill the leader at the next accepted booking
+	stopping    atomic.Bool // the runners were asked to stop
+	prebooked   int         // prebookings made in setUp
 	crashed     []string    // runners that exited without being told to
 	startedAt   time.Time
 }
@@ -197,7 +210,13 @@ type soakRunner struct {
 	owner  string
 	cmd    *exec.Cmd
 	done   chan struct{}
-	killed atomic.Bool
+	killed atomic.Bool // by the soak: its exit says nothing
+	err    error       // cmd.Wait's, once done is closed
+}
+
+type soakLife struct {
+	owner    string
+	from, to time.Time // to is zero while it runs
 }
 
 type soakKill struct {
@@ -233,6 +252,7 @@ func (s *soak) setUp() {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s.client = client
 	svc := account.New(account.Config{Store: s.store, Client: client, Now: s.clock.Now})
 	login, err := svc.Login(ctx, soakEmail, soakPassword)
 	if err != nil {
@@ -286,6 +306,7 @@ func (s *soak) setUp() {
 	if n == 0 {
 		t.Fatal("the soak found no class to prebook")
 	}
+	s.prebooked = n
 	for at := range seen {
 		s.openings = append(s.openings, at)
 	}
@@ -293,18 +314,24 @@ func (s *soak) setUp() {
 }
 
 // run builds the warp plan, starts two runners and plays the fault plan
-// until the simulated end; then it stops the runners.
+// until the simulated end. Then the faults are cleared, both runners run
+// for a quiet half hour (a session an outage killed at the end must come
+// back by itself), and they are asked to stop.
 func (s *soak) run() {
 	t := s.t
 	b := newWarpBuilder(soakStart)
 	b.run(3*time.Second, 1) // the runners start, take the lease, look around
 	for _, at := range s.openings {
 		b.leap(b.until(at.Add(-3*time.Minute)), s.cfg.idleStep, s.cfg.idleEvery)
-		b.leap(b.until(at.Add(-16*time.Second)), time.Second, 10*time.Millisecond)
+		// Claims, leases and the fresh session from T−60 s: 10× real speed
+		// keeps their heartbeats and deadlines in proportion.
+		b.leap(b.until(at.Add(-75*time.Second)), time.Second, 10*time.Millisecond)
+		b.run(b.until(at.Add(-16*time.Second)), 10)
 		b.run(b.until(at.Add(4*time.Second)), 1)
 		b.leap(b.until(at.Add(time.Minute)), time.Second, 10*time.Millisecond)
 	}
 	b.leap(b.until(s.end), s.cfg.idleStep, s.cfg.idleEvery)
+	b.leap(soakCooldown, s.cfg.idleStep, s.cfg.idleEvery)
 	s.startedAt = time.Now()
 	s.plan = b.finish(s.startedAt)
 	s.planPath = filepath.Join(s.dir, "warp.json")
@@ -320,14 +347,24 @@ func (s *soak) run() {
 	slices.SortStableFunc(s.actions, func(a, b soakAction) int { return a.at.Compare(b.at) })
 	ctx := t.Context()
 	for _, a := range s.actions {
+		if !a.at.Before(s.end) {
+			break
+		}
 		if !s.sleepUntil(ctx, clock, a.at) {
 			return
 		}
 		a.do()
 	}
 	s.sleepUntil(ctx, clock, s.end)
+	s.fake.ClearFaults()
+	s.armKillOnAccept(nil) // restarts any runner still down
+	s.sleepUntil(ctx, clock, s.end.Add(soakCooldown))
 	s.stopRunners()
 }
+
+// soakCooldown: after the end, faults cleared, the runners run this long
+// before the session is judged.
+const soakCooldown = 30 * time.Minute
 
 // sleepUntil waits in real time until simulated time reaches at.
 func (s *soak) sleepUntil(ctx context.Context, clock warpClock, at time.Time) bool {
@@ -367,20 +404,25 @@ func (s *soak) startRunner(slot int) {
 	r := &soakRunner{owner: owner, cmd: cmd, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
-		_ = cmd.Wait()
-		if !r.killed.Load() {
+		r.err = cmd.Wait()
+		if !r.killed.Load() && (r.err != nil || !s.stopping.Load()) {
 			s.mu.Lock()
-			s.crashed = append(s.crashed, owner)
+			s.crashed = append(s.crashed, fmt.Sprintf("%s (%v)", owner, r.err))
 			s.mu.Unlock()
 		}
 	}()
 	s.mu.Lock()
 	s.runners[slot] = r
+	s.lives = append(s.lives, soakLife{owner: owner, from: s.clock.Now()})
 	s.mu.Unlock()
 	s.t.Cleanup(func() {
-		r.killed.Store(true)
-		_ = cmd.Process.Kill()
-		<-r.done
+		select {
+		case <-r.done:
+		default:
+			r.killed.Store(true)
+			_ = cmd.Process.Kill()
+			<-r.done
+		}
 	})
 }
 
@@ -398,38 +440,62 @@ func (s *soak) kill(slot int) string {
 	<-r.done
 	s.mu.Lock()
 	s.kills = append(s.kills, soakKill{Owner: r.owner, At: s.clock.Now()})
+	s.endLifeLocked(r.owner)
 	s.mu.Unlock()
 	return r.owner
 }
 
-// leaderSlot is the slot of the runner that holds the runner lease (or a
-// random running one).
+func (s *soak) endLifeLocked(owner string) {
+	for i := range s.lives {
+		if s.lives[i].owner == owner && s.lives[i].to.IsZero() {
+			s.lives[i].to = s.clock.Now()
+		}
+	}
+}
+
+// runningAt reports how many runners were running at t.
+func (s *soak) runningAt(t time.Time) int {
+	n := 0
+	for _, l := range s.lives {
+		if !l.from.After(t) && (l.to.IsZero() || l.to.After(t)) {
+			n++
+		}
+	}
+	return n
+}
+
+// leaderSlot is the slot of the runner that holds the runner lease (or
+// the first running one).
 func (s *soak) leaderSlot() int {
 	lease, err := s.store.CurrentRunnerLease(s.t.Context(), RunnerLeaseName)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err == nil {
-		for slot, r := range s.runners {
-			if r != nil && r.owner == lease.Owner {
-				return slot
-			}
+	first := 0
+	for slot := len(s.runners) - 1; slot >= 0; slot-- {
+		r := s.runners[slot]
+		if r != nil && err == nil && r.owner == lease.Owner {
+			return slot
+		}
+		if r != nil {
+			first = slot
 		}
 	}
-	return s.rng.IntN(len(s.runners))
+	return first
 }
 
-// stopRunners asks the runners to stop (SIGTERM) and waits for them.
+// stopRunners asks the runners to stop (SIGTERM), waits for them and
+// requires a clean exit: a runner that fails on the way out, dropped
+// events or (under -race) found a data race exits non-zero.
 func (s *soak) stopRunners() {
 	s.mu.Lock()
 	running := s.runners
 	s.runners = [2]*soakRunner{}
 	s.mu.Unlock()
+	s.stopping.Store(true)
 	for _, r := range running {
-		if r == nil {
-			continue
+		if r != nil {
+			_ = r.cmd.Process.Signal(syscall.SIGTERM)
 		}
-		r.killed.Store(true) // an exit now is asked for
-		_ = r.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	for _, r := range running {
 		if r == nil {
@@ -438,10 +504,14 @@ func (s *soak) stopRunners() {
 		select {
 		case <-r.done:
 		case <-time.After(30 * time.Second):
-			s.t.Errorf("runner %s did not stop within 30 s of SIGTERM", r.owner)
+			r.killed.Store(true)
 			_ = r.cmd.Process.Kill()
 			<-r.done
+			s.t.Errorf("runner %s did not stop within 30 s of SIGTERM", r.owner)
 		}
+		s.mu.Lock()
+		s.endLifeLocked(r.owner)
+		s.mu.Unlock()
 	}
 }
 

@@ -204,9 +204,9 @@ func (t *warpTimer) Stop() bool {
 func TestWarpPlanMapsBothWays(t *testing.T) {
 	start := time.Date(2026, 11, 30, 5, 0, 0, 0, time.UTC)
 	b := newWarpBuilder(start)
-	b.leap(time.Hour, 30*time.Second, 10*time.Millisecond) // 120 leaps, 1.2 s real
-	b.run(10*time.Second, 10)                              // 1 s real
-	b.run(5*time.Second, 1)                                // 5 s real
+	b.leap(b.until(start.Add(time.Hour)), 30*time.Second, 10*time.Millisecond) // 120 leaps, 1.2 s real
+	b.run(10*time.Second, 10)                                                  // 1 s real
+	b.run(5*time.Second, 1)                                                    // 5 s real
 	p := b.finish(time.Now())
 
 	cases := []struct {
