@@ -90,6 +90,17 @@ func soakEventOf(owner string, e Event) (soakEvent, bool) {
 func soakChild() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx, orphaned := context.WithCancel(ctx)
+	defer orphaned()
+	go func() {
+		// A soak that dies (a go test timeout kills it) must not leave its
+		// runners behind: stop when the parent is gone.
+		parent := os.Getppid()
+		for ctx.Err() == nil && os.Getppid() == parent {
+			time.Sleep(500 * time.Millisecond)
+		}
+		orphaned()
+	}()
 	fail := func(err error) int {
 		fmt.Fprintln(os.Stderr, "soak runner:", err)
 		return 1
