@@ -71,6 +71,10 @@ func (e *SchemaError) Is(target error) bool { return target == ErrNewerSchema }
 // damaged, and why Open or a read refused it.
 type NotDatabaseError struct {
 	Path, Reason string
+	// Damaged: it looked like ahtui's database (or SQLite could not
+	// tell); otherwise it is something else — a folder, another program's
+	// database.
+	Damaged bool
 }
 
 func (e *NotDatabaseError) Error() string {
@@ -132,7 +136,7 @@ func (s *Store) wrap(op string, err error) error {
 		case sqlite3.SQLITE_READONLY:
 			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite refused to write"}
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
-			sentinel = &NotDatabaseError{Path: s.path, Reason: "SQLite found it damaged or not a database"}
+			sentinel = &NotDatabaseError{Path: s.path, Reason: "SQLite found it damaged or not a database", Damaged: true}
 		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite cannot open the file or its -wal/-shm for writing"}
 		case sqlite3.SQLITE_FULL:

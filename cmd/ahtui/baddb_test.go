@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -138,5 +139,37 @@ func setUserVersion(t *testing.T, path string, v int) {
 	defer db.Close()
 	if _, err := db.Exec(fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAnotherProgramsDatabaseCLI: --db naming another program's SQLite
+// database is refused untouched, and the member is not told to move
+// somebody else's file aside.
+func TestAnotherProgramsDatabaseCLI(t *testing.T) {
+	e := newCLIEnv(t)
+	if err := os.MkdirAll(filepath.Dir(e.db), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO photos (name) VALUES ('beach')"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, err := os.ReadFile(e.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status"}, {"config", "refresh_after", "10m"}} {
+		r := e.run("", args...)
+		e.expectFailure(r, e.db+" is not an ahtui database", "another program", "Point --db or AHTUI_DB at another path")
+		if strings.Contains(r.stderr, "move the file aside") {
+			t.Errorf("%v: the member is told to move another program's file: %s", args, r.stderr)
+		}
+	}
+	if after, _ := os.ReadFile(e.db); !bytes.Equal(before, after) {
+		t.Error("the other program's database was changed")
 	}
 }

@@ -102,13 +102,18 @@ func newerSchemaMessage(err error) string {
 // damagedMessage says the file was left alone (it may be recoverable) and
 // how to start again without losing it.
 func damagedMessage(err error) string {
-	where := "ahtui's database"
-	if nd, ok := errors.AsType[*session.NotDatabaseError](err); ok {
-		where += " at " + nd.Path
-	}
-	return where + " is damaged or is not an ahtui database, and ahtui left it as it is. " +
-		"If --db or AHTUI_DB names the wrong file, fix that; otherwise move the file aside " +
+	const moveAside = "If --db or AHTUI_DB names the wrong file, fix that; otherwise move the file aside " +
 		"(keep it: it may be recoverable) and log in again with `ahtui login` to start a new one"
+	nd, ok := errors.AsType[*session.NotDatabaseError](err)
+	switch {
+	case !ok:
+		return "ahtui's database is damaged or is not an ahtui database, and ahtui left it as it is. " + moveAside
+	case nd.Damaged:
+		return fmt.Sprintf("ahtui's database at %s is damaged (%s), and ahtui left it as it is. ", nd.Path, nd.Reason) + moveAside
+	}
+	// Not ahtui's file at all: never suggest moving somebody else's.
+	return fmt.Sprintf("%s is not an ahtui database (%s), and ahtui left it as it is. "+
+		"Point --db or AHTUI_DB at another path, or leave both unset for the default one", nd.Path, nd.Reason)
 }
 
 // diskFullMessage: the write that failed was rolled back, and what was
