@@ -20,9 +20,15 @@ const (
 	sessionRetry     = 10 * time.Second // a fresh session could not be had: try again
 	sessionLeaseWait = 15 * time.Second // wait for a rotation in progress before taking the lease
 	leaseMargin      = 15 * time.Second // the session lease outlives the planned end of the fire by this
-	maxWarmPings     = 6
-	burstHardLimit   = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
-	probeTarget      = DefaultProbeTarget
+	// After a burst that ended in trouble, persist retries from persistFirst
+	// apart, doubling up to persistMax, until persistFor after the opening
+	// (well inside burstHardLimit, which must also cover the confirmation).
+	persistFirst   = 250 * time.Millisecond
+	persistMax     = 4 * time.Second
+	persistFor     = 20 * time.Second
+	maxWarmPings   = 6
+	burstHardLimit = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
+	probeTarget    = DefaultProbeTarget
 	// freshMargin: the session must be fresh this long before the warm-up
 	// starts (T − WarmAhead); a refresh still running then goes on in the
 	// background and the fire uses the current credentials.
@@ -186,7 +192,7 @@ func (j *fireJob) run(ctx context.Context) {
 	if j.late {
 		opening = r.serverNow()
 	}
-	leaseUntil := r.localAt(opening).Add(r.timing.Burst + leaseMargin)
+	leaseUntil := r.localAt(opening).Add(r.timing.Burst + persistFor + leaseMargin)
 	r.holdFireLease(ctx, leaseUntil)
 	defer r.releaseFireLease()
 	defer j.bg.Wait() // a refresh that missed its deadline ends inside the lease
@@ -271,6 +277,7 @@ func (j *fireJob) run(ctx context.Context) {
 	j.plan = plan
 	release()
 	res := j.burst(burstCtx, prepared, plan)
+	j.persist(burstCtx, prepared, &res)
 	j.saveCookies(burstCtx, j.sent, res.attempts)
 	outcome, rearm := j.judge(burstCtx, &res, true)
 	if rearm.IsZero() {
@@ -281,6 +288,36 @@ func (j *fireJob) run(ctx context.Context) {
 		j.rearm(burstCtx, rearm, outcome)
 	}
 	j.saveCookies(burstCtx, j.sent, res.rest())
+}
+
+// persist keeps trying after a burst that ended in trouble — a 5xx, a cut
+// or dropped answer, a timeout — one request at a time and slower each
+// time, until an answer that says something or persistFor after the
+// opening. AimHarder swamped at a popular opening answers like that for
+// seconds, and the class may still have room when it recovers; giving up
+// with the burst would leave the member with "unconfirmed". Sending again
+// is safe: a booking that went through turns the answer into "already
+// booked".
+func (j *fireJob) persist(ctx context.Context, prepared *aimharder.PreparedBook, res *burstResult) {
+	if res.verdict != verdictRetry || len(res.attempts) == 0 || !ambiguous(res.attempts[len(res.attempts)-1].err) {
+		return
+	}
+	clock := j.r.clock
+	until := j.plan.opening.Add(persistFor)
+	for wait := persistFirst; ; wait = min(2*wait, persistMax) {
+		at := clock.Now().Add(wait)
+		if at.After(until) || SleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil {
+			return
+		}
+		a := attempt{sent: clock.Now()}
+		a.res, a.creds, a.err = prepared.Send(ctx)
+		res.sent++
+		res.attempts = append(res.attempts, a)
+		if v := judgeAttempt(a); v != verdictRetry || !ambiguous(a.err) {
+			res.verdict, res.best = v, a
+			return
+		}
+	}
 }
 
 // reassertClaim refreshes the claim right before the burst: a runner that

@@ -238,7 +238,7 @@ func TestBusyDatabaseOutcome(t *testing.T) {
 	p1 := h.prebook(h.store, "WOD", false)
 	p2 := h.prebook(h.store, "HYROX", false)
 	r := h.newRunner(h.openStore(session.WithBusyTimeout(20*time.Millisecond)), "runner", func(c *Config) { c.NoKeeper = true })
-	r.finishRetry = 300 * time.Millisecond
+	r.finishRetry = 2 * time.Second // far beyond the short lock, even on a loaded machine
 	ev := collect(r.Events())
 	booked := session.Outcome{Status: session.PrebookBooked, Code: "booked", ReservationID: 42, Attempts: 1}
 	for _, p := range []session.Prebooking{p1, p2} {
@@ -435,5 +435,67 @@ func TestLogoutBeforeTheInstantIsFoundInTime(t *testing.T) {
 	after, _ := h.store.Session(ctx, session.KindBackground)
 	if after.State != session.StateLive || !after.CreatedAt.Before(testOpening) {
 		t.Errorf("background session %s, created %v: want logged in again before the opening", after.State, after.CreatedAt)
+	}
+}
+
+// TestTroubleOutlastingTheBurstIsRetried: AimHarder answers 503 to every
+// booking from before the opening until five seconds after it, longer than
+// the burst. The runner keeps trying, slower and slower, and books the
+// class once AimHarder recovers, instead of giving up "unconfirmed".
+func TestTroubleOutlastingTheBurstIsRetried(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	outage := h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
+	recovers := h.clock.NewTimer(testOpening.Add(5 * time.Second).Sub(h.clock.Now()))
+	recovered := make(chan struct{})
+	go func() {
+		defer close(recovered)
+		<-recovers.C()
+		h.fake.RemoveFault(outage)
+	}()
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	got := h.fireNow(r, p)
+	<-recovered
+	if got.Status != session.PrebookBooked || got.ReservationID == 0 {
+		t.Fatalf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
+	}
+	reqs := h.bookRequests(p.ClassID)
+	last := reqs[len(reqs)-1]
+	if !accepted(last) || last.Arrived.Before(testOpening.Add(5*time.Second)) || last.Arrived.After(testOpening.Add(10*time.Second)) {
+		t.Errorf("the booking went through at %v (%s); want soon after AimHarder recovered at T+5s", last.Arrived, last.Code)
+	}
+	// Slower and slower: after the burst, no two tries less than 250 ms apart.
+	var after []time.Time
+	for _, q := range reqs {
+		if q.Arrived.After(testOpening.Add(r.timing.Burst)) {
+			after = append(after, q.Arrived)
+		}
+	}
+	for i := 1; i < len(after); i++ {
+		if gap := after[i].Sub(after[i-1]); gap < persistFirst {
+			t.Errorf("tries %v apart after the burst", gap)
+		}
+	}
+}
+
+// TestTroubleBeyondPersistingIsUnconfirmed: an outage longer than the
+// persisting (book and day reads alike) ends, as before, in a failure that
+// says it may have booked and tells the member to check.
+func TestTroubleBeyondPersistingIsUnconfirmed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 502,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook, aimhardertest.EndpointBookings}})
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	got := h.fireNow(r, p)
+	if got.Status != session.PrebookFailed || got.OutcomeCode != codeUnconfirmed {
+		t.Fatalf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
+	}
+	reqs := h.bookRequests(p.ClassID)
+	if last := reqs[len(reqs)-1]; last.Arrived.Before(testOpening.Add(persistFor - persistMax)) {
+		t.Errorf("the last try was at %v: gave up before persisting for %v", last.Arrived, persistFor)
 	}
 }
