@@ -219,7 +219,7 @@ func (m *Model) run(it intent) tea.Cmd {
 	case doLateCancel:
 		return m.cancelCmd(m.box, c, true)
 	case doPrebook:
-		return m.prebookCmd(m.box, c, it.opensAt, m.family)
+		return m.prebookCmd(m.box, c)
 	}
 	return nil
 }

@@ -241,40 +241,18 @@ func recordAction(ctx context.Context, st Store, log *slog.Logger, k session.Eve
 	}
 }
 
-// prebookCmd stores a prebooking. When the box's window rule is unknown,
-// one booking attempt learns it: a "too early" answer carries the opening,
-// a success has simply booked the class.
-func (m *Model) prebookCmd(box session.Box, c account.ClassView, opensAt time.Time, family string) tea.Cmd {
-	acct, st := m.cfg.Account, m.cfg.Store
+// prebookCmd stores a prebooking through the account service, which
+// learns an unknown window with one booking attempt (a success has simply
+// booked the class), exactly as `ahtui prebook add` does.
+func (m *Model) prebookCmd(box session.Box, c account.ClassView) tea.Cmd {
+	acct := m.cfg.Account
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
-		msg := prebookMsg{class: c}
-		if opensAt.IsZero() {
-			out, err := acct.Book(ctx, kind, box, c.ID, c.Date, false)
-			if err == nil {
-				msg.booked = &out
-				return msg
-			}
-			var te *account.TooEarlyError
-			if !errors.As(err, &te) {
-				msg.err = err
-				return msg
-			}
-			opensAt = te.OpensAt
-		}
-		msg.prebooking, msg.err = st.AddPrebooking(ctx, session.NewPrebooking{
-			BoxID:         box.ID,
-			ClassID:       c.ID,
-			Day:           c.Date,
-			ClassName:     c.Name,
-			ClassStart:    c.Start,
-			OpensAt:       opensAt,
-			FamilyID:      family,
-			AllowWaitlist: false, // as `ahtui prebook add` without --waitlist
-		})
-		return msg
+		// Waitlist off, as `ahtui prebook add` without --waitlist.
+		res, err := acct.Prebook(ctx, kind, box, c.ID, c.Date, false)
+		return prebookMsg{class: c, prebooking: res.Prebooking, booked: res.Booked, err: err}
 	}
 }
 

@@ -68,7 +68,7 @@ func explain(tx *i18n.Text, err error) string {
 		return tx.ErrClassGone
 	case errors.Is(err, session.ErrNotPending):
 		return tx.ErrNotPending
-	case errors.Is(err, session.ErrDuplicate):
+	case errors.Is(err, session.ErrDuplicate), errors.Is(err, account.ErrAlreadyPrebooked):
 		return tx.ErrDuplicate
 	case errors.As(err, &blocked):
 		if blocked.Status == 429 {

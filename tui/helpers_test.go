@@ -118,6 +118,8 @@ type fakeAccount struct {
 	book   func(classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error)
 	cancel func(classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error)
 	login  func(email, password string) (account.LoginResult, error)
+	// store takes the prebookings Prebook makes (newEnvWith wires it).
+	store *fakeStore
 }
 
 func newFakeAccount(days []account.DayView) *fakeAccount {
@@ -212,6 +214,44 @@ func (f *fakeAccount) Book(_ context.Context, _ session.Kind, box session.Box, c
 		c.Occupancy++
 	})
 	return out, nil
+}
+
+// Prebook follows account.Service.Prebook: with the window unknown or
+// open, one booking attempt; "too early" gives the opening.
+func (f *fakeAccount) Prebook(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.PrebookResult, error) {
+	f.mu.Lock()
+	day, ok := f.days[date]
+	f.mu.Unlock()
+	if !ok {
+		return account.PrebookResult{}, account.ErrClassNotFound
+	}
+	c, ok := day.FindClass(classID)
+	if !ok {
+		return account.PrebookResult{}, account.ErrClassNotFound
+	}
+	res := account.PrebookResult{Class: c}
+	opens := c.OpensAt
+	if opens.IsZero() || !f.store.now().Before(opens) {
+		out, err := f.Book(ctx, kind, box, classID, date, waitlist)
+		var tooEarly *account.TooEarlyError
+		switch {
+		case err == nil:
+			res.Booked = &out
+			return res, nil
+		case errors.As(err, &tooEarly):
+			opens = tooEarly.OpensAt
+		default:
+			return res, err
+		}
+	}
+	family, _ := f.store.FamilyID(ctx)
+	p, err := f.store.AddPrebooking(ctx, session.NewPrebooking{BoxID: box.ID, ClassID: classID, Day: date,
+		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: family, AllowWaitlist: waitlist})
+	if errors.Is(err, session.ErrDuplicate) {
+		return res, account.ErrAlreadyPrebooked
+	}
+	res.Prebooking = p
+	return res, err
 }
 
 func (f *fakeAccount) Cancel(_ context.Context, _ session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error) {
@@ -425,6 +465,7 @@ func newEnvWith(t testing.TB, w, h int, cfg Config) *env {
 	e := &env{t: t, now: testNow}
 	e.acct = newFakeAccount(testDays(testWeek, testNow, true))
 	e.store = newFakeStore(func() time.Time { return e.now })
+	e.acct.store = e.store
 	cfg.Account, cfg.Store = e.acct, e.store
 	cfg.Now = func() time.Time { return e.now }
 	e.m = newTestModel(cfg)

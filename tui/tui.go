@@ -34,6 +34,7 @@ type Account interface {
 	CachedDay(ctx context.Context, box session.Box, date aimharder.Date) (account.DayView, bool, error)
 	Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error)
 	Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error)
+	Prebook(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.PrebookResult, error)
 }
 
 // Store is what the TUI reads and writes in the database directly
