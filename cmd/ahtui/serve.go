@@ -46,10 +46,11 @@ type serveOptions struct {
 	listen         string
 	authorizedKeys string
 	hostKey        string
+	limits         serveLimits
 }
 
 func newServeCommand(g *globalOptions, stderr io.Writer) *cobra.Command {
-	var o serveOptions
+	o := serveOptions{limits: defaultServeLimits}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the scheduler and serve the TUI over SSH to authorised keys",
@@ -128,7 +129,12 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	if err != nil {
 		return err
 	}
-	srv, err := newSSHServer(deps, runner, keysPath, signer)
+	stamp := func() string { return clock.Now().Format("2006-01-02 15:04:05.000") }
+	notices := newNotices(func(msg string) {
+		logLine(stderr, stamp()+" "+msg)
+		logger.Warn(msg)
+	})
+	srv, err := newSSHServer(deps, runner, keysPath, signer, o.limits, notices.note)
 	if err != nil {
 		return err
 	}
@@ -137,7 +143,6 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 		return fmt.Errorf("cannot serve SSH on %s: %w", o.listen, err)
 	}
 
-	stamp := func() string { return clock.Now().Format("2006-01-02 15:04:05.000") }
 	note := "host key"
 	if created {
 		note = "new host key"
@@ -196,15 +201,22 @@ type sshServer struct {
 	runner   *scheduler.Runner
 	log      *slog.Logger
 	keysPath string
+	guard    *connGuard
+	notice   func(kind, msg string)
 	viewers  viewers
 }
 
-func newSSHServer(deps *tuiDeps, runner *scheduler.Runner, keysPath string, signer gossh.Signer) (*sshServer, error) {
-	s := &sshServer{deps: deps, runner: runner, log: deps.log, keysPath: keysPath}
+// newSSHServer makes the server; notice prints a refusal on serve's log
+// (see notices).
+func newSSHServer(deps *tuiDeps, runner *scheduler.Runner, keysPath string, signer gossh.Signer,
+	limits serveLimits, notice func(kind, msg string)) (*sshServer, error) {
+	s := &sshServer{deps: deps, runner: runner, log: deps.log, keysPath: keysPath,
+		guard: newConnGuard(limits, notice), notice: notice, viewers: viewers{max: limits.viewers}}
 	// Public keys only: no password or keyboard-interactive handler is
 	// set, so SSH offers neither. The host key is set, so wish does not
-	// write one into the working directory.
-	srv, err := wish.NewServer(
+	// write one into the working directory. The guard bounds connections
+	// and the time they get to log in (serveLimits).
+	options := append(s.guard.options(),
 		wish.WithVersion("ahtui"),
 		func(srv *ssh.Server) error { srv.AddHostKey(signer); return nil },
 		wish.WithPublicKeyAuth(s.authorize),
@@ -212,6 +224,7 @@ func newSSHServer(deps *tuiDeps, runner *scheduler.Runner, keysPath string, sign
 		// refused before a program is made for it.
 		wish.WithMiddleware(s.serveProgram, requireTerminal),
 	)
+	srv, err := wish.NewServer(options...)
 	if err != nil {
 		return nil, err
 	}
@@ -268,8 +281,17 @@ func (s *sshServer) serveProgram(next ssh.Handler) ssh.Handler {
 func (s *sshServer) runSession(sess ssh.Session) {
 	ctx, cancel := context.WithCancel(sess.Context())
 	defer cancel()
-	v, ok := s.viewers.join(cancel)
-	if !ok {
+	v, err := s.viewers.join(cancel)
+	if errors.Is(err, errViewersFull) {
+		n := s.viewers.max
+		s.notice("viewers", fmt.Sprintf("refused a TUI session to %s: %d %s open, the most ahtui serve shows at once",
+			sess.RemoteAddr(), n, plural(n, "is", "are")))
+		wish.Errorf(sess, "ahtui serve already shows %d %s, the most it shows at once: close one, then connect again.\r\n",
+			n, plural(n, "screen", "screens"))
+		_ = sess.Exit(1)
+		return
+	}
+	if err != nil {
 		wish.Errorf(sess, "ahtui serve is stopping.\r\n")
 		_ = sess.Exit(1)
 		return
@@ -348,6 +370,7 @@ func environ(env []string) func(string) string {
 // then shuts the SSH server down, cutting connections still open after
 // sshGrace. It returns once every session handler has returned.
 func (s *sshServer) shutdown() {
+	s.guard.close()
 	ended := s.viewers.quitAll(quitGrace, killGrace)
 	ctx, cancel := context.WithTimeout(context.Background(), sshGrace)
 	defer cancel()
@@ -360,8 +383,9 @@ func (s *sshServer) shutdown() {
 	<-ended
 }
 
-// viewers are the sessions running a program.
+// viewers are the sessions running a program, at most max (0: no limit).
 type viewers struct {
+	max     int
 	mu      sync.Mutex
 	closing bool
 	live    map[*viewer]struct{}
@@ -373,12 +397,22 @@ type viewer struct {
 	program *tea.Program // nil until made
 }
 
-// join registers a session; false once the server is stopping.
-func (vs *viewers) join(cancel context.CancelFunc) (*viewer, bool) {
+// Why viewers.join turns a session away.
+var (
+	errViewersFull    = errors.New("too many TUI sessions")
+	errServerStopping = errors.New("the server is stopping")
+)
+
+// join registers a session: errServerStopping once the server is
+// stopping, errViewersFull when max are open.
+func (vs *viewers) join(cancel context.CancelFunc) (*viewer, error) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	if vs.closing {
-		return nil, false
+		return nil, errServerStopping
+	}
+	if vs.max > 0 && len(vs.live) >= vs.max {
+		return nil, errViewersFull
 	}
 	if vs.live == nil {
 		vs.live = map[*viewer]struct{}{}
@@ -386,7 +420,7 @@ func (vs *viewers) join(cancel context.CancelFunc) (*viewer, bool) {
 	v := &viewer{cancel: cancel}
 	vs.live[v] = struct{}{}
 	vs.running.Add(1)
-	return v, true
+	return v, nil
 }
 
 // started records v's program; false when the server began stopping

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -134,6 +135,12 @@ func (s *served) openTerm(key testKey, w, h int) *sshTerm {
 	if err != nil {
 		s.t.Fatalf("an authorised key was refused: %v", err)
 	}
+	return s.openTermOn(client, w, h)
+}
+
+// openTermOn opens the terminal session on a connection already made.
+func (s *served) openTermOn(client *gossh.Client, w, h int) *sshTerm {
+	s.t.Helper()
 	sess, err := client.NewSession()
 	if err != nil {
 		s.t.Fatal(err)
@@ -458,4 +465,282 @@ func TestServeRefuses(t *testing.T) {
 	if err := term.waitExit(); err != nil {
 		t.Errorf("q ended the session with %v", err)
 	}
+}
+
+// withServeLimits makes the serves the test starts next use l; the
+// defaults come back once the test's serves have stopped.
+func withServeLimits(t *testing.T, l serveLimits) {
+	t.Helper()
+	saved := defaultServeLimits
+	defaultServeLimits = l
+	t.Cleanup(func() { defaultServeLimits = saved })
+}
+
+// fakeDeadlines stand for the login deadlines' timers: they fire when the
+// test says so.
+type fakeDeadlines struct {
+	mu    sync.Mutex
+	armed []*fakeDeadline
+}
+
+type fakeDeadline struct {
+	fire func()
+	done bool // stopped or fired
+}
+
+func (fd *fakeDeadlines) afterFunc(_ time.Duration, f func()) func() bool {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	d := &fakeDeadline{fire: f}
+	fd.armed = append(fd.armed, d)
+	return func() bool {
+		fd.mu.Lock()
+		defer fd.mu.Unlock()
+		was := !d.done
+		d.done = true
+		return was
+	}
+}
+
+// expire fires every deadline armed and not stopped, and says how many.
+func (fd *fakeDeadlines) expire() int {
+	fd.mu.Lock()
+	var due []func()
+	for _, d := range fd.armed {
+		if !d.done {
+			d.done = true
+			due = append(due, d.fire)
+		}
+	}
+	fd.mu.Unlock()
+	for _, f := range due {
+		f()
+	}
+	return len(due)
+}
+
+// rawConn opens a TCP connection to serve and reads the SSH version line
+// serve sends once it has admitted the connection (and armed its login
+// deadline). The connection then says nothing.
+func (s *served) rawConn() net.Conn {
+	s.t.Helper()
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.t.Cleanup(func() { c.Close() })
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		s.t.Fatal(err)
+	}
+	var line []byte
+	b := make([]byte, 1)
+	for !bytes.HasSuffix(line, []byte("\n")) {
+		if _, err := c.Read(b); err != nil {
+			s.t.Fatalf("serve did not admit a connection (%v after %q):\n%s", err, line, s.stderr.String())
+		}
+		line = append(line, b[0])
+	}
+	if string(line) != "SSH-2.0-ahtui\r\n" {
+		s.t.Fatalf("serve's version line: %q", line)
+	}
+	return c
+}
+
+// refused opens a TCP connection to serve, which must close it at once:
+// without sending anything, not even its version line.
+func (s *served) refused() {
+	s.t.Helper()
+	c, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		s.t.Fatal(err)
+	}
+	got, err := io.ReadAll(c)
+	if len(got) > 0 || isTimeout(err) {
+		s.t.Fatalf("a connection over the limits was admitted: read %q, %v", got, err)
+	}
+}
+
+// waitClosed reads c until serve closes it; the limit only bounds a hung
+// test.
+func (s *served) waitClosed(c net.Conn) {
+	s.t.Helper()
+	if err := c.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := io.Copy(io.Discard, c); isTimeout(err) {
+		s.t.Fatalf("serve did not close a connection that never logged in:\n%s", s.stderr.String())
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// allowKeys writes the allow-list next to e's database.
+func allowKeys(t *testing.T, e *cliEnv, keys ...testKey) {
+	t.Helper()
+	var lines string
+	for _, k := range keys {
+		lines += k.line
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(e.db), authorizedKeysName), []byte(lines), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestServeLoginDeadline: with the real timers (the deadline shortened),
+// a connection that has not logged in by the deadline is closed, whether
+// it says nothing or trickles bytes, as a slow-loris does to keep an idle
+// timeout from firing; and serve's log says why.
+func TestServeLoginDeadline(t *testing.T) {
+	e, clock, _ := newLiveEnv(t, testWorld(), 0)
+	clock.set(testNow)
+	allowKeys(t, e, newTestKey(t))
+	const login = 200 * time.Millisecond
+	withServeLimits(t, serveLimits{login: login, pending: 10, conns: 32, viewers: 16})
+	srv := startServe(t, e, clock.Now)
+
+	start := time.Now()
+	silent := srv.rawConn()
+	trickle := srv.rawConn()
+	var trickling sync.WaitGroup
+	trickling.Go(func() {
+		// A version line, a byte every 20 ms: far from done (255 bytes
+		// at most) when the deadline comes.
+		for _, b := range []byte("SSH-2.0-" + strings.Repeat("x", 240)) {
+			if _, err := trickle.Write([]byte{b}); err != nil {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+	srv.waitClosed(silent)
+	srv.waitClosed(trickle)
+	// Not closed for anything else first: a lower bound, which a slow
+	// machine only makes longer.
+	if elapsed := time.Since(start); elapsed < login {
+		t.Errorf("the connections were closed after %v, before the %v deadline", elapsed, login)
+	}
+	trickle.Close()
+	trickling.Wait()
+	if log := srv.stderr.String(); !strings.Contains(log, "closed an SSH connection from 127.0.0.1:") ||
+		!strings.Contains(log, "it did not log in within 200ms") {
+		t.Errorf("serve's log does not say why it closed the connections:\n%s", log)
+	}
+}
+
+// TestServeLimits, with login deadlines the test fires itself: a member
+// who logged in is past the deadline (firing it leaves the connection
+// open); connections still logging in are closed by it; while as many
+// connections as allowed are logging in, or open in all, another is
+// refused at once, and the log says why; the places are given back when
+// connections end; TUI sessions beyond the limit are refused with a
+// message; and sessions work again once there is room.
+func TestServeLimits(t *testing.T) {
+	e, clock, ahtui := newLiveEnv(t, testWorld(), 0)
+	clock.set(testNow)
+	for _, args := range [][]string{
+		{"login", "--email", testEmail, "--password-stdin"},
+		{"box", "use", testBox},
+	} {
+		if r := ahtui(args...); r.code != exitOK {
+			t.Fatalf("ahtui %v: %v", args, r)
+		}
+	}
+	key := newTestKey(t)
+	allowKeys(t, e, key)
+	var deadlines fakeDeadlines
+	withServeLimits(t, serveLimits{login: time.Minute, pending: 2, conns: 4, viewers: 1, afterFunc: deadlines.afterFunc})
+	srv := startServe(t, e, clock.Now)
+	logHas := func(want string) {
+		t.Helper()
+		if log := srv.stderr.String(); !strings.Contains(log, want) {
+			t.Errorf("serve's log lacks %q:\n%s", want, log)
+		}
+	}
+
+	// A member's TUI; then two connections that say nothing fill the
+	// places for connections logging in: a third is refused.
+	a := srv.openTerm(key, 100, 30)
+	a.waitFor("SSH · 1 viewer", "Mon 23", "Sun 29")
+	silent := []net.Conn{srv.rawConn(), srv.rawConn()}
+	srv.refused()
+	logHas("refused an SSH connection from 127.0.0.1:")
+	logHas("2 connections are still logging in, the most ahtui serve lets wait")
+
+	// The deadline: the two are closed; the member, logged in, is not.
+	if n := deadlines.expire(); n != 2 {
+		t.Errorf("%d login deadlines were due, want the 2 connections' (the member's was disarmed)", n)
+	}
+	for _, c := range silent {
+		srv.waitClosed(c)
+	}
+	logHas("it did not log in within 1m0s")
+
+	// The member's connection is open: a second TUI session on it is
+	// refused, one screen being the most.
+	sess, err := a.client.NewSession()
+	if err != nil {
+		t.Fatalf("the member's connection did not survive the deadline: %v", err)
+	}
+	var stderr bytes.Buffer
+	sess.Stderr = &stderr
+	if err := sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	var exit *gossh.ExitError
+	select {
+	case <-time.After(30 * time.Second): // only bounds a hung test
+		t.Fatalf("a TUI session over the limit was not refused; stderr %q", stderr.String())
+	case err = <-ended:
+	}
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 ||
+		!strings.Contains(stderr.String(), "ahtui serve already shows 1 screen, the most it shows at once") {
+		t.Errorf("a TUI session over the limit: %v; stderr %q", err, stderr.String())
+	}
+	sess.Close()
+	logHas("refused a TUI session to 127.0.0.1:")
+
+	// Four connections in all (the member's, two more logged in, one
+	// logging in): a fifth is refused, though few are logging in.
+	var clients []*gossh.Client
+	for range 2 {
+		c, err := srv.dial(gossh.PublicKeys(key.signer))
+		if err != nil {
+			t.Fatalf("the places of the closed connections were not given back: %v", err)
+		}
+		defer c.Close()
+		clients = append(clients, c)
+	}
+	pending := srv.rawConn()
+	srv.refused()
+	logHas("4 connections are open, the most ahtui serve takes")
+
+	// Connections that end give their places back (serve notices it a
+	// moment later), and the viewer's place is given back when its TUI
+	// quits: a TUI session works again.
+	pending.Close()
+	clients[0].Close()
+	a.send("q")
+	if err := a.waitExit(); err != nil {
+		t.Errorf("q ended the session with %v", err)
+	}
+	var b *gossh.Client
+	for deadline := time.Now().Add(30 * time.Second); b == nil; {
+		if b, err = srv.dial(gossh.PublicKeys(key.signer)); err != nil && time.Now().After(deadline) {
+			t.Fatalf("no connection is let in after others ended: %v\n%s", err, srv.stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	srv.openTermOn(b, 100, 30).waitFor("SSH · 1 viewer", "Mon 23", "Sun 29")
 }
