@@ -320,11 +320,11 @@ func jsonProblem(endpoint string, err error) *ProtocolError {
 
 var (
 	htmlTags   = regexp.MustCompile(`(?s)<[^>]*>`)
-	whitespace = regexp.MustCompile(`\s+`)
+	whitespace = regexp.MustCompile(`[\s\p{Cc}]+`) // control characters too: they would drive the terminal
 )
 
-// plainText strips tags and squeezes white space, for server messages
-// that may carry markup.
+// plainText strips tags and squeezes white space and control characters
+// into single spaces, for server messages that may carry markup.
 func plainText(s string) string {
 	s = htmlTags.ReplaceAllString(s, " ")
 	return strings.TrimSpace(whitespace.ReplaceAllString(s, " "))

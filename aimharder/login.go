@@ -123,7 +123,7 @@ func decodeLogin(body []byte) (loginReply, error) {
 	r := loginReply{
 		authOK:  data.Auth.AuthOK.Value,
 		token:   data.Auth.RefreshToken.trimmed(),
-		message: firstNonEmpty(errorText(env.Error), env.Message.trimmed(), data.Auth.Message.trimmed(), data.Message.trimmed()),
+		message: firstNonEmpty(errorText(env.Error), plainText(string(env.Message)), plainText(string(data.Auth.Message)), plainText(string(data.Message))),
 	}
 	if sniffBody(data.UserData) == bodyJSONObject {
 		var probe struct {

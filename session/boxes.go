@@ -149,6 +149,9 @@ func (s *Store) SetBoxTimezone(ctx context.Context, id int64, timezone string) e
 	if _, err := time.LoadLocation(timezone); err != nil {
 		return fmt.Errorf("%w: timezone %q: %v", ErrInvalid, timezone, err)
 	}
+	if timezone == "Local" { // loads, but is this machine's zone, not the box's
+		return fmt.Errorf("%w: timezone %q: name the box's zone, e.g. %s", ErrInvalid, timezone, DefaultTimezone)
+	}
 	return s.updateBox(ctx, id, "set box timezone",
 		`timezone = ?, timezone_set_by_member = ?`, timezone, setByMember)
 }

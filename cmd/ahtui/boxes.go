@@ -86,6 +86,10 @@ func newBoxCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Use:   "box",
 		Short: "Choose the box to work with",
 		Args:  usageArgs(cobra.NoArgs),
+		// Without RunE cobra prints help and exits 0 for any arguments.
+		RunE: func(*cobra.Command, []string) error {
+			return usageErrorf("say what to do: `ahtui box use <subdomain|id>`")
+		},
 	}
 	box.AddCommand(&cobra.Command{
 		Use:   "use <subdomain|id>",

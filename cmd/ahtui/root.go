@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -105,12 +108,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // runAt is run with the clock the commands read.
 func runAt(ctx context.Context, now func() time.Time, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	root := newRootCommand(stdin, stdout, stderr, now)
+	return execute(ctx, newRootCommand(stdin, stdout, stderr, now), args, stderr)
+}
+
+// execute runs root with args, prints its error and returns the exit status.
+func execute(ctx context.Context, root *cobra.Command, args []string, stderr io.Writer) int {
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
 		code := exitCode(err)
-		fmt.Fprintf(stderr, "ahtui: %v\n", err)
+		fmt.Fprintf(stderr, "ahtui: %s\n", escapeControls(err.Error()))
 		if code == exitUsage && cmd != nil {
 			fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
@@ -127,4 +134,36 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// escapeControls writes control characters other than newlines as Go
+// escapes: error texts quote what the member typed (pflag does not) and
+// what AimHarder said, and neither may drive the terminal.
+func escapeControls(s string) string {
+	if !strings.ContainsFunc(s, isEscaped) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isEscaped(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isEscaped: control characters other than newline, and the invisible
+// marks that reorder text (bidi overrides and isolates), which could make
+// an error read differently from what it says.
+func isEscaped(r rune) bool {
+	switch {
+	case r == '\n':
+		return false
+	case unicode.IsControl(r), r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
