@@ -59,7 +59,7 @@ func TestQuitKeepsRunningInTheBackground(t *testing.T) {
 	tt.keys("q")
 	tt.waitForText(10*time.Second, "keep running in the background", "quit anyway", "stay")
 	tt.keys("b")
-	s := tt.waitFor("the TUI to hand over", 30*time.Second, func(s string) bool { return keptRunning.MatchString(s) })
+	s := tt.waitForOutput("the TUI to hand over", 30*time.Second, func(s string) bool { return keptRunning.MatchString(s) })
 	pid, _ := strconv.Atoi(keptRunning.FindStringSubmatch(s)[1])
 	t.Cleanup(func() { _ = syscall.Kill(pid, syscall.SIGKILL) }) // should the test fail before stopping it
 	if pid == 0 || !alive(pid) {

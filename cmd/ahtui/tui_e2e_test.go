@@ -101,9 +101,17 @@ func (tt *tmuxTUI) keys(keys ...string) {
 	}
 }
 
-func (tt *tmuxTUI) screen() string {
-	cmd := exec.Command(tt.tmux, "-S", tt.sock, "capture-pane", "-p", "-t", e2eSession)
-	out, _ := cmd.Output()
+func (tt *tmuxTUI) screen() string { return tt.capture() }
+
+// capture returns the screen, preceded by the lines scrolled off its top
+// when history is set (what a program printed after leaving the
+// alternate screen may already have scrolled away).
+func (tt *tmuxTUI) capture(history ...bool) string {
+	args := []string{"-S", tt.sock, "capture-pane", "-p", "-t", e2eSession}
+	if len(history) > 0 && history[0] {
+		args = append(args, "-S", "-")
+	}
+	out, _ := exec.Command(tt.tmux, args...).Output()
 	return string(out)
 }
 
@@ -111,9 +119,21 @@ func (tt *tmuxTUI) screen() string {
 // test (no timing is asserted).
 func (tt *tmuxTUI) waitFor(what string, limit time.Duration, cond func(string) bool) string {
 	tt.t.Helper()
+	return tt.poll(what, limit, false, cond)
+}
+
+// waitForOutput is waitFor on the screen and its scrollback: for what a
+// program prints once its TUI has ended.
+func (tt *tmuxTUI) waitForOutput(what string, limit time.Duration, cond func(string) bool) string {
+	tt.t.Helper()
+	return tt.poll(what, limit, true, cond)
+}
+
+func (tt *tmuxTUI) poll(what string, limit time.Duration, history bool, cond func(string) bool) string {
+	tt.t.Helper()
 	deadline := time.Now().Add(limit)
 	for {
-		s := tt.screen()
+		s := tt.capture(history)
 		if cond(s) {
 			return s
 		}
