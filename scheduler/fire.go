@@ -306,7 +306,7 @@ func (j *fireJob) persist(ctx context.Context, prepared *aimharder.PreparedBook,
 	until := j.plan.opening.Add(persistFor)
 	for wait := persistFirst; ; wait = min(2*wait, persistMax) {
 		at := clock.Now().Add(wait)
-		if at.After(until) || SleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil {
+		if at.After(until) || SleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil || j.lost.Load() {
 			return
 		}
 		a := attempt{sent: clock.Now()}
@@ -595,6 +595,11 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		slots := make(chan struct{}, maxInFlight)
 		for _, at := range plan.sends {
 			if SleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
+				break
+			}
+			if j.lost.Load() {
+				// Another runner took the claim over (this one stalled past
+				// StaleAfter): it fires now; two bursts would only collide.
 				break
 			}
 			select {

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -497,5 +498,43 @@ func TestTroubleBeyondPersistingIsUnconfirmed(t *testing.T) {
 	reqs := h.bookRequests(p.ClassID)
 	if last := reqs[len(reqs)-1]; last.Arrived.Before(testOpening.Add(persistFor - persistMax)) {
 		t.Errorf("the last try was at %v: gave up before persisting for %v", last.Arrived, persistFor)
+	}
+}
+
+// TestLostClaimStopsPersisting: while the runner persists through an
+// outage, another runner takes its claim over (as it would from a runner
+// that stalled past StaleAfter). At its next heartbeat the first runner
+// sees it and stops sending: two runners do not fire one prebooking.
+func TestLostClaimStopsPersisting(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook, aimhardertest.EndpointBookings}})
+	takeover := h.clock.NewTimer(testOpening.Add(5 * time.Second).Sub(h.clock.Now()))
+	taken := make(chan error, 1)
+	go func() {
+		<-takeover.C()
+		_, won, err := h.store.ClaimStale(t.Context(), p.ID, "other-runner", testOpening.Add(time.Hour))
+		if err == nil && !won {
+			err = errors.New("the claim could not be taken over")
+		}
+		taken <- err
+	}()
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	h.fireNow(r, p)
+	if err := <-taken; err != nil {
+		t.Fatal(err)
+	}
+	// The heartbeat notices within Heartbeat; one try may be on its way.
+	stopBy := testOpening.Add(5*time.Second + r.timing.Heartbeat + persistMax)
+	for _, q := range h.bookRequests(p.ClassID) {
+		if q.Arrived.After(stopBy) {
+			t.Errorf("a booking request at %v, after the claim was lost at T+5s", q.Arrived)
+		}
+	}
+	got, _ := h.store.Prebooking(t.Context(), p.ID)
+	if got.ClaimedBy != "other-runner" || got.Status != session.PrebookFiring {
+		t.Errorf("the prebooking is %s by %q; the first runner must leave it to the other", got.Status, got.ClaimedBy)
 	}
 }

@@ -439,9 +439,13 @@ func (s *soak) explains(d *disruption, opening time.Time) bool {
 		return within(d.From, -16*time.Second, 0)
 	case byKill:
 		// A runner killed within a lease (10 s) and a takeover of the
-		// opening, or no runner at all around it.
-		return within(d.From, -20*time.Second, 3*time.Second) || s.runningAt(opening.Add(-20*time.Second)) == 0 ||
-			s.runningAt(opening) == 0
+		// opening, or a downtime (to the restart) that left no runner
+		// running around it.
+		if within(d.From, -20*time.Second, 3*time.Second) {
+			return true
+		}
+		return !d.From.After(opening) && !d.To.Before(opening.Add(-20*time.Second)) &&
+			(s.runningAt(opening.Add(-20*time.Second)) == 0 || s.runningAt(opening) == 0)
 	}
 	return false
 }

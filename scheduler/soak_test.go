@@ -37,7 +37,7 @@ import (
 //
 // It builds only with the soak tag: go test -tags soak ./scheduler -run
 // Soak. Length: AHTUI_SOAK_DAYS simulated days (default 0.5, the CI
-// version, about 2.5 minutes); the long run is AHTUI_SOAK_DAYS=7 (about 25
+// version, about 3 minutes); the long run is AHTUI_SOAK_DAYS=7 (about 25
 // minutes; add -timeout 90m). AHTUI_SOAK_SEED picks the fault plan
 // (default 1), AHTUI_SOAK_REPORT writes the report as JSON to a file.
 func TestSoak(t *testing.T) {
@@ -324,11 +324,14 @@ func (s *soak) run() {
 	for _, at := range s.openings {
 		b.leap(b.until(at.Add(-3*time.Minute)), s.cfg.idleStep, s.cfg.idleEvery)
 		// Claims, leases and the fresh session from T−60 s: 10× real speed
-		// keeps their heartbeats and deadlines in proportion.
+		// keeps their heartbeats and deadlines in proportion (at 100× a
+		// 100 ms stall of a runner would look like 10 s, and its claim
+		// like a dead runner's).
 		b.leap(b.until(at.Add(-75*time.Second)), time.Second, 10*time.Millisecond)
 		b.run(b.until(at.Add(-16*time.Second)), 10)
 		b.run(b.until(at.Add(4*time.Second)), 1)
-		b.leap(b.until(at.Add(time.Minute)), time.Second, 10*time.Millisecond)
+		// Late fires, takeovers and confirmations: 10× still.
+		b.run(b.until(at.Add(time.Minute)), 10)
 	}
 	b.leap(b.until(s.end), s.cfg.idleStep, s.cfg.idleEvery)
 	b.leap(soakCooldown, s.cfg.idleStep, s.cfg.idleEvery)
