@@ -46,7 +46,7 @@ func (r rawAttendees) attendees() []Attendee {
 		if json.Unmarshal(item, &a) != nil {
 			return nil
 		}
-		out = append(out, Attendee{ID: a.ID.Value, Name: a.Name.trimmed(), Photo: firstNonEmpty(a.Pic.trimmed(), a.Photo.trimmed())})
+		out = append(out, Attendee{ID: a.ID.Value, Name: a.Name.display(), Photo: firstNonEmpty(a.Pic.trimmed(), a.Photo.trimmed())})
 	}
 	return out
 }

@@ -71,7 +71,7 @@ type wireRole struct {
 }
 
 func (w wireUser) user() User {
-	return User{ID: w.ID.Value, Name: w.Name.trimmed(), Photo: w.Photo.trimmed(), Boxes: boxesFromRoles(w.Roles)}
+	return User{ID: w.ID.Value, Name: w.Name.display(), Photo: w.Photo.trimmed(), Boxes: boxesFromRoles(w.Roles)}
 }
 
 // boxesFromRoles keeps one box per boid in first-seen order; a "client"
@@ -83,7 +83,7 @@ func boxesFromRoles(roles []wireRole) []Box {
 		if !r.Boid.Set || r.Boid.Value <= 0 {
 			continue
 		}
-		b := Box{ID: r.Boid.Value, Subdomain: subdomainOf(string(r.CentreURL)), Name: r.Gym.trimmed(), Role: r.Role.trimmed()}
+		b := Box{ID: r.Boid.Value, Subdomain: subdomainOf(string(r.CentreURL)), Name: r.Gym.display(), Role: r.Role.trimmed()}
 		i, seen := index[b.ID]
 		switch {
 		case !seen:

@@ -247,7 +247,7 @@ func decodeDay(body []byte, day Date, loc *time.Location) (Day, error) {
 	if err != nil {
 		return Day{}, &ProtocolError{Endpoint: "bookings", Problem: "bookings is a " + jsonKind(env.Bookings) + ", not a list"}
 	}
-	d := Day{Date: day, Label: env.Day.trimmed(), Classes: make([]Class, 0, len(rows)), Notices: notices(env.ResMsgs)}
+	d := Day{Date: day, Label: env.Day.display(), Classes: make([]Class, 0, len(rows)), Notices: notices(env.ResMsgs)}
 	for i, raw := range rows {
 		if kind := jsonKind(raw); kind != "object" {
 			return Day{}, &ProtocolError{Endpoint: "bookings", Problem: fmt.Sprintf("bookings[%d] is a %s", i, kind)}
@@ -281,8 +281,8 @@ func (r wireRow) class(day Date, loc *time.Location) (Class, string) {
 	}
 	c := Class{
 		ID: r.ID.Value, TypeID: r.ClassID.Value,
-		Name: r.ClassName.trimmed(), Description: r.ClassDesc.trimmed(),
-		Coach: r.CoachName.trimmed(), Color: r.Color.trimmed(),
+		Name: r.ClassName.display(), Description: r.ClassDesc.display(true),
+		Coach: r.CoachName.display(), Color: r.Color.trimmed(),
 		Date: day, Start: start, End: end,
 		Occupancy:    count(r.Ocupation),
 		State:        stateOf(r.BookState),

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 )
 
 // dayBody has the [LIVE] envelope and row keys of §5, with the quirks of
@@ -439,5 +440,21 @@ func TestClassPredicates(t *testing.T) {
 		if c.Full() != tt.full || c.CanBook() != tt.canBook || c.CanCancel() != tt.canCancel {
 			t.Errorf("%s: full %v canBook %v canCancel %v", tt.name, c.Full(), c.CanBook(), c.CanCancel())
 		}
+	}
+}
+
+// TestNamesCannotDriveTheTerminal: what AimHarder gives people to read
+// reaches the screen without control characters or text-reordering marks;
+// a description keeps its line breaks.
+func TestNamesCannotDriveTheTerminal(t *testing.T) {
+	c := decodeOne(t, row(`,"className":"WOD\u001b[2J\u001b]0;pwned\u0007","coachName":" Ana\u202eatreB ",`+
+		`"classDesc":"Line one\nLine\ttwo\r"`))
+	for _, s := range []string{c.Name, c.Coach, c.Description} {
+		if strings.ContainsFunc(s, func(r rune) bool { return (r != '\n' && unicode.IsControl(r)) || r == '\u202e' }) {
+			t.Errorf("%q still holds control characters", s)
+		}
+	}
+	if c.Name != "WOD [2J ]0;pwned" || c.Coach != "Ana atreB" || c.Description != "Line one\nLine two" {
+		t.Errorf("name %q, coach %q, description %q", c.Name, c.Coach, c.Description)
 	}
 }

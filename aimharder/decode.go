@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -119,6 +120,24 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 }
 
 func (f flexString) trimmed() string { return strings.TrimSpace(string(f)) }
+
+// display is a text AimHarder gives for people to read (a class, coach,
+// gym or member name; a description keeps its line breaks with
+// multiline): trimmed, with control characters and the invisible marks
+// that reorder text turned into spaces, so that a name can never drive
+// the member's terminal.
+func (f flexString) display(multiline ...bool) string {
+	keepLines := len(multiline) > 0 && multiline[0]
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		switch {
+		case r == '\n' && keepLines:
+			return r
+		case unicode.IsControl(r), r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+			return ' '
+		}
+		return r
+	}, string(f)))
+}
 
 // wrongType reports the JSON kind found (never the value) so that
 // encoding/json adds the field name.

@@ -66,8 +66,8 @@ type wireReservation struct {
 
 func (w wireReservation) reservation() Reservation {
 	return Reservation{
-		ID: w.ID.Value, Date: parseDayLabel(w.Day.trimmed()), DayLabel: w.Day.trimmed(),
-		Time: w.Time.trimmed(), ClassName: w.ClassName.trimmed(), State: stateOf(w.BookState),
+		ID: w.ID.Value, Date: parseDayLabel(w.Day.trimmed()), DayLabel: w.Day.display(),
+		Time: w.Time.trimmed(), ClassName: w.ClassName.display(), State: stateOf(w.BookState),
 		Attended: w.Assist.Value, LateCancel: w.LateCancel.Value,
 	}
 }
