@@ -338,8 +338,10 @@ func jsonProblem(endpoint string, err error) *ProtocolError {
 }
 
 var (
-	htmlTags   = regexp.MustCompile(`(?s)<[^>]*>`)
-	whitespace = regexp.MustCompile(`[\s\p{Cc}]+`) // control characters too: they would drive the terminal
+	htmlTags = regexp.MustCompile(`(?s)<[^>]*>`)
+	// Control characters and the marks that reorder text too: they would
+	// drive the terminal or make a message read differently.
+	whitespace = regexp.MustCompile(`[\s\p{Cc}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]+`)
 )
 
 // plainText strips tags and squeezes white space and control characters

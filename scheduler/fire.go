@@ -23,12 +23,17 @@ const (
 	// After a burst that ended in trouble, persist retries from persistFirst
 	// apart, doubling up to persistMax, until persistFor after the opening
 	// (well inside burstHardLimit, which must also cover the confirmation).
-	persistFirst   = 250 * time.Millisecond
-	persistMax     = 4 * time.Second
-	persistFor     = 20 * time.Second
-	maxWarmPings   = 6
-	burstHardLimit = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
-	probeTarget    = DefaultProbeTarget
+	persistFirst = 250 * time.Millisecond
+	persistMax   = 4 * time.Second
+	persistFor   = 20 * time.Second
+	// persistSendGrace: how long past persistFor a persisting request may
+	// wait for its answer; judgeReserve: what persisting leaves of
+	// burstHardLimit for the confirmation and the outcome.
+	persistSendGrace = 5 * time.Second
+	judgeReserve     = 15 * time.Second
+	maxWarmPings     = 6
+	burstHardLimit   = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
+	probeTarget      = DefaultProbeTarget
 	// freshMargin: the session must be fresh this long before the warm-up
 	// starts (T − WarmAhead); a refresh still running then goes on in the
 	// background and the fire uses the current credentials.
@@ -39,8 +44,8 @@ const (
 	// warmMargin: warm-up pings still unanswered this long before the
 	// first send are abandoned.
 	warmMargin = 20 * time.Millisecond
-	// sessionCheckFor bounds the session check at T − EstimateAhead, a
-	// re-login included.
+	// sessionCheckFor bounds the question of the session check at
+	// T − EstimateAhead (a re-login it calls for may take longer).
 	sessionCheckFor = 5 * time.Second
 	// finishRetryFor bounds the retries of an outcome the database is too
 	// busy to store.
@@ -215,7 +220,7 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.checkSession(ctx, opening, r.localAt(opening.Add(-r.timing.EstimateAhead+sessionCheckFor)))
+		j.checkSession(ctx, opening, r.localAt(opening.Add(-r.timing.WarmAhead-freshMargin)))
 		deadline := r.localAt(opening.Add(-r.timing.WarmAhead))
 		if _, err := r.estimator.Probe(ctx, r.client, j.ref, probeTarget, deadline); err != nil && ctx.Err() == nil {
 			r.log.Warn("server clock estimate failed; firing by the local clock", "err", err)
@@ -279,6 +284,13 @@ func (j *fireJob) run(ctx context.Context) {
 	res := j.burst(burstCtx, prepared, plan)
 	j.persist(burstCtx, prepared, &res)
 	j.saveCookies(burstCtx, j.sent, res.attempts)
+	if j.lost.Load() {
+		// Another runner took the claim over and fires it: judging here
+		// (day reads, a re-login, a rearm) would only get in its way.
+		r.log.Warn("the prebooking's claim went to another runner during the fire; leaving it to that one", "prebooking", j.p.ID)
+		j.saveCookies(burstCtx, j.sent, res.rest())
+		return
+	}
 	outcome, rearm := j.judge(burstCtx, &res, true)
 	if rearm.IsZero() {
 		// Stored as soon as the verdict is known; answers still in flight
@@ -303,14 +315,25 @@ func (j *fireJob) persist(ctx context.Context, prepared *aimharder.PreparedBook,
 		return
 	}
 	clock := j.r.clock
+	// Never once the class has started: a booking then costs a credit for
+	// a class the member cannot attend.
 	until := j.plan.opening.Add(persistFor)
+	if start := j.r.localAt(j.p.ClassStart); start.Before(until) {
+		until = start
+	}
 	for wait := persistFirst; ; wait = min(2*wait, persistMax) {
 		at := clock.Now().Add(wait)
 		if at.After(until) || SleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil || j.lost.Load() {
 			return
 		}
+		if d, ok := ctx.Deadline(); ok && time.Until(d) < judgeReserve {
+			return // what is left of burstHardLimit is for confirming and storing
+		}
+		// One slow answer must not eat the time left for judging either.
+		sendCtx, cancel := untilClock(ctx, clock, until.Add(persistSendGrace))
 		a := attempt{sent: clock.Now()}
-		a.res, a.creds, a.err = prepared.Send(ctx)
+		a.res, a.creds, a.err = prepared.Send(sendCtx)
+		cancel()
 		res.sent++
 		res.attempts = append(res.attempts, a)
 		if v := judgeAttempt(a); v != verdictRetry || !ambiguous(a.err) {
@@ -393,11 +416,14 @@ func (j *fireJob) checkSession(ctx context.Context, opening, by time.Time) {
 	if !r.clock.Now().Before(by) || !r.takeSessionCheck(opening) {
 		return
 	}
+	// The question gets sessionCheckFor, so that the clock probe after it
+	// keeps its time; a re-login it calls for (password_command may take
+	// seconds) may run until the warm-up.
 	ctx, cancel := untilClock(ctx, r.clock, by)
 	defer cancel()
-	err := r.svc.CheckAlive(ctx, session.KindBackground)
+	err := r.svc.CheckAlive(ctx, session.KindBackground, sessionCheckFor)
 	switch {
-	case err == nil:
+	case err == nil || j.lost.Load():
 	case ctx.Err() != nil && j.runCtx.Err() == nil:
 		r.log.Warn("checking the background session before a fire took too long; going on", "prebooking", j.p.ID)
 	case ctx.Err() == nil:
@@ -609,6 +635,12 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			if scheduleCtx.Err() != nil {
 				break
 			}
+			// A slot can take long to free (slow answers): the claim may be
+			// gone by then, and sends past the burst's end are persist's.
+			if j.lost.Load() || clock.Now().After(plan.end) {
+				<-slots
+				break
+			}
 			at := clock.Now()
 			if firstSent.IsZero() {
 				firstSent = at
@@ -799,6 +831,7 @@ func (j *fireJob) reloginAndRetry(ctx context.Context, res *burstResult) (*burst
 		}
 	}
 	again := j.burst(ctx, prepared, retry)
+	j.persist(ctx, prepared, &again)
 	j.saveCookies(ctx, sess.Credentials, again.attempts)
 	j.sent = sess.Credentials
 	firstRest, againRest := res.rest, again.rest
@@ -820,7 +853,9 @@ func (j *fireJob) reloginAndRetry(ctx context.Context, res *burstResult) (*burst
 // in again since), so the answer was about credentials nobody holds.
 func (j *fireJob) markDead(ctx context.Context, used aimharder.Credentials, reason string) bool {
 	err := j.r.store.MarkDead(ctx, session.KindBackground, used, reason)
-	if errors.Is(err, session.ErrConcurrentUpdate) {
+	if errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNoSession) {
+		// Rotated or logged in again meanwhile — or gone: the member ran
+		// `ahtui logout`, and nothing may log them back in.
 		return false
 	}
 	if err != nil {

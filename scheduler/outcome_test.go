@@ -538,3 +538,45 @@ func TestLostClaimStopsPersisting(t *testing.T) {
 		t.Errorf("the prebooking is %s by %q; the first runner must leave it to the other", got.Status, got.ClaimedBy)
 	}
 }
+
+// TestLogoutDuringPersistingStaysLoggedOut: the member runs `ahtui logout`
+// while the runner persists through an outage. The next answer says
+// "logout"; the runner must not log the member back in with
+// password_command (nor book for them): the fire fails, logged out.
+func TestLogoutDuringPersistingStaysLoggedOut(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	if err := h.store.SetSetting(ctx, session.SettingPasswordCommand, "pass aimharder"); err != nil {
+		t.Fatal(err)
+	}
+	outage := h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
+	logout := h.clock.NewTimer(testOpening.Add(4 * time.Second).Sub(h.clock.Now()))
+	loggedOut := make(chan error, 1)
+	go func() {
+		<-logout.C()
+		release := h.clock.Hold()
+		defer release()
+		h.fake.ForceLogout(testEmail, "")
+		h.fake.RemoveFault(outage)
+		loggedOut <- h.store.Logout(ctx) // what `ahtui logout` leaves in the store
+	}()
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	got := h.fireNow(r, p)
+	if err := <-loggedOut; err != nil {
+		t.Fatal(err)
+	}
+	if got.Status == session.PrebookBooked || got.Status == session.PrebookWaitlisted {
+		t.Errorf("booked after the member logged out: %s/%s", got.Status, got.OutcomeCode)
+	}
+	for _, q := range h.fake.Requests() {
+		if q.Endpoint == aimhardertest.EndpointLogin && q.Arrived.After(testOpening) {
+			t.Errorf("logged in again after the member logged out: %v", q)
+		}
+	}
+	if _, err := h.store.Session(ctx, session.KindBackground); !errors.Is(err, session.ErrNoSession) {
+		t.Errorf("background session after the logout: %v, want none", err)
+	}
+}

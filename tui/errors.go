@@ -70,6 +70,10 @@ func explain(tx *i18n.Text, err error) string {
 		return tx.ErrNotPending
 	case errors.Is(err, session.ErrDuplicate), errors.Is(err, account.ErrAlreadyPrebooked):
 		return tx.ErrDuplicate
+	case errors.Is(err, account.ErrClassStarted):
+		return tx.ErrClassStarted
+	case errors.Is(err, account.ErrAlreadyIn):
+		return tx.ErrAlreadyIn
 	case errors.As(err, &blocked):
 		if blocked.Status == 429 {
 			return tx.ErrRateLimited

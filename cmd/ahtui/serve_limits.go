@@ -30,8 +30,8 @@ type serveLimits struct {
 	// login: a connection must complete the SSH handshake and the
 	// public-key authentication within it, or it is closed. It covers a
 	// person at the client's prompts — the host key to accept on the
-	// first connection, a key's passphrase — so it is not seconds; a
-	// machine needs a fraction of one.
+	// first connection, a key's passphrase, on a phone — so it is a
+	// minute (OpenSSH allows two); a machine needs a fraction of a second.
 	login time.Duration
 	// pending: connections not logged in yet, at once (OpenSSH's
 	// MaxStartups begins dropping at 10 too). While they are all taken
@@ -50,7 +50,7 @@ type serveLimits struct {
 }
 
 // defaultServeLimits: a variable so that tests can shorten them.
-var defaultServeLimits = serveLimits{login: 30 * time.Second, pending: 10, conns: 32, viewers: 16}
+var defaultServeLimits = serveLimits{login: time.Minute, pending: 10, conns: 32, viewers: 16}
 
 // noticeEvery: a kind of refusal is printed at most once in it, with the
 // count of those not printed, so a flood cannot flood the log.
@@ -164,6 +164,9 @@ func (g *connGuard) loggedIn(c *guardedConn) bool {
 func (g *connGuard) expire(c *guardedConn, remote string) {
 	g.mu.Lock()
 	_, ok := g.pending[c]
+	// Forgotten under the lock: a login finishing now fails (loggedIn)
+	// instead of succeeding on a connection about to be closed.
+	delete(g.pending, c)
 	g.mu.Unlock()
 	if !ok {
 		return

@@ -160,7 +160,7 @@ func TestCheckAliveReadsOnly(t *testing.T) {
 		}
 		return n
 	}
-	if err := svc.CheckAlive(t.Context(), session.KindBackground); err != nil {
+	if err := svc.CheckAlive(t.Context(), session.KindBackground, 0); err != nil {
 		t.Fatalf("check of a live session: %v", err)
 	}
 	after, _ := store.Session(t.Context(), session.KindBackground)
@@ -169,13 +169,13 @@ func TestCheckAliveReadsOnly(t *testing.T) {
 	}
 
 	fake.ForceLogout(email, "")
-	if err := svc.CheckAlive(t.Context(), session.KindBackground); !errors.Is(err, account.ErrSessionExpired) {
+	if err := svc.CheckAlive(t.Context(), session.KindBackground, 0); !errors.Is(err, account.ErrSessionExpired) {
 		t.Errorf("check of an ended session without password_command: %v, want ErrSessionExpired", err)
 	}
 	if err := store.SetSetting(t.Context(), session.SettingPasswordCommand, "printf '%s\\n' "+password); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.CheckAlive(t.Context(), session.KindBackground); err != nil {
+	if err := svc.CheckAlive(t.Context(), session.KindBackground, 0); err != nil {
 		t.Fatalf("check of a dead session with password_command: %v", err)
 	}
 	revived, _ := store.Session(t.Context(), session.KindBackground)

@@ -157,7 +157,10 @@ func (s *Service) sessionEnded(ctx context.Context, kind session.Kind, used aimh
 // rotation would then replay a spent token and end the session). A session
 // AimHarder ended, or one already known dead, is logged in again with
 // password_command, as any call would.
-func (s *Service) CheckAlive(ctx context.Context, kind session.Kind) error {
+//
+// askWithin bounds the question alone (0: ctx does); a re-login it calls
+// for runs under ctx.
+func (s *Service) CheckAlive(ctx context.Context, kind session.Kind, askWithin time.Duration) error {
 	creds, err := s.current(ctx, kind)
 	if errors.Is(err, ErrSessionExpired) {
 		if rerr := s.relogin(ctx, kind); rerr != nil {
@@ -168,10 +171,15 @@ func (s *Service) CheckAlive(ctx context.Context, kind session.Kind) error {
 	if err != nil {
 		return err
 	}
-	err = s.callOnce(ctx, kind, creds, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
+	askCtx, cancel := ctx, context.CancelFunc(func() {})
+	if askWithin > 0 {
+		askCtx, cancel = context.WithTimeout(ctx, askWithin)
+	}
+	err = s.callOnce(askCtx, kind, creds, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
 		_, updated, err := s.client.Whoami(ctx, creds)
 		return updated, err
 	})
+	cancel()
 	if errors.Is(err, aimharder.ErrLoggedOut) {
 		return s.sessionEnded(ctx, kind, creds, err)
 	}

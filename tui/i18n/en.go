@@ -159,6 +159,8 @@ var english = Text{
 	ErrCancelNoop:    "AimHarder answered the cancel, but the booking is still there",
 	ErrNotPending:    "that prebooking already fired or was removed",
 	ErrDuplicate:     "that class is already prebooked",
+	ErrClassStarted:  "that class has already started",
+	ErrAlreadyIn:     "you are already in that class",
 	ErrClassGone:     "that class is no longer in the schedule",
 	ErrOther:         "%s",
 

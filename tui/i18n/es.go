@@ -159,6 +159,8 @@ var spanish = Text{
 	ErrCancelNoop:    "AimHarder respondió a la cancelación, pero la reserva sigue ahí",
 	ErrNotPending:    "esa prerreserva ya se disparó o se quitó",
 	ErrDuplicate:     "esa clase ya está prerreservada",
+	ErrClassStarted:  "esa clase ya ha empezado",
+	ErrAlreadyIn:     "ya estás en esa clase",
 	ErrClassGone:     "esa clase ya no está en el horario",
 	ErrOther:         "%s",
 

@@ -167,6 +167,8 @@ type Text struct {
 	ErrCancelNoop    string
 	ErrNotPending    string
 	ErrDuplicate     string
+	ErrClassStarted  string
+	ErrAlreadyIn     string
 	ErrClassGone     string
 	ErrOther         string // %s error
 
