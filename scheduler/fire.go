@@ -636,8 +636,10 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 				break
 			}
 			// A slot can take long to free (slow answers): the claim may be
-			// gone by then, and sends past the burst's end are persist's.
-			if j.lost.Load() || clock.Now().After(plan.end) {
+			// gone by then, and sends past the burst's end are persist's —
+			// once one has gone: a burst that starts late (a slow machine)
+			// still sends.
+			if j.lost.Load() || (sent > 0 && clock.Now().After(plan.end)) {
 				<-slots
 				break
 			}
