@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -141,7 +142,8 @@ func TestRunnerProcessKilledMidFire(t *testing.T) {
 	cmd.Env = append(os.Environ(), envChild+"=1", envChildDB+"="+dbPath,
 		envChildURLs+"="+urls.Login+" "+urls.Portal+" "+urls.BoxTemplate,
 		envChildNow+"="+strconv.FormatInt(clock.shift.Load(), 10))
-	cmd.Stderr = os.Stderr
+	var childErr bytes.Buffer // read only after Wait
+	cmd.Stderr = &childErr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ func TestRunnerProcessKilledMidFire(t *testing.T) {
 		t.Fatal("the child runner never got a booking accepted")
 	}
 	if killedAt.Load() == nil {
-		t.Fatal("the child runner exited by itself")
+		t.Fatalf("the child runner exited by itself (%v):\n%s", cmd.ProcessState, childErr.String())
 	}
 	mid, err := store.Prebooking(t.Context(), p.ID)
 	if err != nil {
