@@ -163,6 +163,21 @@ func (h *harness) newRunner(store *session.Store, owner string, mutate func(*Con
 	return r
 }
 
+// at runs f once the shared clock reaches t, holding the clock still
+// while it runs, so that a fire driven by AutoAdvance meets f's effect
+// from t on. The returned wait blocks until f has run and gives its error.
+func (h *harness) at(t time.Time, f func() error) (wait func() error) {
+	timer := h.clock.NewTimer(t.Sub(h.clock.Now()))
+	done := make(chan error, 1)
+	go func() {
+		<-timer.C()
+		release := h.clock.Hold()
+		defer release()
+		done <- f()
+	}()
+	return func() error { return <-done }
+}
+
 // class returns the fake's class named name on testClassDay.
 func (h *harness) class(name string) aimhardertest.ClassInfo {
 	h.t.Helper()

@@ -414,16 +414,16 @@ func TestLogoutBeforeTheInstantIsFoundInTime(t *testing.T) {
 	if err := h.store.SetSetting(ctx, session.SettingPasswordCommand, "pass aimharder"); err != nil {
 		t.Fatal(err)
 	}
-	logout := h.clock.NewTimer(testOpening.Add(-30 * time.Second).Sub(h.clock.Now()))
-	loggedOut := make(chan int, 1)
-	go func() {
-		<-logout.C()
-		loggedOut <- h.fake.ForceLogout(testEmail, "")
-	}()
+	loggedOut := h.at(testOpening.Add(-30*time.Second), func() error {
+		if h.fake.ForceLogout(testEmail, "") == 0 {
+			return errors.New("the forced logout ended no session")
+		}
+		return nil
+	})
 	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
 	got := h.fireNow(r, p)
-	if n := <-loggedOut; n == 0 {
-		t.Fatal("the forced logout ended no session")
+	if err := loggedOut(); err != nil {
+		t.Fatal(err)
 	}
 	if got.Status != session.PrebookBooked {
 		t.Errorf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
@@ -449,16 +449,13 @@ func TestTroubleOutlastingTheBurstIsRetried(t *testing.T) {
 	p := h.prebook(h.store, "WOD", false)
 	outage := h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
-	recovers := h.clock.NewTimer(testOpening.Add(5 * time.Second).Sub(h.clock.Now()))
-	recovered := make(chan struct{})
-	go func() {
-		defer close(recovered)
-		<-recovers.C()
+	recovered := h.at(testOpening.Add(5*time.Second), func() error {
 		h.fake.RemoveFault(outage)
-	}()
+		return nil
+	})
 	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
 	got := h.fireNow(r, p)
-	<-recovered
+	_ = recovered()
 	if got.Status != session.PrebookBooked || got.ReservationID == 0 {
 		t.Fatalf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
 	}
@@ -511,19 +508,16 @@ func TestLostClaimStopsPersisting(t *testing.T) {
 	p := h.prebook(h.store, "WOD", false)
 	h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook, aimhardertest.EndpointBookings}})
-	takeover := h.clock.NewTimer(testOpening.Add(5 * time.Second).Sub(h.clock.Now()))
-	taken := make(chan error, 1)
-	go func() {
-		<-takeover.C()
+	taken := h.at(testOpening.Add(5*time.Second), func() error {
 		_, won, err := h.store.ClaimStale(t.Context(), p.ID, "other-runner", testOpening.Add(time.Hour))
 		if err == nil && !won {
 			err = errors.New("the claim could not be taken over")
 		}
-		taken <- err
-	}()
+		return err
+	})
 	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
 	h.fireNow(r, p)
-	if err := <-taken; err != nil {
+	if err := taken(); err != nil {
 		t.Fatal(err)
 	}
 	// The heartbeat notices within Heartbeat; one try may be on its way.
@@ -553,19 +547,14 @@ func TestLogoutDuringPersistingStaysLoggedOut(t *testing.T) {
 	}
 	outage := h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
-	logout := h.clock.NewTimer(testOpening.Add(4 * time.Second).Sub(h.clock.Now()))
-	loggedOut := make(chan error, 1)
-	go func() {
-		<-logout.C()
-		release := h.clock.Hold()
-		defer release()
+	loggedOut := h.at(testOpening.Add(4*time.Second), func() error {
 		h.fake.ForceLogout(testEmail, "")
 		h.fake.RemoveFault(outage)
-		loggedOut <- h.store.Logout(ctx) // what `ahtui logout` leaves in the store
-	}()
+		return h.store.Logout(ctx) // what `ahtui logout` leaves in the store
+	})
 	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
 	got := h.fireNow(r, p)
-	if err := <-loggedOut; err != nil {
+	if err := loggedOut(); err != nil {
 		t.Fatal(err)
 	}
 	if got.Status == session.PrebookBooked || got.Status == session.PrebookWaitlisted {
