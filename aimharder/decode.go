@@ -129,14 +129,27 @@ func (f flexString) trimmed() string { return strings.TrimSpace(string(f)) }
 func (f flexString) display(multiline ...bool) string {
 	keepLines := len(multiline) > 0 && multiline[0]
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
-		switch {
-		case r == '\n' && keepLines:
-			return r
-		case unicode.IsControl(r), r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		if Unprintable(r) && !(r == '\n' && keepLines) {
 			return ' '
 		}
 		return r
 	}, string(f)))
+}
+
+// Unprintable reports a rune that must not reach a terminal as it is:
+// a control character (it would drive the terminal) or an invisible mark
+// that reorders or breaks text (bidi marks, overrides and isolates, line
+// and paragraph separators: the text would read differently from what it
+// says). Everything ahtui shows from AimHarder or echoes back goes
+// through it.
+func Unprintable(r rune) bool {
+	switch {
+	case unicode.IsControl(r), r == '\u061c', r == '\u200e', r == '\u200f', r == '\u2028', r == '\u2029':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
 }
 
 // wrongType reports the JSON kind found (never the value) so that
@@ -339,16 +352,13 @@ func jsonProblem(endpoint string, err error) *ProtocolError {
 
 var (
 	htmlTags = regexp.MustCompile(`(?s)<[^>]*>`)
-	// Control characters and the marks that reorder text too: they would
-	// drive the terminal or make a message read differently.
-	whitespace = regexp.MustCompile(`[\s\p{Cc}\x{200e}\x{200f}\x{202a}-\x{202e}\x{2066}-\x{2069}]+`)
 )
 
 // plainText strips tags and squeezes white space and control characters
 // into single spaces, for server messages that may carry markup.
 func plainText(s string) string {
 	s = htmlTags.ReplaceAllString(s, " ")
-	return strings.TrimSpace(whitespace.ReplaceAllString(s, " "))
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || Unprintable(r) }), " ")
 }
 
 // snippet returns the start of a body for an error message: at most 80

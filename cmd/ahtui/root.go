@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -155,15 +154,6 @@ func escapeControls(s string) string {
 	return b.String()
 }
 
-// isEscaped: control characters other than newline, and the invisible
-// marks that reorder text (bidi overrides and isolates), which could make
-// an error read differently from what it says.
-func isEscaped(r rune) bool {
-	switch {
-	case r == '\n':
-		return false
-	case unicode.IsControl(r), r == '\u200e', r == '\u200f', r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
-		return true
-	}
-	return false
-}
+// isEscaped: what aimharder.Unprintable says must not reach a terminal,
+// newlines apart.
+func isEscaped(r rune) bool { return r != '\n' && aimharder.Unprintable(r) }
