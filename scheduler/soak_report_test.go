@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -236,7 +237,7 @@ func (s *soak) analyse() soakReport {
 		switch r.Endpoint {
 		case aimhardertest.EndpointBook:
 			if r.User == soakEmail || r.User == "" { // "" when a fault answered first
-				id := atoi64(r.Form["id"])
+				id, _ := strconv.ParseInt(r.Form["id"], 10, 64)
 				bookRequests[id] = append(bookRequests[id], r)
 			}
 		case aimhardertest.EndpointLogin, aimhardertest.EndpointLegacyLogin:
@@ -499,10 +500,4 @@ func (s *soak) disagreesWithAimHarder(p session.Prebooking) string {
 		return "stored booked but AimHarder has the member on the waitlist"
 	}
 	return ""
-}
-
-func atoi64(s string) int64 {
-	var n int64
-	_, _ = fmt.Sscan(s, &n)
-	return n
 }
