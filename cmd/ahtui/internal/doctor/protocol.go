@@ -1,0 +1,313 @@
+package doctor
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+)
+
+// ---- login, whoami, classes, logout ----
+
+func (d *Doctor) checkLogin(ctx context.Context) (aimharder.Credentials, aimharder.User, bool) {
+	title := "Login (a test login with a throwaway device id; not stored)"
+	fp, err := throwawayFingerprint()
+	if err != nil {
+		d.emit(checkFail, title, []string{err.Error()}, "this machine could not make a random device id: please report it")
+		return aimharder.Credentials{}, aimharder.User{}, false
+	}
+	res, err := d.client.Login(ctx, d.cfg.Email, d.cfg.Password, fp)
+	if err != nil {
+		detail, meaning := explain(err)
+		var le *aimharder.LoginError
+		if errors.As(err, &le) {
+			switch {
+			case errors.Is(err, aimharder.ErrBadCredentials):
+				meaning = "AimHarder says the e-mail or the password is wrong: try them on aimharder.com"
+			case errors.Is(err, aimharder.ErrTooManyAttempts):
+				meaning = "AimHarder has locked the login after too many failed attempts: wait before trying again"
+			default:
+				meaning = "AimHarder refused the login in a way ahtui does not know: " + changedMeaning
+			}
+		}
+		var perr *aimharder.ProtocolError
+		if errors.As(err, &perr) && strings.Contains(perr.Problem, "HTML") {
+			meaning = "AimHarder answered the login with a web page instead of data: its login has probably changed " +
+				"(as it did in 2026), or a captive Wi-Fi portal or a proxy answered instead. Please report it with this report"
+		}
+		d.emit(checkFail, title, detail, meaning)
+		return aimharder.Credentials{}, aimharder.User{}, false
+	}
+	creds := res.Credentials
+	d.red.add(creds.Token, creds.Fingerprint)
+	for _, v := range creds.Cookies {
+		d.red.add(v)
+	}
+	d.red.add(res.User.Name)
+	cookies := slices.Sorted(mapKeys(creds.Cookies))
+	detail := []string{fmt.Sprintf("logged in; cookies set: %s (values not shown)", strings.Join(cookies, ", "))}
+	if res.Legacy {
+		d.emit(checkWarn, title, append(detail, "the JSON login is missing: the old login form worked"),
+			"AimHarder's login has changed again: ahtui still got in, but please report it")
+	} else {
+		d.emit(checkOK, title, detail, "")
+	}
+	return creds, res.User, true
+}
+
+func mapKeys(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// throwawayFingerprint is a device id for this check only (sessions are
+// per fingerprint: the member's stored sessions are left alone).
+func throwawayFingerprint() (string, error) {
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 50)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("cannot make a device id: %w", err)
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b), nil
+}
+
+// explain describes an AimHarder error: what happened (no secret: the
+// client's errors hold none) and what it means.
+func explain(err error) ([]string, string) {
+	var (
+		blocked *aimharder.BlockedError
+		httpErr *aimharder.HTTPError
+		proto   *aimharder.ProtocolError
+		trans   *aimharder.TransportError
+		out     *aimharder.LoggedOutError
+	)
+	switch {
+	case errors.As(err, &blocked):
+		if blocked.Status == http.StatusTooManyRequests {
+			return []string{fmt.Sprintf("%s: HTTP 429", blocked.Endpoint)}, rateLimitMeaning
+		}
+		return []string{fmt.Sprintf("%s: HTTP %d", blocked.Endpoint, blocked.Status)}, geoBlockMeaning
+	case errors.As(err, &httpErr):
+		return []string{fmt.Sprintf("%s: HTTP %d", httpErr.Endpoint, httpErr.Status)}, fmt.Sprintf(serverTroubleMeaning, httpErr.Status)
+	case errors.As(err, &trans):
+		return []string{trans.Error()}, "the connection failed midway: check the internet connection; if it works, AimHarder may be down"
+	case errors.As(err, &out):
+		return []string{fmt.Sprintf("%s: logged out (%s)", out.Endpoint, out.Reason)},
+			"AimHarder did not accept the session: ahtui could not show your bookings or book"
+	case errors.As(err, &proto):
+		return []string{fmt.Sprintf("%s: %s", proto.Endpoint, proto.Problem)}, changedMeaning
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return []string{err.Error()}, "the check was interrupted before AimHarder answered"
+	}
+	return []string{err.Error()}, "an unexpected error: please report it with this report"
+}
+
+func (d *Doctor) checkWhoami(ctx context.Context, creds aimharder.Credentials, fromLogin aimharder.User) (aimharder.User, aimharder.Credentials) {
+	title := "Who you are (whoami)"
+	user, creds, err := d.client.Whoami(ctx, creds)
+	if err != nil {
+		detail, meaning := explain(err)
+		if errors.Is(err, aimharder.ErrLoggedOut) {
+			if strings.Contains(err.Error(), "HTML") {
+				detail = append(detail, "AimHarder answered with a web page (a login page) instead of data")
+			}
+			meaning = "AimHarder ended the session right after logging in: another login or a logout elsewhere may have " +
+				"ended it, or AimHarder changed how sessions work; ahtui's prebookings would fail the same way"
+		}
+		d.emit(checkFail, title, detail, meaning)
+		return fromLogin, creds
+	}
+	d.red.add(user.Name)
+	var boxes []string
+	for _, b := range user.Boxes {
+		boxes = append(boxes, fmt.Sprintf("%s (%s, %s)", b.Subdomain, b.Name, b.Role))
+	}
+	detail := []string{fmt.Sprintf("a user with %d %s: %s", len(user.Boxes), plural(len(user.Boxes), "box", "boxes"), strings.Join(boxes, "; "))}
+	st, meaning := checkOK, ""
+	if len(user.Boxes) == 0 {
+		st, meaning = checkFail, "AimHarder lists no box for this account: ahtui has nothing to show or book"
+	}
+	kst, kdetail, kmeaning := d.keyReport("whoami")
+	detail = append(detail, kdetail...)
+	if kst > st {
+		st, meaning = kst, kmeaning
+	}
+	d.emit(st, title, detail, meaning)
+	return user, creds
+}
+
+// keyReport compares the last raw answer of endpoint with the protocol's
+// keys.
+func (d *Doctor) keyReport(endpoint string) (checkStatus, []string, string) {
+	body := d.rec.last(endpoint)
+	if body == nil {
+		return checkOK, nil, ""
+	}
+	k, err := aimharder.CheckKeys(endpoint, body)
+	if err != nil {
+		return checkWarn, []string{"fields not compared: " + err.Error()}, ""
+	}
+	if k.OK() {
+		return checkOK, []string{fmt.Sprintf("fields: as documented (%d %s compared)", k.Objects, plural(k.Objects, "object", "objects"))}, ""
+	}
+	var detail []string
+	if len(k.Needed) > 0 {
+		detail = append(detail, "fields ahtui needs are missing: "+strings.Join(k.Needed, ", "))
+	}
+	if len(k.Missing) > 0 {
+		detail = append(detail, "documented fields missing: "+strings.Join(k.Missing, ", "))
+	}
+	if len(k.Unknown) > 0 {
+		detail = append(detail, "fields ahtui does not know: "+strings.Join(k.Unknown, ", "))
+	}
+	if len(k.Needed) > 0 {
+		return checkFail, detail, "AimHarder no longer sends fields ahtui relies on: what it shows or books may be wrong. " +
+			"Please report it with this report"
+	}
+	return checkWarn, detail, "AimHarder's answers differ from what ahtui was written against; ahtui copes, " +
+		"but please report it so it can be checked"
+}
+
+// chooseBox picks the box to read classes from: the database's current
+// one when the account has it, else the first.
+func (d *Doctor) chooseBox(user aimharder.User) (aimharder.BoxRef, bool) {
+	loc, _ := time.LoadLocation(session.DefaultTimezone)
+	if cur := d.cfg.CurrentBox; cur != nil {
+		if l, err := time.LoadLocation(cur.Timezone); err == nil {
+			loc = l
+		}
+		ref := aimharder.BoxRef{ID: cur.ID, Subdomain: cur.Subdomain, Location: loc}
+		if len(user.Boxes) == 0 || slices.ContainsFunc(user.Boxes, func(b aimharder.Box) bool { return b.ID == cur.ID }) {
+			return ref, true
+		}
+	}
+	if len(user.Boxes) == 0 {
+		return aimharder.BoxRef{}, false
+	}
+	b := user.Boxes[0]
+	for _, c := range user.Boxes {
+		if strings.EqualFold(c.Role, "client") {
+			b = c
+			break
+		}
+	}
+	return b.Ref(loc), true
+}
+
+func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, ref aimharder.BoxRef) aimharder.Credentials {
+	loc := ref.Location
+	if loc == nil {
+		loc, _ = time.LoadLocation(session.DefaultTimezone)
+	}
+	today := aimharder.DateOf(d.cfg.Now().In(loc))
+	var (
+		day aimharder.Day
+		err error
+	)
+	// Today, or the next day with classes (a box may be closed today).
+	for i := range 7 {
+		day, creds, err = d.client.Day(ctx, creds, ref, today.AddDays(i), "")
+		if err != nil || len(day.Classes) > 0 {
+			break
+		}
+	}
+	title := "Classes of " + ref.Subdomain
+	if err != nil {
+		detail, meaning := explain(err)
+		if errors.Is(err, aimharder.ErrLoggedOut) {
+			if strings.Contains(err.Error(), "HTML") {
+				detail = append(detail, "AimHarder answered the class list with a web page (a login page) instead of data")
+			}
+			meaning = "AimHarder did not accept the session for the class list: ahtui would show the public schedule " +
+				"at best, without your bookings, and could not book"
+		}
+		d.emit(checkFail, title, detail, meaning)
+		return creds
+	}
+	if !day.MemberData && len(day.Classes) > 0 {
+		// Without a live session AimHarder answers the public schedule,
+		// which looks just like this: confirm the session (docs/product.md,
+		// invariant 3).
+		var werr error
+		if _, creds, werr = d.client.Whoami(ctx, creds); errors.Is(werr, aimharder.ErrLoggedOut) {
+			d.emit(checkFail, title, []string{
+				fmt.Sprintf("%s: %d classes read, but as the public schedule: whoami then said logged out", day.Date, len(day.Classes))},
+				"AimHarder did not accept the session for the class list: ahtui would show the public schedule, "+
+					"without your bookings or who is coming, and could not book")
+			return creds
+		}
+	}
+	attendees, shared, mine := 0, 0, 0
+	for _, c := range day.Classes {
+		if c.Attendees != nil {
+			shared++
+			attendees += len(c.Attendees)
+			for _, a := range c.Attendees {
+				d.red.add(a.Name)
+			}
+		}
+		if c.State == aimharder.StateBooked || c.State == aimharder.StateWaitlisted {
+			mine++
+		}
+		d.red.add(c.Coach)
+	}
+	detail := []string{fmt.Sprintf("%s: %d %s read", day.Date, len(day.Classes), plural(len(day.Classes), "class", "classes"))}
+	if shared > 0 {
+		detail = append(detail, fmt.Sprintf("attendee lists shared on %d classes (%d people; names not shown)", shared, attendees))
+	} else {
+		detail = append(detail, "attendee lists: not shared by this box (or not on this day)")
+	}
+	detail = append(detail, fmt.Sprintf("your bookings or waitlist places on this day: %d", mine))
+	st, meaning := checkOK, ""
+	if len(day.Classes) == 0 {
+		detail[0] = fmt.Sprintf("no classes in the 7 days from %s", today)
+		st, meaning = checkWarn, "the box lists no classes this week: if it has some on its web page, please report it"
+	}
+	if n := len(day.Warnings); n > 0 {
+		st, meaning = checkWarn, changedMeaning
+		detail = append(detail, fmt.Sprintf("%d %s could not be read:", n, plural(n, "class", "classes")))
+		for _, w := range day.Warnings[:min(n, 5)] {
+			detail = append(detail, "  "+w)
+		}
+	}
+	if n := len(day.Notices); n > 0 {
+		detail = append(detail, fmt.Sprintf("the box shows %d %s with the list (text not shown)", n, plural(n, "notice", "notices")))
+	}
+	kst, kdetail, kmeaning := d.keyReport("bookings")
+	detail = append(detail, kdetail...)
+	if kst > st {
+		st, meaning = kst, kmeaning
+	}
+	d.emit(st, title, detail, meaning)
+	return creds
+}
+
+func (d *Doctor) checkLogout(ctx context.Context, creds aimharder.Credentials) {
+	title := "Logout of the test session"
+	if !d.cfg.Logout {
+		d.emit(checkSkip, title, []string{"left to expire by itself (about 30 minutes); --logout ends it"}, "")
+		return
+	}
+	if err := d.client.Logout(ctx, creds); err != nil {
+		detail, _ := explain(err)
+		d.emit(checkWarn, title, detail, "the test session could not be ended: it expires by itself in about 30 minutes")
+		return
+	}
+	d.emit(checkOK, title, []string{"ended"}, "")
+}
+
