@@ -58,12 +58,12 @@ func (d *Doctor) endpoints() ([]endpoint, error) {
 		if err != nil || u.Host == "" {
 			return nil, fmt.Errorf("the %s URL %q is not a URL", b.role, b.base)
 		}
+		u.User = nil // a URL with a password in it is not for a report
 		i := slices.IndexFunc(out, func(e endpoint) bool { return e.base == u.String() })
 		if i >= 0 {
 			out[i].roles = append(out[i].roles, b.role)
 			continue
 		}
-		u.User = nil // a URL with a password in it is not for a report
 		out = append(out, endpoint{roles: []string{b.role}, base: u.String(), u: u})
 	}
 	return out, nil
