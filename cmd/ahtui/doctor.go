@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,8 +23,7 @@ type doctorOptions struct {
 	email         string
 	passwordStdin bool
 	logout        bool
-	clockProbe    time.Duration  // how long to measure AimHarder's clock
-	roots         *x509.CertPool // trusted CAs (nil: the system's); tests set it
+	clockProbe    time.Duration // how long to measure AimHarder's clock
 }
 
 func newDoctorCommand(g *globalOptions, stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -85,7 +83,6 @@ func runDoctor(ctx context.Context, g *globalOptions, opts doctorOptions, stdin 
 		CurrentBox: doctorCurrentBox(ctx, g, logger),
 		Logout:     opts.logout,
 		ClockProbe: opts.clockProbe,
-		RootCAs:    opts.roots,
 		Now:        g.now,
 		Logger:     logger,
 		Out:        stdout,

@@ -310,4 +310,3 @@ func (d *Doctor) checkLogout(ctx context.Context, creds aimharder.Credentials) {
 	}
 	d.emit(checkOK, title, []string{"ended"}, "")
 }
-
