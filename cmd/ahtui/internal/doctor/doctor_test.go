@@ -2,6 +2,7 @@ package doctor
 
 import (
 	"bytes"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -261,15 +262,22 @@ func TestClockOffsetIsReported(t *testing.T) {
 // TestBadEndpoint: a base URL without a host is a configuration mistake
 // New reports; an unreachable one is a failed connection.
 func TestBadEndpoint(t *testing.T) {
-	cfg := configFor(aimhardertest.URLs{Login: "http://127.0.0.1:1", Portal: "http://127.0.0.1:1", BoxTemplate: "http://127.0.0.1:1/b"})
+	// A port nothing listens on: one that was free a moment ago.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ln.Close()
+	cfg := configFor(aimhardertest.URLs{Login: base, Portal: base, BoxTemplate: base + "/b"})
 	if _, err := New(cfg); err == nil {
 		t.Errorf("a box URL without {box} was accepted")
 	}
-	cfg.Client.BoxURLTemplate = "http://127.0.0.1:1/b/{box}"
+	cfg.Client.BoxURLTemplate = base + "/b/{box}"
 	report, res := run(t, cfg)
-	wantCheck(t, report, "Connection to 127.0.0.1 (login, portal, box)", "[FAIL]", "cannot connect to 127.0.0.1:1", "no connection to AimHarder")
-	wantCheck(t, report, "HTTP answer of http://127.0.0.1:1 (login, portal)", "[FAIL]", "no answer:")
-	if strings.Contains(checkBlock(report, "HTTP answer of http://127.0.0.1:1 (login, portal)"), "http://127.0.0.1:1/") {
+	wantCheck(t, report, "Connection to 127.0.0.1 (login, portal, box)", "[FAIL]", "cannot connect to "+ln.Addr().String(), "no connection to AimHarder")
+	wantCheck(t, report, "HTTP answer of "+base+" (login, portal)", "[FAIL]", "no answer:")
+	if strings.Contains(checkBlock(report, "HTTP answer of "+base+" (login, portal)"), base+"/") {
 		t.Errorf("the HTTP error repeats the URL:\n%s", report)
 	}
 	wantCheck(t, report, "Login", "[FAIL]")
