@@ -35,8 +35,9 @@ func newDoctorCommand(g *globalOptions, stdin io.Reader, stdout, stderr io.Write
 			"AimHarder blocks this connection (403: it refuses connections from outside Spain), a login,\n" +
 			"who you are and one day of classes (reporting fields ahtui does not know or misses), and\n" +
 			"how far this machine's clock is from AimHarder's.\n\n" +
-			"The login it asks for is used for this check only: it is not stored and is logged out at\n" +
-			"the end. The report holds no password, token, cookie, e-mail name or member names, so you\n" +
+			"The login it asks for is used for this check only: it is not stored, and it is left to\n" +
+			"expire by itself unless you pass --logout (AimHarder's logout may end your other sessions\n" +
+			"too). The report holds no password, token, cookie, e-mail name or member names, so you\n" +
 			"can paste it into a bug report. Exit status 0 when every check passes, 1 otherwise.",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
