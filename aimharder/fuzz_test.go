@@ -116,7 +116,7 @@ func FuzzParseRule(f *testing.F) {
 			t.Fatalf("%q → %+v → %q → %+v, %v", s, r, r.String(), again, err)
 		}
 		class := time.Date(2026, 10, 27, 19, 0, 0, 0, madrid)
-		if opens := r.OpensAt(class); opens.After(class) && !(r.Kind == RuleFixedHour && r.Days == 0) {
+		if opens := r.OpeningIn(madrid, class); opens.After(class) && !(r.Kind == RuleFixedHour && r.Days == 0) {
 			t.Fatalf("%s opens after the class: %v", s, opens)
 		}
 	})

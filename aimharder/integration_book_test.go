@@ -255,7 +255,7 @@ func TestIntegrationWindowAgreement(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opens := rule.OpensAt(cl.Start)
+			opens := rule.OpeningIn(tt.box.Location, cl.Start)
 			if !tt.opens.IsZero() && !opens.Equal(tt.opens) {
 				t.Fatalf("OpensAt %v, the protocol says %v", opens.UTC(), tt.opens)
 			}
@@ -317,7 +317,7 @@ func TestIntegrationCompetitors(t *testing.T) {
 	e := newEnv(t)
 	cl := e.classOn(e.login(ana, fpUI), norte, d5, "07:00", "WOD") // 10 places, 3 taken
 	rule, _ := aimharder.ParseRule("4d")
-	opens := rule.OpensAt(cl.Start)
+	opens := rule.OpeningIn(cl.Start.Location(), cl.Start)
 	n, err := e.fake.AddCompetitors(aimhardertest.Competitors{Box: "norte", ClassID: cl.ID, Count: 9, Delay: time.Second, Spread: 2 * time.Second})
 	if err != nil || n != 9 {
 		t.Fatalf("competitors: %d, %v", n, err)

@@ -137,10 +137,13 @@ func atoiDigits(s string) int {
 	return n
 }
 
-// OpensAt returns when a class starting at classStart becomes bookable
-// under r, in classStart's location (which must be the box's time zone:
-// every rule is box-local wall-clock arithmetic, §9). The zero time is
-// returned for an invalid rule.
+// OpeningIn returns when a class starting at classStart becomes bookable
+// under r, computed in loc — the box's time zone — whatever location
+// classStart is given in: every rule is box-local wall-clock arithmetic
+// (docs/protocol.md §9). The result is in loc. The zero time is returned
+// for an invalid rule or a nil loc.
+//
+// Callers holding a session.Box use its Rule(), which supplies loc.
 //
 // DST: a day-based rule keeps the wall-clock time, so across a change it
 // is not a multiple of 24 h (the §9.1 example). When the computed local
@@ -148,11 +151,11 @@ func atoiDigits(s string) int {
 // earliest instant that could be meant is chosen: firing early costs a
 // "too early" that is retried, firing late can lose the place. AimHarder's
 // own choice there is unknown.
-func (r Rule) OpensAt(classStart time.Time) time.Time {
-	if !r.Valid() {
+func (r Rule) OpeningIn(loc *time.Location, classStart time.Time) time.Time {
+	if !r.Valid() || loc == nil {
 		return time.Time{}
 	}
-	loc := classStart.Location()
+	classStart = classStart.In(loc)
 	day := DateOf(classStart)
 	h, m, s := classStart.Clock()
 	ns := classStart.Nanosecond()
@@ -171,6 +174,15 @@ func (r Rule) OpensAt(classStart time.Time) time.Time {
 		d := day.AddDays(-r.Days)
 		return wallTime(d.Year, d.Month, d.Day, r.Hour, r.Minute, 0, 0, loc)
 	}
+}
+
+// OpensAt is OpeningIn(classStart.Location(), classStart): right only when
+// classStart is already in the box's zone.
+//
+// TODO(issue 11): fire.go callers — statedOpening should use the box-bound
+// rule (session.Box.LearnFrom(err).Stated.OpensAt); then delete this.
+func (r Rule) OpensAt(classStart time.Time) time.Time {
+	return r.OpeningIn(classStart.Location(), classStart)
 }
 
 // wallTime is time.Date with an explicit choice where time.Date's is

@@ -88,7 +88,7 @@ func TestOpensAtWorkedExampleOctober2026(t *testing.T) {
 		{"sliding 48 h wall clock", "48h-wall", time.Date(2026, 10, 26, 9, 0, 0, 0, madrid), utc(2026, 10, 24, 7, 0)},
 	}
 	for _, tt := range tests {
-		got := mustRule(t, tt.rule).OpensAt(tt.class)
+		got := mustRule(t, tt.rule).OpeningIn(tt.class.Location(), tt.class)
 		if !got.Equal(tt.want) {
 			t.Errorf("%s: OpensAt(%v) = %v, want %v", tt.name, tt.class, got.UTC(), tt.want)
 		}
@@ -97,7 +97,7 @@ func TestOpensAtWorkedExampleOctober2026(t *testing.T) {
 		}
 	}
 	// The fake's boundary: −12 at 16:59:59.999Z, booked at 17:00:00.000Z.
-	opens := mustRule(t, "4d").OpensAt(time.Date(2026, 10, 27, 19, 0, 0, 0, madrid))
+	opens := mustRule(t, "4d").OpeningIn(madrid, time.Date(2026, 10, 27, 19, 0, 0, 0, madrid))
 	if before := utc(2026, 10, 23, 17, 0).Add(-time.Millisecond); !before.Before(opens) {
 		t.Errorf("16:59:59.999Z is not before the opening %v", opens.UTC())
 	}
@@ -130,7 +130,7 @@ func TestOpensAtMarch2026(t *testing.T) {
 		{"Canary fixed on the change day", "2d@12:00", time.Date(2026, 3, 31, 19, 0, 0, 0, canary), utc(2026, 3, 29, 11, 0)},
 	}
 	for _, tt := range tests {
-		got := mustRule(t, tt.rule).OpensAt(tt.class)
+		got := mustRule(t, tt.rule).OpeningIn(tt.class.Location(), tt.class)
 		if !got.Equal(tt.want) {
 			t.Errorf("%s: OpensAt = %v, want %v", tt.name, got.UTC(), tt.want)
 		}
@@ -149,7 +149,7 @@ func TestOpensAtOctober2026Canary(t *testing.T) {
 		"72h-wall": utc(2026, 10, 24, 18, 0), // 19:00 WEST
 		"72h":      utc(2026, 10, 24, 19, 0), // 20:00 WEST
 	} {
-		if got := mustRule(t, rule).OpensAt(class); !got.Equal(want) {
+		if got := mustRule(t, rule).OpeningIn(class.Location(), class); !got.Equal(want) {
 			t.Errorf("%s: OpensAt = %v, want %v", rule, got.UTC(), want)
 		}
 	}
@@ -181,7 +181,7 @@ func TestOpensAtGapAndOverlap(t *testing.T) {
 		{"Madrid 01:59 before the overlap", "0d@01:59", time.Date(2026, 10, 25, 10, 0, 0, 0, madrid), utc(2026, 10, 24, 23, 59)},
 	}
 	for _, tt := range tests {
-		got := mustRule(t, tt.rule).OpensAt(tt.class)
+		got := mustRule(t, tt.rule).OpeningIn(tt.class.Location(), tt.class)
 		if !got.Equal(tt.want) {
 			t.Errorf("%s: OpensAt = %v, want %v", tt.name, got.UTC(), tt.want)
 		}
@@ -191,14 +191,14 @@ func TestOpensAtGapAndOverlap(t *testing.T) {
 func TestOpensAtKeepsSubMinutePrecisionAndZone(t *testing.T) {
 	madrid := mustLoad(t, "Europe/Madrid")
 	class := time.Date(2026, 10, 27, 19, 0, 30, 500, madrid)
-	got := mustRule(t, "4d").OpensAt(class)
+	got := mustRule(t, "4d").OpeningIn(class.Location(), class)
 	if want := time.Date(2026, 10, 23, 19, 0, 30, 500, madrid); !got.Equal(want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if !(Rule{}).OpensAt(class).IsZero() {
+	if !(Rule{}).OpeningIn(class.Location(), class).IsZero() {
 		t.Error("an invalid rule should give the zero time")
 	}
-	if got := mustRule(t, "2d").OpensAt(time.Date(2026, 10, 27, 19, 0, 0, 0, time.UTC)); !got.Equal(utc(2026, 10, 25, 19, 0)) {
+	if got := mustRule(t, "2d").OpeningIn(time.UTC, time.Date(2026, 10, 27, 19, 0, 0, 0, time.UTC)); !got.Equal(utc(2026, 10, 25, 19, 0)) {
 		t.Errorf("UTC: %v", got)
 	}
 }

@@ -194,7 +194,7 @@ func (h *harness) class(name string) aimhardertest.ClassInfo {
 func (h *harness) prebook(store *session.Store, name string, waitlist bool) session.Prebooking {
 	h.t.Helper()
 	c := h.class(name)
-	opens, ok := OpeningOf(h.box, c.Start)
+	opens, ok := h.box.Rule().OpensAt(c.Start)
 	if !ok || !opens.Equal(c.OpensAt) {
 		h.t.Fatalf("opening of %s: scheduler says %v (known %v), fake says %v", name, opens, ok, c.OpensAt)
 	}

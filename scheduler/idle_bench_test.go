@@ -165,7 +165,7 @@ func BenchmarkIdleRunnerMemory(b *testing.B) {
 					class = c
 				}
 			}
-			opens, ok := OpeningOf(box, class.Start)
+			opens, ok := box.Rule().OpensAt(class.Start)
 			if class.ID == 0 || !ok {
 				b.Fatalf("no class or opening on %s", day)
 			}

@@ -35,7 +35,7 @@ func TestWrongMemberRuleFiresOnceThenWaits(t *testing.T) {
 	if !c.OpensAt.Equal(realOpening) {
 		t.Fatalf("the fake opens the class at %v, want %v", c.OpensAt, realOpening)
 	}
-	opens, ok := OpeningOf(h.box, c.Start)
+	opens, ok := h.box.Rule().OpensAt(c.Start)
 	if !ok || !opens.Equal(ruleOpening) {
 		t.Fatalf("the member's rule opens it at %v (%v), want %v", opens, ok, ruleOpening)
 	}

@@ -413,29 +413,14 @@ func (r *Runner) reconcileOpenings(ctx context.Context) {
 			}
 			boxes[p.BoxID] = box
 		}
-		opens, ok := OpeningOf(box, p.ClassStart)
+		rule := box.Rule()
+		opens, ok := rule.OpensAt(p.ClassStart)
 		if !ok || opens.Equal(p.OpensAt) {
 			continue
 		}
 		if err := r.store.SetOpensAt(ctx, p.ID, opens); err == nil {
 			r.log.Info("prebooking opening updated from the box's rule", "prebooking", p.ID,
-				"rule", box.WindowRule(), "opens_at", opens)
+				"rule", rule.String(), "source", rule.Source, "opens_at", opens)
 		}
 	}
-}
-
-// OpeningOf returns when a class of box starting at classStart opens for
-// booking under the box's rule, computed in the box's time zone; false
-// when the rule is unknown.
-func OpeningOf(box session.Box, classStart time.Time) (time.Time, bool) {
-	rule, ok := account.WindowRule(box)
-	if !ok {
-		return time.Time{}, false
-	}
-	loc, err := box.Location()
-	if err != nil {
-		return time.Time{}, false
-	}
-	opens := rule.OpensAt(classStart.In(loc))
-	return opens, !opens.IsZero()
 }

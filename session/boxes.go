@@ -15,8 +15,9 @@ const DefaultTimezone = "Europe/Madrid"
 
 // Box is one of the account's boxes with its local settings.
 //
-// Window rules are stored as the text the aimharder package parses
-// ("4d", "48h", "2d@12:00"); this package does not interpret them.
+// Window rules are stored as the text aimharder.ParseRule reads ("4d",
+// "48h", "2d@12:00"); Rule returns the one in force, bound to the box's
+// time zone (window.go).
 type Box struct {
 	ID        int64 // AimHarder's box id (boid)
 	Subdomain string
@@ -39,15 +40,6 @@ func (b Box) Location() (*time.Location, error) {
 		return nil, fmt.Errorf("box %s timezone %q: %w", b.Subdomain, b.Timezone, err)
 	}
 	return loc, nil
-}
-
-// WindowRule is the rule to use: the member's when set, else the learned
-// one, else "" (unknown).
-func (b Box) WindowRule() string {
-	if b.MemberWindow != "" {
-		return b.MemberWindow
-	}
-	return b.LearnedWindow
 }
 
 // BoxInfo is what login or whoami says about a box.

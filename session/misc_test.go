@@ -55,10 +55,10 @@ func TestBoxes(t *testing.T) {
 	canarias, crossfit := boxes[0], boxes[1]
 	if canarias.ID != 20 || !canarias.Active || canarias.Name != "Canarias CF" ||
 		canarias.Timezone != "Atlantic/Canary" || !canarias.TimezoneSetByMember ||
-		canarias.WindowRule() != "4d" || canarias.LearnedWindowAt.IsZero() {
+		canarias.Rule().String() != "4d" || canarias.Rule().Source != RuleLearned || canarias.LearnedWindowAt.IsZero() {
 		t.Errorf("canarias: %+v", canarias)
 	}
-	if crossfit.Active || crossfit.WindowRule() != "2d@12:00" || crossfit.LearnedWindow != "48h" {
+	if crossfit.Active || crossfit.Rule().String() != "2d@12:00" || crossfit.Rule().Source != RuleMember || crossfit.LearnedWindow != "48h" {
 		t.Errorf("crossfit: %+v", crossfit)
 	}
 	if loc, err := canarias.Location(); err != nil || loc.String() != "Atlantic/Canary" {

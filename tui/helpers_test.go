@@ -98,7 +98,7 @@ func testDays(from aimharder.Date, now time.Time, shared bool) []account.DayView
 					c.Attendees = append(c.Attendees, aimharder.Attendee{ID: int64(a + 1), Name: athletes[(a+n)%len(athletes)]})
 				}
 			}
-			cv := account.ClassView{Class: c, Box: testBox.Subdomain, OpensAt: rule.OpensAt(start)}
+			cv := account.ClassView{Class: c, Box: testBox.Subdomain, OpensAt: rule.OpeningIn(start.Location(), start)}
 			cv.State = account.StateOf(c, cv.OpensAt, now)
 			day.Classes = append(day.Classes, cv)
 		}

@@ -87,12 +87,15 @@ func DemoWorld(now time.Time, seed int64) World {
 		},
 	}
 
-	// Classes whose windows open in the next minutes. On the 4-day box the
-	// class is the same wall time 4 days after the opening; on the 48-hour
-	// box, 48 elapsed hours after it.
+	// Classes whose windows open in the next minutes, each placed where
+	// its box's rule opens it: the same wall time 4 days later on the
+	// 4-day box, 48 elapsed hours later on the 48-hour one.
 	opening := func(k int) time.Time { return now.Add(time.Duration(k) * time.Minute).Truncate(time.Minute) }
-	addExtra := func(b *BoxConfig, start time.Time, name string, rush int) {
-		start = start.In(mustLoad(b.Timezone))
+	addExtra := func(b *BoxConfig, opens time.Time, name string, rush int) {
+		start, ok := demoStartOpeningAt(*b, opens)
+		if !ok {
+			return // e.g. the opening falls in a DST change: the demo does without it
+		}
 		minutes := min(60, 24*60-(start.Hour()*60+start.Minute()))
 		if minutes < 30 {
 			return // too close to midnight for a class; the demo does without it
@@ -108,10 +111,9 @@ func DemoWorld(now time.Time, seed int64) World {
 		}
 		b.Extra = append(b.Extra, e)
 	}
-	loc := mustLoad(madrid.Timezone)
-	addExtra(&madrid, opening(2).In(loc).AddDate(0, 0, 4), "SPECIAL WOD", 12)
-	addExtra(&canarias, opening(5).Add(48*time.Hour), "HYROX", 13)
-	addExtra(&madrid, opening(10).In(loc).AddDate(0, 0, 4), "GYMNASTICS", 0)
+	addExtra(&madrid, opening(2), "SPECIAL WOD", 12)
+	addExtra(&canarias, opening(5), "HYROX", 13)
+	addExtra(&madrid, opening(10), "GYMNASTICS", 0)
 
 	allBoxes := []RoleConfig{{Box: DemoBoxMadrid}, {Box: DemoBoxCanarias}, {Box: DemoBoxBarcelona}, {Box: DemoBoxBarcelona, Role: "coach"}}
 	return World{
@@ -130,6 +132,32 @@ func DemoWorld(now time.Time, seed int64) World {
 				Roles: []RoleConfig{{Box: DemoBoxCanarias}}, Plan: []string{"WOD", "HYROX"}, Quota: 3},
 		},
 	}
+}
+
+// demoStartOpeningAt returns, in the box's zone, the start of a class of
+// box b whose booking window opens at opens, for a sliding rule (a
+// fixed-hour rule opens a whole day at once: no single start). ok is false
+// when there is none, or when the client's reading of the rule
+// (aimharder.Rule, the one the demo's ahtui learns) would put the opening
+// elsewhere: the demo promises a class opening at that minute in the TUI,
+// not only on the fake server.
+func demoStartOpeningAt(b BoxConfig, opens time.Time) (time.Time, bool) {
+	loc := mustLoad(b.Timezone)
+	opens = opens.In(loc)
+	var start time.Time
+	switch w := b.Window; {
+	case w.Kind == RuleSlidingDays:
+		start = opens.AddDate(0, 0, w.Days)
+	case w.Kind == RuleSlidingHours && !w.WallClockHours:
+		start = opens.Add(time.Duration(w.Hours) * time.Hour)
+	default:
+		return time.Time{}, false
+	}
+	client, err := aimharder.ParseRule(b.Window.String())
+	if err != nil || !client.OpeningIn(loc, start).Equal(opens) || !b.Window.OpensAt(start).Equal(opens) {
+		return time.Time{}, false
+	}
+	return start, true
 }
 
 func mustLoad(name string) *time.Location {

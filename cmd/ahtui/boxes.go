@@ -22,15 +22,9 @@ type boxJSON struct {
 }
 
 func toBoxJSON(b session.Box, current bool) boxJSON {
-	source := "unknown"
-	switch {
-	case b.MemberWindow != "":
-		source = "member"
-	case b.LearnedWindow != "":
-		source = "learned"
-	}
+	rule := b.Rule()
 	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
-		Window: b.WindowRule(), WindowSource: source, Current: current}
+		Window: rule.String(), WindowSource: string(rule.Source), Current: current}
 }
 
 func windowText(b boxJSON) string {

@@ -87,16 +87,17 @@ func listConfig(ctx context.Context, a *app, w io.Writer) error {
 		if b.TimezoneSetByMember {
 			tzNote = "set by you"
 		}
+		rule := b.Rule()
 		winNote := "unknown: set it, or book once to learn it"
-		switch {
-		case b.MemberWindow != "":
+		switch rule.Source {
+		case session.RuleMember:
 			winNote = "set by you"
-		case b.LearnedWindow != "":
+		case session.RuleLearned:
 			winNote = "learned from AimHarder"
 		}
 		entries = append(entries,
 			configEntry{"box." + b.Subdomain + ".timezone", b.Timezone, tzNote},
-			configEntry{"box." + b.Subdomain + ".window", b.WindowRule(), winNote})
+			configEntry{"box." + b.Subdomain + ".window", rule.String(), winNote})
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, e := range entries {
@@ -128,7 +129,7 @@ func getConfig(ctx context.Context, a *app, key string) (string, error) {
 		case "timezone":
 			return b.Timezone, nil
 		case "window":
-			return b.WindowRule(), nil
+			return b.Rule().String(), nil
 		}
 		return "", usageErrorf("unknown box setting %q: use timezone or window", field)
 	}

@@ -132,17 +132,3 @@ func (s *Service) FindBox(ctx context.Context, key string) (session.Box, error) 
 	}
 	return session.Box{}, fmt.Errorf("no box %q among your boxes (see `ahtui boxes`)", key)
 }
-
-// WindowRule returns the booking-window rule of a box — the member's, else
-// the learned one — and whether one is known.
-func WindowRule(b session.Box) (aimharder.Rule, bool) {
-	text := b.WindowRule()
-	if text == "" {
-		return aimharder.Rule{}, false
-	}
-	r, err := aimharder.ParseRule(text)
-	if err != nil {
-		return aimharder.Rule{}, false
-	}
-	return r, true
-}

@@ -23,9 +23,9 @@ type BookOutcome struct {
 // open yet, with the opening when it is known.
 type TooEarlyError struct {
 	Class   ClassView
-	OpensAt time.Time // zero when neither the member nor the server told the rule
-	Rule    aimharder.Rule
-	Message string // the server's words
+	OpensAt time.Time          // zero when neither the member nor the server told the rule
+	Rule    session.WindowRule // the box's rule in force after learning, with its source
+	Message string             // the server's words
 }
 
 func (e *TooEarlyError) Error() string {
@@ -39,7 +39,8 @@ func (e *TooEarlyError) Is(target error) bool { return target == aimharder.ErrTo
 
 // Book books a class (joining the waitlist when it is full and waitlist is
 // set) with the session of that kind. A "too early" refusal teaches the box's
-// window rule (unless the member set one) and comes back as *TooEarlyError.
+// learned window rule (the member's, when set, still wins) and comes back as
+// *TooEarlyError.
 func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
 	ref, err := BoxRef(box)
 	if err != nil {
@@ -115,17 +116,17 @@ func ambiguous(err error) bool {
 // tooEarly learns the window the refusal states and works out when the
 // class opens.
 func (s *Service) tooEarly(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, refusal error) error {
-	var te *aimharder.TooEarlyError
-	errors.As(refusal, &te)
 	out := &TooEarlyError{}
-	if te != nil {
+	var te *aimharder.TooEarlyError
+	if errors.As(refusal, &te) {
 		out.Message = te.Message
-		if te.WindowKnown && box.LearnedWindow != te.Window.String() {
-			if err := s.store.SetLearnedWindow(ctx, box.ID, te.Window.String()); err == nil {
-				box.LearnedWindow = te.Window.String()
-				s.log.Info("learned the box's booking window", "box", box.Subdomain, "rule", te.Window.String())
-			}
-		}
+	}
+	lesson := box.LearnFrom(refusal)
+	if stored, err := s.store.LearnWindow(ctx, lesson); stored {
+		box = lesson.Box
+		s.log.Info("learned the box's booking window", "box", box.Subdomain, "rule", lesson.Stated.String())
+	} else if err != nil {
+		s.log.Warn("could not record the box's booking window", "box", box.Subdomain, "err", err)
 	}
 	day, err := s.Day(ctx, kind, box, date)
 	if err != nil {
@@ -137,7 +138,7 @@ func (s *Service) tooEarly(ctx context.Context, kind session.Kind, box session.B
 	}
 	out.Class = c
 	out.OpensAt = c.OpensAt
-	out.Rule, _ = WindowRule(box)
+	out.Rule = box.Rule()
 	return out
 }
 

@@ -60,15 +60,13 @@ func StateOf(c aimharder.Class, opensAt, now time.Time) ClassState {
 
 // view decorates a server day with the box's window rule and states.
 func (s *Service) view(box session.Box, day aimharder.Day, fetchedAt time.Time, cached bool) DayView {
-	rule, known := WindowRule(box)
+	rule := box.Rule()
 	now := s.now()
 	v := DayView{Date: day.Date, Notices: day.Notices, FetchedAt: fetchedAt, Cached: cached}
 	v.Classes = make([]ClassView, 0, len(day.Classes))
 	for _, c := range day.Classes {
 		cv := ClassView{Class: c, Box: box.Subdomain}
-		if known {
-			cv.OpensAt = rule.OpensAt(c.Start)
-		}
+		cv.OpensAt, _ = rule.OpensAt(c.Start) // zero when unknown
 		cv.State = StateOf(c, cv.OpensAt, now)
 		v.Classes = append(v.Classes, cv)
 	}
