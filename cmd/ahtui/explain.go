@@ -146,7 +146,7 @@ func bookingMessage(e *aimharder.BookingError) string {
 	case errors.Is(e, aimharder.ErrQuota):
 		what = "your plan's booking quota is used up"
 	case errors.Is(e, aimharder.ErrAlreadyBooked):
-		what = "you already have a booking at that time"
+		what = "you are already booked at that time"
 	case errors.Is(e, aimharder.ErrTooEarly):
 		what = "booking for this class is not open yet"
 	default:

@@ -136,7 +136,7 @@ var english = Text{
 	ErrDailyLimit:    "you reached your box's daily booking limit",
 	ErrDailyLimitMax: "you reached your box's daily booking limit (%d a day)",
 	ErrQuota:         "your plan's booking quota is used up",
-	ErrAlreadyBooked: "you already have a booking at that time",
+	ErrAlreadyBooked: "you are already booked at that time",
 	ErrTooEarly:      "booking for this class is not open yet",
 	ErrRefused:       "AimHarder refused it (code %d)",
 	ServerSays:       `AimHarder says: "%s"`,
