@@ -9,8 +9,8 @@
 // it is fired and its outcome is stored before it is published, so two
 // runners never both fire one (PRODUCT.md invariants 5–7).
 //
-// Where things are: clock.go and clock_manual.go (the injected Clock and
-// the ManualClock tests drive), broker.go and events.go (the typed events),
+// Where things are: clock.go (the injected Clock; tests drive a simulated
+// one, aimhardertest.ManualClock), broker.go and events.go (the typed events),
 // keeper.go (sessions kept fresh), clockest.go and clockstore.go (AimHarder's
 // clock, estimated from Date headers and kept for `ahtui status`), runner.go
 // and leader.go (the runner and its leadership), health.go (the

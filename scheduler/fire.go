@@ -161,17 +161,6 @@ func (r *Runner) localAt(t time.Time) time.Time {
 	return t
 }
 
-// holdSim keeps a simulated clock (ManualClock, with its Hold) from
-// moving while the fire does work that must take no time on it — the
-// database reads and writes just before a burst; on a real clock it does
-// nothing. The returned release may be called more than once.
-func (r *Runner) holdSim() (release func()) {
-	if h, ok := r.clock.(interface{ Hold() (release func()) }); ok {
-		return h.Hold()
-	}
-	return func() {}
-}
-
 // untilClock bounds ctx by the moment the clock shows t. The wait runs in
 // real time, which is the clock's own for a real clock.
 func untilClock(ctx context.Context, c Clock, t time.Time) (context.Context, context.CancelFunc) {
@@ -218,8 +207,8 @@ func (j *fireJob) run(ctx context.Context) {
 		}
 	}
 	// From the warm-up to the burst nothing waits for the clock: a
-	// simulated one must not move meanwhile.
-	release := r.holdSim()
+	// simulated one must not move meanwhile (Holder).
+	release := holdStill(r.clock)
 	defer release()
 	if ctx.Err() != nil {
 		j.abort()

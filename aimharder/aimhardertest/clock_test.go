@@ -29,3 +29,62 @@ func TestManualClock(t *testing.T) {
 		t.Fatalf("SystemClock is off by %v", d)
 	}
 }
+
+func TestManualClockTimers(t *testing.T) {
+	c := NewManualClock(t0)
+	t1 := c.NewTimer(2 * time.Second)
+	t2 := c.NewTimer(time.Second)
+	t3 := c.NewTimer(3 * time.Second)
+	if n := c.Waiters(); n != 3 {
+		t.Fatalf("%d waiters", n)
+	}
+	if !t3.Stop() || t3.Stop() {
+		t.Error("Stop should succeed once")
+	}
+	if next, ok := c.NextDeadline(); !ok || !next.Equal(t0.Add(time.Second)) {
+		t.Errorf("next deadline %v", next)
+	}
+	c.AdvanceToNext()
+	select {
+	case at := <-t2.C():
+		if !at.Equal(t0.Add(time.Second)) {
+			t.Errorf("fired at %v", at)
+		}
+	default:
+		t.Fatal("the earliest timer did not fire")
+	}
+	select {
+	case <-t1.C():
+		t.Fatal("a later timer fired early")
+	default:
+	}
+	c.Advance(time.Hour)
+	<-t1.C()
+	if c.Waiters() != 0 {
+		t.Errorf("%d waiters left", c.Waiters())
+	}
+	if c0 := c.NewTimer(0); len(c0.C()) != 1 {
+		t.Error("a zero timer fires at once")
+	}
+}
+
+// AutoAdvance runs the simulation by itself but never while a hold (an
+// HTTP round trip) is active. However long the hold lasts in real time,
+// the clock stays put; once released, it jumps straight to the timer.
+func TestAutoAdvanceRespectsHolds(t *testing.T) {
+	c := NewManualClock(t0)
+	release := c.Hold()
+	stop := c.AutoAdvance(t.Context(), time.Millisecond)
+	defer stop()
+	timer := c.NewTimer(time.Hour)
+	time.Sleep(20 * time.Millisecond) // real time for the driver to (wrongly) move
+	if !c.Now().Equal(t0) {
+		t.Fatalf("the clock moved during a hold: %v", c.Now())
+	}
+	release()
+	release() // idempotent
+	<-timer.C()
+	if !c.Now().Equal(t0.Add(time.Hour)) {
+		t.Errorf("clock at %v after the timer, want exactly +1h", c.Now())
+	}
+}
