@@ -63,18 +63,6 @@ func judgeAttempt(a attempt) verdict {
 	return verdictRetry
 }
 
-// ambiguous reports an answer that says nothing about whether AimHarder
-// booked the class (a 5xx, a cut or unreadable answer, a dropped
-// connection, a timeout): it may have.
-func ambiguous(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var h *aimharder.HTTPError
-	var t *aimharder.TransportError
-	return errors.As(err, &h) || errors.As(err, &t) || errors.Is(err, aimharder.ErrProtocol)
-}
-
 // burstResult is everything a burst learned by the time its verdict was
 // known.
 type burstResult struct {
@@ -91,7 +79,7 @@ type burstResult struct {
 // anyAmbiguous reports whether an answer of the burst may hide a booking.
 func (b *burstResult) anyAmbiguous() bool {
 	for _, a := range b.attempts {
-		if ambiguous(a.err) {
+		if aimharder.Ambiguous(a.err) {
 			return true
 		}
 	}

@@ -17,17 +17,7 @@ func (j *fireJob) saveCookies(ctx context.Context, sent aimharder.Credentials, a
 		if got.Token == "" || got.Token != sent.Token || got.Equal(sent) {
 			continue
 		}
-		diff := map[string]string{}
-		for name, v := range got.Cookies {
-			if sent.Cookies[name] != v {
-				diff[name] = v
-			}
-		}
-		for name := range sent.Cookies {
-			if _, ok := got.Cookies[name]; !ok {
-				diff[name] = "" // the answer expired it
-			}
-		}
+		diff := aimharder.CookieChanges(sent.Cookies, got.Cookies)
 		if len(diff) > 0 {
 			merged, changed = merged.WithCookies(diff), true
 		}

@@ -36,7 +36,7 @@ const (
 // again is safe: a booking that went through turns the answer into
 // "already booked".
 func (j *fireJob) keepTrying(ctx context.Context, prepared *aimharder.PreparedBook, res *burstResult) {
-	if res.verdict != verdictRetry || len(res.attempts) == 0 || !ambiguous(res.attempts[len(res.attempts)-1].err) {
+	if res.verdict != verdictRetry || len(res.attempts) == 0 || !aimharder.Ambiguous(res.attempts[len(res.attempts)-1].err) {
 		return
 	}
 	clock := j.r.clock
@@ -61,7 +61,7 @@ func (j *fireJob) keepTrying(ctx context.Context, prepared *aimharder.PreparedBo
 		cancel()
 		res.sent++
 		res.attempts = append(res.attempts, a)
-		if v := judgeAttempt(a); v != verdictRetry || !ambiguous(a.err) {
+		if v := judgeAttempt(a); v != verdictRetry || !aimharder.Ambiguous(a.err) {
 			res.verdict, res.best = v, a
 			return
 		}
