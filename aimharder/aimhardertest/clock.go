@@ -3,6 +3,7 @@ package aimhardertest
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -42,12 +43,16 @@ type Timer = interface {
 // that waits on the clock has settled, it jumps to the earliest timer.
 // HTTP round trips through Transport then take no simulated time at all.
 type ManualClock struct {
-	mu      sync.Mutex
-	now     time.Time
-	timers  []*manualTimer // sorted by deadline, then creation
-	seq     uint64
-	holds   int
-	changed chan struct{} // closed and replaced on every change
+	mu     sync.Mutex
+	now    time.Time
+	timers []*manualTimer // sorted by deadline, then creation
+	seq    uint64
+	holds  int
+	// unreceived: timers that fired while AutoAdvance ran and whose
+	// goroutine has not taken the time from the channel yet (nor stopped
+	// the timer): it has not run, so the clock must not move on.
+	unreceived []*manualTimer
+	changed    chan struct{} // closed and replaced on every change
 }
 
 // NewManualClock returns a ManualClock showing t.
@@ -67,6 +72,11 @@ func (t *manualTimer) C() <-chan time.Time { return t.ch }
 func (t *manualTimer) Stop() bool {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
+	if i := slices.Index(t.c.unreceived, t); i >= 0 {
+		// Fired, but its owner gave up on it (its context ended first).
+		t.c.unreceived = slices.Delete(t.c.unreceived, i, i+1)
+		t.c.signalLocked()
+	}
 	for i, other := range t.c.timers {
 		if other == t {
 			t.c.timers = append(t.c.timers[:i], t.c.timers[i+1:]...)
@@ -220,9 +230,10 @@ func (h holdingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 const DefaultSettle = 3 * time.Millisecond
 
 // AutoAdvance runs the clock by itself until ctx ends or stop is called:
-// whenever no hold is active, at least one timer waits and nothing has
-// changed for settle (real time; DefaultSettle when <= 0), it jumps to the
-// earliest deadline. stop ends the driver and waits for it.
+// whenever no hold is active, every timer it fired has been received (or
+// stopped), at least one timer waits and nothing has changed for settle
+// (real time; DefaultSettle when <= 0), it jumps to the earliest deadline.
+// stop ends the driver and waits for it.
 //
 // Work that neither waits on the clock nor holds it (a database write)
 // can see the clock jump meanwhile, to the earliest waiting deadline at
@@ -248,15 +259,24 @@ func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
 	defer quiet.Stop()
 	for {
 		c.mu.Lock()
-		ready, changed := c.holds == 0 && len(c.timers) > 0, c.changed
+		waiting := c.unreceivedLocked()
+		ready, changed := c.holds == 0 && len(c.timers) > 0 && !waiting, c.changed
 		c.mu.Unlock()
 		if !ready {
+			// Taking a fired time from its channel signals nothing: while
+			// one waits to be taken, look again after settle.
+			var poll <-chan time.Time
+			if waiting {
+				quiet.Reset(settle)
+				poll = quiet.C
+			}
 			select {
 			case <-ctx.Done():
 				return
 			case <-changed:
-				continue
+			case <-poll:
 			}
+			continue
 		}
 		quiet.Reset(settle)
 		select {
@@ -267,19 +287,27 @@ func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
 		case <-quiet.C:
 		}
 		c.mu.Lock()
-		if c.changed == changed && c.holds == 0 && len(c.timers) > 0 {
+		if c.changed == changed && c.holds == 0 && len(c.timers) > 0 && !c.unreceivedLocked() {
 			if d := c.timers[0].deadline; d.After(c.now) {
 				c.now = d
 			}
-			c.fireDueLocked()
+			c.unreceived = append(c.unreceived, c.fireDueLocked()...)
 			c.signalLocked()
 		}
 		c.mu.Unlock()
 	}
 }
 
-// fireDueLocked delivers every timer whose deadline has come.
-func (c *ManualClock) fireDueLocked() {
+// unreceivedLocked forgets the fired timers whose time was taken and
+// reports whether any is left.
+func (c *ManualClock) unreceivedLocked() bool {
+	c.unreceived = slices.DeleteFunc(c.unreceived, func(t *manualTimer) bool { return len(t.ch) == 0 })
+	return len(c.unreceived) > 0
+}
+
+// fireDueLocked delivers every timer whose deadline has come and returns
+// them.
+func (c *ManualClock) fireDueLocked() []*manualTimer {
 	n := 0
 	for n < len(c.timers) && !c.timers[n].deadline.After(c.now) {
 		t := c.timers[n]
@@ -289,7 +317,9 @@ func (c *ManualClock) fireDueLocked() {
 		}
 		n++
 	}
+	fired := slices.Clone(c.timers[:n])
 	c.timers = append(c.timers[:0], c.timers[n:]...)
+	return fired
 }
 
 func (c *ManualClock) signalLocked() {

@@ -88,3 +88,40 @@ func TestAutoAdvanceRespectsHolds(t *testing.T) {
 		t.Errorf("clock at %v after the timer, want exactly +1h", c.Now())
 	}
 }
+
+// AutoAdvance does not move on past a timer it fired until that timer's
+// goroutine has taken the time (or stopped the timer): until then the
+// goroutine has not run, and the clock jumping would make it late.
+func TestAutoAdvanceWaitsForFiredTimersToBeReceived(t *testing.T) {
+	c := NewManualClock(t0)
+	first, later := c.NewTimer(time.Second), c.NewTimer(time.Hour)
+	stop := c.AutoAdvance(t.Context(), time.Millisecond)
+	defer stop()
+	for deadline := time.Now().Add(30 * time.Second); len(first.C()) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first timer never fired")
+		}
+	}
+	time.Sleep(20 * time.Millisecond) // real time for the driver to (wrongly) move
+	if !c.Now().Equal(t0.Add(time.Second)) {
+		t.Fatalf("the clock moved on to %v before the fired time was received", c.Now())
+	}
+	<-first.C()
+	<-later.C()
+	if !c.Now().Equal(t0.Add(time.Hour)) {
+		t.Errorf("clock at %v after the later timer, want exactly +1h", c.Now())
+	}
+
+	// A fired timer whose owner stops it instead no longer holds the clock.
+	c2 := NewManualClock(t0)
+	abandoned, next := c2.NewTimer(time.Second), c2.NewTimer(time.Hour)
+	stop2 := c2.AutoAdvance(t.Context(), time.Millisecond)
+	defer stop2()
+	for deadline := time.Now().Add(30 * time.Second); len(abandoned.C()) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the timer never fired")
+		}
+	}
+	abandoned.Stop()
+	<-next.C()
+}
