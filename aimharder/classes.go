@@ -169,29 +169,12 @@ func (c *Client) Week(ctx context.Context, creds Credentials, box BoxRef, from D
 	err := g.Wait()
 	merged := creds
 	for _, after := range changed {
-		merged = mergeCookieChanges(merged, creds, after)
+		merged = merged.WithCookies(CookieChanges(creds.Cookies, after.Cookies))
 	}
 	if err != nil {
 		return nil, merged, err
 	}
 	return days, merged, nil
-}
-
-// mergeCookieChanges applies to acc what changed between before and after
-// (cookies set, changed or deleted).
-func mergeCookieChanges(acc, before, after Credentials) Credentials {
-	changes := map[string]string{}
-	for name, value := range after.Cookies {
-		if before.Cookies[name] != value {
-			changes[name] = value
-		}
-	}
-	for name := range before.Cookies {
-		if _, ok := after.Cookies[name]; !ok {
-			changes[name] = ""
-		}
-	}
-	return acc.WithCookies(changes)
 }
 
 // boxBase checks a BoxRef and returns its base URL.

@@ -62,6 +62,25 @@ func (c Credentials) WithCookies(set map[string]string) Credentials {
 	return out
 }
 
+// CookieChanges is what changed in the cookies from before to after, in
+// the form WithCookies applies: a cookie set or changed with its new
+// value, a deleted one with "". Applying it to other credentials carries
+// one answer's changes over without undoing another's.
+func CookieChanges(before, after map[string]string) map[string]string {
+	changes := map[string]string{}
+	for name, value := range after {
+		if before[name] != value {
+			changes[name] = value
+		}
+	}
+	for name := range before {
+		if _, ok := after[name]; !ok {
+			changes[name] = ""
+		}
+	}
+	return changes
+}
+
 // String describes the credentials without revealing any secret.
 func (c Credentials) String() string {
 	names := make([]string, 0, len(c.Cookies))

@@ -1,6 +1,7 @@
 package aimharder
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -137,6 +138,19 @@ func (e *ProtocolError) Error() string {
 
 func (e *ProtocolError) Is(target error) bool { return target == ErrProtocol }
 func (e *ProtocolError) Unwrap() error        { return e.Err }
+
+// Ambiguous reports an error that says nothing about whether AimHarder
+// acted on a request (booked or cancelled the class): a 5xx, a cut or
+// unreadable answer, a dropped connection, a timeout. It may have; only
+// reading the day tells. A request the caller cancelled is not ambiguous.
+func Ambiguous(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var h *HTTPError
+	var t *TransportError
+	return errors.As(err, &h) || errors.As(err, &t) || errors.Is(err, ErrProtocol)
+}
 
 // IsRetryable reports whether err came from an idempotent read that may
 // simply be sent again (a 5xx, a network failure, a cut answer). Book and

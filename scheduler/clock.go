@@ -7,8 +7,8 @@ import (
 
 // Clock is where the scheduler reads the time and waits. Every decision
 // that depends on time goes through it, so tests drive days of schedule in
-// milliseconds with a ManualClock. It also satisfies the fake AimHarder's
-// clock (Now only), so one ManualClock can drive both sides of a test.
+// milliseconds with a simulated clock (aimhardertest.ManualClock, which
+// the fake AimHarder reads too, so one clock drives both sides of a test).
 type Clock interface {
 	Now() time.Time
 	// NewTimer returns a timer that delivers the time on its channel once,
@@ -16,12 +16,36 @@ type Clock interface {
 	NewTimer(d time.Duration) Timer
 }
 
-// Timer is a one-shot timer from a Clock.
-type Timer interface {
+// Timer is a one-shot timer from a Clock. It is an alias of an unnamed
+// interface so that a clock defined elsewhere (aimhardertest.ManualClock)
+// can return one without importing this package.
+type Timer = interface {
 	C() <-chan time.Time
 	// Stop prevents the timer from firing; false when it already fired or
 	// was stopped.
 	Stop() bool
+}
+
+// Holder is a Clock that may be kept from moving: a simulated one that
+// runs by itself, jumping to its next timer whenever everything waiting on
+// it looks idle (aimhardertest.ManualClock with AutoAdvance). Work that
+// must take no time on the clock — the database reads and writes just
+// before a burst — holds it. The real clock does not implement Holder:
+// it cannot be held, and need not be.
+type Holder interface {
+	// Hold keeps the clock still until release is called; calling release
+	// again does nothing.
+	Hold() (release func())
+}
+
+// holdStill holds c while the caller works, when c is a Holder; on any
+// other clock the release does nothing. The returned release may be
+// called more than once.
+func holdStill(c Clock) (release func()) {
+	if h, ok := c.(Holder); ok {
+		return h.Hold()
+	}
+	return func() {}
 }
 
 // RealClock is the system clock.

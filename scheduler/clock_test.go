@@ -4,52 +4,23 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 )
 
 var clockBase = time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC)
 
-func TestManualClockTimers(t *testing.T) {
-	c := NewManualClock(clockBase)
-	t1 := c.NewTimer(2 * time.Second)
-	t2 := c.NewTimer(time.Second)
-	t3 := c.NewTimer(3 * time.Second)
-	if n := c.Waiters(); n != 3 {
-		t.Fatalf("%d waiters", n)
-	}
-	if !t3.Stop() || t3.Stop() {
-		t.Error("Stop should succeed once")
-	}
-	if next, ok := c.NextDeadline(); !ok || !next.Equal(clockBase.Add(time.Second)) {
-		t.Errorf("next deadline %v", next)
-	}
-	c.AdvanceToNext()
-	select {
-	case at := <-t2.C():
-		if !at.Equal(clockBase.Add(time.Second)) {
-			t.Errorf("fired at %v", at)
-		}
-	default:
-		t.Fatal("the earliest timer did not fire")
-	}
-	select {
-	case <-t1.C():
-		t.Fatal("a later timer fired early")
-	default:
-	}
-	c.Advance(time.Hour)
-	<-t1.C()
-	if c.Waiters() != 0 {
-		t.Errorf("%d waiters left", c.Waiters())
-	}
-	if c0 := c.NewTimer(0); len(c0.C()) != 1 {
-		t.Error("a zero timer fires at once")
-	}
-}
+// The simulated clock the tests drive is a scheduler Clock, and a Holder
+// (so a fire keeps it still before its burst); the real clock is not.
+var (
+	_ Clock  = (*aimhardertest.ManualClock)(nil)
+	_ Holder = (*aimhardertest.ManualClock)(nil)
+)
 
 // SleepUntil never sleeps past its deadline in one go: when the wall clock
 // jumps (a suspend, a clock step), it notices at its next recheck.
 func TestSleepUntilNoticesAClockJump(t *testing.T) {
-	c := NewManualClock(clockBase)
+	c := aimhardertest.NewManualClock(clockBase)
 	deadline := clockBase.Add(time.Hour)
 	done := make(chan error, 1)
 	go func() { done <- SleepUntil(t.Context(), c, deadline, 2*time.Second) }()
@@ -67,7 +38,7 @@ func TestSleepUntilNoticesAClockJump(t *testing.T) {
 }
 
 func TestSleepUntilStopsWithContext(t *testing.T) {
-	c := NewManualClock(clockBase)
+	c := aimhardertest.NewManualClock(clockBase)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- SleepUntil(ctx, c, clockBase.Add(time.Hour), 0) }()
@@ -83,41 +54,48 @@ func TestSleepUntilStopsWithContext(t *testing.T) {
 	}
 }
 
-// AutoAdvance runs the simulation by itself but never while a hold (an
-// HTTP round trip) is active.
-func TestAutoAdvanceRespectsHolds(t *testing.T) {
-	c := NewManualClock(clockBase)
-	release := c.Hold()
+// holdStill holds a clock that can be held, and does nothing on one that
+// cannot (the real clock).
+func TestHoldStill(t *testing.T) {
+	c := aimhardertest.NewManualClock(clockBase)
+	release := holdStill(c)
 	stop := c.AutoAdvance(t.Context(), time.Millisecond)
 	defer stop()
-	done := make(chan struct{})
-	go func() {
-		_ = Sleep(t.Context(), c, time.Hour)
-		close(done)
-	}()
-	time.Sleep(20 * time.Millisecond)
-	if !c.Now().Equal(clockBase) {
-		t.Fatalf("the clock moved during a hold: %v", c.Now())
-	}
+	timer := c.NewTimer(time.Hour)
 	release()
 	release() // idempotent
-	<-done
+	<-timer.C()
 	if !c.Now().Equal(clockBase.Add(time.Hour)) {
-		t.Errorf("clock at %v after the sleep, want exactly +1h", c.Now())
+		t.Errorf("clock at %v after the timer, want exactly +1h", c.Now())
 	}
+
+	var real Clock = RealClock{}
+	if _, ok := real.(Holder); ok {
+		t.Error("the real clock claims it can be held")
+	}
+	holdStill(real)() // a no-op, and it does not panic
 }
 
+// The real clock, without waiting on it: Sleep gives up when its context
+// has ended and returns at once for no wait, and a pending timer stops.
 func TestRealClock(t *testing.T) {
 	var c Clock = RealClock{}
-	start := time.Now()
-	if err := Sleep(t.Context(), c, time.Millisecond); err != nil {
-		t.Fatal(err)
+	if err := Sleep(t.Context(), c, 0); err != nil {
+		t.Errorf("Sleep(0) = %v", err)
 	}
-	if c.Now().Before(start) {
-		t.Error("real clock went backwards")
+	ended, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := Sleep(ended, c, time.Hour); err == nil {
+		t.Error("Sleep on an ended context returned nil")
+	}
+	if err := SleepUntil(ended, c, c.Now().Add(time.Hour), 0); err == nil {
+		t.Error("SleepUntil on an ended context returned nil")
 	}
 	tm := c.NewTimer(time.Hour)
 	if !tm.Stop() {
 		t.Error("stopping a pending real timer should report true")
+	}
+	if tm.Stop() {
+		t.Error("stopping a stopped real timer should report false")
 	}
 }

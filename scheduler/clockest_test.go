@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 )
 
 // simPinger answers pings like a server whose clock runs offset ahead,
 // reached in `in` and answering in `out` (simulated time: the manual
 // clock does not move during the exchange; Received is computed).
 type simPinger struct {
-	clock   *ManualClock
+	clock   *aimhardertest.ManualClock
 	offset  time.Duration
 	in, out time.Duration
 }
@@ -25,7 +26,7 @@ func (p *simPinger) Ping(_ context.Context, _ aimharder.BoxRef) (aimharder.Excha
 		RTT: p.in + p.out, ServerDate: handled.UTC().Truncate(time.Second), Status: 200}, nil
 }
 
-func probeWith(t *testing.T, c *ManualClock, e *ClockEstimator, p Pinger) ClockEstimate {
+func probeWith(t *testing.T, c *aimhardertest.ManualClock, e *ClockEstimator, p Pinger) ClockEstimate {
 	t.Helper()
 	stop := c.AutoAdvance(t.Context(), time.Millisecond)
 	defer stop()
@@ -50,7 +51,7 @@ func TestProbeFindsTheOffset(t *testing.T) {
 		{-42*time.Second - 123*time.Millisecond, 80 * time.Millisecond, 10 * time.Millisecond},
 	} {
 		t.Run(fmt.Sprintf("%v_%v_%v", tc.offset, tc.in, tc.out), func(t *testing.T) {
-			c := NewManualClock(clockBase.Add(123456789))
+			c := aimhardertest.NewManualClock(clockBase.Add(123456789))
 			e := NewClockEstimator(c)
 			est := probeWith(t, c, e, &simPinger{clock: c, offset: tc.offset, in: tc.in, out: tc.out})
 			arrival := tc.offset + tc.in
@@ -70,7 +71,7 @@ func TestProbeFindsTheOffset(t *testing.T) {
 // A clock step after a good estimate is caught by the next probe's
 // verification round, and the newest observations win.
 func TestProbeFollowsAClockStep(t *testing.T) {
-	c := NewManualClock(clockBase)
+	c := aimhardertest.NewManualClock(clockBase)
 	e := NewClockEstimator(c)
 	p := &simPinger{clock: c, offset: 250 * time.Millisecond}
 	probeWith(t, c, e, p)
@@ -85,7 +86,7 @@ func TestProbeFollowsAClockStep(t *testing.T) {
 // Passive observations of slow endpoints (Date stamped after the work)
 // never produce a bound that excludes the truth.
 func TestPassiveObservationsStayHonest(t *testing.T) {
-	c := NewManualClock(clockBase)
+	c := aimhardertest.NewManualClock(clockBase)
 	e := NewClockEstimator(c)
 	offset, in, work, out := 730*time.Millisecond, 15*time.Millisecond, 120*time.Millisecond, 15*time.Millisecond
 	for i := range 40 {

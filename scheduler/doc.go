@@ -9,12 +9,22 @@
 // it is fired and its outcome is stored before it is published, so two
 // runners never both fire one (PRODUCT.md invariants 5–7).
 //
-// Where things are: clock.go and clock_manual.go (the injected Clock and
-// the ManualClock tests drive), broker.go and events.go (the typed events),
+// Where things are: clock.go (the injected Clock; tests drive a simulated
+// one, aimhardertest.ManualClock), broker.go and events.go (the typed events),
 // keeper.go (sessions kept fresh), clockest.go and clockstore.go (AimHarder's
 // clock, estimated from Date headers and kept for `ahtui status`), runner.go
-// and leader.go (the runner and its leadership), fire.go and plan.go (one
-// prebooking from claim to stored outcome), health.go (the session-health
-// warning), notify.go (the member's notify_command, run for outcomes and
-// health warnings).
+// and leader.go (the runner and its leadership), health.go (the
+// session-health warning), notify.go (the member's notify_command, run for
+// outcomes and health warnings).
+//
+// One prebooking from claim to stored outcome: fire.go runs it (claim
+// heartbeat, arming, the steps up to the burst, abort and missed
+// windows), plan.go plans the burst's sends, fire_session.go makes the
+// background session fresh and holds its lease, fire_burst.go warms the
+// connections and sends the burst, fire_retry.go keeps trying after a
+// troubled burst and logs in again after a logout, fire_judge.go turns
+// what the burst and the re-read day say into the outcome (no I/O),
+// fire_rearm.go learns the box's window from a "too early" and re-arms,
+// fire_cookies.go stores the cookies the answers changed, and
+// fire_outcome.go stores the outcome and then publishes it.
 package scheduler

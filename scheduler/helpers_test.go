@@ -71,7 +71,7 @@ func testWorld(rush int) aimhardertest.World {
 // both sides read.
 type harness struct {
 	t      *testing.T
-	clock  *ManualClock
+	clock  *aimhardertest.ManualClock
 	fake   *aimhardertest.Server
 	urls   aimhardertest.URLs
 	dbPath string
@@ -90,7 +90,7 @@ func newHarness(t *testing.T, start time.Time, offset time.Duration, rush int) *
 // rule for the box ("" for none) and options for the fake.
 func newHarnessWith(t *testing.T, start time.Time, world aimhardertest.World, memberWindow string, opts ...aimhardertest.Option) *harness {
 	t.Helper()
-	h := &harness{t: t, clock: NewManualClock(start), dbPath: filepath.Join(t.TempDir(), "ahtui.db")}
+	h := &harness{t: t, clock: aimhardertest.NewManualClock(start), dbPath: filepath.Join(t.TempDir(), "ahtui.db")}
 	h.fake, h.urls = aimhardertest.Start(t, world, append([]aimhardertest.Option{aimhardertest.WithClock(h.clock)}, opts...)...)
 	h.store = h.openStore()
 	svc := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})

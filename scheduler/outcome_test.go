@@ -127,7 +127,7 @@ func TestLogoutMarksTheSentSessionDead(t *testing.T) {
 	res := burstResult{verdict: verdictRefused, sent: 1, rest: func() []attempt { return nil },
 		best: attempt{err: &aimharder.LoggedOutError{Endpoint: "book", Reason: "test"}}}
 	res.attempts = []attempt{res.best}
-	o, _ := j.judge(ctx, &res, false)
+	o, _ := j.conclude(ctx, &res, false)
 	if o.Status != session.PrebookFailed || o.Code != "logged_out" {
 		t.Errorf("outcome %s/%s", o.Status, o.Code)
 	}
@@ -136,7 +136,7 @@ func TestLogoutMarksTheSentSessionDead(t *testing.T) {
 	}
 	// The credentials that were sent are the ones marked.
 	j.sent, _ = r.svc.Fresh(ctx, session.KindBackground, time.Hour)
-	j.judge(ctx, &res, false)
+	j.conclude(ctx, &res, false)
 	if now, _ := h.store.Session(ctx, session.KindBackground); now.State != session.StateDead {
 		t.Errorf("the session the logout was about is %s", now.State)
 	}
@@ -472,16 +472,16 @@ func TestTroubleOutlastingTheBurstIsRetried(t *testing.T) {
 		}
 	}
 	for i := 1; i < len(after); i++ {
-		if gap := after[i].Sub(after[i-1]); gap < persistFirst {
+		if gap := after[i].Sub(after[i-1]); gap < keepTryingFirst {
 			t.Errorf("tries %v apart after the burst", gap)
 		}
 	}
 }
 
-// TestTroubleBeyondPersistingIsUnconfirmed: an outage longer than the
-// persisting (book and day reads alike) ends, as before, in a failure that
-// says it may have booked and tells the member to check.
-func TestTroubleBeyondPersistingIsUnconfirmed(t *testing.T) {
+// TestTroubleBeyondKeepTryingIsUnconfirmed: an outage longer than
+// keepTrying goes on for (book and day reads alike) ends, as before, in a
+// failure that says it may have booked and tells the member to check.
+func TestTroubleBeyondKeepTryingIsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
 	p := h.prebook(h.store, "WOD", false)
@@ -493,16 +493,16 @@ func TestTroubleBeyondPersistingIsUnconfirmed(t *testing.T) {
 		t.Fatalf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
 	}
 	reqs := h.bookRequests(p.ClassID)
-	if last := reqs[len(reqs)-1]; last.Arrived.Before(testOpening.Add(persistFor - persistMax)) {
-		t.Errorf("the last try was at %v: gave up before persisting for %v", last.Arrived, persistFor)
+	if last := reqs[len(reqs)-1]; last.Arrived.Before(testOpening.Add(keepTryingFor - keepTryingMax)) {
+		t.Errorf("the last try was at %v: gave up before trying for %v", last.Arrived, keepTryingFor)
 	}
 }
 
-// TestLostClaimStopsPersisting: while the runner persists through an
+// TestLostClaimStopsKeepTrying: while the runner keeps trying through an
 // outage, another runner takes its claim over (as it would from a runner
 // that stalled past StaleAfter). At its next heartbeat the first runner
 // sees it and stops sending: two runners do not fire one prebooking.
-func TestLostClaimStopsPersisting(t *testing.T) {
+func TestLostClaimStopsKeepTrying(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)
 	p := h.prebook(h.store, "WOD", false)
@@ -521,7 +521,7 @@ func TestLostClaimStopsPersisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The heartbeat notices within Heartbeat; one try may be on its way.
-	stopBy := testOpening.Add(5*time.Second + r.timing.Heartbeat + persistMax)
+	stopBy := testOpening.Add(5*time.Second + r.timing.Heartbeat + keepTryingMax)
 	for _, q := range h.bookRequests(p.ClassID) {
 		if q.Arrived.After(stopBy) {
 			t.Errorf("a booking request at %v, after the claim was lost at T+5s", q.Arrived)
@@ -533,11 +533,11 @@ func TestLostClaimStopsPersisting(t *testing.T) {
 	}
 }
 
-// TestLogoutDuringPersistingStaysLoggedOut: the member runs `ahtui logout`
-// while the runner persists through an outage. The next answer says
+// TestLogoutWhileKeepTryingStaysLoggedOut: the member runs `ahtui logout`
+// while the runner keeps trying through an outage. The next answer says
 // "logout"; the runner must not log the member back in with
 // password_command (nor book for them): the fire fails, logged out.
-func TestLogoutDuringPersistingStaysLoggedOut(t *testing.T) {
+func TestLogoutWhileKeepTryingStaysLoggedOut(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	h := newHarness(t, testOpening.Add(-70*time.Second), 0, 0)

@@ -356,22 +356,13 @@ func mustChangeOne(res sql.Result, err error, kind Kind) error {
 }
 
 // mergeCookieChanges applies the difference between before and after (set,
-// changed and deleted cookies) onto stored, so two calls that each changed
-// a different cookie do not undo each other.
+// changed and deleted cookies, aimharder.CookieChanges) onto stored, so two
+// calls that each changed a different cookie do not undo each other. The
+// result is never nil.
 func mergeCookieChanges(stored, before, after map[string]string) map[string]string {
-	out := maps.Clone(stored)
+	out := aimharder.Credentials{Cookies: stored}.WithCookies(aimharder.CookieChanges(before, after)).Cookies
 	if out == nil {
 		out = map[string]string{}
-	}
-	for name, value := range after {
-		if before[name] != value {
-			out[name] = value
-		}
-	}
-	for name := range before {
-		if _, kept := after[name]; !kept {
-			delete(out, name)
-		}
 	}
 	return out
 }

@@ -1,6 +1,10 @@
 package aimhardertest
 
 import (
+	"context"
+	"net/http"
+	"slices"
+	"sort"
 	"sync"
 	"time"
 )
@@ -18,15 +22,70 @@ type SystemClock struct{}
 // Now returns time.Now().
 func (SystemClock) Now() time.Time { return time.Now() }
 
-// ManualClock is a clock that only moves when told to. It is safe for
-// concurrent use, so a test can advance it while requests are in flight.
+// Timer is a one-shot timer from a ManualClock. It is an alias of the
+// unnamed interface scheduler.Timer also names, so a ManualClock is a
+// scheduler.Clock without this package importing the scheduler.
+type Timer = interface {
+	C() <-chan time.Time
+	// Stop prevents the timer from firing; false when it already fired or
+	// was stopped.
+	Stop() bool
+}
+
+// ManualClock is a clock that moves only when told to: the one simulated
+// time of a test. Its Now is the fake's Clock; with NewTimer it is also a
+// scheduler.Clock, so one ManualClock drives both sides of a test (the
+// fake AimHarder and the client, the scheduler, the TUI). It is safe for
+// concurrent use, so a test can move it while requests are in flight.
+//
+// Besides Set and Advance, it can run a simulation by itself (AutoAdvance):
+// whenever nothing is in flight (see Hold and Transport) and every goroutine
+// that waits on the clock has settled, it jumps to the earliest timer.
+// HTTP round trips through Transport then take no simulated time at all.
 type ManualClock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	timers []*manualTimer // sorted by deadline, then creation
+	seq    uint64
+	holds  int
+	// unreceived: timers that fired while AutoAdvance ran and whose
+	// goroutine has not taken the time from the channel yet (nor stopped
+	// the timer): it has not run, so the clock must not move on.
+	unreceived []*manualTimer
+	changed    chan struct{} // closed and replaced on every change
 }
 
 // NewManualClock returns a ManualClock showing t.
-func NewManualClock(t time.Time) *ManualClock { return &ManualClock{now: t} }
+func NewManualClock(t time.Time) *ManualClock {
+	return &ManualClock{now: t, changed: make(chan struct{})}
+}
+
+type manualTimer struct {
+	c        *ManualClock
+	deadline time.Time
+	seq      uint64
+	ch       chan time.Time
+}
+
+func (t *manualTimer) C() <-chan time.Time { return t.ch }
+
+func (t *manualTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	if i := slices.Index(t.c.unreceived, t); i >= 0 {
+		// Fired, but its owner gave up on it (its context ended first).
+		t.c.unreceived = slices.Delete(t.c.unreceived, i, i+1)
+		t.c.signalLocked()
+	}
+	for i, other := range t.c.timers {
+		if other == t {
+			t.c.timers = append(t.c.timers[:i], t.c.timers[i+1:]...)
+			t.c.signalLocked()
+			return true
+		}
+	}
+	return false
+}
 
 // Now returns the clock's current time.
 func (c *ManualClock) Now() time.Time {
@@ -35,17 +94,235 @@ func (c *ManualClock) Now() time.Time {
 	return c.now
 }
 
-// Set moves the clock to t (backwards too).
-func (c *ManualClock) Set(t time.Time) {
+// NewTimer returns a timer that fires when the clock reaches now+d.
+func (c *ManualClock) NewTimer(d time.Duration) Timer {
 	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
+	defer c.mu.Unlock()
+	c.seq++
+	t := &manualTimer{c: c, deadline: c.now.Add(d), seq: c.seq, ch: make(chan time.Time, 1)}
+	if d <= 0 {
+		t.ch <- c.now
+		return t
+	}
+	c.timers = append(c.timers, t)
+	sort.SliceStable(c.timers, func(i, j int) bool {
+		a, b := c.timers[i], c.timers[j]
+		if !a.deadline.Equal(b.deadline) {
+			return a.deadline.Before(b.deadline)
+		}
+		return a.seq < b.seq
+	})
+	c.signalLocked()
+	return t
 }
 
-// Advance moves the clock forward by d and returns the new time.
+// Set moves the clock to t (backwards too) and fires the timers due.
+func (c *ManualClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+	c.fireDueLocked()
+	c.signalLocked()
+}
+
+// Advance moves the clock forward by d, fires the timers due and returns
+// the new time.
 func (c *ManualClock) Advance(d time.Duration) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+	c.fireDueLocked()
+	c.signalLocked()
 	return c.now
+}
+
+// Waiters is the number of timers waiting to fire.
+func (c *ManualClock) Waiters() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.timers)
+}
+
+// NextDeadline returns when the earliest waiting timer fires.
+func (c *ManualClock) NextDeadline() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.timers) == 0 {
+		return time.Time{}, false
+	}
+	return c.timers[0].deadline, true
+}
+
+// AdvanceToNext moves the clock to the earliest timer's deadline and fires
+// it (and any due with it). It reports false when no timer waits.
+func (c *ManualClock) AdvanceToNext() (time.Time, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.timers) == 0 {
+		return c.now, false
+	}
+	if d := c.timers[0].deadline; d.After(c.now) {
+		c.now = d
+	}
+	c.fireDueLocked()
+	c.signalLocked()
+	return c.now, true
+}
+
+// WaitForWaiters blocks until at least n timers wait, or ctx ends.
+func (c *ManualClock) WaitForWaiters(ctx context.Context, n int) error {
+	for {
+		c.mu.Lock()
+		enough, changed := len(c.timers) >= n, c.changed
+		c.mu.Unlock()
+		if enough {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
+	}
+}
+
+// Hold marks work in flight that must not see simulated time pass (an
+// HTTP round trip): AutoAdvance waits until every hold is released. The
+// returned function releases the hold; calling it again does nothing.
+func (c *ManualClock) Hold() (release func()) {
+	c.mu.Lock()
+	c.holds++
+	c.signalLocked()
+	c.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			c.holds--
+			c.signalLocked()
+			c.mu.Unlock()
+		})
+	}
+}
+
+// Transport wraps rt (http.DefaultTransport when nil) so that every round
+// trip holds the clock until its response headers arrive.
+func (c *ManualClock) Transport(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	return holdingTransport{clock: c, next: rt}
+}
+
+type holdingTransport struct {
+	clock *ManualClock
+	next  http.RoundTripper
+}
+
+func (h holdingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	release := h.clock.Hold()
+	defer release()
+	return h.next.RoundTrip(r)
+}
+
+// DefaultSettle is how long AutoAdvance waits, in real time, for the
+// goroutines a timer woke to settle before it moves the clock again.
+const DefaultSettle = 3 * time.Millisecond
+
+// AutoAdvance runs the clock by itself until ctx ends or stop is called:
+// whenever no hold is active, every timer it fired has been received (or
+// stopped), at least one timer waits and nothing has changed for settle
+// (real time; DefaultSettle when <= 0), it jumps to the earliest deadline.
+// stop ends the driver and waits for it.
+//
+// Work that neither waits on the clock nor holds it (a database write)
+// can see the clock jump meanwhile, to the earliest waiting deadline at
+// most; settle makes that rare, and it only ever makes things later.
+func (c *ManualClock) AutoAdvance(ctx context.Context, settle time.Duration) (stop func()) {
+	if settle <= 0 {
+		settle = DefaultSettle
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.drive(ctx, settle)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
+	quiet := time.NewTimer(settle)
+	defer quiet.Stop()
+	for {
+		c.mu.Lock()
+		waiting := c.unreceivedLocked()
+		ready, changed := c.holds == 0 && len(c.timers) > 0 && !waiting, c.changed
+		c.mu.Unlock()
+		if !ready {
+			// Taking a fired time from its channel signals nothing: while
+			// one waits to be taken, look again after settle.
+			var poll <-chan time.Time
+			if waiting {
+				quiet.Reset(settle)
+				poll = quiet.C
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			case <-poll:
+			}
+			continue
+		}
+		quiet.Reset(settle)
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+			continue
+		case <-quiet.C:
+		}
+		c.mu.Lock()
+		if c.changed == changed && c.holds == 0 && len(c.timers) > 0 && !c.unreceivedLocked() {
+			if d := c.timers[0].deadline; d.After(c.now) {
+				c.now = d
+			}
+			c.unreceived = append(c.unreceived, c.fireDueLocked()...)
+			c.signalLocked()
+		}
+		c.mu.Unlock()
+	}
+}
+
+// unreceivedLocked forgets the fired timers whose time was taken and
+// reports whether any is left.
+func (c *ManualClock) unreceivedLocked() bool {
+	c.unreceived = slices.DeleteFunc(c.unreceived, func(t *manualTimer) bool { return len(t.ch) == 0 })
+	return len(c.unreceived) > 0
+}
+
+// fireDueLocked delivers every timer whose deadline has come and returns
+// them.
+func (c *ManualClock) fireDueLocked() []*manualTimer {
+	n := 0
+	for n < len(c.timers) && !c.timers[n].deadline.After(c.now) {
+		t := c.timers[n]
+		select {
+		case t.ch <- c.now:
+		default:
+		}
+		n++
+	}
+	fired := slices.Clone(c.timers[:n])
+	c.timers = append(c.timers[:0], c.timers[n:]...)
+	return fired
+}
+
+func (c *ManualClock) signalLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
 }

@@ -29,3 +29,99 @@ func TestManualClock(t *testing.T) {
 		t.Fatalf("SystemClock is off by %v", d)
 	}
 }
+
+func TestManualClockTimers(t *testing.T) {
+	c := NewManualClock(t0)
+	t1 := c.NewTimer(2 * time.Second)
+	t2 := c.NewTimer(time.Second)
+	t3 := c.NewTimer(3 * time.Second)
+	if n := c.Waiters(); n != 3 {
+		t.Fatalf("%d waiters", n)
+	}
+	if !t3.Stop() || t3.Stop() {
+		t.Error("Stop should succeed once")
+	}
+	if next, ok := c.NextDeadline(); !ok || !next.Equal(t0.Add(time.Second)) {
+		t.Errorf("next deadline %v", next)
+	}
+	c.AdvanceToNext()
+	select {
+	case at := <-t2.C():
+		if !at.Equal(t0.Add(time.Second)) {
+			t.Errorf("fired at %v", at)
+		}
+	default:
+		t.Fatal("the earliest timer did not fire")
+	}
+	select {
+	case <-t1.C():
+		t.Fatal("a later timer fired early")
+	default:
+	}
+	c.Advance(time.Hour)
+	<-t1.C()
+	if c.Waiters() != 0 {
+		t.Errorf("%d waiters left", c.Waiters())
+	}
+	if c0 := c.NewTimer(0); len(c0.C()) != 1 {
+		t.Error("a zero timer fires at once")
+	}
+}
+
+// AutoAdvance runs the simulation by itself but never while a hold (an
+// HTTP round trip) is active. However long the hold lasts in real time,
+// the clock stays put; once released, it jumps straight to the timer.
+func TestAutoAdvanceRespectsHolds(t *testing.T) {
+	c := NewManualClock(t0)
+	release := c.Hold()
+	stop := c.AutoAdvance(t.Context(), time.Millisecond)
+	defer stop()
+	timer := c.NewTimer(time.Hour)
+	time.Sleep(20 * time.Millisecond) // real time for the driver to (wrongly) move
+	if !c.Now().Equal(t0) {
+		t.Fatalf("the clock moved during a hold: %v", c.Now())
+	}
+	release()
+	release() // idempotent
+	<-timer.C()
+	if !c.Now().Equal(t0.Add(time.Hour)) {
+		t.Errorf("clock at %v after the timer, want exactly +1h", c.Now())
+	}
+}
+
+// AutoAdvance does not move on past a timer it fired until that timer's
+// goroutine has taken the time (or stopped the timer): until then the
+// goroutine has not run, and the clock jumping would make it late.
+func TestAutoAdvanceWaitsForFiredTimersToBeReceived(t *testing.T) {
+	c := NewManualClock(t0)
+	first, later := c.NewTimer(time.Second), c.NewTimer(time.Hour)
+	stop := c.AutoAdvance(t.Context(), time.Millisecond)
+	defer stop()
+	for deadline := time.Now().Add(30 * time.Second); len(first.C()) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first timer never fired")
+		}
+	}
+	time.Sleep(20 * time.Millisecond) // real time for the driver to (wrongly) move
+	if !c.Now().Equal(t0.Add(time.Second)) {
+		t.Fatalf("the clock moved on to %v before the fired time was received", c.Now())
+	}
+	<-first.C()
+	<-later.C()
+	if !c.Now().Equal(t0.Add(time.Hour)) {
+		t.Errorf("clock at %v after the later timer, want exactly +1h", c.Now())
+	}
+
+	// A fired timer whose owner stops it instead no longer holds the clock.
+	c2 := NewManualClock(t0)
+	abandoned, next := c2.NewTimer(time.Second), c2.NewTimer(time.Hour)
+	stop2 := c2.AutoAdvance(t.Context(), time.Millisecond)
+	defer stop2()
+	for deadline := time.Now().Add(30 * time.Second); len(abandoned.C()) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the timer never fired")
+		}
+	}
+	abandoned.Stop()
+	<-next.C()
+}

@@ -62,7 +62,7 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 		return BookOutcome{State: res.State, ReservationID: res.ReservationID}, nil
 	case errors.Is(err, aimharder.ErrAlreadyBooked):
 		return s.confirmAlreadyBooked(ctx, kind, box, classID, date, family, err)
-	case ambiguous(err):
+	case aimharder.Ambiguous(err):
 		// The booking may have happened before the reply was lost.
 		c, booked, rerr := s.ConfirmBooked(context.WithoutCancel(ctx), kind, box, classID, date, family)
 		switch {
@@ -101,17 +101,6 @@ func (e *UncertainError) Error() string {
 }
 
 func (e *UncertainError) Unwrap() error { return e.Err }
-
-// ambiguous reports whether a book or cancel failed in a way that says
-// nothing about whether the server acted on it.
-func ambiguous(err error) bool {
-	if errors.Is(err, context.Canceled) {
-		return false
-	}
-	var h *aimharder.HTTPError
-	var t *aimharder.TransportError
-	return errors.As(err, &h) || errors.As(err, &t) || errors.Is(err, aimharder.ErrProtocol)
-}
 
 // tooEarly learns the window the refusal states and works out when the
 // class opens.
@@ -189,7 +178,7 @@ func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box
 		wasLate = true
 		err = send(true)
 	}
-	if err != nil && !ambiguous(err) {
+	if err != nil && !aimharder.Ambiguous(err) {
 		return CancelOutcome{Class: c}, err
 	}
 	after, rerr := s.Day(context.WithoutCancel(ctx), kind, box, date)

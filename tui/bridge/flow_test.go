@@ -121,7 +121,7 @@ func keys(tm *teatest.TestModel, ks ...string) {
 func TestFlowBookPrebookFire(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	clock := scheduler.NewManualClock(flowStart)
+	clock := aimhardertest.NewManualClock(flowStart)
 	_, urls := aimhardertest.Start(t, flowWorld(), aimhardertest.WithClock(clock))
 
 	store, err := session.Open(ctx, filepath.Join(t.TempDir(), "ahtui.db"), session.WithClock(clock.Now))

@@ -1,0 +1,175 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+)
+
+// warm opens n connections to the box (concurrent pings) so the staggered
+// attempts, which overlap in flight, each find a connection ready; their
+// answers also refine the clock estimate. Pings still unanswered when the
+// clock shows by are abandoned: the burst does not wait for them.
+func (j *fireJob) warm(ctx context.Context, n int, by time.Time) {
+	ctx, cancel := untilClock(ctx, j.r.clock, by)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range max(n, 1) {
+		wg.Go(func() {
+			x, err := j.r.client.Ping(ctx, j.ref)
+			if err == nil {
+				j.r.estimator.Record(x)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// attempt is one booking request of a burst and its answer.
+type attempt struct {
+	sent  time.Time
+	res   aimharder.BookResult
+	creds aimharder.Credentials
+	err   error
+}
+
+// verdict is what an answer means for the burst.
+type verdict int
+
+const (
+	verdictRetry   verdict = iota // too early, or no usable answer: keep going
+	verdictRefused                // a definitive refusal: stop
+	verdictAlready                // "already booked at that time": stop, then confirm
+	verdictBooked                 // booked or waitlisted: stop
+)
+
+func judgeAttempt(a attempt) verdict {
+	switch {
+	case a.err == nil:
+		return verdictBooked
+	case errors.Is(a.err, aimharder.ErrTooEarly):
+		return verdictRetry
+	case errors.Is(a.err, aimharder.ErrAlreadyBooked):
+		return verdictAlready
+	case errors.Is(a.err, aimharder.ErrRefused), errors.Is(a.err, aimharder.ErrLoggedOut), errors.Is(a.err, aimharder.ErrBlocked):
+		return verdictRefused
+	}
+	// A network failure, a 5xx or a cut answer: the booking may or may
+	// not have happened. Sending again is safe — a booking that happened
+	// turns the next answer into "already booked".
+	return verdictRetry
+}
+
+// burstResult is everything a burst learned by the time its verdict was
+// known.
+type burstResult struct {
+	attempts  []attempt // answered, in answer order
+	sent      int       // requests sent, answered or not
+	best      attempt
+	verdict   verdict
+	firstSent time.Time
+	// rest waits for the answers still in flight when the verdict came
+	// (their cookies are worth saving) and returns them.
+	rest func() []attempt
+}
+
+// anyAmbiguous reports whether an answer of the burst may hide a booking.
+func (b *burstResult) anyAmbiguous() bool {
+	for _, a := range b.attempts {
+		if aimharder.Ambiguous(a.err) {
+			return true
+		}
+	}
+	return false
+}
+
+// burst sends the planned attempts, stopping the schedule at the first
+// answer that settles the matter. A booking, or "already booked", is the
+// verdict at once (the answers still in flight cannot change it: rest
+// collects them); after a refusal the answers in flight are awaited, since
+// one of them may be a booking.
+func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, plan firePlan) burstResult {
+	clock := j.r.clock
+	scheduleCtx, stopSchedule := context.WithCancel(ctx)
+	answers := make(chan attempt, len(plan.sends))
+	sendingDone := make(chan struct{})
+	var (
+		sent      int
+		firstSent time.Time
+	)
+	go func() {
+		var inFlight sync.WaitGroup
+		slots := make(chan struct{}, maxInFlight)
+		for _, at := range plan.sends {
+			if SleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
+				break
+			}
+			if j.lost.Load() {
+				// Another runner took the claim over (this one stalled past
+				// StaleAfter): it fires now; two bursts would only collide.
+				break
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-scheduleCtx.Done():
+			}
+			if scheduleCtx.Err() != nil {
+				break
+			}
+			// A slot can take long to free (slow answers): the claim may be
+			// gone by then, and sends past the burst's end are keepTrying's —
+			// once one has gone: a burst that starts late (a slow machine)
+			// still sends.
+			if j.lost.Load() || (sent > 0 && clock.Now().After(plan.end)) {
+				<-slots
+				break
+			}
+			at := clock.Now()
+			if firstSent.IsZero() {
+				firstSent = at
+			}
+			sent++
+			inFlight.Go(func() {
+				defer func() { <-slots }()
+				res, creds, err := prepared.Send(ctx)
+				answers <- attempt{sent: at, res: res, creds: creds, err: err}
+			})
+		}
+		close(sendingDone)
+		inFlight.Wait()
+		close(answers)
+	}()
+
+	out := burstResult{verdict: verdictRetry, rest: func() []attempt { return nil }}
+	decided := false
+	for a := range answers {
+		out.attempts = append(out.attempts, a)
+		v := judgeAttempt(a)
+		if v > out.verdict || len(out.attempts) == 1 {
+			out.verdict, out.best = v, a
+		}
+		if v != verdictRetry {
+			stopSchedule()
+		}
+		if v == verdictBooked || v == verdictAlready {
+			decided = true
+			break
+		}
+	}
+	stopSchedule()
+	<-sendingDone // sent and firstSent are final
+	out.sent, out.firstSent = sent, firstSent
+	if decided {
+		out.rest = func() []attempt {
+			var rest []attempt
+			for a := range answers {
+				rest = append(rest, a)
+			}
+			return rest
+		}
+	}
+	return out
+}

@@ -1,0 +1,66 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
+)
+
+// statedOpening is the opening the server's "too early" message implies,
+// when it is later than the one fired at (the rule was wrong). The rule
+// it states is recorded as the box's learned window.
+func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
+	var te *aimharder.TooEarlyError
+	if !errors.As(err, &te) || !te.WindowKnown {
+		return time.Time{}
+	}
+	opens := te.Window.OpensAt(j.p.ClassStart)
+	if opens.IsZero() || !opens.After(j.p.OpensAt.Add(j.r.timing.Burst)) || !opens.Before(j.p.ClassStart) {
+		return time.Time{}
+	}
+	rule := te.Window
+	j.statedRule = &rule
+	if j.box.LearnedWindow != te.Window.String() {
+		if err := j.r.store.SetLearnedWindow(ctx, j.box.ID, te.Window.String()); err == nil {
+			j.r.log.Info("learned the box's booking window from a fire", "box", j.box.Subdomain, "rule", te.Window.String())
+		}
+	}
+	return opens
+}
+
+// rearm puts the prebooking back to pending with the opening the server
+// stated, marked as stated so the box's rule does not move it back. If
+// that fails, the burst's outcome is stored instead. A rule the member set
+// that disagrees is reported.
+func (j *fireJob) rearm(ctx context.Context, opens time.Time, fallback session.Outcome) {
+	r := j.r
+	j.settled.Store(true)
+	if err := r.store.Rearm(ctx, j.p.ID, r.owner, opens); err != nil {
+		r.log.Warn("cannot put the prebooking back for the opening AimHarder stated", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, fallback, time.Time{})
+		return
+	}
+	p := j.p
+	p.Status, p.ClaimedBy, p.FiredAt, p.OutcomeCode = session.PrebookPending, "", time.Time{}, session.OutcomeOpeningStated
+	p.OpensAt = opens
+	p = p.InBoxZone(j.box)
+	r.log.Info("AimHarder said too early: the prebooking waits for the opening it stated", "prebooking", p.ID, "opens_at", opens)
+	r.publish(PrebookingArmed{At: r.clock.Now(), Prebooking: p})
+	if member, ok := memberRule(j.box); ok && j.statedRule != nil && member.String() != j.statedRule.String() {
+		r.publish(WindowRuleWrong{At: r.clock.Now(), Box: j.box.Subdomain, MemberRule: member.String(),
+			ServerRule: j.statedRule.String(), Prebooking: p})
+	}
+}
+
+// memberRule is the window rule the member set for the box, if any.
+func memberRule(b session.Box) (aimharder.Rule, bool) {
+	if strings.TrimSpace(b.MemberWindow) == "" {
+		return aimharder.Rule{}, false
+	}
+	rule, err := aimharder.ParseRule(b.MemberWindow)
+	return rule, err == nil
+}
