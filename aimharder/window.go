@@ -176,15 +176,6 @@ func (r Rule) OpeningIn(loc *time.Location, classStart time.Time) time.Time {
 	}
 }
 
-// OpensAt is OpeningIn(classStart.Location(), classStart): right only when
-// classStart is already in the box's zone.
-//
-// TODO(issue 11): fire.go callers — statedOpening should use the box-bound
-// rule (session.Box.LearnFrom(err).Stated.OpensAt); then delete this.
-func (r Rule) OpensAt(classStart time.Time) time.Time {
-	return r.OpeningIn(classStart.Location(), classStart)
-}
-
 // wallTime is time.Date with an explicit choice where time.Date's is
 // unspecified: in a gap it returns the instant the clocks jump (the first
 // instant whose local time is at or after the one asked for); in an

@@ -56,10 +56,10 @@ type fireJob struct {
 	// bg holds work the fire started and must outlive the send (a token
 	// refresh that missed its deadline); run waits for it at the end.
 	bg sync.WaitGroup
-	// statedRule is the window a "too early" answer stated, when it moved
-	// the opening (statedOpening).
-	statedRule *aimharder.Rule
-	plan       firePlan // the burst's plan
+	// lesson is what a "too early" answer taught about the box's window,
+	// when it moved the opening (statedOpening).
+	lesson *session.WindowLesson
+	plan   firePlan // the burst's plan
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make

@@ -2,11 +2,8 @@ package scheduler
 
 import (
 	"context"
-	"errors"
-	"strings"
 	"time"
 
-	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 )
 
@@ -14,20 +11,16 @@ import (
 // when it is later than the one fired at (the rule was wrong). The rule
 // it states is recorded as the box's learned window.
 func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
-	var te *aimharder.TooEarlyError
-	if !errors.As(err, &te) || !te.WindowKnown {
+	lesson := j.box.LearnFrom(err)
+	opens, ok := lesson.Stated.OpensAt(j.p.ClassStart)
+	if !ok || !opens.After(j.p.OpensAt.Add(j.r.timing.Burst)) || !opens.Before(j.p.ClassStart) {
 		return time.Time{}
 	}
-	opens := te.Window.OpensAt(j.p.ClassStart)
-	if opens.IsZero() || !opens.After(j.p.OpensAt.Add(j.r.timing.Burst)) || !opens.Before(j.p.ClassStart) {
-		return time.Time{}
-	}
-	rule := te.Window
-	j.statedRule = &rule
-	if j.box.LearnedWindow != te.Window.String() {
-		if err := j.r.store.SetLearnedWindow(ctx, j.box.ID, te.Window.String()); err == nil {
-			j.r.log.Info("learned the box's booking window from a fire", "box", j.box.Subdomain, "rule", te.Window.String())
-		}
+	j.lesson = &lesson
+	if stored, err := j.r.store.LearnWindow(ctx, lesson); stored {
+		j.r.log.Info("learned the box's booking window from a fire", "box", j.box.Subdomain, "rule", lesson.Stated.String())
+	} else if err != nil {
+		j.r.log.Warn("could not record the box's booking window", "box", j.box.Subdomain, "err", err)
 	}
 	return opens
 }
@@ -50,17 +43,8 @@ func (j *fireJob) rearm(ctx context.Context, opens time.Time, fallback session.O
 	p = p.InBoxZone(j.box)
 	r.log.Info("AimHarder said too early: the prebooking waits for the opening it stated", "prebooking", p.ID, "opens_at", opens)
 	r.publish(PrebookingArmed{At: r.clock.Now(), Prebooking: p})
-	if member, ok := memberRule(j.box); ok && j.statedRule != nil && member.String() != j.statedRule.String() {
-		r.publish(WindowRuleWrong{At: r.clock.Now(), Box: j.box.Subdomain, MemberRule: member.String(),
-			ServerRule: j.statedRule.String(), Prebooking: p})
+	if j.lesson != nil && j.lesson.MemberDisagrees {
+		r.publish(WindowRuleWrong{At: r.clock.Now(), Box: j.box.Subdomain, MemberRule: j.box.MemberRule().String(),
+			ServerRule: j.lesson.Stated.String(), Prebooking: p})
 	}
-}
-
-// memberRule is the window rule the member set for the box, if any.
-func memberRule(b session.Box) (aimharder.Rule, bool) {
-	if strings.TrimSpace(b.MemberWindow) == "" {
-		return aimharder.Rule{}, false
-	}
-	rule, err := aimharder.ParseRule(b.MemberWindow)
-	return rule, err == nil
 }
