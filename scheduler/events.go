@@ -275,14 +275,23 @@ func (e PrebookingNotStored) String() string {
 	return b.String()
 }
 
-// describePrebooking names a prebooking for a member: id, class, day and
-// start time in the box's zone.
+// describePrebooking names a prebooking in log lines and event texts:
+// "#12 WOD Mon 7 Dec 07:00".
 func describePrebooking(p session.Prebooking) string {
+	return fmt.Sprintf("#%d %s", p.ID, classTitle(p))
+}
+
+// classTitle names a prebooking's class for a member: "WOD Mon 7 Dec
+// 07:00", or "class 123" when its name is not known.
+func classTitle(p session.Prebooking) string {
 	name := p.ClassName
 	if name == "" {
 		name = fmt.Sprintf("class %d", p.ClassID)
 	}
-	return fmt.Sprintf("#%d %s %s", p.ID, name, p.ClassStart.Format("Mon 2 Jan 15:04"))
+	if p.ClassStart.IsZero() {
+		return name
+	}
+	return name + " " + p.ClassStart.Format("Mon 2 Jan 15:04")
 }
 
 // roundDuration keeps log lines short: milliseconds under a second,

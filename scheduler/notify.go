@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -192,17 +191,6 @@ func (n *Notification) prebooking(p session.Prebooking) {
 	}
 	n.ReservationID, n.Code, n.Reason = p.ReservationID, p.OutcomeCode, p.OutcomeMessage
 	n.Attempts, n.Late = p.Attempts, p.Late
-}
-
-func classTitle(p session.Prebooking) string {
-	name := p.ClassName
-	if name == "" {
-		name = fmt.Sprintf("class %d", p.ClassID)
-	}
-	if p.ClassStart.IsZero() {
-		return name
-	}
-	return name + " " + p.ClassStart.Format("Mon 2 Jan 15:04")
 }
 
 // notifier runs notify_command for the events of one runner. It has its
