@@ -88,20 +88,6 @@ type Class struct {
 // false when the capacity is unknown.
 func (c Class) Full() bool { return c.Capacity > 0 && c.Occupancy >= c.Capacity }
 
-// CanBook reports whether the official page would offer Book (§5.3). It
-// says nothing about the booking window.
-func (c Class) CanBook() bool {
-	return !c.Cancelled && !c.StaffManaged && c.State == StateNone && c.Enabled
-}
-
-// CanCancel reports whether the official page would offer Cancel (§5.3),
-// and that there is a reservation id to send.
-func (c Class) CanCancel() bool {
-	return !c.Cancelled && !c.StaffManaged && c.ReservationID != 0 &&
-		(c.State == StateBooked || c.State == StateWaitlisted) &&
-		(c.Enabled || c.State == StateWaitlisted)
-}
-
 // Day is one day of a box's schedule.
 type Day struct {
 	Date     Date

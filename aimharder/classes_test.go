@@ -68,8 +68,8 @@ func TestDayDecodesRows(t *testing.T) {
 	if !reflect.DeepEqual(d.Classes[1], want1) {
 		t.Errorf("class 1 =\n%+v\nwant\n%+v", d.Classes[1], want1)
 	}
-	if !d.Classes[1].Full() || d.Classes[0].Full() || !d.Classes[1].CanBook() || d.Classes[0].CanBook() || !d.Classes[0].CanCancel() {
-		t.Error("Full/CanBook/CanCancel disagree with §5.3")
+	if !d.Classes[1].Full() || d.Classes[0].Full() {
+		t.Error("Full disagrees with §5.3")
 	}
 }
 
@@ -130,11 +130,11 @@ func TestDayToleratesQuirks(t *testing.T) {
 			func(c Class) bool { return c.Start.Equal(at(6, 30)) && c.End.Equal(at(7, 15)) }},
 		{"past midnight", row(`,"time":"23:30 - 00:30"`),
 			func(c Class) bool { return c.End.Equal(time.Date(2026, 10, 28, 0, 30, 0, 0, madrid)) }},
-		{"cancelledId number", row(`,"cancelledId":106028586`), func(c Class) bool { return c.Cancelled && !c.CanBook() && !c.CanCancel() }},
+		{"cancelledId number", row(`,"cancelledId":106028586`), func(c Class) bool { return c.Cancelled }},
 		{"cancelledId string", row(`,"cancelledId":"106028586"`), func(c Class) bool { return c.Cancelled }},
-		{"waitlisted", row(`,"bookState":0,"idres":9,"enabled":0`), func(c Class) bool { return c.State == StateWaitlisted && c.CanCancel() }},
+		{"waitlisted", row(`,"bookState":0,"idres":9,"enabled":0`), func(c Class) bool { return c.State == StateWaitlisted && c.ReservationID == 9 }},
 		{"unknown bookState", row(`,"bookState":7,"idres":9,"enabled":1`),
-			func(c Class) bool { return c.State == StateUnknown && !c.CanBook() && !c.CanCancel() }},
+			func(c Class) bool { return c.State == StateUnknown }},
 		{"float numbers", row(`,"ocupation":3.0,"limitc":"14.0"`), func(c Class) bool { return c.Occupancy == 3 && c.Capacity == 14 }},
 		{"non-numeric count", row(`,"ocupation":"n/a","limitc":"-"`), func(c Class) bool { return c.Occupancy == 0 && c.Capacity == 0 }},
 	}
@@ -415,30 +415,23 @@ func TestWeekFailsOnAnyDay(t *testing.T) {
 	}
 }
 
-func TestClassPredicates(t *testing.T) {
+func TestClassFull(t *testing.T) {
 	base := Class{ID: 1, Enabled: true, Capacity: 10, Occupancy: 3}
 	tests := []struct {
-		name                     string
-		mod                      func(*Class)
-		full, canBook, canCancel bool
+		name string
+		mod  func(*Class)
+		full bool
 	}{
-		{"open", func(*Class) {}, false, true, false},
-		{"full", func(c *Class) { c.Occupancy = 10 }, true, true, false},
-		{"over full", func(c *Class) { c.Occupancy = 12 }, true, true, false},
-		{"unknown capacity", func(c *Class) { c.Capacity = 0 }, false, true, false},
-		{"disabled", func(c *Class) { c.Enabled = false }, false, false, false},
-		{"staff managed", func(c *Class) { c.StaffManaged = true }, false, false, false},
-		{"booked", func(c *Class) { c.State, c.ReservationID = StateBooked, 9 }, false, false, true},
-		{"booked, disabled", func(c *Class) { c.State, c.ReservationID, c.Enabled = StateBooked, 9, false }, false, false, false},
-		{"waitlisted, disabled", func(c *Class) { c.State, c.ReservationID, c.Enabled = StateWaitlisted, 9, false }, false, false, true},
-		{"booked without idres", func(c *Class) { c.State = StateBooked }, false, false, false},
-		{"cancelled row", func(c *Class) { c.Cancelled = true }, false, false, false},
+		{"open", func(*Class) {}, false},
+		{"full", func(c *Class) { c.Occupancy = 10 }, true},
+		{"over full", func(c *Class) { c.Occupancy = 12 }, true},
+		{"unknown capacity", func(c *Class) { c.Capacity = 0 }, false},
 	}
 	for _, tt := range tests {
 		c := base
 		tt.mod(&c)
-		if c.Full() != tt.full || c.CanBook() != tt.canBook || c.CanCancel() != tt.canCancel {
-			t.Errorf("%s: full %v canBook %v canCancel %v", tt.name, c.Full(), c.CanBook(), c.CanCancel())
+		if c.Full() != tt.full {
+			t.Errorf("%s: full %v", tt.name, c.Full())
 		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 // DefaultSubscriberBuffer is the channel size Subscribe uses when given 0.
 const DefaultSubscriberBuffer = 64
 
-// Broker fans events out to subscribers. Publish never blocks: a
+// Broker fans events out to subscribers. publish never blocks: a
 // subscriber whose buffer is full misses the event (and its Dropped count
 // grows). That is safe because subscribers treat an event as "something
 // changed" and reload what they show from the store.
@@ -18,8 +18,8 @@ type Broker struct {
 	closed bool
 }
 
-// NewBroker returns an empty broker.
-func NewBroker() *Broker {
+// newBroker returns an empty broker.
+func newBroker() *Broker {
 	return &Broker{subs: make(map[*Subscription]struct{})}
 }
 
@@ -49,9 +49,9 @@ func (b *Broker) Subscribe(buffer int) *Subscription {
 	return s
 }
 
-// Publish delivers e to every subscriber with room for it. It does nothing
+// publish delivers e to every subscriber with room for it. It does nothing
 // on a closed broker or a nil event.
-func (b *Broker) Publish(e Event) {
+func (b *Broker) publish(e Event) {
 	if e == nil {
 		return
 	}
@@ -71,7 +71,7 @@ func (b *Broker) Publish(e Event) {
 	}
 }
 
-// Close closes every subscription's channel; later Publish calls do
+// Close closes every subscription's channel; later publish calls do
 // nothing. It may be called more than once.
 func (b *Broker) Close() {
 	b.mu.Lock()

@@ -12,10 +12,10 @@ func testEvent(i int) Event {
 }
 
 func TestBrokerDeliversToEverySubscriber(t *testing.T) {
-	b := NewBroker()
+	b := newBroker()
 	s1, s2 := b.Subscribe(4), b.Subscribe(4)
-	b.Publish(testEvent(1))
-	b.Publish(nil) // ignored
+	b.publish(testEvent(1))
+	b.publish(nil) // ignored
 	for _, s := range []*Subscription{s1, s2} {
 		select {
 		case e := <-s.Events():
@@ -35,11 +35,11 @@ func TestBrokerDeliversToEverySubscriber(t *testing.T) {
 
 // A slow subscriber loses events instead of blocking the publisher.
 func TestBrokerPublishNeverBlocks(t *testing.T) {
-	b := NewBroker()
+	b := newBroker()
 	slow := b.Subscribe(2)
 	fast := b.Subscribe(10)
 	for i := range 5 {
-		b.Publish(testEvent(i))
+		b.publish(testEvent(i))
 	}
 	if got := slow.Dropped(); got != 3 {
 		t.Errorf("slow subscriber dropped %d, want 3", got)
@@ -53,7 +53,7 @@ func TestBrokerPublishNeverBlocks(t *testing.T) {
 }
 
 func TestBrokerUnsubscribeAndClose(t *testing.T) {
-	b := NewBroker()
+	b := newBroker()
 	s := b.Subscribe(0)
 	other := b.Subscribe(0)
 	s.Close()
@@ -61,7 +61,7 @@ func TestBrokerUnsubscribeAndClose(t *testing.T) {
 	if _, open := <-s.Events(); open {
 		t.Error("channel still open after Close")
 	}
-	b.Publish(testEvent(1)) // must not panic on the closed subscription
+	b.publish(testEvent(1)) // must not panic on the closed subscription
 	if e := <-other.Events(); e == nil {
 		t.Error("other subscriber missed the event")
 	}
@@ -71,7 +71,7 @@ func TestBrokerUnsubscribeAndClose(t *testing.T) {
 		t.Error("subscriber channel open after the broker closed")
 	}
 	other.Close()           // after the broker closed: fine
-	b.Publish(testEvent(2)) // after Close: nothing happens
+	b.publish(testEvent(2)) // after Close: nothing happens
 	late := b.Subscribe(1)
 	if _, open := <-late.Events(); open {
 		t.Error("a subscription to a closed broker should come closed")
@@ -81,12 +81,12 @@ func TestBrokerUnsubscribeAndClose(t *testing.T) {
 // Publishing, subscribing and closing from many goroutines at once is
 // safe (run with -race).
 func TestBrokerConcurrentUse(t *testing.T) {
-	b := NewBroker()
+	b := newBroker()
 	var wg sync.WaitGroup
 	for i := range 8 {
 		wg.Go(func() {
 			for j := range 200 {
-				b.Publish(testEvent(i*1000 + j))
+				b.publish(testEvent(i*1000 + j))
 			}
 		})
 		wg.Go(func() {

@@ -77,16 +77,16 @@ func Sleep(ctx context.Context, c Clock, d time.Duration) error {
 	}
 }
 
-// DefaultRecheck is the longest single wait of SleepUntil.
+// DefaultRecheck is the longest single wait of sleepUntil.
 const DefaultRecheck = 2 * time.Second
 
-// SleepUntil waits until c shows at least deadline, or until ctx ends.
+// sleepUntil waits until c shows at least deadline, or until ctx ends.
 //
 // It never sleeps longer than recheck at a time (DefaultRecheck when
 // recheck <= 0) and reads the wall clock again after each nap. Go timers
 // run on the monotonic clock, which stops during a system suspend and
 // ignores wall-clock steps: one long sleep could wake well past deadline.
-func SleepUntil(ctx context.Context, c Clock, deadline time.Time, recheck time.Duration) error {
+func sleepUntil(ctx context.Context, c Clock, deadline time.Time, recheck time.Duration) error {
 	if recheck <= 0 {
 		recheck = DefaultRecheck
 	}

@@ -17,13 +17,13 @@ var (
 	_ Holder = (*aimhardertest.ManualClock)(nil)
 )
 
-// SleepUntil never sleeps past its deadline in one go: when the wall clock
+// sleepUntil never sleeps past its deadline in one go: when the wall clock
 // jumps (a suspend, a clock step), it notices at its next recheck.
 func TestSleepUntilNoticesAClockJump(t *testing.T) {
 	c := aimhardertest.NewManualClock(clockBase)
 	deadline := clockBase.Add(time.Hour)
 	done := make(chan error, 1)
-	go func() { done <- SleepUntil(t.Context(), c, deadline, 2*time.Second) }()
+	go func() { done <- sleepUntil(t.Context(), c, deadline, 2*time.Second) }()
 	if err := c.WaitForWaiters(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
@@ -41,13 +41,13 @@ func TestSleepUntilStopsWithContext(t *testing.T) {
 	c := aimhardertest.NewManualClock(clockBase)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
-	go func() { done <- SleepUntil(ctx, c, clockBase.Add(time.Hour), 0) }()
+	go func() { done <- sleepUntil(ctx, c, clockBase.Add(time.Hour), 0) }()
 	if err := c.WaitForWaiters(t.Context(), 1); err != nil {
 		t.Fatal(err)
 	}
 	cancel()
 	if err := <-done; err == nil {
-		t.Fatal("SleepUntil returned nil after cancel")
+		t.Fatal("sleepUntil returned nil after cancel")
 	}
 	if c.Waiters() != 0 {
 		t.Error("a cancelled sleep left its timer behind")
@@ -88,8 +88,8 @@ func TestRealClock(t *testing.T) {
 	if err := Sleep(ended, c, time.Hour); err == nil {
 		t.Error("Sleep on an ended context returned nil")
 	}
-	if err := SleepUntil(ended, c, c.Now().Add(time.Hour), 0); err == nil {
-		t.Error("SleepUntil on an ended context returned nil")
+	if err := sleepUntil(ended, c, c.Now().Add(time.Hour), 0); err == nil {
+		t.Error("sleepUntil on an ended context returned nil")
 	}
 	tm := c.NewTimer(time.Hour)
 	if !tm.Stop() {

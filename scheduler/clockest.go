@@ -389,7 +389,7 @@ func (e *ClockEstimator) probeRound(ctx context.Context, p Pinger, box aimharder
 	)
 	for _, at := range times {
 		wg.Go(func() {
-			if err := SleepUntil(ctx, e.clock, at, 0); err != nil {
+			if err := sleepUntil(ctx, e.clock, at, 0); err != nil {
 				return
 			}
 			x, err := p.Ping(ctx, box)

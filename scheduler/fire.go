@@ -192,7 +192,7 @@ func (j *fireJob) run(ctx context.Context) {
 		return
 	}
 	if !j.late {
-		if err := SleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.EstimateAhead)), r.timing.Recheck); err != nil {
+		if err := sleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.EstimateAhead)), r.timing.Recheck); err != nil {
 			j.abort()
 			return
 		}
@@ -201,7 +201,7 @@ func (j *fireJob) run(ctx context.Context) {
 		if _, err := r.estimator.Probe(ctx, r.client, j.ref, probeTarget, deadline); err != nil && ctx.Err() == nil {
 			r.log.Warn("server clock estimate failed; firing by the local clock", "err", err)
 		}
-		if err := SleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.WarmAhead)), r.timing.Recheck); err != nil {
+		if err := sleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.WarmAhead)), r.timing.Recheck); err != nil {
 			j.abort()
 			return
 		}

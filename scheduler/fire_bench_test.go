@@ -271,7 +271,7 @@ func naiveShot(b *testing.B, s *benchSide, ref aimharder.BoxRef, classID int64, 
 	if wait := at.Sub(s.clock.Now()); wait > 5*time.Second {
 		s.clock.set(at.Add(-time.Second))
 	}
-	if err := SleepUntil(context.Background(), s.clock, at, 0); err != nil {
+	if err := sleepUntil(context.Background(), s.clock, at, 0); err != nil {
 		b.Error(err)
 		return
 	}

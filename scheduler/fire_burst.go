@@ -104,7 +104,7 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		var inFlight sync.WaitGroup
 		slots := make(chan struct{}, maxInFlight)
 		for _, at := range plan.sends {
-			if SleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
+			if sleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
 				break
 			}
 			if j.lost.Load() {

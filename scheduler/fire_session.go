@@ -99,7 +99,7 @@ func (j *fireJob) freshLoop(ctx context.Context, by time.Time) error {
 		if j.late || !next.Before(by) {
 			return err
 		}
-		if err := SleepUntil(ctx, r.clock, next, r.timing.Recheck); err != nil {
+		if err := sleepUntil(ctx, r.clock, next, r.timing.Recheck); err != nil {
 			return err
 		}
 	}

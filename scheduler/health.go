@@ -116,7 +116,7 @@ func checkHealth(ctx context.Context, store *session.Store, now time.Time, horiz
 func (r *Runner) checkHealth(ctx context.Context, now time.Time) (*HealthProblem, error) {
 	failure := ""
 	if r.keeper != nil {
-		failure, _ = r.keeper.ReloginFailure(session.KindBackground)
+		failure, _ = r.keeper.reloginFailure(session.KindBackground)
 	}
 	return checkHealth(ctx, r.store, now, r.timing.HealthHorizon, failure)
 }
@@ -146,7 +146,7 @@ func (r *Runner) watchHealth(ctx context.Context) {
 			}
 			lastKey = key
 		}
-		if SleepUntil(ctx, r.clock, now.Add(r.timing.HealthEvery), r.timing.Recheck) != nil {
+		if sleepUntil(ctx, r.clock, now.Add(r.timing.HealthEvery), r.timing.Recheck) != nil {
 			return
 		}
 	}

@@ -56,9 +56,9 @@ type Keeper struct {
 	reloginFailed map[session.Kind]string // the last revive's error, per kind, while it stands
 }
 
-// NewKeeper checks cfg and returns a Keeper; it does nothing until Run.
+// newKeeper checks cfg and returns a Keeper; it does nothing until Run.
 // Account and Kinds are required.
-func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
+func newKeeper(cfg KeeperConfig) (*Keeper, error) {
 	if cfg.Account == nil {
 		return nil, errors.New("scheduler: the keeper needs an account service")
 	}
@@ -88,10 +88,10 @@ func NewKeeper(cfg KeeperConfig) (*Keeper, error) {
 	return &Keeper{cfg: cfg, store: cfg.Account.Store(), log: log, reloginFailed: map[session.Kind]string{}}, nil
 }
 
-// ReloginFailure reports why the keeper's last attempt to log the dead
+// reloginFailure reports why the keeper's last attempt to log the dead
 // session of that kind in again with password_command failed; false when
 // there was none since the session was last alive.
-func (k *Keeper) ReloginFailure(kind session.Kind) (string, bool) {
+func (k *Keeper) reloginFailure(kind session.Kind) (string, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	reason, ok := k.reloginFailed[kind]
@@ -140,7 +140,7 @@ func (k *Keeper) keep(ctx context.Context, kind session.Kind) {
 		} else {
 			wait += k.jitter()
 		}
-		if err := SleepUntil(ctx, k.cfg.Clock, k.cfg.Clock.Now().Add(wait), 0); err != nil {
+		if err := sleepUntil(ctx, k.cfg.Clock, k.cfg.Clock.Now().Add(wait), 0); err != nil {
 			return
 		}
 	}
@@ -286,7 +286,7 @@ func (k *Keeper) noticeChanges(st *keeperState, sess session.Session) {
 func (k *Keeper) publish(e Event) {
 	k.log.Info(e.String())
 	if k.cfg.Events != nil {
-		k.cfg.Events.Publish(e)
+		k.cfg.Events.publish(e)
 	}
 }
 

@@ -23,9 +23,9 @@ func startKeeper(t *testing.T, h *harness, kinds ...session.Kind) *keeperHarness
 	t.Helper()
 	svc := account.New(account.Config{Store: h.store, Client: h.client(nil), Owner: "keeper-test", Now: h.clock.Now,
 		PasswordCommand: func(context.Context, string) (string, error) { return testPassword, nil }})
-	broker := NewBroker()
+	broker := newBroker()
 	kh := &keeperHarness{harness: h, events: collect(broker), done: make(chan struct{})}
-	k, err := NewKeeper(KeeperConfig{Account: svc, Clock: h.clock, Events: broker, Kinds: kinds})
+	k, err := newKeeper(KeeperConfig{Account: svc, Clock: h.clock, Events: broker, Kinds: kinds})
 	if err != nil {
 		t.Fatal(err)
 	}

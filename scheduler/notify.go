@@ -91,7 +91,7 @@ type Notification struct {
 
 // Env returns the notification as AHTUI_* variables, every one set (empty
 // when it does not apply), so a script with `set -u` works for any event.
-func (n Notification) Env() []string {
+func (n Notification) env() []string {
 	id := func(v int64) string {
 		if v == 0 {
 			return ""
@@ -128,10 +128,10 @@ func (n Notification) Env() []string {
 	}
 }
 
-// NotificationOf turns an event into a notification; false for events
+// notificationOf turns an event into a notification; false for events
 // that are not worth one (refreshes, clock estimates, arming…). Box and
 // BoxName are filled in later, from the store.
-func NotificationOf(e Event) (Notification, bool) {
+func notificationOf(e Event) (Notification, bool) {
 	n := Notification{Time: e.Time().Format(time.RFC3339), Message: e.String()}
 	switch e := e.(type) {
 	case PrebookingOutcome:
@@ -283,7 +283,7 @@ func (n *notifier) offer(e Event) {
 	if !n.wanted(e) {
 		return
 	}
-	note, ok := NotificationOf(e)
+	note, ok := notificationOf(e)
 	if !ok {
 		return
 	}
@@ -409,7 +409,7 @@ func runNotifyCommand(ctx context.Context, command string, note Notification, ti
 	runCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, "/bin/sh", "-c", command)
-	cmd.Env = append(os.Environ(), note.Env()...)
+	cmd.Env = append(os.Environ(), note.env()...)
 	cmd.Stdin = bytes.NewReader(append(payload, '\n'))
 	stderr := &tailBuffer{max: 2048}
 	cmd.Stderr = stderr

@@ -123,11 +123,11 @@ func TestNotifyCommandReceivesEachOutcome(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "received")
 	setNotifyCommand(t, h.store, recordCommand(out))
 	log, logs := testLogger()
-	broker := NewBroker()
+	broker := newBroker()
 	n := startNotifier(broker, h.store, log, NotifyConfig{}, func() bool { return true })
 
 	at := testOpening.Add(-time.Hour)
-	broker.Publish(LeaderChanged{At: at, Leader: true})
+	broker.publish(LeaderChanged{At: at, Leader: true})
 	booked := testPrebooking(h, session.PrebookBooked)
 	waitlisted := testPrebooking(h, session.PrebookWaitlisted)
 	failed := testPrebooking(h, session.PrebookFailed)
@@ -151,7 +151,7 @@ func TestNotifyCommandReceivesEachOutcome(t *testing.T) {
 		PrebookingNotStored{At: at, Prebooking: booked, Err: "database is locked"},
 		WindowRuleWrong{At: at, Box: testBox, MemberRule: "3d", ServerRule: "2d", Prebooking: late},
 	} {
-		broker.Publish(e)
+		broker.publish(e)
 	}
 	n.stop()
 
@@ -235,10 +235,10 @@ func TestNotifyOnlyTheLeaderReportsSessionHealth(t *testing.T) {
 		out := filepath.Join(t.TempDir(), "received")
 		setNotifyCommand(t, h.store, recordCommand(out))
 		log, _ := testLogger()
-		broker := NewBroker()
+		broker := newBroker()
 		n := startNotifier(broker, h.store, log, NotifyConfig{}, func() bool { return false })
 		for _, e := range events {
-			broker.Publish(e)
+			broker.publish(e)
 		}
 		n.stop()
 		var got []string
@@ -308,10 +308,10 @@ func TestNotifyCommandTimeoutKillsTheProcessGroup(t *testing.T) {
 	dir := t.TempDir()
 	setNotifyCommand(t, h.store, hangCommand(dir))
 	log, logs := testLogger()
-	broker := NewBroker()
+	broker := newBroker()
 	n := startNotifier(broker, h.store, log, NotifyConfig{Timeout: 200 * time.Millisecond, Grace: time.Minute},
 		func() bool { return true })
-	broker.Publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookBooked)})
+	broker.publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookBooked)})
 	child := readPID(t, filepath.Join(dir, "child"))
 	n.stop() // returns once the run ended: at its timeout
 	waitFor(t, "the command's child to be killed", func() bool { return processGone(child) })
@@ -335,9 +335,9 @@ func TestNotifyCommandFailureIsLogged(t *testing.T) {
 		`echo run >> %q; echo "curl: (22) The requested URL returned error: 404 https://api.telegram.org/bot%s/sendMessage" >&2; exit 3`,
 		filepath.Join(dir, "runs"), botToken))
 	log, logs := testLogger()
-	broker := NewBroker()
+	broker := newBroker()
 	n := startNotifier(broker, h.store, log, NotifyConfig{}, func() bool { return true })
-	broker.Publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookFailed)})
+	broker.publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookFailed)})
 	n.stop()
 	text := logs.String()
 	if !strings.Contains(text, "notify_command failed") || !strings.Contains(text, "exit status 3") ||
@@ -360,13 +360,13 @@ func TestNotifyQueueIsBounded(t *testing.T) {
 	dir := t.TempDir()
 	setNotifyCommand(t, h.store, hangCommand(dir))
 	log, logs := testLogger()
-	broker := NewBroker()
+	broker := newBroker()
 	n := startNotifier(broker, h.store, log, NotifyConfig{Queue: 1, Timeout: time.Hour, Grace: 50 * time.Millisecond},
 		func() bool { return true })
-	broker.Publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookBooked)})
+	broker.publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookBooked)})
 	child := readPID(t, filepath.Join(dir, "child"))
 	for range 5 {
-		broker.Publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookFailed)})
+		broker.publish(PrebookingOutcome{At: testOpening, Prebooking: testPrebooking(h, session.PrebookFailed)})
 	}
 	waitFor(t, "a dropped notification", func() bool { return strings.Contains(logs.String(), "queue full") })
 	n.stop()

@@ -119,7 +119,7 @@ func TestLogoutMarksTheSentSessionDead(t *testing.T) {
 	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
 	sent, _ := h.store.Session(ctx, session.KindBackground)
 	// Meanwhile the session moved on (here: a rotation).
-	if err := r.svc.Refresh(ctx, session.KindBackground); err != nil {
+	if _, err := h.store.Rotate(ctx, session.KindBackground, "test", h.client(nil).RefreshToken); err != nil {
 		t.Fatal(err)
 	}
 	ref, _ := account.BoxRef(h.box)

@@ -126,7 +126,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		cfg.Clock = RealClock{}
 	}
 	if cfg.Events == nil {
-		cfg.Events = NewBroker()
+		cfg.Events = newBroker()
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -167,7 +167,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		}
 		// The keeper rotates under its own owner name, so a fire's session
 		// lease keeps it from rotating the token mid-flight.
-		k, err := NewKeeper(KeeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
+		k, err := newKeeper(KeeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
 			Events: cfg.Events, Logger: cfg.Logger, Kinds: kinds,
 			CheckEvery: cfg.KeeperCheck, Jitter: cfg.KeeperJitter})
 		if err != nil {
@@ -220,7 +220,7 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) publish(e Event) {
 	r.log.Info(e.String())
-	r.events.Publish(e)
+	r.events.publish(e)
 }
 
 func (r *Runner) setActive(id int64, on bool) bool {
@@ -274,7 +274,7 @@ func (r *Runner) engine(ctx context.Context) {
 		}
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
-		if err := SleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
+		if err := sleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
 			return
 		}
 	}

@@ -66,18 +66,18 @@ func saveAccount(ctx context.Context, tx *sql.Tx, a Account, now time.Time) erro
 	return err
 }
 
-// DeviceFingerprint returns the device id interactive logins use: random,
+// deviceFingerprint returns the device id interactive logins use: random,
 // generated once when the database was created.
-func (s *Store) DeviceFingerprint(ctx context.Context) (string, error) {
+func (s *Store) deviceFingerprint(ctx context.Context) (string, error) {
 	return s.meta(ctx, "device_fingerprint")
 }
 
-// BackgroundFingerprint returns the device id the scheduler's login uses:
+// backgroundFingerprint returns the device id the scheduler's login uses:
 // HMAC-SHA256 of the normalised e-mail keyed with this database's random
 // salt, hex, cut to 50 characters. It is stable for one account in one
 // database (a re-login after logout resumes the same device) and differs
 // between accounts and between databases.
-func (s *Store) BackgroundFingerprint(ctx context.Context, email string) (string, error) {
+func (s *Store) backgroundFingerprint(ctx context.Context, email string) (string, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
 		return "", fmt.Errorf("%w: background fingerprint needs an e-mail", ErrInvalid)
@@ -101,9 +101,9 @@ func (s *Store) Fingerprint(ctx context.Context, kind Kind, email string) (strin
 		return "", err
 	}
 	if kind == KindDevice {
-		return s.DeviceFingerprint(ctx)
+		return s.deviceFingerprint(ctx)
 	}
-	return s.BackgroundFingerprint(ctx, email)
+	return s.backgroundFingerprint(ctx, email)
 }
 
 func (s *Store) meta(ctx context.Context, key string) (string, error) {

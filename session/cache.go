@@ -54,12 +54,6 @@ func (s *Store) CachedDay(ctx context.Context, boxID int64, day aimharder.Date) 
 	return c, nil
 }
 
-// ClearCache forgets every cached class list.
-func (s *Store) ClearCache(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM class_cache`)
-	return s.wrap("clear class cache", err)
-}
-
 // PruneCache forgets cached days before the given day and returns how many.
 func (s *Store) PruneCache(ctx context.Context, before aimharder.Date) (int64, error) {
 	res, err := s.db.ExecContext(ctx, `DELETE FROM class_cache WHERE day < ?`, before.String())

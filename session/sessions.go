@@ -28,12 +28,6 @@ const (
 // Kinds lists both kinds, for status screens.
 var Kinds = []Kind{KindDevice, KindBackground}
 
-// ParseKind accepts "device" or "background".
-func ParseKind(s string) (Kind, error) {
-	k := Kind(s)
-	return k, k.validate()
-}
-
 func (k Kind) validate() error {
 	if k != KindDevice && k != KindBackground {
 		return fmt.Errorf("%w %q: use %q or %q", ErrInvalidKind, string(k), KindDevice, KindBackground)

@@ -34,7 +34,6 @@ func TestKindsAreAlwaysExplicit(t *testing.T) {
 			"AcquireSessionLease": func() error { _, err := s.AcquireSessionLease(ctx, bad, "o", time.Minute); return err }(),
 			"ReleaseSessionLease": s.ReleaseSessionLease(ctx, bad, "o"),
 			"Fingerprint":         func() error { _, err := s.Fingerprint(ctx, bad, "a@b.c"); return err }(),
-			"ParseKind":           func() error { _, err := ParseKind(string(bad)); return err }(),
 		}
 		for name, err := range checks {
 			if !errors.Is(err, ErrInvalidKind) {
@@ -44,11 +43,6 @@ func TestKindsAreAlwaysExplicit(t *testing.T) {
 	}
 	if got := mustSession(t, s, KindDevice); !got.Credentials.Equal(creds) || got.TokenUpdateCount != 0 {
 		t.Errorf("invalid kinds changed the device session: %v", got)
-	}
-	for _, good := range []string{"device", "background"} {
-		if k, err := ParseKind(good); err != nil || string(k) != good {
-			t.Errorf("ParseKind(%q) = %q, %v", good, k, err)
-		}
 	}
 }
 
@@ -147,46 +141,46 @@ func TestFingerprints(t *testing.T) {
 	path := tempDBPath(t)
 	s := openAt(t, path)
 	ctx := t.Context()
-	device, err := s.DeviceFingerprint(ctx)
+	device, err := s.deviceFingerprint(ctx)
 	if err != nil || !regexp.MustCompile(`^[a-z0-9]{50}$`).MatchString(device) {
 		t.Fatalf("device fingerprint %q, %v", device, err)
 	}
-	bg, err := s.BackgroundFingerprint(ctx, "Ana@Example.com ")
+	bg, err := s.backgroundFingerprint(ctx, "Ana@Example.com ")
 	if err != nil || !regexp.MustCompile(`^[0-9a-f]{50}$`).MatchString(bg) {
 		t.Fatalf("background fingerprint %q, %v", bg, err)
 	}
-	if again, _ := s.BackgroundFingerprint(ctx, "ana@example.com"); again != bg {
+	if again, _ := s.backgroundFingerprint(ctx, "ana@example.com"); again != bg {
 		t.Error("the background fingerprint depends on case or spaces")
 	}
-	if other, _ := s.BackgroundFingerprint(ctx, "luis@example.com"); other == bg {
+	if other, _ := s.backgroundFingerprint(ctx, "luis@example.com"); other == bg {
 		t.Error("two accounts share a background fingerprint")
 	}
 	if bg == device {
 		t.Error("device and background share a fingerprint")
 	}
 	if viaKind, _ := s.Fingerprint(ctx, KindBackground, "ana@example.com"); viaKind != bg {
-		t.Error("Fingerprint(background) differs from BackgroundFingerprint")
+		t.Error("Fingerprint(background) differs from backgroundFingerprint")
 	}
 	if viaKind, _ := s.Fingerprint(ctx, KindDevice, ""); viaKind != device {
-		t.Error("Fingerprint(device) differs from DeviceFingerprint")
+		t.Error("Fingerprint(device) differs from deviceFingerprint")
 	}
-	if _, err := s.BackgroundFingerprint(ctx, " "); !errors.Is(err, ErrInvalid) {
+	if _, err := s.backgroundFingerprint(ctx, " "); !errors.Is(err, ErrInvalid) {
 		t.Errorf("empty e-mail: %v", err)
 	}
 
 	s.Close()
 	reopened := openAt(t, path)
-	if d, _ := reopened.DeviceFingerprint(ctx); d != device {
+	if d, _ := reopened.deviceFingerprint(ctx); d != device {
 		t.Error("device fingerprint changed on reopen")
 	}
-	if b, _ := reopened.BackgroundFingerprint(ctx, "ana@example.com"); b != bg {
+	if b, _ := reopened.backgroundFingerprint(ctx, "ana@example.com"); b != bg {
 		t.Error("background fingerprint changed on reopen")
 	}
 	elsewhere, _ := openStore(t)
-	if b, _ := elsewhere.BackgroundFingerprint(ctx, "ana@example.com"); b == bg {
+	if b, _ := elsewhere.backgroundFingerprint(ctx, "ana@example.com"); b == bg {
 		t.Error("two databases derive the same background fingerprint (the salt is not per database)")
 	}
-	if d, _ := elsewhere.DeviceFingerprint(ctx); d == device {
+	if d, _ := elsewhere.deviceFingerprint(ctx); d == device {
 		t.Error("two databases share a device fingerprint")
 	}
 }

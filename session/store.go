@@ -78,17 +78,6 @@ func WithLeaseWait(d time.Duration) Option {
 	}
 }
 
-// WithRotateLeaseTTL sets how long the lease Rotate takes lasts; the server
-// call gets this as its deadline, so a hung call cannot outlive the lease
-// (default 1 min).
-func WithRotateLeaseTTL(d time.Duration) Option {
-	return func(s *Store) {
-		if d > 0 {
-			s.rotateLeaseTTL = d
-		}
-	}
-}
-
 // DefaultPath returns $XDG_DATA_HOME/ahtui/ahtui.db, falling back to
 // ~/.local/share/ahtui/ahtui.db when XDG_DATA_HOME is unset or relative
 // (the XDG spec says to ignore relative values).

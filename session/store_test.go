@@ -84,7 +84,7 @@ func TestMigrateEmptyToLatestAndReopenIsANoOp(t *testing.T) {
 			t.Errorf("table %s: count %d, %v", table, n, err)
 		}
 	}
-	fp1, err := s.DeviceFingerprint(ctx)
+	fp1, err := s.deviceFingerprint(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestMigrateEmptyToLatestAndReopenIsANoOp(t *testing.T) {
 	before := readFile(t, path)
 
 	s2 := openAt(t, path)
-	fp2, err := s2.DeviceFingerprint(ctx)
+	fp2, err := s2.deviceFingerprint(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestMigrateFromEveryEarlierVersion(t *testing.T) {
 				sess.TokenUpdateCount != 7 || sess.Account != testAccount {
 				t.Errorf("session after upgrade: %v %+v", sess, sess.Account)
 			}
-			if got, _ := s.DeviceFingerprint(ctx); got != fp {
+			if got, _ := s.deviceFingerprint(ctx); got != fp {
 				t.Error("upgrade changed the device fingerprint")
 			}
 			if v, ok, _ := s.Setting(ctx, SettingLanguage); !ok || v != "es" {
@@ -368,7 +368,7 @@ func TestConcurrentFirstOpen(t *testing.T) {
 				return
 			}
 			defer s.Close()
-			if fingerprints[i], err = s.DeviceFingerprint(t.Context()); err != nil {
+			if fingerprints[i], err = s.deviceFingerprint(t.Context()); err != nil {
 				t.Errorf("opener %d: %v", i, err)
 			}
 		}()

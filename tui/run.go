@@ -12,11 +12,11 @@ import (
 	"github.com/ahtui/ahtui/tui/i18n"
 )
 
-// PrepareRenderer readies a renderer before the program starts: it asks
+// prepareRenderer readies a renderer before the program starts: it asks
 // the terminal for its background once, now (asked lazily from View, the
 // answer can arrive as keyboard input), and under NO_COLOR it keeps bold
 // and reverse, which termenv would drop along with colour.
-func PrepareRenderer(r *lipgloss.Renderer, noColor bool) *lipgloss.Renderer {
+func prepareRenderer(r *lipgloss.Renderer, noColor bool) *lipgloss.Renderer {
 	if r == nil {
 		r = lipgloss.DefaultRenderer()
 	}
@@ -38,7 +38,7 @@ func Language(setting string) i18n.Lang { return i18n.Detect(setting, os.Getenv)
 // relays its events itself (`ahtui serve`, one per SSH session): the
 // renderer prepared, the alternate screen, and ctx ending it.
 func NewProgram(ctx context.Context, cfg Config, opts ...tea.ProgramOption) *tea.Program {
-	cfg.Renderer = PrepareRenderer(cfg.Renderer, cfg.NoColor)
+	cfg.Renderer = prepareRenderer(cfg.Renderer, cfg.NoColor)
 	if cfg.Context == nil {
 		cfg.Context = ctx
 	}

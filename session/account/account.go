@@ -92,9 +92,6 @@ func New(cfg Config) *Service {
 // Store returns the store the service works on.
 func (s *Service) Store() *session.Store { return s.store }
 
-// Client returns the AimHarder client the service uses.
-func (s *Service) Client() *aimharder.Client { return s.client }
-
 // Now returns the service's current time.
 func (s *Service) Now() time.Time { return s.now() }
 

@@ -99,14 +99,6 @@ func (s *Service) Fresh(ctx context.Context, kind session.Kind, maxAge time.Dura
 	})
 }
 
-// Refresh rotates the session's token now, whatever its age.
-func (s *Service) Refresh(ctx context.Context, kind session.Kind) error {
-	_, err := s.rotate(ctx, kind, func(refresh session.RotateFunc) (aimharder.Credentials, error) {
-		return s.store.Rotate(ctx, kind, s.owner, refresh)
-	})
-	return err
-}
-
 // rotate runs a store rotation with the client's tokenUpdate and handles a
 // logout answer: the session is marked dead, or logged in again.
 func (s *Service) rotate(ctx context.Context, kind session.Kind, run func(session.RotateFunc) (aimharder.Credentials, error)) (aimharder.Credentials, error) {

@@ -80,13 +80,13 @@ func (s *Service) Day(ctx context.Context, kind session.Kind, box session.Box, d
 	if err != nil {
 		return DayView{}, err
 	}
-	return s.DayFor(ctx, kind, box, date, family)
+	return s.dayFor(ctx, kind, box, date, family)
 }
 
-// DayFor fetches one day as seen by a given family member ("" = the
+// dayFor fetches one day as seen by a given family member ("" = the
 // account holder): a prebooking is confirmed for the person it booked for,
 // whatever the setting says now.
-func (s *Service) DayFor(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date, familyID string) (DayView, error) {
+func (s *Service) dayFor(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date, familyID string) (DayView, error) {
 	days, err := s.fetch(ctx, kind, box, date, 1, familyID)
 	if err != nil {
 		return DayView{}, err
@@ -197,7 +197,7 @@ func (s *Service) familySetting(ctx context.Context) string {
 // booking or waitlist place in the class: "already booked at that time"
 // is a success only when it is this very class (protocol §7.3).
 func (s *Service) ConfirmBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, familyID string) (ClassView, bool, error) {
-	day, err := s.DayFor(ctx, kind, box, date, familyID)
+	day, err := s.dayFor(ctx, kind, box, date, familyID)
 	if err != nil {
 		return ClassView{}, false, err
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/ahtui/ahtui/tui"
 )
 
-// Convert turns a scheduler event into what the TUI needs to know; false
+// convert turns a scheduler event into what the TUI needs to know; false
 // for events that change nothing the TUI shows.
-func Convert(e scheduler.Event) (tui.Event, bool) {
+func convert(e scheduler.Event) (tui.Event, bool) {
 	prebooking := func(k tui.EventKind, p session.Prebooking) tui.Event {
 		return tui.Event{
 			Kind: k, BoxID: p.BoxID, Day: p.Day, PrebookingID: p.ID, Status: p.Status,
@@ -53,11 +53,17 @@ func Convert(e scheduler.Event) (tui.Event, bool) {
 	return tui.Event{}, false
 }
 
+// Subscription is what Forward reads: a *scheduler.Subscription.
+type Subscription interface {
+	Events() <-chan scheduler.Event
+	Close()
+}
+
 // Forward converts a subscription's events until ctx ends or the
 // subscription closes. The returned channel is what tui.Run relays; a slow
 // screen only ever delays this goroutine, never the scheduler (its publish
 // drops events for a full subscriber, which costs the TUI a reload).
-func Forward(ctx context.Context, sub *scheduler.Subscription) <-chan tui.Event {
+func Forward(ctx context.Context, sub Subscription) <-chan tui.Event {
 	out := make(chan tui.Event)
 	go func() {
 		defer close(out)
@@ -70,7 +76,7 @@ func Forward(ctx context.Context, sub *scheduler.Subscription) <-chan tui.Event 
 				if !ok {
 					return
 				}
-				ev, ok := Convert(e)
+				ev, ok := convert(e)
 				if !ok {
 					continue
 				}

@@ -10,10 +10,10 @@ import (
 
 const reset = "\x1b[0m"
 
-// Overlay draws the lines of fg over bg with fg's top-left corner at (x, y)
+// overlay draws the lines of fg over bg with fg's top-left corner at (x, y)
 // and returns the new lines. Both are lists of lines; styled text is cut
 // without breaking its escape sequences.
-func Overlay(bg []string, fg []string, x, y int) []string {
+func overlay(bg []string, fg []string, x, y int) []string {
 	out := make([]string, len(bg))
 	copy(out, bg)
 	for i, line := range fg {
@@ -52,5 +52,5 @@ func Center(bg []string, fg string, width int) []string {
 	}
 	x := max((width-w)/2, 0)
 	y := max((len(bg)-len(lines))/2, 0)
-	return Overlay(bg, lines, x, y)
+	return overlay(bg, lines, x, y)
 }

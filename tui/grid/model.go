@@ -110,8 +110,8 @@ func (m *Model) SetSize(w, h int) {
 func (m Model) Width() int  { return m.width }
 func (m Model) Height() int { return m.height }
 
-// Roomy reports whether cells are wide enough for words.
-func (m Model) Roomy() bool { return m.tw >= roomyText }
+// roomy reports whether cells are wide enough for words.
+func (m Model) roomy() bool { return m.tw >= roomyText }
 
 // SetWeek empties the grid for another week; the cursor keeps its weekday
 // and time.

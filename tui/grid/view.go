@@ -91,7 +91,7 @@ func (m *Model) lookOf(d, i int) look {
 		time:     c.Start.Format("15:04"),
 		name:     c.Name,
 	}
-	if m.Roomy() && !c.End.IsZero() {
+	if m.roomy() && !c.End.IsZero() {
 		lk.time += "-" + c.End.Format("15:04")
 	}
 	lk.status = m.statusText(c, p, st)
@@ -112,7 +112,7 @@ func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State)
 	occ := occupancy(c)
 	// roomy is the wordier form, used when it fits the cell.
 	roomy := func(words, short string) string {
-		if m.Roomy() && ansi.StringWidth(words) <= m.tw {
+		if m.roomy() && ansi.StringWidth(words) <= m.tw {
 			return words
 		}
 		return short
@@ -243,7 +243,7 @@ func (m *Model) dayHeader(d int) string {
 	th, tw := m.th, m.tw
 	date := m.days[d].date
 	text := m.tx.DayHeader(date)
-	if m.Roomy() {
+	if m.roomy() {
 		text = m.tx.ShortDate(date)
 	}
 	style := th.DayHeader
@@ -252,7 +252,7 @@ func (m *Model) dayHeader(d int) string {
 	case date == m.today:
 		style = th.DayToday
 		gutter = th.Accent.Render(th.Mark.Today)
-		if m.Roomy() && ansi.StringWidth(text)+1+ansi.StringWidth(m.tx.Today) <= tw {
+		if m.roomy() && ansi.StringWidth(text)+1+ansi.StringWidth(m.tx.Today) <= tw {
 			text += " " + m.tx.Today
 		}
 	case date.Before(m.today):

@@ -15,8 +15,8 @@ import (
 	"github.com/ahtui/ahtui/tui/theme"
 )
 
-// StatusLook is the marker and style of a prebooking status.
-func StatusLook(th *theme.Theme, st session.PrebookingStatus) (string, lipgloss.Style) {
+// statusLook is the marker and style of a prebooking status.
+func statusLook(th *theme.Theme, st session.PrebookingStatus) (string, lipgloss.Style) {
 	mk := th.Mark
 	switch st {
 	case session.PrebookPending:
@@ -33,9 +33,9 @@ func StatusLook(th *theme.Theme, st session.PrebookingStatus) (string, lipgloss.
 	return mk.Past, th.Faint
 }
 
-// PrebookingColumns are the widths of the prebookings table for a width
+// prebookingColumns are the widths of the prebookings table for a width
 // (each includes one space of gap).
-func PrebookingColumns(width int) [5]int {
+func prebookingColumns(width int) [5]int {
 	status, day, opens := 14, 12, 18
 	class := max(min(34, width-status-day-opens-16), 12)
 	outcome := max(width-status-class-day-opens, 0)
@@ -47,7 +47,7 @@ func col(s string, w int) string { return fit(s, max(w-1, 0)) + " " }
 
 // PrebookingHeader is the column titles line.
 func PrebookingHeader(tx *i18n.Text, width int) string {
-	cols := PrebookingColumns(width)
+	cols := prebookingColumns(width)
 	var b strings.Builder
 	for i, t := range tx.PrebookColumns {
 		b.WriteString(col(t, cols[i]))
@@ -58,10 +58,10 @@ func PrebookingHeader(tx *i18n.Text, width int) string {
 // PrebookingItems renders prebookings one line each. boxes names the box of
 // the prebookings that are not for the current box.
 func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, boxes map[int64]string, current int64, now time.Time, width int) []Item {
-	cols := PrebookingColumns(width)
+	cols := prebookingColumns(width)
 	items := make([]Item, 0, len(list))
 	for _, p := range list {
-		mark, style := StatusLook(th, p.Status)
+		mark, style := statusLook(th, p.Status)
 		status := tx.PrebookStatus[string(p.Status)]
 		if status == "" {
 			status = string(p.Status)
@@ -123,7 +123,7 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 		text := e.Message
 		style := th.Base
 		if hasP && e.Kind == session.EventPrebookOutcome {
-			mark, st := StatusLook(th, p.Status)
+			mark, st := statusLook(th, p.Status)
 			style = st
 			status := tx.PrebookStatus[string(p.Status)]
 			text = mark + " " + p.ClassName + " " + tx.ShortDate(p.Day)
