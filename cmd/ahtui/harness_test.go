@@ -63,6 +63,9 @@ type cliEnv struct {
 	urls  aimhardertest.URLs
 	clock *aimhardertest.ManualClock
 	db    string
+	// busyTimeout, when set, is how long commands wait for a locked
+	// database (the product waits session.DefaultBusyTimeout).
+	busyTimeout time.Duration
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
@@ -89,7 +92,8 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	full := append([]string{"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate}, args...)
 	var out, errOut bytes.Buffer
-	code := runAt(context.Background(), e.clock.Now, full, strings.NewReader(stdin), &out, &errOut)
+	g := &globalOptions{now: e.clock.Now, busyTimeout: e.busyTimeout}
+	code := execute(context.Background(), newRootCommandWith(strings.NewReader(stdin), &out, &errOut, g), full, &errOut)
 	return result{out.String(), errOut.String(), code}
 }
 
