@@ -68,15 +68,14 @@ type appOptions struct {
 // newApp opens the log, the database, the AimHarder client (feeding the
 // clock estimator) and the account service. Its errors are raw (but for a
 // bad endpoint, a usage error): callers put them in the member's words.
-func (g *globalOptions) newApp(ctx context.Context, o appOptions) (a *app, err error) {
-	a = &app{role: o.role, clock: o.clock}
+func (g *globalOptions) newApp(ctx context.Context, o appOptions) (_ *app, err error) {
+	a := &app{role: o.role, clock: o.clock}
 	if a.clock == nil {
 		a.clock = commandClock{now: g.now}
 	}
 	defer func() {
 		if err != nil {
-			a.Close()
-			a = nil
+			a.Close() // what was opened before the failure
 		}
 	}()
 	logger, closer, err := openLog(g.debug)

@@ -142,3 +142,18 @@ func (e *cliEnv) credits() int {
 	n, _ := e.fake.Credits(testEmail, "")
 	return n
 }
+
+// open builds the app a command run at now would (the same database,
+// endpoints and log), for a test to seed or read the database through;
+// it is closed when the test ends.
+func (e *cliEnv) open(now func() time.Time) *app {
+	e.t.Helper()
+	g := &globalOptions{dbPath: e.db, loginURL: e.urls.Login, portalURL: e.urls.Portal, boxURL: e.urls.BoxTemplate,
+		now: now, busyTimeout: e.busyTimeout}
+	a, err := g.newApp(context.Background(), appOptions{role: roleCLI})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { a.Close() })
+	return a
+}
