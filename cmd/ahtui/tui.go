@@ -60,8 +60,8 @@ func runTUI(cmd *cobra.Command, g *globalOptions, stdin io.Reader, stdout io.Wri
 // serveTUI runs the scheduler in this process and the TUI on the terminal
 // until the member quits; then the scheduler stops cleanly (a fire under way
 // finishes and stores its outcome).
-func serveTUI(ctx context.Context, d *app, o tuiOptions, stdin io.Reader, stdout io.Writer) error {
-	runner, err := d.newRunner()
+func serveTUI(ctx context.Context, a *app, o tuiOptions, stdin io.Reader, stdout io.Writer) error {
+	runner, err := a.newRunner()
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func serveTUI(ctx context.Context, d *app, o tuiOptions, stdin io.Reader, stdout
 	done := make(chan error, 1)
 	go func() { done <- runner.Run(runCtx) }()
 
-	lang, _, _ := d.store.Setting(ctx, session.SettingLanguage)
+	lang, _, _ := a.store.Setting(ctx, session.SettingLanguage)
 	var opts []tea.ProgramOption
 	renderer := lipgloss.DefaultRenderer()
 	if stdin != os.Stdin {
@@ -93,13 +93,13 @@ func serveTUI(ctx context.Context, d *app, o tuiOptions, stdin io.Reader, stdout
 		keepRunning = func() { handOver.Store(true) }
 	}
 	err = tui.Run(ctx, tui.Config{
-		Account:     d.account,
-		Store:       d.store,
+		Account:     a.account,
+		Store:       a.store,
 		Engine:      bridge.Engine(runner),
 		Lang:        tui.Language(lang),
-		Now:         d.clock.Now,
+		Now:         a.clock.Now,
 		Context:     ctx,
-		Logger:      d.log,
+		Logger:      a.log,
 		Renderer:    renderer,
 		NoColor:     tui.NoColorRequested(os.Getenv),
 		Demo:        o.demo,
@@ -109,15 +109,15 @@ func serveTUI(ctx context.Context, d *app, o tuiOptions, stdin io.Reader, stdout
 	}, events, opts...)
 	stop()
 	if rerr := <-done; rerr != nil && !errors.Is(rerr, context.Canceled) {
-		d.log.Warn("scheduler stopped with an error", "err", rerr)
+		a.log.Warn("scheduler stopped with an error", "err", rerr)
 	}
 	if err == nil && handOver.Load() {
 		// The runner has given the lease back: the background one takes
 		// it at once.
-		pending, perr := d.store.Prebookings(ctx, session.PrebookingQuery{
+		pending, perr := a.store.Prebookings(ctx, session.PrebookingQuery{
 			Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
 		if perr != nil {
-			d.log.Warn("cannot count pending prebookings", "err", perr)
+			a.log.Warn("cannot count pending prebookings", "err", perr)
 		}
 		return o.handoff.start(ctx, stdout, len(pending))
 	}
@@ -172,14 +172,14 @@ func runDemo(ctx context.Context, g *globalOptions, stdin io.Reader, stdout io.W
 // demoSetup logs the demo member in, opens the box that shares its
 // attendee lists, and tells the store the boxes' booking windows, as if
 // learned from earlier "too early" answers, so countdowns show at once.
-func demoSetup(ctx context.Context, d *app, world aimhardertest.World) error {
-	res, err := d.account.Login(ctx, aimhardertest.DemoEmail, aimhardertest.DemoPassword)
+func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
+	res, err := a.account.Login(ctx, aimhardertest.DemoEmail, aimhardertest.DemoPassword)
 	if err != nil {
 		return err
 	}
 	for _, b := range res.Boxes {
 		if b.Subdomain == aimhardertest.DemoBoxMadrid {
-			if err := d.store.SetCurrentBox(ctx, b.ID); err != nil {
+			if err := a.store.SetCurrentBox(ctx, b.ID); err != nil {
 				return err
 			}
 		}
@@ -188,7 +188,7 @@ func demoSetup(ctx context.Context, d *app, world aimhardertest.World) error {
 		// What a member of these boxes would have set: no AimHarder answer
 		// names a box's time zone (protocol §4.3).
 		if bc.Timezone != "" && bc.Timezone != session.DefaultTimezone {
-			if err := d.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
+			if err := a.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
 				return err
 			}
 		}
@@ -196,7 +196,7 @@ func demoSetup(ctx context.Context, d *app, world aimhardertest.World) error {
 		if _, err := aimharder.ParseRule(rule); err != nil {
 			continue
 		}
-		if err := d.store.SetLearnedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
+		if err := a.store.SetLearnedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
 			return err
 		}
 	}
