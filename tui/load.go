@@ -99,8 +99,14 @@ func (m *Model) goTo(day aimharder.Date, classID int64) tea.Cmd {
 }
 
 // nextOpening puts the cursor on the class whose booking opens soonest,
-// looking at the next week when this one has none.
+// looking at the next week when this one has none. While this week is
+// still loading (as just after launch) it waits for the answer: days not
+// loaded yet have no classes, which would send it to the next week.
 func (m *Model) nextOpening() tea.Cmd {
+	if m.inflight > 0 && !m.allFresh() {
+		m.target = &target{nextOpening: true}
+		return nil
+	}
 	var best *account.ClassView
 	for d := range 7 {
 		for _, c := range m.grid.Classes(d) {

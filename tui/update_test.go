@@ -174,6 +174,35 @@ func TestWeekChangeAndToday(t *testing.T) {
 	}
 }
 
+// TestNextOpening: o puts the cursor on the class whose booking opens
+// soonest (the box's rule is 2 days: Saturday's 10:00 opens at 10:00
+// today); pressed while the week is still loading, as just after launch,
+// it waits for the classes instead of taking the empty days for a week
+// with nothing left to open.
+func TestNextOpening(t *testing.T) {
+	wantSoonest := func(e *env) {
+		t.Helper()
+		c := e.selected()
+		if e.m.grid.Week() != testWeek || c.Date != testWeek.AddDays(5) || c.Start.Format("15:04") != "10:00" {
+			t.Fatalf("o went to %s %s (week %s), want Sat 28 Nov 10:00", c.Date, c.Start.Format("15:04"), e.m.grid.Week())
+		}
+	}
+	e := newEnv(t, 160, 48, i18n.EN)
+	e.key("o")
+	wantSoonest(e)
+
+	e = newEnv(t, 160, 48, i18n.EN)
+	e.key("]")
+	next, cmd := e.m.Update(keyMsg("["))
+	e.m = next.(Model)
+	loading := collect(cmd) // this week's answer, held back
+	e.key("o")
+	for _, msg := range loading {
+		e.send(msg)
+	}
+	wantSoonest(e)
+}
+
 func TestDetailCompactOverlayAndWidePane(t *testing.T) {
 	e := newEnv(t, 80, 24, i18n.EN)
 	e.pick(grid.Full)

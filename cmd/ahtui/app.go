@@ -2,66 +2,169 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
+	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 )
 
-// app is what a command that works on the member's data needs: the store,
-// the AimHarder client and the account service joining them.
+// app is the composition root: every command (the one-shot ones, run,
+// serve, the TUI and the demo) builds what it works on here, so each
+// wiring rule is written once: the client feeds the server-clock
+// estimator, the account service and the runner own their leases under
+// the command's role, the runner keeps the device session alive when a
+// TUI is shown. Close stops what newApp started, in reverse order.
 type app struct {
+	role    role
+	log     *slog.Logger
+	clock   scheduler.Clock
+	est     *scheduler.ClockEstimator
+	dbPath  string
 	store   *session.Store
 	client  *aimharder.Client
 	account *account.Service
-	log     *slog.Logger
-	logFile io.Closer
+
+	closers []func() error // run last first by Close
 }
 
-// openApp opens the database and wires the client and the account service.
-func (g *globalOptions) openApp(ctx context.Context, role string) (*app, error) {
+// role is what a process does; it names its lease owners
+// (session.NewOwner), which the status and the TUI's header show.
+type role string
+
+const (
+	roleCLI   role = "cli"   // a one-shot command: login, book, status…
+	roleTUI   role = "tui"   // the TUI on this terminal (and --demo)
+	roleRun   role = "run"   // `ahtui run`: the headless scheduler
+	roleServe role = "serve" // `ahtui serve`: the TUI over SSH
+)
+
+// showsTUI: a member looks at this process's screens, whose device
+// session the runner keeps alive.
+func (r role) showsTUI() bool { return r == roleTUI || r == roleServe }
+
+// appOptions are what a command adds to the global options.
+type appOptions struct {
+	role role
+	// clock, when set, replaces the commands' clock (the demo's shifted
+	// one); else commandClock over globalOptions.now.
+	clock scheduler.Clock
+	// dbPath, when set, replaces --db (the demo's temporary database,
+	// serve's absolute path).
+	dbPath string
+	// gym, when set, is the demo's simulated AimHarder instead of the
+	// endpoints the flags select.
+	gym *aimhardertest.URLs
+}
+
+// newApp opens the log, the database, the AimHarder client (feeding the
+// clock estimator) and the account service. Its errors are raw (but for a
+// bad endpoint, a usage error): callers put them in the member's words.
+func (g *globalOptions) newApp(ctx context.Context, o appOptions) (_ *app, err error) {
+	a := &app{role: o.role, clock: o.clock}
+	if a.clock == nil {
+		a.clock = commandClock{now: g.now}
+	}
+	defer func() {
+		if err != nil {
+			a.Close() // what was opened before the failure
+		}
+	}()
 	logger, closer, err := openLog(g.debug)
 	if err != nil {
 		return nil, err
 	}
-	path, err := g.databasePath()
-	if err != nil {
-		closer.Close()
+	a.log = logger
+	a.onClose(func() error { closer.Close(); return nil })
+
+	a.dbPath = o.dbPath
+	if a.dbPath == "" {
+		if a.dbPath, err = g.databasePath(); err != nil {
+			return nil, err
+		}
+	}
+	opts := []session.Option{session.WithClock(a.clock.Now)}
+	if g.busyTimeout > 0 {
+		opts = append(opts, session.WithBusyTimeout(g.busyTimeout))
+	}
+	if a.store, err = session.Open(ctx, a.dbPath, opts...); err != nil {
 		return nil, err
 	}
-	store, err := session.Open(ctx, path, session.WithClock(g.now))
-	if err != nil {
-		closer.Close()
-		return nil, err
-	}
+	a.onClose(a.store.Close)
+
+	a.est = scheduler.NewClockEstimator(a.clock)
 	cfg := g.clientConfig()
-	cfg.Logger = logger
-	cfg.Now = g.now
-	client, err := aimharder.New(cfg)
-	if err != nil {
-		store.Close()
-		closer.Close()
+	if o.gym != nil {
+		cfg.LoginURL, cfg.PortalURL, cfg.BoxURLTemplate = o.gym.Login, o.gym.Portal, o.gym.BoxTemplate
+	}
+	cfg.Logger = a.log
+	cfg.Now = a.clock.Now
+	cfg.Observe = a.est.Observe
+	if a.client, err = aimharder.New(cfg); err != nil {
 		return nil, usageErrorf("%v", err)
 	}
-	svc := account.New(account.Config{
-		Store:  store,
-		Client: client,
-		Owner:  session.NewOwner(role),
-		Now:    g.now,
-		Logger: logger,
+	a.account = account.New(account.Config{
+		Store:  a.store,
+		Client: a.client,
+		Owner:  session.NewOwner(string(a.role)),
+		Now:    a.clock.Now,
+		Logger: a.log,
 	})
-	return &app{store: store, client: client, account: svc, log: logger, logFile: closer}, nil
+	return a, nil
 }
 
+// newRunner builds the scheduler on the app's store, client, clock and
+// estimator, its leases and claims under the app's role.
+func (a *app) newRunner() (*scheduler.Runner, error) {
+	return scheduler.NewRunner(scheduler.Config{
+		Store:      a.store,
+		Client:     a.client,
+		Clock:      a.clock,
+		Estimator:  a.est,
+		Logger:     a.log,
+		Owner:      session.NewOwner(string(a.role)),
+		KeepDevice: a.role.showsTUI(),
+	})
+}
+
+// now is the app's clock.
+func (a *app) now() time.Time { return a.clock.Now() }
+
+// onClose adds fn to what Close runs (last added, first run).
+func (a *app) onClose(fn func() error) { a.closers = append(a.closers, fn) }
+
+// Close stops what the app started, in reverse order; the first error is
+// returned.
 func (a *app) Close() error {
-	err := a.store.Close()
-	a.logFile.Close()
-	return err
+	var errs []error
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		errs = append(errs, a.closers[i]())
+	}
+	a.closers = nil
+	return errors.Join(errs...)
+}
+
+// commandClock is the commands' clock (time.Now, or what a test injects)
+// with real timers.
+type commandClock struct{ now func() time.Time }
+
+func (c commandClock) Now() time.Time {
+	if c.now == nil {
+		return time.Now()
+	}
+	return c.now()
+}
+
+func (commandClock) NewTimer(d time.Duration) scheduler.Timer {
+	return scheduler.RealClock{}.NewTimer(d)
 }
 
 // stateDir is where logs go: $XDG_STATE_HOME/ahtui, else ~/.local/state/ahtui.

@@ -77,7 +77,7 @@ func newClassesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if day != "" && cmd.Flags().Changed("week") {
 				return usageErrorf("use either --day or --week, not both")
 			}
-			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
 				box, err := a.account.CurrentBox(ctx)
 				if err != nil {
 					return err

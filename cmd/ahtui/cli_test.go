@@ -452,11 +452,7 @@ func TestJSONOutputsHoldNoSecrets(t *testing.T) {
 		e.mustRun("", "boxes", "--json").stdout,
 		e.mustRun("", "classes", "--week", "--json").stdout,
 	}
-	store, err := session.Open(context.Background(), e.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := e.open(e.clock.Now).store
 	for _, kind := range session.Kinds {
 		sess, err := store.Session(context.Background(), kind)
 		if err != nil {

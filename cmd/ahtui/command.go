@@ -11,9 +11,9 @@ import (
 
 // appCommand runs fn with an open app and turns its error into the
 // member's words and the contract's exit status; the raw error is logged.
-func (g *globalOptions) appCommand(cmd *cobra.Command, role string, fn func(ctx context.Context, a *app) error) error {
+func (g *globalOptions) appCommand(cmd *cobra.Command, r role, fn func(ctx context.Context, a *app) error) error {
 	ctx := cmd.Context()
-	a, err := g.openApp(ctx, role)
+	a, err := g.newApp(ctx, appOptions{role: r})
 	if err != nil {
 		return memberError(err, g.now())
 	}

@@ -38,7 +38,7 @@ func newConfigCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			"2d@12:00 (at 12:00, 2 days before). A rule you set wins over one learned from AimHarder.",
 		Args: usageArgs(cobra.MaximumNArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
 				switch {
 				case unset && len(args) == 1:
 					return setConfig(ctx, a, args[0], "", true)

@@ -63,6 +63,9 @@ type cliEnv struct {
 	urls  aimhardertest.URLs
 	clock *aimhardertest.ManualClock
 	db    string
+	// busyTimeout, when set, is how long commands wait for a locked
+	// database (the product waits session.DefaultBusyTimeout).
+	busyTimeout time.Duration
 }
 
 func newCLIEnv(t *testing.T) *cliEnv {
@@ -89,7 +92,8 @@ func (e *cliEnv) run(stdin string, args ...string) result {
 	e.t.Helper()
 	full := append([]string{"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate}, args...)
 	var out, errOut bytes.Buffer
-	code := runAt(context.Background(), e.clock.Now, full, strings.NewReader(stdin), &out, &errOut)
+	g := &globalOptions{now: e.clock.Now, busyTimeout: e.busyTimeout}
+	code := execute(context.Background(), newRootCommandWith(strings.NewReader(stdin), &out, &errOut, g), full, &errOut)
 	return result{out.String(), errOut.String(), code}
 }
 
@@ -137,4 +141,19 @@ func (e *cliEnv) activeReservations() int {
 func (e *cliEnv) credits() int {
 	n, _ := e.fake.Credits(testEmail, "")
 	return n
+}
+
+// open builds the app a command run at now would (the same database,
+// endpoints and log), for a test to seed or read the database through;
+// it is closed when the test ends.
+func (e *cliEnv) open(now func() time.Time) *app {
+	e.t.Helper()
+	g := &globalOptions{dbPath: e.db, loginURL: e.urls.Login, portalURL: e.urls.Portal, boxURL: e.urls.BoxTemplate,
+		now: now, busyTimeout: e.busyTimeout}
+	a, err := g.newApp(context.Background(), appOptions{role: roleCLI})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { a.Close() })
+	return a
 }

@@ -41,7 +41,7 @@ func newLoginCommand(g *globalOptions, stdin io.Reader, stdout, stderr io.Writer
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
 				res, err := a.account.Login(ctx, email, password)
 				password = ""
 				if err != nil {
@@ -138,7 +138,7 @@ func newLogoutCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "Log out and forget the sessions' tokens and cookies",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
 				if err := a.account.Logout(ctx); err != nil {
 					return err
 				}

@@ -182,11 +182,7 @@ func TestStatusShowsClockAndHealth(t *testing.T) {
 	c := e.classAt(testBox, day, "12:00")
 	e.mustRun("", "prebook", "add", strconv.FormatInt(c.ID, 10), "--day", day.String())
 
-	store, err := session.Open(t.Context(), e.db, session.WithClock(e.clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := e.open(e.clock.Now).store
 	est := scheduler.ClockEstimate{Offset: 1500 * time.Millisecond, Error: 12 * time.Millisecond,
 		RTT: 20 * time.Millisecond, MeasuredAt: e.clock.Now().Add(-3 * time.Minute)}
 	if err := scheduler.SaveClockEstimate(t.Context(), store, est); err != nil {

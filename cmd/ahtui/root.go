@@ -26,6 +26,9 @@ type globalOptions struct {
 
 	// now is the clock every command reads (time.Now; tests fix it).
 	now func() time.Time
+	// busyTimeout, when set, replaces the database's busy timeout
+	// (session.DefaultBusyTimeout): tests that lock the database shorten it.
+	busyTimeout time.Duration
 }
 
 // envOr returns the environment variable's value, or def when it is unset.
@@ -54,7 +57,11 @@ func (g *globalOptions) clientConfig() aimharder.Config {
 }
 
 func newRootCommand(stdin io.Reader, stdout, stderr io.Writer, now func() time.Time) *cobra.Command {
-	opts := &globalOptions{now: now}
+	return newRootCommandWith(stdin, stdout, stderr, &globalOptions{now: now})
+}
+
+// newRootCommandWith is newRootCommand over opts, which the flags fill in.
+func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalOptions) *cobra.Command {
 	defaults := aimharder.DefaultConfig()
 	root := &cobra.Command{
 		Use:   "ahtui",

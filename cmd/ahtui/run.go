@@ -9,12 +9,9 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ahtui/ahtui/aimharder"
-	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 )
@@ -28,8 +25,8 @@ func newRunCommand(g *globalOptions, stderr io.Writer) *cobra.Command {
 			"Several runners may share a database: one of them fires, the others take over if it stops.",
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, "runner", func(ctx context.Context, a *app) error {
-				return runScheduler(ctx, g, a, stderr)
+			return g.appCommand(cmd, roleRun, func(ctx context.Context, a *app) error {
+				return runScheduler(ctx, a, stderr)
 			})
 		},
 	}
@@ -38,7 +35,7 @@ func newRunCommand(g *globalOptions, stderr io.Writer) *cobra.Command {
 // runScheduler runs a Runner until ctx ends or SIGINT/SIGTERM arrives.
 // main already turns those into ctx's end; catching them here too keeps
 // `run` stopping cleanly whoever calls it.
-func runScheduler(ctx context.Context, g *globalOptions, a *app, stderr io.Writer) error {
+func runScheduler(ctx context.Context, a *app, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if _, err := a.store.Account(ctx); err != nil {
@@ -47,22 +44,7 @@ func runScheduler(ctx context.Context, g *globalOptions, a *app, stderr io.Write
 	if _, err := a.store.Session(ctx, session.KindBackground); errors.Is(err, session.ErrNoSession) {
 		return account.ErrNotLoggedIn
 	}
-	clock := commandClock{now: g.now}
-	estimator := scheduler.NewClockEstimator(clock)
-	// The runner's own client: the same configuration, plus passive clock
-	// estimation from every answer's Date header.
-	cfg := g.clientConfig()
-	cfg.Logger = a.log
-	cfg.Observe = estimator.Observe
-	cfg.Now = clock.Now
-	client, err := aimharder.New(cfg)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	runner, err := scheduler.NewRunner(scheduler.Config{
-		Store: a.store, Client: client, Clock: clock, Estimator: estimator,
-		Logger: a.log, Owner: session.NewOwner("run"),
-	})
+	runner, err := a.newRunner()
 	if err != nil {
 		return err
 	}
@@ -74,7 +56,7 @@ func runScheduler(ctx context.Context, g *globalOptions, a *app, stderr io.Write
 			logLine(stderr, e.Time().Local().Format("2006-01-02 15:04:05.000")+" "+e.String())
 		}
 	})
-	now := clock.Now()
+	now := a.now()
 	logLine(stderr, fmt.Sprintf("%s ahtui run (pid %d): keeping the background session alive and firing prebookings; Ctrl-C stops",
 		now.Format("2006-01-02 15:04:05.000"), os.Getpid()))
 	if pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{
@@ -88,23 +70,8 @@ func runScheduler(ctx context.Context, g *globalOptions, a *app, stderr io.Write
 	if dropped := sub.Dropped(); dropped > 0 {
 		logLine(stderr, fmt.Sprintf("(%d events were not printed: the terminal was too slow)", dropped))
 	}
-	logLine(stderr, clock.Now().Format("2006-01-02 15:04:05.000")+" stopped")
+	logLine(stderr, a.now().Format("2006-01-02 15:04:05.000")+" stopped")
 	return err
-}
-
-// commandClock is the commands' clock (time.Now, or what a test injects)
-// with real timers.
-type commandClock struct{ now func() time.Time }
-
-func (c commandClock) Now() time.Time {
-	if c.now == nil {
-		return time.Now()
-	}
-	return c.now()
-}
-
-func (commandClock) NewTimer(d time.Duration) scheduler.Timer {
-	return scheduler.RealClock{}.NewTimer(d)
 }
 
 // logLine writes one line; a terminal that went away is no reason to stop

@@ -78,11 +78,6 @@ func newServeCommand(g *globalOptions, stderr io.Writer) *cobra.Command {
 func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger, closer, err := openLog(g.debug)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
 	dbPath, err := g.databasePath()
 	if err != nil {
 		return memberError(err, g.now())
@@ -104,12 +99,12 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 		return usageErrorf("%v", err)
 	}
 
-	clock := commandClock{now: g.now}
-	store, err := session.Open(ctx, dbPath, session.WithClock(clock.Now))
+	a, err := g.newApp(ctx, appOptions{role: roleServe, dbPath: dbPath})
 	if err != nil {
 		return memberError(err, g.now())
 	}
-	defer store.Close()
+	defer a.Close()
+	logger, store := a.log, a.store
 	hostKeyPath := o.hostKey
 	if hostKeyPath == "" {
 		hostKeyPath = filepath.Join(dataDir, hostKeyName)
@@ -118,23 +113,16 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	if err != nil {
 		return err
 	}
-	deps, err := wireTUI(store, g.clientConfig(), clock, logger)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	runner, err := scheduler.NewRunner(scheduler.Config{
-		Store: store, Client: deps.client, Clock: clock, Estimator: deps.est, Logger: logger,
-		Owner: session.NewOwner("serve"), KeepDevice: true,
-	})
+	runner, err := a.newRunner()
 	if err != nil {
 		return err
 	}
-	stamp := func() string { return clock.Now().Format("2006-01-02 15:04:05.000") }
+	stamp := func() string { return a.now().Format("2006-01-02 15:04:05.000") }
 	notices := newNotices(func(msg string) {
 		logLine(stderr, stamp()+" "+msg)
 		logger.Warn(msg)
 	})
-	srv, err := newSSHServer(deps, runner, keysPath, signer, o.limits, notices.note)
+	srv, err := newSSHServer(a, runner, keysPath, signer, o.limits, notices.note)
 	if err != nil {
 		return err
 	}
@@ -197,7 +185,7 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 // one scheduler.
 type sshServer struct {
 	*ssh.Server
-	deps     *tuiDeps
+	app      *app
 	runner   *scheduler.Runner
 	log      *slog.Logger
 	keysPath string
@@ -208,9 +196,9 @@ type sshServer struct {
 
 // newSSHServer makes the server; notice prints a refusal on serve's log
 // (see notices).
-func newSSHServer(deps *tuiDeps, runner *scheduler.Runner, keysPath string, signer gossh.Signer,
+func newSSHServer(a *app, runner *scheduler.Runner, keysPath string, signer gossh.Signer,
 	limits serveLimits, notice func(kind, msg string)) (*sshServer, error) {
-	s := &sshServer{deps: deps, runner: runner, log: deps.log, keysPath: keysPath,
+	s := &sshServer{app: a, runner: runner, log: a.log, keysPath: keysPath,
 		guard: newConnGuard(limits, notice), notice: notice, viewers: viewers{max: limits.viewers}}
 	// Public keys only: no password or keyboard-interactive handler is
 	// set, so SSH offers neither. The host key is set, so wish does not
@@ -302,13 +290,13 @@ func (s *sshServer) runSession(sess ssh.Session) {
 
 	_, winch, _ := sess.Pty()
 	getenv := environ(sess.Environ())
-	setting, _, _ := s.deps.store.Setting(ctx, session.SettingLanguage)
+	setting, _, _ := s.app.store.Setting(ctx, session.SettingLanguage)
 	cfg := tui.Config{
-		Account:     s.deps.account,
-		Store:       s.deps.store,
+		Account:     s.app.account,
+		Store:       s.app.store,
 		Engine:      bridge.Engine(s.runner),
 		Lang:        i18n.Detect(setting, getenv),
-		Now:         s.deps.clock.Now,
+		Now:         s.app.clock.Now,
 		Context:     ctx,
 		Logger:      log,
 		Renderer:    bm.MakeRenderer(sess),

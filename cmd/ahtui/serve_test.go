@@ -289,11 +289,7 @@ func TestServeTwoViewers(t *testing.T) {
 	b.waitFor("SSH · 2 viewers", "Mon 23", "Sun 29")
 
 	// Tonight's 18:00 class: its window (4 days) opened on Saturday.
-	store, err := session.Open(t.Context(), e.db, session.WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := e.open(clock.Now).store
 	box, err := store.CurrentBox(t.Context())
 	if err != nil {
 		t.Fatal(err)

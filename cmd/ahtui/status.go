@@ -71,7 +71,7 @@ func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "Show both sessions, the runner and the next prebooking",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, "cli", func(ctx context.Context, a *app) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
 				st, err := collectStatus(ctx, a)
 				if err != nil {
 					return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -20,7 +19,6 @@ import (
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
-	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui"
 	"github.com/ahtui/ahtui/tui/bridge"
 )
@@ -32,15 +30,9 @@ import (
 // clock shifted by less than a minute.
 const demoOpensInEnv = "AHTUI_DEMO_OPENS_IN"
 
-// tuiDeps is what the TUI and its scheduler run on.
-type tuiDeps struct {
-	store   *session.Store
-	client  *aimharder.Client
-	account *account.Service
-	clock   scheduler.Clock
-	est     *scheduler.ClockEstimator
-	log     *slog.Logger
-	demo    bool
+// tuiOptions are how this terminal's TUI differs from serve's.
+type tuiOptions struct {
+	demo bool
 	// handoff, when set, lets the member keep the prebookings running in
 	// the background when they quit (not in the demo: its gym and
 	// database end with it).
@@ -53,65 +45,23 @@ func runTUI(cmd *cobra.Command, g *globalOptions, stdin io.Reader, stdout io.Wri
 	if g.demo {
 		return runDemo(ctx, g, stdin, stdout)
 	}
-	logger, closer, err := openLog(g.debug)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-	path, err := g.databasePath()
+	a, err := g.newApp(ctx, appOptions{role: roleTUI})
 	if err != nil {
 		return memberError(err, g.now())
 	}
-	clock := commandClock{now: g.now}
-	store, err := session.Open(ctx, path, session.WithClock(clock.Now))
-	if err != nil {
-		return memberError(err, g.now())
+	defer a.Close()
+	var o tuiOptions
+	if o.handoff, err = newHandoff(g, a.dbPath, a.store); err != nil {
+		a.log.Warn("cannot offer to keep running in the background", "err", err)
 	}
-	defer store.Close()
-	deps, err := wireTUI(store, g.clientConfig(), clock, logger)
-	if err != nil {
-		return usageErrorf("%v", err)
-	}
-	if deps.handoff, err = newHandoff(g, path, store); err != nil {
-		logger.Warn("cannot offer to keep running in the background", "err", err)
-	}
-	return serveTUI(ctx, deps, stdin, stdout)
-}
-
-// wireTUI builds the client (feeding the server-clock estimator) and the
-// account service over store.
-func wireTUI(store *session.Store, cfg aimharder.Config, clock scheduler.Clock, logger *slog.Logger) (*tuiDeps, error) {
-	est := scheduler.NewClockEstimator(clock)
-	cfg.Logger = logger
-	cfg.Now = clock.Now
-	cfg.Observe = est.Observe
-	client, err := aimharder.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	svc := account.New(account.Config{
-		Store:  store,
-		Client: client,
-		Owner:  session.NewOwner("tui"),
-		Now:    clock.Now,
-		Logger: logger,
-	})
-	return &tuiDeps{store: store, client: client, account: svc, clock: clock, est: est, log: logger}, nil
+	return serveTUI(ctx, a, o, stdin, stdout)
 }
 
 // serveTUI runs the scheduler in this process and the TUI on the terminal
 // until the member quits; then the scheduler stops cleanly (a fire under way
 // finishes and stores its outcome).
-func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer) error {
-	runner, err := scheduler.NewRunner(scheduler.Config{
-		Store:      d.store,
-		Client:     d.client,
-		Clock:      d.clock,
-		Logger:     d.log,
-		Owner:      session.NewOwner("tui"),
-		Estimator:  d.est,
-		KeepDevice: true,
-	})
+func serveTUI(ctx context.Context, a *app, o tuiOptions, stdin io.Reader, stdout io.Writer) error {
+	runner, err := a.newRunner()
 	if err != nil {
 		return err
 	}
@@ -121,7 +71,7 @@ func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer
 	done := make(chan error, 1)
 	go func() { done <- runner.Run(runCtx) }()
 
-	lang, _, _ := d.store.Setting(ctx, session.SettingLanguage)
+	lang, _, _ := a.store.Setting(ctx, session.SettingLanguage)
 	var opts []tea.ProgramOption
 	renderer := lipgloss.DefaultRenderer()
 	if stdin != os.Stdin {
@@ -134,42 +84,42 @@ func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer
 		renderer = lipgloss.NewRenderer(stdout)
 	}
 	refresh := 5 * time.Minute
-	if d.demo {
+	if o.demo {
 		refresh = time.Minute // the demo's rivals fill classes as you watch
 	}
 	var keepRunning func()
 	var handOver atomic.Bool
-	if d.handoff != nil {
+	if o.handoff != nil {
 		keepRunning = func() { handOver.Store(true) }
 	}
 	err = tui.Run(ctx, tui.Config{
-		Account:     d.account,
-		Store:       d.store,
+		Account:     a.account,
+		Store:       a.store,
 		Engine:      bridge.Engine(runner),
 		Lang:        tui.Language(lang),
-		Now:         d.clock.Now,
+		Now:         a.clock.Now,
 		Context:     ctx,
-		Logger:      d.log,
+		Logger:      a.log,
 		Renderer:    renderer,
 		NoColor:     tui.NoColorRequested(os.Getenv),
-		Demo:        d.demo,
+		Demo:        o.demo,
 		AutoRefresh: refresh,
 		KeepRunning: keepRunning,
 		Bell:        bell,
 	}, events, opts...)
 	stop()
 	if rerr := <-done; rerr != nil && !errors.Is(rerr, context.Canceled) {
-		d.log.Warn("scheduler stopped with an error", "err", rerr)
+		a.log.Warn("scheduler stopped with an error", "err", rerr)
 	}
 	if err == nil && handOver.Load() {
 		// The runner has given the lease back: the background one takes
 		// it at once.
-		pending, perr := d.store.Prebookings(ctx, session.PrebookingQuery{
+		pending, perr := a.store.Prebookings(ctx, session.PrebookingQuery{
 			Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
 		if perr != nil {
-			d.log.Warn("cannot count pending prebookings", "err", perr)
+			a.log.Warn("cannot count pending prebookings", "err", perr)
 		}
-		return d.handoff.start(ctx, stdout, len(pending))
+		return o.handoff.start(ctx, stdout, len(pending))
 	}
 	return err
 }
@@ -178,12 +128,6 @@ func serveTUI(ctx context.Context, d *tuiDeps, stdin io.Reader, stdout io.Writer
 // member in on a temporary database (or --db), and runs the whole product
 // against it.
 func runDemo(ctx context.Context, g *globalOptions, stdin io.Reader, stdout io.Writer) error {
-	logger, closer, err := openLog(g.debug)
-	if err != nil {
-		return err
-	}
-	defer closer.Close()
-
 	opensIn, err := demoOpensIn(os.Getenv(demoOpensInEnv))
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -203,7 +147,6 @@ func runDemo(ctx context.Context, g *globalOptions, stdin io.Reader, stdout io.W
 		srv.Shutdown(shutdownCtx) //nolint:errcheck // nothing to do about it at exit
 	}()
 	urls := fake.URLs("http://" + ln.Addr().String())
-	logger.Info("demo gym serving", "addr", ln.Addr().String())
 
 	path := g.dbPath
 	if path == "" {
@@ -214,36 +157,29 @@ func runDemo(ctx context.Context, g *globalOptions, stdin io.Reader, stdout io.W
 		defer os.RemoveAll(dir)
 		path = dir + "/demo.db"
 	}
-	store, err := session.Open(ctx, path, session.WithClock(clock.Now))
+	a, err := g.newApp(ctx, appOptions{role: roleTUI, clock: clock, dbPath: path, gym: &urls})
 	if err != nil {
 		return memberError(err, clock.Now())
 	}
-	defer store.Close()
-
-	cfg := aimharder.DefaultConfig()
-	cfg.LoginURL, cfg.PortalURL, cfg.BoxURLTemplate = urls.Login, urls.Portal, urls.BoxTemplate
-	deps, err := wireTUI(store, cfg, clock, logger)
-	if err != nil {
-		return err
-	}
-	deps.demo = true
-	if err := demoSetup(ctx, deps, world); err != nil {
+	defer a.Close()
+	a.log.Info("demo gym serving", "addr", ln.Addr().String())
+	if err := demoSetup(ctx, a, world); err != nil {
 		return memberError(err, clock.Now())
 	}
-	return serveTUI(ctx, deps, stdin, stdout)
+	return serveTUI(ctx, a, tuiOptions{demo: true}, stdin, stdout)
 }
 
 // demoSetup logs the demo member in, opens the box that shares its
 // attendee lists, and tells the store the boxes' booking windows, as if
 // learned from earlier "too early" answers, so countdowns show at once.
-func demoSetup(ctx context.Context, d *tuiDeps, world aimhardertest.World) error {
-	res, err := d.account.Login(ctx, aimhardertest.DemoEmail, aimhardertest.DemoPassword)
+func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
+	res, err := a.account.Login(ctx, aimhardertest.DemoEmail, aimhardertest.DemoPassword)
 	if err != nil {
 		return err
 	}
 	for _, b := range res.Boxes {
 		if b.Subdomain == aimhardertest.DemoBoxMadrid {
-			if err := d.store.SetCurrentBox(ctx, b.ID); err != nil {
+			if err := a.store.SetCurrentBox(ctx, b.ID); err != nil {
 				return err
 			}
 		}
@@ -252,7 +188,7 @@ func demoSetup(ctx context.Context, d *tuiDeps, world aimhardertest.World) error
 		// What a member of these boxes would have set: no AimHarder answer
 		// names a box's time zone (protocol §4.3).
 		if bc.Timezone != "" && bc.Timezone != session.DefaultTimezone {
-			if err := d.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
+			if err := a.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
 				return err
 			}
 		}
@@ -260,7 +196,7 @@ func demoSetup(ctx context.Context, d *tuiDeps, world aimhardertest.World) error
 		if _, err := aimharder.ParseRule(rule); err != nil {
 			continue
 		}
-		if err := d.store.SetLearnedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
+		if err := a.store.SetLearnedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
 			return err
 		}
 	}
