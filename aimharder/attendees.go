@@ -13,7 +13,7 @@ type Attendee struct {
 
 // rawAttendees holds a bookings row's attendee list as it came.
 //
-// MODELLED, NOT OBSERVED (protocol §6): no capture shows a member-side
+// MODELLED, NOT OBSERVED (docs/protocol.md §6): no capture shows a member-side
 // attendee list. The key `athletes` and the element shape
 // {"id":…,"name":…,"pic":…} are the fake server's invention. This file is
 // the only place that knows them; correct it from a real capture.

@@ -23,7 +23,7 @@ type BookResult struct {
 	PlanClasses   []string  // clasesContratadas: the class types the plan covers
 }
 
-// Book books a class session (§7). classID is the session id
+// Book books a class session (docs/protocol.md §7). classID is the session id
 // (Class.ID), never the class type. A refusal is a *BookingError; a too
 // early one also carries a *TooEarlyError with the window the server
 // stated. "Already booked at that time" (ErrAlreadyBooked) includes this
@@ -63,7 +63,7 @@ func (c *Client) PrepareBook(creds Credentials, box BoxRef, classID int64, day D
 	if opts.Insist {
 		insist = "1"
 	}
-	// The order the official page sends (§7).
+	// The order the official page sends (docs/protocol.md §7).
 	form := "day=" + day.Compact() + "&familyId=" + url.QueryEscape(opts.FamilyID) +
 		"&id=" + strconv.FormatInt(classID, 10) + "&insist=" + insist
 	cl := boxCall("book", http.MethodPost, boxURL, "/api/book")
@@ -93,7 +93,7 @@ func (p *PreparedBook) Send(ctx context.Context) (BookResult, Credentials, error
 	return result, creds, err
 }
 
-// decodeBookAnswer reads a book reply (§7.1) already checked by
+// decodeBookAnswer reads a book reply (docs/protocol.md §7.1) already checked by
 // checkAPIBody.
 func decodeBookAnswer(body []byte) (BookResult, error) {
 	var reply struct {
@@ -149,7 +149,7 @@ type CancelOptions struct {
 	FamilyID string
 }
 
-// Cancel cancels a reservation (§8). reservationID is Class.ReservationID
+// Cancel cancels a reservation (docs/protocol.md §8). reservationID is Class.ReservationID
 // (idres) or BookResult.ReservationID, never the session id: with a
 // session id the server answers cancelState 1 and cancels nothing, so
 // re-read the day to confirm. The late-cancel warning is a *CancelError

@@ -52,7 +52,7 @@ func TestBookRequest(t *testing.T) {
 	}
 }
 
-// Every bookState of §7.1 and every errorMssgLang key of §7.2.
+// Every bookState of docs/protocol.md §7.1 and every errorMssgLang key of §7.2.
 func TestBookAnswers(t *testing.T) {
 	type expect struct {
 		state    UserState

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Box is a gym the user belongs to, from a login or whoami role (§4.1).
+// Box is a gym the user belongs to, from a login or whoami role (docs/protocol.md §4.1).
 type Box struct {
 	ID        int64  // boid: the box= of every box call
 	Subdomain string // first DNS label of centre_url: {box} in the box URL
@@ -26,7 +26,7 @@ type User struct {
 }
 
 // BoxRef is what box calls need. A nil Location means Europe/Madrid, the
-// zone every client assumes (§4.3); Canary boxes need Atlantic/Canary.
+// zone every client assumes (docs/protocol.md §4.3); Canary boxes need Atlantic/Canary.
 type BoxRef struct {
 	ID        int64
 	Subdomain string

@@ -18,7 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// UserState is the member's relation to a class (bookState, §5.2).
+// UserState is the member's relation to a class (bookState, docs/protocol.md §5.2).
 type UserState int
 
 const (
@@ -52,7 +52,7 @@ func stateOf(bookState flexInt) UserState {
 	return StateUnknown
 }
 
-// Class is one class session of a day (a bookings row, §5.2).
+// Class is one class session of a day (a bookings row, docs/protocol.md §5.2).
 type Class struct {
 	ID          int64 // the session id /api/book takes
 	TypeID      int64 // classId: the class type, not the session
@@ -74,7 +74,7 @@ type Class struct {
 	Cancelled     bool  // cancelledId is set: a row for the user's cancelled reservation
 
 	StaffManaged bool // resadmin: no self-service
-	Enabled      bool // the button may show; NOT "the window is open" (§5.2)
+	Enabled      bool // the button may show; NOT "the window is open" (docs/protocol.md §5.2)
 	Included     bool // the class type is in the user's plan
 	Hidden       bool
 	Online       bool
@@ -84,7 +84,7 @@ type Class struct {
 	Attendees []Attendee
 }
 
-// Full reports whether every place is taken (ocupation >= limitc, §5.3);
+// Full reports whether every place is taken (ocupation >= limitc, docs/protocol.md §5.3);
 // false when the capacity is unknown.
 func (c Class) Full() bool { return c.Capacity > 0 && c.Occupancy >= c.Capacity }
 
@@ -98,12 +98,12 @@ type Day struct {
 
 	// MemberData is true when any row carries the member's state or an
 	// attendee list. Without a live session AimHarder still answers, with
-	// the public schedule (§3.5); a day without member data may be that,
+	// the public schedule (docs/protocol.md §3.5); a day without member data may be that,
 	// so confirm the session before presenting it as the member's view.
 	MemberData bool
 }
 
-// Day returns one day of a box's classes (§5). familyID "" is the account
+// Day returns one day of a box's classes (docs/protocol.md §5). familyID "" is the account
 // holder.
 func (c *Client) Day(ctx context.Context, creds Credentials, box BoxRef, day Date, familyID string) (Day, Credentials, error) {
 	loc, err := box.location()
@@ -132,11 +132,11 @@ func (c *Client) Day(ctx context.Context, creds Credentials, box BoxRef, day Dat
 
 // weekConcurrency bounds the parallel day requests of a week. One per day
 // makes the week arrive in a single round trip (latencies of seconds are
-// real, §10A); the bound keeps a longer span from opening more.
+// real, docs/protocol.md §10A); the bound keeps a longer span from opening more.
 const weekConcurrency = 7
 
 // Week returns the seven days from `from`, requested concurrently (there
-// is no range endpoint, §5). Set-Cookie changes of all the answers are
+// is no range endpoint, docs/protocol.md §5). Set-Cookie changes of all the answers are
 // merged in day order. The first error fails the week and cancels the
 // requests still running.
 func (c *Client) Week(ctx context.Context, creds Credentials, box BoxRef, from Date, familyID string) ([]Day, Credentials, error) {
@@ -172,7 +172,7 @@ func (c *Client) boxBase(box BoxRef) (string, error) {
 }
 
 // wireRow is a bookings row as sent. Only the keys used are declared;
-// everything else is ignored (§10A).
+// everything else is ignored (docs/protocol.md §10A).
 type wireRow struct {
 	ID          flexInt         `json:"id"`
 	Time        flexString      `json:"time"`
@@ -198,7 +198,7 @@ type wireRow struct {
 	rawAttendees
 }
 
-// decodeDay reads a bookings envelope (§5.1) already checked by
+// decodeDay reads a bookings envelope (docs/protocol.md §5.1) already checked by
 // checkAPIBody.
 func decodeDay(body []byte, day Date, loc *time.Location) (Day, error) {
 	var env struct {
@@ -326,7 +326,7 @@ func parseLimit(raw json.RawMessage) limitInfo {
 }
 
 var (
-	// "07:00 - 08:00", "07:00-08:00" (§5.2); an en dash is tolerated too.
+	// "07:00 - 08:00", "07:00-08:00" (docs/protocol.md §5.2); an en dash is tolerated too.
 	timeRange = regexp.MustCompile(`^\s*(\d{1,2}):(\d{2})\s*(?:-|–)\s*(\d{1,2}):(\d{2})\s*$`)
 	// "0700_60": start and length in minutes.
 	timeID = regexp.MustCompile(`^\s*(\d{2})(\d{2})_(\d{1,4})\s*$`)
@@ -368,7 +368,7 @@ func (r wireRow) times(day Date, loc *time.Location) (start, end time.Time, ok b
 
 func validClock(h, m int) bool { return h >= 0 && h <= 23 && m >= 0 && m <= 59 }
 
-// notices turns a non-empty resmsgs (element shape unknown, §5.1) into
+// notices turns a non-empty resmsgs (element shape unknown, docs/protocol.md §5.1) into
 // readable text: strings as they are (without markup), objects by their
 // text-like fields.
 func notices(raw json.RawMessage) []string {

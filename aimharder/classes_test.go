@@ -15,8 +15,8 @@ import (
 	"unicode"
 )
 
-// dayBody has the [LIVE] envelope and row keys of §5, with the quirks of
-// §10A on the second row (numbers as strings, "N (w)" limit, flags as
+// dayBody has the [LIVE] envelope and row keys of docs/protocol.md §5, with the quirks of
+// docs/protocol.md §10A on the second row (numbers as strings, "N (w)" limit, flags as
 // strings, padded names, extra keys).
 const dayBody = `{"bookings":[
  {"id":106015104,"time":"07:00 - 08:00","timeid":"0700_60","classLength":60,"classId":3,
@@ -90,7 +90,7 @@ func decodeOne(t *testing.T, body string) Class {
 	return d.Classes[0]
 }
 
-// Each item of §10A "What the client must tolerate" that concerns rows.
+// Each item of docs/protocol.md §10A "What the client must tolerate" that concerns rows.
 func TestDayToleratesQuirks(t *testing.T) {
 	madrid := mustLoad(t, "Europe/Madrid")
 	at := func(h, m int) time.Time { return time.Date(2026, 10, 27, h, m, 0, 0, madrid) }

@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// Production base URLs (protocol §1).
+// Production base URLs (docs/protocol.md §1).
 const (
 	DefaultLoginURL       = "https://login.aimharder.com"
 	DefaultPortalURL      = "https://aimharder.com"
@@ -24,13 +24,13 @@ const (
 )
 
 // DefaultUserAgent is a current desktop Chrome: AimHarder may refuse odd
-// user agents with a 403 (protocol §2.1, [GUESS]).
+// user agents with a 403 (docs/protocol.md §2.1, [GUESS]).
 const DefaultUserAgent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " +
 	"(KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
 
 const (
 	defaultMaxBodyBytes   = 4 << 20
-	defaultRequestTimeout = 30 * time.Second // real latencies of several seconds happen (§10A)
+	defaultRequestTimeout = 30 * time.Second // real latencies of several seconds happen (docs/protocol.md §10A)
 	acceptLanguage        = "es-ES,es;q=0.9,en;q=0.8"
 	boxPlaceholder        = "{box}"
 )
@@ -45,7 +45,7 @@ type Config struct {
 	// HTTPClient sends the requests. nil means a client with sane
 	// transport timeouts. A given client is shallow-copied: the copy drops
 	// its cookie jar (credentials are explicit) and never follows
-	// redirects (a 3xx on /api/… means logged out, §10).
+	// redirects (a 3xx on /api/… means logged out, docs/protocol.md §10).
 	HTTPClient *http.Client
 
 	UserAgent      string        // default DefaultUserAgent
@@ -263,7 +263,7 @@ func (c *Client) newRequest(ctx context.Context, cl *call, creds Credentials) (*
 }
 
 // boxCall is a call to a box's /api/…, with the headers the schedule page's
-// XHR sends (§5).
+// XHR sends (docs/protocol.md §5).
 func boxCall(endpoint, method, boxURL, path string) *call {
 	return &call{endpoint: endpoint, method: method, url: boxURL + path, accept: acceptXHR,
 		xhr: true, referer: boxURL + "/schedule", origin: boxURL, snippets: true}

@@ -17,7 +17,7 @@ import (
 )
 
 // AimHarder is a PHP back end: numbers arrive as strings, flags as 0/1,
-// true or "1", and any optional key may be null or absent (§10A). These
+// true or "1", and any optional key may be null or absent (docs/protocol.md §10A). These
 // lenient types accept all of that. They fail only on a JSON shape that
 // cannot be the value (an object or array where a scalar belongs), which
 // becomes a *ProtocolError naming the field.
@@ -254,7 +254,7 @@ func compareIndexKeys(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// bodyKind tells a JSON object from an HTML page (logged out, §3.5) and
+// bodyKind tells a JSON object from an HTML page (logged out, docs/protocol.md §3.5) and
 // from anything else.
 type bodyKind int
 
@@ -317,7 +317,7 @@ func checkAPIBody(endpoint string, body []byte) ([]byte, error) {
 }
 
 // logoutFlag reads `logout`: AimHarder's page leaves on any non-null
-// value, and 1 and true are both seen (§3.2). An explicit 0/false is read
+// value, and 1 and true are both seen (docs/protocol.md §3.2). An explicit 0/false is read
 // as "not logged out" ([GUESS]: never observed).
 func logoutFlag(raw json.RawMessage) bool {
 	if len(raw) == 0 || string(raw) == "null" {
@@ -374,7 +374,7 @@ func snippet(body []byte, creds Credentials) string {
 }
 
 // answerError turns a non-2xx status into an error for an /api/… call: a
-// redirect or 401 means logged out (§10: /api/… never redirects), 403 and
+// redirect or 401 means logged out (docs/protocol.md §10: /api/… never redirects), 403 and
 // 429 are blocks, the rest HTTP errors.
 func answerError(cl *call, ans answer) error {
 	switch {

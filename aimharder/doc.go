@@ -1,6 +1,6 @@
 // Package aimharder is a client for the AimHarder member web protocol
 // (login, keep-alive, box discovery, class listing, booking and
-// cancelling), written from ../shared/aimharder-protocol.md.
+// cancelling), written from docs/protocol.md.
 //
 // The client is stateless about credentials: every call takes the
 // Credentials to use and returns the Credentials as the server left them
@@ -12,7 +12,7 @@
 // (*BookingError, *TooEarlyError, *ProtocolError, …). No error, log line or
 // String() output contains a token, cookie value or password.
 //
-// The protocol is unofficial. Comments cite the protocol file's sections
+// The protocol is unofficial. Comments cite the sections of docs/protocol.md
 // and confidence tags: [LIVE] and [MULTI] are observed behaviour, [ONE] a
 // single source, [GUESS] an assumption, and MODELLED marks a format
 // invented for the fake server (the attendee list, attendees.go). Those are

@@ -73,7 +73,7 @@ func (e *LoginError) Error() string {
 
 func (e *LoginError) Unwrap() error { return e.Cause }
 
-// BlockedError is a 403 (geo-block, §10: requests from outside Spain) or a
+// BlockedError is a 403 (geo-block, docs/protocol.md §10: requests from outside Spain) or a
 // 429 (rate limit). Retrying at once does not help.
 type BlockedError struct {
 	Endpoint   string
@@ -170,7 +170,7 @@ func IsRetryable(err error) bool {
 	return false
 }
 
-// Known errorMssgLang keys (protocol §7.2).
+// Known errorMssgLang keys (docs/protocol.md §7.2).
 const (
 	KeyTooEarlyDays   = "ERROR_ANTELACION_CLIENTE"
 	KeyTooEarlyHours  = "ERROR_ANTELACION_CLIENTE_HORAS"
@@ -210,7 +210,7 @@ func (e *BookingError) Error() string {
 }
 
 // reason maps the answer to a sentinel: the key first (modern answers put
-// the meaning there, §7.3 "branch on errorMssgLang"), then the code.
+// the meaning there, docs/protocol.md §7.3 "branch on errorMssgLang"), then the code.
 // Unknown combinations give nil.
 func (e *BookingError) reason() error {
 	switch {
@@ -228,7 +228,7 @@ func (e *BookingError) reason() error {
 		return ErrFull
 	case -2:
 		return ErrNoCredit
-	case -4: // the older "too far ahead" answer (§7.1)
+	case -4: // the older "too far ahead" answer (docs/protocol.md §7.1)
 		return ErrTooEarly
 	case -5:
 		return ErrPaymentPending

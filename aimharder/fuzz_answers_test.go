@@ -33,7 +33,7 @@ func FuzzLoginAnswers(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		// The JSON login (§2.1).
+		// The JSON login (docs/protocol.md §2.1).
 		if reply, err := decodeLogin(body); err != nil {
 			var pe *ProtocolError
 			if !errors.As(err, &pe) {
@@ -60,7 +60,7 @@ func FuzzLoginAnswers(f *testing.F) {
 			}
 		}
 
-		// The legacy form (§2.2): its error block and the setrefresh frame.
+		// The legacy form (docs/protocol.md §2.2): its error block and the setrefresh frame.
 		checkPlain(t, "legacy login error", legacyLoginError(body))
 		if token, fp, ok := legacyRefreshFrame(body); ok {
 			if token == "" || token != strings.TrimSpace(token) || fp != strings.TrimSpace(fp) {
@@ -68,7 +68,7 @@ func FuzzLoginAnswers(f *testing.F) {
 			}
 		}
 
-		// The setrefresh page (§3.1): values are quoted strings without
+		// The setrefresh page (docs/protocol.md §3.1): values are quoted strings without
 		// quotes, escapes, tags or white space.
 		if token, fp, ok := parseSetRefresh(body); ok {
 			if token == "" || strings.ContainsAny(token+fp, "\"'\\<>") || strings.ContainsFunc(token+fp, unicode.IsSpace) {
@@ -76,7 +76,7 @@ func FuzzLoginAnswers(f *testing.F) {
 			}
 		}
 
-		// whoami (§4.1).
+		// whoami (docs/protocol.md §4.1).
 		if checked, err := checkAPIBody("whoami", body); err != nil {
 			assertTypedError(t, err)
 		} else if user, err := decodeWhoami(checked); err != nil {

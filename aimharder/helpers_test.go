@@ -51,7 +51,7 @@ type recorded struct {
 }
 
 // fakeAH is a test server with canned handlers; login, portal and boxes
-// share one host, boxes under /b/{box} (the single-host layout of §1).
+// share one host, boxes under /b/{box} (the single-host layout of docs/protocol.md §1).
 type fakeAH struct {
 	t    *testing.T
 	mux  *http.ServeMux
@@ -118,7 +118,7 @@ func (f *fakeAH) client(mods ...func(*Config)) *Client {
 	return c
 }
 
-// reply writes body as AimHarder does: JSON labelled text/html (§10).
+// reply writes body as AimHarder does: JSON labelled text/html (docs/protocol.md §10).
 func reply(w http.ResponseWriter, body string) {
 	w.Header().Set("Content-Type", "text/html; charset=UTF-8")
 	_, _ = io.WriteString(w, body)

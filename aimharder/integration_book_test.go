@@ -167,7 +167,7 @@ func TestIntegrationBookRefusals(t *testing.T) {
 
 // TestIntegrationTooEarly: the window the refusal states, read from the
 // message in each language, for days and hours boxes. The fixed-hour box
-// answers with the days key and the text's N (§9), which is what the
+// answers with the days key and the text's N (docs/protocol.md §9), which is what the
 // client reports.
 func TestIntegrationTooEarly(t *testing.T) {
 	t.Parallel()
@@ -210,7 +210,7 @@ func TestIntegrationTooEarly(t *testing.T) {
 // Rule.OpensAt predicts the instant the fake starts accepting, to the
 // millisecond: a booking 1 ms before is too early, one at the instant
 // books. The cases around Sun 25 Oct 2026 are the protocol's worked
-// example (§9.1).
+// example (docs/protocol.md §9.1).
 func TestIntegrationWindowAgreement(t *testing.T) {
 	t.Parallel()
 	demoMadrid := aimharder.BoxRef{ID: 10122, Subdomain: aimhardertest.DemoBoxMadrid, Location: madrid}
@@ -288,7 +288,7 @@ func TestIntegrationWindowAgreement(t *testing.T) {
 	// Four days before a 02:30 class on Thu 29 Oct is a 02:30 that happens
 	// twice, and before Thu 2 Apr one that never happens. The protocol does
 	// not say which instant opens then; the client picks the earliest, and
-	// the fake refuses such seeds rather than pick one (§9.1).
+	// the fake refuses such seeds rather than pick one (docs/protocol.md §9.1).
 	t.Run("ambiguous openings", func(t *testing.T) {
 		t.Parallel()
 		for _, tt := range []struct {
@@ -408,7 +408,7 @@ func TestIntegrationCancel(t *testing.T) {
 		creds := e.login(ana, fpUI)
 		cl := e.classOn(creds, norte, d1, "19:00", "WOD")
 		res := e.mustBook(creds, norte, cl)
-		// The trap of §8: the server answers cancelState 1 and cancels nothing.
+		// The trap of docs/protocol.md §8: the server answers cancelState 1 and cancels nothing.
 		if err := e.cancel(creds, norte, cl.ID, aimharder.CancelOptions{}); err != nil {
 			t.Fatalf("cancel with the session id: %v", err)
 		}

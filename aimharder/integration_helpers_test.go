@@ -2,7 +2,7 @@ package aimharder_test
 
 // Integration tests: the client (package aimharder) against the fake
 // AimHarder (package aimhardertest) over real HTTP. Both were written
-// independently from shared/aimharder-protocol.md; these tests check that
+// independently from docs/protocol.md; these tests check that
 // they agree. Every test runs the fake on a ManualClock, so nothing here
 // depends on how fast the machine is.
 //

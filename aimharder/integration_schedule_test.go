@@ -273,7 +273,7 @@ func TestIntegrationNextBookings(t *testing.T) {
 	}
 }
 
-// TestIntegrationWireShapes: every §10A variant the fake can produce
+// TestIntegrationWireShapes: every docs/protocol.md §10A variant the fake can produce
 // decodes to the same classes as the plain shape, except where the variant
 // changes what the wire says (the raw limit text, a dropped waitlist).
 func TestIntegrationWireShapes(t *testing.T) {

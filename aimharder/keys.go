@@ -22,7 +22,7 @@ type KeyCheck struct {
 	// AimHarder changed.
 	Unknown []string
 	// Missing are documented keys absent from at least one object;
-	// keys documented as optional (§10A) are not listed.
+	// keys documented as optional (docs/protocol.md §10A) are not listed.
 	Missing []string
 	// Needed is the part of Missing this package reads to work: without
 	// them classes, bookings or boxes come out wrong or not at all.
@@ -45,9 +45,9 @@ type keySpec struct {
 	needed   [][]string
 }
 
-// Key sets from the protocol file. whoami: §4.1 [LIVE on .es]; bookings:
-// §5.1 (envelope, [LIVE] key set) and §5.2 (rows); attendees are the
-// fake's invented model (§6), listed so they do not show as unknown.
+// Key sets from docs/protocol.md. whoami: §4.1 [LIVE on .es]; bookings:
+// docs/protocol.md §5.1 (envelope, [LIVE] key set) and §5.2 (rows); attendees are the
+// fake's invented model (docs/protocol.md §6), listed so they do not show as unknown.
 var (
 	whoamiEnvelopeKeys = keySpec{known: []string{"data"}, needed: [][]string{{"data"}}}
 	whoamiUserKeys     = keySpec{

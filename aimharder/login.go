@@ -20,14 +20,14 @@ type LoginResult struct {
 	Legacy      bool // the JSON endpoint was absent and the old form worked
 }
 
-// Login signs in with the JSON login (§2.1). When that endpoint does not
-// exist (404/405) it falls back to the legacy form (§2.2), accepted only
+// Login signs in with the JSON login (docs/protocol.md §2.1). When that endpoint does not
+// exist (404/405) it falls back to the legacy form (docs/protocol.md §2.2), accepted only
 // after setrefresh and whoami confirm it. A refusal is a *LoginError
 // (ErrBadCredentials, ErrTooManyAttempts or ErrLoginFailed); it is never
 // retried here, since failures count towards the lockout.
 //
 // fingerprint must be the stable per-device id of this account and role
-// (§2.3): sessions are per (user, fingerprint).
+// (docs/protocol.md §2.3): sessions are per (user, fingerprint).
 func (c *Client) Login(ctx context.Context, email, password, fingerprint string) (LoginResult, error) {
 	if email == "" || password == "" || fingerprint == "" {
 		return LoginResult{}, errors.New("aimharder login: e-mail, password and fingerprint are required")
@@ -80,7 +80,7 @@ func (c *Client) Login(ctx context.Context, email, password, fingerprint string)
 
 // loginReply is what a JSON login answer says, read leniently: the data
 // may be [] on failure (PHP's empty array) and the error a string or an
-// object (§2.1: the failure body is unverified).
+// object (docs/protocol.md §2.1: the failure body is unverified).
 type loginReply struct {
 	authOK   bool
 	user     wireUser
@@ -141,14 +141,14 @@ func decodeLogin(body []byte) (loginReply, error) {
 
 // loginProblem is jsonProblem for a login answer, never retryable: a login
 // is not a read to send again (each attempt may count towards the lockout,
-// §2.1), even when its answer was cut short.
+// docs/protocol.md §2.1), even when its answer was cut short.
 func loginProblem(err error) *ProtocolError {
 	p := jsonProblem("login", err)
 	p.Retryable = false
 	return p
 }
 
-// check applies the four success conditions of §2.1 (the status was
+// check applies the four success conditions of docs/protocol.md §2.1 (the status was
 // checked before): authOK, a numeric user id, and the auth cookie.
 func (r loginReply) check(creds Credentials) (User, error) {
 	if r.message != "" && !r.authOK {
@@ -212,7 +212,7 @@ func loginRefusal(message string) *LoginError {
 	return &LoginError{Cause: ErrLoginFailed, Message: message}
 }
 
-// legacyLogin posts the old form (§2.2) and accepts the result only when
+// legacyLogin posts the old form (docs/protocol.md §2.2) and accepts the result only when
 // the auth cookie is set and whoami names a user.
 func (c *Client) legacyLogin(ctx context.Context, email, password, fingerprint string) (LoginResult, error) {
 	form := "login=" + url.QueryEscape("Iniciar sesión") + "&loginiframe=0&loginfingerprint=" + url.QueryEscape(fingerprint) +
@@ -232,7 +232,7 @@ func (c *Client) legacyLogin(ctx context.Context, email, password, fingerprint s
 	case ans.status >= 400 || ans.status < 200:
 		return LoginResult{}, &HTTPError{Endpoint: cl.endpoint, Status: ans.status}
 	}
-	// A redirect is the portal form's success (§2.2): nothing to parse.
+	// A redirect is the portal form's success (docs/protocol.md §2.2): nothing to parse.
 	if ans.status < 300 {
 		if message := legacyLoginError(ans.body); message != "" {
 			return LoginResult{}, loginRefusal(message)
@@ -245,7 +245,7 @@ func (c *Client) legacyLogin(ctx context.Context, email, password, fingerprint s
 		}
 	}
 	if !creds.HasAuthCookie() {
-		// The "marketing page" answer: 200, no cookie (§0 timeline, [ONE]).
+		// The "marketing page" answer: 200, no cookie (docs/protocol.md §0 timeline, [ONE]).
 		return LoginResult{}, &LoginError{Cause: ErrLoginFailed, Reason: "the form login set no " + AuthCookie + " cookie"}
 	}
 	if creds.Token != "" {

@@ -16,7 +16,7 @@ const (
 	testPassword = "hunter2-password"
 )
 
-// loginOK is the [LIVE] shape of a JSON login success (§2.1), values invented.
+// loginOK is the [LIVE] shape of a JSON login success (docs/protocol.md §2.1), values invented.
 const loginOK = `{"data":{"userData":{"id":4242,"name":"Ana Pérez","photo":"https://img.example/u4242.jpg",
   "roles":[{"id":100,"role":"client","gym":"Sample Gym ","centre_url":"sample-gym.aimharder.com","boid":10122,"perm_hash":"abc"}]},
   "auth":{"authOK":true,"refreshToken":"refresh-1"}},"extra":{"ignored":[1,2]}}`
@@ -81,7 +81,7 @@ func TestLoginRolesOneBoxPerBoidPreferringClient(t *testing.T) {
 	want := []Box{
 		{ID: 1, Subdomain: "box-a", Name: "Box A (member)", Role: "client"},
 		{ID: 2, Subdomain: "box-b", Name: "Box B", Role: "admin"},
-		{ID: 3, Subdomain: "", Name: "www", Role: "client"}, // www is the portal, not a box (§1)
+		{ID: 3, Subdomain: "", Name: "www", Role: "client"}, // www is the portal, not a box (docs/protocol.md §1)
 	}
 	if got := boxesFromRoles(roles); !reflect.DeepEqual(got, want) {
 		t.Errorf("boxes = %+v\nwant %+v", got, want)
@@ -185,7 +185,7 @@ func TestLoginWithoutRolesAsksWhoami(t *testing.T) {
 	}
 }
 
-// legacyServer serves the old form login (§2.2): the JSON endpoint gives
+// legacyServer serves the old form login (docs/protocol.md §2.2): the JSON endpoint gives
 // jsonStatus, the form answers with formPage and cookies, setrefresh and
 // whoami answer as given.
 func legacyServer(t *testing.T, jsonStatus int, formPage string, formCookies bool, setrefresh, whoami string) *fakeAH {

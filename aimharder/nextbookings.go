@@ -12,13 +12,13 @@ import (
 )
 
 // NextBookings is the member's list of upcoming and past reservations at a
-// box (§5.4).
+// box (docs/protocol.md §5.4).
 type NextBookings struct {
 	Upcoming []Reservation
 	History  []Reservation
 }
 
-// Reservation is a row of nextBookings. Its ID joins nothing known (§5.4:
+// Reservation is a row of nextBookings. Its ID joins nothing known (docs/protocol.md §5.4:
 // it matched neither the session id nor the class type): match rows to
 // classes by Date, Time and ClassName.
 type Reservation struct {

@@ -8,7 +8,7 @@ import (
 	"regexp"
 )
 
-// Whoami returns the user of the session and their boxes (§4.1). An empty
+// Whoami returns the user of the session and their boxes (docs/protocol.md §4.1). An empty
 // answer ({"data":[]}, what the real service sends without a cookie) and
 // {"logout":1} are *LoggedOutError.
 func (c *Client) Whoami(ctx context.Context, creds Credentials) (User, Credentials, error) {
@@ -49,7 +49,7 @@ func decodeWhoami(body []byte) (User, error) {
 	return users[0].user(), nil
 }
 
-// SetRefresh calls setrefresh with the current token (§3.1): required
+// SetRefresh calls setrefresh with the current token (docs/protocol.md §3.1): required
 // after a legacy login, optional after the JSON one. It returns the
 // credentials with the token and fingerprint the page stores; a page
 // without a refreshToken is a *LoggedOutError.
@@ -72,14 +72,14 @@ func (c *Client) SetRefresh(ctx context.Context, creds Credentials) (Credentials
 		return creds, &LoggedOutError{Endpoint: "setrefresh", Reason: "the page stored no refreshToken"}
 	}
 	creds.Token = token
-	if fingerprint != "" { // a returned fingerprint replaces the one sent (§3.1)
+	if fingerprint != "" { // a returned fingerprint replaces the one sent (docs/protocol.md §3.1)
 		creds.Fingerprint = fingerprint
 	}
 	return creds, nil
 }
 
 // The setrefresh page stores both keys with localStorage.setItem("key", "value");
-// read each as the quoted string after the key and a comma (§3.1, [ONE]).
+// read each as the quoted string after the key and a comma (docs/protocol.md §3.1, [ONE]).
 var (
 	storedRefreshToken = regexp.MustCompile(`["']refreshToken["']\s*,\s*["']([^"'\\<>\s]*)["']`)
 	storedFingerprint  = regexp.MustCompile(`["']fingerprint["']\s*,\s*["']([^"'\\<>\s]*)["']`)
@@ -97,7 +97,7 @@ func parseSetRefresh(body []byte) (token, fingerprint string, ok bool) {
 	return token, fingerprint, true
 }
 
-// RefreshToken renews the session with tokenUpdate (§3.2). The token
+// RefreshToken renews the session with tokenUpdate (docs/protocol.md §3.2). The token
 // rotates: the returned credentials carry the new one, and the old one is
 // (modelled as) dead, so the caller must store them before anything else
 // uses the session. {"logout":1} is a *LoggedOutError. A failure after the
@@ -131,7 +131,7 @@ func (c *Client) RefreshToken(ctx context.Context, creds Credentials) (Credentia
 	return creds, nil
 }
 
-// Logout ends the session on the portal (§3.5). Whether it ends only this
+// Logout ends the session on the portal (docs/protocol.md §3.5). Whether it ends only this
 // fingerprint's session or all of them is unknown [GUESS]. A redirect is
 // the normal answer.
 func (c *Client) Logout(ctx context.Context, creds Credentials) error {

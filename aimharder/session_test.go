@@ -173,7 +173,7 @@ func TestSetRefreshFailures(t *testing.T) {
 	}
 }
 
-// rotatingServer models single-use refresh tokens (§3.4 [GUESS]): each
+// rotatingServer models single-use refresh tokens (docs/protocol.md §3.4 [GUESS]): each
 // token works once, and a rotation re-issues amhrdrauth.
 func rotatingServer(t *testing.T) *fakeAH {
 	f := newFake(t)

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Reading the window from a "too early" answer (protocol §7.3). The key
+// Reading the window from a "too early" answer (docs/protocol.md §7.3). The key
 // (errorMssgLang) says days or hours; the localised text only gives N.
 // The Spanish and Catalan/English days texts are [LIVE]; every hours text
 // is [GUESS] (never captured), hence the generic fallbacks.

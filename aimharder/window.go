@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// RuleKind is how a box opens its booking window (protocol §9).
+// RuleKind is how a box opens its booking window (docs/protocol.md §9).
 type RuleKind int
 
 const (
@@ -146,7 +146,7 @@ func atoiDigits(s string) int {
 // Callers holding a session.Box use its Rule(), which supplies loc.
 //
 // DST: a day-based rule keeps the wall-clock time, so across a change it
-// is not a multiple of 24 h (the §9.1 example). When the computed local
+// is not a multiple of 24 h (the docs/protocol.md §9.1 example). When the computed local
 // time does not exist (spring gap) or exists twice (autumn overlap), the
 // earliest instant that could be meant is chosen: firing early costs a
 // "too early" that is retried, firing late can lose the place. AimHarder's

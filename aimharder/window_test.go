@@ -67,7 +67,7 @@ func mustRule(t *testing.T, s string) Rule {
 	return r
 }
 
-// The worked example of §9.1, exactly.
+// The worked example of docs/protocol.md §9.1, exactly.
 func TestOpensAtWorkedExampleOctober2026(t *testing.T) {
 	madrid := mustLoad(t, "Europe/Madrid")
 	tests := []struct {

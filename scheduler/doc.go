@@ -7,7 +7,7 @@
 // alive, and one of them — the leader, holding the "prebookings" runner
 // lease — fires prebookings. Each prebooking is claimed atomically before
 // it is fired and its outcome is stored before it is published, so two
-// runners never both fire one (PRODUCT.md invariants 5–7).
+// runners never both fire one (docs/product.md invariants 5–7).
 //
 // Where things are: clock.go (the injected Clock; tests drive a simulated
 // one, aimhardertest.ManualClock), broker.go and events.go (the typed events),

@@ -13,7 +13,7 @@ import (
 // Outcome codes of the unsure cases.
 const (
 	// codeAlreadyUnconfirmed: "already booked at that time" (a success, by
-	// invariant 7) that could not be confirmed to be this class.
+	// docs/product.md invariant 7) that could not be confirmed to be this class.
 	codeAlreadyUnconfirmed = "already_booked_unconfirmed"
 	// codeUnconfirmed: a failure after an answer that may hide a booking,
 	// which the day could not be read to rule out.

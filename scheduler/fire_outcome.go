@@ -15,7 +15,7 @@ func (j *fireJob) finish(ctx context.Context, o session.Outcome, firstSent time.
 	j.r.finish(ctx, j.p, o, firstSent)
 }
 
-// finish stores the outcome and only then publishes it (invariant 6). A
+// finish stores the outcome and only then publishes it (docs/product.md invariant 6). A
 // database too busy to store it is retried for a while, whatever ctx
 // says; an outcome that still cannot be stored is published as
 // PrebookingNotStored so the member learns it all the same.

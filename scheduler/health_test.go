@@ -107,7 +107,7 @@ func TestHealthWithMissingSession(t *testing.T) {
 	}
 }
 
-// TestKeeperNeedsKinds: there is no default session kind (invariant 2).
+// TestKeeperNeedsKinds: there is no default session kind (docs/product.md invariant 2).
 func TestKeeperNeedsKinds(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testOpening.Add(-2*time.Hour), 0, 0)

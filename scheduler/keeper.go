@@ -32,8 +32,8 @@ type KeeperConfig struct {
 	Clock   Clock            // default RealClock
 	Events  *Broker          // optional
 	Logger  *slog.Logger     // optional
-	// Kinds to keep alive; required, there is no default kind (invariant
-	// 2). The scheduler keeps the background session; a process with an
+	// Kinds to keep alive; required, there is no default kind (see
+	// docs/product.md invariant 2). The scheduler keeps the background session; a process with an
 	// open TUI adds the device session.
 	Kinds []session.Kind
 	// CheckEvery and Jitter override the defaults (tests).

@@ -481,7 +481,7 @@ func (s *soak) refiredAtAimHarder(reqs []aimhardertest.Request) string {
 }
 
 // disagreesWithAimHarder compares a prebooking's stored outcome with the
-// member's reservations at AimHarder (invariant 7: success means booked).
+// member's reservations at AimHarder (docs/product.md invariant 7: success means booked).
 func (s *soak) disagreesWithAimHarder(p session.Prebooking) string {
 	var active []aimhardertest.ReservationInfo
 	for _, r := range s.fake.Reservations(soakEmail, "") {

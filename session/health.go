@@ -7,7 +7,7 @@ import (
 
 // Health is what a session's row says about its health, without its
 // credentials: what a screen shows. Interfaces that only display sessions
-// take this, so no token or cookie sits in their state (invariant 1).
+// take this, so no token or cookie sits in their state (docs/product.md invariant 1).
 type Health struct {
 	Kind             Kind
 	State            State

@@ -159,7 +159,7 @@ func (h *helper) finish(t *testing.T) []string {
 }
 
 // singleUseServer models AimHarder's token rotation as the protocol
-// assumes it (§3.4): each token rotates once; any other token gets
+// assumes it (docs/protocol.md §3.4): each token rotates once; any other token gets
 // {"logout":1}. It records every token presented, to catch a reuse.
 type singleUseServer struct {
 	mu        sync.Mutex

@@ -16,7 +16,7 @@ import (
 type RotateFunc func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error)
 
 // Rotate rotates the token of the session of that kind, single-writer
-// across processes (invariant 4):
+// across processes (docs/product.md invariant 4):
 //
 //  1. take the row's lease for owner (or run inside it when owner already
 //     holds it) and the row's rotation slot, which admits one call at a

@@ -23,7 +23,7 @@ const (
 	SettingLanguage          = "language"
 )
 
-// Default thresholds (PRODUCT.md invariant 5).
+// Default thresholds (docs/product.md invariant 5).
 const (
 	DefaultRefreshAfter      = 18 * time.Minute
 	DefaultRefreshBeforeFire = 25 * time.Minute

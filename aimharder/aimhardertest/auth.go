@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// LegacyMode is the switch of the legacy form login (protocol §2.2).
+// LegacyMode is the switch of the legacy form login (docs/protocol.md §2.2).
 type LegacyMode int
 
 const (
@@ -69,7 +69,7 @@ type sessKey struct {
 	fp   string
 }
 
-// session is one (user, fingerprint) login (protocol §2.3, §3.4).
+// session is one (user, fingerprint) login (docs/protocol.md §2.3, §3.4).
 type session struct {
 	label     string // opaque id for the request log
 	user      *user
@@ -206,7 +206,7 @@ func (c *call) setCookie(name, value string, httpOnly bool, life time.Duration) 
 	c.header.Add("Set-Cookie", ck.String())
 }
 
-// setLoginCookies sets the four cookies of a login (protocol §2.1); the
+// setLoginCookies sets the four cookies of a login (docs/protocol.md §2.1); the
 // fake authenticates by amhrdrauth alone.
 func (c *call) setLoginCookies(sess *session) {
 	s := c.s
@@ -241,7 +241,7 @@ func (s *Server) authenticate(email, password string, now time.Time) (*user, str
 	return u, ""
 }
 
-// profile is the user object of the login reply and of whoami (§4.1).
+// profile is the user object of the login reply and of whoami (docs/protocol.md §4.1).
 func (s *Server) profile(c *call, u *user) object {
 	roles := []object{}
 	for _, r := range u.roles {
@@ -253,7 +253,7 @@ func (s *Server) profile(c *call, u *user) object {
 			{"id", 100_000 + int64(hash64(fmt.Sprint(u.cfg.ID, "/", r.box.cfg.ID, "/", r.role))%900_000)},
 			{"role", r.role},
 			{"gym", gym},
-			{"centre_url", r.box.cfg.Sub + ".aimharder.com"}, // production-shaped on purpose (§1)
+			{"centre_url", r.box.cfg.Sub + ".aimharder.com"}, // production-shaped on purpose (docs/protocol.md §1)
 			{"boid", r.box.cfg.ID},
 			{"perm_hash", fmt.Sprintf("%016x", hash64(fmt.Sprint("perm/", u.cfg.ID, r.box.cfg.ID, r.role)))},
 		}
@@ -271,7 +271,7 @@ func (s *Server) profile(c *call, u *user) object {
 
 func loginError(msg string) object { return object{{"error", object{{"message", msg}}}} }
 
-// handleLogin is the JSON login (protocol §2.1). Failures are HTTP 200.
+// handleLogin is the JSON login (docs/protocol.md §2.1). Failures are HTTP 200.
 func (s *Server) handleLogin(c *call) {
 	if !c.requireMethod(http.MethodPost) {
 		return
@@ -316,7 +316,7 @@ func str(m map[string]any, key string) string {
 	return v
 }
 
-// handleLegacyLogin is the old form post (protocol §2.2), behind its switch.
+// handleLegacyLogin is the old form post (docs/protocol.md §2.2), behind its switch.
 func (s *Server) handleLegacyLogin(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -356,7 +356,7 @@ func (s *Server) handleLegacyLogin(c *call) {
 }
 
 // handleSetRefresh echoes the current token and fingerprint into the two
-// localStorage keys (protocol §3.1); an unknown token gets a page without them.
+// localStorage keys (docs/protocol.md §3.1); an unknown token gets a page without them.
 func (s *Server) handleSetRefresh(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -376,7 +376,7 @@ func (s *Server) handleSetRefresh(c *call) {
 	c.htmlReply(http.StatusOK, setRefreshPage(sess.token, sess.fp))
 }
 
-// handleTokenUpdate rotates the refresh token (protocol §3.2, §3.4): the
+// handleTokenUpdate rotates the refresh token (docs/protocol.md §3.2, §3.4): the
 // token is single-use [GUESS], the idle lifetime restarts, and a new
 // amhrdrauth is issued while the old values keep working.
 func (s *Server) handleTokenUpdate(c *call) {
@@ -420,7 +420,7 @@ func (s *Server) handleTokenUpdate(c *call) {
 }
 
 // handleWhoami: the user and roles [LIVE on .es]; {"data":[]} without a
-// cookie [LIVE on .es]; {"logout":1} with a dead one [ONE] (§3.5, §4.1).
+// cookie [LIVE on .es]; {"logout":1} with a dead one [ONE] (docs/protocol.md §3.5, §4.1).
 func (s *Server) handleWhoami(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -438,7 +438,7 @@ func (s *Server) handleWhoami(c *call) {
 	}
 }
 
-// handleHome lists the boxes as links (protocol §4.2); logged out → login.
+// handleHome lists the boxes as links (docs/protocol.md §4.2); logged out → login.
 func (s *Server) handleHome(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -457,7 +457,7 @@ func (s *Server) handleHome(c *call) {
 }
 
 // handleLogout ends the caller's session only, then sends it to the portal
-// root (protocol §3.5, Fake).
+// root (docs/protocol.md §3.5, Fake).
 func (s *Server) handleLogout(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -479,7 +479,7 @@ func (s *Server) handlePage(c *call) {
 }
 
 // handleOtherAPI: unknown /api/… paths answer a 200 HTML page when logged
-// out and 404 when logged in (protocol §3.5, §11.2). Never a redirect.
+// out and 404 when logged in (docs/protocol.md §3.5, §11.2). Never a redirect.
 func (s *Server) handleOtherAPI(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -547,7 +547,7 @@ func (s *Server) SetSessionLifetime(d time.Duration) {
 }
 
 // SetReuseEndsSession makes a tokenUpdate with an old token or a foreign
-// fingerprint end the session it belongs to (off by default, §3.4).
+// fingerprint end the session it belongs to (off by default, docs/protocol.md §3.4).
 func (s *Server) SetReuseEndsSession(on bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,7 +9,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 )
 
-// Book and cancel results (protocol §7.1, §8).
+// Book and cancel results (docs/protocol.md §7.1, §8).
 const (
 	BookBooked       = 1
 	BookWaitlisted   = 0
@@ -25,8 +25,8 @@ const (
 	CancelError       = 3
 )
 
-// handleBook is POST {box}/api/book (protocol §7) with the checks in the
-// order of §9.2 [GUESS]. Every answer is HTTP 200.
+// handleBook is POST {box}/api/book (docs/protocol.md §7) with the checks in the
+// order of docs/protocol.md §9.2 [GUESS]. Every answer is HTTP 200.
 func (s *Server) handleBook(c *call) {
 	if !c.requireMethod(http.MethodPost) {
 		return
@@ -59,7 +59,7 @@ func (s *Server) handleBook(c *call) {
 
 	id, _ := strconv.ParseInt(strings.TrimSpace(c.form.Get("id")), 10, 64)
 	cl := s.findClass(b, id, strings.TrimSpace(c.form.Get("day")))
-	if cl == nil { // 2. unknown class (invented key, §7.3)
+	if cl == nil { // 2. unknown class (invented key, docs/protocol.md §7.3)
 		rule(KeyClassNotFound, -1)
 		return
 	}

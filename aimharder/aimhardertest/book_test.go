@@ -33,7 +33,7 @@ func TestBookSuccess(t *testing.T) {
 	if n, limited := f.s.Credits("ana@test.es", ""); !limited || n != 9 {
 		t.Fatalf("credits %d", n)
 	}
-	// A request with only id and day works (§7).
+	// A request with only id and day works (docs/protocol.md §7).
 	id2 := c.classID("alpha", day, "09:00", "OPEN BOX")
 	wantBookState(t, c.postForm(c.box("alpha")+"/api/book", map[string][]string{"id": {strconv.FormatInt(id2, 10)}, "day": {day.Compact()}}).obj(), 1)
 }
@@ -188,7 +188,7 @@ func TestCheckOrder(t *testing.T) {
 }
 
 // TestWindowOpenings checks every rule to the millisecond, with the
-// worked examples of protocol §9.1 across the October 2026 DST change.
+// worked examples of docs/protocol.md §9.1 across the October 2026 DST change.
 func TestWindowOpenings(t *testing.T) {
 	cases := []struct {
 		name  string

@@ -10,14 +10,14 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 )
 
-// handleSchedule serves the box page, with `box: <boid>,` for scrapers (§4.2).
+// handleSchedule serves the box page, with `box: <boid>,` for scrapers (docs/protocol.md §4.2).
 func (s *Server) handleSchedule(c *call) {
 	c.htmlReply(http.StatusOK, schedulePage(c.rt.box))
 }
 
-// handleBookings is GET {box}/api/bookings (protocol §5). Without a live
+// handleBookings is GET {box}/api/bookings (docs/protocol.md §5). Without a live
 // session it still answers the full envelope, as a public schedule:
-// bookState and idres null, no attendees (§3.5).
+// bookState and idres null, no attendees (docs/protocol.md §3.5).
 func (s *Server) handleBookings(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -34,7 +34,7 @@ func (s *Server) handleBookings(c *call) {
 	day, err := aimharder.ParseDate(q.Get("day"))
 	if err == nil {
 		label = dayLabel(day)
-		// `box` is required in practice (§5); without it, or with another
+		// `box` is required in practice (docs/protocol.md §5); without it, or with another
 		// box's id, the fake lists nothing. [GUESS]
 		if q.Get("box") == strconv.FormatInt(b.cfg.ID, 10) {
 			seen := map[string]bool{}
@@ -52,7 +52,7 @@ func (s *Server) handleBookings(c *call) {
 		{"bookings", rows},
 		{"timetable", timetable},
 		{"day", label},
-		{"clasesDisp", ""}, // meaning unknown (§5.1)
+		{"clasesDisp", ""}, // meaning unknown (docs/protocol.md §5.1)
 		{"seminars", []any{}},
 		{"resmsgs", []any{}},
 	}
@@ -117,7 +117,7 @@ func (s *Server) row(c *call, cl *class, p *person) object {
 		{"idres", idres},
 		{"cancelledId", nil}, // stays null after a normal cancel [LIVE]
 		{"resadmin", flag(cl.tmpl.StaffManaged)},
-		// enabled is not the window (§5.2): 1 until the class starts.
+		// enabled is not the window (docs/protocol.md §5.2): 1 until the class starts.
 		{"enabled", flag(c.now.Before(cl.start))},
 		{"spotres", nil},
 		{"included", flag(p != nil && p.includes(cl.name))},
@@ -128,7 +128,7 @@ func (s *Server) row(c *call, cl *class, p *person) object {
 		{"zoomJoinUrl", nil},
 		{"zoomJoinPw", nil},
 	}
-	// Invented attendee model (§6): only for a live session on a box that
+	// Invented attendee model (docs/protocol.md §6): only for a live session on a box that
 	// shares; booked people including the user, never the waitlist.
 	if p != nil && b.cfg.ShareAttendees {
 		r.set("athletes", athletesOf(cl))
@@ -152,7 +152,7 @@ func athletesOf(cl *class) []any {
 
 var rowFlags = []string{"resadmin", "enabled", "included", "hidden", "onlineclass"}
 
-// applyRowShape retypes and trims a row per the shape variants (§10A).
+// applyRowShape retypes and trims a row per the shape variants (docs/protocol.md §10A).
 func applyRowShape(r *object, sh Shape) {
 	if sh.NumbersAsStrings {
 		for _, k := range []string{"id", "classId", "idres", "limit", "limitc"} {
@@ -194,9 +194,9 @@ func toInt64(v any) (int64, bool) {
 	return 0, false
 }
 
-// handleNextBookings is GET {box}/api/nextBookings (§5.4): upcoming
+// handleNextBookings is GET {box}/api/nextBookings (docs/protocol.md §5.4): upcoming
 // reservations with the reservation id as `id` [Fake], and history rows
-// with assist and lateCancel. HTML when logged out (§11.2).
+// with assist and lateCancel. HTML when logged out (docs/protocol.md §11.2).
 func (s *Server) handleNextBookings(c *call) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -265,7 +265,7 @@ func nextRow(c *call, r *reservation) object {
 	return row
 }
 
-// handleCoachBookings: an empty 200 body for clients (§6 [ONE]); coaches
+// handleCoachBookings: an empty 200 body for clients (docs/protocol.md §6 [ONE]); coaches
 // and admins get the invented {"bookings":[{"id","time","athletes"}]}.
 func (s *Server) handleCoachBookings(c *call) {
 	s.mu.Lock()

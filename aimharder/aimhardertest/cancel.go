@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// handleCancel is POST {box}/api/cancelBook (protocol §8). The id must be
+// handleCancel is POST {box}/api/cancelBook (docs/protocol.md §8). The id must be
 // one of the caller's reservations; anything else — a session id above all
 // — answers {"cancelState":1} and cancels nothing, as the real service does
 // [ONE, seen by two projects].

@@ -12,7 +12,7 @@ func TestCancel(t *testing.T) {
 	id := ana.classID("alpha", day, "07:00", "WOD")
 	res := num(ana.book("alpha", id, day, false)["id"])
 
-	// The session id answers 1 and cancels nothing (the trap of §8).
+	// The session id answers 1 and cancels nothing (the trap of docs/protocol.md §8).
 	out := ana.cancel("alpha", id, false)
 	if len(out) != 1 || out["cancelState"] != float64(1) {
 		t.Fatalf("cancel with the session id: %v", out)

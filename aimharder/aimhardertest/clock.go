@@ -11,7 +11,7 @@ import (
 
 // Clock is where the fake reads the time. Every decision (booking windows,
 // session lifetimes, competitors, the Date header) goes through it, so tests
-// can drive hours of schedule without waiting (protocol §11.3).
+// can drive hours of schedule without waiting (docs/protocol.md §11.3).
 type Clock interface {
 	Now() time.Time
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // TestConcurrentLastPlace: of many concurrent books for the last place,
-// exactly one gets 1 (§11.2); with insist=1 the waitlist takes exactly its
+// exactly one gets 1 (docs/protocol.md §11.2); with insist=1 the waitlist takes exactly its
 // capacity.
 func TestConcurrentLastPlace(t *testing.T) {
 	for _, insist := range []bool{false, true} {

@@ -10,13 +10,13 @@ import (
 // Latency delays requests: In before the request is recorded and judged,
 // Out before the reply is written; each is fixed plus a uniform jitter in
 // [0, jitter). The delays are real sleeps that end early if the client
-// goes away (protocol §11.4).
+// goes away (docs/protocol.md §11.4).
 type Latency struct {
 	In, InJitter   time.Duration
 	Out, OutJitter time.Duration
 }
 
-// Shape selects wire-format variants the client must tolerate (protocol §10A).
+// Shape selects wire-format variants the client must tolerate (docs/protocol.md §10A).
 type Shape struct {
 	LimitWithWaitlist bool  // `limit` as "N (w)", w = people waiting
 	NumbersAsStrings  bool  // ids, `limit`, `limitc` and 0/1 flags as strings
@@ -48,7 +48,7 @@ type FaultKind int
 const (
 	// FaultStatus answers Status (500, 502, 503 default, 504) with an HTML body.
 	FaultStatus FaultKind = iota + 1
-	// FaultGeoBlock answers 403 with a geo-block page (§10).
+	// FaultGeoBlock answers 403 with a geo-block page (docs/protocol.md §10).
 	FaultGeoBlock
 	// FaultRateLimit answers 429 with a rate-limit page.
 	FaultRateLimit
@@ -92,7 +92,7 @@ func (k FaultKind) String() string {
 	return fmt.Sprintf("fault(%d)", int(k))
 }
 
-// Fault is an injected misbehaviour (protocol §11.4). It applies to the
+// Fault is an injected misbehaviour (docs/protocol.md §11.4). It applies to the
 // listed endpoints (all when empty), to the next Times matching requests
 // (every one when 0), each with the given Probability (always when 0 or ≥1;
 // rolls use the world's seeded RNG).
@@ -157,7 +157,7 @@ func (s *Server) SetLatency(l Latency) {
 }
 
 // SetClockOffset sets the signed server clock offset: the fake's now is the
-// clock plus d, for every decision and for the Date header (§11.3).
+// clock plus d, for every decision and for the Date header (docs/protocol.md §11.3).
 func (s *Server) SetClockOffset(d time.Duration) { s.offset.Store(int64(d)) }
 
 // ClockOffset returns the current server clock offset.

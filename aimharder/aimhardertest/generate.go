@@ -13,7 +13,7 @@ import (
 )
 
 // Id ranges. They are disjoint so that a client sending a session id where
-// a reservation id belongs (or the reverse) is caught (protocol §10).
+// a reservation id belongs (or the reverse) is caught (docs/protocol.md §10).
 const (
 	// Class session ids encode (day since 2000, box, slot): 100,000,000 up
 	// to about 137,400,000 for the year 2100. [Fake]
@@ -267,7 +267,7 @@ func (s *Server) sync(c *class, now time.Time) {
 	}
 }
 
-// promote fills freed places from the head of the waitlist (protocol §10,
+// promote fills freed places from the head of the waitlist (docs/protocol.md §10,
 // [GUESS]). A member without credit is skipped and keeps waiting.
 func (s *Server) promote(c *class) {
 	if !s.promotion {

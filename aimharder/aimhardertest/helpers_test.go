@@ -16,7 +16,7 @@ import (
 )
 
 // The tests talk to the fake over real HTTP with raw requests and decode
-// into map[string]any, as a client written from the protocol file would.
+// into map[string]any, as a client written from docs/protocol.md would.
 
 var madrid = mustLoad("Europe/Madrid")
 

@@ -10,8 +10,8 @@ import (
 
 // HTML pages. Their markup is invented; only the parts clients read are
 // modelled on the protocol: the login form's inputs and #loginErrors
-// (§2.2), the box links of /home (§4.2), `box: <boid>,` on the schedule
-// page (§4.2) and the two localStorage assignments of setrefresh (§3.1).
+// (docs/protocol.md §2.2), the box links of /home (§4.2), `box: <boid>,` on the schedule
+// page (docs/protocol.md §4.2) and the two localStorage assignments of setrefresh (§3.1).
 
 const pageHead = `<!DOCTYPE html>
 <html lang="es">
@@ -31,7 +31,7 @@ func page(title, body string) string {
 }
 
 // loginPage looks like AimHarder's login form; it is also what /api/…
-// answers when logged out (§3.5) and the FaultLoginPage body.
+// answers when logged out (docs/protocol.md §3.5) and the FaultLoginPage body.
 func loginPage(errMsg string) string {
 	return page("Iniciar sesión - AimHarder", `<div class="loginBox">
 <form method="post" action="/" id="loginForm">
@@ -72,7 +72,7 @@ var rateLimitPage = page("429 Too Many Requests", `<h1>429 Too Many Requests</h1
 `)
 
 // legacySuccessPage is the legacy form's success on the login host: an
-// iframe to setrefresh and a script moving on (§2.2). The URL is written
+// iframe to setrefresh and a script moving on (docs/protocol.md §2.2). The URL is written
 // raw, as pages in the wild do.
 func legacySuccessPage(refreshURL, next string) string {
 	return page("AimHarder", `<iframe src="`+refreshURL+`" style="display:none" width="0" height="0"></iframe>
@@ -96,7 +96,7 @@ window.parent.postMessage("refreshed", "*");
 `)
 }
 
-// homePage lists the boxes both ways scrapers read them (§4.2), plus a
+// homePage lists the boxes both ways scrapers read them (docs/protocol.md §4.2), plus a
 // www link that scrapers must skip.
 func homePage(name string, boxes []*box) string {
 	var b strings.Builder
@@ -114,7 +114,7 @@ func homePage(name string, boxes []*box) string {
 	return page("AimHarder - Inicio", b.String())
 }
 
-// schedulePage carries the numeric box id as `box: <boid>,` (§4.2).
+// schedulePage carries the numeric box id as `box: <boid>,` (docs/protocol.md §4.2).
 func schedulePage(b *box) string {
 	return page(strings.TrimSpace(b.cfg.Name)+" - Horario", fmt.Sprintf(`<div id="schedule"></div>
 <script>

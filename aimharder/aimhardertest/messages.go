@@ -6,18 +6,18 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 )
 
-// errorMssgLang keys of −12 rejections (protocol §7.2).
+// errorMssgLang keys of −12 rejections (docs/protocol.md §7.2).
 const (
 	KeyTooEarlyDays  = "ERROR_ANTELACION_CLIENTE"
 	KeyTooEarlyHours = "ERROR_ANTELACION_CLIENTE_HORAS"
 	KeySameHour      = "NOPUEDESRESERVAMISMAHORA"
 	KeyQuota         = "HASSUPERADOLIMITCONTR"
-	// KeyClassNotFound is invented by the fake (§7.3) so clients meet an
+	// KeyClassNotFound is invented by the fake (docs/protocol.md §7.3) so clients meet an
 	// unknown key.
 	KeyClassNotFound = "ERROR_CLASE_NO_ENCONTRADA"
 )
 
-// messages is the errorMssg table per language (the user's, §7.3). Texts
+// messages is the errorMssg table per language (the user's, docs/protocol.md §7.3). Texts
 // with %d take N. Counts stay plural even for 1: the Catalan "days" pattern
 // clients use only knows "dies".
 var messages = map[string]map[string]string{
@@ -55,7 +55,7 @@ func message(lang, key string, n int) string {
 	return t
 }
 
-// Cancel texts: cancelState comes "sometimes with errorMssg" (§8); these
+// Cancel texts: cancelState comes "sometimes with errorMssg" (docs/protocol.md §8); these
 // are invented.
 var cancelMessages = map[string][2]string{
 	"es": {"Si cancelas ahora perderás la sesión. ¿Quieres cancelar igualmente?", "No se puede cancelar una clase que ya ha empezado"},
@@ -70,7 +70,7 @@ var (
 )
 
 // dayLabel is the Spanish day label: "Sábado, 26 de Septiembre de 2026"
-// (capitalised weekday and month, "de", no leading zero; §10 [GUESS]).
+// (capitalised weekday and month, "de", no leading zero; docs/protocol.md §10 [GUESS]).
 func dayLabel(d aimharder.Date) string {
 	return fmt.Sprintf("%s, %d de %s de %d", weekdaysES[d.Weekday()], d.Day, monthsES[d.Month], d.Year)
 }

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Request is one entry of the request log (protocol §11.5). Times are
+// Request is one entry of the request log (docs/protocol.md §11.5). Times are
 // server-side: tests assert with them that a booking arrived at or after an
 // opening, and that nothing arrived early.
 type Request struct {

@@ -10,7 +10,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 )
 
-// RuleKind names a booking-window model (protocol §9).
+// RuleKind names a booking-window model (docs/protocol.md §9).
 type RuleKind int
 
 const (
@@ -147,13 +147,13 @@ func (r WindowRule) validate() error {
 
 // OpensAt returns the instant booking opens for a class starting at start.
 // start must be expressed in the box's location: every rule is wall-clock
-// arithmetic in that location (protocol §9), which is what makes it
+// arithmetic in that location (docs/protocol.md §9), which is what makes it
 // DST-correct. RuleNone returns the zero time (always open).
 func (r WindowRule) OpensAt(start time.Time) time.Time {
 	loc := start.Location()
 	switch r.Kind {
 	case RuleSlidingDays:
-		// Same local time N calendar days earlier, not N×24h (§9.1).
+		// Same local time N calendar days earlier, not N×24h (docs/protocol.md §9.1).
 		return start.AddDate(0, 0, -r.Days)
 	case RuleSlidingHours:
 		if !r.WallClockHours {

@@ -1,6 +1,6 @@
 // Package aimhardertest is a fake AimHarder: a stateful, deterministic
 // http.Handler that speaks the member web protocol as written in
-// shared/aimharder-protocol.md (login, keep-alive, box discovery, class
+// docs/protocol.md (login, keep-alive, box discovery, class
 // lists, booking, waitlist, cancelling), with an injectable clock, fault
 // knobs and a request log. Tests, `ahtui sim` and `ahtui --demo` use it.
 //
@@ -35,7 +35,7 @@ type Server struct {
 	w     *compiled
 	clock Clock
 
-	offset atomic.Int64 // server clock minus client clock, in nanoseconds (§11.3)
+	offset atomic.Int64 // server clock minus client clock, in nanoseconds (docs/protocol.md §11.3)
 
 	mu        sync.Mutex
 	rng       *rand.Rand // tokens, reservation ids, fault rolls, jitter
@@ -76,7 +76,7 @@ func WithClock(c Clock) Option { return func(s *Server) { s.clock = c } }
 
 // WithCookieDomain adds Domain=<d> to every cookie (Host-routed mode). In
 // single-host mode cookies carry no Domain, as Go's cookie jar drops
-// Domain=.aimharder.com from an IP host (protocol §1).
+// Domain=.aimharder.com from an IP host (docs/protocol.md §1).
 func WithCookieDomain(d string) Option { return func(s *Server) { s.cookieDomain = d } }
 
 // WithHostDomain routes by Host: login.<domain> is the login host, <domain>
@@ -109,7 +109,7 @@ func WithLegacyLogin(m LegacyMode) Option { return func(s *Server) { s.legacy = 
 func WithJSONContentType(ct string) Option { return func(s *Server) { s.SetJSONContentType(ct) } }
 
 // Content types for JSON replies. The real service labels JSON as HTML
-// (exact header unrecorded); the fake does so by default (protocol §10).
+// (exact header unrecorded); the fake does so by default (docs/protocol.md §10).
 const (
 	ContentTypeHTML = "text/html; charset=UTF-8"
 	ContentTypeJSON = "application/json"
@@ -117,7 +117,7 @@ const (
 
 // Default knob values.
 const (
-	DefaultSessionLifetime = 30 * time.Minute // idle lifetime, §3.4 [ONE]
+	DefaultSessionLifetime = 30 * time.Minute // idle lifetime, docs/protocol.md §3.4 [ONE]
 )
 
 // New builds a fake from a world. It panics if the world is invalid (see

@@ -33,7 +33,7 @@ type roleEntry struct {
 }
 
 // person is whoever a request acts for: the holder or a family member.
-// Row states, credits, quotas and limits are per person (protocol §10).
+// Row states, credits, quotas and limits are per person (docs/protocol.md §10).
 type person struct {
 	id             int64
 	name, photo    string
@@ -48,7 +48,7 @@ type person struct {
 }
 
 // personFor resolves familyId: empty, the holder's own id or an unknown id
-// all mean the holder (protocol §10, [GUESS]).
+// all mean the holder (docs/protocol.md §10, [GUESS]).
 func (u *user) personFor(familyID string) *person {
 	if p, ok := u.members[familyID]; ok {
 		return p

@@ -14,7 +14,7 @@ import (
 )
 
 // World is the seed of a fake AimHarder: its boxes, members and the pool of
-// other athletes who fill classes (protocol §11.1). The same World always
+// other athletes who fill classes (docs/protocol.md §11.1). The same World always
 // yields the same ids, classes and attendee lists.
 type World struct {
 	Seed     int64
@@ -30,13 +30,13 @@ type BoxConfig struct {
 	Name     string // gym / boxName; padding is kept on purpose (the wire pads names)
 	Address  string // boxDir
 	Pic      string // boxPic; "" → null
-	Timezone string // IANA name; "" → Europe/Madrid (§4.3)
+	Timezone string // IANA name; "" → Europe/Madrid (docs/protocol.md §4.3)
 
 	Window           WindowRule
 	MinNotice        time.Duration // booking closes this long before the start (−7)
 	LateCancel       time.Duration // a cancel this close to the start forfeits the credit (cancelState 2)
 	MaxPerDay        int           // reservations per person and day (−8); 0 = no limit
-	ShareAttendees   bool          // rows carry the invented `athletes` list (§6)
+	ShareAttendees   bool          // rows carry the invented `athletes` list (docs/protocol.md §6)
 	WaitlistCapacity int           // 0 = no waitlist
 
 	Coaches  []string        // pool for random templates without a coach
@@ -83,7 +83,7 @@ type UserConfig struct {
 	Password string
 	Name     string
 	Photo    string // "" → null
-	Language string // "es" (default), "ca" or "en": the language of errorMssg (§7.3)
+	Language string // "es" (default), "ca" or "en": the language of errorMssg (docs/protocol.md §7.3)
 	Roles    []RoleConfig
 
 	Plan           []string // class type names the plan covers; nil = every type
@@ -129,7 +129,7 @@ var subPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
 // Validate reports what makes the world unusable: duplicate ids, unknown
 // references, bad rules, and classes placed in (or whose booking window
-// opens in) the missing or repeated hour of a DST change day (protocol §9.1).
+// opens in) the missing or repeated hour of a DST change day (docs/protocol.md §9.1).
 func (w World) Validate() error {
 	_, err := compileWorld(w)
 	return err
@@ -197,7 +197,7 @@ func compileWorld(w World) (*compiled, error) {
 	}
 	for i, n := range names {
 		a := athlete{idx: i, id: athleteIDBase + int64(i)*37 + 11, name: n}
-		if i%4 != 0 { // some athletes have no picture: pic is null (§6)
+		if i%4 != 0 { // some athletes have no picture: pic is null (docs/protocol.md §6)
 			a.pic = fmt.Sprintf("https://aimharder.com/images/users/%d.jpg", a.id)
 		}
 		c.athletes = append(c.athletes, a)
@@ -342,7 +342,7 @@ func (b *box) maxSlots() int {
 // classInChange finds a class that would start, end or run through the
 // missing or repeated wall-clock stretch of a DST change day. Such a class
 // has no single meaning for "N days earlier at the same time", so the seed
-// is rejected instead of picking one (protocol §9.1).
+// is rejected instead of picking one (docs/protocol.md §9.1).
 func (b *box) classInChange() string {
 	interval := func(t slotTemplate, d aimharder.Date) (int64, int64) {
 		from := wallSeconds(d.Year, d.Month, d.Day, 0, t.startMin)
@@ -373,7 +373,7 @@ func (b *box) classInChange() string {
 // or repeated stretch of a DST change day: under "4d", a 02:30 class on the
 // Thursday after the October change opens at a 02:30 that happens twice.
 // Like a class placed there it has no single opening instant, so the seed
-// is rejected instead of picking one (protocol §9.1).
+// is rejected instead of picking one (docs/protocol.md §9.1).
 // Fixed-hour openings are checked by fixedOpeningInChange; elapsed hours
 // always give one instant.
 func (b *box) openingInChange() string {

@@ -15,7 +15,7 @@ import (
 	"github.com/ahtui/ahtui/session/account"
 )
 
-// classJSON is one class in `classes --json` (the command-line contract).
+// classJSON is one class in `classes --json` (docs/cli.md).
 type classJSON struct {
 	ID            int64    `json:"id"`
 	Box           string   `json:"box"`

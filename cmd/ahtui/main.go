@@ -22,7 +22,7 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit statuses of the command-line contract (PRODUCT.md).
+// Exit statuses of the command-line contract (docs/cli.md).
 const (
 	exitOK        = 0
 	exitFailed    = 1 // the action failed; the reason is on stderr

@@ -14,7 +14,7 @@ import (
 
 // `ahtui sim --fault KIND[@ENDPOINT,…]`: the fake's fault knobs on the
 // command line, so `ahtui doctor` (and the rest) can be tried against the
-// ways the real service misbehaves (protocol §10, §11.4).
+// ways the real service misbehaves (docs/protocol.md §10, §11.4).
 
 // simFaultKinds maps a --fault kind to the fault it injects.
 var simFaultKinds = map[string]aimhardertest.Fault{

@@ -186,7 +186,7 @@ func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
 	}
 	for _, bc := range world.Boxes {
 		// What a member of these boxes would have set: no AimHarder answer
-		// names a box's time zone (protocol §4.3).
+		// names a box's time zone (docs/protocol.md §4.3).
 		if bc.Timezone != "" && bc.Timezone != session.DefaultTimezone {
 			if err := a.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
 				return err

@@ -3,7 +3,7 @@
 // store. It is the one place that pairs the stateless aimharder client with
 // the session store, so every caller (CLI, TUI, scheduler) reads the
 // current token from the store for each request and persists whatever the
-// server changed (PRODUCT.md invariants 1–4).
+// server changed (docs/product.md invariants 1–4).
 //
 // Every operation names the session kind it uses: there is no default.
 package account

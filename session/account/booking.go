@@ -79,7 +79,7 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 
 // confirmAlreadyBooked re-reads the day: "already booked at that time" is a
 // success only when the member's booking is this class, not another one at
-// the same hour (protocol §7.3).
+// the same hour (docs/protocol.md §7.3).
 func (s *Service) confirmAlreadyBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, family string, refusal error) (BookOutcome, error) {
 	c, booked, err := s.ConfirmBooked(ctx, kind, box, classID, date, family)
 	if err != nil || !booked {

@@ -113,7 +113,7 @@ func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box,
 		return nil, err
 	}
 	if !anyMemberData(days) {
-		// Invariant 3: AimHarder answers a schedule request without a live
+		// docs/product.md invariant 3: AimHarder answers a schedule request without a live
 		// session with the public schedule, which looks normal but lacks the
 		// member's bookings and attendees. No member data is also what a
 		// member with no bookings at a box that keeps its attendee list
@@ -195,7 +195,7 @@ func (s *Service) familySetting(ctx context.Context) string {
 
 // ConfirmBooked reads the day again and reports whether familyID holds a
 // booking or waitlist place in the class: "already booked at that time"
-// is a success only when it is this very class (protocol §7.3).
+// is a success only when it is this very class (docs/protocol.md §7.3).
 func (s *Service) ConfirmBooked(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, familyID string) (ClassView, bool, error) {
 	day, err := s.dayFor(ctx, kind, box, date, familyID)
 	if err != nil {

@@ -61,7 +61,7 @@ func rotateChild(db string) error {
 	return nil
 }
 
-// TestTwoProcessesRotateOneSession proves invariant 4 against the fake's
+// TestTwoProcessesRotateOneSession proves docs/product.md invariant 4 against the fake's
 // single-use rotation, with reuse of an old token ending the session: two
 // OS processes rotating the same session at the same moment never present
 // a token twice and never lose the session.
