@@ -48,6 +48,16 @@ func holdStill(c Clock) (release func()) {
 	return func() {}
 }
 
+// FuncClock is a Clock that reads the time from a function (time.Now
+// shifted, or a command's injected now) and waits on real timers.
+type FuncClock func() time.Time
+
+// Now returns f().
+func (f FuncClock) Now() time.Time { return f() }
+
+// NewTimer returns a real timer.
+func (FuncClock) NewTimer(d time.Duration) Timer { return RealClock{}.NewTimer(d) }
+
 // RealClock is the system clock.
 type RealClock struct{}
 

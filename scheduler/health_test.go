@@ -112,16 +112,16 @@ func TestKeeperNeedsKinds(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, testOpening.Add(-2*time.Hour), 0, 0)
 	svc := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})
-	if _, err := newKeeper(KeeperConfig{Account: svc}); err == nil {
+	if _, err := newKeeper(keeperConfig{Account: svc}); err == nil {
 		t.Error("a keeper without kinds was made")
 	}
-	if _, err := newKeeper(KeeperConfig{Account: svc, Kinds: []session.Kind{"phone"}}); err == nil {
+	if _, err := newKeeper(keeperConfig{Account: svc, Kinds: []session.Kind{"phone"}}); err == nil {
 		t.Error("a keeper of an unknown kind was made")
 	}
-	if _, err := newKeeper(KeeperConfig{Kinds: []session.Kind{session.KindBackground}}); err == nil {
+	if _, err := newKeeper(keeperConfig{Kinds: []session.Kind{session.KindBackground}}); err == nil {
 		t.Error("a keeper without an account service was made")
 	}
-	if _, err := newKeeper(KeeperConfig{Account: svc, Kinds: []session.Kind{session.KindBackground}}); err != nil {
+	if _, err := newKeeper(keeperConfig{Account: svc, Kinds: []session.Kind{session.KindBackground}}); err != nil {
 		t.Error(err)
 	}
 }

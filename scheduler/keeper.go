@@ -15,7 +15,7 @@ import (
 	"github.com/ahtui/ahtui/session/account"
 )
 
-// Keeper defaults.
+// keeper defaults.
 const (
 	DefaultKeeperCheck  = 5 * time.Minute  // look at the session at least this often
 	DefaultKeeperJitter = 30 * time.Second // spreads processes sharing a database
@@ -26,8 +26,8 @@ const (
 	reloginBackoffMax   = time.Hour
 )
 
-// KeeperConfig wires a Keeper.
-type KeeperConfig struct {
+// keeperConfig wires a keeper.
+type keeperConfig struct {
 	Account *account.Service // required; its owner names the keeper's rotations
 	Clock   Clock            // default RealClock
 	Events  *Broker          // optional
@@ -41,14 +41,14 @@ type KeeperConfig struct {
 	Jitter     time.Duration
 }
 
-// Keeper keeps sessions alive: it refreshes a token once it is older than
+// keeper keeps sessions alive: it refreshes a token once it is older than
 // the refresh_after threshold (18 minutes by default), looks at least every
 // CheckEvery, backs off exponentially on network trouble, and revives a
 // session AimHarder ended when password_command is set. Every change it
 // makes or notices in the store (another process may refresh or log in)
 // is published as an event.
-type Keeper struct {
-	cfg   KeeperConfig
+type keeper struct {
+	cfg   keeperConfig
 	store *session.Store
 	log   *slog.Logger
 
@@ -56,9 +56,9 @@ type Keeper struct {
 	reloginFailed map[session.Kind]string // the last revive's error, per kind, while it stands
 }
 
-// newKeeper checks cfg and returns a Keeper; it does nothing until Run.
+// newKeeper checks cfg and returns a keeper; it does nothing until Run.
 // Account and Kinds are required.
-func newKeeper(cfg KeeperConfig) (*Keeper, error) {
+func newKeeper(cfg keeperConfig) (*keeper, error) {
 	if cfg.Account == nil {
 		return nil, errors.New("scheduler: the keeper needs an account service")
 	}
@@ -85,20 +85,20 @@ func newKeeper(cfg KeeperConfig) (*Keeper, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Keeper{cfg: cfg, store: cfg.Account.Store(), log: log, reloginFailed: map[session.Kind]string{}}, nil
+	return &keeper{cfg: cfg, store: cfg.Account.Store(), log: log, reloginFailed: map[session.Kind]string{}}, nil
 }
 
 // reloginFailure reports why the keeper's last attempt to log the dead
 // session of that kind in again with password_command failed; false when
 // there was none since the session was last alive.
-func (k *Keeper) reloginFailure(kind session.Kind) (string, bool) {
+func (k *keeper) reloginFailure(kind session.Kind) (string, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	reason, ok := k.reloginFailed[kind]
 	return reason, ok
 }
 
-func (k *Keeper) setReloginFailure(kind session.Kind, reason string) {
+func (k *keeper) setReloginFailure(kind session.Kind, reason string) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if reason == "" {
@@ -110,7 +110,7 @@ func (k *Keeper) setReloginFailure(kind session.Kind, reason string) {
 
 // Run keeps the sessions alive until ctx ends, then returns once every
 // goroutine it started has stopped.
-func (k *Keeper) Run(ctx context.Context) error {
+func (k *keeper) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for _, kind := range k.cfg.Kinds {
 		wg.Go(func() { k.keep(ctx, kind) })
@@ -129,7 +129,7 @@ type keeperState struct {
 	reloginRefused bool // the password was refused: wait for the member
 }
 
-func (k *Keeper) keep(ctx context.Context, kind session.Kind) {
+func (k *keeper) keep(ctx context.Context, kind session.Kind) {
 	st := &keeperState{kind: kind}
 	for ctx.Err() == nil {
 		wait := k.round(ctx, st)
@@ -146,7 +146,7 @@ func (k *Keeper) keep(ctx context.Context, kind session.Kind) {
 	}
 }
 
-func (k *Keeper) jitter() time.Duration {
+func (k *keeper) jitter() time.Duration {
 	if k.cfg.Jitter <= 0 {
 		return 0
 	}
@@ -154,7 +154,7 @@ func (k *Keeper) jitter() time.Duration {
 }
 
 // round looks at the session once, acts, and says how long to wait.
-func (k *Keeper) round(ctx context.Context, st *keeperState) time.Duration {
+func (k *keeper) round(ctx context.Context, st *keeperState) time.Duration {
 	sess, err := k.store.Session(ctx, st.kind)
 	if errors.Is(err, session.ErrNoSession) {
 		st.haveLast = false
@@ -184,7 +184,7 @@ func (k *Keeper) round(ctx context.Context, st *keeperState) time.Duration {
 
 // refresh rotates the token (unless another process just did, which
 // account.Service.Fresh notices under the lease).
-func (k *Keeper) refresh(ctx context.Context, st *keeperState, maxAge time.Duration) time.Duration {
+func (k *keeper) refresh(ctx context.Context, st *keeperState, maxAge time.Duration) time.Duration {
 	_, err := k.cfg.Account.Fresh(ctx, st.kind, maxAge)
 	if ctx.Err() != nil {
 		return 0
@@ -220,7 +220,7 @@ func (k *Keeper) refresh(ctx context.Context, st *keeperState, maxAge time.Durat
 
 // revive logs a dead session in again with password_command, slowly:
 // every failed login counts towards AimHarder's lockout.
-func (k *Keeper) revive(ctx context.Context, st *keeperState) time.Duration {
+func (k *keeper) revive(ctx context.Context, st *keeperState) time.Duration {
 	if st.reloginRefused {
 		return k.cfg.CheckEvery
 	}
@@ -250,7 +250,7 @@ func (k *Keeper) revive(ctx context.Context, st *keeperState) time.Duration {
 }
 
 // noticeOwnRefresh records a refresh this keeper made.
-func (k *Keeper) noticeOwnRefresh(st *keeperState, sess session.Session) {
+func (k *keeper) noticeOwnRefresh(st *keeperState, sess session.Session) {
 	if st.haveLast && !sess.TokenUpdatedAt.Equal(st.last.TokenUpdatedAt) && sess.CreatedAt.Equal(st.last.CreatedAt) {
 		k.publish(SessionRefreshed{At: k.cfg.Clock.Now(), Kind: st.kind, UpdateCount: sess.TokenUpdateCount})
 		st.last = sess
@@ -261,7 +261,7 @@ func (k *Keeper) noticeOwnRefresh(st *keeperState, sess session.Session) {
 
 // noticeChanges publishes what changed in the session row since the last
 // look: made by this process's other parts or by another process.
-func (k *Keeper) noticeChanges(st *keeperState, sess session.Session) {
+func (k *keeper) noticeChanges(st *keeperState, sess session.Session) {
 	defer func() { st.last, st.haveLast = sess, true }()
 	if !st.haveLast {
 		if sess.State == session.StateDead {
@@ -283,7 +283,7 @@ func (k *Keeper) noticeChanges(st *keeperState, sess session.Session) {
 	}
 }
 
-func (k *Keeper) publish(e Event) {
+func (k *keeper) publish(e Event) {
 	k.log.Info(e.String())
 	if k.cfg.Events != nil {
 		k.cfg.Events.publish(e)

@@ -13,7 +13,7 @@ import (
 // keeperHarness runs a keeper for kinds on h's database.
 type keeperHarness struct {
 	*harness
-	keeper *Keeper
+	keeper *keeper
 	events *collector
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -25,7 +25,7 @@ func startKeeper(t *testing.T, h *harness, kinds ...session.Kind) *keeperHarness
 		PasswordCommand: func(context.Context, string) (string, error) { return testPassword, nil }})
 	broker := newBroker()
 	kh := &keeperHarness{harness: h, events: collect(broker), done: make(chan struct{})}
-	k, err := newKeeper(KeeperConfig{Account: svc, Clock: h.clock, Events: broker, Kinds: kinds})
+	k, err := newKeeper(keeperConfig{Account: svc, Clock: h.clock, Events: broker, Kinds: kinds})
 	if err != nil {
 		t.Fatal(err)
 	}

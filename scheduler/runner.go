@@ -62,7 +62,6 @@ type Config struct {
 	Store  *session.Store    // required
 	Client *aimharder.Client // required; build it with Observe: Estimator.Observe
 	Clock  Clock             // default RealClock
-	Events *Broker           // default: a new broker (see Runner.Events)
 	Logger *slog.Logger      // default: discard
 	Owner  string            // lease and claim owner; default session.NewOwner("runner")
 	// Estimator is the server-clock estimator wired into Client's Observe;
@@ -92,7 +91,7 @@ type Runner struct {
 	log       *slog.Logger
 	owner     string
 	estimator *ClockEstimator
-	keeper    *Keeper
+	keeper    *keeper
 	timing    Timing
 	notify    NotifyConfig
 	// finishRetry bounds the retries of an outcome the database is too
@@ -125,9 +124,6 @@ func NewRunner(cfg Config) (*Runner, error) {
 	if cfg.Clock == nil {
 		cfg.Clock = RealClock{}
 	}
-	if cfg.Events == nil {
-		cfg.Events = newBroker()
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -141,7 +137,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		store:     cfg.Store,
 		client:    cfg.Client,
 		clock:     cfg.Clock,
-		events:    cfg.Events,
+		events:    newBroker(),
 		log:       cfg.Logger,
 		owner:     cfg.Owner,
 		estimator: cfg.Estimator,
@@ -167,8 +163,8 @@ func NewRunner(cfg Config) (*Runner, error) {
 		}
 		// The keeper rotates under its own owner name, so a fire's session
 		// lease keeps it from rotating the token mid-flight.
-		k, err := newKeeper(KeeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
-			Events: cfg.Events, Logger: cfg.Logger, Kinds: kinds,
+		k, err := newKeeper(keeperConfig{Account: newService(cfg.Owner + "/keeper"), Clock: cfg.Clock,
+			Events: r.events, Logger: cfg.Logger, Kinds: kinds,
 			CheckEvery: cfg.KeeperCheck, Jitter: cfg.KeeperJitter})
 		if err != nil {
 			return nil, err

@@ -9,8 +9,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 )
 
-// RuleSource says where a box's booking-window rule comes from. The values
-// are the `window_source` of `boxes --json` (docs/cli.md).
+// RuleSource says where a box's booking-window rule comes from.
 type RuleSource string
 
 const (

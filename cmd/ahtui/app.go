@@ -55,7 +55,7 @@ func (r role) showsTUI() bool { return r == roleTUI || r == roleServe }
 type appOptions struct {
 	role role
 	// clock, when set, replaces the commands' clock (the demo's shifted
-	// one); else commandClock over globalOptions.now.
+	// one); else globalOptions.now with real timers.
 	clock scheduler.Clock
 	// dbPath, when set, replaces --db (the demo's temporary database,
 	// serve's absolute path).
@@ -71,7 +71,7 @@ type appOptions struct {
 func (g *globalOptions) newApp(ctx context.Context, o appOptions) (_ *app, err error) {
 	a := &app{role: o.role, clock: o.clock}
 	if a.clock == nil {
-		a.clock = commandClock{now: g.now}
+		a.clock = scheduler.FuncClock(g.now)
 	}
 	defer func() {
 		if err != nil {
@@ -141,8 +141,8 @@ func (a *app) now() time.Time { return a.clock.Now() }
 // onClose adds fn to what Close runs (last added, first run).
 func (a *app) onClose(fn func() error) { a.closers = append(a.closers, fn) }
 
-// Close stops what the app started, in reverse order; the first error is
-// returned.
+// Close stops what the app started, in reverse order, and returns every
+// error it met (errors.Join).
 func (a *app) Close() error {
 	var errs []error
 	for i := len(a.closers) - 1; i >= 0; i-- {
@@ -150,21 +150,6 @@ func (a *app) Close() error {
 	}
 	a.closers = nil
 	return errors.Join(errs...)
-}
-
-// commandClock is the commands' clock (time.Now, or what a test injects)
-// with real timers.
-type commandClock struct{ now func() time.Time }
-
-func (c commandClock) Now() time.Time {
-	if c.now == nil {
-		return time.Now()
-	}
-	return c.now()
-}
-
-func (commandClock) NewTimer(d time.Duration) scheduler.Timer {
-	return scheduler.RealClock{}.NewTimer(d)
 }
 
 // stateDir is where logs go: $XDG_STATE_HOME/ahtui, else ~/.local/state/ahtui.

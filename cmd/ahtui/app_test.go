@@ -42,3 +42,14 @@ func mustCurrentBox(t *testing.T, a *app) session.Box {
 	}
 	return box
 }
+
+// The runner keeps the device session alive only in processes that show
+// screens (the terminal TUI and serve); run and the one-shot commands
+// show none, so they leave the device session to whoever does.
+func TestRolesKeepTheDeviceSessionOnlyWithAScreen(t *testing.T) {
+	for r, want := range map[role]bool{roleTUI: true, roleServe: true, roleRun: false, roleCLI: false} {
+		if got := r.showsTUI(); got != want {
+			t.Errorf("%s keeps the device session: %v, want %v", r, got, want)
+		}
+	}
+}

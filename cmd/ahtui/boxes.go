@@ -24,7 +24,19 @@ type boxJSON struct {
 func toBoxJSON(b session.Box, current bool) boxJSON {
 	rule := b.Rule()
 	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
-		Window: rule.String(), WindowSource: string(rule.Source), Current: current}
+		Window: rule.String(), WindowSource: windowSource(rule.Source), Current: current}
+}
+
+// windowSource is the contract's word for where a rule comes from
+// (docs/cli.md, boxes --json).
+func windowSource(s session.RuleSource) string {
+	switch s {
+	case session.RuleMember:
+		return "member"
+	case session.RuleLearned, session.RuleStated:
+		return "learned"
+	}
+	return "unknown"
 }
 
 func windowText(b boxJSON) string {

@@ -62,6 +62,9 @@ func newRootCommand(stdin io.Reader, stdout, stderr io.Writer, now func() time.T
 
 // newRootCommandWith is newRootCommand over opts, which the flags fill in.
 func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalOptions) *cobra.Command {
+	if opts.now == nil {
+		opts.now = time.Now
+	}
 	defaults := aimharder.DefaultConfig()
 	root := &cobra.Command{
 		Use:   "ahtui",

@@ -223,7 +223,7 @@ func demoOpensIn(s string) (time.Duration, error) {
 // leaves out special classes too close to midnight).
 func demoClock(now time.Time, opensIn time.Duration) (scheduler.Clock, time.Time) {
 	if opensIn == 0 {
-		return commandClock{now: time.Now}, now
+		return scheduler.FuncClock(time.Now), now
 	}
 	// The first whole minute at or before now+opensIn becomes the opening.
 	opening := now.Add(opensIn).Truncate(time.Minute)
@@ -233,7 +233,7 @@ func demoClock(now time.Time, opensIn time.Duration) (scheduler.Clock, time.Time
 		}
 	}
 	shift := opening.Sub(now.Add(opensIn))
-	clock := commandClock{now: func() time.Time { return time.Now().Add(shift) }}
+	clock := scheduler.FuncClock(func() time.Time { return time.Now().Add(shift) })
 	// DemoWorld opens its first special class at the whole minute two
 	// minutes after the time it is given.
 	return clock, opening.Add(-opensIn).Add(-time.Minute)

@@ -23,9 +23,8 @@ type BookOutcome struct {
 // open yet, with the opening when it is known.
 type TooEarlyError struct {
 	Class   ClassView
-	OpensAt time.Time          // zero when neither the member nor the server told the rule
-	Rule    session.WindowRule // the box's rule in force after learning, with its source
-	Message string             // the server's words
+	OpensAt time.Time // zero when neither the member nor the server told the rule
+	Message string    // the server's words
 }
 
 func (e *TooEarlyError) Error() string {
@@ -127,7 +126,6 @@ func (s *Service) tooEarly(ctx context.Context, kind session.Kind, box session.B
 	}
 	out.Class = c
 	out.OpensAt = c.OpensAt
-	out.Rule = box.Rule()
 	return out
 }
 

@@ -74,8 +74,8 @@ func TestForwardEndsWithItsContext(t *testing.T) {
 	if ev.Kind != tui.EventSession {
 		t.Fatalf("first event %+v", ev)
 	}
-	// Nobody reads the second event: Forward waits on the screen until
-	// ctx ends.
+	// The screen stops reading here: whether Forward is still waiting to
+	// hand over the second event or to receive a third, it ends with ctx.
 	cancel()
 	for range events { // closes once ctx ends
 	}

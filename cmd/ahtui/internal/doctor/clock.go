@@ -9,15 +9,6 @@ import (
 	"github.com/ahtui/ahtui/scheduler"
 )
 
-// clock is the configured Now with real timers, for the clock estimator.
-type clock struct{ now func() time.Time }
-
-func (c clock) Now() time.Time { return c.now() }
-
-func (clock) NewTimer(d time.Duration) scheduler.Timer {
-	return scheduler.RealClock{}.NewTimer(d)
-}
-
 // checkClock reports how far AimHarder's clock is from this machine's.
 func (d *Doctor) checkClock(ctx context.Context, ref aimharder.BoxRef) {
 	title := "Clock: AimHarder's against this machine's"

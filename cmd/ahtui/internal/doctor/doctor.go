@@ -154,7 +154,7 @@ func New(cfg Config) (*Doctor, error) {
 	d.transport = http.DefaultTransport.(*http.Transport).Clone()
 	d.transport.TLSClientConfig = &tls.Config{RootCAs: cfg.RootCAs, MinVersion: tls.VersionTLS12}
 	d.rec = &bodyRecorder{next: d.transport, bodies: map[string][]byte{}}
-	clk := clock{now: cfg.Now}
+	clk := scheduler.FuncClock(cfg.Now)
 	d.est = scheduler.NewClockEstimator(clk)
 	ccfg := cfg.Client
 	ccfg.HTTPClient = &http.Client{Transport: d.rec}

@@ -241,8 +241,8 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 	}
 	if !day.MemberData && len(day.Classes) > 0 {
 		// Without a live session AimHarder answers the public schedule,
-		// which looks just like this: confirm the session (docs/product.md,
-		// docs/product.md invariant 3).
+		// which looks just like this: confirm the session
+		// (docs/product.md, invariant 3).
 		var werr error
 		if _, creds, werr = d.client.Whoami(ctx, creds); errors.Is(werr, aimharder.ErrLoggedOut) {
 			d.emit(checkFail, title, []string{
