@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/shellcmd"
 )
 
 // Notifier defaults.
@@ -398,64 +397,36 @@ type notifyResult struct {
 	timedOut, stopped bool
 }
 
-// runNotifyCommand runs command through /bin/sh with note in the
-// environment and as JSON on stdin; its standard output is discarded. On
-// timeout, or when ctx ends, its whole process group is killed.
+// runNotifyCommand runs command through the shell (shellcmd.Run) with
+// note in the environment and as JSON on stdin; its standard output is
+// discarded. On timeout, or when ctx ends, its whole process group is
+// killed.
 func runNotifyCommand(ctx context.Context, command string, note Notification, timeout time.Duration) notifyResult {
 	payload, err := json.Marshal(note)
 	if err != nil {
 		return notifyResult{err: err}
 	}
-	runCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(runCtx, "/bin/sh", "-c", command)
-	cmd.Env = append(os.Environ(), note.env()...)
-	cmd.Stdin = bytes.NewReader(append(payload, '\n'))
-	stderr := &tailBuffer{max: 2048}
-	cmd.Stderr = stderr
-	cmd.WaitDelay = notifyWaitDelay
-	killProcessGroup(cmd)
-	err = cmd.Run()
-	res := notifyResult{stderr: scrubLine(stderr.lastLine())}
+	out, err := shellcmd.Run(ctx, command, shellcmd.Options{
+		Name:      "notify_command",
+		Timeout:   timeout,
+		WaitDelay: notifyWaitDelay,
+		Env:       note.env(),
+		Stdin:     bytes.NewReader(append(payload, '\n')),
+	})
+	res := notifyResult{stderr: scrubLine(out.Stderr)}
+	var ee *shellcmd.ExitError
 	switch {
 	case err == nil:
-	case errors.Is(runCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil:
+	case errors.Is(err, shellcmd.ErrTimedOut):
 		res.timedOut = true
-	case ctx.Err() != nil:
+	case errors.Is(err, shellcmd.ErrStopped):
 		res.stopped = true
+	case errors.As(err, &ee):
+		res.err = errors.New(ee.Status)
 	default:
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			res.err = errors.New(ee.ProcessState.String())
-		} else {
-			res.err = err
-		}
+		res.err = err
 	}
 	return res
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.buf = append(t.buf, p...)
-	if over := len(t.buf) - t.max; over > 0 {
-		t.buf = append(t.buf[:0], t.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) lastLine() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	lines := strings.Split(strings.TrimSpace(string(t.buf)), "\n")
-	return strings.TrimSpace(lines[len(lines)-1])
 }
 
 var (

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -203,31 +201,4 @@ func (s *Service) relogin(ctx context.Context, kind session.Kind) error {
 	}
 	s.log.Info("logged in again with password_command", "kind", kind)
 	return nil
-}
-
-// runPasswordCommand runs command through the shell and returns its output,
-// trimmed. Neither the command's output nor its error output is logged.
-func runPasswordCommand(ctx context.Context, command string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("password_command failed: %v", exitSummary(err))
-	}
-	pw := strings.TrimSpace(string(out))
-	if pw == "" {
-		return "", errors.New("password_command printed nothing")
-	}
-	return pw, nil
-}
-
-// exitSummary describes how a command failed without its output, which
-// could hold the password.
-func exitSummary(err error) string {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return ee.ProcessState.String()
-	}
-	return err.Error()
 }
