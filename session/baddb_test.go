@@ -229,18 +229,13 @@ func TestTruncatedDatabaseIsRefusedUnchanged(t *testing.T) {
 	sameContents(t, "the original", mustSnapshot(t, openAt(t, good)), want)
 }
 
-// TestDamagedTableFailsCleanly garbles one table's page: the file still
-// opens, reading or writing that table fails with ErrNotDatabase, the
-// other tables read as they were, and nothing is written to the file.
-func TestDamagedTableFailsCleanly(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "ahtui.db")
-	want := seededFile(t, path)
-
+// garblePage overwrites the first page of table in the closed database
+// at path with noise and returns the file's new contents.
+func garblePage(t *testing.T, path, table string) []byte {
+	t.Helper()
 	db := rawDB(t, path)
 	var root int64
-	if err := db.QueryRowContext(ctx, `SELECT rootpage FROM sqlite_schema WHERE name = 'prebookings'`).Scan(&root); err != nil {
+	if err := db.QueryRowContext(t.Context(), `SELECT rootpage FROM sqlite_schema WHERE name = ?`, table).Scan(&root); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -250,20 +245,56 @@ func TestDamagedTableFailsCleanly(t *testing.T) {
 	if err := os.WriteFile(path, body, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return body
+}
 
-	s := openAt(t, path)
-	if _, err := s.Prebookings(ctx, PrebookingQuery{}); !errors.Is(err, ErrNotDatabase) {
-		t.Errorf("reading the damaged table = %v, want ErrNotDatabase", err)
+// TestDamagedTableIsRefusedAtOpen garbles one table's page: Open checks
+// every page before anything writes, refuses the file and leaves it as
+// it was (before, the file opened and a command could write other tables
+// — a history row — before it reached the damaged one).
+func TestDamagedTableIsRefusedAtOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, table := range []string{"prebookings", "sessions", "history", "settings"} {
+		t.Run(table, func(t *testing.T) {
+			path := filepath.Join(dir, table+".db")
+			seededFile(t, path)
+			garblePage(t, path, table)
+			expectRefused(t, path)
+		})
 	}
-	if _, err := s.CancelPrebooking(ctx, want.Prebookings[0].ID); !errors.Is(err, ErrNotDatabase) {
-		t.Errorf("writing the damaged table = %v, want ErrNotDatabase", err)
+}
+
+// TestDamageFoundAfterOpenStopsEveryWrite: a page damaged under an open
+// store. The read that finds it fails with ErrNotDatabase; from then on
+// nothing is written to the file, to that table or any other.
+func TestDamageFoundAfterOpenStopsEveryWrite(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "ahtui.db")
+	want := seededFile(t, path)
+	s := openAt(t, path)
+	body := garblePage(t, path, "prebookings")
+	// Connections opened before the damage may hold the good page in
+	// their cache: start from fresh ones, which read the file.
+	s.db.SetMaxIdleConns(0)
+	s.db.SetMaxIdleConns(2)
+
+	if _, err := s.Prebookings(ctx, PrebookingQuery{}); !errors.Is(err, ErrNotDatabase) {
+		t.Fatalf("reading the damaged table = %v, want ErrNotDatabase", err)
 	}
 	// Everything outside the damaged page reads as it was.
 	if got, err := s.Sessions(ctx); err != nil || !reflect.DeepEqual(got, want.Sessions) {
 		t.Errorf("sessions = %v, %v; want %v", got, err, want.Sessions)
 	}
-	if got, err := s.Settings(ctx); err != nil || !reflect.DeepEqual(got, want.Settings) {
-		t.Errorf("settings = %v, %v; want %v", got, err, want.Settings)
+	if _, err := s.CancelPrebooking(ctx, want.Prebookings[0].ID); !errors.Is(err, ErrNotDatabase) {
+		t.Errorf("writing the damaged table = %v, want ErrNotDatabase", err)
+	}
+	if err := s.SetSetting(ctx, SettingRefreshAfter, "10m"); !errors.Is(err, ErrNotDatabase) {
+		t.Errorf("writing a setting = %v, want ErrNotDatabase", err)
+	}
+	if _, err := s.Record(ctx, Event{Kind: EventLogin, Message: "logging in"}); !errors.Is(err, ErrNotDatabase) {
+		t.Errorf("recording history = %v, want ErrNotDatabase", err)
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

@@ -136,7 +136,9 @@ func (s *Store) wrap(op string, err error) error {
 		case sqlite3.SQLITE_READONLY:
 			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite refused to write"}
 		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
-			sentinel = &NotDatabaseError{Path: s.path, Reason: "SQLite found it damaged or not a database", Damaged: true}
+			nd := &NotDatabaseError{Path: s.path, Reason: "SQLite found it damaged or not a database", Damaged: true}
+			s.damaged.CompareAndSwap(nil, nd)
+			sentinel = nd
 		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 			sentinel = &ReadOnlyError{Path: s.path, Reason: "SQLite cannot open the file or its -wal/-shm for writing"}
 		case sqlite3.SQLITE_FULL:

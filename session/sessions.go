@@ -383,7 +383,11 @@ func decodeCookies(s string) (map[string]string, error) {
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE, from the DSN) and
 // commits it, wrapping errors with op.
+// Nothing is written once the file was found damaged.
 func (s *Store) inTx(ctx context.Context, op string, fn func(*sql.Tx) error) error {
+	if d := s.damaged.Load(); d != nil {
+		return fmt.Errorf("%s: %w", op, d)
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return s.wrap(op, err)

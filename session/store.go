@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -42,6 +43,11 @@ type Store struct {
 	busyTimeout    time.Duration
 	leaseWait      time.Duration
 	rotateLeaseTTL time.Duration
+
+	// damaged is set once SQLite found the file damaged (wrap): from then
+	// on no transaction of this Store begins, so a damaged file is never
+	// written.
+	damaged atomic.Pointer[NotDatabaseError]
 }
 
 // Option changes how Open configures a Store.
@@ -174,6 +180,9 @@ func (s *Store) initialise(ctx context.Context) error {
 	if err := checkIdentity(ctx, conn, s.path); err != nil {
 		return s.wrap("open database", err)
 	}
+	if err := s.checkIntact(ctx, conn); err != nil {
+		return err
+	}
 	if err := s.switchToWAL(ctx, conn); err != nil {
 		return err
 	}
@@ -183,6 +192,32 @@ func (s *Store) initialise(ctx context.Context) error {
 			err = &SchemaError{Path: s.path, Found: se.Found, Known: se.Known}
 		}
 		return s.wrap("migrate database", err)
+	}
+	return nil
+}
+
+// checkIntact reads the whole file (PRAGMA quick_check: every page of
+// every table and index, in one read transaction) before anything writes
+// to it. A damaged page would otherwise surface only when a command
+// reaches it, after earlier steps had written to the file (a history
+// row) or talked to AimHarder (a login it then could not store).
+func (s *Store) checkIntact(ctx context.Context, conn *sql.Conn) error {
+	rows, err := conn.QueryContext(ctx, "PRAGMA quick_check(1)")
+	if err != nil {
+		return s.wrap("check database", err)
+	}
+	defer rows.Close()
+	var verdict string
+	if rows.Next() {
+		if err := rows.Scan(&verdict); err != nil {
+			return s.wrap("check database", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s.wrap("check database", err)
+	}
+	if verdict != "ok" {
+		return &NotDatabaseError{Path: s.path, Reason: "SQLite's check of every page found damage", Damaged: true}
 	}
 	return nil
 }

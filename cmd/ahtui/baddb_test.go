@@ -55,6 +55,18 @@ func (e *cliEnv) expectFailure(r result, words ...string) {
 	}
 }
 
+// expectLoginRefused runs `login` on a database that cannot be used: it
+// fails like any other command, and before asking AimHarder anything, so
+// no server session is created and abandoned.
+func (e *cliEnv) expectLoginRefused(words ...string) {
+	e.t.Helper()
+	e.fake.ResetRequests()
+	e.expectFailure(e.run(testPassword+"\n", "login", "--email", testEmail, "--password-stdin"), words...)
+	for _, r := range e.fake.Requests() {
+		e.t.Errorf("login on an unusable database reached AimHarder: %s %s (%s)", r.Method, r.Path, r.Code)
+	}
+}
+
 // someCommands reads and writes, with and without --json.
 func someCommands(e *cliEnv) [][]string {
 	day := testToday.AddDays(5)
@@ -77,19 +89,29 @@ func TestDamagedDatabaseCLI(t *testing.T) {
 	noise := make([]byte, len(good))
 	rand.Read(noise)
 
+	// One page in the middle garbled: the header, the schema and most
+	// tables read fine, so only a check of every page finds it.
+	const page = 4096
+	onePage := bytes.Clone(good)
+	mid := len(good) / page / 2
+	copy(onePage[mid*page:(mid+1)*page], noise)
+
 	for name, damaged := range map[string][]byte{
 		"random bytes": noise,
 		"truncated":    good[:len(good)/2],
 		"a text file":  []byte(strings.Repeat("shopping list: eggs, rice\n", 100)),
+		"one page":     onePage,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if err := os.WriteFile(e.db, damaged, 0o600); err != nil {
 				t.Fatal(err)
 			}
+			words := []string{"ahtui's database at " + e.db + " is damaged",
+				"left it as it is", "move the file aside", "`ahtui login`"}
 			for _, args := range someCommands(e) {
-				e.expectFailure(e.run("", args...), "ahtui's database at "+e.db+" is damaged",
-					"left it as it is", "move the file aside", "`ahtui login`")
+				e.expectFailure(e.run("", args...), words...)
 			}
+			e.expectLoginRefused(words...)
 			if got, _ := os.ReadFile(e.db); !bytes.Equal(got, damaged) {
 				t.Error("ahtui changed the damaged file")
 			}
@@ -119,6 +141,7 @@ func TestNewerDatabaseCLI(t *testing.T) {
 			"schema version 99", fmt.Sprintf("knows up to %d", session.LatestSchemaVersion()),
 			"Nothing was changed", "run the newer ahtui")
 	}
+	e.expectLoginRefused("was written by a newer ahtui", "Nothing was changed")
 	if got, _ := os.ReadFile(e.db); !bytes.Equal(got, stamped) {
 		t.Error("ahtui changed the newer database")
 	}
@@ -169,6 +192,7 @@ func TestAnotherProgramsDatabaseCLI(t *testing.T) {
 			t.Errorf("%v: the member is told to move another program's file: %s", args, r.stderr)
 		}
 	}
+	e.expectLoginRefused(e.db+" is not an ahtui database", "another program")
 	if after, _ := os.ReadFile(e.db); !bytes.Equal(before, after) {
 		t.Error("the other program's database was changed")
 	}
