@@ -278,3 +278,51 @@ func countLogins(h *harness) int {
 	}
 	return n
 }
+
+// TestKeeperStopsAfterARefusedPassword: once AimHarder refused the
+// password (seen by any process: the state is in the session row), the
+// keeper logs nothing in until the member does; then it goes on.
+func TestKeeperStopsAfterARefusedPassword(t *testing.T) {
+	start := time.Date(2026, 11, 20, 8, 0, 0, 0, madrid)
+	h := newHarness(t, start, 0, 0)
+	if err := h.store.SetSetting(t.Context(), session.SettingPasswordCommand, "pass show aimharder"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := h.store.Session(t.Context(), session.KindBackground)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fake.ForceLogout(testEmail, sess.Credentials.Fingerprint)
+	if err := h.store.MarkDead(t.Context(), session.KindBackground, sess.Credentials, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.RecordReloginFailure(t.Context(), "refused", start, true); err != nil {
+		t.Fatal(err)
+	}
+	kh := startKeeper(t, h, session.KindBackground)
+	kh.runUntil(t, start.Add(3*time.Hour), 1)
+	if n := countLogins(h); n != 2 {
+		t.Fatalf("%d logins with a refused password, want only newHarness's two", n)
+	}
+
+	// The member logs in (another process): the keeper carries on.
+	svc := account.New(account.Config{Store: h.openStore(), Client: h.client(nil), Now: h.clock.Now})
+	if _, err := svc.Login(t.Context(), testEmail, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	kh.runUntil(t, start.Add(5*time.Hour), 1)
+	events := kh.stop()
+	failed := 0
+	for _, e := range events {
+		if _, ok := e.(SessionRefreshFailed); ok {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d SessionRefreshFailed events, want 1 (said once, not every check)", failed)
+	}
+	after, _ := h.store.Session(t.Context(), session.KindBackground)
+	if after.State != session.StateLive || after.Relogin.Refused {
+		t.Errorf("after the member's login: %v %+v", after, after.Relogin)
+	}
+}
