@@ -91,7 +91,9 @@ func (j *fireJob) freshLoop(ctx context.Context, by time.Time) error {
 	r := j.r
 	for {
 		err := j.freshOnce(ctx)
-		if err == nil || ctx.Err() != nil || sessionGone(err) {
+		// A refresh AimHarder refuses while the session works will not pass
+		// by asking again: fire with the current credentials.
+		if err == nil || ctx.Err() != nil || sessionGone(err) || errors.Is(err, account.ErrRefreshRefused) {
 			return err
 		}
 		r.log.Warn("cannot make the background session fresh before a fire", "prebooking", j.p.ID, "err", err)

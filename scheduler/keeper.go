@@ -22,8 +22,6 @@ const (
 	keeperBackoffMin    = 5 * time.Second
 	keeperBackoffMax    = 2 * time.Minute
 	keeperLeaseRetry    = 15 * time.Second // the lease is busy: a rotation elsewhere, or a fire
-	reloginBackoffMin   = 15 * time.Minute // a failing login counts towards AimHarder's lockout
-	reloginBackoffMax   = time.Hour
 )
 
 // keeperConfig wires a keeper.
@@ -121,12 +119,10 @@ func (k *keeper) Run(ctx context.Context) error {
 
 // keeperState is what one kind's loop remembers between rounds.
 type keeperState struct {
-	kind           session.Kind
-	last           session.Session
-	haveLast       bool
-	backoff        time.Duration // network trouble
-	reloginBackoff time.Duration
-	reloginRefused bool // the password was refused: wait for the member
+	kind     session.Kind
+	last     session.Session
+	haveLast bool
+	backoff  time.Duration // network trouble
 }
 
 func (k *keeper) keep(ctx context.Context, kind session.Kind) {
@@ -134,11 +130,13 @@ func (k *keeper) keep(ctx context.Context, kind session.Kind) {
 	for ctx.Err() == nil {
 		wait := k.round(ctx, st)
 		// Jitter spreads processes sharing a database; it shortens the
-		// routine look (at least every CheckEvery) and delays the others.
+		// routine look (at least every CheckEvery) and delays the others by
+		// at most a quarter of the wait, so a wake set by the token's age
+		// (refresh_after) never slips far past it, however short it is.
 		if wait >= k.cfg.CheckEvery {
-			wait -= k.jitter()
+			wait -= k.jitter(wait)
 		} else {
-			wait += k.jitter()
+			wait += k.jitter(wait)
 		}
 		if err := sleepUntil(ctx, k.cfg.Clock, k.cfg.Clock.Now().Add(wait), 0); err != nil {
 			return
@@ -146,11 +144,18 @@ func (k *keeper) keep(ctx context.Context, kind session.Kind) {
 	}
 }
 
-func (k *keeper) jitter() time.Duration {
-	if k.cfg.Jitter <= 0 {
+func (k *keeper) jitter(wait time.Duration) time.Duration {
+	limit := min(k.cfg.Jitter, wait/4)
+	if limit <= 0 {
 		return 0
 	}
-	return rand.N(k.cfg.Jitter)
+	return rand.N(limit)
+}
+
+// dueIn is how long until the session's token reaches refreshAfter,
+// capped by CheckEvery (to notice other processes' changes); 0 when due.
+func (k *keeper) dueIn(sess session.Session, refreshAfter time.Duration) time.Duration {
+	return max(0, min(k.cfg.CheckEvery, refreshAfter-sess.TokenAge(k.cfg.Clock.Now())))
 }
 
 // round looks at the session once, acts, and says how long to wait.
@@ -173,11 +178,9 @@ func (k *keeper) round(ctx context.Context, st *keeperState) time.Duration {
 	if err != nil {
 		return k.cfg.CheckEvery
 	}
-	now := k.cfg.Clock.Now()
-	age := sess.TokenAge(now)
-	if age < th.RefreshAfter {
+	if wait := k.dueIn(sess, th.RefreshAfter); wait > 0 {
 		st.backoff = 0
-		return min(k.cfg.CheckEvery, th.RefreshAfter-age)
+		return wait
 	}
 	return k.refresh(ctx, st, th.RefreshAfter)
 }
@@ -193,16 +196,31 @@ func (k *keeper) refresh(ctx context.Context, st *keeperState, maxAge time.Durat
 	switch {
 	case err == nil:
 		st.backoff = 0
-		if rerr == nil {
-			k.noticeOwnRefresh(st, after)
+		if rerr != nil {
+			return k.cfg.CheckEvery
 		}
-		return k.cfg.CheckEvery
+		k.noticeOwnRefresh(st, after)
+		// The next wake follows the new token's age, not a whole interval:
+		// a refresh_after under CheckEvery must be honoured.
+		return max(k.dueIn(after, maxAge), time.Second)
 	case errors.Is(err, session.ErrLeaseHeld):
 		return keeperLeaseRetry
-	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, account.ErrNotLoggedIn):
-		// account.Service marked it dead (and tried password_command).
+	case errors.Is(err, account.ErrRefreshRefused):
+		// The session works but AimHarder no longer renews its token (the
+		// member was warned); asking every few seconds would not change it.
+		k.publish(SessionRefreshFailed{At: k.cfg.Clock.Now(), Kind: st.kind, Err: err.Error(), RetryIn: k.cfg.CheckEvery})
 		if rerr == nil {
 			k.noticeChanges(st, after)
+		}
+		return k.cfg.CheckEvery
+	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, account.ErrNotLoggedIn):
+		// account.Service marked it dead (and tried password_command).
+		if rerr != nil {
+			return k.cfg.CheckEvery
+		}
+		k.noticeChanges(st, after)
+		if after.State == session.StateLive {
+			return max(k.dueIn(after, maxAge), time.Second)
 		}
 		return k.cfg.CheckEvery
 	}
@@ -218,35 +236,47 @@ func (k *keeper) refresh(ctx context.Context, st *keeperState, maxAge time.Durat
 	return st.backoff
 }
 
-// revive logs a dead session in again with password_command, slowly:
-// every failed login counts towards AimHarder's lockout.
+// revive logs a dead session in again with password_command, under the
+// account's re-login policy (session/account: backoff after a failure, no
+// automatic login after a refused password until the member logs in; its
+// state is in the session row, shared by every process).
 func (k *keeper) revive(ctx context.Context, st *keeperState) time.Duration {
-	if st.reloginRefused {
-		return k.cfg.CheckEvery
-	}
 	err := k.cfg.Account.Relogin(ctx, st.kind)
 	if ctx.Err() != nil {
 		return 0
 	}
 	switch {
 	case err == nil:
-		st.reloginBackoff = 0
 		k.setReloginFailure(st.kind, "")
-		if after, rerr := k.store.Session(ctx, st.kind); rerr == nil {
-			k.noticeChanges(st, after)
+		after, rerr := k.store.Session(ctx, st.kind)
+		if rerr != nil {
+			return k.cfg.CheckEvery
+		}
+		k.noticeChanges(st, after)
+		if th, terr := k.store.Thresholds(ctx); terr == nil && after.State == session.StateLive {
+			return max(k.dueIn(after, th.RefreshAfter), time.Second)
 		}
 		return k.cfg.CheckEvery
 	case errors.Is(err, account.ErrNoPasswordCommand):
 		k.setReloginFailure(st.kind, "")
 		return k.cfg.CheckEvery
-	case errors.Is(err, aimharder.ErrBadCredentials):
-		st.reloginRefused = true
 	}
+	now := k.cfg.Clock.Now()
+	wait := k.cfg.CheckEvery
+	var retryIn time.Duration
+	if after, rerr := k.store.Session(ctx, st.kind); rerr == nil && !after.Relogin.Refused && after.Relogin.NotBefore.After(now) {
+		retryIn = after.Relogin.NotBefore.Sub(now)
+		wait = min(wait, retryIn)
+	}
+	prev, _ := k.reloginFailure(st.kind)
 	k.setReloginFailure(st.kind, err.Error())
-	st.reloginBackoff = nextBackoff(st.reloginBackoff, reloginBackoffMin, reloginBackoffMax)
-	k.publish(SessionRefreshFailed{At: k.cfg.Clock.Now(), Kind: st.kind,
-		Err: "logging in again with password_command failed: " + err.Error(), RetryIn: st.reloginBackoff})
-	return st.reloginBackoff
+	// An attempt that failed is news; a policy still holding back is not,
+	// unless this keeper has said nothing yet.
+	if !errors.Is(err, account.ErrReloginHeld) || prev == "" {
+		k.publish(SessionRefreshFailed{At: now, Kind: st.kind,
+			Err: "logging in again with password_command failed: " + err.Error(), RetryIn: retryIn})
+	}
+	return wait
 }
 
 // noticeOwnRefresh records a refresh this keeper made.
@@ -273,7 +303,6 @@ func (k *keeper) noticeChanges(st *keeperState, sess session.Session) {
 	now := k.cfg.Clock.Now()
 	switch {
 	case !sess.CreatedAt.Equal(prev.CreatedAt) && sess.State == session.StateLive:
-		st.reloginRefused = false
 		k.setReloginFailure(st.kind, "")
 		k.publish(SessionRelogged{At: now, Kind: st.kind})
 	case sess.State == session.StateDead && prev.State != session.StateDead:

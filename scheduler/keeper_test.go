@@ -217,3 +217,112 @@ func TestKeeperReportsDeadSession(t *testing.T) {
 		t.Errorf("%d logins, want only the first two", logins)
 	}
 }
+
+// TestKeeperHonoursAShortRefreshAfter: with sessions AimHarder ends after
+// 3 idle minutes and refresh_after of 1 or 2 minutes, the keeper refreshes
+// by the token's age, not every check interval, and the session never
+// dies over hours of simulated time.
+func TestKeeperHonoursAShortRefreshAfter(t *testing.T) {
+	for _, refreshAfter := range []time.Duration{time.Minute, 2 * time.Minute} {
+		t.Run(refreshAfter.String(), func(t *testing.T) {
+			t.Parallel()
+			start := time.Date(2026, 11, 20, 8, 0, 0, 0, madrid)
+			h := newHarness(t, start, 0, 0)
+			h.fake.SetSessionLifetime(3 * time.Minute)
+			if err := h.store.SetSetting(t.Context(), session.SettingRefreshAfter, refreshAfter.String()); err != nil {
+				t.Fatal(err)
+			}
+			kh := startKeeper(t, h, session.KindBackground)
+			kh.runUntil(t, start.Add(6*time.Hour), 1)
+			events := kh.stop()
+			for _, e := range events {
+				switch e.(type) {
+				case SessionDead, SessionRefreshFailed, SessionRelogged:
+					t.Errorf("unexpected event: %v", e)
+				}
+			}
+			sess, err := h.store.Session(t.Context(), session.KindBackground)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sess.State != session.StateLive {
+				t.Fatalf("background session after 6 h: %v", sess)
+			}
+			updates := kh.tokenUpdates(sess.Credentials.Fingerprint)
+			if want := int(6 * time.Hour / (refreshAfter * 5 / 4)); len(updates) < want {
+				t.Errorf("%d token updates in 6 h, want at least %d", len(updates), want)
+			}
+			last := start
+			for _, u := range updates {
+				if u.Code != "newToken" {
+					t.Errorf("token update at %v answered %q", u.Arrived, u.Code)
+				}
+				if gap := u.Arrived.Sub(last); gap < refreshAfter || gap > refreshAfter*5/4+time.Second {
+					t.Errorf("refreshed %v after the previous one, want %v to %v", gap, refreshAfter, refreshAfter*5/4)
+				}
+				last = u.Arrived
+			}
+			if logins := countLogins(h); logins != 2 {
+				t.Errorf("%d logins, want only newHarness's two", logins)
+			}
+		})
+	}
+}
+
+func countLogins(h *harness) int {
+	n := 0
+	for _, r := range h.fake.Requests() {
+		if r.Endpoint == aimhardertest.EndpointLogin {
+			n++
+		}
+	}
+	return n
+}
+
+// TestKeeperStopsAfterARefusedPassword: once AimHarder refused the
+// password (seen by any process: the state is in the session row), the
+// keeper logs nothing in until the member does; then it goes on.
+func TestKeeperStopsAfterARefusedPassword(t *testing.T) {
+	start := time.Date(2026, 11, 20, 8, 0, 0, 0, madrid)
+	h := newHarness(t, start, 0, 0)
+	if err := h.store.SetSetting(t.Context(), session.SettingPasswordCommand, "pass show aimharder"); err != nil {
+		t.Fatal(err)
+	}
+	sess, err := h.store.Session(t.Context(), session.KindBackground)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.fake.ForceLogout(testEmail, sess.Credentials.Fingerprint)
+	if err := h.store.MarkDead(t.Context(), session.KindBackground, sess.Credentials, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.RecordReloginFailure(t.Context(), "refused", start, true); err != nil {
+		t.Fatal(err)
+	}
+	kh := startKeeper(t, h, session.KindBackground)
+	kh.runUntil(t, start.Add(3*time.Hour), 1)
+	if n := countLogins(h); n != 2 {
+		t.Fatalf("%d logins with a refused password, want only newHarness's two", n)
+	}
+
+	// The member logs in (another process): the keeper carries on.
+	svc := account.New(account.Config{Store: h.openStore(), Client: h.client(nil), Now: h.clock.Now})
+	if _, err := svc.Login(t.Context(), testEmail, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	kh.runUntil(t, start.Add(5*time.Hour), 1)
+	events := kh.stop()
+	failed := 0
+	for _, e := range events {
+		if _, ok := e.(SessionRefreshFailed); ok {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Errorf("%d SessionRefreshFailed events, want 1 (said once, not every check)", failed)
+	}
+	after, _ := h.store.Session(t.Context(), session.KindBackground)
+	if after.State != session.StateLive || after.Relogin.Refused {
+		t.Errorf("after the member's login: %v %+v", after, after.Relogin)
+	}
+}

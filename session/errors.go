@@ -37,6 +37,13 @@ var (
 	ErrConcurrentUpdate = errors.New("the record changed while it was being updated")
 	// ErrLeaseHeld: another live owner holds the lease (see *LeaseHeldError).
 	ErrLeaseHeld = errors.New("the lease is held by another owner")
+	// ErrRotationUnknown: a token refresh was sent but its answer was lost
+	// (a dropped connection, a timeout, a 5xx): AimHarder may or may not
+	// have rotated the token. The session is not dead; check it with a
+	// request that does not rotate (whoami) before concluding anything.
+	ErrRotationUnknown = errors.New("the answer to a token refresh was lost")
+	// ErrClosed: the store is closed (or closing) and takes no new rotation.
+	ErrClosed = errors.New("the database is closed")
 	// ErrLeaseNotHeld: the caller does not hold the lease it tried to renew or release.
 	ErrLeaseNotHeld = errors.New("the lease is not held by this owner")
 

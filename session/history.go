@@ -19,6 +19,7 @@ const (
 	EventLogin          EventKind = "session.login"
 	EventLogout         EventKind = "session.logout"
 	EventSessionDead    EventKind = "session.dead"
+	EventSessionWarning EventKind = "session.warning"
 	EventPrebookAdded   EventKind = "prebooking.added"
 	EventPrebookRemoved EventKind = "prebooking.cancelled"
 	EventPrebookOutcome EventKind = "prebooking.outcome"

@@ -167,6 +167,18 @@ CREATE TABLE runner_leases (
 ) STRICT;
 `,
 	},
+	{
+		// The re-login policy's state (session/relogin.go), kept in the row
+		// so every process and command honours it.
+		name: "re-login policy state in the session rows",
+		sql: `
+ALTER TABLE sessions ADD COLUMN relogin_failures   INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN relogin_error      TEXT    NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN relogin_failed_at  INTEGER;
+ALTER TABLE sessions ADD COLUMN relogin_not_before INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sessions ADD COLUMN relogin_refused    INTEGER NOT NULL DEFAULT 0;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -34,8 +34,17 @@ type RotateFunc func(ctx context.Context, current aimharder.Credentials) (aimhar
 // call fails but returns a new token anyway, that token is stored too: it
 // is the only one the server still accepts.
 //
-// Bookkeeping after the call ignores ctx's cancellation: a token the
-// server already rotated is written even if the caller gave up.
+// Once the lease is held, the server call and its bookkeeping no longer
+// depend on ctx's cancellation: they run in a goroutine the store owns,
+// with their own deadline (the slot's expiry), so a token the server
+// rotated is stored even if the caller gave up. A caller whose ctx ends
+// first gets ctx's error at once; Close and WaitRotations wait for the
+// rotation to finish.
+//
+// An answer that was lost (a dropped connection, a timeout, a 5xx)
+// leaves the stored token as it was and the session live: the error
+// wraps ErrRotationUnknown, and the caller checks the session with a
+// request that does not rotate before concluding anything.
 func (s *Store) Rotate(ctx context.Context, kind Kind, owner string, call RotateFunc) (aimharder.Credentials, error) {
 	return s.rotate(ctx, kind, owner, 0, call)
 }
@@ -81,13 +90,51 @@ func (s *Store) rotate(ctx context.Context, kind Kind, owner string, maxAge time
 	if err != nil {
 		return aimharder.Credentials{}, err
 	}
-	defer func() {
-		// Runs even when ctx is cancelled; if it fails, expiry frees the row.
-		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.busyTimeout+time.Second)
-		defer cancel()
-		_ = s.endRotation(bg, kind, owner, rotationID, !alreadyHeld)
+	// From here the rotation belongs to the store, not to the caller: once
+	// the request may have been sent, only its answer says which token is
+	// alive, so it runs to its end (bounded by the slot's expiry) and is
+	// stored even when the caller gives up — a signal, a deadline — and
+	// Close waits for it.
+	detached := context.WithoutCancel(ctx)
+	if !s.startRotation() {
+		s.finishRotation(detached, kind, owner, rotationID, alreadyHeld)
+		return aimharder.Credentials{}, fmt.Errorf("rotate %s session: %w", kind, ErrClosed)
+	}
+	type result struct {
+		creds aimharder.Credentials
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer s.rotations.Done()
+		creds, err := s.rotateHeld(detached, kind, lease, maxAge, call)
+		s.finishRotation(detached, kind, owner, rotationID, alreadyHeld)
+		done <- result{creds, err}
 	}()
+	select {
+	case r := <-done:
+		return r.creds, r.err
+	case <-ctx.Done():
+		select {
+		case r := <-done:
+			return r.creds, r.err
+		default:
+		}
+		return aimharder.Credentials{}, fmt.Errorf("rotate %s session: %w (the refresh goes on and its answer will be stored)", kind, ctx.Err())
+	}
+}
 
+// finishRotation frees the rotation slot (and the lease it took). If it
+// fails, expiry frees the row.
+func (s *Store) finishRotation(ctx context.Context, kind Kind, owner, rotationID string, alreadyHeld bool) {
+	bg, cancel := context.WithTimeout(ctx, s.busyTimeout+time.Second)
+	defer cancel()
+	_ = s.endRotation(bg, kind, owner, rotationID, !alreadyHeld)
+}
+
+// rotateHeld is the rotation once its slot is held; ctx carries no
+// cancellation from the caller.
+func (s *Store) rotateHeld(ctx context.Context, kind Kind, lease SessionLease, maxAge time.Duration, call RotateFunc) (aimharder.Credentials, error) {
 	sess, err := s.Session(ctx, kind)
 	if err != nil {
 		return aimharder.Credentials{}, err
@@ -170,6 +217,9 @@ WHERE kind = ? AND token = ?`, lastError, lastErrorAt, kind, sent.Token)
 				return err
 			}
 			resultErr = fmt.Errorf("rotate %s session: %w", kind, callErr)
+			if answerLost(callErr) {
+				resultErr = fmt.Errorf("rotate %s session: %w: %w", kind, ErrRotationUnknown, callErr)
+			}
 			return nil
 		}
 
@@ -208,4 +258,11 @@ WHERE kind = ? AND token = ?`,
 		return aimharder.Credentials{}, resultErr
 	}
 	return stored, nil
+}
+
+// answerLost reports a call error that says nothing about whether the
+// server rotated the token: the request may have been processed and its
+// answer lost.
+func answerLost(err error) bool {
+	return aimharder.Ambiguous(err) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -296,21 +297,74 @@ func TestRotateWaitsForTheLease(t *testing.T) {
 	}
 }
 
-func TestRotateReleasesTheLeaseWhenTheCallerGivesUp(t *testing.T) {
+func TestRotateFinishesWhenTheCallerGivesUp(t *testing.T) {
 	s, _ := openStore(t, WithLeaseWait(0))
 	login(t, s, KindBackground, "tok-1")
 	ctx, cancel := context.WithCancel(t.Context())
-	_, err := s.Rotate(ctx, KindBackground, "keeper", func(ctx context.Context, c aimharder.Credentials) (aimharder.Credentials, error) {
+	callerGone := make(chan struct{})
+	_, err := s.Rotate(ctx, KindBackground, "keeper", func(callCtx context.Context, c aimharder.Credentials) (aimharder.Credentials, error) {
 		cancel()
-		<-ctx.Done()
-		return c, ctx.Err()
+		<-callerGone // the caller has returned before the server answers
+		if callCtx.Err() != nil {
+			return c, callCtx.Err()
+		}
+		return newTokenCall("tok-2")(callCtx, c)
 	})
+	close(callerGone)
 	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Rotate = %v, want the caller's cancellation", err)
+	}
+	s.WaitRotations()
+	sess := mustSession(t, s, KindBackground)
+	if sess.Credentials.Token != "tok-2" || sess.LeaseOwner != "" || sess.TokenUpdateCount != 1 || sess.LastError != "" || sess.State != StateLive {
+		t.Errorf("a rotation whose caller gave up must still be stored and the lease freed: %v", sess)
+	}
+	if _, err := s.Rotate(t.Context(), KindBackground, "keeper", newTokenCall("tok-3")); !errors.Is(err, ErrClosed) {
+		t.Errorf("a rotation after WaitRotations = %v, want ErrClosed", err)
+	}
+}
+
+func TestCloseWaitsForARotation(t *testing.T) {
+	path := tempDBPath(t)
+	s := openAt(t, path)
+	login(t, s, KindBackground, "tok-1")
+	ctx, cancel := context.WithCancel(t.Context())
+	release := make(chan struct{})
+	if _, err := s.Rotate(ctx, KindBackground, "runner", func(callCtx context.Context, c aimharder.Credentials) (aimharder.Credentials, error) {
+		cancel()
+		<-release
+		return newTokenCall("tok-2")(callCtx, c)
+	}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Rotate = %v", err)
 	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		t.Fatalf("Close returned (%v) while a rotation was in flight", err)
+	default:
+	}
+	close(release)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	again := openAt(t, path)
+	if sess := mustSession(t, again, KindBackground); sess.Credentials.Token != "tok-2" {
+		t.Errorf("after Close the rotation must be stored: %v", sess)
+	}
+}
+
+func TestRotateWithALostAnswerKeepsTheSession(t *testing.T) {
+	s, _ := openStore(t)
+	login(t, s, KindBackground, "tok-1")
+	lost := &aimharder.TransportError{Endpoint: "tokenUpdate", Err: io.ErrUnexpectedEOF}
+	_, err := s.Rotate(t.Context(), KindBackground, "keeper", failingCall(lost))
+	if !errors.Is(err, ErrRotationUnknown) {
+		t.Fatalf("Rotate = %v, want ErrRotationUnknown", err)
+	}
 	sess := mustSession(t, s, KindBackground)
-	if sess.LeaseOwner != "" || sess.TokenUpdateCount != 1 || sess.LastError == "" {
-		t.Errorf("after a cancelled call the attempt must be recorded and the lease free: %v", sess)
+	if sess.State != StateLive || sess.Credentials.Token != "tok-1" || sess.LastError == "" {
+		t.Errorf("a lost answer must leave the session live with its token and a note: %v", sess)
 	}
 }
 

@@ -64,6 +64,9 @@ type Session struct {
 
 	LeaseOwner     string
 	LeaseExpiresAt time.Time
+
+	// Relogin is the re-login policy's state (the same on both rows).
+	Relogin ReloginState
 }
 
 // TokenAge is how long ago the token was issued or rotated.
@@ -105,7 +108,8 @@ func (s Session) LogValue() slog.Value {
 
 const sessionColumns = `s.kind, a.email, a.user_id, a.name, s.fingerprint, s.token, s.cookies,
 	s.state, s.dead_reason, s.dead_at, s.created_at, s.token_updated_at, s.token_update_count,
-	s.last_error, s.last_error_at, s.lease_owner, s.lease_expires_at`
+	s.last_error, s.last_error_at, s.lease_owner, s.lease_expires_at,
+	s.relogin_failures, s.relogin_error, s.relogin_failed_at, s.relogin_not_before, s.relogin_refused`
 
 func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 	var (
@@ -113,11 +117,14 @@ func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 		cookies                     string
 		deadAt, lastErrorAt         sql.NullInt64
 		createdAt, updatedAt, lease int64
+		reloginFailedAt             sql.NullInt64
+		reloginNotBefore            int64
 	)
 	err := row.Scan(&s.Kind, &s.Account.Email, &s.Account.UserID, &s.Account.Name,
 		&s.Credentials.Fingerprint, &s.Credentials.Token, &cookies,
 		&s.State, &s.DeadReason, &deadAt, &createdAt, &updatedAt, &s.TokenUpdateCount,
-		&s.LastError, &lastErrorAt, &s.LeaseOwner, &lease)
+		&s.LastError, &lastErrorAt, &s.LeaseOwner, &lease,
+		&s.Relogin.Failures, &s.Relogin.LastError, &reloginFailedAt, &reloginNotBefore, &s.Relogin.Refused)
 	if err != nil {
 		return Session{}, err
 	}
@@ -128,6 +135,10 @@ func scanSession(row interface{ Scan(...any) error }) (Session, error) {
 	s.CreatedAt, s.TokenUpdatedAt = fromMillis(createdAt), fromMillis(updatedAt)
 	if s.LeaseOwner != "" {
 		s.LeaseExpiresAt = fromMillis(lease)
+	}
+	s.Relogin.LastFailedAt = fromNullMillis(reloginFailedAt)
+	if reloginNotBefore > 0 {
+		s.Relogin.NotBefore = fromMillis(reloginNotBefore)
 	}
 	return s, nil
 }
@@ -179,7 +190,8 @@ func (s *Store) Sessions(ctx context.Context) ([]Session, error) {
 // the attempt counter restarts at 0, the last error and the dead state are
 // cleared. The lease is left alone, so a scheduler that re-logs in while it
 // holds the background lease keeps it. A different AimHarder user than the
-// database's gets ErrOtherAccount.
+// database's gets ErrOtherAccount. The re-login policy's state is cleared
+// on both rows: the password works.
 func (s *Store) SaveLogin(ctx context.Context, kind Kind, account Account, creds aimharder.Credentials) error {
 	if err := kind.validate(); err != nil {
 		return err
@@ -209,6 +221,13 @@ ON CONFLICT (kind) DO UPDATE SET
 	token_update_count = 0, last_error = '', last_error_at = NULL`,
 			kind, creds.Fingerprint, creds.Token, cookies, toMillis(now), toMillis(now))
 		if err != nil {
+			return err
+		}
+		// The password works: the re-login policy starts afresh (it is the
+		// account's, on both rows).
+		if _, err := tx.ExecContext(ctx, `
+UPDATE sessions SET relogin_failures = 0, relogin_error = '', relogin_failed_at = NULL,
+	relogin_not_before = 0, relogin_refused = 0`); err != nil {
 			return err
 		}
 		return recordTx(ctx, tx, Event{At: now, Kind: EventLogin, Message: string(kind) + " session logged in"})
@@ -271,6 +290,27 @@ WHERE kind = ? AND token = ?`, reason, now, reason, now, kind, used.Token)
 		}
 		return recordTx(ctx, tx, Event{At: fromMillis(now), Kind: EventSessionDead,
 			Message: string(kind) + " session ended: " + reason})
+	})
+}
+
+// NoteProblem records in the session's LastError something the member
+// should know although the session lives (a refresh whose answer was
+// lost, a token AimHarder no longer renews), and in the history. Keyed on
+// used's token like MarkDead: a session that moved on since is left alone
+// (ErrConcurrentUpdate).
+func (s *Store) NoteProblem(ctx context.Context, kind Kind, used aimharder.Credentials, message string) error {
+	if err := kind.validate(); err != nil {
+		return err
+	}
+	message = redact(strings.TrimSpace(message), used)
+	return s.inTx(ctx, "note a "+string(kind)+" session problem", func(tx *sql.Tx) error {
+		now := toMillis(s.now())
+		res, err := tx.ExecContext(ctx, `
+UPDATE sessions SET last_error = ?, last_error_at = ? WHERE kind = ? AND token = ?`, message, now, kind, used.Token)
+		if err := mustChangeOne(res, err, kind); err != nil {
+			return err
+		}
+		return recordTx(ctx, tx, Event{At: fromMillis(now), Kind: EventSessionWarning, Message: string(kind) + " session: " + message})
 	})
 }
 

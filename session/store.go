@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,12 @@ type Store struct {
 	// on no transaction of this Store begins, so a damaged file is never
 	// written.
 	damaged atomic.Pointer[NotDatabaseError]
+
+	// rotations counts the token rotations under way; Close waits for
+	// them (see Rotate). closed refuses new ones once Close has begun.
+	rotMu     sync.Mutex
+	rotations sync.WaitGroup
+	closed    bool
 }
 
 // Option changes how Open configures a Store.
@@ -253,7 +260,36 @@ func (s *Store) switchToWAL(ctx context.Context, conn *sql.Conn) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+//
+// It first waits for the token rotations under way — their callers may
+// have given up, but a rotation once sent is finished and its answer
+// stored (see Rotate) — and refuses new ones.
+func (s *Store) Close() error {
+	s.WaitRotations()
+	return s.db.Close()
+}
+
+// WaitRotations stops new token rotations and waits until those under
+// way have stored their answers. Call it (or Close) before the process
+// exits: a rotation abandoned after AimHarder made it would leave the
+// store with a spent token.
+func (s *Store) WaitRotations() {
+	s.rotMu.Lock()
+	s.closed = true
+	s.rotMu.Unlock()
+	s.rotations.Wait()
+}
+
+// startRotation registers a rotation, or reports that the store closes.
+func (s *Store) startRotation() bool {
+	s.rotMu.Lock()
+	defer s.rotMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.rotations.Add(1)
+	return true
+}
 
 // Path is the absolute path of the database file.
 func (s *Store) Path() string { return s.path }

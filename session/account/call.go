@@ -74,10 +74,13 @@ func (s *Service) current(ctx context.Context, kind session.Kind) (aimharder.Cre
 // freshCredentials returns the session's credentials, rotating the token
 // first when it is older than the refresh-before-use threshold.
 func (s *Service) freshCredentials(ctx context.Context, kind session.Kind) (aimharder.Credentials, error) {
-	if _, err := s.current(ctx, kind); err != nil {
+	current, err := s.current(ctx, kind)
+	if err != nil {
 		if errors.Is(err, ErrSessionExpired) {
-			if rerr := s.relogin(ctx, kind); rerr == nil {
+			if rerr := s.Relogin(ctx, kind); rerr == nil {
 				return s.current(ctx, kind)
+			} else if !errors.Is(rerr, errNoPasswordCommand) {
+				return aimharder.Credentials{}, fmt.Errorf("%w; logging in again with password_command: %v", err, rerr)
 			}
 		}
 		return aimharder.Credentials{}, err
@@ -86,7 +89,16 @@ func (s *Service) freshCredentials(ctx context.Context, kind session.Kind) (aimh
 	if err != nil {
 		return aimharder.Credentials{}, err
 	}
-	return s.Fresh(ctx, kind, th.RefreshBeforeFire)
+	creds, err := s.Fresh(ctx, kind, th.RefreshBeforeFire)
+	if errors.Is(err, ErrRefreshRefused) || errors.Is(err, ErrRefreshLost) {
+		// The session still works; only its refresh failed: use it while it
+		// lasts (the member was warned).
+		if now, cerr := s.current(ctx, kind); cerr == nil {
+			return now, nil
+		}
+		return current, nil
+	}
+	return creds, err
 }
 
 // Fresh returns credentials whose token is younger than maxAge, rotating
@@ -106,11 +118,10 @@ func (s *Service) rotate(ctx context.Context, kind session.Kind, run func(sessio
 		return s.client.RefreshToken(ctx, current)
 	})
 	switch {
+	case errors.Is(err, session.ErrRotationUnknown):
+		return s.afterLostRotation(ctx, kind, sent, err)
 	case errors.Is(err, aimharder.ErrLoggedOut):
-		if rerr := s.sessionEnded(ctx, kind, sent, err); rerr != nil {
-			return aimharder.Credentials{}, rerr
-		}
-		return s.current(ctx, kind)
+		return s.afterRefusedRotation(ctx, kind, sent, err)
 	case errors.Is(err, session.ErrSessionDead):
 		return aimharder.Credentials{}, ErrSessionExpired
 	case errors.Is(err, session.ErrNoSession):
@@ -132,7 +143,7 @@ func (s *Service) sessionEnded(ctx context.Context, kind session.Kind, used aimh
 	if err != nil {
 		s.log.Warn("could not mark the session dead", "kind", kind, "err", err)
 	}
-	if err := s.relogin(ctx, kind); err != nil {
+	if err := s.relogin(ctx, kind, used); err != nil {
 		if errors.Is(err, errNoPasswordCommand) {
 			return ErrSessionExpired
 		}
@@ -153,7 +164,7 @@ func (s *Service) sessionEnded(ctx context.Context, kind session.Kind, used aimh
 func (s *Service) CheckAlive(ctx context.Context, kind session.Kind, askWithin time.Duration) error {
 	creds, err := s.current(ctx, kind)
 	if errors.Is(err, ErrSessionExpired) {
-		if rerr := s.relogin(ctx, kind); rerr != nil {
+		if rerr := s.Relogin(ctx, kind); rerr != nil {
 			return fmt.Errorf("%w; logging in again with password_command failed: %v", ErrSessionExpired, rerr)
 		}
 		return nil
@@ -178,27 +189,3 @@ func (s *Service) CheckAlive(ctx context.Context, kind session.Kind, askWithin t
 
 var errNoPasswordCommand = errors.New("no password_command configured")
 
-// relogin logs the session of that kind in again with the password that
-// password_command prints. The password is used and dropped.
-func (s *Service) relogin(ctx context.Context, kind session.Kind) error {
-	command, ok, err := s.store.PasswordCommand(ctx)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errNoPasswordCommand
-	}
-	acct, err := s.store.Account(ctx)
-	if err != nil {
-		return err
-	}
-	password, err := s.password(ctx, command)
-	if err != nil {
-		return err
-	}
-	if err := s.loginKind(ctx, kind, acct.Email, password); err != nil {
-		return err
-	}
-	s.log.Info("logged in again with password_command", "kind", kind)
-	return nil
-}
