@@ -188,4 +188,3 @@ func (s *Service) CheckAlive(ctx context.Context, kind session.Kind, askWithin t
 }
 
 var errNoPasswordCommand = errors.New("no password_command configured")
-
