@@ -26,6 +26,7 @@ func explain(tx *i18n.Text, err error) string {
 		blocked *aimharder.BlockedError
 		httpErr *aimharder.HTTPError
 		proto   *aimharder.ProtocolError
+		page    *aimharder.UnexpectedAnswerError
 		trans   *aimharder.TransportError
 		login   *aimharder.LoginError
 		unsure  *account.UncertainError
@@ -83,6 +84,8 @@ func explain(tx *i18n.Text, err error) string {
 		return fmt.Sprintf(tx.ErrHTTP, httpErr.Status)
 	case errors.As(err, &trans), errors.Is(err, context.DeadlineExceeded):
 		return tx.ErrNetwork
+	case errors.As(err, &page):
+		return tx.ErrUnexpected
 	case errors.As(err, &proto):
 		return fmt.Sprintf(tx.ErrProtocol, proto.Problem)
 	case errors.Is(err, session.ErrBusy):

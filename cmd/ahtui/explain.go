@@ -32,6 +32,7 @@ func explain(err error, now time.Time) (string, int) {
 		blocked  *aimharder.BlockedError
 		httpErr  *aimharder.HTTPError
 		proto    *aimharder.ProtocolError
+		page     *aimharder.UnexpectedAnswerError
 		trans    *aimharder.TransportError
 		login    *aimharder.LoginError
 		unsure   *account.UncertainError
@@ -69,6 +70,11 @@ func explain(err error, now time.Time) (string, int) {
 		return fmt.Sprintf("AimHarder is having trouble (HTTP %d): try again in a moment", httpErr.Status), exitFailed
 	case errors.As(err, &trans):
 		return "could not reach AimHarder: " + trans.Error(), exitFailed
+	case errors.As(err, &page):
+		// Not a logout (whoami said the session lives), and a book or
+		// cancel answered this way was checked against the day.
+		return "AimHarder gave an unexpected answer (a web page instead of data), perhaps while busy or under " +
+			"maintenance; your session is fine. Try again in a moment (details are in the log)", exitFailed
 	case errors.As(err, &proto):
 		return "AimHarder sent an answer ahtui does not understand (" + proto.Problem + "). " +
 			"Nothing was changed on your side; details are in the log", exitFailed

@@ -151,6 +151,7 @@ var english = Text{
 	WhatCancel:       "cancel",
 	ErrUncertain:     "AimHarder did not answer clearly and the day could not be checked: the %s may have gone through — refresh (r) before trying again",
 	ErrProtocol:      "AimHarder sent an answer ahtui does not understand (%s); details are in the log",
+	ErrUnexpected:    "AimHarder gave an unexpected answer (a web page instead of data), perhaps while busy: your session is fine — try again in a moment",
 	ErrBusy:          "the database is busy: try again in a moment",
 	ErrReadOnly:      "the database cannot be written: check its permissions",
 	ErrDiskFull:      "the disk is full: that change was not saved (everything saved before is intact) — free some space and try again",

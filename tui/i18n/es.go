@@ -151,6 +151,7 @@ var spanish = Text{
 	WhatCancel:       "cancelación",
 	ErrUncertain:     "AimHarder no respondió con claridad y no se pudo comprobar el día: la %s puede haberse hecho — actualiza (r) antes de volver a intentarlo",
 	ErrProtocol:      "AimHarder envió una respuesta que ahtui no entiende (%s); los detalles están en el log",
+	ErrUnexpected:    "AimHarder dio una respuesta inesperada (una página web en vez de datos), quizá por estar saturado: tu sesión sigue bien — inténtalo en un momento",
 	ErrBusy:          "la base de datos está ocupada: inténtalo en un momento",
 	ErrReadOnly:      "no se puede escribir en la base de datos: revisa sus permisos",
 	ErrDiskFull:      "el disco está lleno: ese cambio no se guardó (lo guardado antes está intacto) — libera espacio y vuelve a intentarlo",

@@ -159,6 +159,7 @@ type Text struct {
 	WhatBooking      string
 	WhatCancel       string
 	ErrProtocol      string // %s problem
+	ErrUnexpected    string
 	ErrBusy          string
 	ErrReadOnly      string
 	ErrDiskFull      string

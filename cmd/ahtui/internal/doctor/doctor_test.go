@@ -185,6 +185,17 @@ func TestDiagnosesFaults(t *testing.T) {
 			want: []want{
 				{"Login", "[ok]", nil},
 				{"Who you are", "[ok]", nil},
+				{"Classes of demo-madrid", "[FAIL]", []string{"an HTML page instead of JSON", "whoami says the session is alive", "never takes them for a logout"}},
+			},
+		},
+		{
+			name: "html for the class list, logged out", faults: []aimhardertest.Fault{
+				{Kind: aimhardertest.FaultLogout, Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}, Times: 1},
+				{Kind: aimhardertest.FaultLoginPage, Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}}},
+			result: Result{Problems: 1},
+			want: []want{
+				{"Login", "[ok]", nil},
+				{"Who you are", "[ok]", nil},
 				{"Classes of demo-madrid", "[FAIL]", []string{"a web page (a login page) instead of data", "did not accept the session"}},
 			},
 		},

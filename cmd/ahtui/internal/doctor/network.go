@@ -26,6 +26,9 @@ const (
 	serverTroubleMeaning = "AimHarder is having trouble (HTTP %d): not a problem on your side; try again later"
 	changedMeaning       = "AimHarder answered in a way ahtui does not understand: it may have changed. " +
 		"Please report it with this report"
+	pageMeaning = "AimHarder answered with a web page instead of data, although whoami says the session is alive: " +
+		"it may be busy or under maintenance (ahtui retries such answers and never takes them for a logout). " +
+		"If it lasts, please report it with this report"
 )
 
 // endpoint is one configured base URL and the roles it plays.
