@@ -117,7 +117,10 @@ type TransportError struct {
 	Endpoint  string
 	Err       error // the cause without the URL; context.Canceled etc. match through it
 	Retryable bool  // an idempotent read that failed on its own (not cancelled by the caller)
-	msg       string
+	// Interrupted: the caller cancelled the request (Ctrl-C, a stop
+	// signal, a shutdown); its context's cause may be all Err says.
+	Interrupted bool
+	msg         string
 }
 
 func (e *TransportError) Error() string { return "aimharder " + e.Endpoint + ": " + e.msg }

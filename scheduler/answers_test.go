@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"errors"
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,5 +164,34 @@ func TestBlockedVerdict(t *testing.T) {
 	}
 	if v := judgeAttempt(attempt{err: &aimharder.UnexpectedAnswerError{Endpoint: "book", HTML: true}}); v != verdictRetry {
 		t.Errorf("judgeAttempt(page) = %v, want retry", v)
+	}
+}
+
+// TestRefusalMessagesAreMembersWords: what a failed fire stores (and the
+// member reads in status, the TUI and notifications) names the trouble in
+// words, never "EOF" or "blocked (geo-block?)", and never claims a country.
+func TestRefusalMessagesAreMembersWords(t *testing.T) {
+	te := func(cause error) error { return &aimharder.TransportError{Endpoint: "book", Err: cause} }
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{&aimharder.BlockedError{Endpoint: "book", Status: 403}, "refused connections from this network"},
+		{&aimharder.BlockedError{Endpoint: "book", Status: 429}, "limiting requests"},
+		{&aimharder.HTTPError{Endpoint: "book", Status: 503}, "having trouble (HTTP 503)"},
+		{&aimharder.UnexpectedAnswerError{Endpoint: "book", HTML: true}, "web page instead of data"},
+		{te(io.EOF), "cut before it answered"},
+		{te(errors.New("net/http: timeout awaiting response headers")), "did not answer in time"},
+		{te(errors.New("interrupt signal received")), "stopped before AimHarder answered"},
+		{&aimharder.BookingError{Code: -1, Message: "Clase completa"}, "Clase completa"},
+	} {
+		got := refusalMessage(tc.err)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, "EOF") || strings.Contains(got, "Spain") ||
+			strings.Contains(got, "aimharder book") {
+			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
+		}
+	}
+	if got := refusalMessage(&aimharder.BlockedError{Endpoint: "book", Status: 403}); !strings.Contains(got, "HTTPS_PROXY") {
+		t.Errorf("the 403 does not say what works: %q", got)
 	}
 }

@@ -164,7 +164,7 @@ func TestDiagnosesFaults(t *testing.T) {
 			name: "geo-block", faults: []aimhardertest.Fault{{Kind: aimhardertest.FaultGeoBlock}},
 			result: Result{Problems: 3}, // the HTTP answer of the shared base, the login, and the clock
 			want: []want{
-				{"HTTP answer", "[FAIL]", []string{"HTTP 403", "outside Spain", "VPN"}},
+				{"HTTP answer", "[FAIL]", []string{"HTTP 403", "this network", "HTTPS_PROXY"}},
 				{"Login", "[FAIL]", []string{"login: HTTP 403", "as above"}},
 				{"Who you are", "[skip]", []string{"not logged in"}},
 				{"Classes", "[skip]", []string{"not logged in"}},
