@@ -137,7 +137,7 @@ func TestBookSessionAndProtocolAnswers(t *testing.T) {
 	}{
 		{"logout 1", `{"logout":1}`, ErrLoggedOut},
 		{"logout true", `{"logout":true}`, ErrLoggedOut},
-		{"HTML", loginPage, ErrLoggedOut},
+		{"HTML", loginPage, ErrUnexpectedAnswer},
 		{"no bookState", `{` + plan + `}`, ErrProtocol},
 		{"bookState text", `{"bookState":"ok"}`, ErrProtocol},
 		{"bookState object", `{"bookState":{}}`, ErrProtocol},
@@ -297,7 +297,7 @@ func TestCancelAnswers(t *testing.T) {
 		{"error", `{"cancelState":3}`, []error{ErrRefused}, []error{ErrLateCancel}, 3},
 		{"unknown state", `{"cancelState":9,"errorMssg":"?"}`, []error{ErrRefused}, []error{ErrLateCancel}, 9},
 		{"logout", `{"logout":1}`, []error{ErrLoggedOut}, []error{ErrRefused}, 0},
-		{"HTML", loginPage, []error{ErrLoggedOut}, nil, 0},
+		{"HTML", loginPage, []error{ErrUnexpectedAnswer, ErrProtocol}, []error{ErrLoggedOut}, 0},
 		{"missing cancelState", `{"ok":true}`, []error{ErrProtocol}, nil, 0},
 		{"truncated", `{"cancelSt`, []error{ErrProtocol}, nil, 0},
 	}

@@ -286,11 +286,11 @@ func TestDayBadAnswers(t *testing.T) {
 		want       error
 		problem    string
 	}{
-		{"HTML instead of JSON", loginPage, ErrLoggedOut, ""},
+		{"HTML instead of JSON", loginPage, ErrUnexpectedAnswer, ""},
 		{"logout flag", `{"logout":1}`, ErrLoggedOut, ""},
 		{"truncated", dayBody[:200], ErrProtocol, "truncated"},
 		{"empty body", "", ErrProtocol, "empty"},
-		{"not JSON", "Fatal error in line 3", ErrProtocol, "not JSON"},
+		{"not JSON", "Fatal error in line 3", ErrUnexpectedAnswer, ""},
 		{"bookings is text", `{"bookings":"none"}`, ErrProtocol, "bookings is a string"},
 		{"no bookings key", `{"day":"x"}`, ErrProtocol, "no bookings"},
 		{"row is a number", `{"bookings":[1]}`, ErrProtocol, "bookings[0] is a number"},
@@ -407,7 +407,7 @@ func TestWeekFailsOnAnyDay(t *testing.T) {
 		reply(w, emptyDay)
 	})
 	days, out, err := f.client().Week(context.Background(), testCreds(), testBox(t), Date{2026, 10, 26}, "")
-	if !errors.Is(err, ErrLoggedOut) || days != nil {
+	if !errors.Is(err, ErrUnexpectedAnswer) || days != nil {
 		t.Fatalf("days %v err %v", days, err)
 	}
 	if out.Cookies["AWSALB"] != "x" {

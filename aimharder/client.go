@@ -410,10 +410,11 @@ func (c *Client) transportError(cl *call, err error, creds Credentials, caller c
 	}
 	c.log.Debug("aimharder exchange failed", "endpoint", cl.endpoint, "method", cl.method)
 	return &TransportError{
-		Endpoint:  cl.endpoint,
-		Err:       err,
-		Retryable: cl.idempotent && caller.Err() == nil,
-		msg:       creds.Redact(err.Error()),
+		Endpoint:    cl.endpoint,
+		Err:         err,
+		Retryable:   cl.idempotent && caller.Err() == nil,
+		Interrupted: errors.Is(caller.Err(), context.Canceled),
+		msg:         creds.Redact(err.Error()),
 	}
 }
 

@@ -376,9 +376,9 @@ func TestSecretsNeverInBodySnippetsOrLogs(t *testing.T) {
 	})
 	ctx := context.Background()
 	_, _, err := c.Book(ctx, testCreds(), testBox(t), 5, Date{2026, 10, 21}, BookOptions{})
-	var pe *ProtocolError
-	if !errors.As(err, &pe) || pe.Snippet == "" {
-		t.Fatalf("err = %v, want a ProtocolError with a snippet", err)
+	var ue *UnexpectedAnswerError
+	if !errors.As(err, &ue) || ue.Snippet == "" || ue.HTML || ue.Status != 200 {
+		t.Fatalf("err = %v, want an UnexpectedAnswerError with a snippet", err)
 	}
 	assertNoSecrets(t, "protocol error", err.Error())
 	if _, err := c.SetRefresh(ctx, testCreds()); err != nil {

@@ -254,8 +254,9 @@ func compareIndexKeys(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// bodyKind tells a JSON object from an HTML page (logged out, docs/protocol.md §3.5) and
-// from anything else.
+// bodyKind tells a JSON object from an HTML page (what a logged-out
+// session gets, docs/protocol.md §3.5, but not only then: §10) and from
+// anything else.
 type bodyKind int
 
 const (
@@ -289,19 +290,21 @@ func sniffBody(body []byte) bodyKind {
 	return bodyOther
 }
 
-// checkAPIBody classifies the body of a 200 answer from /api/…: an HTML
-// page or a logout flag means the session is gone; anything but a JSON
-// object is a protocol error. It returns the body ready to decode.
+// checkAPIBody classifies the body of a 200 answer from /api/…: a logout
+// flag means the session is gone; an HTML page or other text is an
+// unexpected answer, only a hint of a logout (docs/protocol.md §10, the
+// caller confirms with ConfirmLogout); anything else but a JSON object is
+// a protocol error. It returns the body ready to decode.
 func checkAPIBody(endpoint string, body []byte) ([]byte, error) {
 	switch sniffBody(body) {
 	case bodyEmpty:
 		return nil, &ProtocolError{Endpoint: endpoint, Problem: "empty body", Retryable: true}
 	case bodyHTML:
-		return nil, &LoggedOutError{Endpoint: endpoint, Reason: "an HTML page instead of JSON"}
+		return nil, &UnexpectedAnswerError{Endpoint: endpoint, HTML: true}
 	case bodyJSONOther:
 		return nil, &ProtocolError{Endpoint: endpoint, Problem: "JSON is not an object"}
 	case bodyOther:
-		return nil, &ProtocolError{Endpoint: endpoint, Problem: "answer is not JSON"}
+		return nil, &UnexpectedAnswerError{Endpoint: endpoint}
 	}
 	body = trimBody(body)
 	var probe struct {
@@ -407,10 +410,21 @@ func (c *Client) apiJSON(cl *call, ans answer, creds Credentials) ([]byte, error
 	}
 	body, err := checkAPIBody(cl.endpoint, ans.body)
 	var perr *ProtocolError
-	if errors.As(err, &perr) {
+	var uerr *UnexpectedAnswerError
+	switch {
+	case errors.As(err, &perr):
 		perr.Retryable = perr.Retryable && cl.idempotent
 		if cl.snippets {
 			perr.Snippet = snippet(ans.body, creds)
+		}
+	case errors.As(err, &uerr):
+		uerr.Status, uerr.Retryable = ans.status, cl.idempotent
+		uerr.ContentType = plainText(ans.header.Get("Content-Type"))
+		if len(uerr.ContentType) > 60 {
+			uerr.ContentType = uerr.ContentType[:60]
+		}
+		if cl.snippets {
+			uerr.Snippet = snippet(ans.body, creds)
 		}
 	}
 	return body, err

@@ -19,8 +19,12 @@ var (
 	ErrLoginFailed     = errors.New("login failed")
 
 	// Transport.
-	ErrBlocked          = errors.New("blocked by AimHarder (geo-block or rate limit)")
-	ErrProtocol         = errors.New("unexpected answer from AimHarder")
+	ErrBlocked  = errors.New("refused by AimHarder for this network (HTTP 403) or rate-limited (HTTP 429)")
+	ErrProtocol = errors.New("unexpected answer from AimHarder")
+	// ErrUnexpectedAnswer: a page (HTML) or other text where /api/… sends
+	// JSON. It is not a logout by itself (docs/protocol.md §10): a
+	// maintenance page or a proxy answer the same. ConfirmLogout asks.
+	ErrUnexpectedAnswer = errors.New("AimHarder answered with a page instead of data")
 	ErrResponseTooLarge = errors.New("answer too large")
 
 	// Booking and cancelling. ErrRefused matches every refusal, including
@@ -38,8 +42,9 @@ var (
 )
 
 // LoggedOutError reports that the server no longer accepts the session:
-// {"logout":1}, an HTML page where JSON was expected, an empty whoami, a
-// redirect on /api/…, or setrefresh without a token.
+// {"logout":1}, an empty whoami, a redirect on /api/…, setrefresh without
+// a token, or an unexpected answer that whoami then confirmed
+// (ConfirmLogout). An HTML page alone is an *UnexpectedAnswerError.
 type LoggedOutError struct {
 	Endpoint string
 	Reason   string
@@ -73,8 +78,10 @@ func (e *LoginError) Error() string {
 
 func (e *LoginError) Unwrap() error { return e.Cause }
 
-// BlockedError is a 403 (geo-block, docs/protocol.md §10: requests from outside Spain) or a
-// 429 (rate limit). Retrying at once does not help.
+// BlockedError is a 403 (AimHarder refuses some networks — US and cloud
+// addresses were, some French hosts were not: docs/protocol.md §10) or a
+// 429 (rate limit). A firing burst retries it a few times (it can be
+// transient); nothing else retries it at once.
 type BlockedError struct {
 	Endpoint   string
 	Status     int
@@ -82,7 +89,7 @@ type BlockedError struct {
 }
 
 func (e *BlockedError) Error() string {
-	what := "blocked (geo-block?)"
+	what := "refused for this network"
 	if e.Status == 429 {
 		what = "rate-limited"
 	}
@@ -110,7 +117,10 @@ type TransportError struct {
 	Endpoint  string
 	Err       error // the cause without the URL; context.Canceled etc. match through it
 	Retryable bool  // an idempotent read that failed on its own (not cancelled by the caller)
-	msg       string
+	// Interrupted: the caller cancelled the request (Ctrl-C, a stop
+	// signal, a shutdown); its context's cause may be all Err says.
+	Interrupted bool
+	msg         string
 }
 
 func (e *TransportError) Error() string { return "aimharder " + e.Endpoint + ": " + e.msg }
@@ -139,10 +149,55 @@ func (e *ProtocolError) Error() string {
 func (e *ProtocolError) Is(target error) bool { return target == ErrProtocol }
 func (e *ProtocolError) Unwrap() error        { return e.Err }
 
+// UnexpectedAnswerError is a 2xx answer from /api/… that is not JSON: an
+// HTML page (a login page when logged out, but also a maintenance page, a
+// proxy's or a struggling load balancer's) or other text. It says nothing
+// certain about the session (ConfirmLogout asks whoami) nor, for a book
+// or cancel, about whether AimHarder acted (Ambiguous). Snippet is a short
+// excerpt of the body, with credential values removed, for box endpoints
+// only (never session endpoints).
+type UnexpectedAnswerError struct {
+	Endpoint    string
+	Status      int
+	ContentType string
+	HTML        bool // the body is a page (starts with '<')
+	Snippet     string
+	Retryable   bool // an idempotent read: may be sent again, like a 5xx
+}
+
+func (e *UnexpectedAnswerError) Error() string {
+	what := "not JSON"
+	if e.HTML {
+		what = "an HTML page instead of JSON"
+	}
+	s := "aimharder " + e.Endpoint + ": unexpected answer: " + what
+	var about []string
+	if e.Status != 0 {
+		about = append(about, "HTTP "+strconv.Itoa(e.Status))
+	}
+	if e.ContentType != "" {
+		about = append(about, strconv.Quote(e.ContentType))
+	}
+	if len(about) > 0 {
+		s += " (" + strings.Join(about, ", ") + ")"
+	}
+	if e.Snippet != "" {
+		s += " (body starts " + strconv.Quote(e.Snippet) + ")"
+	}
+	return s
+}
+
+// Is matches ErrUnexpectedAnswer and, as every answer the client cannot
+// read, ErrProtocol.
+func (e *UnexpectedAnswerError) Is(target error) bool {
+	return target == ErrUnexpectedAnswer || target == ErrProtocol
+}
+
 // Ambiguous reports an error that says nothing about whether AimHarder
 // acted on a request (booked or cancelled the class): a 5xx, a cut or
 // unreadable answer, a dropped connection, a timeout. It may have; only
 // reading the day tells. A request the caller cancelled is not ambiguous.
+// An unexpected answer (an HTML page) is ambiguous through ErrProtocol.
 func Ambiguous(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return false
@@ -159,7 +214,10 @@ func IsRetryable(err error) bool {
 	var h *HTTPError
 	var t *TransportError
 	var p *ProtocolError
+	var u *UnexpectedAnswerError
 	switch {
+	case errors.As(err, &u):
+		return u.Retryable
 	case errors.As(err, &h):
 		return h.Retryable
 	case errors.As(err, &t):

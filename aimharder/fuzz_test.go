@@ -128,8 +128,9 @@ func assertTypedError(t *testing.T, err error) {
 		pe *ProtocolError
 		le *LoggedOutError
 		be *BookingError
+		ue *UnexpectedAnswerError
 	)
-	if !errors.As(err, &pe) && !errors.As(err, &le) && !errors.As(err, &be) {
+	if !errors.As(err, &pe) && !errors.As(err, &le) && !errors.As(err, &be) && !errors.As(err, &ue) {
 		t.Fatalf("untyped error %T: %v", err, err)
 	}
 	_ = err.Error()

@@ -72,9 +72,12 @@ func TestIntegrationFaults(t *testing.T) {
 				wantProtocol(t, err, op, false)
 				return
 			}
-			var lo *aimharder.LoggedOutError
-			if !errors.Is(err, aimharder.ErrLoggedOut) || !errors.As(err, &lo) || lo.Endpoint != string(op.endpoint) || aimharder.IsRetryable(err) {
-				t.Errorf("%v, want a LoggedOutError from %s", err, op.endpoint)
+			// A page is an unexpected answer, not a logout (docs/protocol.md
+			// §10): retryable like a 5xx for reads, ambiguous for writes.
+			var ue *aimharder.UnexpectedAnswerError
+			if errors.Is(err, aimharder.ErrLoggedOut) || !errors.As(err, &ue) || ue.Endpoint != string(op.endpoint) ||
+				!ue.HTML || ue.Status != 200 || aimharder.IsRetryable(err) != op.read || !aimharder.Ambiguous(err) {
+				t.Errorf("%v, want an UnexpectedAnswerError from %s (retryable %v)", err, op.endpoint, op.read)
 			}
 		}},
 		{"truncated", aimhardertest.Fault{Kind: aimhardertest.FaultTruncate}, func(t *testing.T, err error, op faultOp) {
@@ -285,5 +288,61 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("gave up waiting for %s", what)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestIntegrationConfirmLogout: a page on /api/book is only a hint. With
+// the session alive whoami says so and the error stays an unexpected
+// answer (the booking went through: the day shows it); with the session
+// really over whoami confirms the logout. Other errors ask nothing.
+func TestIntegrationConfirmLogout(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	creds := e.login(ana, fpUI)
+	cl := e.classOn(creds, norte, d1, "19:00", "WOD")
+	e.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultLoginPage, AfterProcessing: true, Times: 1,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
+	_, err := e.book(creds, norte, cl, aimharder.BookOptions{})
+	if !errors.Is(err, aimharder.ErrUnexpectedAnswer) || errors.Is(err, aimharder.ErrLoggedOut) || !aimharder.Ambiguous(err) {
+		t.Fatalf("book: %v, want an ambiguous unexpected answer", err)
+	}
+	whoamis := func() int {
+		n := 0
+		for _, r := range e.fake.Requests() {
+			if r.Endpoint == aimhardertest.EndpointWhoami {
+				n++
+			}
+		}
+		return n
+	}
+	before := whoamis()
+	if _, got := e.c.ConfirmLogout(e.ctx, creds, err); got != err {
+		t.Fatalf("alive: %v, want the unexpected answer unchanged", got)
+	}
+	if whoamis() != before+1 {
+		t.Fatalf("ConfirmLogout sent %d whoami, want 1", whoamis()-before)
+	}
+	if row := e.classOn(creds, norte, d1, "19:00", "WOD"); row.State != aimharder.StateBooked {
+		t.Fatalf("the booking behind the page is missing: %+v", row)
+	}
+
+	// A 5xx is not a hint of anything: no request.
+	other := &aimharder.HTTPError{Endpoint: "book", Status: 502}
+	if _, got := e.c.ConfirmLogout(e.ctx, creds, other); got != other || whoamis() != before+1 {
+		t.Fatalf("a 5xx: %v, %d whoami", got, whoamis()-before)
+	}
+
+	// Really logged out: the page on book is confirmed as a logout.
+	e.fake.ForceLogout(ana, "")
+	e.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultLoginPage, Times: 1,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
+	_, err = e.book(creds, norte, e.classOn(aimharder.Credentials{}, norte, d1, "07:00", "WOD"), aimharder.BookOptions{})
+	if !errors.Is(err, aimharder.ErrUnexpectedAnswer) {
+		t.Fatalf("book logged out: %v", err)
+	}
+	_, got := e.c.ConfirmLogout(e.ctx, creds, err)
+	var lo *aimharder.LoggedOutError
+	if !errors.As(got, &lo) || lo.Endpoint != "book" {
+		t.Fatalf("logged out: %v, want a LoggedOutError from book", got)
 	}
 }

@@ -266,10 +266,15 @@ func TestIntegrationNextBookings(t *testing.T) {
 	if len(nb.History) != 1 || !nb.History[0].LateCancel || nb.History[0].Date != d0 || nb.History[0].Attended {
 		t.Errorf("history %+v", nb.History)
 	}
-	// Logged out, nextBookings answers a page: the client says so.
+	// Logged out, nextBookings answers a page: an unexpected answer, which
+	// whoami then confirms as a logout.
 	e.fake.ForceLogout(ana, "")
-	if _, err := e.next(creds, norte, ""); !errors.Is(err, aimharder.ErrLoggedOut) {
-		t.Errorf("logged out: %v", err)
+	_, err = e.next(creds, norte, "")
+	if !errors.Is(err, aimharder.ErrUnexpectedAnswer) {
+		t.Fatalf("logged out: %v", err)
+	}
+	if _, err := e.c.ConfirmLogout(e.ctx, creds, err); !errors.Is(err, aimharder.ErrLoggedOut) {
+		t.Errorf("confirmed: %v, want a logout", err)
 	}
 }
 

@@ -33,7 +33,8 @@ type Reservation struct {
 }
 
 // NextBookings returns the member's upcoming and past reservations at a
-// box. An HTML answer (logged out) is a *LoggedOutError.
+// box. An HTML answer is an *UnexpectedAnswerError (ConfirmLogout tells
+// whether the session is gone).
 func (c *Client) NextBookings(ctx context.Context, creds Credentials, box BoxRef, familyID string) (NextBookings, Credentials, error) {
 	boxURL, err := c.boxBase(box)
 	if err != nil {

@@ -40,7 +40,7 @@ func TestNextBookingsAnswers(t *testing.T) {
 	for body, want := range map[string]error{
 		`{"nextClasses":[],"history":[]}`: nil,
 		`{"nextClasses":[]}`:              nil,
-		loginPage:                         ErrLoggedOut,
+		loginPage:                         ErrUnexpectedAnswer,
 		`{"logout":1}`:                    ErrLoggedOut,
 		`{"history":[]}`:                  ErrProtocol,
 		`{"nextClasses":"none"}`:          ErrProtocol,

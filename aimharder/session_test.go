@@ -40,7 +40,7 @@ func TestWhoamiLoggedOutAndMalformed(t *testing.T) {
 		{"logout 1", `{"logout":1}`, 200, ErrLoggedOut},
 		{"logout true", `{"logout":true}`, 200, ErrLoggedOut},
 		{"logout string", `{"logout":"1"}`, 200, ErrLoggedOut},
-		{"HTML page", loginPage, 200, ErrLoggedOut},
+		{"HTML page", loginPage, 200, ErrUnexpectedAnswer},
 		{"redirect", "", 302, ErrLoggedOut},
 		{"data is text", `{"data":"nope"}`, 200, ErrProtocol},
 		{"no data key", `{"user":{}}`, 200, ErrProtocol},
@@ -235,7 +235,7 @@ func TestRefreshTokenAnswers(t *testing.T) {
 		{"logout true", "text/html", `{"logout":true}`, 200, ErrLoggedOut, ""},
 		{"neither", "text/html", `{}`, 200, ErrProtocol, ""},
 		{"empty newToken", "text/html", `{"newToken":""}`, 200, ErrProtocol, ""},
-		{"HTML", "text/html", loginPage, 200, ErrLoggedOut, ""},
+		{"HTML", "text/html", loginPage, 200, ErrUnexpectedAnswer, ""},
 		{"truncated", "text/html", `{"newTok`, 200, ErrProtocol, ""},
 		{"5xx", "text/html", "<html>oops</html>", 500, &HTTPError{}, ""},
 	}

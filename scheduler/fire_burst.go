@@ -46,6 +46,14 @@ const (
 	verdictBooked                 // booked or waitlisted: stop
 )
 
+// maxBlockedAnswers is how many 403/429 answers a burst takes before it
+// stops: a block can be transient (one that lasted three requests once
+// cost a class), but a lasting one must not be hammered
+// (docs/protocol.md §10).
+const maxBlockedAnswers = 4
+
+// judgeAttempt is what one answer means on its own; the burst adds the
+// count of blocks (blockedVerdict).
 func judgeAttempt(a attempt) verdict {
 	switch {
 	case a.err == nil:
@@ -54,12 +62,28 @@ func judgeAttempt(a attempt) verdict {
 		return verdictRetry
 	case errors.Is(a.err, aimharder.ErrAlreadyBooked):
 		return verdictAlready
-	case errors.Is(a.err, aimharder.ErrRefused), errors.Is(a.err, aimharder.ErrLoggedOut), errors.Is(a.err, aimharder.ErrBlocked):
+	case errors.Is(a.err, aimharder.ErrRefused), errors.Is(a.err, aimharder.ErrLoggedOut):
 		return verdictRefused
 	}
-	// A network failure, a 5xx or a cut answer: the booking may or may
+	// A network failure, a 5xx, a cut answer, a page instead of JSON
+	// (an unexpected answer is not a logout: docs/protocol.md §10), or a
+	// 403/429 (retried like a 5xx, a few times): the booking may or may
 	// not have happened. Sending again is safe — a booking that happened
 	// turns the next answer into "already booked".
+	return verdictRetry
+}
+
+// blockedVerdict turns the n-th 403/429 answer of a burst (err) into a
+// refusal once there were maxBlockedAnswers of them, or at once when a
+// 429 says when to come back (Retry-After): sending sooner is storming.
+func blockedVerdict(err error, n int) verdict {
+	var b *aimharder.BlockedError
+	if !errors.As(err, &b) {
+		return verdictRetry
+	}
+	if n >= maxBlockedAnswers || b.RetryAfter > 0 {
+		return verdictRefused
+	}
 	return verdictRetry
 }
 
@@ -145,9 +169,14 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 
 	out := burstResult{verdict: verdictRetry, rest: func() []attempt { return nil }}
 	decided := false
+	blocked := 0
 	for a := range answers {
 		out.attempts = append(out.attempts, a)
 		v := judgeAttempt(a)
+		if errors.Is(a.err, aimharder.ErrBlocked) {
+			blocked++
+			v = blockedVerdict(a.err, blocked)
+		}
 		if v > out.verdict || len(out.attempts) == 1 {
 			out.verdict, out.best = v, a
 		}
@@ -162,6 +191,9 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 	stopSchedule()
 	<-sendingDone // sent and firstSent are final
 	out.sent, out.firstSent = sent, firstSent
+	if !decided && out.verdict == verdictRetry {
+		j.confirmLogout(ctx, &out)
+	}
 	if decided {
 		out.rest = func() []attempt {
 			var rest []attempt
@@ -172,4 +204,36 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		}
 	}
 	return out
+}
+
+// confirmLogout asks whoami, once, whether a burst that ended on an
+// unexpected answer (a page instead of JSON) ended because the session
+// is over (docs/protocol.md §10): if whoami says logged out, the burst's
+// verdict becomes that logout, which conclude handles (one login and
+// retry); otherwise it stays an ambiguous answer, retried by keepTrying
+// and checked by reading the day. One stray page never ends the session.
+func (j *fireJob) confirmLogout(ctx context.Context, res *burstResult) {
+	if len(res.attempts) == 0 {
+		return
+	}
+	last := res.attempts[len(res.attempts)-1]
+	if !errors.Is(last.err, aimharder.ErrUnexpectedAnswer) {
+		return
+	}
+	creds := last.creds
+	if creds.Token == "" {
+		creds = j.sent
+	}
+	// A whoami is quick; a hung one must not eat the time left to judge.
+	askCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	_, err := j.r.client.ConfirmLogout(askCtx, creds, last.err)
+	if !errors.Is(err, aimharder.ErrLoggedOut) {
+		j.r.log.Warn("AimHarder answered the booking with a page instead of data; the session is alive, trying on",
+			"prebooking", j.p.ID, "err", last.err)
+		return
+	}
+	j.r.log.Warn("AimHarder answered the booking with a page, and whoami confirmed the session is over",
+		"prebooking", j.p.ID, "err", last.err)
+	res.verdict, res.best = verdictRefused, attempt{sent: last.sent, creds: last.creds, err: err}
 }

@@ -182,14 +182,52 @@ func refusalCode(err error) string {
 	return "error"
 }
 
-// refusalMessage keeps the server's words when it gave some.
+// refusalMessage keeps the server's words when it gave some, and says
+// a block, a network failure or a page instead of data in words a member
+// understands (the raw error is in the log).
 func refusalMessage(err error) string {
 	var be *aimharder.BookingError
-	if errors.As(err, &be) && strings.TrimSpace(be.Message) != "" {
-		return strings.TrimSpace(be.Message)
-	}
-	if err == nil {
+	var blocked *aimharder.BlockedError
+	var httpErr *aimharder.HTTPError
+	switch {
+	case err == nil:
 		return ""
+	case errors.As(err, &httpErr):
+		return fmt.Sprintf("AimHarder was having trouble (HTTP %d)", httpErr.Status)
+	case errors.As(err, &be) && strings.TrimSpace(be.Message) != "":
+		return strings.TrimSpace(be.Message)
+	case errors.As(err, &blocked) && blocked.Status == 429:
+		return "AimHarder was limiting requests (HTTP 429) during the fire"
+	case errors.As(err, &blocked):
+		return "AimHarder refused connections from this network (HTTP 403) during the fire: run ahtui from " +
+			"another connection, or set HTTPS_PROXY to a proxy on another network"
+	case errors.Is(err, aimharder.ErrUnexpectedAnswer):
+		return "AimHarder answered with a web page instead of data"
+	}
+	if words := networkWords(aimharder.NetworkProblem(err)); words != "" {
+		return words
 	}
 	return err.Error()
+}
+
+// networkWords is a network failure in a member's words, "" for anything
+// else.
+func networkWords(p aimharder.NetProblem) string {
+	switch p {
+	case aimharder.NetInterrupted:
+		return "ahtui was stopped before AimHarder answered"
+	case aimharder.NetTimeout:
+		return "AimHarder did not answer in time"
+	case aimharder.NetCut:
+		return "the connection to AimHarder was cut before it answered"
+	case aimharder.NetRefused:
+		return "AimHarder's server did not accept the connection"
+	case aimharder.NetDNS:
+		return "AimHarder's name could not be looked up (no internet connection?)"
+	case aimharder.NetTLS:
+		return "the secure connection to AimHarder failed (a proxy or firewall in the way, or a wrong clock)"
+	case aimharder.NetOther:
+		return "AimHarder could not be reached"
+	}
+	return ""
 }

@@ -21,8 +21,9 @@ var (
 	ErrNotDatabase = errors.New("the file is not an ahtui database or is damaged")
 	// ErrReadOnly: the file or its folder cannot be written (see *ReadOnlyError).
 	ErrReadOnly = errors.New("the database is read-only")
-	// ErrBusy: another process kept the database locked longer than the busy timeout.
-	ErrBusy = errors.New("the database is busy: another ahtui process is writing to it")
+	// ErrBusy: another process kept the database locked longer than the
+	// busy timeout. Which one is unknown: any program can lock the file.
+	ErrBusy = errors.New("the database is busy: another program (perhaps another ahtui, a backup or sqlite3) is holding its lock")
 	// ErrDiskFull: there was no room to write; the write was not made (see *DiskFullError).
 	ErrDiskFull = errors.New("the disk is full")
 

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"context"
 	"errors"
 	"fmt"
 
@@ -26,6 +25,7 @@ func explain(tx *i18n.Text, err error) string {
 		blocked *aimharder.BlockedError
 		httpErr *aimharder.HTTPError
 		proto   *aimharder.ProtocolError
+		page    *aimharder.UnexpectedAnswerError
 		trans   *aimharder.TransportError
 		login   *aimharder.LoginError
 		unsure  *account.UncertainError
@@ -81,8 +81,10 @@ func explain(tx *i18n.Text, err error) string {
 		return tx.ErrBlocked
 	case errors.As(err, &httpErr):
 		return fmt.Sprintf(tx.ErrHTTP, httpErr.Status)
-	case errors.As(err, &trans), errors.Is(err, context.DeadlineExceeded):
-		return tx.ErrNetwork
+	case errors.As(err, &trans), aimharder.NetworkProblem(err) != aimharder.NetNone:
+		return networkWords(tx, aimharder.NetworkProblem(err))
+	case errors.As(err, &page):
+		return tx.ErrUnexpected
 	case errors.As(err, &proto):
 		return fmt.Sprintf(tx.ErrProtocol, proto.Problem)
 	case errors.Is(err, session.ErrBusy):
@@ -126,4 +128,24 @@ func bookingWords(tx *i18n.Text, e *aimharder.BookingError) string {
 		what += " — " + fmt.Sprintf(tx.ServerSays, e.Message)
 	}
 	return what
+}
+
+// networkWords names the kind of network failure; the raw error (EOF, a
+// timeout's text) is for the log.
+func networkWords(tx *i18n.Text, p aimharder.NetProblem) string {
+	switch p {
+	case aimharder.NetInterrupted:
+		return tx.ErrInterrupted
+	case aimharder.NetTimeout:
+		return tx.ErrNetTimeout
+	case aimharder.NetCut:
+		return tx.ErrNetCut
+	case aimharder.NetRefused:
+		return tx.ErrNetRefused
+	case aimharder.NetDNS:
+		return tx.ErrNetDNS
+	case aimharder.NetTLS:
+		return tx.ErrNetTLS
+	}
+	return tx.ErrNetwork
 }

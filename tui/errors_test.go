@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -40,6 +44,41 @@ func TestExplainDatabaseTrouble(t *testing.T) {
 		}
 		if got := explain(tx, damaged); got != tx.ErrDamaged {
 			t.Errorf("%v: a damaged database reads %q", lang, got)
+		}
+	}
+}
+
+// Network failures and a 403 get their own words in both languages, never
+// the raw error, and the 403 never claims a country.
+func TestExplainNetworkTroubleInWords(t *testing.T) {
+	te := func(cause error) error { return &aimharder.TransportError{Endpoint: "bookings", Err: cause} }
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		for _, tc := range []struct {
+			err  error
+			want string
+		}{
+			{te(io.EOF), tx.ErrNetCut},
+			{te(errors.New("net/http: timeout awaiting response headers")), tx.ErrNetTimeout},
+			{context.DeadlineExceeded, tx.ErrNetTimeout},
+			{te(&net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), tx.ErrNetRefused},
+			{te(&net.DNSError{Err: "no such host", Name: "aimharder.com", IsNotFound: true}), tx.ErrNetDNS},
+			{te(errors.New("tls: handshake failure")), tx.ErrNetTLS},
+			{te(errors.New("interrupt signal received")), tx.ErrInterrupted},
+			{te(errors.New("proxyconnect tcp: odd")), tx.ErrNetwork},
+			{&aimharder.BlockedError{Endpoint: "book", Status: 403}, tx.ErrBlocked},
+			{&aimharder.UnexpectedAnswerError{Endpoint: "book", HTML: true}, tx.ErrUnexpected},
+			{session.ErrBusy, tx.ErrBusy},
+		} {
+			if got := explain(tx, tc.err); got != tc.want {
+				t.Errorf("%v: %v reads %q, want %q", lang, tc.err, got, tc.want)
+			}
+		}
+		if strings.Contains(tx.ErrBlocked, "Spain") || strings.Contains(tx.ErrBlocked, "España") || !strings.Contains(tx.ErrBlocked, "HTTPS_PROXY") {
+			t.Errorf("%v: the 403 reads %q", lang, tx.ErrBlocked)
+		}
+		if !strings.Contains(tx.ErrBusy, "sqlite3") {
+			t.Errorf("%v: a lock reads %q", lang, tx.ErrBusy)
 		}
 	}
 }

@@ -504,3 +504,46 @@ func TestBoxesAndLogout(t *testing.T) {
 		t.Errorf("sessions after logout: %+v", st.Sessions)
 	}
 }
+
+// TestBookAnsweredByAPage: AimHarder answers a book with a page (HTML)
+// instead of JSON. That is not a logout (docs/protocol.md §10): ahtui
+// reads the day and tells the truth — booked (exit 0), or not booked
+// and an unexpected answer (exit 1) — and only when whoami confirms the
+// session is over does it say so (exit 3).
+func TestBookAnsweredByAPage(t *testing.T) {
+	e := newCLIEnv(t)
+	e.login()
+	day := testToday.AddDays(1)
+	id := strconv.FormatInt(e.classAt(testBox, day, "18:00").ID, 10)
+	page := func(processed bool) {
+		e.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultLoginPage, AfterProcessing: processed, Times: 1,
+			Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}})
+	}
+
+	page(true)
+	r := e.run("", "book", id, "--day", day.String())
+	if r.code != exitOK || !strings.Contains(r.stdout, "Booked") {
+		t.Fatalf("book processed, answered by a page: %v", r)
+	}
+	if got := e.activeReservations(); got != 1 {
+		t.Fatalf("server has %d reservations, want 1", got)
+	}
+	e.mustRun("", "cancel", id, "--day", day.String())
+
+	page(false)
+	r = e.run("", "book", id, "--day", day.String())
+	if r.code != exitFailed || !strings.Contains(r.stderr, "unexpected answer") || strings.Contains(r.stderr, "expired") {
+		t.Fatalf("book not processed, answered by a page: %v", r)
+	}
+	if got := e.activeReservations(); got != 0 {
+		t.Fatalf("server has %d reservations, want 0", got)
+	}
+	e.mustRun("", "classes", "--day", day.String()) // the session lives
+
+	e.fake.ForceLogout(testEmail, "")
+	page(false)
+	r = e.run("", "book", id, "--day", day.String())
+	if r.code != exitNoSession || !strings.Contains(r.stderr, "expired") {
+		t.Fatalf("book answered by a page while logged out: %v", r)
+	}
+}

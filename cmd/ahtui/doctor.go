@@ -32,7 +32,7 @@ func newDoctorCommand(g *globalOptions, stdin io.Reader, stdout, stderr io.Write
 		Use:   "doctor",
 		Short: "Check the connection to AimHarder and print a report to share",
 		Long: "Checks the configured AimHarder endpoints: name resolution, connection and TLS, whether\n" +
-			"AimHarder blocks this connection (403: it refuses connections from outside Spain), a login,\n" +
+			"AimHarder refuses connections from this network (403: it refuses some networks), a login,\n" +
 			"who you are and one day of classes (reporting fields ahtui does not know or misses), and\n" +
 			"how far this machine's clock is from AimHarder's.\n\n" +
 			"The login it asks for is used for this check only: it is not stored, and it is left to\n" +

@@ -32,6 +32,7 @@ func explain(err error, now time.Time) (string, int) {
 		blocked  *aimharder.BlockedError
 		httpErr  *aimharder.HTTPError
 		proto    *aimharder.ProtocolError
+		page     *aimharder.UnexpectedAnswerError
 		trans    *aimharder.TransportError
 		login    *aimharder.LoginError
 		unsure   *account.UncertainError
@@ -63,12 +64,16 @@ func explain(err error, now time.Time) (string, int) {
 		if blocked.Status == 429 {
 			return "AimHarder is limiting requests from this machine (HTTP 429): wait a few minutes", exitFailed
 		}
-		return "AimHarder refused the connection (HTTP 403). It blocks connections from outside Spain, " +
-			"such as cloud servers and VPNs: run ahtui from a Spanish connection", exitFailed
+		return blockedMessage, exitFailed
 	case errors.As(err, &httpErr):
 		return fmt.Sprintf("AimHarder is having trouble (HTTP %d): try again in a moment", httpErr.Status), exitFailed
-	case errors.As(err, &trans):
-		return "could not reach AimHarder: " + trans.Error(), exitFailed
+	case errors.As(err, &trans), aimharder.NetworkProblem(err) != aimharder.NetNone:
+		return networkMessage(aimharder.NetworkProblem(err)), exitFailed
+	case errors.As(err, &page):
+		// Not a logout (whoami said the session lives), and a book or
+		// cancel answered this way was checked against the day.
+		return "AimHarder gave an unexpected answer (a web page instead of data), perhaps while busy or under " +
+			"maintenance; your session is fine. Try again in a moment (details are in the log)", exitFailed
 	case errors.As(err, &proto):
 		return "AimHarder sent an answer ahtui does not understand (" + proto.Problem + "). " +
 			"Nothing was changed on your side; details are in the log", exitFailed
@@ -84,6 +89,36 @@ func explain(err error, now time.Time) (string, int) {
 		return err.Error() + " (nothing was changed): try again in a moment", exitFailed
 	}
 	return err.Error(), exitFailed
+}
+
+// blockedMessage: AimHarder refuses some networks (US, cloud and CI
+// addresses were, some French hosts were not: docs/protocol.md §10), so it
+// names no country; a proxy on another network is what works.
+const blockedMessage = "AimHarder refused connections from this network (HTTP 403). It refuses some networks, " +
+	"such as many cloud servers and VPNs: run ahtui from another connection (a home connection works), or set " +
+	"HTTPS_PROXY to a proxy on another network"
+
+// networkMessage says in a sentence what went wrong on the way to
+// AimHarder; the raw error (EOF, a timeout's text) is in the log.
+func networkMessage(p aimharder.NetProblem) string {
+	switch p {
+	case aimharder.NetInterrupted:
+		return "interrupted before AimHarder answered: nothing more was done. Run the command again"
+	case aimharder.NetTimeout:
+		return "AimHarder did not answer in time: it may be busy, or the connection is slow. Try again in a moment"
+	case aimharder.NetCut:
+		return "the connection to AimHarder was cut before it answered: try again in a moment; if it keeps " +
+			"happening, check the internet connection"
+	case aimharder.NetRefused:
+		return "AimHarder's server did not accept the connection: it may be down, or a firewall or proxy is in " +
+			"the way. Try again later"
+	case aimharder.NetDNS:
+		return "could not find AimHarder on the internet (the name lookup failed): check the internet connection"
+	case aimharder.NetTLS:
+		return "the secure connection to AimHarder failed (its certificate was not accepted): a proxy or " +
+			"firewall may be intercepting the connection, or this computer's clock is wrong"
+	}
+	return "could not reach AimHarder: check the internet connection and try again"
 }
 
 // newerSchemaMessage names the file and both versions: the fix is the

@@ -35,7 +35,7 @@ var simFaultKinds = map[string]aimhardertest.Fault{
 
 // simFaultMeaning says what each kind does, for the banner.
 var simFaultMeaning = map[string]string{
-	"geo-block":        "403 geo-block page, as for connections from outside Spain",
+	"geo-block":        "403 page, as AimHarder answers networks it refuses",
 	"rate-limit":       "429 rate-limit page",
 	"html":             "200 with a login page instead of JSON",
 	"logout":           "the caller's session is ended before the request is handled",

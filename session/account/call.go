@@ -48,6 +48,7 @@ func (s *Service) withSession(ctx context.Context, kind session.Kind, call serve
 // a concurrent rotation from being overwritten.
 func (s *Service) callOnce(ctx context.Context, kind session.Kind, creds aimharder.Credentials, call serverCall) error {
 	updated, err := call(ctx, creds)
+	updated, err = s.confirmLogout(ctx, creds, updated, err) // an unexpected answer is a logout only once whoami says so
 	if updated.Token != "" && !updated.Equal(creds) {
 		if serr := s.store.SaveCookies(ctx, kind, creds, updated); serr != nil && !errors.Is(serr, session.ErrConcurrentUpdate) {
 			s.log.Warn("could not save the cookies AimHarder set", "kind", kind, "err", serr)

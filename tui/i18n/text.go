@@ -154,11 +154,18 @@ type Text struct {
 	ErrBlocked       string
 	ErrRateLimited   string
 	ErrHTTP          string // %d status
-	ErrNetwork       string
+	ErrNetwork       string // a network failure of no known kind
+	ErrNetCut        string // the connection closed before the answer (EOF, reset)
+	ErrNetTimeout    string
+	ErrNetRefused    string
+	ErrNetDNS        string
+	ErrNetTLS        string
+	ErrInterrupted   string
 	ErrUncertain     string // %s: WhatBooking or WhatCancel
 	WhatBooking      string
 	WhatCancel       string
 	ErrProtocol      string // %s problem
+	ErrUnexpected    string
 	ErrBusy          string
 	ErrReadOnly      string
 	ErrDiskFull      string

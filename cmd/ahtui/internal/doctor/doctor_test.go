@@ -164,7 +164,7 @@ func TestDiagnosesFaults(t *testing.T) {
 			name: "geo-block", faults: []aimhardertest.Fault{{Kind: aimhardertest.FaultGeoBlock}},
 			result: Result{Problems: 3}, // the HTTP answer of the shared base, the login, and the clock
 			want: []want{
-				{"HTTP answer", "[FAIL]", []string{"HTTP 403", "outside Spain", "VPN"}},
+				{"HTTP answer", "[FAIL]", []string{"HTTP 403", "this network", "HTTPS_PROXY"}},
 				{"Login", "[FAIL]", []string{"login: HTTP 403", "as above"}},
 				{"Who you are", "[skip]", []string{"not logged in"}},
 				{"Classes", "[skip]", []string{"not logged in"}},
@@ -181,6 +181,17 @@ func TestDiagnosesFaults(t *testing.T) {
 		},
 		{
 			name: "html for the class list", faults: []aimhardertest.Fault{{Kind: aimhardertest.FaultLoginPage, Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}}},
+			result: Result{Problems: 1},
+			want: []want{
+				{"Login", "[ok]", nil},
+				{"Who you are", "[ok]", nil},
+				{"Classes of demo-madrid", "[FAIL]", []string{"an HTML page instead of JSON", "whoami says the session is alive", "never takes them for a logout"}},
+			},
+		},
+		{
+			name: "html for the class list, logged out", faults: []aimhardertest.Fault{
+				{Kind: aimhardertest.FaultLogout, Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}, Times: 1},
+				{Kind: aimhardertest.FaultLoginPage, Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}}},
 			result: Result{Problems: 1},
 			want: []want{
 				{"Login", "[ok]", nil},

@@ -18,14 +18,18 @@ import (
 
 // What the blocks and server trouble mean, shared with the protocol checks.
 const (
-	geoBlockMeaning = "AimHarder refuses this connection (HTTP 403). It blocks connections from outside Spain: " +
-		"cloud servers, VPNs and some foreign networks. Run ahtui from a Spanish home or mobile connection " +
-		"(a home server in Spain works; a cloud server usually does not)"
+	geoBlockMeaning = "AimHarder refused connections from this network (HTTP 403). It refuses some networks — " +
+		"US and many cloud servers, CI runners and VPNs were refused, some French hosts were not — so it is not " +
+		"simply the country. Run ahtui from another connection (a home connection works), or set HTTPS_PROXY " +
+		"to a proxy on another network"
 	rateLimitMeaning = "AimHarder is limiting requests from this connection (HTTP 429): wait some minutes and " +
 		"make sure no other program is hammering it"
 	serverTroubleMeaning = "AimHarder is having trouble (HTTP %d): not a problem on your side; try again later"
 	changedMeaning       = "AimHarder answered in a way ahtui does not understand: it may have changed. " +
 		"Please report it with this report"
+	pageMeaning = "AimHarder answered with a web page instead of data, although whoami says the session is alive: " +
+		"it may be busy or under maintenance (ahtui retries such answers and never takes them for a logout). " +
+		"If it lasts, please report it with this report"
 )
 
 // endpoint is one configured base URL and the roles it plays.

@@ -93,6 +93,7 @@ func explain(err error) ([]string, string) {
 		blocked *aimharder.BlockedError
 		httpErr *aimharder.HTTPError
 		proto   *aimharder.ProtocolError
+		page    *aimharder.UnexpectedAnswerError
 		trans   *aimharder.TransportError
 		out     *aimharder.LoggedOutError
 	)
@@ -109,6 +110,8 @@ func explain(err error) ([]string, string) {
 	case errors.As(err, &out):
 		return []string{fmt.Sprintf("%s: logged out (%s)", out.Endpoint, out.Reason)},
 			"AimHarder did not accept the session: ahtui could not show your bookings or book"
+	case errors.As(err, &page):
+		return []string{page.Error()}, pageMeaning
 	case errors.As(err, &proto):
 		return []string{fmt.Sprintf("%s: %s", proto.Endpoint, proto.Problem)}, changedMeaning
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -121,9 +124,10 @@ func (d *Doctor) checkWhoami(ctx context.Context, creds aimharder.Credentials, f
 	title := "Who you are (whoami)"
 	user, creds, err := d.client.Whoami(ctx, creds)
 	if err != nil {
+		creds, err = d.client.ConfirmLogout(ctx, creds, err) // a page is a logout only if whoami says so
 		detail, meaning := explain(err)
 		if errors.Is(err, aimharder.ErrLoggedOut) {
-			if strings.Contains(err.Error(), "HTML") {
+			if strings.Contains(err.Error(), "unexpected answer") {
 				detail = append(detail, "AimHarder answered with a web page (a login page) instead of data")
 			}
 			meaning = "AimHarder ended the session right after logging in: another login or a logout elsewhere may have " +
@@ -228,9 +232,10 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 	}
 	title := "Classes of " + ref.Subdomain
 	if err != nil {
+		creds, err = d.client.ConfirmLogout(ctx, creds, err) // a page is a logout only if whoami says so
 		detail, meaning := explain(err)
 		if errors.Is(err, aimharder.ErrLoggedOut) {
-			if strings.Contains(err.Error(), "HTML") {
+			if strings.Contains(err.Error(), "unexpected answer") {
 				detail = append(detail, "AimHarder answered the class list with a web page (a login page) instead of data")
 			}
 			meaning = "AimHarder did not accept the session for the class list: ahtui would show the public schedule " +
