@@ -12,6 +12,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/grid"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
@@ -140,4 +141,19 @@ func TestNoColorKeepsAttributesAndMarkers(t *testing.T) {
 func firstLines(s string, n int) string {
 	lines := strings.SplitN(s, "\n", n+1)
 	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+// TestHistoryKindsHaveWords: every history kind the store writes has words
+// in both languages (the history view shows the raw kind otherwise).
+func TestHistoryKindsHaveWords(t *testing.T) {
+	kinds := []session.EventKind{session.EventLogin, session.EventLogout, session.EventSessionDead,
+		session.EventSessionWarning, session.EventPrebookAdded, session.EventPrebookRemoved, session.EventPrebookOutcome}
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		for _, k := range kinds {
+			if tx.HistoryKinds[string(k)] == "" {
+				t.Errorf("%s: no words for history kind %q", lang, k)
+			}
+		}
+	}
 }

@@ -201,6 +201,7 @@ var english = Text{
 	},
 	HistoryKinds: map[string]string{
 		"session.login": "login", "session.logout": "logout", "session.dead": "session expired",
+		"session.warning":  "session warning",
 		"prebooking.added": "prebooked", "prebooking.cancelled": "prebooking removed",
 		"prebooking.outcome": "prebooking fired",
 		"book":               "book", "cancel": "cancel",

@@ -201,6 +201,7 @@ var spanish = Text{
 	},
 	HistoryKinds: map[string]string{
 		"session.login": "inicio de sesión", "session.logout": "cierre de sesión", "session.dead": "sesión caducada",
+		"session.warning":  "aviso de sesión",
 		"prebooking.added": "prerreserva", "prebooking.cancelled": "prerreserva quitada",
 		"prebooking.outcome": "prerreserva disparada",
 		"book":               "reserva", "cancel": "cancelación",
