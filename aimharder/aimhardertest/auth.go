@@ -111,7 +111,7 @@ func (s *Server) auth(c *call) (*session, authState) {
 			continue
 		}
 		if s.expired(sess, c.now) {
-			s.endSession(sess)
+			s.endSession(sess, EndExpired)
 			continue
 		}
 		c.sess = sess
@@ -134,7 +134,9 @@ func (s *Server) cookieSession(r *http.Request) *session {
 
 const authCookie = "amhrdrauth"
 
-func (s *Server) endSession(sess *session) {
+func (s *Server) endSession(sess *session, why EndReason) {
+	s.ends = append(s.ends, SessionEnd{Label: sess.label, Email: sess.user.email, Fingerprint: sess.fp,
+		At: s.clock.Now(), Reason: why})
 	sess.ended = true
 	for _, v := range sess.cookies {
 		delete(s.byCookie, v)
@@ -156,7 +158,7 @@ func (s *Server) endUserSessions(u *user, fp string) int {
 	n := 0
 	for k, sess := range s.sessions {
 		if k.user == u.cfg.ID && (fp == "" || k.fp == fp) {
-			s.endSession(sess)
+			s.endSession(sess, EndForced)
 			n++
 		}
 	}
@@ -167,7 +169,11 @@ func (s *Server) endUserSessions(u *user, fp string) int {
 // same pair replaces that pair's session [GUESS], other pairs stay valid.
 func (s *Server) newSession(u *user, fp string, now time.Time) *session {
 	if old := s.sessions[sessKey{u.cfg.ID, fp}]; old != nil {
-		s.endSession(old)
+		why := EndReplaced
+		if s.expired(old, now) {
+			why = EndExpired
+		}
+		s.endSession(old, why)
 	}
 	s.sessSeq++
 	sess := &session{label: fmt.Sprintf("s%d", s.sessSeq), user: u, fp: fp, refreshed: now}
@@ -388,7 +394,7 @@ func (s *Server) handleTokenUpdate(c *call) {
 	token, fp := c.form.Get("token"), c.form.Get("fingerprint")
 	sess := s.byToken[token]
 	if sess != nil && s.expired(sess, c.now) {
-		s.endSession(sess)
+		s.endSession(sess, EndExpired)
 		sess = nil
 	}
 	if sess == nil || sess.fp != fp {
@@ -399,9 +405,9 @@ func (s *Server) handleTokenUpdate(c *call) {
 			// The switch: a replayed old token or a foreign fingerprint kills
 			// the session it belongs to.
 			if old := s.oldTokens[token]; old != nil {
-				s.endSession(old)
+				s.endSession(old, EndReused)
 			} else if sess != nil {
-				s.endSession(sess)
+				s.endSession(sess, EndReused)
 			}
 		}
 		c.code = "logout"
@@ -463,7 +469,7 @@ func (s *Server) handleLogout(c *call) {
 	defer s.mu.Unlock()
 	if sess := s.cookieSession(c.r); sess != nil {
 		c.logSess, c.logUser, c.logFP = sess.label, sess.user.email, sess.fp
-		s.endSession(sess)
+		s.endSession(sess, EndLogout)
 		c.code = "ended"
 	}
 	c.setCookie(authCookie, "", true, 0)
@@ -529,7 +535,7 @@ func (s *Server) ExpireSession(email, fingerprint string, what Expiry) int {
 			delete(s.byToken, sess.token)
 			sess.token = ""
 		default:
-			s.endSession(sess)
+			s.endSession(sess, EndForced)
 		}
 	}
 	return n

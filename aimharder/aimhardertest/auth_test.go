@@ -464,3 +464,32 @@ func TestHostRoutedMode(t *testing.T) {
 		t.Fatalf("foreign host: %d", r.StatusCode)
 	}
 }
+
+// TestSessionEndsSayWhy: every ended session is recorded with its reason,
+// so a soak can tell the sessions AimHarder ended from those its client
+// threw away.
+func TestSessionEndsSayWhy(t *testing.T) {
+	f := newFixture(t)
+	f.login("ana@test.es", "fp-a")
+	f.login("ana@test.es", "fp-a") // replaces a live session
+	c := f.login("ana@test.es", "fp-b")
+	f.clock.Advance(31 * time.Minute)
+	c.whoami()                     // finds it expired
+	f.login("ana@test.es", "fp-b") // nothing live to replace
+	f.s.ForceLogout("ana@test.es", "fp-a")
+	f.s.SetReuseEndsSession(true)
+	d := f.login("ana@test.es", "fp-c")
+	d.tokenUpdate(d.token, "fp-c")
+	d.tokenUpdate(d.token, "fp-c") // the spent token again
+	var got []string
+	for _, e := range f.s.SessionEnds("ANA@test.es") {
+		got = append(got, e.Fingerprint+":"+string(e.Reason))
+		if e.At.IsZero() || e.Label == "" {
+			t.Errorf("end without a time or label: %+v", e)
+		}
+	}
+	want := []string{"fp-a:replaced", "fp-b:expired", "fp-a:forced", "fp-c:reused"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ends %v, want %v", got, want)
+	}
+}

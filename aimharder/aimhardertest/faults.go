@@ -322,5 +322,5 @@ func (s *Server) forcedLogoutFault(c *call, all bool) {
 		s.endUserSessions(sess.user, "")
 		return
 	}
-	s.endSession(sess)
+	s.endSession(sess, EndForced)
 }

@@ -168,3 +168,37 @@ func compareLabels(a, b string) int {
 	}
 	return 0
 }
+
+// EndReason says why the fake ended a session.
+type EndReason string
+
+const (
+	EndExpired  EndReason = "expired"  // its idle lifetime lapsed
+	EndForced   EndReason = "forced"   // ForceLogout, ExpireSession or a forced-logout fault
+	EndReplaced EndReason = "replaced" // the same (user, fingerprint) logged in again while it lived
+	EndReused   EndReason = "reused"   // a spent token was replayed (SetReuseEndsSession)
+	EndLogout   EndReason = "logout"   // its holder called /logout
+)
+
+// SessionEnd is one session the fake ended: which, when (on the injected
+// clock, without the server offset) and why.
+type SessionEnd struct {
+	Label       string
+	Email       string
+	Fingerprint string
+	At          time.Time
+	Reason      EndReason
+}
+
+// SessionEnds lists the sessions of a user that ended, oldest first.
+func (s *Server) SessionEnds(email string) []SessionEnd {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []SessionEnd
+	for _, e := range s.ends {
+		if normEmail(e.Email) == normEmail(email) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -47,6 +47,7 @@ type Server struct {
 	failures  map[string]*loginFailures
 	nextRes   int64
 	sessSeq   int
+	ends      []SessionEnd // every session that ended, oldest first
 
 	// knobs, guarded by mu
 	latency      Latency
