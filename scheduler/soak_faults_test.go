@@ -51,9 +51,19 @@ func (s *soak) executed(d *disruption, detail string) {
 	d.Executed, d.Detail = true, detail
 }
 
-// fault keeps f injected in the fake from `from` to `to`.
+// fault keeps f injected in the fake from `from` to `to`; a prebooking
+// that met it may miss its place.
 func (s *soak) fault(kind string, from, to time.Time, opening bool, f aimhardertest.Fault) {
-	d := s.record(&disruption{Kind: kind, From: from, To: to, Opening: opening, explains: byFault, fault: f.Kind.String()})
+	s.injectFault(kind, from, to, opening, byFault, f)
+}
+
+// survivable is a fault ahtui must ride out: it explains no miss.
+func (s *soak) survivable(kind string, from, to time.Time, opening bool, f aimhardertest.Fault) {
+	s.injectFault(kind, from, to, opening, byNone, f)
+}
+
+func (s *soak) injectFault(kind string, from, to time.Time, opening bool, explains string, f aimhardertest.Fault) {
+	d := s.record(&disruption{Kind: kind, From: from, To: to, Opening: opening, explains: explains, fault: f.Kind.String()})
 	var id aimhardertest.FaultID
 	s.at(from, func() {
 		id = s.fake.Inject(f)
@@ -139,7 +149,7 @@ var bookOnly = []aimhardertest.Endpoint{aimhardertest.EndpointBook}
 // openingFault aims one disruption at the opening at t.
 func (s *soak) openingFault(t time.Time) {
 	sec := time.Second
-	switch s.rng.IntN(14) {
+	switch s.rng.IntN(15) {
 	case 0:
 		s.fault("book-503-brief", t.Add(-sec), t.Add(250*time.Millisecond), true,
 			aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503, Endpoints: bookOnly})
@@ -154,7 +164,9 @@ func (s *soak) openingFault(t time.Time) {
 		s.fault("book-reply-truncated", t.Add(-sec), t.Add(5*sec), true,
 			aimhardertest.Fault{Kind: aimhardertest.FaultTruncate, Times: 1, Endpoints: bookOnly})
 	case 4:
-		s.fault("book-html-login-page", t.Add(-sec), t.Add(5*sec), true,
+		// A stray page is an unexpected answer, retried in the burst: it
+		// costs nothing (docs/protocol.md §10).
+		s.survivable("book-html-login-page", t.Add(-sec), t.Add(5*sec), true,
 			aimhardertest.Fault{Kind: aimhardertest.FaultLoginPage, Times: 1, Endpoints: bookOnly})
 	case 5:
 		s.fault("geo-403-before", t.Add(-50*sec), t.Add(-20*sec), true,
@@ -179,6 +191,10 @@ func (s *soak) openingFault(t time.Time) {
 		s.killAt("kill-both", t.Add(-s.uniform(5*sec, 40*sec)), s.uniform(sec, 30*sec), bothRunners, true)
 	case 13:
 		s.killOnAccept(t)
+	case 14:
+		// Three 403s at the opening: retried within the burst like a 5xx.
+		s.survivable("geo-403-brief", t.Add(-sec), t.Add(5*sec), true,
+			aimhardertest.Fault{Kind: aimhardertest.FaultGeoBlock, Times: 3, Endpoints: bookOnly})
 	}
 }
 
@@ -236,7 +252,7 @@ func (s *soak) idleFaults(from, to time.Time) {
 	for range n {
 		t := from.Add(s.uniform(0, span))
 		min := time.Minute
-		switch s.rng.IntN(8) {
+		switch s.rng.IntN(10) {
 		case 0:
 			s.fault("outage-503", t, t.Add(s.uniform(5*min, 45*min)), false,
 				aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503})
@@ -260,6 +276,16 @@ func (s *soak) idleFaults(from, to time.Time) {
 			s.clockStep(t, false)
 		case 7:
 			s.killAt("kill-idle", t, s.uniform(10*time.Second, 40*min), anyRunner, false)
+		case 8:
+			// The next token refresh is made, and its answer lost on the
+			// way back: the session must live on.
+			s.survivable("token-reply-lost", t, t.Add(20*min), false,
+				aimhardertest.Fault{Kind: aimhardertest.FaultDrop, AfterProcessing: true, Times: 1,
+					Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointTokenUpdate}})
+		case 9:
+			s.survivable("token-reply-502", t, t.Add(20*min), false,
+				aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 502, AfterProcessing: true, Times: 1,
+					Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointTokenUpdate}})
 		}
 	}
 }

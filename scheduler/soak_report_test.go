@@ -52,10 +52,15 @@ type soakReport struct {
 	LeadershipLost map[string]int `json:"leadership_lost"`
 
 	// A death is a background session AimHarder ended: each recovery (a
-	// login after the member's own; a live session is never logged in
-	// again) ended one, and so does a session dead at the end. The keeper
-	// notices some before password_command revives them.
+	// login after the member's own, but for one over a session whose
+	// refresh answer was lost) ended one, and so does a session dead at the
+	// end. The keeper notices some before password_command revives them.
 	SessionDeaths         int  `json:"session_deaths"`
+	// Sessions ahtui declared dead (or replayed to death) while AimHarder
+	// had not ended them: must be 0. Re-logins over a session AimHarder
+	// still had (after a lost refresh answer) are counted, not failed.
+	SelfKilled            int  `json:"sessions_killed_by_ahtui"`
+	ReplacedLive          int  `json:"relogins_over_a_live_session"`
 	DeathsNoticed         int  `json:"session_deaths_noticed"`
 	SessionRecoveries     int  `json:"session_recoveries"`
 	TokenUpdatesAttempted int  `json:"token_updates_attempted"`
@@ -115,6 +120,8 @@ func (r soakReport) String() string {
 		r.Kills, r.Restarts, r.LeaderChanges, r.LeadershipLost)
 	fmt.Fprintf(&b, "session: %d deaths (%d noticed before a re-login), %d recoveries, token updates %d attempted / %d failed, alive at the end: %v\n",
 		r.SessionDeaths, r.DeathsNoticed, r.SessionRecoveries, r.TokenUpdatesAttempted, r.TokenUpdatesFailed, r.SessionAliveAtEnd)
+	fmt.Fprintf(&b, "sessions killed by ahtui itself: %d; re-logins over a session AimHarder still had: %d\n",
+		r.SelfKilled, r.ReplacedLive)
 	fmt.Fprintf(&b, "lateness, undisrupted openings: %s\n", r.LatenessClean)
 	fmt.Fprintf(&b, "lateness, all fires in time:    %s\n", r.LatenessAll)
 	for _, line := range r.NotOnTime {
@@ -348,6 +355,8 @@ func (s *soak) analyse() soakReport {
 	}
 	rep.LatenessClean, rep.LatenessAll = statsOf(clean), statsOf(all)
 
+	s.judgeSessionEnds(&rep, deaths, fail)
+
 	// The session is alive at the end: the token ahtui stored still
 	// rotates at AimHarder (the runners have stopped; nobody else uses it).
 	bg, err := s.store.Session(ctx, session.KindBackground)
@@ -356,7 +365,9 @@ func (s *soak) analyse() soakReport {
 		rep.SessionAliveAtEnd = rerr == nil
 		err = rerr
 	}
-	rep.SessionDeaths = rep.SessionRecoveries
+	// A re-login over a session AimHarder still had (its refresh answer
+	// was lost) recovers from no death.
+	rep.SessionDeaths = rep.SessionRecoveries - rep.ReplacedLive
 	if !rep.SessionAliveAtEnd {
 		rep.SessionDeaths++
 		fail("the background session is not alive at the end (%s: %v)", bg.State, err)
@@ -500,4 +511,47 @@ func (s *soak) disagreesWithAimHarder(p session.Prebooking) string {
 		return "stored booked but AimHarder has the member on the waitlist"
 	}
 	return ""
+}
+
+// judgeSessionEnds checks that every background session ahtui declared dead
+// had been ended by AimHarder (expired or forced) since the previous
+// death: a death AimHarder did not cause is a session ahtui killed itself.
+// A replayed spent token that ended a session is ahtui's doing too.
+func (s *soak) judgeSessionEnds(rep *soakReport, deaths []time.Time, fail func(string, ...any)) {
+	bg, err := s.store.Session(s.t.Context(), session.KindBackground)
+	if err != nil {
+		fail("cannot read the background session: %v", err)
+		return
+	}
+	fp := bg.Credentials.Fingerprint
+	var byAimHarder []time.Time
+	for _, e := range s.fake.SessionEnds(soakEmail) {
+		if e.Fingerprint != fp {
+			continue
+		}
+		switch e.Reason {
+		case aimhardertest.EndExpired, aimhardertest.EndForced:
+			byAimHarder = append(byAimHarder, e.At)
+		case aimhardertest.EndReplaced:
+			rep.ReplacedLive++
+		default:
+			rep.SelfKilled++
+			fail("ahtui ended its own background session %s at %s (%s)", e.Label, e.At.In(madrid).Format("Mon 15:04:05"), e.Reason)
+		}
+	}
+	var prev time.Time
+	for i, at := range deaths {
+		if i > 0 && at.Sub(deaths[i-1]) <= time.Minute {
+			continue // both runners noticed one death
+		}
+		explained := slices.ContainsFunc(byAimHarder, func(end time.Time) bool {
+			return end.After(prev) && !end.After(at.Add(time.Second))
+		})
+		if !explained {
+			rep.SelfKilled++
+			fail("ahtui declared the background session dead at %s though AimHarder had not ended it",
+				at.In(madrid).Format("Mon 15:04:05"))
+		}
+		prev = at
+	}
 }

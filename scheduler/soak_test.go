@@ -137,6 +137,13 @@ func soakWorld(seed uint64) aimhardertest.World {
 	}
 }
 
+// Sessions far shorter than AimHarder's ~30 minutes, so the keeper's
+// cadence is tested on every day of the soak.
+const (
+	soakSessionLifetime = 6 * time.Minute
+	soakRefreshAfter    = "2m"
+)
+
 // soakStart is the simulated start: a Monday, 05:00 in Madrid.
 var soakStart = time.Date(2026, 11, 30, 5, 0, 0, 0, madrid)
 
@@ -269,6 +276,12 @@ func (s *soak) setUp() {
 		t.Fatal(err)
 	}
 	if err := s.store.SetSetting(ctx, session.SettingPasswordCommand, "echo soak"); err != nil {
+		t.Fatal(err)
+	}
+	// Short sessions: AimHarder ends a session soakSessionLifetime after
+	// its last refresh, and the member set refresh_after to suit.
+	s.fake.SetSessionLifetime(soakSessionLifetime)
+	if err := s.store.SetSetting(ctx, session.SettingRefreshAfter, soakRefreshAfter); err != nil {
 		t.Fatal(err)
 	}
 	for sub := range boxes {
