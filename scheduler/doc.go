@@ -9,6 +9,12 @@
 // it is fired and its outcome is stored before it is published, so two
 // runners never both fire one (docs/product.md invariants 5–7).
 //
+// A database nobody can write (another program holds it locked, or the
+// disk is full) does not drop a claimed fire: nobody can take the lease
+// or the claim while nobody can write, so the leader keeps them in memory,
+// fires at the opening and stores the outcome once it can
+// (DatabaseUnwritable names the reason meanwhile; leader.go).
+//
 // Where things are: clock.go (the injected Clock; tests drive a simulated
 // one, aimhardertest.ManualClock), broker.go and events.go (the typed events),
 // keeper.go (sessions kept fresh), clockest.go and clockstore.go (AimHarder's

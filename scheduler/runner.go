@@ -103,6 +103,9 @@ type Runner struct {
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
 	isLeader bool
+	// unwritable: the database could not be written the last time it was
+	// tried (storeTrouble); cleared by the next write that succeeds.
+	unwritable bool
 	// sessionChecked: the opening whose fires last asked AimHarder whether
 	// the background session lives (checkSession).
 	sessionChecked time.Time
