@@ -40,6 +40,26 @@ func holdExclusive(t *testing.T, path string) (release func()) {
 	return release
 }
 
+// startLeading starts the runners with the clock held until one of them
+// leads and the runners wait on timers of their own (beyond the test's
+// `set` ones, from h.at), so that a timer the test set cannot move the
+// clock past what the runners must do first.
+func startLeading(t *testing.T, h *harness, set int, rs ...*Runner) *runners {
+	t.Helper()
+	release := h.clock.Hold()
+	defer release()
+	out := startRunners(t, h, rs...)
+	waitFor(t, "a runner to lead", func() bool {
+		for _, r := range rs {
+			if r.Leader() && h.clock.Waiters() >= set+len(rs)+1 {
+				return true
+			}
+		}
+		return false
+	})
+	return out
+}
+
 // TestLockedDatabaseAroundOpeningStillFires: another program holds the
 // database locked from T−30 s to T+15 s. The runner holding the claim
 // keeps leading (nobody can take the lease or the claim while nobody can
@@ -65,7 +85,7 @@ func TestLockedDatabaseAroundOpeningStillFires(t *testing.T) {
 		release()
 		return nil
 	})
-	rs := startRunners(t, h, r)
+	rs := startLeading(t, h, 2, r)
 	_ = locked()
 	_ = unlocked()
 	h.waitFinal(p.ID)

@@ -234,8 +234,8 @@ func (e PrebookingOutcome) String() string {
 	p := e.Prebooking
 	var b strings.Builder
 	fmt.Fprintf(&b, "prebooking %s: %s", describePrebooking(p), p.Status)
-	if p.Late {
-		b.WriteString(" (late)")
+	if l := p.Lateness(); l != "" {
+		b.WriteString(" (" + l + ")")
 	}
 	var details []string
 	if p.ReservationID != 0 {
@@ -281,6 +281,9 @@ func (e PrebookingNotStored) String() string {
 	p := e.Prebooking
 	var b strings.Builder
 	fmt.Fprintf(&b, "prebooking %s: %s", describePrebooking(p), p.Status)
+	if l := p.Lateness(); l != "" {
+		b.WriteString(" (" + l + ")")
+	}
 	if p.ReservationID != 0 {
 		fmt.Fprintf(&b, " (reservation %d)", p.ReservationID)
 	}

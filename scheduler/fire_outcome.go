@@ -58,6 +58,7 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 		q := p
 		q.Status, q.OutcomeCode, q.OutcomeMessage = o.Status, o.Code, o.Message
 		q.ReservationID, q.Late, q.Attempts = o.ReservationID, o.Late, p.Attempts+o.Attempts
+		q.SentAt, q.LateBy = o.SentAt, o.LateBy
 		r.publish(PrebookingNotStored{At: r.clock.Now(), Prebooking: q, Err: err.Error()})
 		return
 	}
