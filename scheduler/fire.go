@@ -74,7 +74,7 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 	armCtx, cancelArm := context.WithCancel(ctx)
 	defer cancelArm()
 	lost, settled := new(atomic.Bool), new(atomic.Bool)
-	stopBeat := r.beatClaim(p.ID, func(err error) {
+	stopBeat := r.beatClaim(p.ID, p.OpensAt, func(err error) {
 		if !settled.Load() {
 			r.log.Warn("the prebooking's claim is no longer this runner's", "prebooking", p.ID, "err", err)
 			lost.Store(true)
@@ -118,15 +118,21 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 }
 
 // beatClaim refreshes the claim on prebooking id every Heartbeat until
-// the returned stop is called. When the store says the claim is no longer
-// this runner's, it calls onLost once and stops.
-func (r *Runner) beatClaim(id int64, onLost func(error)) (stop func()) {
+// the returned stop is called — every FastBeat near its opening (server
+// time; Timing.Near), where a standby takes a claim whose heartbeat stops
+// over within FastStale (watch.go). When the store says the claim is no
+// longer this runner's, it calls onLost once and stops.
+func (r *Runner) beatClaim(id int64, opening time.Time, onLost func(error)) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for Sleep(ctx, r.clock, r.timing.Heartbeat) == nil {
+		for Sleep(ctx, r.clock, r.claimBeat(opening)) == nil {
+			// Held still: a simulated clock must not see the write take
+			// time (a beat late by the simulation looks like a death).
+			release := holdStill(r.clock)
 			err := r.store.TouchClaim(ctx, id, r.owner)
+			release()
 			switch {
 			case err == nil || ctx.Err() != nil:
 			case errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNotFound):
@@ -141,6 +147,25 @@ func (r *Runner) beatClaim(id int64, onLost func(error)) (stop func()) {
 		cancel()
 		<-done
 	}
+}
+
+// claimBeat is the wait before the claim's next heartbeat: FastBeat in
+// the fast window around opening (Timing.Near), else Heartbeat — cut
+// short where the fast window begins.
+func (r *Runner) claimBeat(opening time.Time) time.Duration {
+	if opening.IsZero() {
+		return r.timing.Heartbeat
+	}
+	now := r.clock.Now()
+	from := r.localAt(opening.Add(-r.timing.Near))
+	until := r.localAt(opening.Add(r.timing.Burst))
+	switch {
+	case now.Before(from):
+		return max(min(r.timing.Heartbeat, from.Sub(now)), time.Millisecond)
+	case now.Before(until):
+		return r.timing.FastBeat
+	}
+	return r.timing.Heartbeat
 }
 
 // serverNow is the local clock corrected by the estimate, when there is a

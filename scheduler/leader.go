@@ -13,7 +13,8 @@ import (
 // with a heartbeat while this process leads (and runs the engine), and
 // tries to take it over every Heartbeat while another process leads — the
 // lease expires LeaseTTL after its holder's last heartbeat, so a runner that
-// died is replaced within about that long.
+// died is replaced within about that long (near an opening, its claims are
+// taken over much sooner: watch.go).
 //
 // A leader whose renewals have failed for LeaseTTL for a reason other than
 // a write nobody can make (a broken database) stops arming and firing at
