@@ -40,7 +40,7 @@ type Timing struct {
 	// 200 ms).
 	Near, FastBeat, FastStale time.Duration
 	HealthHorizon             time.Duration // warn about a dead session this long before a prebooking (6 h)
-	HealthEvery   time.Duration // health check cadence (1 min)
+	HealthEvery               time.Duration // health check cadence (1 min)
 }
 
 func (t Timing) withDefaults() Timing {
