@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -59,7 +61,8 @@ func TestLatenessIsJudgedWhenTheRequestIsSent(t *testing.T) {
 		if e, ok := e.(PrebookingOutcome); ok {
 			said = e.String()
 			n, _ := notificationOf(e)
-			if !strings.HasPrefix(n.Title, "Booked "+got.Lateness()+": ") || n.LateMS != got.LateBy.Milliseconds() {
+			if !strings.HasPrefix(n.Title, "Booked "+got.Lateness()+": ") || n.LateMS != got.LateBy.Milliseconds() ||
+				!slices.Contains(n.env(), fmt.Sprintf("AHTUI_LATE_MS=%d", n.LateMS)) {
 				t.Errorf("notification %q, late_ms %d", n.Title, n.LateMS)
 			}
 		}

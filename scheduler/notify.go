@@ -106,6 +106,10 @@ func (n Notification) env() []string {
 	if n.Late {
 		late = "1"
 	}
+	lateMS := ""
+	if n.LateMS != 0 {
+		lateMS = strconv.FormatInt(n.LateMS, 10)
+	}
 	return []string{
 		"AHTUI_EVENT=" + n.Event,
 		"AHTUI_OUTCOME=" + n.Outcome,
@@ -125,6 +129,7 @@ func (n Notification) env() []string {
 		"AHTUI_REASON=" + n.Reason,
 		"AHTUI_ATTEMPTS=" + attempts,
 		"AHTUI_LATE=" + late,
+		"AHTUI_LATE_MS=" + lateMS,
 		"AHTUI_SESSION=" + n.Session,
 	}
 }
