@@ -9,11 +9,30 @@
 // it is fired and its outcome is stored before it is published, so two
 // runners never both fire one (docs/product.md invariants 5–7).
 //
+// A database nobody can write (another program holds it locked, or the
+// disk is full) does not drop a claimed fire: nobody can take the lease
+// or the claim while nobody can write, so the leader keeps them in memory,
+// fires at the opening and stores the outcome once it can
+// (DatabaseUnwritable names the reason meanwhile; leader.go).
+//
+// A leader that dies right before an opening still wins the class. The
+// lease and the StaleAfter takeover replace a dead leader within seconds;
+// near an opening that is too slow. So from Timing.Near (12 s) before an
+// opening until Burst after it, the runner firing a prebooking refreshes
+// its claim every FastBeat (40 ms), and every other runner reads the
+// claim every FastBeat/2; one whose heartbeat is older than FastStale
+// (200 ms) is taken over at once, by the same atomic claim as ever (a
+// compare-and-swap on the heartbeat read), and fired at the opening by
+// the runner that took it (watch.go). Of all watchers one wins; a stalled
+// leader that wakes finds the claim gone before it sends. A leader killed
+// anywhere from T−10 s to T−0.2 s is so replaced in time to book at T.
+//
 // Where things are: clock.go (the injected Clock; tests drive a simulated
 // one, aimhardertest.ManualClock), broker.go and events.go (the typed events),
 // keeper.go (sessions kept fresh), clockest.go and clockstore.go (AimHarder's
 // clock, estimated from Date headers and kept for `ahtui status`), runner.go
-// and leader.go (the runner and its leadership), health.go (the
+// and leader.go (the runner and its leadership), watch.go (claims watched
+// near openings, taken over from a runner that stopped), health.go (the
 // session-health warning), notify.go (the member's notify_command, run for
 // outcomes and health warnings).
 //

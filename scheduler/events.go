@@ -142,6 +142,20 @@ type PrebookingNotStored struct {
 	Err        string
 }
 
+// DatabaseUnwritable: the database cannot be written — another program
+// holds it locked, or the disk is full — so the runner lease, the claims'
+// heartbeats and the outcomes cannot be stored for now. Nobody else can
+// write either, so nobody can take a claim over: the prebookings this
+// runner claimed still fire at their openings, from memory, and their
+// outcomes are stored once the database can be written again. Resolved
+// reports that it can.
+type DatabaseUnwritable struct {
+	At       time.Time
+	Reason   string // for the member: "the database is locked by another program", "the disk is full"
+	Err      string // the store's error, for the log
+	Resolved bool
+}
+
 func (e SessionRefreshed) Time() time.Time     { return e.At }
 func (e SessionRefreshFailed) Time() time.Time { return e.At }
 func (e SessionDead) Time() time.Time          { return e.At }
@@ -156,6 +170,7 @@ func (e HealthWarning) Time() time.Time        { return e.At }
 func (e LeaderChanged) Time() time.Time        { return e.At }
 func (e WindowRuleWrong) Time() time.Time      { return e.At }
 func (e PrebookingNotStored) Time() time.Time  { return e.At }
+func (e DatabaseUnwritable) Time() time.Time   { return e.At }
 
 func (SessionRefreshed) isEvent()     {}
 func (SessionRefreshFailed) isEvent() {}
@@ -171,6 +186,7 @@ func (HealthWarning) isEvent()        {}
 func (LeaderChanged) isEvent()        {}
 func (WindowRuleWrong) isEvent()      {}
 func (PrebookingNotStored) isEvent()  {}
+func (DatabaseUnwritable) isEvent()   {}
 
 func (e SessionRefreshed) String() string {
 	by := ""
@@ -218,8 +234,8 @@ func (e PrebookingOutcome) String() string {
 	p := e.Prebooking
 	var b strings.Builder
 	fmt.Fprintf(&b, "prebooking %s: %s", describePrebooking(p), p.Status)
-	if p.Late {
-		b.WriteString(" (late)")
+	if l := p.Lateness(); l != "" {
+		b.WriteString(" (" + l + ")")
 	}
 	var details []string
 	if p.ReservationID != 0 {
@@ -265,6 +281,9 @@ func (e PrebookingNotStored) String() string {
 	p := e.Prebooking
 	var b strings.Builder
 	fmt.Fprintf(&b, "prebooking %s: %s", describePrebooking(p), p.Status)
+	if l := p.Lateness(); l != "" {
+		b.WriteString(" (" + l + ")")
+	}
 	if p.ReservationID != 0 {
 		fmt.Fprintf(&b, " (reservation %d)", p.ReservationID)
 	}
@@ -273,6 +292,13 @@ func (e PrebookingNotStored) String() string {
 	}
 	b.WriteString(" — but the outcome could not be saved: " + e.Err)
 	return b.String()
+}
+
+func (e DatabaseUnwritable) String() string {
+	if e.Resolved {
+		return "the database can be written again"
+	}
+	return e.Reason + ": claimed prebookings still fire at their openings and their outcomes are saved once it can be written (" + e.Err + ")"
 }
 
 // describePrebooking names a prebooking in log lines and event texts:

@@ -74,7 +74,7 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 	armCtx, cancelArm := context.WithCancel(ctx)
 	defer cancelArm()
 	lost, settled := new(atomic.Bool), new(atomic.Bool)
-	stopBeat := r.beatClaim(p.ID, func(err error) {
+	stopBeat := r.beatClaim(p.ID, p.OpensAt, func(err error) {
 		if !settled.Load() {
 			r.log.Warn("the prebooking's claim is no longer this runner's", "prebooking", p.ID, "err", err)
 			lost.Store(true)
@@ -118,15 +118,21 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 }
 
 // beatClaim refreshes the claim on prebooking id every Heartbeat until
-// the returned stop is called. When the store says the claim is no longer
-// this runner's, it calls onLost once and stops.
-func (r *Runner) beatClaim(id int64, onLost func(error)) (stop func()) {
+// the returned stop is called — every FastBeat near its opening (server
+// time; Timing.Near), where a standby takes a claim whose heartbeat stops
+// over within FastStale (watch.go). When the store says the claim is no
+// longer this runner's, it calls onLost once and stops.
+func (r *Runner) beatClaim(id int64, opening time.Time, onLost func(error)) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for Sleep(ctx, r.clock, r.timing.Heartbeat) == nil {
+		for Sleep(ctx, r.clock, r.claimBeat(opening)) == nil {
+			// Held still: a simulated clock must not see the write take
+			// time (a beat late by the simulation looks like a death).
+			release := holdStill(r.clock)
 			err := r.store.TouchClaim(ctx, id, r.owner)
+			release()
 			switch {
 			case err == nil || ctx.Err() != nil:
 			case errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNotFound):
@@ -143,6 +149,25 @@ func (r *Runner) beatClaim(id int64, onLost func(error)) (stop func()) {
 	}
 }
 
+// claimBeat is the wait before the claim's next heartbeat: FastBeat in
+// the fast window around opening (Timing.Near), else Heartbeat — cut
+// short where the fast window begins.
+func (r *Runner) claimBeat(opening time.Time) time.Duration {
+	if opening.IsZero() {
+		return r.timing.Heartbeat
+	}
+	now := r.clock.Now()
+	from := r.localAt(opening.Add(-r.timing.Near))
+	until := r.localAt(opening.Add(r.timing.Burst))
+	switch {
+	case now.Before(from):
+		return max(min(r.timing.Heartbeat, from.Sub(now)), time.Millisecond)
+	case now.Before(until):
+		return r.timing.FastBeat
+	}
+	return r.timing.Heartbeat
+}
+
 // serverNow is the local clock corrected by the estimate, when there is a
 // believable one.
 func (r *Runner) serverNow() time.Time {
@@ -151,6 +176,15 @@ func (r *Runner) serverNow() time.Time {
 		return now.Add(est.Offset)
 	}
 	return now
+}
+
+// serverAt is AimHarder's time when the local clock showed t (best
+// guess, with the estimate as it is now).
+func (r *Runner) serverAt(t time.Time) time.Time {
+	if est, ok := r.estimator.Estimate(); ok && !est.Broken() {
+		return t.Add(est.Offset)
+	}
+	return t
 }
 
 // localAt is when the local clock shows server time t (best guess).
@@ -268,6 +302,7 @@ func (j *fireJob) run(ctx context.Context) {
 		return
 	}
 	outcome, rearm := j.conclude(burstCtx, &res, true)
+	outcome = j.lateness(&res, outcome)
 	if rearm.IsZero() {
 		// Stored as soon as the verdict is known; answers still in flight
 		// only bring cookies.
@@ -334,6 +369,54 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 	return o, time.Time{}
 }
 
+// lateness judges how late the fire was from when its decisive request
+// left (docs/product.md invariant 7: outcomes are honest): the accepted
+// request; for a booking found already made, the first request of this
+// fire whose answer was lost (it may be the one that booked) — else the
+// booking predates this fire and its time is not known, so it is not
+// called late; for a failure, the first request. The send time is taken
+// in AimHarder's time (the local clock corrected by the estimate), the
+// way the fire aimed at the opening.
+func (j *fireJob) lateness(res *burstResult, o session.Outcome) session.Outcome {
+	var sent time.Time
+	switch {
+	case res.verdict == verdictBooked:
+		sent = res.best.sent
+	case o.Status == session.PrebookBooked || o.Status == session.PrebookWaitlisted:
+		for _, a := range res.attempts {
+			if aimharder.Ambiguous(a.err) && (sent.IsZero() || a.sent.Before(sent)) {
+				sent = a.sent
+			}
+		}
+	default:
+		sent = res.firstSent
+	}
+	return j.withLateness(o, sent)
+}
+
+// withLateness records the send time (local clock) and the lateness it
+// means. A zero sent leaves a failure's Late as it was (the fire started
+// after the opening, or not) and clears a booking's: no evidence.
+func (j *fireJob) withLateness(o session.Outcome, sent time.Time) session.Outcome {
+	o.SentAt, o.LateBy = time.Time{}, 0
+	if sent.IsZero() {
+		if o.Status == session.PrebookBooked || o.Status == session.PrebookWaitlisted {
+			o.Late = false
+		}
+		return o
+	}
+	o.SentAt = j.r.serverAt(sent)
+	if j.p.OpensAt.IsZero() {
+		return o
+	}
+	o.LateBy = o.SentAt.Sub(j.p.OpensAt)
+	o.Late = o.LateBy >= session.LateAfter
+	if o.Late {
+		j.r.log.Warn("the booking request left late", "prebooking", j.p.ID, "late_by", o.LateBy)
+	}
+	return o
+}
+
 // confirmBooked re-reads the class's day as the family member the
 // prebooking books for: is that member in the class?
 func (j *fireJob) confirmBooked(ctx context.Context) (account.ClassView, bool, error) {
@@ -349,7 +432,9 @@ func (j *fireJob) confirmBooked(ctx context.Context) (account.ClassView, bool, e
 // runner that died mid-fire may have booked it).
 func (j *fireJob) missed(ctx context.Context) {
 	if c, ok, _ := j.confirmBooked(ctx); ok {
-		o := confirmedOutcome(session.Outcome{Late: true}, c)
+		// Booked by a runner that stopped after sending: when, is not
+		// known, so it is not called late.
+		o := confirmedOutcome(session.Outcome{}, c)
 		j.finish(ctx, o, time.Time{})
 		return
 	}

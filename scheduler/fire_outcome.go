@@ -16,9 +16,11 @@ func (j *fireJob) finish(ctx context.Context, o session.Outcome, firstSent time.
 }
 
 // finish stores the outcome and only then publishes it (docs/product.md invariant 6). A
-// database too busy to store it is retried for a while, whatever ctx
-// says; an outcome that still cannot be stored is published as
-// PrebookingNotStored so the member learns it all the same.
+// database locked by another program or on a full disk is retried for a
+// while (finishRetry), whatever ctx says; an outcome that still cannot be
+// stored is published as PrebookingNotStored so the member learns it all
+// the same (and the claim, still this runner's, is fired again later by
+// takeOverStale: "already booked" then stores the booking).
 func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Outcome, firstSent time.Time) {
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.finishRetry)
 	defer cancel()
@@ -28,10 +30,16 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 	)
 	for {
 		stored, err = r.store.Finish(bg, p.ID, r.owner, o)
-		if errors.Is(err, session.ErrBusy) {
+		if err == nil {
+			r.storeWritable()
+			break
+		}
+		// A locked database or a full disk: nobody can write, so nobody
+		// takes the claim over meanwhile; keep trying, saying why.
+		if unwritable(err) != "" {
 			busyErr = err
 		}
-		if err == nil || !errors.Is(err, session.ErrBusy) || bg.Err() != nil {
+		if !r.storeTrouble(err) || bg.Err() != nil {
 			break
 		}
 		// Real time on purpose: the writer in the way is another process.
@@ -50,6 +58,7 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 		q := p
 		q.Status, q.OutcomeCode, q.OutcomeMessage = o.Status, o.Code, o.Message
 		q.ReservationID, q.Late, q.Attempts = o.ReservationID, o.Late, p.Attempts+o.Attempts
+		q.SentAt, q.LateBy = o.SentAt, o.LateBy
 		r.publish(PrebookingNotStored{At: r.clock.Now(), Prebooking: q, Err: err.Error()})
 		return
 	}

@@ -13,12 +13,19 @@ import (
 // with a heartbeat while this process leads (and runs the engine), and
 // tries to take it over every Heartbeat while another process leads — the
 // lease expires LeaseTTL after its holder's last heartbeat, so a runner that
-// died is replaced within about that long.
+// died is replaced within about that long (near an opening, its claims are
+// taken over much sooner: watch.go).
 //
-// A leader whose renewals have failed for LeaseTTL (the database is busy
-// or broken) stops arming and firing at once: its lease may have expired
-// and another runner may lead by now. It leads again as soon as it can
-// take the lease back.
+// A leader whose renewals have failed for LeaseTTL for a reason other than
+// a write nobody can make (a broken database) stops arming and firing at
+// once: its lease may have expired and another runner may lead by now. It
+// leads again as soon as it can take the lease back. A database locked by
+// another program or on a full disk is different: nobody can write, so
+// nobody can take the lease or a claim over, and the leader goes on —
+// its claimed fires fire at their openings from memory and store their
+// outcomes once the database can be written (DatabaseUnwritable says so
+// meanwhile). A lease that cannot be renewed because nobody can write is
+// not a lease lost to someone else.
 //
 // On shutdown the engine stops first (its fires finish); the heartbeat goes
 // on meanwhile, so no other runner mistakes a fire still under way for an
@@ -43,11 +50,17 @@ func (r *Runner) lead(ctx context.Context) {
 			switch {
 			case err == nil:
 				renewed = r.clock.Now()
+				r.storeWritable()
 			case errors.Is(err, session.ErrLeaseNotHeld):
 				r.log.Warn("lost the runner lease to another process")
 				r.setLeader(false, "another runner took over")
 				stopEngine()
 			case ctx.Err() != nil:
+			case unwritable(err) != "":
+				// Nobody can write, so nobody can take the lease or a
+				// claim over: the fires this runner claimed go on from
+				// memory (docs/product.md invariant 5 still holds).
+				r.storeTrouble(err)
 			case r.clock.Now().Sub(renewed) >= r.timing.LeaseTTL:
 				r.log.Warn("the runner lease could not be renewed for its whole lifetime: stopping firing", "err", err)
 				r.setLeader(false, "cannot renew the runner lease")
@@ -117,5 +130,52 @@ func (r *Runner) setLeader(on bool, reason string) {
 	r.mu.Unlock()
 	if changed {
 		r.publish(LeaderChanged{At: r.clock.Now(), Leader: on, Owner: r.owner, Reason: reason})
+	}
+}
+
+// unwritable names, in a member's words, why the database cannot be
+// written when err says nobody can write it for now: another program
+// holds it locked, or the disk is full. "" for any other error — among
+// them "another runner holds the lease", which is not a write failure.
+func unwritable(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, session.ErrDiskFull):
+		return "the disk is full"
+	case errors.Is(err, session.ErrBusy):
+		return "the database is locked by another program"
+	}
+	return ""
+}
+
+// storeTrouble says, once per episode, that the database cannot be
+// written and why (log and event), when err is such a failure; it
+// reports whether it was.
+func (r *Runner) storeTrouble(err error) bool {
+	reason := unwritable(err)
+	if reason == "" {
+		return false
+	}
+	r.mu.Lock()
+	first := !r.unwritable
+	r.unwritable = true
+	r.mu.Unlock()
+	if first {
+		r.publish(DatabaseUnwritable{At: r.clock.Now(), Reason: reason, Err: err.Error()})
+	} else {
+		r.log.Warn(reason, "err", err)
+	}
+	return true
+}
+
+// storeWritable ends an episode storeTrouble began.
+func (r *Runner) storeWritable() {
+	r.mu.Lock()
+	was := r.unwritable
+	r.unwritable = false
+	r.mu.Unlock()
+	if was {
+		r.publish(DatabaseUnwritable{At: r.clock.Now(), Resolved: true})
 	}
 }

@@ -82,7 +82,8 @@ type Notification struct {
 	Code          string `json:"code,omitempty"`   // short machine-readable reason, e.g. "full"
 	Reason        string `json:"reason,omitempty"` // AimHarder's words
 	Attempts      int    `json:"attempts,omitempty"`
-	Late          bool   `json:"late,omitempty"`    // fired after its window had opened (no runner was running)
+	Late          bool   `json:"late,omitempty"`    // the booking request left a second or more after the opening
+	LateMS        int64  `json:"late_ms,omitempty"` // how late, when Late and known
 	Session       string `json:"session,omitempty"` // session_dead: which session (background)
 
 	boxID int64 // looked up for Box and BoxName just before the run
@@ -104,6 +105,10 @@ func (n Notification) env() []string {
 	if n.Late {
 		late = "1"
 	}
+	lateMS := ""
+	if n.LateMS != 0 {
+		lateMS = strconv.FormatInt(n.LateMS, 10)
+	}
 	return []string{
 		"AHTUI_EVENT=" + n.Event,
 		"AHTUI_OUTCOME=" + n.Outcome,
@@ -123,6 +128,7 @@ func (n Notification) env() []string {
 		"AHTUI_REASON=" + n.Reason,
 		"AHTUI_ATTEMPTS=" + attempts,
 		"AHTUI_LATE=" + late,
+		"AHTUI_LATE_MS=" + lateMS,
 		"AHTUI_SESSION=" + n.Session,
 	}
 }
@@ -136,13 +142,17 @@ func notificationOf(e Event) (Notification, bool) {
 	case PrebookingOutcome:
 		n.Event, n.Outcome = "prebooking_outcome", string(e.Prebooking.Status)
 		n.prebooking(e.Prebooking)
+		late := ""
+		if l := e.Prebooking.Lateness(); l != "" {
+			late = " " + l
+		}
 		switch e.Prebooking.Status {
 		case session.PrebookBooked:
-			n.Title = "Booked: "
+			n.Title = "Booked" + late + ": "
 		case session.PrebookWaitlisted:
-			n.Title = "On the waitlist: "
+			n.Title = "On the waitlist" + late + ": "
 		default:
-			n.Title = "Prebooking failed: "
+			n.Title = "Prebooking failed" + late + ": "
 		}
 		n.Title += classTitle(e.Prebooking)
 	case PrebookingNotStored:
@@ -190,6 +200,9 @@ func (n *Notification) prebooking(p session.Prebooking) {
 	}
 	n.ReservationID, n.Code, n.Reason = p.ReservationID, p.OutcomeCode, p.OutcomeMessage
 	n.Attempts, n.Late = p.Attempts, p.Late
+	if p.Late && p.LateKnown() {
+		n.LateMS = p.LateBy.Milliseconds()
+	}
 }
 
 // notifier runs notify_command for the events of one runner. It has its

@@ -31,9 +31,16 @@ type Timing struct {
 	// Heartbeat by the runner firing it) is this old, held by a runner that
 	// is not the live leader, is taken over (LeaseTTL, at least three
 	// heartbeats).
-	StaleAfter    time.Duration
-	HealthHorizon time.Duration // warn about a dead session this long before a prebooking (6 h)
-	HealthEvery   time.Duration // health check cadence (1 min)
+	StaleAfter time.Duration
+	// Near: from this long before an opening until Burst after it, the
+	// runner firing a prebooking refreshes its claim every FastBeat, and
+	// every runner watches the claims of the others; one whose heartbeat
+	// is older than FastStale there is taken over at once (watch.go) —
+	// its runner died or hung right before the opening (12 s, 40 ms,
+	// 200 ms).
+	Near, FastBeat, FastStale time.Duration
+	HealthHorizon             time.Duration // warn about a dead session this long before a prebooking (6 h)
+	HealthEvery               time.Duration // health check cadence (1 min)
 }
 
 func (t Timing) withDefaults() Timing {
@@ -52,6 +59,10 @@ func (t Timing) withDefaults() Timing {
 	def(&t.Scan, 2*time.Second)
 	def(&t.StaleAfter, t.LeaseTTL)
 	t.StaleAfter = max(t.StaleAfter, 3*t.Heartbeat)
+	def(&t.Near, 12*time.Second)
+	def(&t.FastBeat, 40*time.Millisecond)
+	def(&t.FastStale, 200*time.Millisecond)
+	t.FastStale = max(t.FastStale, 3*t.FastBeat)
 	def(&t.HealthHorizon, 6*time.Hour)
 	def(&t.HealthEvery, time.Minute)
 	return t
@@ -103,6 +114,9 @@ type Runner struct {
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
 	isLeader bool
+	// unwritable: the database could not be written the last time it was
+	// tried (storeTrouble); cleared by the next write that succeeds.
+	unwritable bool
 	// sessionChecked: the opening whose fires last asked AimHarder whether
 	// the background session lives (checkSession).
 	sessionChecked time.Time
@@ -209,6 +223,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	}
 	wg.Go(func() { r.watchHealth(ctx) })
 	wg.Go(func() { r.relayClock(ctx) })
+	wg.Go(func() { r.watch(ctx) })
 	r.lead(ctx)
 	wg.Wait()
 	return nil

@@ -179,6 +179,17 @@ ALTER TABLE sessions ADD COLUMN relogin_not_before INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN relogin_refused    INTEGER NOT NULL DEFAULT 0;
 `,
 	},
+	{
+		name: "prebookings: when the decisive booking request was sent, and how late",
+		sql: `
+-- AimHarder's time (Unix ms) the accepted booking request — else the
+-- first — left; NULL when none was sent or it is not known (a booking a
+-- runner found already made).
+ALTER TABLE prebookings ADD COLUMN sent_at INTEGER;
+-- sent_at minus opens_at, in ms; NULL when either is unknown.
+ALTER TABLE prebookings ADD COLUMN late_ms INTEGER;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

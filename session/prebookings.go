@@ -66,7 +66,18 @@ type Prebooking struct {
 	OutcomeCode    string // short machine-readable reason, e.g. "booked", "full", "-12 ERROR_ANTELACION_CLIENTE"
 	OutcomeMessage string // the server's words, for the member
 	ReservationID  int64  // 0 = none
-	Late           bool   // fired after its window had already opened (the runner was down)
+	// Late: the decisive booking request (SentAt) left LateAfter or more
+	// after the opening — or, when nothing was sent, the fire started
+	// after the window had opened. A booking found already made (by a
+	// runner that died) is not late without evidence.
+	Late bool
+	// SentAt is when the decisive request left — the accepted one, else
+	// the first — in AimHarder's time (the local clock corrected by the
+	// estimated offset); zero when none was sent or it is not known.
+	SentAt time.Time
+	// LateBy is SentAt minus OpensAt (negative: before the opening);
+	// meaningful when LateKnown.
+	LateBy time.Duration
 
 	CreatedAt  time.Time
 	FiredAt    time.Time // claimed
@@ -81,11 +92,49 @@ type Outcome struct {
 	ReservationID int64
 	Late          bool
 	Attempts      int // book requests sent by this fire
+	// SentAt and LateBy: see Prebooking (zero SentAt: not known).
+	SentAt time.Time
+	LateBy time.Duration
+}
+
+// LateAfter is how long after the opening a booking request may leave and
+// still be on time: the burst's own spread and a "too early" retry fit
+// in it; a process that was stopped, asleep or replaced does not.
+const LateAfter = time.Second
+
+// LateKnown reports whether the lateness of the decisive request is
+// known (LateBy is meaningful).
+func (p Prebooking) LateKnown() bool { return !p.SentAt.IsZero() && !p.OpensAt.IsZero() }
+
+// Lateness says, for a member, how late the fire was: "25 s late",
+// "late" when only that is known, "" when it was on time.
+func (p Prebooking) Lateness() string {
+	if !p.Late {
+		return ""
+	}
+	if !p.LateKnown() || p.LateBy < LateAfter {
+		return "late"
+	}
+	return roundLate(p.LateBy) + " late"
+}
+
+// roundLate writes a lateness the way a member reads it: "1.4 s", "25 s",
+// "3 min", "2 h".
+func roundLate(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	case d < 2*time.Minute:
+		return fmt.Sprintf("%d s", int64(d.Round(time.Second)/time.Second))
+	case d < 2*time.Hour:
+		return fmt.Sprintf("%d min", int64(d.Round(time.Minute)/time.Minute))
+	}
+	return fmt.Sprintf("%d h", int64(d.Round(time.Hour)/time.Hour))
 }
 
 const prebookingColumns = `id, box_id, class_id, day, class_name, class_start, opens_at, family_id,
 	allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id, late,
-	created_at, fired_at, finished_at`
+	created_at, fired_at, finished_at, sent_at, late_ms`
 
 func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	var (
@@ -93,10 +142,11 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 		day                        string
 		classStart, created        int64
 		opens, fired, finished, rs sql.NullInt64
+		sent, lateMS               sql.NullInt64
 	)
 	err := row.Scan(&p.ID, &p.BoxID, &p.ClassID, &day, &p.ClassName, &classStart, &opens, &p.FamilyID,
 		&p.AllowWaitlist, &p.Status, &p.ClaimedBy, &p.Attempts, &p.OutcomeCode, &p.OutcomeMessage, &rs, &p.Late,
-		&created, &fired, &finished)
+		&created, &fired, &finished, &sent, &lateMS)
 	if err != nil {
 		return Prebooking{}, err
 	}
@@ -106,6 +156,7 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	p.ClassStart, p.CreatedAt = fromMillis(classStart), fromMillis(created)
 	p.OpensAt, p.FiredAt, p.FinishedAt = fromNullMillis(opens), fromNullMillis(fired), fromNullMillis(finished)
 	p.ReservationID = rs.Int64
+	p.SentAt, p.LateBy = fromNullMillis(sent), time.Duration(lateMS.Int64)*time.Millisecond
 	return p, nil
 }
 
@@ -279,10 +330,10 @@ func (s *Store) Finish(ctx context.Context, id int64, owner string, o Outcome) (
 		var err error
 		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
 UPDATE prebookings SET status = ?, outcome_code = ?, outcome_message = ?, reservation_id = ?, late = ?,
-	attempts = attempts + ?, finished_at = ?
+	attempts = attempts + ?, finished_at = ?, sent_at = ?, late_ms = CASE WHEN ? IS NULL OR opens_at IS NULL THEN NULL ELSE ? END
 WHERE id = ? AND status = 'firing' AND claimed_by = ? RETURNING `+prebookingColumns,
 			o.Status, o.Code, o.Message, nullID(o.ReservationID), boolInt(o.Late), max(o.Attempts, 0),
-			toMillis(now), id, owner))
+			toMillis(now), nullMillis(o.SentAt), nullMillis(o.SentAt), o.LateBy.Milliseconds(), id, owner))
 		if errors.Is(err, sql.ErrNoRows) {
 			return s.whyNot(ctx, tx, id, ErrConcurrentUpdate)
 		}
@@ -290,6 +341,9 @@ WHERE id = ? AND status = 'firing' AND claimed_by = ? RETURNING `+prebookingColu
 			return err
 		}
 		msg := describe(p) + ": " + string(p.Status)
+		if l := p.Lateness(); l != "" {
+			msg += " (" + l + ")"
+		}
 		if p.OutcomeMessage != "" {
 			msg += " — " + p.OutcomeMessage
 		}
@@ -356,9 +410,13 @@ func describe(p Prebooking) string {
 }
 
 func prebookingEvent(p Prebooking, at time.Time, kind EventKind, msg string) Event {
-	details, _ := json.Marshal(map[string]any{
+	d := map[string]any{
 		"prebooking": p.ID, "status": p.Status, "code": p.OutcomeCode, "late": p.Late, "attempts": p.Attempts,
-	})
+	}
+	if p.LateKnown() {
+		d["late_ms"] = p.LateBy.Milliseconds()
+	}
+	details, _ := json.Marshal(d)
 	return Event{At: at, Kind: kind, BoxID: p.BoxID, ClassID: p.ClassID, Day: p.Day, Message: msg, Details: details}
 }
 

@@ -225,3 +225,49 @@ func TestClaimIsAtomicAcrossGoroutines(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishStoresSendTimeAndLateness: the decisive request's send time
+// and the lateness computed from it are stored with the outcome and read
+// back; an outcome without one stores neither, and a member reads "25 s
+// late" for the first.
+func TestFinishStoresSendTimeAndLateness(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := t.Context()
+	ids := addPrebookings(t, s, 2)
+	for _, id := range ids {
+		if _, won, err := s.Claim(ctx, id, "runner"); err != nil || !won {
+			t.Fatalf("claim: %v %v", won, err)
+		}
+	}
+	first, err := s.Prebooking(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := first.OpensAt.Add(25*time.Second + 100*time.Millisecond)
+	got, err := s.Finish(ctx, ids[0], "runner", Outcome{Status: PrebookBooked, Code: "booked", Late: true, Attempts: 1,
+		SentAt: sent, LateBy: sent.Sub(first.OpensAt)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Prebooking(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Prebooking{got, again} {
+		if !p.Late || !p.LateKnown() || !p.SentAt.Equal(sent) || p.LateBy != 25100*time.Millisecond || p.Lateness() != "25 s late" {
+			t.Errorf("stored late=%v sent=%v by=%v (%q)", p.Late, p.SentAt, p.LateBy, p.Lateness())
+		}
+	}
+	none, err := s.Finish(ctx, ids[1], "runner", Outcome{Status: PrebookBooked, Code: "already_booked"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if none.Late || none.LateKnown() || none.Lateness() != "" {
+		t.Errorf("without a send time: late=%v known=%v (%q)", none.Late, none.LateKnown(), none.Lateness())
+	}
+	for d, want := range map[time.Duration]string{1400 * time.Millisecond: "1.4 s", 3 * time.Minute: "3 min", 5 * time.Hour: "5 h"} {
+		if got := roundLate(d); got != want {
+			t.Errorf("roundLate(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -169,7 +169,14 @@ func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 		}
 		status := p.Status
 		if p.Late {
-			status += " (late)"
+			late := session.Prebooking{Late: true}
+			if p.LateMS != nil && p.OpensAt != nil {
+				if t, err := time.Parse(time.RFC3339, *p.OpensAt); err == nil {
+					late.OpensAt, late.LateBy = t, time.Duration(*p.LateMS)*time.Millisecond
+					late.SentAt = t.Add(late.LateBy)
+				}
+			}
+			status += " (" + late.Lateness() + ")"
 		}
 		if p.Waitlist {
 			status += " +waitlist"

@@ -302,7 +302,7 @@ func TestServeTwoViewers(t *testing.T) {
 	const outcome = "Prebooking fired: TEAM WOD Wed 25 Nov 18:00 booked"
 	a.waitFor(outcome)
 	b.waitFor(outcome)
-	if !strings.Contains(srv.stderr.String(), "TEAM WOD Wed 25 Nov 18:00: booked (late") {
+	if !strings.Contains(srv.stderr.String(), "TEAM WOD Wed 25 Nov 18:00: booked (88 h late)") {
 		t.Errorf("serve's log lacks the outcome:\n%s", srv.stderr.String())
 	}
 

@@ -61,6 +61,7 @@ type prebookingJSON struct {
 	Outcome  string  `json:"outcome"`
 	Message  string  `json:"message"`
 	Late     bool    `json:"late"`
+	LateMS   *int64  `json:"late_ms"` // how late the booking request left, when late and known
 	Waitlist bool    `json:"waitlist"`
 }
 
@@ -143,12 +144,17 @@ func toPrebookingJSON(ctx context.Context, a *app, p session.Prebooking) prebook
 		sub = b.Subdomain
 		p = p.InBoxZone(b)
 	}
-	return prebookingJSON{
+	out := prebookingJSON{
 		ID: p.ID, Box: sub, ClassID: p.ClassID, Day: p.Day.String(), Name: p.ClassName,
 		StartsAt: p.ClassStart.Format(time.RFC3339), OpensAt: rfc3339OrNil(p.OpensAt),
 		Status: string(p.Status), Attempts: p.Attempts, Outcome: p.OutcomeCode, Message: p.OutcomeMessage,
 		Late: p.Late, Waitlist: p.AllowWaitlist,
 	}
+	if p.Late && p.LateKnown() {
+		ms := p.LateBy.Milliseconds()
+		out.LateMS = &ms
+	}
+	return out
 }
 
 func printStatus(w io.Writer, st statusJSON, now time.Time) {

@@ -1,0 +1,145 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+// watch is every runner's guard against a leader dying right before an
+// opening (docs/product.md invariant 6 holds throughout). The runner
+// lease and the StaleAfter takeover (engine) replace a dead leader within
+// LeaseTTL — seconds a popular class does not wait. So near each opening
+// (Timing.Near before it until Burst after), the runner firing a
+// prebooking refreshes its claim every FastBeat (beatClaim), and every
+// other runner — leader or standby — reads the claim every FastBeat/2.
+// A claim whose heartbeat is older than FastStale there belongs to a
+// runner that died or hung: the watcher takes it over at once, with the
+// same atomic compare-and-swap as any claim (ClaimStale on the heartbeat
+// it read), so of all watchers one wins and the stalled runner, should it
+// wake up, finds the claim gone before it sends (reassertClaim, the
+// burst's lost check). The winner fires it at the opening; "already
+// booked" stays a success should the dead runner have booked after all.
+//
+// A claim nobody can refresh because nobody can write (a locked database,
+// a full disk) cannot be taken either: the takeover is a write.
+func (r *Runner) watch(ctx context.Context) {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	watching := map[int64]bool{}
+	var mu sync.Mutex
+	for {
+		due, err := r.store.Prebookings(ctx, session.PrebookingQuery{
+			Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
+		if err == nil {
+			horizon := r.serverNow().Add(r.timing.Near + r.timing.Scan)
+			for _, p := range due {
+				if p.OpensAt.IsZero() || p.OpensAt.After(horizon) || !r.serverNow().Before(p.OpensAt.Add(r.timing.Burst)) {
+					continue
+				}
+				mu.Lock()
+				seen := watching[p.ID]
+				watching[p.ID] = true
+				mu.Unlock()
+				if seen {
+					continue
+				}
+				wg.Go(func() {
+					r.watchClaim(ctx, &wg, p)
+					mu.Lock()
+					delete(watching, p.ID)
+					mu.Unlock()
+				})
+			}
+		}
+		if Sleep(ctx, r.clock, r.timing.Scan) != nil {
+			return
+		}
+	}
+}
+
+// watchClaim watches prebooking p's claim through the fast window around
+// its opening and takes it over when its runner stops refreshing it.
+func (r *Runner) watchClaim(ctx context.Context, fires *sync.WaitGroup, p session.Prebooking) {
+	from := r.localAt(p.OpensAt.Add(-r.timing.Near))
+	until := r.localAt(p.OpensAt.Add(r.timing.Burst))
+	if sleepUntil(ctx, r.clock, from, r.timing.Recheck) != nil {
+		return
+	}
+	r.readyClock(ctx, fires, p)
+	poll := max(r.timing.FastBeat/2, time.Millisecond)
+	for r.clock.Now().Before(until) {
+		if Sleep(ctx, r.clock, poll) != nil {
+			return
+		}
+		release := holdStill(r.clock)
+		taken, ok := r.takeStalled(ctx, p.ID)
+		release()
+		switch {
+		case !ok:
+			return // finished, gone, or this runner's
+		case taken != nil:
+			r.startFire(ctx, fires, *taken)
+			return
+		}
+	}
+}
+
+// takeStalled reads the claim and takes it over when its heartbeat is
+// older than FastStale. ok false: nothing left to watch.
+func (r *Runner) takeStalled(ctx context.Context, id int64) (taken *session.Prebooking, ok bool) {
+	cur, err := r.store.Prebooking(ctx, id)
+	switch {
+	case err != nil:
+		return nil, ctx.Err() == nil && !isNotFound(err)
+	case cur.Status.Final() || cur.ClaimedBy == r.owner || r.isActive(id):
+		return nil, false
+	case cur.Status != session.PrebookFiring:
+		return nil, true // not claimed yet
+	}
+	before := r.clock.Now().Add(-r.timing.FastStale)
+	if !cur.FiredAt.Before(before) {
+		return nil, true
+	}
+	claimed, won, err := r.store.ClaimStale(ctx, id, r.owner, before)
+	if err != nil || !won {
+		return nil, err == nil || ctx.Err() == nil
+	}
+	r.log.Warn("the runner firing a prebooking stopped refreshing its claim right before the opening: firing it here",
+		"prebooking", id, "previous", cur.ClaimedBy, "silent_for", r.clock.Now().Sub(cur.FiredAt))
+	// It held the background session's lease for its fire: give it back
+	// for it rather than wait for it to expire.
+	if err := r.store.ReleaseSessionLease(ctx, session.KindBackground, cur.ClaimedBy); err == nil {
+		r.log.Info("released the session lease the previous runner held", "previous", cur.ClaimedBy)
+	}
+	return &claimed, true
+}
+
+// readyClock makes sure this runner knows AimHarder's clock before an
+// opening it may have to fire (reads only: a probe of pings), so a
+// takeover at the last instant aims as well as the leader would have.
+func (r *Runner) readyClock(ctx context.Context, wg *sync.WaitGroup, p session.Prebooking) {
+	if est, ok := r.estimator.Estimate(); ok && !est.Broken() && r.clock.Now().Sub(est.MeasuredAt) < time.Hour {
+		return
+	}
+	box, err := r.store.Box(ctx, p.BoxID)
+	if err != nil {
+		return
+	}
+	ref, err := account.BoxRef(box)
+	if err != nil {
+		return
+	}
+	deadline := r.localAt(p.OpensAt.Add(-r.timing.WarmAhead))
+	wg.Go(func() {
+		if _, err := r.estimator.Probe(ctx, r.client, ref, probeTarget, deadline); err != nil && ctx.Err() == nil {
+			r.log.Debug("standby clock probe before an opening failed", "err", err)
+		}
+	})
+}
+
+func isNotFound(err error) bool { return errors.Is(err, session.ErrNotFound) }
