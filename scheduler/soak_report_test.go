@@ -55,7 +55,7 @@ type soakReport struct {
 	// login after the member's own, but for one over a session whose
 	// refresh answer was lost) ended one, and so does a session dead at the
 	// end. The keeper notices some before password_command revives them.
-	SessionDeaths         int  `json:"session_deaths"`
+	SessionDeaths int `json:"session_deaths"`
 	// Sessions ahtui declared dead (or replayed to death) while AimHarder
 	// had not ended them: must be 0. Re-logins over a session AimHarder
 	// still had (after a lost refresh answer) are counted, not failed.
