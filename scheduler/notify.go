@@ -68,7 +68,7 @@ type Notification struct {
 	Outcome string `json:"outcome"`
 	Title   string `json:"title"`   // a short headline, e.g. "Booked: WOD Thu 26 Nov 07:00"
 	Message string `json:"message"` // the whole event in one line
-	Time    string `json:"time"`    // when it happened, RFC 3339
+	Time    string `json:"time"`    // when it happened, RFC 3339 with the box's offset
 
 	PrebookingID  int64  `json:"prebooking_id,omitempty"`
 	Class         string `json:"class,omitempty"`
@@ -87,6 +87,21 @@ type Notification struct {
 	Session       string `json:"session,omitempty"` // session_dead: which session (background)
 
 	boxID int64 // looked up for Box and BoxName just before the run
+	// at and start are Time and StartsAt as instants, written again in
+	// the box's zone just before the run (inZone).
+	at, start time.Time
+}
+
+// inZone writes the notification's times in loc: its box's zone, or the
+// current box's for an event of no box (never the machine's zone).
+func (n *Notification) inZone(loc *time.Location) {
+	if !n.at.IsZero() {
+		n.Time = n.at.In(loc).Format(time.RFC3339)
+	}
+	if !n.start.IsZero() {
+		n.Start = n.start.In(loc).Format("15:04")
+		n.StartsAt = n.start.In(loc).Format(time.RFC3339)
+	}
 }
 
 // Env returns the notification as AHTUI_* variables, every one set (empty
@@ -137,7 +152,7 @@ func (n Notification) env() []string {
 // that are not worth one (refreshes, clock estimates, arming…). Box and
 // BoxName are filled in later, from the store.
 func notificationOf(e Event) (Notification, bool) {
-	n := Notification{Time: e.Time().Format(time.RFC3339), Message: e.String()}
+	n := Notification{Time: e.Time().Format(time.RFC3339), Message: e.String(), at: e.Time()}
 	switch e := e.(type) {
 	case PrebookingOutcome:
 		n.Event, n.Outcome = "prebooking_outcome", string(e.Prebooking.Status)
@@ -197,6 +212,7 @@ func (n *Notification) prebooking(p session.Prebooking) {
 	if !p.ClassStart.IsZero() {
 		n.Start = p.ClassStart.Format("15:04")
 		n.StartsAt = p.ClassStart.Format(time.RFC3339)
+		n.start = p.ClassStart
 	}
 	n.ReservationID, n.Code, n.Reason = p.ReservationID, p.OutcomeCode, p.OutcomeMessage
 	n.Attempts, n.Late = p.Attempts, p.Late
@@ -373,10 +389,8 @@ func (n *notifier) work() {
 func (n *notifier) deliver(note Notification) {
 	readCtx, cancel := context.WithTimeout(n.ctx, 10*time.Second)
 	command, ok, err := n.store.Setting(readCtx, session.SettingNotifyCommand)
-	if err == nil && ok && strings.TrimSpace(command) != "" && note.boxID != 0 {
-		if box, err := n.store.Box(readCtx, note.boxID); err == nil {
-			note.Box, note.BoxName = box.Subdomain, strings.TrimSpace(box.Name)
-		}
+	if err == nil && ok && strings.TrimSpace(command) != "" {
+		note.inZone(notifyZone(readCtx, n.store, &note))
 	}
 	cancel()
 	if err != nil {
@@ -402,6 +416,19 @@ func (n *notifier) deliver(note Notification) {
 	default:
 		n.log.Info("notify_command ran", attrs...)
 	}
+}
+
+// notifyZone fills in the notification's box and returns the zone its
+// times are shown in: its box's, or the current box's when it has none.
+func notifyZone(ctx context.Context, store *session.Store, note *Notification) *time.Location {
+	if note.boxID != 0 {
+		if box, err := store.Box(ctx, note.boxID); err == nil {
+			note.Box, note.BoxName = box.Subdomain, strings.TrimSpace(box.Name)
+			return box.LocationOrDefault()
+		}
+	}
+	zones, _ := store.Zones(ctx)
+	return zones.Of(note.boxID)
 }
 
 type notifyResult struct {

@@ -420,12 +420,8 @@ func prebookingEvent(p Prebooking, at time.Time, kind EventKind, msg string) Eve
 	return Event{At: at, Kind: kind, BoxID: p.BoxID, ClassID: p.ClassID, Day: p.Day, Message: msg, Details: details}
 }
 
-// InBoxZone returns p with its times in the box's time zone, for showing
-// (the store keeps instants; members read box-local times).
+// InBoxZone returns p with every time in the box's time zone, for showing
+// (the store keeps instants; members read box-local times, boxtime.go).
 func (p Prebooking) InBoxZone(box Box) Prebooking {
-	if loc, err := box.Location(); err == nil {
-		p.ClassStart = p.ClassStart.In(loc)
-		p.OpensAt = p.OpensAt.In(loc)
-	}
-	return p
+	return p.inZone(box.LocationOrDefault())
 }

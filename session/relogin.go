@@ -24,13 +24,14 @@ type ReloginState struct {
 }
 
 // Reason says in a member's words why automatic logins are held back at
-// now, or "" when they are not.
+// now, or "" when they are not. The next try's time is written in
+// NotBefore's location: the caller puts it in box time (session.Zones).
 func (r ReloginState) Reason(now time.Time) string {
 	switch {
 	case r.Refused:
 		return "AimHarder refused the password that password_command gives; ahtui will not log in by itself until you run `ahtui login`"
 	case now.Before(r.NotBefore):
-		return fmt.Sprintf("logging in again failed (%s); the next try is at %s", r.LastError, r.NotBefore.Local().Format("15:04"))
+		return fmt.Sprintf("logging in again failed (%s); the next try is at %s", r.LastError, r.NotBefore.Format("15:04"))
 	}
 	return ""
 }

@@ -101,7 +101,7 @@ func (m *Model) prebookingNote(c account.ClassView, p *session.Prebooking) strin
 	if p == nil || p.OpensAt.IsZero() {
 		return fmt.Sprintf(m.tx.PrebookedNoRule, m.className(c))
 	}
-	return fmt.Sprintf(m.tx.Prebooked, m.className(c), m.tx.DateTime(p.OpensAt.In(m.loc)))
+	return fmt.Sprintf(m.tx.Prebooked, m.className(c), m.tx.DateTime(m.boxTime(p.BoxID, p.OpensAt)))
 }
 
 // cancel is the c key: cancel a booking (confirmed), or remove a prebooking.
@@ -169,7 +169,7 @@ func (m *Model) confirmWaitlist(c account.ClassView) {
 func (m *Model) confirmPrebook(c account.ClassView, opensAt time.Time) {
 	body := fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.className(c))
 	if !opensAt.IsZero() {
-		body = fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(opensAt.In(m.loc)))
+		body = fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
 	}
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmPrebook,
@@ -291,10 +291,10 @@ func (m *Model) onPrebook(msg prebookMsg) tea.Cmd {
 	case msg.err == nil:
 		text := fmt.Sprintf(tx.PrebookedNoRule, m.className(c))
 		if !msg.prebooking.OpensAt.IsZero() {
-			text = fmt.Sprintf(tx.Prebooked, m.className(c), m.tx.DateTime(msg.prebooking.OpensAt.In(m.loc)))
+			text = fmt.Sprintf(tx.Prebooked, m.className(c), m.tx.DateTime(m.boxTime(msg.prebooking.BoxID, msg.prebooking.OpensAt)))
 		}
 		// Show it at once; the store's reload confirms.
-		m.prebookings = append(m.prebookings, msg.prebooking)
+		m.prebookings = append(m.prebookings, m.zones.Prebooking(msg.prebooking))
 		m.applyPrebookings()
 		m.syncDetail()
 		m.renderHeader()
@@ -312,7 +312,7 @@ func (m *Model) onUnprebook(msg unprebookMsg) tea.Cmd {
 	}
 	for i, p := range m.prebookings {
 		if p.ID == msg.prebooking.ID {
-			m.prebookings[i] = msg.prebooking
+			m.prebookings[i] = m.zones.Prebooking(msg.prebooking)
 		}
 	}
 	m.applyPrebookings()

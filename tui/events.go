@@ -75,7 +75,7 @@ func (m *Model) outcomeToast(ev Event) tea.Cmd {
 		class += " " + tx.ShortDate(ev.Day)
 	}
 	if !ev.ClassStart.IsZero() {
-		class += " " + ev.ClassStart.In(m.loc).Format("15:04")
+		class += " " + m.boxTime(ev.BoxID, ev.ClassStart).Format("15:04")
 	}
 	status := tx.PrebookStatus[string(ev.Status)]
 	if status == "" {

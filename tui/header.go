@@ -101,7 +101,7 @@ func (m *Model) renderHeader() {
 	if hasNext {
 		when := tx.ShortDate(next.Day)
 		if !next.ClassStart.IsZero() {
-			when += " " + next.ClassStart.In(m.loc).Format("15:04")
+			when += " " + next.ClassStart.Format("15:04") // in box time (zones.go)
 		}
 		right = th.Prebooked.Render(th.Mark.Prebooked + " " +
 			fmt.Sprintf(tx.NextPrebooking, next.ClassName, when, i18n.Countdown(next.OpensAt.Sub(m.now))))

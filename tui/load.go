@@ -185,6 +185,7 @@ func (m *Model) onBoot(msg bootMsg) tea.Cmd {
 	m.account = msg.account
 	m.boxList = msg.boxes
 	m.family = msg.family
+	m.setZones()
 	if !msg.loggedIn {
 		m.loginForm.SetEmail(msg.account.Email)
 		m.setScreen(screenLogin)
@@ -200,9 +201,7 @@ func (m *Model) onBoot(msg bootMsg) tea.Cmd {
 func (m *Model) useBox(box session.Box) tea.Cmd {
 	changed := !m.hasBox || m.box.ID != box.ID
 	m.box, m.hasBox = box, true
-	if loc, err := box.Location(); err == nil {
-		m.loc = loc
-	}
+	m.setZones()
 	m.today = aimharder.DateOf(m.now.In(m.loc))
 	m.grid.SetNow(m.now, m.today)
 	m.setScreen(screenWeek)
@@ -303,7 +302,7 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 		m.log.Warn("reading the store failed", "err", msg.err)
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
-	m.prebookings = msg.prebookings
+	m.prebookings = m.zones.Prebookings(msg.prebookings)
 	m.sessions = msg.sessions
 	familyChanged := msg.family != m.family
 	m.passwordCmd = msg.passwordCommand
@@ -346,7 +345,7 @@ func (m *Model) onHistory(msg historyMsg) {
 		m.log.Warn("reading history failed", "err", msg.err)
 		return
 	}
-	m.events, m.eventsByID = msg.events, msg.byID
+	m.events, m.eventsByID = m.zones.Events(msg.events), m.boxTimeByID(msg.byID)
 	m.renderHistory()
 }
 
@@ -355,6 +354,7 @@ func (m *Model) onBoxes(msg boxesMsg) tea.Cmd {
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
 	m.boxList, m.family = msg.boxes, msg.family
+	m.setZones()
 	m.picker.SetBoxes(m.boxList, m.box.ID, m.family)
 	return nil
 }
@@ -368,6 +368,7 @@ func (m *Model) onLogin(msg loginMsg) tea.Cmd {
 	m.loginForm.SetError("")
 	m.account = msg.result.Account
 	m.boxList = msg.result.Boxes
+	m.setZones()
 	switch {
 	case msg.result.HasCurrent:
 		m.hasBox = false // a new login: load afresh

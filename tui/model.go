@@ -62,7 +62,8 @@ type Model struct {
 	helpOpen      bool
 
 	now   time.Time
-	loc   *time.Location
+	loc   *time.Location // the current box's zone (zones.go)
+	zones session.Zones  // every box's zone, to show stored times in box time
 	today aimharder.Date
 
 	account     session.Account
@@ -150,7 +151,7 @@ func New(cfg Config) Model {
 	tx := i18n.For(cfg.Lang)
 	th := theme.New(cfg.Renderer, theme.Options{NoColor: cfg.NoColor})
 	now := cfg.Now()
-	loc := defaultLocation()
+	loc := session.DefaultLocation()
 	today := aimharder.DateOf(now.In(loc))
 	m := Model{
 		cfg:         cfg,
@@ -193,14 +194,6 @@ func newHelp(th *theme.Theme) help.Model {
 		FullSeparator:  th.HelpSep,
 	}
 	return h
-}
-
-func defaultLocation() *time.Location {
-	loc, err := time.LoadLocation(session.DefaultTimezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // Init reads who is logged in and which box is chosen, and starts the clock.

@@ -289,18 +289,10 @@ func (m *Model) renderPrebookings() {
 	for _, b := range m.boxList {
 		names[b.ID] = strings.TrimSpace(b.Name)
 	}
-	rows := m.prebookingRows()
-	for i := range rows {
-		if !rows[i].ClassStart.IsZero() {
-			rows[i].ClassStart = rows[i].ClassStart.In(m.loc)
-		}
-		if !rows[i].OpensAt.IsZero() {
-			rows[i].OpensAt = rows[i].OpensAt.In(m.loc)
-		}
-	}
+	rows := m.prebookingRows() // in box time (zones.go)
 	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2))
 }
 
 func (m *Model) renderHistory() {
-	m.historyList.SetItems(lists.HistoryItems(m.th, m.tx, m.events, m.eventsByID, m.loc, m.width))
+	m.historyList.SetItems(lists.HistoryItems(m.th, m.tx, m.events, m.eventsByID, m.width))
 }

@@ -126,11 +126,12 @@ func newPrebookListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 					return err
 				}
 				out := []prebookingJSON{}
+				zones := a.zones(ctx)
 				for _, p := range list {
 					if p.Status == session.PrebookCancelled && !all {
 						continue
 					}
-					out = append(out, toPrebookingJSON(ctx, a, p))
+					out = append(out, toPrebookingJSON(ctx, a, zones, p))
 				}
 				if asJSON {
 					return writeJSON(stdout, out)
@@ -210,9 +211,7 @@ func newPrebookRmCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				case err != nil:
 					return err
 				}
-				if box, err := a.store.Box(ctx, p.BoxID); err == nil {
-					p = p.InBoxZone(box)
-				}
+				p = a.zones(ctx).Prebooking(p)
 				fmt.Fprintf(stdout, "Removed prebooking #%d: %s on %s at %s.\n", p.ID, p.ClassName, p.Day, p.ClassStart.Format("15:04"))
 				return nil
 			})

@@ -49,19 +49,20 @@ func runScheduler(ctx context.Context, a *app, stderr io.Writer) error {
 		return err
 	}
 
+	stamp := a.stamper(ctx)
 	sub := runner.Events().Subscribe(256)
 	var printer sync.WaitGroup
 	printer.Go(func() {
 		for e := range sub.Events() {
-			logLine(stderr, e.Time().Local().Format("2006-01-02 15:04:05.000")+" "+e.String())
+			logLine(stderr, stamp(e.Time())+" "+e.String())
 		}
 	})
 	now := a.now()
 	logLine(stderr, fmt.Sprintf("%s ahtui run (pid %d): keeping the background session alive and firing prebookings; Ctrl-C stops",
-		now.Format("2006-01-02 15:04:05.000"), os.Getpid()))
+		stamp(now), os.Getpid()))
 	if pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending}}); err == nil {
-		logLine(stderr, fmt.Sprintf("%s %d pending prebookings", now.Format("2006-01-02 15:04:05.000"), len(pending)))
+		logLine(stderr, fmt.Sprintf("%s %d pending prebookings", stamp(now), len(pending)))
 	}
 
 	err = runner.Run(ctx)
@@ -70,7 +71,7 @@ func runScheduler(ctx context.Context, a *app, stderr io.Writer) error {
 	if dropped := sub.Dropped(); dropped > 0 {
 		logLine(stderr, fmt.Sprintf("(%d events were not printed: the terminal was too slow)", dropped))
 	}
-	logLine(stderr, a.now().Format("2006-01-02 15:04:05.000")+" stopped")
+	logLine(stderr, stamp(a.now())+" stopped")
 	return err
 }
 

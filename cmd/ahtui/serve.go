@@ -117,7 +117,8 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	if err != nil {
 		return err
 	}
-	stamp := func() string { return a.now().Format("2006-01-02 15:04:05.000") }
+	stampAt := a.stamper(ctx)
+	stamp := func() string { return stampAt(a.now()) }
 	notices := newNotices(func(msg string) {
 		logLine(stderr, stamp()+" "+msg)
 		logger.Warn(msg)
@@ -150,7 +151,7 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	sub := runner.Events().Subscribe(256)
 	workers.Go(func() {
 		for e := range sub.Events() {
-			logLine(stderr, e.Time().Local().Format("2006-01-02 15:04:05.000")+" "+e.String())
+			logLine(stderr, stampAt(e.Time())+" "+e.String())
 		}
 	})
 	runnerDone := make(chan struct{})

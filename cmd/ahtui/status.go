@@ -107,15 +107,18 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 	if err != nil {
 		return st, err
 	}
+	// Sessions and the runner belong to no box: the current box's zone.
+	zones := a.zones(ctx)
+	loc := zones.Current()
 	for _, s := range sessions {
 		sj := sessionJSON{
 			Kind:             string(s.Kind),
 			State:            string(s.State),
-			CreatedAt:        s.CreatedAt.Format(time.RFC3339),
-			TokenUpdatedAt:   s.TokenUpdatedAt.Format(time.RFC3339),
+			CreatedAt:        rfc3339In(s.CreatedAt, loc),
+			TokenUpdatedAt:   rfc3339In(s.TokenUpdatedAt, loc),
 			TokenAgeSeconds:  int64(s.TokenAge(now) / time.Second),
 			TokenUpdateCount: s.TokenUpdateCount,
-			LastErrorAt:      rfc3339OrNil(s.LastErrorAt),
+			LastErrorAt:      rfc3339OrNilIn(s.LastErrorAt, loc),
 		}
 		if s.LastError != "" {
 			msg := s.LastError
@@ -124,26 +127,28 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 		st.Sessions = append(st.Sessions, sj)
 	}
 	if lease, err := a.store.CurrentRunnerLease(ctx, scheduler.RunnerLeaseName); err == nil && lease.Live(now) {
-		st.Runner = &runnerJSON{Owner: lease.Owner, PID: lease.PID, Host: lease.Host, HeartbeatAt: lease.HeartbeatAt.Format(time.RFC3339)}
+		st.Runner = &runnerJSON{Owner: lease.Owner, PID: lease.PID, Host: lease.Host, HeartbeatAt: rfc3339In(lease.HeartbeatAt, loc)}
 	}
 	pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{Statuses: []session.PrebookingStatus{session.PrebookPending}, Limit: 1})
 	if err != nil {
 		return st, err
 	}
 	if len(pending) > 0 {
-		pj := toPrebookingJSON(ctx, a, pending[0])
+		pj := toPrebookingJSON(ctx, a, zones, pending[0])
 		st.NextPrebooking = &pj
 	}
-	st.Clock, st.Warning = schedulerStatus(ctx, a, now)
+	st.Clock, st.Warning = schedulerStatus(ctx, a, now, loc)
 	return st, nil
 }
 
-func toPrebookingJSON(ctx context.Context, a *app, p session.Prebooking) prebookingJSON {
+// toPrebookingJSON is a prebooking for `prebook list --json` and `status
+// --json`, its times in its box's zone.
+func toPrebookingJSON(ctx context.Context, a *app, zones session.Zones, p session.Prebooking) prebookingJSON {
 	sub := ""
 	if b, err := a.store.Box(ctx, p.BoxID); err == nil {
 		sub = b.Subdomain
-		p = p.InBoxZone(b)
 	}
+	p = zones.Prebooking(p)
 	out := prebookingJSON{
 		ID: p.ID, Box: sub, ClassID: p.ClassID, Day: p.Day.String(), Name: p.ClassName,
 		StartsAt: p.ClassStart.Format(time.RFC3339), OpensAt: rfc3339OrNil(p.OpensAt),

@@ -20,11 +20,11 @@ type clockJSON struct {
 
 // schedulerStatus reads what runners leave for status: the clock estimate
 // and the session-health warning.
-func schedulerStatus(ctx context.Context, a *app, now time.Time) (*clockJSON, *string) {
+func schedulerStatus(ctx context.Context, a *app, now time.Time, loc *time.Location) (*clockJSON, *string) {
 	var clock *clockJSON
 	if est, ok, err := scheduler.LoadClockEstimate(ctx, a.store); err == nil && ok {
 		clock = &clockJSON{OffsetMS: est.Offset.Milliseconds(), ErrorMS: est.Error.Milliseconds(),
-			RTTMS: est.RTT.Milliseconds(), MeasuredAt: est.MeasuredAt.Format(time.RFC3339), Broken: est.Broken()}
+			RTTMS: est.RTT.Milliseconds(), MeasuredAt: rfc3339In(est.MeasuredAt, loc), Broken: est.Broken()}
 	}
 	var warning *string
 	if problem, err := scheduler.CheckHealth(ctx, a.store, now, 0); err == nil && problem != nil {

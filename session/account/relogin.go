@@ -81,7 +81,7 @@ func (s *Service) relogin(ctx context.Context, kind session.Kind, seen aimharder
 	if err != nil {
 		return err
 	}
-	if err := s.reloginHeld(sess); err != nil {
+	if err := s.reloginHeld(ctx, sess); err != nil {
 		return err
 	}
 	release, err := s.store.HoldForLogin(ctx, kind, s.owner, reloginLeaseTTL)
@@ -98,7 +98,7 @@ func (s *Service) relogin(ctx context.Context, kind session.Kind, seen aimharder
 		s.log.Info("the session was logged in again by another process; using it", "kind", kind)
 		return nil
 	}
-	if err := s.reloginHeld(sess); err != nil {
+	if err := s.reloginHeld(ctx, sess); err != nil {
 		return err
 	}
 	acct, err := s.store.Account(ctx)
@@ -118,8 +118,14 @@ func (s *Service) relogin(ctx context.Context, kind session.Kind, seen aimharder
 }
 
 // reloginHeld returns a *ReloginHeldError while the policy holds back.
-func (s *Service) reloginHeld(sess session.Session) error {
+func (s *Service) reloginHeld(ctx context.Context, sess session.Session) error {
 	now := s.now()
+	if !sess.Relogin.NotBefore.IsZero() {
+		// The next try belongs to no box: the member reads it in the
+		// current box's zone (the default zone when the store cannot say).
+		zones, _ := s.store.Zones(ctx)
+		sess.Relogin.NotBefore = zones.In(0, sess.Relogin.NotBefore)
+	}
 	reason := sess.Relogin.Reason(now)
 	if reason == "" {
 		return nil

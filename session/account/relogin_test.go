@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -182,6 +183,10 @@ func TestReloginBackoffIsHonoured(t *testing.T) {
 		var held *account.ReloginHeldError
 		if err := svc.Relogin(t.Context(), session.KindBackground); !errors.As(err, &held) || held.Refused {
 			t.Fatalf("Relogin %v after a failure = %v, want held by the backoff", after, err)
+		}
+		// The next try is told in box time, whatever the machine's zone.
+		if at := held.Until.In(session.DefaultLocation()).Format("15:04"); !strings.Contains(held.Error(), "the next try is at "+at) {
+			t.Errorf("held: %q, want the next try at %s (box time)", held.Error(), at)
 		}
 	}
 	if n := len(loginRequests(fake)); n != 1 {

@@ -106,14 +106,12 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 
 // HistoryItems renders history events, newest first, with the timing of
 // prebooking outcomes on a second line. byID finds the prebooking an event
-// is about.
-func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID map[int64]session.Prebooking, loc *time.Location, width int) []Item {
+// is about. Events and prebookings come in box time (session.Zones): each
+// time is shown in the location it is given in.
+func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID map[int64]session.Prebooking, width int) []Item {
 	items := make([]Item, 0, len(events))
 	for _, e := range events {
 		at := e.At
-		if loc != nil {
-			at = at.In(loc)
-		}
 		kind := tx.HistoryKinds[string(e.Kind)]
 		if kind == "" {
 			kind = string(e.Kind)
@@ -137,10 +135,10 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 		}
 		var second string
 		if hasP && e.Kind == session.EventPrebookOutcome {
-			second = timing(tx, p, loc)
+			second = timing(tx, p)
 		}
 		if a, ok := actionOf(e); ok {
-			style, text, second = actionWords(th, tx, e, a, loc)
+			style, text, second = actionWords(th, tx, e, a)
 		}
 		// The outcome first, then what it was and how it went.
 		lines := []string{when + "  " + style.Render(text)}
@@ -160,19 +158,13 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 }
 
 // timing says when a fire ran relative to the window's opening.
-func timing(tx *i18n.Text, p session.Prebooking, loc *time.Location) string {
+func timing(tx *i18n.Text, p session.Prebooking) string {
 	var parts []string
-	in := func(t time.Time) time.Time {
-		if loc != nil {
-			return t.In(loc)
-		}
-		return t
-	}
 	if !p.OpensAt.IsZero() {
-		parts = append(parts, fmt.Sprintf(tx.OpenedAt, in(p.OpensAt).Format("15:04:05.000")))
+		parts = append(parts, fmt.Sprintf(tx.OpenedAt, p.OpensAt.Format("15:04:05.000")))
 	}
 	if !p.FinishedAt.IsZero() {
-		s := in(p.FinishedAt).Format("15:04:05.000")
+		s := p.FinishedAt.Format("15:04:05.000")
 		if !p.OpensAt.IsZero() {
 			s += fmt.Sprintf(" (%+.3fs)", p.FinishedAt.Sub(p.OpensAt).Seconds())
 		}
@@ -224,8 +216,9 @@ func actionOf(e session.Event) (action, bool) {
 }
 
 // actionWords describes a book or cancel: the class, the outcome and, when
-// refused, the server's words; then how long it took.
-func actionWords(th *theme.Theme, tx *i18n.Text, e session.Event, a action, loc *time.Location) (lipgloss.Style, string, string) {
+// refused, the server's words; then how long it took. The class's start is
+// shown in the event's zone, its box's.
+func actionWords(th *theme.Theme, tx *i18n.Text, e session.Event, a action) (lipgloss.Style, string, string) {
 	style, mark := th.Booked, th.Mark.Booked
 	switch a.Outcome {
 	case "waitlisted":
@@ -237,11 +230,7 @@ func actionWords(th *theme.Theme, tx *i18n.Text, e session.Event, a action, loc 
 	}
 	text := mark + " " + a.Class + " " + tx.ShortDate(e.Day)
 	if !a.Start.IsZero() {
-		start := a.Start
-		if loc != nil {
-			start = start.In(loc)
-		}
-		text += " " + start.Format("15:04")
+		text += " " + a.Start.In(e.At.Location()).Format("15:04")
 	}
 	word := tx.HistoryOutcome[a.Outcome]
 	if word == "" {
