@@ -73,17 +73,25 @@ func (s *Service) current(ctx context.Context, kind session.Kind) (aimharder.Cre
 }
 
 // freshCredentials returns the session's credentials, rotating the token
-// first when it is older than the refresh-before-use threshold.
+// first when it is older than the refresh-before-use threshold. A session
+// found dead — before the rotation or by it (another process may mark it
+// dead in between) — is logged in again under the re-login policy.
 func (s *Service) freshCredentials(ctx context.Context, kind session.Kind) (aimharder.Credentials, error) {
+	creds, err := s.freshOnce(ctx, kind)
+	if !errors.Is(err, ErrSessionExpired) {
+		return creds, err
+	}
+	if rerr := s.Relogin(ctx, kind); rerr == nil {
+		return s.current(ctx, kind)
+	} else if !errors.Is(rerr, errNoPasswordCommand) {
+		return aimharder.Credentials{}, fmt.Errorf("%w; logging in again with password_command: %v", err, rerr)
+	}
+	return aimharder.Credentials{}, err
+}
+
+func (s *Service) freshOnce(ctx context.Context, kind session.Kind) (aimharder.Credentials, error) {
 	current, err := s.current(ctx, kind)
 	if err != nil {
-		if errors.Is(err, ErrSessionExpired) {
-			if rerr := s.Relogin(ctx, kind); rerr == nil {
-				return s.current(ctx, kind)
-			} else if !errors.Is(rerr, errNoPasswordCommand) {
-				return aimharder.Credentials{}, fmt.Errorf("%w; logging in again with password_command: %v", err, rerr)
-			}
-		}
 		return aimharder.Credentials{}, err
 	}
 	th, err := s.store.Thresholds(ctx)
@@ -137,9 +145,15 @@ func (s *Service) rotate(ctx context.Context, kind session.Kind, run func(sessio
 func (s *Service) sessionEnded(ctx context.Context, kind session.Kind, used aimharder.Credentials, cause error) error {
 	err := s.store.MarkDead(ctx, kind, used, cause.Error())
 	if errors.Is(err, session.ErrConcurrentUpdate) {
-		// The session was rotated or logged in again since `used` was read:
-		// the logout answer was about a token nobody holds any more.
-		return nil
+		// The row changed since `used` was read. Rotated or logged in again
+		// by another process: the logout answer was about a token nobody
+		// holds any more. Marked dead by another process that saw the same
+		// logout: log in again all the same (relogin serialises the two,
+		// and the later one uses the session the first made).
+		if sess, rerr := s.store.Session(ctx, kind); rerr != nil || sess.State == session.StateLive {
+			return nil
+		}
+		err = nil
 	}
 	if err != nil {
 		s.log.Warn("could not mark the session dead", "kind", kind, "err", err)
