@@ -179,6 +179,18 @@ ALTER TABLE sessions ADD COLUMN relogin_not_before INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sessions ADD COLUMN relogin_refused    INTEGER NOT NULL DEFAULT 0;
 `,
 	},
+	{
+		// A box's time zone read from its address or name (session/zone.go):
+		// the address AimHarder gave, the zone it places the box in and
+		// what placed it. Boxes already known are placed at once.
+		name: "time zones detected from the box's address",
+		sql: `
+ALTER TABLE boxes ADD COLUMN address           TEXT NOT NULL DEFAULT '';
+ALTER TABLE boxes ADD COLUMN detected_timezone TEXT NOT NULL DEFAULT '';
+ALTER TABLE boxes ADD COLUMN timezone_clue     TEXT NOT NULL DEFAULT '';
+`,
+		fill: detectAllBoxes,
+	},
 }
 
 // migrate brings the database on conn up to version target, one
