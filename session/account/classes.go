@@ -161,12 +161,14 @@ func (s *Service) placeBox(ctx context.Context, box session.Box, days []aimharde
 	if address == "" || address == box.Address {
 		return box
 	}
-	updated, changed, err := s.store.NoteBoxAddress(ctx, box.ID, address)
+	updated, _, err := s.store.NoteBoxAddress(ctx, box.ID, address)
 	if err != nil {
 		s.log.Warn("could not store the box's address", "box", box.Subdomain, "err", err)
 		return box
 	}
-	if !changed {
+	// Compared with the zone the days were read in (box may be a stale
+	// copy: another process may have placed the box already).
+	if updated.Timezone == box.Timezone {
 		return updated
 	}
 	loc, err := updated.Location()

@@ -10,10 +10,11 @@ import (
 	"github.com/ahtui/ahtui/session"
 )
 
-// A box whose name says nothing is at the default zone until its first
-// class list gives the address; that list is then read in the detected
-// zone, and so is the cached copy.
-func TestFirstClassListPlacesTheBox(t *testing.T) {
+// A box whose name says nothing is placed by its address: the login reads
+// today's class list for it, and a later list whose address places the
+// box elsewhere moves it there, its classes read in the new zone (and so
+// is the cached copy).
+func TestClassListsPlaceTheBox(t *testing.T) {
 	w := world()
 	w.Boxes[0].Timezone = "Atlantic/Canary"
 	w.Boxes[0].Address = "Calle León y Castillo 10, 35003 Las Palmas de Gran Canaria"
@@ -23,12 +24,17 @@ func TestFirstClassListPlacesTheBox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b := res.Current; b.Timezone != session.DefaultTimezone || b.TimezoneSource() != session.TimezoneDefault {
-		t.Fatalf("after login: %s (%s), want the default", b.Timezone, b.TimezoneSource())
+	if b := res.Current; b.Timezone != "Atlantic/Canary" || b.TimezoneSource() != session.TimezoneDetected || b.TimezoneClue != "35003" {
+		t.Fatalf("after login: %s (%s, %s), want Atlantic/Canary detected from 35003", b.Timezone, b.TimezoneSource(), b.TimezoneClue)
+	}
+	// As if the box had moved from the mainland since.
+	madridBox, changed, err := svc.Store().NoteBoxAddress(t.Context(), res.Current.ID, "Calle Mayor 1, 28013 Madrid")
+	if err != nil || !changed || madridBox.Timezone != session.DefaultTimezone {
+		t.Fatalf("moved to Madrid: %+v %v %v", madridBox, changed, err)
 	}
 	canary, _ := time.LoadLocation("Atlantic/Canary")
 	tomorrow := aimharder.DateOf(time.Now().In(canary)).AddDays(1)
-	day, err := svc.Day(t.Context(), session.KindDevice, res.Current, tomorrow)
+	day, err := svc.Day(t.Context(), session.KindDevice, madridBox, tomorrow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,16 +43,16 @@ func TestFirstClassListPlacesTheBox(t *testing.T) {
 		t.Fatalf("classes %+v, want one at 18:00 Canary", day.Classes)
 	}
 	box, err := svc.Store().Box(t.Context(), res.Current.ID)
-	if err != nil || box.Timezone != "Atlantic/Canary" || box.TimezoneSource() != session.TimezoneDetected || box.TimezoneClue != "35003" {
+	if err != nil || box.Timezone != "Atlantic/Canary" || box.TimezoneSource() != session.TimezoneDetected {
 		t.Fatalf("box after its class list: %+v %v", box, err)
 	}
 	cached, ok, err := svc.CachedDay(t.Context(), box, tomorrow)
 	if err != nil || !ok || len(cached.Classes) != 1 || !cached.Classes[0].Start.Equal(want) {
 		t.Errorf("cached day: %+v %v %v", cached.Classes, ok, err)
 	}
-	// A cached copy read with the old zone (a stale box value) still shows
-	// AimHarder's wall-clock time once the box is placed.
-	stale, _, _ := svc.CachedDay(t.Context(), res.Current, tomorrow)
+	// Read with a stale box value in another zone, the cached copy still
+	// shows AimHarder's wall-clock time.
+	stale, _, _ := svc.CachedDay(t.Context(), madridBox, tomorrow)
 	if len(stale.Classes) != 1 || stale.Classes[0].Start.Hour() != 18 {
 		t.Errorf("cached day in the old zone: %+v", stale.Classes)
 	}
