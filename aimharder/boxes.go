@@ -25,8 +25,9 @@ type User struct {
 	Boxes []Box // one per boid, preferring the "client" role
 }
 
-// BoxRef is what box calls need. A nil Location means Europe/Madrid, the
-// zone every client assumes (docs/protocol.md §4.3); Canary boxes need Atlantic/Canary.
+// BoxRef is what box calls need. Location is the box's zone, in which its
+// times are read; nil means Europe/Madrid, the zone every client assumes
+// (docs/protocol.md §4.3; DetectTimeZone places a box from its address).
 type BoxRef struct {
 	ID        int64
 	Subdomain string

@@ -92,6 +92,7 @@ func (c Class) Full() bool { return c.Capacity > 0 && c.Occupancy >= c.Capacity 
 type Day struct {
 	Date     Date
 	Label    string   // the server's date label, display only (localised)
+	Address  string   // the box's address (boxDir of the first row that has one); "" when none
 	Classes  []Class  // by start time
 	Notices  []string // non-empty resmsgs, as readable text
 	Warnings []string // rows this package could not read and skipped, with why
@@ -182,6 +183,7 @@ type wireRow struct {
 	ClassName   flexString      `json:"className"`
 	ClassDesc   flexString      `json:"classDesc"`
 	Color       flexString      `json:"color"`
+	BoxDir      flexString      `json:"boxDir"`
 	CoachName   flexString      `json:"coachName"`
 	Ocupation   flexInt         `json:"ocupation"` // sic, one "c" [LIVE]
 	Limit       json.RawMessage `json:"limit"`
@@ -226,6 +228,9 @@ func decodeDay(body []byte, day Date, loc *time.Location) (Day, error) {
 			perr := jsonProblem("bookings", err)
 			perr.Problem = fmt.Sprintf("bookings[%d]: %s", i, perr.Problem)
 			return Day{}, perr
+		}
+		if d.Address == "" {
+			d.Address = row.BoxDir.display()
 		}
 		class, problem := row.class(day, loc)
 		if problem != "" {

@@ -9,9 +9,20 @@ import (
 	"time"
 )
 
-// DefaultTimezone is the timezone every AimHarder client assumes; Canary
-// Islands boxes need Atlantic/Canary set by the member.
+// DefaultTimezone is the timezone every AimHarder client assumes; ahtui
+// uses it for a box when the member set none and nothing AimHarder says
+// about the box places it elsewhere (docs/protocol.md §4.3).
 const DefaultTimezone = "Europe/Madrid"
+
+// TimezoneSource says where a box's time zone comes from (the
+// timezone_source of `boxes --json`, docs/cli.md).
+type TimezoneSource string
+
+const (
+	TimezoneMember   TimezoneSource = "member"   // the member set it; wins
+	TimezoneDetected TimezoneSource = "detected" // read from the box's address or name
+	TimezoneDefault  TimezoneSource = "default"  // a guess: DefaultTimezone
+)
 
 // Box is one of the account's boxes with its local settings.
 //
@@ -25,12 +36,28 @@ type Box struct {
 	Position  int  // order in the account's role list
 	Active    bool // still listed by the account's last login or whoami
 
-	Timezone            string // IANA name; DefaultTimezone unless the member set it
+	// Timezone is the zone in force (IANA name): the member's when set,
+	// else the detected one, else DefaultTimezone. Location loads it.
+	Timezone            string
 	TimezoneSetByMember bool
+	Address             string // the box's address as AimHarder last gave it (boxDir); "" until seen
+	DetectedTimezone    string // read from Address or Name; "" when neither places the box
+	TimezoneClue        string // what placed it: a postcode ("35003") or a place ("Las Palmas")
 
 	LearnedWindow   string // learned from "too early" answers; "" when unknown
 	LearnedWindowAt time.Time
 	MemberWindow    string // set by the member; wins over the learned one
+}
+
+// TimezoneSource says where Timezone comes from.
+func (b Box) TimezoneSource() TimezoneSource {
+	switch {
+	case b.TimezoneSetByMember:
+		return TimezoneMember
+	case b.DetectedTimezone != "" && b.DetectedTimezone == b.Timezone:
+		return TimezoneDetected
+	}
+	return TimezoneDefault
 }
 
 // Location loads the box's timezone.
@@ -50,7 +77,7 @@ type BoxInfo struct {
 }
 
 const boxColumns = `id, subdomain, name, position, active, timezone, timezone_set_by_member,
-	learned_window, learned_window_at, member_window`
+	learned_window, learned_window_at, member_window, address, detected_timezone, timezone_clue`
 
 func scanBox(row interface{ Scan(...any) error }) (Box, error) {
 	var (
@@ -58,14 +85,17 @@ func scanBox(row interface{ Scan(...any) error }) (Box, error) {
 		learnedAt sql.NullInt64
 	)
 	err := row.Scan(&b.ID, &b.Subdomain, &b.Name, &b.Position, &b.Active, &b.Timezone,
-		&b.TimezoneSetByMember, &b.LearnedWindow, &learnedAt, &b.MemberWindow)
+		&b.TimezoneSetByMember, &b.LearnedWindow, &learnedAt, &b.MemberWindow,
+		&b.Address, &b.DetectedTimezone, &b.TimezoneClue)
 	b.LearnedWindowAt = fromNullMillis(learnedAt)
 	return b, err
 }
 
 // SyncBoxes records the boxes the account lists now, in order. Known
-// boxes keep their timezone and window rules; boxes no longer listed stay
-// (their prebookings and history refer to them) but become inactive.
+// boxes keep their window rules and the member's timezone; a box whose
+// zone is not the member's has it detected again from its name and
+// address (zone.go). Boxes no longer listed stay (their prebookings and
+// history refer to them) but become inactive.
 func (s *Store) SyncBoxes(ctx context.Context, boxes []BoxInfo) error {
 	for _, b := range boxes {
 		if b.ID <= 0 || strings.TrimSpace(b.Subdomain) == "" {
@@ -84,6 +114,9 @@ ON CONFLICT (id) DO UPDATE SET subdomain = excluded.subdomain, name = excluded.n
 	position = excluded.position, active = 1, updated_at = excluded.updated_at`,
 				b.ID, strings.ToLower(strings.TrimSpace(b.Subdomain)), strings.TrimSpace(b.Name), i, now)
 			if err != nil {
+				return err
+			}
+			if _, err := redetect(ctx, tx, b.ID, s.now()); err != nil {
 				return err
 			}
 		}
@@ -131,21 +164,41 @@ func (s *Store) oneBox(ctx context.Context, where string, arg any) (Box, error) 
 }
 
 // SetBoxTimezone sets the box's timezone as the member's choice; "" goes
-// back to DefaultTimezone. The name must load with time.LoadLocation.
+// back to the detected zone, else DefaultTimezone. The name must load with
+// time.LoadLocation. Pending prebookings of the box follow the new zone
+// (zone.go, rezone).
 func (s *Store) SetBoxTimezone(ctx context.Context, id int64, timezone string) error {
 	timezone = strings.TrimSpace(timezone)
 	setByMember := timezone != ""
-	if !setByMember {
-		timezone = DefaultTimezone
+	if setByMember {
+		if _, err := time.LoadLocation(timezone); err != nil {
+			return fmt.Errorf("%w: timezone %q: %v", ErrInvalid, timezone, err)
+		}
+		if timezone == "Local" { // loads, but is this machine's zone, not the box's
+			return fmt.Errorf("%w: timezone %q: name the box's zone, e.g. %s", ErrInvalid, timezone, DefaultTimezone)
+		}
 	}
-	if _, err := time.LoadLocation(timezone); err != nil {
-		return fmt.Errorf("%w: timezone %q: %v", ErrInvalid, timezone, err)
-	}
-	if timezone == "Local" { // loads, but is this machine's zone, not the box's
-		return fmt.Errorf("%w: timezone %q: name the box's zone, e.g. %s", ErrInvalid, timezone, DefaultTimezone)
-	}
-	return s.updateBox(ctx, id, "set box timezone",
-		`timezone = ?, timezone_set_by_member = ?`, timezone, setByMember)
+	return s.inTx(ctx, "set box timezone", func(tx *sql.Tx) error {
+		b, err := boxInTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		zone := timezone
+		if !setByMember {
+			zone = b.DetectedTimezone
+			if zone == "" {
+				zone = DefaultTimezone
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE boxes SET timezone = ?, timezone_set_by_member = ?, updated_at = ? WHERE id = ?`,
+			zone, setByMember, toMillis(s.now()), id); err != nil {
+			return err
+		}
+		if zone != b.Timezone {
+			return rezone(ctx, tx, b, zone)
+		}
+		return nil
+	})
 }
 
 // SetLearnedWindow records a window rule learned from the server ("" forgets it).

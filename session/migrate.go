@@ -190,6 +190,18 @@ ALTER TABLE prebookings ADD COLUMN sent_at INTEGER;
 ALTER TABLE prebookings ADD COLUMN late_ms INTEGER;
 `,
 	},
+	{
+		// A box's time zone read from its address or name (session/zone.go):
+		// the address AimHarder gave, the zone it places the box in and
+		// what placed it. Boxes already known are placed at once.
+		name: "time zones detected from the box's address",
+		sql: `
+ALTER TABLE boxes ADD COLUMN address           TEXT NOT NULL DEFAULT '';
+ALTER TABLE boxes ADD COLUMN detected_timezone TEXT NOT NULL DEFAULT '';
+ALTER TABLE boxes ADD COLUMN timezone_clue     TEXT NOT NULL DEFAULT '';
+`,
+		fill: detectAllBoxes,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -17,7 +17,7 @@ func TestBoxes(t *testing.T) {
 	ctx := t.Context()
 	if err := s.SyncBoxes(ctx, []BoxInfo{
 		{ID: 10, Subdomain: "CrossFitX", Name: " CrossFit X "},
-		{ID: 20, Subdomain: "canarias", Name: "Box Canarias"},
+		{ID: 20, Subdomain: "canarias", Name: "Box Norte"},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestBoxes(t *testing.T) {
 	}
 
 	// A later login lists only box 20, renamed: settings survive, box 10 goes inactive.
-	if err := s.SyncBoxes(ctx, []BoxInfo{{ID: 20, Subdomain: "canarias", Name: "Canarias CF"}}); err != nil {
+	if err := s.SyncBoxes(ctx, []BoxInfo{{ID: 20, Subdomain: "canarias", Name: "Norte CF"}}); err != nil {
 		t.Fatal(err)
 	}
 	boxes, err := s.Boxes(ctx)
@@ -53,7 +53,7 @@ func TestBoxes(t *testing.T) {
 		t.Fatalf("boxes: %v %v", boxes, err)
 	}
 	canarias, crossfit := boxes[0], boxes[1]
-	if canarias.ID != 20 || !canarias.Active || canarias.Name != "Canarias CF" ||
+	if canarias.ID != 20 || !canarias.Active || canarias.Name != "Norte CF" ||
 		canarias.Timezone != "Atlantic/Canary" || !canarias.TimezoneSetByMember ||
 		canarias.Rule().String() != "4d" || canarias.Rule().Source != RuleLearned || canarias.LearnedWindowAt.IsZero() {
 		t.Errorf("canarias: %+v", canarias)

@@ -26,8 +26,10 @@ var (
 	madrid   = mustLoc("Europe/Madrid")
 	testNow  = time.Date(2026, 11, 26, 9, 30, 0, 0, madrid)
 	testWeek = aimharder.Date{Year: 2026, Month: 11, Day: 23}
-	testBox  = session.Box{ID: 10122, Subdomain: "sample-gym", Name: "Sample Gym", Active: true, Timezone: "Europe/Madrid", LearnedWindow: "2d"}
-	otherBox = session.Box{ID: 10123, Subdomain: "atlantic-box", Name: "Atlantic Box", Active: true, Timezone: "Atlantic/Canary", Position: 1}
+	testBox  = session.Box{ID: 10122, Subdomain: "sample-gym", Name: "Sample Gym", Active: true, Timezone: "Europe/Madrid",
+		DetectedTimezone: "Europe/Madrid", TimezoneClue: "28012", LearnedWindow: "2d"}
+	otherBox = session.Box{ID: 10123, Subdomain: "atlantic-box", Name: "Atlantic Box", Active: true, Timezone: "Atlantic/Canary",
+		DetectedTimezone: "Atlantic/Canary", TimezoneClue: "35003", Position: 1}
 )
 
 func mustLoc(name string) *time.Location {

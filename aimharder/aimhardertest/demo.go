@@ -37,7 +37,7 @@ func DemoWorld(now time.Time, seed int64) World {
 		return ClassTemplate{Weekdays: days, Start: start, Minutes: minutes, Name: name, Description: desc, Random: true}
 	}
 	madrid := BoxConfig{
-		ID: 10122, Sub: DemoBoxMadrid, Name: "CrossFit Demo Madrid ", Address: "Calle del Ejemplo 12, Madrid",
+		ID: 10122, Sub: DemoBoxMadrid, Name: "CrossFit Demo Madrid ", Address: "Calle del Ejemplo 12, 28012 Madrid",
 		Timezone: "Europe/Madrid", Window: WindowRule{Kind: RuleSlidingDays, Days: 4},
 		MinNotice: 15 * time.Minute, LateCancel: 90 * time.Minute, MaxPerDay: 2,
 		ShareAttendees: true, WaitlistCapacity: 5,
@@ -57,7 +57,7 @@ func DemoWorld(now time.Time, seed int64) World {
 		},
 	}
 	canarias := BoxConfig{
-		ID: 20455, Sub: DemoBoxCanarias, Name: "Demo Box Las Palmas", Address: "Avenida Marítima 3, Las Palmas",
+		ID: 20455, Sub: DemoBoxCanarias, Name: "Demo Box Las Palmas", Address: "Avenida Marítima 3, 35003 Las Palmas de Gran Canaria",
 		Timezone: "Atlantic/Canary", Window: WindowRule{Kind: RuleSlidingHours, Hours: 48},
 		MinNotice: time.Hour, LateCancel: 2 * time.Hour, WaitlistCapacity: 3,
 		Coaches: []string{"Yeray Suárez", "Nayra Castro"},
@@ -72,7 +72,7 @@ func DemoWorld(now time.Time, seed int64) World {
 		},
 	}
 	barcelona := BoxConfig{
-		ID: 30871, Sub: DemoBoxBarcelona, Name: "Funcional Demo BCN", Address: "Carrer de la Prova 7, Barcelona",
+		ID: 30871, Sub: DemoBoxBarcelona, Name: "Funcional Demo BCN", Address: "Carrer de la Prova 7, 08012 Barcelona",
 		Timezone: "Europe/Madrid", Window: WindowRule{Kind: RuleFixedHour, Days: 2, Hour: 12},
 		MinNotice: 30 * time.Minute, LateCancel: 60 * time.Minute, MaxPerDay: 1, WaitlistCapacity: 4,
 		Coaches: []string{"Jordi Puig", "Laia Ferrer", "Marc Soler"},

@@ -12,19 +12,50 @@ import (
 )
 
 type boxJSON struct {
-	ID           int64  `json:"id"`
-	Subdomain    string `json:"subdomain"`
-	Name         string `json:"name"`
-	Timezone     string `json:"timezone"`
-	Window       string `json:"window"`        // the rule in force ("" = unknown)
-	WindowSource string `json:"window_source"` // member, learned or unknown
-	Current      bool   `json:"current"`
+	ID             int64  `json:"id"`
+	Subdomain      string `json:"subdomain"`
+	Name           string `json:"name"`
+	Timezone       string `json:"timezone"`
+	TimezoneSource string `json:"timezone_source"` // member, detected or default
+	Window         string `json:"window"`          // the rule in force ("" = unknown)
+	WindowSource   string `json:"window_source"`   // member, learned or unknown
+	Current        bool   `json:"current"`
+
+	timezoneClue string // what placed the box (human output only)
 }
 
 func toBoxJSON(b session.Box, current bool) boxJSON {
 	rule := b.Rule()
 	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
+		TimezoneSource: string(b.TimezoneSource()), timezoneClue: b.TimezoneClue,
 		Window: rule.String(), WindowSource: windowSource(rule.Source), Current: current}
+}
+
+// timezoneText is the box's zone and where it comes from, for people:
+// "Atlantic/Canary (detected: 35003)", "Europe/Madrid (a guess)".
+func timezoneText(b boxJSON) string {
+	switch session.TimezoneSource(b.TimezoneSource) {
+	case session.TimezoneMember:
+		return b.Timezone + " (set by you)"
+	case session.TimezoneDetected:
+		if b.timezoneClue != "" {
+			return b.Timezone + " (detected: " + b.timezoneClue + ")"
+		}
+		return b.Timezone + " (detected)"
+	}
+	return b.Timezone + " (a guess)"
+}
+
+// timezoneHint tells how to correct a zone that is only a guess; "" when
+// the box's zone is the member's or detected.
+func timezoneHint(b boxJSON) string {
+	if session.TimezoneSource(b.TimezoneSource) != session.TimezoneDefault {
+		return ""
+	}
+	return fmt.Sprintf("ahtui assumes %s for %s: nothing AimHarder says about the box places it. "+
+		"If it is elsewhere (Canary Islands, Portugal, Latin America), set its zone, e.g. "+
+		"`ahtui config box.%s.timezone Atlantic/Canary`, or openings will be computed hours off.",
+		b.Timezone, b.Subdomain, b.Subdomain)
 }
 
 // windowSource is the contract's word for where a rule comes from
@@ -77,9 +108,17 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 					if b.Current {
 						mark = "*"
 					}
-					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", mark, b.Subdomain, b.ID, b.Name, b.Timezone, windowText(b))
+					fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", mark, b.Subdomain, b.ID, b.Name, timezoneText(b), windowText(b))
 				}
-				return tw.Flush()
+				if err := tw.Flush(); err != nil {
+					return err
+				}
+				for _, b := range out {
+					if hint := timezoneHint(b); hint != "" {
+						fmt.Fprintln(stdout, hint)
+					}
+				}
+				return nil
 			})
 		},
 	}

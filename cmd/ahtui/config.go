@@ -83,9 +83,12 @@ func listConfig(ctx context.Context, a *app, w io.Writer) error {
 		return err
 	}
 	for _, b := range boxes {
-		tzNote := "default"
-		if b.TimezoneSetByMember {
+		tzNote := "a guess: nothing AimHarder says about the box places it"
+		switch b.TimezoneSource() {
+		case session.TimezoneMember:
 			tzNote = "set by you"
+		case session.TimezoneDetected:
+			tzNote = "detected from what AimHarder says about the box (" + b.TimezoneClue + ")"
 		}
 		rule := b.Rule()
 		winNote := "unknown: set it, or book once to learn it"

@@ -126,5 +126,6 @@ func doctorCurrentBox(ctx context.Context, g *globalOptions, logger *slog.Logger
 	if err != nil {
 		return nil
 	}
-	return &doctor.Box{ID: box.ID, Subdomain: box.Subdomain, Timezone: box.Timezone}
+	return &doctor.Box{ID: box.ID, Subdomain: box.Subdomain, Timezone: box.Timezone,
+		TimezoneSource: string(box.TimezoneSource()), TimezoneClue: box.TimezoneClue}
 }

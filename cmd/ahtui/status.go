@@ -173,7 +173,7 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	if st.Box == nil {
 		fmt.Fprintln(tw, "Box\tnone chosen")
 	} else {
-		fmt.Fprintf(tw, "Box\t%s (%s) · %s · window %s\n", st.Box.Name, st.Box.Subdomain, st.Box.Timezone, windowText(*st.Box))
+		fmt.Fprintf(tw, "Box\t%s (%s) · %s · window %s\n", st.Box.Name, st.Box.Subdomain, timezoneText(*st.Box), windowText(*st.Box))
 	}
 	for _, s := range st.Sessions {
 		age := time.Duration(s.TokenAgeSeconds) * time.Second

@@ -184,14 +184,10 @@ func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
 			}
 		}
 	}
+	// No time zone is set here: ahtui detects each box's from its name at
+	// the login above and from its address at its first class list
+	// (docs/protocol.md §4.3), as for any member.
 	for _, bc := range world.Boxes {
-		// What a member of these boxes would have set: no AimHarder answer
-		// names a box's time zone (docs/protocol.md §4.3).
-		if bc.Timezone != "" && bc.Timezone != session.DefaultTimezone {
-			if err := a.store.SetBoxTimezone(ctx, bc.ID, bc.Timezone); err != nil && !errors.Is(err, session.ErrNotFound) {
-				return err
-			}
-		}
 		rule := bc.Window.String()
 		if _, err := aimharder.ParseRule(rule); err != nil {
 			continue

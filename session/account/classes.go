@@ -130,6 +130,7 @@ func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box,
 			}
 		}
 	}
+	box = s.placeBox(ctx, box, days)
 	fetchedAt := s.now()
 	cacheable := family == s.familySetting(ctx) // the cache holds what the TUI and CLI show
 	out := make([]DayView, len(days))
@@ -142,6 +143,44 @@ func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box,
 		out[i] = s.view(box, d, fetchedAt, false)
 	}
 	return out, nil
+}
+
+// placeBox records the box's address from a class list and, when that
+// places the box in another zone (docs/protocol.md §4.3), reads the days'
+// times again in it: AimHarder's times are the box's wall-clock times. It
+// returns the box as stored now (unchanged when the address could not be
+// stored: the list is still shown, in the zone it was read in).
+func (s *Service) placeBox(ctx context.Context, box session.Box, days []aimharder.Day) session.Box {
+	address := ""
+	for _, d := range days {
+		if d.Address != "" {
+			address = d.Address
+			break
+		}
+	}
+	if address == "" || address == box.Address {
+		return box
+	}
+	updated, _, err := s.store.NoteBoxAddress(ctx, box.ID, address)
+	if err != nil {
+		s.log.Warn("could not store the box's address", "box", box.Subdomain, "err", err)
+		return box
+	}
+	// Compared with the zone the days were read in (box may be a stale
+	// copy: another process may have placed the box already).
+	if updated.Timezone == box.Timezone {
+		return updated
+	}
+	loc, err := updated.Location()
+	if err != nil {
+		return box
+	}
+	s.log.Info("box time zone detected from its address", "box", box.Subdomain,
+		"from", box.Timezone, "to", updated.Timezone, "clue", updated.TimezoneClue)
+	for i := range days {
+		days[i].Relocate(loc)
+	}
+	return updated
 }
 
 // fetchDays asks AimHarder for n days. Reads are idempotent, so one that
@@ -226,10 +265,10 @@ func (s *Service) CachedDay(ctx context.Context, box session.Box, date aimharder
 	if err != nil {
 		return DayView{}, false, err
 	}
-	for i := range d.Classes {
-		d.Classes[i].Start = d.Classes[i].Start.In(ref.Location)
-		d.Classes[i].End = d.Classes[i].End.In(ref.Location)
-	}
+	// The stored times carry the offset they were read with: keep their
+	// wall-clock time, which is what AimHarder sent, in the box's zone now
+	// (the same instants unless the zone changed since).
+	d.Relocate(ref.Location)
 	return s.view(box, d, c.FetchedAt, true), true, nil
 }
 

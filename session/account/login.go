@@ -45,7 +45,39 @@ func (s *Service) Login(ctx context.Context, email, password string) (LoginResul
 	if err := s.loginBackground(ctx, email, password); err != nil {
 		return LoginResult{}, err
 	}
-	return s.afterLogin(ctx, user)
+	res, err := s.afterLogin(ctx, user)
+	if err != nil {
+		return res, err
+	}
+	return s.placeBoxes(ctx, res), nil
+}
+
+// placeBoxes reads today's class list of each box whose address ahtui has
+// not seen yet, so its time zone is detected from the address
+// (docs/protocol.md §4.3) before the member prebooks anything there. It is
+// best effort: a box whose list cannot be read now is placed at its first
+// class list.
+func (s *Service) placeBoxes(ctx context.Context, res LoginResult) LoginResult {
+	for i, b := range res.Boxes {
+		if b.Address != "" {
+			continue
+		}
+		ref, err := BoxRef(b)
+		if err != nil {
+			continue
+		}
+		today := aimharder.DateOf(s.now().In(ref.Location))
+		days, err := s.fetchDays(ctx, session.KindDevice, ref, today, 1, "")
+		if err != nil {
+			s.log.Info("could not read the class list to place the box", "box", b.Subdomain, "err", err)
+			continue
+		}
+		res.Boxes[i] = s.placeBox(ctx, b, days)
+		if res.HasCurrent && res.Current.ID == b.ID {
+			res.Current = res.Boxes[i]
+		}
+	}
+	return res
 }
 
 // loginBackground logs the background session in when it is missing or

@@ -3,6 +3,7 @@
 package boxes
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -94,10 +95,20 @@ func (m *Model) render() {
 	items := make([]lists.Item, 0, len(m.boxes))
 	for _, b := range m.boxes {
 		line := th.Bold.Render(strings.TrimSpace(b.Name)) + th.Subtle.Render("  "+b.Subdomain+" · "+b.Timezone)
+		// A zone neither the member set nor AimHarder's data placed is
+		// only a guess: say so, and how to set it (docs/protocol.md §4.3).
+		guess := b.TimezoneSource() == session.TimezoneDefault
+		if guess {
+			line += " " + th.Warn.Render("("+th.Mark.Warn+" "+tx.BoxZoneGuess+")")
+		}
 		if b.ID == m.current {
 			line += "  " + th.Booked.Render(th.Mark.Booked+" "+tx.BoxCurrent)
 		}
-		items = append(items, lists.Item{Lines: []string{line}})
+		lines := []string{line}
+		if guess {
+			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxZoneHint, b.Subdomain)))
+		}
+		items = append(items, lists.Item{Lines: lines})
 	}
 	m.list.SetItems(items)
 }

@@ -182,6 +182,8 @@ var english = Text{
 	BoxesTitle:       "Boxes",
 	BoxesEmpty:       "This account lists no boxes.",
 	BoxCurrent:       "current",
+	BoxZoneGuess:     "guessed",
+	BoxZoneHint:      "zone guessed: if the box is elsewhere, ahtui config box.%s.timezone Atlantic/Canary",
 	BoxShares:        "shares attendees",
 	FamilyLabel:      "Book for (family member id)",
 	FamilyHint:       "empty = the account holder; copy the id from AimHarder's web",

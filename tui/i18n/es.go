@@ -182,6 +182,8 @@ var spanish = Text{
 	BoxesTitle:       "Boxes",
 	BoxesEmpty:       "Esta cuenta no tiene boxes.",
 	BoxCurrent:       "actual",
+	BoxZoneGuess:     "supuesta",
+	BoxZoneHint:      "zona supuesta: si el box está en otra, ahtui config box.%s.timezone Atlantic/Canary",
 	BoxShares:        "comparte asistentes",
 	FamilyLabel:      "Reservar para (id de familiar)",
 	FamilyHint:       "vacío = el titular; copia el id desde la web de AimHarder",

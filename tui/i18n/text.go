@@ -191,6 +191,8 @@ type Text struct {
 	BoxesTitle       string
 	BoxesEmpty       string
 	BoxCurrent       string
+	BoxZoneGuess     string // marks a time zone that is only a guess (Europe/Madrid)
+	BoxZoneHint      string // %s the box's subdomain: how to set its zone
 	BoxShares        string
 	FamilyLabel      string
 	FamilyHint       string

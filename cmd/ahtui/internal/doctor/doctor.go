@@ -92,6 +92,10 @@ type Box struct {
 	ID        int64
 	Subdomain string
 	Timezone  string // IANA name; one that does not load means Europe/Madrid
+	// TimezoneSource is where Timezone comes from: member, detected or
+	// default (a guess); TimezoneClue what placed a detected one.
+	TimezoneSource string
+	TimezoneClue   string
 }
 
 // Result counts what a run found.

@@ -106,7 +106,8 @@ func TestCleanRunPasses(t *testing.T) {
 	for _, u := range []*string{&cfg.Client.LoginURL, &cfg.Client.PortalURL, &cfg.Client.BoxURLTemplate} {
 		*u = strings.Replace(*u, "127.0.0.1", "localhost", 1)
 	}
-	cfg.CurrentBox = &Box{ID: 20455, Subdomain: aimhardertest.DemoBoxCanarias, Timezone: "Atlantic/Canary"}
+	cfg.CurrentBox = &Box{ID: 20455, Subdomain: aimhardertest.DemoBoxCanarias, Timezone: "Atlantic/Canary",
+		TimezoneSource: "detected", TimezoneClue: "Las Palmas"}
 	cfg.Logout = true
 	cfg.ClockProbe = 3 * time.Second // room for a probe round or two
 	cfg.Version = "v1.2.3-test"
@@ -123,7 +124,8 @@ func TestCleanRunPasses(t *testing.T) {
 	wantCheck(t, report, "HTTP answer of http://localhost:", "[ok]", "HTTP ")
 	wantCheck(t, report, "Login", "[ok]", "logged in", "cookies set:", "values not shown")
 	wantCheck(t, report, "Who you are", "[ok]", "3 boxes", "fields: as documented")
-	wantCheck(t, report, "Classes of demo-canarias", "[ok]", " read", "fields: as documented")
+	wantCheck(t, report, "Classes of demo-canarias", "[ok]", " read", "fields: as documented",
+		"time zone: Atlantic/Canary, detected from what AimHarder says about the box (Las Palmas)")
 	wantCheck(t, report, "Clock", "[ok]", "offset ", "samples")
 	wantCheck(t, report, "Logout", "[ok]", "ended")
 	for _, want := range []string{"ahtui doctor report, ", "ahtui v1.2.3-test, go", "checked with demo-canarias, your current box", "account: …@ahtui.test"} {
@@ -142,8 +144,23 @@ func TestWithoutCurrentBox(t *testing.T) {
 	if !strings.Contains(report, "checked with "+sampleBox+", a sample box: no current box in the database") {
 		t.Errorf("the header does not say a sample box was checked:\n%s", report)
 	}
-	wantCheck(t, report, "Classes of demo-madrid", "[ok]")
+	wantCheck(t, report, "Classes of demo-madrid", "[ok]",
+		"time zone: Europe/Madrid, detected from what AimHarder says about the box (28012)")
 	wantCheck(t, report, "Logout", "[skip]", "left to expire by itself")
+}
+
+// TestZoneThatIsAGuess: a box whose address places it nowhere is at the
+// default zone, and doctor says how to set it.
+func TestZoneThatIsAGuess(t *testing.T) {
+	w := aimhardertest.DemoWorld(time.Now(), 1)
+	w.Boxes[0].Address = "Calle Sin Código 1"
+	srv := httptest.NewServer(aimhardertest.New(w))
+	t.Cleanup(srv.Close)
+	cfg := configFor(aimhardertest.New(w).URLs(srv.URL))
+	report, res := run(t, cfg)
+	wantResult(t, report, res, Result{})
+	wantCheck(t, report, "Classes of demo-madrid", "[ok]", "time zone: Europe/Madrid, a guess",
+		"`ahtui config box.demo-madrid.timezone Atlantic/Canary`")
 }
 
 // TestDiagnosesFaults runs doctor against the fake with each way the real

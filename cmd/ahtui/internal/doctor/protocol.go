@@ -293,6 +293,7 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 	if n := len(day.Notices); n > 0 {
 		detail = append(detail, fmt.Sprintf("the box shows %d %s with the list (text not shown)", n, plural(n, "notice", "notices")))
 	}
+	detail = append(detail, d.zoneDetail(ref, day)...)
 	kst, kdetail, kmeaning := d.keyReport("bookings")
 	detail = append(detail, kdetail...)
 	if kst > st {
@@ -300,6 +301,43 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 	}
 	d.emit(st, title, detail, meaning)
 	return creds
+}
+
+// zoneDetail says which time zone ahtui assumes for the box (openings are
+// computed in it) and what the box's address in the class list says
+// (docs/protocol.md §4.3); a zone that is only a guess comes with how to
+// set it. The address itself is not shown, only what placed the box.
+func (d *Doctor) zoneDetail(ref aimharder.BoxRef, day aimharder.Day) []string {
+	zone, source, clue := session.DefaultTimezone, string(session.TimezoneDefault), ""
+	guess, placed := aimharder.DetectTimeZone(day.Address)
+	if cur := d.cfg.CurrentBox; cur != nil && cur.ID == ref.ID && cur.Timezone != "" {
+		zone, source, clue = cur.Timezone, cur.TimezoneSource, cur.TimezoneClue
+	} else if placed { // not in the database: what ahtui's first class list would find
+		zone, source, clue = guess.Zone, string(session.TimezoneDetected), guess.Clue
+	}
+	var line string
+	switch session.TimezoneSource(source) {
+	case session.TimezoneMember:
+		line = "time zone: " + zone + ", set by you"
+	case session.TimezoneDetected:
+		line = "time zone: " + zone + ", detected from what AimHarder says about the box (" + clue + ")"
+	default:
+		line = "time zone: " + zone + ", a guess: nothing AimHarder says about the box placed it yet"
+	}
+	out := []string{line}
+	if g, ok := guess, placed; ok {
+		if g.Zone != zone {
+			then := "; ahtui switches to it at its next class list"
+			if session.TimezoneSource(source) == session.TimezoneMember {
+				then = "; your setting wins"
+			}
+			out = append(out, "  the box's address in this list places it in "+g.Zone+" ("+g.Clue+")"+then)
+		}
+	} else if session.TimezoneSource(source) == session.TimezoneDefault {
+		out = append(out, fmt.Sprintf("  if the box is not on the Spanish mainland or the Balearics, set its zone: "+
+			"`ahtui config box.%s.timezone Atlantic/Canary` (or Europe/Lisbon, America/Mexico_City…)", ref.Subdomain))
+	}
+	return out
 }
 
 func (d *Doctor) checkLogout(ctx context.Context, creds aimharder.Credentials) {
