@@ -3,6 +3,8 @@
 package scheduler
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -16,7 +18,10 @@ const (
 	byLogout = "logout" // a forced logout after the session check at T−15 s
 	byClock  = "clock"  // a server clock step while the runner reads the clock, from T−16 s
 	byKill   = "kill"   // a runner killed within a lease of the opening, or none running
-	byNone   = "none"   // meant to be survived: explains nothing
+	// the leader killed just before the opening: only a missing standby
+	// (no other runner up from T−15 s through T) explains a miss
+	byStandby = "standby"
+	byNone    = "none" // meant to be survived: explains nothing
 )
 
 // planFaults draws the soak's disruptions from its seed: around most
@@ -84,7 +89,7 @@ const (
 // killAt kills a runner at t and starts its replacement down later. The
 // disruption lasts until the lease of the killed runner has expired and a
 // runner has had time to take over.
-func (s *soak) killAt(kind string, t time.Time, down time.Duration, who victim, opening bool) {
+func (s *soak) killAt(kind string, t time.Time, down time.Duration, who victim, opening bool) *disruption {
 	d := s.record(&disruption{Kind: kind, From: t, To: t.Add(down), Opening: opening, explains: byKill})
 	var slots []int
 	s.at(t, func() {
@@ -111,6 +116,7 @@ func (s *soak) killAt(kind string, t time.Time, down time.Duration, who victim, 
 			s.restart(slot)
 		}
 	})
+	return d
 }
 
 // restart starts a runner in slot unless one runs there.
@@ -149,7 +155,7 @@ var bookOnly = []aimhardertest.Endpoint{aimhardertest.EndpointBook}
 // openingFault aims one disruption at the opening at t.
 func (s *soak) openingFault(t time.Time) {
 	sec := time.Second
-	switch s.rng.IntN(15) {
+	switch s.rng.IntN(17) {
 	case 0:
 		s.fault("book-503-brief", t.Add(-sec), t.Add(250*time.Millisecond), true,
 			aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503, Endpoints: bookOnly})
@@ -195,7 +201,57 @@ func (s *soak) openingFault(t time.Time) {
 		// Three 403s at the opening: retried within the burst like a 5xx.
 		s.survivable("geo-403-brief", t.Add(-sec), t.Add(5*sec), true,
 			aimhardertest.Fault{Kind: aimhardertest.FaultGeoBlock, Times: 3, Endpoints: bookOnly})
+	case 15:
+		// The standby sees the claim go silent and fires at T itself.
+		d := s.killAt("kill-leader-before-opening", t.Add(-s.uniform(200*time.Millisecond, 10*sec)), 30*sec, theLeader, true)
+		d.explains = byStandby
+	case 16:
+		s.dbLocked(t)
 	}
+}
+
+// dbLocked holds the database's write lock from T−30 s to T+15 s, as a
+// backup job or `sqlite3` would: the runner holding the claim fires at T
+// from memory and stores the outcome once it can write.
+func (s *soak) dbLocked(t time.Time) {
+	d := s.record(&disruption{Kind: "db-locked", From: t.Add(-30 * time.Second), To: t.Add(15 * time.Second),
+		Opening: true, explains: byNone})
+	var release func()
+	s.at(d.From, func() {
+		var err error
+		if release, err = lockDatabase(s.db); err != nil {
+			s.executed(d, "could not take the lock: "+err.Error())
+			return
+		}
+		s.executed(d, "")
+	})
+	s.at(d.To, func() {
+		if release != nil {
+			release()
+		}
+	})
+}
+
+// lockDatabase takes the write lock of the database at path from a
+// connection of its own (BEGIN EXCLUSIVE) until release.
+func lockDatabase(path string) (release func(), err error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(context.Background())
+	if err == nil {
+		_, err = conn.ExecContext(context.Background(), "BEGIN EXCLUSIVE")
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		conn.Close()
+		db.Close()
+	}, nil
 }
 
 // killOnAccept kills the leader the moment AimHarder accepts a booking

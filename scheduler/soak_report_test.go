@@ -66,6 +66,8 @@ type soakReport struct {
 	TokenUpdatesAttempted int  `json:"token_updates_attempted"`
 	TokenUpdatesFailed    int  `json:"token_updates_failed"`
 	SessionAliveAtEnd     bool `json:"session_alive_at_end"`
+	// Booked prebookings whose stored lateness AimHarder's log contradicts.
+	LatenessWrong int `json:"lateness_recorded_wrong"`
 
 	// Lateness of the first booking request that reached AimHarder after
 	// the opening (AimHarder's clock), in milliseconds.
@@ -104,8 +106,8 @@ func (r soakReport) String() string {
 	fmt.Fprintf(&b, "soak: seed %d, %.2f simulated days in %.0f s\n", r.Seed, r.SimulatedDays, r.RealSeconds)
 	fmt.Fprintf(&b, "prebookings %d: due %d, fired %d, booked %d, waitlisted %d, failed %d, missed %d, late %d\n",
 		r.Prebookings, r.Due, r.Fired, r.Booked, r.Waitlisted, r.Failed, r.Missed, r.Late)
-	fmt.Fprintf(&b, "double-fired %d, lost %d, outcomes AimHarder contradicts %d (unconfirmed, not judged: %d)\n",
-		r.DoubleFired, r.Lost, r.Mismatches, r.Unconfirmed)
+	fmt.Fprintf(&b, "double-fired %d, lost %d, outcomes AimHarder contradicts %d (unconfirmed, not judged: %d), lateness recorded wrong %d\n",
+		r.DoubleFired, r.Lost, r.Mismatches, r.Unconfirmed, r.LatenessWrong)
 	kinds := make([]string, 0, len(r.Disruptions))
 	for k := range r.Disruptions {
 		kinds = append(kinds, k)
@@ -319,6 +321,10 @@ func (s *soak) analyse() soakReport {
 		if p.Late {
 			rep.Late++
 		}
+		if problem := lateTruly(p, reqs, opening, causes); problem != "" {
+			rep.LatenessWrong++
+			fail("%s: %s", label, problem)
+		}
 		onTime := false
 		switch p.Status {
 		case session.PrebookBooked:
@@ -458,6 +464,8 @@ func (s *soak) explains(d *disruption, opening time.Time) bool {
 		}
 		return !d.From.After(opening) && !d.To.Before(opening.Add(-20*time.Second)) &&
 			(s.runningAt(opening.Add(-20*time.Second)) == 0 || s.runningAt(opening) == 0)
+	case byStandby:
+		return within(d.From, -11*time.Second, 0) && !s.standbyUp(d.Detail, opening.Add(-15*time.Second), opening)
 	}
 	return false
 }
@@ -554,4 +562,52 @@ func (s *soak) judgeSessionEnds(rep *soakReport, deaths []time.Time, fail func(s
 		}
 		prev = at
 	}
+}
+
+// lateTruly checks a booked prebooking's stored lateness against when
+// AimHarder received the booking it accepted: late means it arrived
+// session.LateAfter or more after the opening. Half a second either side
+// of that line is left to the clock estimate, and a server clock step
+// near the opening excuses a wrong estimate.
+func lateTruly(p session.Prebooking, reqs []aimhardertest.Request, opening time.Time, causes []string) string {
+	if p.Status != session.PrebookBooked {
+		return ""
+	}
+	var arrived time.Time
+	for _, r := range reqs {
+		if accepted(r) && (arrived.IsZero() || r.Arrived.Before(arrived)) {
+			arrived = r.Arrived
+		}
+	}
+	if arrived.IsZero() {
+		return ""
+	}
+	late := arrived.Sub(opening)
+	if p.Late == (late >= session.LateAfter) {
+		return ""
+	}
+	if d := late - session.LateAfter; d > -500*time.Millisecond && d < 500*time.Millisecond {
+		return ""
+	}
+	for _, c := range causes {
+		if strings.HasPrefix(c, "clock-step") {
+			return ""
+		}
+	}
+	return fmt.Sprintf("stored late=%v (%s), but AimHarder received the booking %v after the opening",
+		p.Late, p.Lateness(), late.Round(time.Millisecond))
+}
+
+// standbyUp reports whether a runner other than the killed ones (owners,
+// comma-separated) ran through from..to.
+func (s *soak) standbyUp(killed string, from, to time.Time) bool {
+	for _, l := range s.lives {
+		if slices.Contains(strings.Split(killed, ", "), l.owner) {
+			continue
+		}
+		if !l.from.After(from) && (l.to.IsZero() || !l.to.Before(to)) {
+			return true
+		}
+	}
+	return false
 }
