@@ -56,8 +56,8 @@ func (m *Model) onBoxesVersion(msg boxesVersionMsg) tea.Cmd {
 		m.log.Debug("reading the boxes again failed", "err", msg.err)
 		return nil
 	}
-	if !msg.changed {
-		return nil
+	if !msg.changed || msg.version < m.boxesVersion {
+		return nil // nothing new, or overtaken by a newer read
 	}
 	m.boxesVersion = msg.version
 	m.boxList = msg.boxes
