@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -16,10 +17,16 @@ func TestRunnerPicksUpAnotherProcessesRuleWithinSeconds(t *testing.T) {
 	p := h.prebook(h.store, "WOD", false)
 	r := h.newRunner(h.store, "runner-a", nil)
 	events := collect(r.Events())
-	rs := startRunners(t, h, r)
+	ctx, cancel := context.WithCancel(t.Context())
+	rs := &runners{cancel: cancel}
+	rs.wg.Go(func() { _ = r.Run(ctx) })
+	// A settle longer than the default: the engine's database reads do not
+	// wait on the clock, and on a loaded machine a 3 ms settle lets the
+	// clock jump past several scans while one read runs.
+	rs.drive = h.clock.AutoAdvance(t.Context(), 30*time.Millisecond)
 
 	other := h.openStore() // another process: `ahtui config box.<sub>.window 2d@06:30`
-	changeAt := start.Add(10 * time.Minute)
+	changeAt := start.Add(10 * time.Second) // before the periodic reconcile (30 s)
 	set := h.at(changeAt, func() error { return other.SetMemberWindow(t.Context(), h.box.ID, "2d@06:30") })
 	if err := set(); err != nil {
 		t.Fatal(err)

@@ -277,13 +277,9 @@ func (r *Runner) engine(ctx context.Context) {
 	boxes := boxesWatch{}
 	for ctx.Err() == nil {
 		now := r.clock.Now()
-		changed := boxes.changed(ctx, r.store)
-		if changed || lastReconcile.IsZero() || now.Sub(lastReconcile) >= reconcileEvery || now.Before(lastReconcile) {
-			moved := r.reconcileOpenings(ctx)
+		if lastReconcile.IsZero() || now.Sub(lastReconcile) >= reconcileEvery || now.Before(lastReconcile) {
+			r.reconcileOpenings(ctx)
 			lastReconcile = now
-			if changed {
-				r.publish(BoxesChanged{At: now, Moved: moved})
-			}
 		}
 		if lastPrune.IsZero() || now.Sub(lastPrune) >= pruneEvery || now.Before(lastPrune) {
 			r.prune(ctx, now)
@@ -291,6 +287,14 @@ func (r *Runner) engine(ctx context.Context) {
 		}
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
+		// Read after arming, so a wake-up for an opening arms first.
+		if boxes.changed(ctx, r.store) {
+			now := r.clock.Now()
+			moved := r.reconcileOpenings(ctx)
+			lastReconcile = now
+			r.publish(BoxesChanged{At: now, Moved: moved})
+			continue // an opening may have moved within ArmAhead: arm it now
+		}
 		if err := sleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
 			return
 		}
