@@ -25,7 +25,7 @@ func TestRunnerPicksUpAnotherProcessesRuleWithinSeconds(t *testing.T) {
 	// clock jump past several scans while one read runs.
 	rs.drive = h.clock.AutoAdvance(t.Context(), 30*time.Millisecond)
 
-	other := h.openStore() // another process: `ahtui config box.<sub>.window 2d@06:30`
+	other := h.openStore()                  // another process: `ahtui config box.<sub>.window 2d@06:30`
 	changeAt := start.Add(10 * time.Second) // before the periodic reconcile (30 s)
 	set := h.at(changeAt, func() error { return other.SetMemberWindow(t.Context(), h.box.ID, "2d@06:30") })
 	if err := set(); err != nil {
