@@ -265,7 +265,8 @@ const (
 )
 
 // engine is the leader's loop: every Scan it brings pending prebookings'
-// openings up to date with their box's rule, arms the ones due within
+// openings up to date with their box's rule (at once when a box changed,
+// by this process or another: boxesWatch; else every reconcileEvery), arms the ones due within
 // ArmAhead, and takes over claims left by a runner that died; once a day
 // it prunes old history and cached class lists. It returns when ctx ends,
 // after every fire it started has finished.
@@ -273,6 +274,7 @@ func (r *Runner) engine(ctx context.Context) {
 	var fires sync.WaitGroup
 	defer fires.Wait()
 	var lastReconcile, lastPrune time.Time
+	boxes := boxesWatch{}
 	for ctx.Err() == nil {
 		now := r.clock.Now()
 		if lastReconcile.IsZero() || now.Sub(lastReconcile) >= reconcileEvery || now.Before(lastReconcile) {
@@ -285,6 +287,14 @@ func (r *Runner) engine(ctx context.Context) {
 		}
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
+		// Read after arming, so a wake-up for an opening arms first.
+		if boxes.changed(ctx, r.store) {
+			now := r.clock.Now()
+			moved := r.reconcileOpenings(ctx)
+			lastReconcile = now
+			r.publish(BoxesChanged{At: now, Moved: moved})
+			continue // an opening may have moved within ArmAhead: arm it now
+		}
 		if err := sleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
 			return
 		}
@@ -406,12 +416,14 @@ func (r *Runner) startFire(ctx context.Context, fires *sync.WaitGroup, p session
 // stated for the prebooking itself (session.Store.Rearm) is left alone:
 // the server knows better than any rule, and moving it back would fire it
 // too early again.
-func (r *Runner) reconcileOpenings(ctx context.Context) {
+// It returns how many openings it moved.
+func (r *Runner) reconcileOpenings(ctx context.Context) int {
 	pending, err := r.store.Prebookings(ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending}})
 	if err != nil {
-		return
+		return 0
 	}
+	moved := 0
 	boxes := map[int64]session.Box{}
 	for _, p := range pending {
 		if p.OpeningStated() {
@@ -430,8 +442,10 @@ func (r *Runner) reconcileOpenings(ctx context.Context) {
 			continue
 		}
 		if err := r.store.SetOpensAt(ctx, p.ID, opens); err == nil {
+			moved++
 			r.log.Info("prebooking opening updated from the box's rule", "prebooking", p.ID,
 				"rule", rule.String(), "source", rule.Source, "opens_at", opens)
 		}
 	}
+	return moved
 }

@@ -202,6 +202,25 @@ ALTER TABLE boxes ADD COLUMN timezone_clue     TEXT NOT NULL DEFAULT '';
 `,
 		fill: detectAllBoxes,
 	},
+	{
+		// A counter every write to a box bumps (session/boxversion.go): the
+		// cheap read by which every process notices a rule or zone another
+		// one changed.
+		name: "boxes version",
+		sql: `
+CREATE TABLE boxes_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT INTO boxes_version (id, version) VALUES (1, 0);
+CREATE TRIGGER boxes_version_insert AFTER INSERT ON boxes
+BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER boxes_version_update AFTER UPDATE ON boxes
+BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER boxes_version_delete AFTER DELETE ON boxes
+BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

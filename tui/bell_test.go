@@ -142,9 +142,18 @@ func TestBellThroughTheProgramsOutput(t *testing.T) {
 	out, bell := BellOutput(rec)
 	acct := newFakeAccount(testDays(testWeek, testNow, true))
 	store := newFakeStore(func() time.Time { return testNow })
-	p := tea.NewProgram(New(Config{Account: acct, Store: store, Lang: i18n.EN, Renderer: asciiRenderer(),
-		Now: func() time.Time { return testNow }, Bell: bell}),
-		tea.WithInput(nil), tea.WithOutput(out), tea.WithAltScreen(), tea.WithoutSignalHandler())
+	m := New(Config{Account: acct, Store: store, Lang: i18n.EN, Renderer: asciiRenderer(),
+		Now: func() time.Time { return testNow }, Bell: bell})
+	// No real timers: one left pending after the program quits fires
+	// during a later test, and TestTimesInBoxTimeWhateverTheMachineZone
+	// sets time.Local, which a firing timer reads (a data race). Waits end
+	// at once; the clock does not tick.
+	at := func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
+		return func() tea.Msg { return fn(testNow.Add(d)) }
+	}
+	m.every = func(time.Duration, func(time.Time) tea.Msg) tea.Cmd { return nil }
+	m.after, m.toasts.After = at, at
+	p := tea.NewProgram(m, tea.WithInput(nil), tea.WithOutput(out), tea.WithAltScreen(), tea.WithoutSignalHandler())
 	done := make(chan error, 1)
 	go func() { _, err := p.Run(); done <- err }()
 	p.Send(tea.WindowSizeMsg{Width: 100, Height: 30})

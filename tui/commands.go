@@ -35,6 +35,7 @@ func (m *Model) bootCmd() tea.Cmd {
 		if s, err := cfg.Store.SessionHealth(ctx, kind); err == nil && s.State == session.StateLive {
 			msg.loggedIn = true
 		}
+		msg.boxesVersion, _ = cfg.Store.BoxesVersion(ctx) // before the boxes: a change in between is read again
 		box, err := cfg.Account.CurrentBox(ctx)
 		msg.box, msg.hasBox = box, err == nil
 		msg.boxes, _ = cfg.Store.Boxes(ctx)

@@ -31,6 +31,7 @@ func (m *Model) onTick() tea.Cmd {
 	m.renderHeader()
 	cmds := []tea.Cmd{m.tick()}
 	if m.hasBox && m.screen != screenLogin && m.screen != screenBoot {
+		cmds = append(cmds, m.checkBoxes(false))
 		if m.now.Sub(m.lastStore) >= statusEvery {
 			cmds = append(cmds, m.loadStore())
 		}
@@ -52,6 +53,8 @@ func (m *Model) onEvent(ev Event) tea.Cmd {
 		if ev.Message != "" {
 			cmds = append(cmds, m.toasts.Push(toast.Warn, ev.Message))
 		}
+	case EventBoxes:
+		cmds = append(cmds, m.checkBoxes(true))
 	}
 	m.pending.store = true
 	if ev.BoxID != 0 && ev.BoxID == m.box.ID && !ev.Day.IsZero() {

@@ -153,7 +153,18 @@ func (f *fakeAccount) Login(_ context.Context, email, password string) (account.
 		Boxes: []session.Box{testBox, otherBox}, Current: testBox, HasCurrent: true}, nil
 }
 
-func (f *fakeAccount) CurrentBox(context.Context) (session.Box, error) { return testBox, nil }
+func (f *fakeAccount) CurrentBox(context.Context) (session.Box, error) {
+	if f.store != nil {
+		f.store.mu.Lock()
+		defer f.store.mu.Unlock()
+		for _, b := range f.store.boxes {
+			if b.ID == f.store.current {
+				return b, nil
+			}
+		}
+	}
+	return testBox, nil
+}
 
 func (f *fakeAccount) Week(_ context.Context, _ session.Kind, box session.Box, from aimharder.Date) ([]account.DayView, error) {
 	f.record("week %s", from)
@@ -280,7 +291,27 @@ type fakeStore struct {
 	prebookings []session.Prebooking
 	history     []session.Event
 	nextID      int64
+	version     int64 // the boxes version: bumped by setBox
 	now         func() time.Time
+}
+
+func (s *fakeStore) BoxesVersion(context.Context) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.version, nil
+}
+
+// setBox changes a box as another process (or the account service) would,
+// moving the boxes version.
+func (s *fakeStore) setBox(id int64, change func(*session.Box)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.boxes {
+		if s.boxes[i].ID == id {
+			change(&s.boxes[i])
+		}
+	}
+	s.version++
 }
 
 func newFakeStore(now func() time.Time) *fakeStore {

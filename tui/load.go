@@ -184,6 +184,7 @@ func (m *Model) onBoot(msg bootMsg) tea.Cmd {
 	}
 	m.account = msg.account
 	m.boxList = msg.boxes
+	m.boxesVersion = msg.boxesVersion
 	m.family = msg.family
 	m.setZones()
 	if !msg.loggedIn {
@@ -225,7 +226,7 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 	if msg.cached {
 		for _, day := range msg.days {
 			if d := m.dayIndex(day.Date); d >= 0 && !m.dayFresh[d] {
-				m.grid.SetDay(day)
+				m.grid.SetDay(m.underRule(day))
 			}
 		}
 		m.placeCursor()
@@ -249,7 +250,7 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 		if d < 0 || m.daySeq[d] != msg.seq {
 			continue // a newer request covers this day
 		}
-		m.grid.SetDay(day)
+		m.grid.SetDay(m.underRule(day))
 		m.dayFresh[d] = true
 	}
 	m.offline = false
@@ -269,7 +270,7 @@ func (m *Model) onDay(msg dayMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fetchFailed(msg.err)
 	}
-	m.grid.SetDay(msg.day)
+	m.grid.SetDay(m.underRule(msg.day))
 	m.dayFresh[d] = true
 	m.placeCursor()
 	m.syncDetail()

@@ -12,14 +12,15 @@ import (
 // issued with; the model drops replies that a newer request superseded.
 
 type bootMsg struct {
-	account    session.Account
-	hasAccount bool
-	loggedIn   bool
-	box        session.Box
-	hasBox     bool
-	boxes      []session.Box
-	family     string
-	err        error
+	account      session.Account
+	hasAccount   bool
+	loggedIn     bool
+	box          session.Box
+	hasBox       bool
+	boxes        []session.Box
+	boxesVersion int64
+	family       string
+	err          error
 }
 
 type weekMsg struct {

@@ -104,6 +104,9 @@ type Model struct {
 	reloadArmed bool
 	pending     pendingReload
 
+	boxesVersion  int64 // the store's boxes version the shown rules come from (rules.go)
+	checkingBoxes bool  // a version read is in flight
+
 	// Cached renderings, rebuilt when what they show changes.
 	headerLines [headerHeight]string
 	helpLine    string

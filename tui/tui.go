@@ -52,6 +52,9 @@ type Store interface {
 	CancelPrebooking(ctx context.Context, id int64) (session.Prebooking, error)
 	History(ctx context.Context, q session.HistoryQuery) ([]session.Event, error)
 	Record(ctx context.Context, e session.Event) (session.Event, error)
+	// BoxesVersion changes whenever a box is written, by any process
+	// (session.Store.BoxesVersion): the TUI reads it every second.
+	BoxesVersion(ctx context.Context) (int64, error)
 }
 
 // Engine is the prebooking firing engine when it runs in this process.
@@ -132,6 +135,9 @@ const (
 	EventSession
 	// EventWarning: something the member must know (Message says what).
 	EventWarning
+	// EventBoxes: a box's rule or time zone may have changed (by this
+	// process or another): read the boxes again and recompute what shows.
+	EventBoxes
 )
 
 // Event is background news for the TUI, converted by cmd/ahtui from the

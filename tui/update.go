@@ -59,12 +59,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case familySetMsg:
 		cmd = m.onFamilySet(msg)
 
+	case boxesVersionMsg:
+		cmd = m.onBoxesVersion(msg)
+
 	case bookMsg:
-		cmd = m.onBook(msg)
+		// A "too early" answer may have taught the box's rule.
+		cmd = tea.Batch(m.onBook(msg), m.checkBoxes(true))
 	case cancelMsg:
 		cmd = m.onCancel(msg)
 	case prebookMsg:
-		cmd = m.onPrebook(msg)
+		cmd = tea.Batch(m.onPrebook(msg), m.checkBoxes(true))
 	case unprebookMsg:
 		cmd = m.onUnprebook(msg)
 	}

@@ -345,6 +345,10 @@ func TestPrebookUnknownWindowLearnsItFirst(t *testing.T) {
 	e := newEnv(t, 80, 24, i18n.EN)
 	c := e.pick(grid.Open)
 	e.acct.setClass(c.ID, c.Date, func(cv *account.ClassView) { cv.OpensAt = time.Time{} })
+	// The window is unknown: the box has no rule (the screen sees it on
+	// its next tick).
+	e.store.setBox(testBox.ID, func(b *session.Box) { b.LearnedWindow = "" })
+	e.send(tickMsg(e.now))
 	e.key("r")
 	opens := c.Start.Add(-time.Hour)
 	e.acct.book = func(int64, aimharder.Date, bool) (account.BookOutcome, error) {

@@ -181,6 +181,9 @@ func (m *Model) syncDetail() {
 		Notices: m.grid.Notices(),
 		Busy:    m.grid.Busy(c.ID),
 	}
+	if h, wall, ok := m.box.Rule().HoursRule(); ok {
+		content.Hours = m.tx.Hours(h, wall)
+	}
 	if p, ok := m.grid.Prebooking(c.ID, c.Date); ok {
 		content.Prebooking = &p
 	}

@@ -118,6 +118,11 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 						fmt.Fprintln(stdout, hint)
 					}
 				}
+				for _, b := range boxes {
+					if note := b.Rule().HoursNote(); note != "" {
+						fmt.Fprintf(stdout, "%s: booking opens %s.\n", b.Subdomain, note)
+					}
+				}
 				return nil
 			})
 		},

@@ -98,6 +98,9 @@ func listConfig(ctx context.Context, a *app, w io.Writer) error {
 		case session.RuleLearned:
 			winNote = "learned from AimHarder"
 		}
+		if note := rule.HoursNote(); note != "" {
+			winNote += "; " + note
+		}
 		entries = append(entries,
 			configEntry{"box." + b.Subdomain + ".timezone", b.Timezone, tzNote},
 			configEntry{"box." + b.Subdomain + ".window", rule.String(), winNote})

@@ -127,5 +127,6 @@ func doctorCurrentBox(ctx context.Context, g *globalOptions, logger *slog.Logger
 		return nil
 	}
 	return &doctor.Box{ID: box.ID, Subdomain: box.Subdomain, Timezone: box.Timezone,
-		TimezoneSource: string(box.TimezoneSource()), TimezoneClue: box.TimezoneClue}
+		TimezoneSource: string(box.TimezoneSource()), TimezoneClue: box.TimezoneClue,
+		WindowNote: box.Rule().HoursNote()}
 }

@@ -104,6 +104,7 @@ func (s *Service) Week(ctx context.Context, kind session.Kind, box session.Box, 
 }
 
 func (s *Service) fetch(ctx context.Context, kind session.Kind, box session.Box, from aimharder.Date, n int, family string) ([]DayView, error) {
+	box = s.stored(ctx, box)
 	ref, err := BoxRef(box)
 	if err != nil {
 		return nil, err
@@ -247,6 +248,20 @@ func (s *Service) ConfirmBooked(ctx context.Context, kind session.Kind, box sess
 	return c, c.Class.State == aimharder.StateBooked || c.Class.State == aimharder.StateWaitlisted, nil
 }
 
+// stored is the box as the store holds it now: a caller's copy may predate
+// a rule or zone learned or set since (by this process or another), and
+// the states shown must follow the rule in force. The caller's copy when
+// the box cannot be read.
+func (s *Service) stored(ctx context.Context, box session.Box) session.Box {
+	if box.ID == 0 {
+		return box
+	}
+	if b, err := s.store.Box(ctx, box.ID); err == nil {
+		return b
+	}
+	return box
+}
+
 // CachedDay returns the last class list stored for a box and day.
 func (s *Service) CachedDay(ctx context.Context, box session.Box, date aimharder.Date) (DayView, bool, error) {
 	c, err := s.store.CachedDay(ctx, box.ID, date)
@@ -261,6 +276,7 @@ func (s *Service) CachedDay(ctx context.Context, box session.Box, date aimharder
 		// An unreadable cache entry is only a missed shortcut.
 		return DayView{}, false, nil
 	}
+	box = s.stored(ctx, box)
 	ref, err := BoxRef(box)
 	if err != nil {
 		return DayView{}, false, err

@@ -108,6 +108,10 @@ func (m *Model) render() {
 		if guess {
 			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxZoneHint, b.Subdomain)))
 		}
+		// An hours rule says which counting it assumes (docs/protocol.md §9).
+		if h, wall, ok := b.Rule().HoursRule(); ok {
+			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxWindow, tx.Hours(h, wall))))
+		}
 		items = append(items, lists.Item{Lines: lines})
 	}
 	m.list.SetItems(items)

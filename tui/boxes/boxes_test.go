@@ -40,3 +40,37 @@ func TestGuessedZoneIsMarked(t *testing.T) {
 		}
 	}
 }
+
+// An hours rule says which counting it assumes, in both languages; other
+// rules say nothing of hours.
+func TestHoursRuleSaysWhichCounting(t *testing.T) {
+	boxes := []session.Box{
+		{ID: 1, Subdomain: "elapsed", Name: "Elapsed", Active: true, Timezone: "Europe/Madrid", DetectedTimezone: "Europe/Madrid", MemberWindow: "48h"},
+		{ID: 2, Subdomain: "clock", Name: "Clock", Active: true, Timezone: "Europe/Madrid", DetectedTimezone: "Europe/Madrid", LearnedWindow: "22h-wall"},
+		{ID: 3, Subdomain: "days", Name: "Days", Active: true, Timezone: "Europe/Madrid", DetectedTimezone: "Europe/Madrid", LearnedWindow: "4d"},
+	}
+	for _, tc := range []struct {
+		lang           i18n.Lang
+		elapsed, clock string
+	}{
+		{i18n.EN,
+			"booking opens 48 h, counting elapsed hours (across a DST change the opening moves by an hour on the clock); set 48h-wall for clock hours",
+			"booking opens 22 h, counting clock hours (across a DST change the opening keeps its time on the clock); set 22h for elapsed hours"},
+		{i18n.ES,
+			"la reserva abre 48 h, contando horas transcurridas (con el cambio de hora la apertura se mueve una hora en el reloj); pon 48h-wall para horas de reloj",
+			"la reserva abre 22 h, contando horas de reloj (con el cambio de hora la apertura mantiene su hora en el reloj); pon 22h para horas transcurridas"},
+	} {
+		m := New(theme.New(nil, theme.Options{NoColor: true}), i18n.For(tc.lang))
+		m.SetSize(240, 20)
+		m.SetBoxes(boxes, 1, "")
+		view := ansi.Strip(m.View())
+		for _, want := range []string{tc.elapsed, tc.clock} {
+			if strings.Count(view, want) != 1 {
+				t.Errorf("%s: the list lacks %q once:\n%s", tc.lang, want, view)
+			}
+		}
+		if strings.Count(view, " h, ") != 2 {
+			t.Errorf("%s: a rule in days speaks of hours:\n%s", tc.lang, view)
+		}
+	}
+}

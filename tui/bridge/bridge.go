@@ -48,6 +48,10 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 		return tui.Event{Kind: tui.EventWarning, Message: e.Problem}, true
 	case scheduler.LeaderChanged:
 		return tui.Event{Kind: tui.EventChanged}, true
+	case scheduler.BoxesChanged:
+		// A rule or zone changed: the screen reads the boxes again and
+		// shows the classes under it at once.
+		return tui.Event{Kind: tui.EventBoxes}, true
 	}
 	// ClockEstimated and the rest: the header reads the engine each second.
 	return tui.Event{}, false

@@ -47,6 +47,10 @@ func TestConvert(t *testing.T) {
 	if got, ok := convert(wrong); !ok || got.Kind != tui.EventWarning || got.Message != wrong.String() {
 		t.Fatalf("wrong window rule: %+v", got)
 	}
+	// A rule or zone changed: the screen reads the boxes again.
+	if got, ok := convert(scheduler.BoxesChanged{Moved: 2}); !ok || got.Kind != tui.EventBoxes {
+		t.Fatalf("boxes changed: %+v", got)
+	}
 	if _, ok := convert(scheduler.ClockEstimated{}); ok {
 		t.Fatal("a clock estimate is not news for the screen")
 	}

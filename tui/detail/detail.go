@@ -42,6 +42,9 @@ type Content struct {
 	Cached     bool
 	FetchedAt  time.Time
 	Busy       bool
+	// Hours is the box's rule in words when it is an hours rule, with the
+	// counting it assumes (i18n.Text.Hours); "" otherwise.
+	Hours string
 }
 
 // Model is the detail pane.

@@ -75,6 +75,9 @@ func (m *Model) layout() []string {
 			opens = fmt.Sprintf(tx.OpenedAt, tx.DateTime(c.OpensAt))
 		}
 		fields = append(fields, field{tx.BookingOpens, opens})
+		if m.content.Hours != "" {
+			fields = append(fields, field{tx.WindowLabel, m.content.Hours})
+		}
 		fields = append(fields, field{tx.LateCancel, tx.LateCancelInfo})
 	}
 	if p := m.content.Prebooking; p != nil {

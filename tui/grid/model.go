@@ -171,6 +171,17 @@ func (m *Model) SetDay(v account.DayView) {
 	m.refresh()
 }
 
+// Reopen changes every shown class through f (a new booking-window rule
+// gives them new openings and states) and redraws; the cursor stays.
+func (m *Model) Reopen(f func(account.ClassView) account.ClassView) {
+	for d := range m.days {
+		for i, c := range m.days[d].classes {
+			m.days[d].classes[i] = f(c)
+		}
+	}
+	m.refresh()
+}
+
 // Loaded reports whether day d (0 = Monday) has data.
 func (m Model) Loaded(d int) bool { return m.days[d].loaded }
 

@@ -96,6 +96,9 @@ type Box struct {
 	// default (a guess); TimezoneClue what placed a detected one.
 	TimezoneSource string
 	TimezoneClue   string
+	// WindowNote says which counting an hours rule assumes (elapsed or
+	// clock hours, session.WindowRule.HoursNote); "" for other rules.
+	WindowNote string
 }
 
 // Result counts what a run found.

@@ -107,7 +107,7 @@ func TestCleanRunPasses(t *testing.T) {
 		*u = strings.Replace(*u, "127.0.0.1", "localhost", 1)
 	}
 	cfg.CurrentBox = &Box{ID: 20455, Subdomain: aimhardertest.DemoBoxCanarias, Timezone: "Atlantic/Canary",
-		TimezoneSource: "detected", TimezoneClue: "Las Palmas"}
+		TimezoneSource: "detected", TimezoneClue: "Las Palmas", WindowNote: "48 h, counting elapsed hours"}
 	cfg.Logout = true
 	cfg.ClockProbe = 3 * time.Second // room for a probe round or two
 	cfg.Version = "v1.2.3-test"
@@ -125,7 +125,8 @@ func TestCleanRunPasses(t *testing.T) {
 	wantCheck(t, report, "Login", "[ok]", "logged in", "cookies set:", "values not shown")
 	wantCheck(t, report, "Who you are", "[ok]", "3 boxes", "fields: as documented")
 	wantCheck(t, report, "Classes of demo-canarias", "[ok]", " read", "fields: as documented",
-		"time zone: Atlantic/Canary, detected from what AimHarder says about the box (Las Palmas)")
+		"time zone: Atlantic/Canary, detected from what AimHarder says about the box (Las Palmas)",
+		"booking window: 48 h, counting elapsed hours")
 	wantCheck(t, report, "Clock", "[ok]", "offset ", "samples")
 	wantCheck(t, report, "Logout", "[ok]", "ended")
 	for _, want := range []string{"ahtui doctor report, ", "ahtui v1.2.3-test, go", "checked with demo-canarias, your current box", "account: …@ahtui.test"} {

@@ -337,6 +337,9 @@ func (d *Doctor) zoneDetail(ref aimharder.BoxRef, day aimharder.Day) []string {
 		out = append(out, fmt.Sprintf("  if the box is not on the Spanish mainland or the Balearics, set its zone: "+
 			"`ahtui config box.%s.timezone Atlantic/Canary` (or Europe/Lisbon, America/Mexico_City…)", ref.Subdomain))
 	}
+	if cur := d.cfg.CurrentBox; cur != nil && cur.ID == ref.ID && cur.WindowNote != "" {
+		out = append(out, "booking window: "+cur.WindowNote)
+	}
 	return out
 }
 
