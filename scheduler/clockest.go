@@ -36,6 +36,12 @@ type ClockEstimate struct {
 	Error  time.Duration
 	// RTT is the typical round trip of the cheap requests (median).
 	RTT time.Duration
+	// Jitter is how far one request's arrival may stray from Arrival on a
+	// path whose delay varies from request to request: half the spread of
+	// the pings' round trips between the 10th and 90th percentiles (the way
+	// up cannot vary more than the round trip does). Zero on a steady path
+	// or with too few pings to tell.
+	Jitter time.Duration
 	// MeasuredAt is when the newest observation used came back (local).
 	MeasuredAt time.Time
 	Samples    int
@@ -79,6 +85,8 @@ const (
 	observationSlack  = time.Millisecond
 	maxObservations   = 64
 	maxObservationAge = 15 * time.Minute
+	// minJitterPings: fewer pings than this say nothing about jitter.
+	minJitterPings = 8
 	// DefaultProbeTarget is the Spread active probing aims for.
 	DefaultProbeTarget = 2 * time.Millisecond
 	probesPerRound     = 7
@@ -229,9 +237,29 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 		Offset:     arrival - rtt/2,
 		Error:      spread + rtt/2,
 		RTT:        rtt,
+		Jitter:     e.jitterLocked(now),
 		MeasuredAt: newest,
 		Samples:    used,
 	}, true
+}
+
+// jitterLocked is ClockEstimate.Jitter from the recent pings' round trips.
+func (e *ClockEstimator) jitterLocked(now time.Time) time.Duration {
+	var rtts []time.Duration
+	for i := len(e.obs) - 1; i >= 0; i-- {
+		o := e.obs[i]
+		if now.Sub(o.received) > maxObservationAge {
+			break
+		}
+		if o.ping {
+			rtts = append(rtts, o.received.Sub(o.sent))
+		}
+	}
+	if len(rtts) < minJitterPings {
+		return 0
+	}
+	slices.Sort(rtts)
+	return (rtts[len(rtts)*9/10] - rtts[len(rtts)/10]) / 2
 }
 
 // maybeNotify tells onUpdate about an estimate worth showing: after a

@@ -283,6 +283,25 @@ func benchFirePrecision(b *testing.B, lat aimhardertest.Latency, offset time.Dur
 		for _, s := range []*benchSide{ahtui, local, minute} {
 			s.result(classID, opening)
 		}
+		if testing.Verbose() {
+			// With -v: the estimate (its arrival less the true offset, so
+			// the way up's share) and each attempt's arrival after the
+			// opening, * on the accepted one, in the order they completed.
+			e, _ := est.Estimate()
+			line := fmt.Sprintf("op %d: arrival-offset %v ± %v, jitter %v, rtt %v; attempts (ms):", k,
+				(e.Arrival - offset).Round(100*time.Microsecond), e.Spread.Round(100*time.Microsecond),
+				e.Jitter.Round(100*time.Microsecond), e.RTT.Round(time.Millisecond))
+			for _, r := range ahtui.fake.Requests() {
+				if r.Endpoint == aimhardertest.EndpointBook && r.Form["id"] == itoa(classID) {
+					mark := ""
+					if accepted(r) {
+						mark = "*"
+					}
+					line += fmt.Sprintf(" %+.1f%s", float64(r.Arrived.Sub(opening))/float64(time.Millisecond), mark)
+				}
+			}
+			b.Log(line)
+		}
 	}
 	b.StopTimer()
 	ahtui.report(b, "")
