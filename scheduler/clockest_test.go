@@ -245,3 +245,28 @@ func TestPlanFireOnAJitteryPath(t *testing.T) {
 		t.Errorf("an attempt within 10ms after the opening in %d of 10000 bursts (steady plan: %d), want ≥ 9800", d, s)
 	}
 }
+
+// A ping held up 40 ms on the way there comes back last, so it is the
+// newest observation; its Date must not drag the estimate 40 ms late (the
+// burst would be aimed before the opening): its round trip, well past the
+// usual, marks it as held up.
+func TestEstimateIgnoresAHeldUpPing(t *testing.T) {
+	ms := time.Millisecond
+	c := aimhardertest.NewManualClock(clockBase.Add(123 * ms))
+	e := NewClockEstimator(c)
+	p := &simPinger{clock: c, offset: 700 * ms, in: 20 * ms, out: 20 * ms}
+	probeWith(t, c, e, p)
+	probeWith(t, c, e, p) // enough pings to know the usual round trip
+	arrival := p.offset + p.in
+	// Sent so that, on time, it is handled 20 ms before a server second
+	// boundary; held up 40 ms, it is handled 20 ms after it.
+	boundary := c.Now().Add(p.offset + 2*time.Second).Truncate(time.Second) // server time
+	sent := boundary.Add(-arrival - 20*ms)
+	c.Set(sent.Add(100 * ms))
+	e.Record(aimharder.Exchange{Endpoint: "ping", Method: "HEAD", Sent: sent, Received: sent.Add(80 * ms),
+		RTT: 80 * ms, ServerDate: boundary.UTC(), Status: 200})
+	est, _ := e.Estimate()
+	if d := absDuration(est.Arrival - arrival); d > est.Spread+ms || est.Spread > 3*ms {
+		t.Errorf("after a held-up ping: arrival %v ± %v, true %v", est.Arrival, est.Spread, arrival)
+	}
+}
