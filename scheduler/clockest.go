@@ -36,6 +36,12 @@ type ClockEstimate struct {
 	Error  time.Duration
 	// RTT is the typical round trip of the cheap requests (median).
 	RTT time.Duration
+	// Jitter is how far one request's arrival may stray from Arrival on a
+	// path whose delay varies from request to request: half the spread of
+	// the pings' round trips between the 10th and 90th percentiles (the way
+	// up cannot vary more than the round trip does). Zero on a steady path
+	// or with too few pings to tell.
+	Jitter time.Duration
 	// MeasuredAt is when the newest observation used came back (local).
 	MeasuredAt time.Time
 	Samples    int
@@ -79,6 +85,13 @@ const (
 	observationSlack  = time.Millisecond
 	maxObservations   = 64
 	maxObservationAge = 15 * time.Minute
+	// minJitterPings: fewer pings than this say nothing about jitter, or
+	// about which ping was slow.
+	minJitterPings = 8
+	// slowPingMargin: a ping is slow (possibly held up on the way there)
+	// when its round trip passes the median by more than this, and by more
+	// than twice the jitter.
+	slowPingMargin = 5 * time.Millisecond
 	// DefaultProbeTarget is the Spread active probing aims for.
 	DefaultProbeTarget = 2 * time.Millisecond
 	probesPerRound     = 7
@@ -176,6 +189,13 @@ func (e *ClockEstimator) Estimate() (ClockEstimate, bool) {
 //
 // For a request sent at local s and answered with Date D, the server
 // handled it during second D: D <= s + Arrival < D+1.
+//
+// A ping that took clearly longer than the others (its round trip past
+// the median by more than twice the jitter, and slowPingMargin) may have
+// been held up on the way there, which puts its lower bound too high; and
+// being the last to come back it would be the newest, so its picture would
+// win. Its lower bound is weakened by its round trip, as a slow
+// endpoint's is; its upper bound stays (a delay never makes that wrong).
 func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 	var (
 		lo, hi   time.Duration // Arrival bounds, valid once used > 0
@@ -184,6 +204,11 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 		rtts     []time.Duration
 		pingRTTs []time.Duration
 	)
+	typical, jitter := e.pingStatsLocked(now)
+	slowPing := time.Duration(0) // 0: too few pings to tell
+	if typical > 0 {
+		slowPing = typical + max(2*jitter, slowPingMargin)
+	}
 	for i := len(e.obs) - 1; i >= 0; i-- {
 		o := e.obs[i]
 		age := now.Sub(o.received)
@@ -194,7 +219,7 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 		rtt := o.received.Sub(o.sent)
 		oLo := o.date.Sub(o.sent) - widen
 		oHi := o.date.Add(time.Second).Sub(o.sent) + widen
-		if !o.ping {
+		if !o.ping || (slowPing > 0 && rtt > slowPing) {
 			oLo -= rtt
 		}
 		nLo, nHi := oLo, oHi
@@ -229,9 +254,30 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 		Offset:     arrival - rtt/2,
 		Error:      spread + rtt/2,
 		RTT:        rtt,
+		Jitter:     jitter,
 		MeasuredAt: newest,
 		Samples:    used,
 	}, true
+}
+
+// pingStatsLocked returns the recent pings' median round trip and
+// ClockEstimate.Jitter; zeros with fewer than minJitterPings pings.
+func (e *ClockEstimator) pingStatsLocked(now time.Time) (typical, jitter time.Duration) {
+	var rtts []time.Duration
+	for i := len(e.obs) - 1; i >= 0; i-- {
+		o := e.obs[i]
+		if now.Sub(o.received) > maxObservationAge {
+			break
+		}
+		if o.ping {
+			rtts = append(rtts, o.received.Sub(o.sent))
+		}
+	}
+	if len(rtts) < minJitterPings {
+		return 0, 0
+	}
+	slices.Sort(rtts)
+	return rtts[len(rtts)/2], (rtts[len(rtts)*9/10] - rtts[len(rtts)/10]) / 2
 }
 
 // maybeNotify tells onUpdate about an estimate worth showing: after a

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -63,6 +64,9 @@ func TestProbeFindsTheOffset(t *testing.T) {
 			}
 			if est.RTT != tc.in+tc.out {
 				t.Errorf("rtt %v, want %v", est.RTT, tc.in+tc.out)
+			}
+			if est.Jitter != 0 {
+				t.Errorf("jitter %v on a steady path", est.Jitter)
 			}
 		})
 	}
@@ -152,5 +156,117 @@ func TestPlanFireCoversTheUncertainty(t *testing.T) {
 	tardy := planFire(target, target.Add(time.Second), est, true, false, 3*time.Second)
 	if !tardy.sends[0].Equal(target.Add(time.Second)) || tardy.staggered < 1 {
 		t.Errorf("planned after the opening: first send %v", tardy.sends[0])
+	}
+}
+
+// jitterPinger is simPinger on a path whose delay varies per request: each
+// way uniform in [in, in+jitter) and [out, out+jitter).
+type jitterPinger struct {
+	simPinger
+	jitter time.Duration
+	rng    *rand.Rand
+}
+
+func (p *jitterPinger) Ping(_ context.Context, _ aimharder.BoxRef) (aimharder.Exchange, error) {
+	in := p.in + time.Duration(p.rng.Int64N(int64(p.jitter)))
+	out := p.out + time.Duration(p.rng.Int64N(int64(p.jitter)))
+	sent := p.clock.Now()
+	handled := sent.Add(in + p.offset)
+	return aimharder.Exchange{Endpoint: "ping", Method: "HEAD", Sent: sent, Received: sent.Add(in + out),
+		RTT: in + out, ServerDate: handled.UTC().Truncate(time.Second), Status: 200}, nil
+}
+
+// On a path whose latency varies per request (10–30 ms each way), the
+// estimate says the path jitters (the plan then sends densely), and its
+// arrival stays within the arrivals the requests really have.
+func TestEstimateOnAJitteryPath(t *testing.T) {
+	ms := time.Millisecond
+	for seed := range uint64(8) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			c := aimhardertest.NewManualClock(clockBase.Add(time.Duration(seed) * 77 * ms))
+			e := NewClockEstimator(c)
+			offset := 1500*ms - time.Duration(seed)*400*ms
+			p := &jitterPinger{simPinger: simPinger{clock: c, offset: offset, in: 10 * ms, out: 10 * ms},
+				jitter: 20 * ms, rng: rand.New(rand.NewPCG(seed, 99))}
+			probeWith(t, c, e, p)
+			c.Advance(3 * time.Second)
+			est := probeWith(t, c, e, p) // a fire probes again just before its opening
+			if est.Jitter < jitterDense || est.Jitter > 20*ms {
+				t.Errorf("jitter %v, want between %v and the round trip's variation", est.Jitter, jitterDense)
+			}
+			if a := est.Arrival - offset; a < 10*ms || a > 30*ms {
+				t.Errorf("arrival %v past the offset, want within the way up's 10–30 ms", a)
+			}
+			if d := absDuration(est.Offset - offset); d > est.Error {
+				t.Errorf("offset %v ± %v, true %v", est.Offset, est.Error, offset)
+			}
+		})
+	}
+}
+
+// On a jittery path each staggered attempt lands at its own random
+// instant, so the plan sends more of them, closer together: with each
+// request's way up uniform over 20 ms around the estimated arrival, some
+// attempt lands within 10 ms after the opening in nearly every burst, and
+// in clearly more than with the steady path's plan.
+func TestPlanFireOnAJitteryPath(t *testing.T) {
+	ms := time.Millisecond
+	target := clockBase
+	now := target.Add(-10 * time.Second)
+	steady := ClockEstimate{Arrival: 1520 * ms, Spread: ms, Offset: 1500 * ms, Error: 21 * ms, RTT: 40 * ms}
+	jittery := steady
+	jittery.Jitter = 14 * ms
+	dense := planFire(target, now, jittery, true, false, 3*time.Second)
+	sparse := planFire(target, now, steady, true, false, 3*time.Second)
+	if dense.staggered != staggerJitterMax || dense.staggered >= maxInFlight || sparse.staggered > staggerMax {
+		t.Fatalf("%d staggered attempts on a jittery path, %d on a steady one", dense.staggered, sparse.staggered)
+	}
+	for i := 1; i < dense.staggered; i++ {
+		if gap := dense.sends[i].Sub(dense.sends[i-1]); gap < staggerJitterStep {
+			t.Errorf("staggered sends %d and %d only %v apart", i-1, i, gap)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	hits := func(plan firePlan) int {
+		n := 0
+		for range 10000 {
+			for _, at := range plan.sends[:plan.staggered] {
+				arrival := steady.Arrival - 10*ms + time.Duration(rng.Int64N(int64(20*ms)))
+				if late := at.Add(arrival).Sub(target); late >= 0 && late <= 10*ms {
+					n++
+					break
+				}
+			}
+		}
+		return n
+	}
+	d, s := hits(dense), hits(sparse)
+	if d < 9800 || d <= s {
+		t.Errorf("an attempt within 10ms after the opening in %d of 10000 bursts (steady plan: %d), want ≥ 9800", d, s)
+	}
+}
+
+// A ping held up 40 ms on the way there comes back last, so it is the
+// newest observation; its Date must not drag the estimate 40 ms late (the
+// burst would be aimed before the opening): its round trip, well past the
+// usual, marks it as held up.
+func TestEstimateIgnoresAHeldUpPing(t *testing.T) {
+	ms := time.Millisecond
+	c := aimhardertest.NewManualClock(clockBase.Add(123 * ms))
+	e := NewClockEstimator(c)
+	p := &simPinger{clock: c, offset: 700 * ms, in: 20 * ms, out: 20 * ms}
+	probeWith(t, c, e, p)
+	probeWith(t, c, e, p) // enough pings to know the usual round trip
+	arrival := p.offset + p.in
+	// Sent so that, on time, it is handled 20 ms before a server second
+	// boundary; held up 40 ms, it is handled 20 ms after it.
+	boundary := c.Now().Add(p.offset + 2*time.Second).Truncate(time.Second) // server time
+	sent := boundary.Add(-arrival - 20*ms)
+	c.Set(sent.Add(100 * ms))
+	e.Record(aimharder.Exchange{Endpoint: "ping", Method: "HEAD", Sent: sent, Received: sent.Add(80 * ms),
+		RTT: 80 * ms, ServerDate: boundary.UTC(), Status: 200})
+	est, _ := e.Estimate()
+	if d := absDuration(est.Arrival - arrival); d > est.Spread+ms || est.Spread > 3*ms {
+		t.Errorf("after a held-up ping: arrival %v ± %v, true %v", est.Arrival, est.Spread, arrival)
 	}
 }

@@ -29,10 +29,28 @@ func (c *shiftedClock) set(t time.Time)                { c.shift.Store(int64(tim
 
 const (
 	benchBox      = "benchbox"
-	benchLatency  = 20 * time.Millisecond // one way
 	benchRushFrom = 150 * time.Millisecond
 	benchCapacity = 10
 )
+
+// benchNetworks are the network paths BenchmarkFirePrecision runs over:
+// In is the way up (client to AimHarder), Out the way down.
+var benchNetworks = []struct {
+	name string
+	lat  aimhardertest.Latency
+}{
+	// 20 ms each way, every request alike.
+	{"fixed", aimhardertest.Latency{In: 20 * time.Millisecond, Out: 20 * time.Millisecond}},
+	// Each request's delay uniform in 10–30 ms, each way on its own.
+	{"jitter", aimhardertest.Latency{In: 10 * time.Millisecond, InJitter: 20 * time.Millisecond,
+		Out: 10 * time.Millisecond, OutJitter: 20 * time.Millisecond}},
+	// The same, and 1 in 20 requests 40 ms slower on the way up (where it
+	// makes a booking late and a ping's Date misleading).
+	{"tail", aimhardertest.Latency{In: 10 * time.Millisecond, InJitter: 20 * time.Millisecond,
+		Out: 10 * time.Millisecond, OutJitter: 20 * time.Millisecond, TailOneIn: 20, TailIn: 40 * time.Millisecond}},
+	// 30 ms up, 10 ms down: splitting the round trip in halves is 10 ms off.
+	{"asym", aimhardertest.Latency{In: 30 * time.Millisecond, Out: 10 * time.Millisecond}},
+}
 
 // benchDay0 is the day of the first op's class; its window opens two days
 // before, at the class's time (sliding 2 days).
@@ -74,18 +92,19 @@ type benchSide struct {
 	client *aimharder.Client
 	creds  aimharder.Credentials
 
-	late     []float64 // ms, server time: the decisive attempt's arrival minus the opening
-	attempts int
-	wins     int
+	late        []float64 // ms, server time: the decisive attempt's arrival minus the opening
+	attempts    int
+	maxAttempts int // the most booking requests one opening took
+	wins        int
 }
 
-func newBenchSide(b *testing.B, name string, offset time.Duration, clock *shiftedClock, est *ClockEstimator) *benchSide {
+func newBenchSide(b *testing.B, name string, lat aimhardertest.Latency, offset time.Duration, clock *shiftedClock, est *ClockEstimator) *benchSide {
 	s := &benchSide{name: name, clock: clock}
 	_, _, opening := benchOp(0)
 	s.clock.set(opening.Add(-time.Hour))
 	s.fake, s.urls = aimhardertest.Start(b, benchWorld(), aimhardertest.WithClock(s.clock),
 		aimhardertest.WithClockOffset(offset), aimhardertest.WithSessionLifetime(1000*time.Hour),
-		aimhardertest.WithLatency(aimhardertest.Latency{In: benchLatency, Out: benchLatency}))
+		aimhardertest.WithLatency(lat))
 	transport := &http.Transport{MaxIdleConnsPerHost: 16}
 	b.Cleanup(transport.CloseIdleConnections)
 	cfg := aimharder.Config{LoginURL: s.urls.Login, PortalURL: s.urls.Portal, BoxURLTemplate: s.urls.BoxTemplate,
@@ -106,11 +125,13 @@ func newBenchSide(b *testing.B, name string, offset time.Duration, clock *shifte
 // early, so its lateness is negative).
 func (s *benchSide) result(classID int64, opening time.Time) {
 	var acceptedReq, onTime, last *aimhardertest.Request
+	n := 0
+	defer func() { s.attempts += n; s.maxAttempts = max(s.maxAttempts, n) }()
 	for _, r := range s.fake.Requests() {
 		if r.Endpoint != aimhardertest.EndpointBook || r.Form["id"] != itoa(classID) {
 			continue
 		}
-		s.attempts++
+		n++
 		switch {
 		case accepted(r) && acceptedReq == nil:
 			acceptedReq = &r
@@ -147,13 +168,16 @@ func (s *benchSide) report(b *testing.B, prefix string) {
 	b.ReportMetric(pct(0.50), prefix+"late-p50-ms")
 	b.ReportMetric(pct(0.99), prefix+"late-p99-ms")
 	b.ReportMetric(float64(s.attempts)/float64(b.N), prefix+"attempts/op")
+	b.ReportMetric(float64(s.maxAttempts), prefix+"attempts-max")
 	b.ReportMetric(100*float64(s.wins)/float64(b.N), prefix+"success-%")
 }
 
 // BenchmarkFirePrecision measures how close to a class's opening (by the
 // server's clock) the booking lands and whether it wins the place, against
-// the fake AimHarder on the real clock with 20 ms of latency each way and
-// competitors filling the class from 150 ms after it opens. Each op is one
+// the fake AimHarder on the real clock over several network paths
+// (benchNetworks: fixed 20 ms each way, jitter, a heavy tail, asymmetric
+// up and down), the server's clock 1.5 s behind, right, or 1.5 s ahead,
+// and competitors filling the class from 150 ms after it opens. Each op is one
 // opening, fired at the same time by three strategies, each against its
 // own identical fake: ahtui's firing engine (clock probing, warm-up,
 // staggered burst), naive-local (one shot at opening + 30 ms by the local
@@ -162,25 +186,32 @@ func (s *benchSide) report(b *testing.B, prefix string) {
 //
 // late-* is the server arrival of the accepted attempt minus the opening;
 // for an op that lost the place, of the first attempt that was not too
-// early (refused: full), else of the last one (too early: negative). Run
-// it with a fixed count, e.g.
+// early (refused: full), else of the last one (too early: negative).
+// attempts/op counts booking requests per opening, attempts-max the most
+// one opening took. Run it with a fixed count, e.g.
 //
-//	go test ./scheduler -run '^$' -bench BenchmarkFirePrecision -benchtime 20x
+//	go test ./scheduler -run '^$' -bench BenchmarkFirePrecision -benchtime 10x
+//
+// or one network with -bench 'BenchmarkFirePrecision/net=jitter'.
 func BenchmarkFirePrecision(b *testing.B) {
-	for _, offset := range []time.Duration{-1500 * time.Millisecond, 0, 1500 * time.Millisecond} {
-		b.Run(fmt.Sprintf("offset=%+.1fs", offset.Seconds()), func(b *testing.B) {
-			benchFirePrecision(b, offset)
+	for _, net := range benchNetworks {
+		b.Run("net="+net.name, func(b *testing.B) {
+			for _, offset := range []time.Duration{-1500 * time.Millisecond, 0, 1500 * time.Millisecond} {
+				b.Run(fmt.Sprintf("offset=%+.1fs", offset.Seconds()), func(b *testing.B) {
+					benchFirePrecision(b, net.lat, offset)
+				})
+			}
 		})
 	}
 }
 
-func benchFirePrecision(b *testing.B, offset time.Duration) {
+func benchFirePrecision(b *testing.B, lat aimhardertest.Latency, offset time.Duration) {
 	ctx := b.Context()
 	ahtuiClock := &shiftedClock{}
 	est := NewClockEstimator(ahtuiClock)
-	ahtui := newBenchSide(b, "ahtui", offset, ahtuiClock, est)
-	local := newBenchSide(b, "naive-local", offset, &shiftedClock{}, nil)
-	minute := newBenchSide(b, "naive-minute", offset, &shiftedClock{}, nil)
+	ahtui := newBenchSide(b, "ahtui", lat, offset, ahtuiClock, est)
+	local := newBenchSide(b, "naive-local", lat, offset, &shiftedClock{}, nil)
+	minute := newBenchSide(b, "naive-minute", lat, offset, &shiftedClock{}, nil)
 
 	store, err := session.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), session.WithClock(ahtui.clock.Now))
 	if err != nil {
@@ -251,6 +282,25 @@ func benchFirePrecision(b *testing.B, offset time.Duration) {
 		wg.Wait()
 		for _, s := range []*benchSide{ahtui, local, minute} {
 			s.result(classID, opening)
+		}
+		if testing.Verbose() {
+			// With -v: the estimate (its arrival less the true offset, so
+			// the way up's share) and each attempt's arrival after the
+			// opening, * on the accepted one, in the order they completed.
+			e, _ := est.Estimate()
+			line := fmt.Sprintf("op %d: arrival-offset %v ± %v, jitter %v, rtt %v; attempts (ms):", k,
+				(e.Arrival - offset).Round(100*time.Microsecond), e.Spread.Round(100*time.Microsecond),
+				e.Jitter.Round(100*time.Microsecond), e.RTT.Round(time.Millisecond))
+			for _, r := range ahtui.fake.Requests() {
+				if r.Endpoint == aimhardertest.EndpointBook && r.Form["id"] == itoa(classID) {
+					mark := ""
+					if accepted(r) {
+						mark = "*"
+					}
+					line += fmt.Sprintf(" %+.1f%s", float64(r.Arrived.Sub(opening))/float64(time.Millisecond), mark)
+				}
+			}
+			b.Log(line)
 		}
 	}
 	b.StopTimer()

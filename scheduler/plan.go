@@ -8,6 +8,15 @@ const (
 	// first answer can be back.
 	staggerMax     = 5
 	staggerMinStep = 4 * time.Millisecond
+	// On a jittery path (ClockEstimate.Jitter at least jitterDense) each
+	// attempt reaches the server at its own random instant, so each is an
+	// independent chance to land just after the opening: up to
+	// staggerJitterMax attempts go over the same span, as close as
+	// staggerJitterStep. One short of maxInFlight leaves a slot free for a
+	// retry.
+	jitterDense       = 5 * time.Millisecond
+	staggerJitterMax  = maxInFlight - 1
+	staggerJitterStep = time.Millisecond
 	// sendGuard keeps the earliest attempt just after the opening rather
 	// than on it.
 	sendGuard = time.Millisecond
@@ -43,9 +52,13 @@ type firePlan struct {
 // (the window already open) starts now.
 func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst time.Duration) firePlan {
 	arrival, spread, allowance := time.Duration(0), time.Duration(0), time.Duration(0)
+	most, minStep := staggerMax, staggerMinStep
 	if known && !est.Broken() {
 		arrival, spread = est.Arrival, est.Spread
 		allowance = min(est.RTT/4, splitAllowanceMax)
+		if est.Jitter >= jitterDense {
+			most, minStep = staggerJitterMax, staggerJitterStep
+		}
 	}
 	plan := firePlan{opening: target.Add(-arrival)}
 	var first, last time.Time
@@ -61,7 +74,7 @@ func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst 
 	span := last.Sub(first)
 	n := 1
 	if span > 0 {
-		step := min(max(span/(staggerMax-1), staggerMinStep), retryFast)
+		step := min(max(span/time.Duration(most-1), minStep), retryFast)
 		n = int((span+step-1)/step) + 1
 	}
 	for i := range n {

@@ -2,18 +2,50 @@ package aimhardertest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"slices"
 	"time"
 )
 
-// Latency delays requests: In before the request is recorded and judged,
-// Out before the reply is written; each is fixed plus a uniform jitter in
-// [0, jitter). The delays are real sleeps that end early if the client
-// goes away (docs/protocol.md §11.4).
+// Latency delays requests: In before the request is recorded and judged
+// (the way up), Out before the reply is written (the way down); each is
+// fixed plus a uniform jitter in [0, jitter), so the two paths can differ.
+// A heavy tail delays some requests more: each one, with probability
+// 1/TailOneIn, also waits TailIn on the way up and TailOut on the way down
+// (TailOneIn 20, TailIn 40 ms: "1 in 20 requests is 40 ms slower"). The
+// delays are real sleeps that end early if the client goes away
+// (docs/protocol.md §11.4).
 type Latency struct {
 	In, InJitter   time.Duration
 	Out, OutJitter time.Duration
+
+	TailOneIn       int // 0: no tail
+	TailIn, TailOut time.Duration
+}
+
+// delays draws one request's delays (up, down) from rng.
+func (l Latency) delays(rng *rand.Rand) (in, out time.Duration) {
+	in = l.In + jitter(rng, l.InJitter)
+	out = l.Out + jitter(rng, l.OutJitter)
+	if l.TailOneIn > 0 && (l.TailIn > 0 || l.TailOut > 0) && rng.IntN(l.TailOneIn) == 0 {
+		in += l.TailIn
+		out += l.TailOut
+	}
+	return in, out
+}
+
+// add stacks a latency fault on top of l; the tail with the larger odds
+// (the smaller TailOneIn) wins.
+func (l Latency) add(f Latency) Latency {
+	l.In += f.In
+	l.InJitter += f.InJitter
+	l.Out += f.Out
+	l.OutJitter += f.OutJitter
+	if f.TailOneIn > 0 && (l.TailOneIn == 0 || f.TailOneIn < l.TailOneIn) {
+		l.TailOneIn, l.TailIn, l.TailOut = f.TailOneIn, f.TailIn, f.TailOut
+	}
+	return l
 }
 
 // Shape selects wire-format variants the client must tolerate (docs/protocol.md §10A).
@@ -217,10 +249,7 @@ func (s *Server) planFaults(ep Endpoint) faultPlan {
 		case FaultShape:
 			p.shape = p.shape.merge(f.Shape)
 		case FaultLatency:
-			lat.In += f.Latency.In
-			lat.InJitter += f.Latency.InJitter
-			lat.Out += f.Latency.Out
-			lat.OutJitter += f.Latency.OutJitter
+			lat = lat.add(f.Latency)
 		case FaultTruncate:
 			if p.truncate != nil {
 				continue
@@ -244,16 +273,15 @@ func (s *Server) planFaults(ep Endpoint) faultPlan {
 			}
 		}
 	}
-	p.inDelay = lat.In + jitter(s, lat.InJitter)
-	p.outDelay = lat.Out + jitter(s, lat.OutJitter)
+	p.inDelay, p.outDelay = lat.delays(s.rng)
 	return p
 }
 
-func jitter(s *Server, j time.Duration) time.Duration {
+func jitter(rng *rand.Rand, j time.Duration) time.Duration {
 	if j <= 0 {
 		return 0
 	}
-	return time.Duration(s.rng.Int64N(int64(j)))
+	return time.Duration(rng.Int64N(int64(j)))
 }
 
 func faultName(f Fault) string {

@@ -2,6 +2,7 @@ package aimhardertest
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -300,4 +301,71 @@ func TestLatency(t *testing.T) {
 		t.Fatalf("%d requests logged; the abandoned one must not be", n)
 	}
 	s.SetLatency(Latency{})
+}
+
+func TestLatencyDelays(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	ms := time.Millisecond
+	// Jitter on both paths, up and down apart, and a tail of 1 in 20
+	// requests 40 ms slower on the way up.
+	l := Latency{In: 10 * ms, InJitter: 20 * ms, Out: 3 * ms, OutJitter: 2 * ms, TailOneIn: 20, TailIn: 40 * ms}
+	const n = 20000
+	tails := 0
+	var sumIn time.Duration
+	for range n {
+		in, out := l.delays(rng)
+		if out < 3*ms || out >= 5*ms {
+			t.Fatalf("down %v, want [3ms, 5ms)", out)
+		}
+		switch {
+		case in >= 10*ms && in < 30*ms:
+		case in >= 50*ms && in < 70*ms:
+			tails++
+			in -= 40 * ms
+		default:
+			t.Fatalf("up %v: neither [10ms, 30ms) nor the tail [50ms, 70ms)", in)
+		}
+		sumIn += in
+	}
+	if tails < n/20*8/10 || tails > n/20*12/10 {
+		t.Fatalf("%d of %d requests in the tail, want about 1 in 20", tails, n)
+	}
+	if mean := sumIn / n; mean < 19*ms || mean > 21*ms {
+		t.Fatalf("mean up delay without the tail %v, want about 20ms (uniform 10–30 ms)", mean)
+	}
+
+	// The tail on the way down only; fixed paths draw nothing from the RNG.
+	l = Latency{In: 30 * ms, Out: 10 * ms, TailOneIn: 1, TailOut: 40 * ms}
+	if in, out := l.delays(rng); in != 30*ms || out != 50*ms {
+		t.Fatalf("every request in the tail: up %v down %v, want 30ms 50ms", in, out)
+	}
+	a, b := rand.New(rand.NewPCG(7, 7)), rand.New(rand.NewPCG(7, 7))
+	(Latency{In: 30 * ms, Out: 10 * ms}).delays(a)
+	if a.Uint64() != b.Uint64() {
+		t.Fatalf("a latency without jitter or tail drew from the RNG (the fake's tokens would change)")
+	}
+
+	// A latency fault stacks on the base latency; the likelier tail wins.
+	sum := Latency{In: ms, InJitter: ms, TailOneIn: 50, TailIn: ms}.add(Latency{Out: 2 * ms, OutJitter: ms, TailOneIn: 10, TailIn: 5 * ms, TailOut: 6 * ms})
+	want := Latency{In: ms, InJitter: ms, Out: 2 * ms, OutJitter: ms, TailOneIn: 10, TailIn: 5 * ms, TailOut: 6 * ms}
+	if sum != want {
+		t.Fatalf("add: %+v, want %+v", sum, want)
+	}
+	if got := want.add(Latency{TailOneIn: 100, TailIn: time.Second}); got != want {
+		t.Fatalf("a rarer tail replaced a likelier one: %+v", got)
+	}
+}
+
+func TestLatencyTail(t *testing.T) {
+	// Every request in the tail: the extra delay applies on each path.
+	// Real sleeps, so only lower bounds are asserted.
+	s, u := Start(t, testWorld(), WithLatency(Latency{In: 5 * time.Millisecond, Out: 5 * time.Millisecond,
+		TailOneIn: 1, TailIn: 30 * time.Millisecond, TailOut: 20 * time.Millisecond}))
+	f := &fixture{t: t, s: s, u: u}
+	sent := time.Now()
+	f.anon().get(u.Portal + "/api/whoami")
+	e := s.Requests()[0]
+	if e.Arrived.Sub(sent) < 35*time.Millisecond || e.Completed.Sub(e.Arrived) < 25*time.Millisecond {
+		t.Fatalf("arrived %v after sending, completed %v after arrival", e.Arrived.Sub(sent), e.Completed.Sub(e.Arrived))
+	}
 }
