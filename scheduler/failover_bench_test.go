@@ -126,7 +126,7 @@ func failoverOnce(b *testing.B, before time.Duration) float64 {
 	clock := &shiftedClock{}
 	clock.set(testOpening.Add(-armAhead - 2*time.Second))
 	fake, urls := aimhardertest.Start(b, testWorld(0), aimhardertest.WithClock(clock),
-		aimhardertest.WithLatency(aimhardertest.Latency{In: benchLatency, Out: benchLatency}))
+		aimhardertest.WithLatency(aimhardertest.Latency{In: 20 * time.Millisecond, Out: 20 * time.Millisecond}))
 	dbPath := filepath.Join(b.TempDir(), "ahtui.db")
 	store, err := session.Open(ctx, dbPath, session.WithClock(clock.Now))
 	if err != nil {
