@@ -57,7 +57,7 @@ type ManualClock struct {
 	unreceived []*manualTimer
 	// woken: the goroutines that created the timers AutoAdvance fired,
 	// not yet seen settled (see AutoAdvance).
-	woken   map[uint64]bool
+	woken   map[uint64]time.Time // when (real time) the timer fired
 	changed chan struct{} // closed and replaced on every change
 }
 
@@ -233,6 +233,10 @@ func (h holdingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return h.next.RoundTrip(r)
 }
 
+// MaxWokenWork is how long, in real time, AutoAdvance waits at most for a
+// goroutine a timer woke to settle.
+const MaxWokenWork = 2 * time.Second
+
 // DefaultSettle is how long AutoAdvance waits, in real time, for the
 // goroutines a timer woke to settle before it moves the clock again.
 const DefaultSettle = 3 * time.Millisecond
@@ -251,9 +255,12 @@ const DefaultSettle = 3 * time.Millisecond
 // the goroutine that created it (the one that waits on it, as in
 // scheduler.Sleep) has settled: it is parked (on the clock's next timer, a
 // channel, a lock, the network) or gone, and so is every goroutine it
-// started that is still a descendant of it. Running, runnable, in a system
-// call or preempted counts as working; a real-time sleep counts as parked
-// (a test goroutine polling in real time must not stop the simulation).
+// started that is still a descendant of it. Running, runnable or
+// preempted counts as working; a real-time sleep or a system call counts
+// as parked (a test goroutine polling in real time, one waiting for a
+// child process, must not stop the simulation). A goroutine still seen
+// working MaxWokenWork after its timer fired is no longer waited for (a
+// goroutine that never stops: the old behaviour, rather than a stall).
 // The driver looks at the goroutines' states (runtime.Stack) only after a
 // jump, until they have all settled once. Work that a goroutine woken by
 // the clock hands to one it did not start (through a channel or a lock)
@@ -321,9 +328,9 @@ func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
 			c.unreceived = append(c.unreceived, fired...)
 			for _, t := range fired {
 				if c.woken == nil {
-					c.woken = map[uint64]bool{}
+					c.woken = map[uint64]time.Time{}
 				}
-				c.woken[t.owner] = true
+				c.woken[t.owner] = time.Now()
 			}
 			c.signalLocked()
 		}
@@ -343,8 +350,8 @@ func (c *ManualClock) wokenSettled() bool {
 	busy := busyGoroutines(woken)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for id := range woken {
-		if !busy[id] {
+	for id, since := range woken {
+		if !busy[id] || time.Since(since) > MaxWokenWork {
 			delete(c.woken, id)
 		}
 	}

@@ -28,14 +28,14 @@ func goroutineID() uint64 {
 
 // goroutineState is one goroutine of a traceback of all of them.
 type goroutineState struct {
-	working bool   // running, runnable, in a system call or preempted
+	working bool   // running, runnable or preempted
 	parent  uint64 // the goroutine that started it; 0 when not known
 }
 
 // busyGoroutines returns which of the goroutines in of are working (see
 // AutoAdvance): working themselves, or with a working descendant. The
 // caller (the driver) is left out.
-func busyGoroutines(of map[uint64]bool) map[uint64]bool {
+func busyGoroutines[V any](of map[uint64]V) map[uint64]bool {
 	all := goroutineStates()
 	delete(all, goroutineID())
 	busy := map[uint64]bool{}
@@ -45,7 +45,7 @@ func busyGoroutines(of map[uint64]bool) map[uint64]bool {
 		}
 		// Up the chain of parents (bounded: a parent id may be reused).
 		for n, cur := 0, id; cur != 0 && n < 64; n++ {
-			if of[cur] {
+			if _, ok := of[cur]; ok {
 				busy[cur] = true
 			}
 			p, ok := all[cur]
@@ -102,7 +102,7 @@ func goroutineStates() map[uint64]goroutineState {
 // parked.
 func workingState(state string) bool {
 	switch strings.TrimSpace(state) {
-	case "running", "runnable", "syscall", "preempted", "copystack":
+	case "running", "runnable", "preempted", "copystack":
 		return true
 	}
 	// "running, locked to thread" and the like were cut at the comma.
