@@ -58,7 +58,7 @@ type ManualClock struct {
 	// woken: the goroutines that created the timers AutoAdvance fired,
 	// not yet seen settled (see AutoAdvance).
 	woken   map[uint64]time.Time // when (real time) the timer fired
-	changed chan struct{} // closed and replaced on every change
+	changed chan struct{}        // closed and replaced on every change
 }
 
 // NewManualClock returns a ManualClock showing t.
