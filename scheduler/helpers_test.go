@@ -229,7 +229,9 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // fails the test after a generous limit.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	// A hang detector, not a bound: a simulation of minutes takes tens of
+	// seconds of real time under -race on a loaded 2-core machine.
+	deadline := time.Now().Add(3 * time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

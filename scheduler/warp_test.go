@@ -269,10 +269,17 @@ func TestWarpTimerFiresAtTheSimulatedDeadline(t *testing.T) {
 	if !stopped.Stop() || stopped.Stop() {
 		t.Error("Stop reports the first stop only")
 	}
+	// The plan runs in real time: on a loaded machine the timer's real
+	// wake-up may come leaps late, so only "not early" is exact. That it
+	// aims at the first leap reaching the deadline is realAt's
+	// (TestWarpPlanMapsBothWays).
 	select {
 	case at := <-timer.C():
-		if at.Before(startedAt.Add(2*time.Minute)) || at.After(startedAt.Add(3*time.Minute)) {
-			t.Errorf("fired at +%v, want +2m (within one leap)", at.Sub(startedAt))
+		if at.Before(startedAt.Add(2 * time.Minute)) {
+			t.Errorf("fired at +%v, before +2m", at.Sub(startedAt))
+		}
+		if now := c.Now(); at.After(now) {
+			t.Errorf("fired at +%v, later than the plan shows after it fired (+%v)", at.Sub(startedAt), now.Sub(startedAt))
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the timer never fired")

@@ -2,6 +2,7 @@ package aimhardertest
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -41,7 +42,9 @@ type Timer = interface {
 // Besides Set and Advance, it can run a simulation by itself (AutoAdvance):
 // whenever nothing is in flight (see Hold and Transport) and every goroutine
 // that waits on the clock has settled, it jumps to the earliest timer.
-// HTTP round trips through Transport then take no simulated time at all.
+// HTTP round trips through Transport then take no simulated time at all,
+// and neither does the work a goroutine does after a timer woke it (see
+// AutoAdvance).
 type ManualClock struct {
 	mu     sync.Mutex
 	now    time.Time
@@ -52,7 +55,10 @@ type ManualClock struct {
 	// goroutine has not taken the time from the channel yet (nor stopped
 	// the timer): it has not run, so the clock must not move on.
 	unreceived []*manualTimer
-	changed    chan struct{} // closed and replaced on every change
+	// woken: the goroutines that created the timers AutoAdvance fired,
+	// not yet seen settled (see AutoAdvance).
+	woken   map[uint64]time.Time // when (real time) the timer fired
+	changed chan struct{}        // closed and replaced on every change
 }
 
 // NewManualClock returns a ManualClock showing t.
@@ -64,6 +70,7 @@ type manualTimer struct {
 	c        *ManualClock
 	deadline time.Time
 	seq      uint64
+	owner    uint64 // the goroutine that created it
 	ch       chan time.Time
 }
 
@@ -96,10 +103,11 @@ func (c *ManualClock) Now() time.Time {
 
 // NewTimer returns a timer that fires when the clock reaches now+d.
 func (c *ManualClock) NewTimer(d time.Duration) Timer {
+	owner := goroutineID()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
-	t := &manualTimer{c: c, deadline: c.now.Add(d), seq: c.seq, ch: make(chan time.Time, 1)}
+	t := &manualTimer{c: c, deadline: c.now.Add(d), seq: c.seq, owner: owner, ch: make(chan time.Time, 1)}
 	if d <= 0 {
 		t.ch <- c.now
 		return t
@@ -225,19 +233,39 @@ func (h holdingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return h.next.RoundTrip(r)
 }
 
+// MaxWokenWork is how long, in real time, AutoAdvance waits at most for a
+// goroutine a timer woke to settle.
+const MaxWokenWork = 2 * time.Second
+
 // DefaultSettle is how long AutoAdvance waits, in real time, for the
 // goroutines a timer woke to settle before it moves the clock again.
 const DefaultSettle = 3 * time.Millisecond
 
 // AutoAdvance runs the clock by itself until ctx ends or stop is called:
 // whenever no hold is active, every timer it fired has been received (or
-// stopped), at least one timer waits and nothing has changed for settle
-// (real time; DefaultSettle when <= 0), it jumps to the earliest deadline.
-// stop ends the driver and waits for it.
+// stopped), every goroutine it woke has settled, at least one timer waits
+// and nothing has changed for settle (real time; DefaultSettle when <= 0),
+// it jumps to the earliest deadline. stop ends the driver and waits for it.
 //
-// Work that neither waits on the clock nor holds it (a database write)
-// can see the clock jump meanwhile, to the earliest waiting deadline at
-// most; settle makes that rare, and it only ever makes things later.
+// A goroutine woken by a timer works until it waits again, and that work
+// must take no simulated time even when it takes many milliseconds of
+// real time (a database read on a loaded machine), or the clock would
+// jump past the timer it is about to set, making it late by whatever the
+// next deadline elsewhere is. So a fired timer keeps the clock still until
+// the goroutine that created it (the one that waits on it, as in
+// scheduler.Sleep) has settled: it is parked (on the clock's next timer, a
+// channel, a lock, the network) or gone, and so is every goroutine it
+// started that is still a descendant of it. Running, runnable or
+// preempted counts as working; a real-time sleep or a system call counts
+// as parked (a test goroutine polling in real time, one waiting for a
+// child process, must not stop the simulation). A goroutine still seen
+// working MaxWokenWork after its timer fired is no longer waited for (a
+// goroutine that never stops: the old behaviour, rather than a stall).
+// The driver looks at the goroutines' states (runtime.Stack) only after a
+// jump, until they have all settled once. Work that a goroutine woken by
+// the clock hands to one it did not start (through a channel or a lock)
+// is not seen: it should hold the clock (scheduler.Holder) as the
+// database writes before a burst do.
 func (c *ManualClock) AutoAdvance(ctx context.Context, settle time.Duration) (stop func()) {
 	if settle <= 0 {
 		settle = DefaultSettle
@@ -286,16 +314,48 @@ func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
 			continue
 		case <-quiet.C:
 		}
+		// Neither does settling: while a woken goroutine works, look
+		// again after settle.
+		if !c.wokenSettled() {
+			continue
+		}
 		c.mu.Lock()
 		if c.changed == changed && c.holds == 0 && len(c.timers) > 0 && !c.unreceivedLocked() {
 			if d := c.timers[0].deadline; d.After(c.now) {
 				c.now = d
 			}
-			c.unreceived = append(c.unreceived, c.fireDueLocked()...)
+			fired := c.fireDueLocked()
+			c.unreceived = append(c.unreceived, fired...)
+			for _, t := range fired {
+				if c.woken == nil {
+					c.woken = map[uint64]time.Time{}
+				}
+				c.woken[t.owner] = time.Now()
+			}
 			c.signalLocked()
 		}
 		c.mu.Unlock()
 	}
+}
+
+// wokenSettled forgets the woken goroutines that have settled (see
+// AutoAdvance) and reports whether none is left.
+func (c *ManualClock) wokenSettled() bool {
+	c.mu.Lock()
+	woken := maps.Clone(c.woken)
+	c.mu.Unlock()
+	if len(woken) == 0 {
+		return true
+	}
+	busy := busyGoroutines(woken)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, since := range woken {
+		if !busy[id] || time.Since(since) > MaxWokenWork {
+			delete(c.woken, id)
+		}
+	}
+	return len(c.woken) == 0
 }
 
 // unreceivedLocked forgets the fired timers whose time was taken and
