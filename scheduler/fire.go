@@ -18,7 +18,7 @@ const (
 	sessionRetry     = 10 * time.Second // a fresh session could not be had: try again
 	sessionLeaseWait = 15 * time.Second // wait for a rotation in progress before taking the lease
 	leaseMargin      = 15 * time.Second // the session lease outlives the planned end of the fire by this
-	maxWarmPings     = 6
+	maxWarmPings     = staggerJitterMax // one warm connection per staggered attempt, the densest plan included
 	burstHardLimit   = 45 * time.Second // a burst plus its slowest answers; bounds shutdown
 	probeTarget      = DefaultProbeTarget
 	// freshMargin: the session must be fresh this long before the warm-up
