@@ -66,6 +66,25 @@ func newLiveEnv(t *testing.T, w aimhardertest.World, offset time.Duration, opts 
 	return e, clock, runLive
 }
 
+// runUntilBooked runs `ahtui run` on the env's database and the given
+// clock until it logs a booking, stops it and returns its log.
+func (e *cliEnv) runUntilBooked(t *testing.T, now func() time.Time) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	var stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() {
+		args := []string{"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate, "run"}
+		done <- runAt(ctx, now, args, strings.NewReader(""), &bytes.Buffer{}, &stderr)
+	}()
+	waitUntil(t, "the outcome line", func() bool { return strings.Contains(stderr.String(), ": booked") })
+	cancel()
+	if code := <-done; code != exitOK {
+		t.Errorf("run exited %d\n%s", code, stderr.String())
+	}
+	return stderr.String()
+}
+
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -102,19 +121,7 @@ func TestRunFiresAPrebookingEndToEnd(t *testing.T) {
 		t.Fatalf("prebook add: %v", r)
 	}
 
-	ctx, cancel := context.WithCancel(t.Context())
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		args := []string{"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate, "run"}
-		done <- runAt(ctx, clock.Now, args, strings.NewReader(""), &bytes.Buffer{}, &stderr)
-	}()
-	waitUntil(t, "the outcome line", func() bool { return strings.Contains(stderr.String(), ": booked") })
-	cancel()
-	if code := <-done; code != exitOK {
-		t.Errorf("run exited %d\n%s", code, stderr.String())
-	}
-	log := stderr.String()
+	log := e.runUntilBooked(t, clock.Now)
 	t.Logf("run's log:\n%s", log)
 	for _, want := range []string{"ahtui run (pid", "1 pending prebookings", "runner leader", "armed, fires at Wed 25 Nov 18:00:00",
 		"AimHarder clock: +", "ready, firing at the opening", "TEAM WOD Sun 29 Nov 18:00: booked (reservation", "stopped"} {

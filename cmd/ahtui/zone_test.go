@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -96,18 +94,7 @@ func TestCanaryBoxWithNothingConfiguredFiresOnTime(t *testing.T) {
 		t.Errorf("class start %s (%v)", pbs[0].StartsAt, err)
 	}
 
-	ctx, cancel := context.WithCancel(t.Context())
-	var stderr lockedBuffer
-	done := make(chan int, 1)
-	go func() {
-		args := []string{"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate, "run"}
-		done <- runAt(ctx, clock.Now, args, strings.NewReader(""), &bytes.Buffer{}, &stderr)
-	}()
-	waitUntil(t, "the outcome line", func() bool { return strings.Contains(stderr.String(), ": booked") })
-	cancel()
-	if code := <-done; code != exitOK {
-		t.Errorf("run exited %d\n%s", code, stderr.String())
-	}
+	log := e.runUntilBooked(t, clock.Now)
 	var first time.Time
 	for _, q := range e.fake.Requests() {
 		if q.Endpoint != aimhardertest.EndpointBook {
@@ -125,6 +112,6 @@ func TestCanaryBoxWithNothingConfiguredFiresOnTime(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(ahtui("prebook", "list", "--json").stdout), &pbs); err != nil || len(pbs) != 1 ||
 		pbs[0].Status != "booked" || pbs[0].Late {
-		t.Errorf("prebook list after the run: %v %+v\n%s", err, pbs, stderr.String())
+		t.Errorf("prebook list after the run: %v %+v\n%s", err, pbs, log)
 	}
 }
