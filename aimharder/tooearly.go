@@ -80,12 +80,6 @@ func windowRule(kind RuleKind, digits string) (Rule, bool) {
 		return Rule{}, false
 	}
 	r := Rule{Kind: kind, Days: n}
-	if kind == RuleSlidingDays && n == 0 {
-		// "0 días": the same day, at an hour the text does not give; its
-		// earliest plausible instant stands in until an opening tells
-		// (docs/protocol.md §9).
-		r = Rule{Kind: RuleFixedHour}
-	}
 	if kind == RuleSlidingHours {
 		r = Rule{Kind: kind, Hours: n}
 	}

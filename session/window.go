@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -105,6 +106,9 @@ func parseStoredRule(text string) (aimharder.Rule, bool) {
 	return r, err == nil
 }
 
+// zeroDays finds "0 días" (es, ca, en) in a "too early" text.
+var zeroDays = regexp.MustCompile(`(?i)(?:^|\D)0\s+(?:d[ií]as?|dies|days?)\b`)
+
 // WindowLesson is what one "too early" answer teaches about its box's
 // booking window.
 type WindowLesson struct {
@@ -127,16 +131,26 @@ type WindowLesson struct {
 func (b Box) LearnFrom(err error) WindowLesson {
 	l := WindowLesson{Box: b, Stated: WindowRule{Source: RuleUnknown, Location: b.zone()}}
 	var te *aimharder.TooEarlyError
-	if !errors.As(err, &te) || !te.WindowKnown || !te.Window.Valid() {
+	if !errors.As(err, &te) {
 		return l
 	}
-	l.Stated = WindowRule{Rule: te.Window, Source: RuleStated, Location: l.Stated.Location}
-	if learned, ok := parseStoredRule(b.LearnedWindow); !ok || !SaysSame(learned, te.Window) {
+	stated := te.Window
+	if !te.WindowKnown || !stated.Valid() {
+		if !zeroDays.MatchString(te.Message) {
+			return l
+		}
+		// "0 días": the same day, at an hour the text does not give; its
+		// earliest plausible instant stands in until an opening tells
+		// (docs/protocol.md §9).
+		stated = aimharder.Rule{Kind: aimharder.RuleFixedHour}
+	}
+	l.Stated = WindowRule{Rule: stated, Source: RuleStated, Location: l.Stated.Location}
+	if learned, ok := parseStoredRule(b.LearnedWindow); !ok || !SaysSame(learned, stated) {
 		l.New = true
-		l.Box.LearnedWindow = te.Window.String()
+		l.Box.LearnedWindow = stated.String()
 		l.Box.LearnedWindowState = ""
 	}
-	if member := b.MemberRule(); member.Known() && !SaysSame(member.Rule, te.Window) {
+	if member := b.MemberRule(); member.Known() && !SaysSame(member.Rule, stated) {
 		l.MemberDisagrees = true
 	}
 	return l
