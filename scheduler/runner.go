@@ -425,6 +425,9 @@ func (r *Runner) reconcileOpenings(ctx context.Context) {
 			boxes[p.BoxID] = box
 		}
 		rule := box.Rule()
+		if r.searchFromEarliest(ctx, rule, p) {
+			continue
+		}
 		opens, ok := rule.OpensAt(p.ClassStart)
 		if !ok || opens.Equal(p.OpensAt) {
 			continue

@@ -49,7 +49,7 @@ type Box struct {
 	// LearnedWindowState: "" unconfirmed, WindowConfirmed or
 	// WindowOpensEarlier (session/window.go).
 	LearnedWindowState string
-	MemberWindow    string // set by the member; wins over the learned one
+	MemberWindow       string // set by the member; wins over the learned one
 }
 
 // TimezoneSource says where Timezone comes from.
