@@ -414,8 +414,8 @@ func (r *Runner) reconcileOpenings(ctx context.Context) {
 	}
 	boxes := map[int64]session.Box{}
 	for _, p := range pending {
-		if p.OpeningStated() {
-			continue
+		if p.OpeningStated() && p.OutcomeCode != session.OutcomeOpeningStated {
+			continue // a search under way (fire_search.go)
 		}
 		box, ok := boxes[p.BoxID]
 		if !ok {
@@ -425,6 +425,11 @@ func (r *Runner) reconcileOpenings(ctx context.Context) {
 			boxes[p.BoxID] = box
 		}
 		rule := box.Rule()
+		if p.OpeningStated() && !(rule.Source == session.RuleLearned && rule.Rule.Kind == aimharder.RuleFixedHour) {
+			// A fixed hour learned since says more than the "N días" the
+			// opening was stated from.
+			continue
+		}
 		if r.searchFromEarliest(ctx, rule, p) {
 			continue
 		}
