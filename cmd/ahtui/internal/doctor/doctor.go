@@ -96,6 +96,11 @@ type Box struct {
 	// default (a guess); TimezoneClue what placed a detected one.
 	TimezoneSource string
 	TimezoneClue   string
+	// Window is the booking-window rule in force ("" unknown);
+	// WindowAssumed: learned from a "too early" text and not confirmed by
+	// an opening (docs/protocol.md §9).
+	Window        string
+	WindowAssumed bool
 }
 
 // Result counts what a run found.
