@@ -108,6 +108,11 @@ func (m *Model) render() {
 		if guess {
 			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxZoneHint, b.Subdomain)))
 		}
+		// A rule read from a "too early" text alone is an assumption
+		// (docs/protocol.md §9).
+		if rule := b.Rule(); rule.Assumed() {
+			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxWindowAssumed, rule.String(), b.Subdomain)))
+		}
 		items = append(items, lists.Item{Lines: lines})
 	}
 	m.list.SetItems(items)

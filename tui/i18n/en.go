@@ -184,6 +184,7 @@ var english = Text{
 	BoxCurrent:       "current",
 	BoxZoneGuess:     "guessed",
 	BoxZoneHint:      "zone guessed: if the box is elsewhere, ahtui config box.%s.timezone Atlantic/Canary",
+	BoxWindowAssumed: "booking window %s assumed (AimHarder said only the days); a fixed hour? ahtui config box.%s.window 2d@12:00",
 	BoxShares:        "shares attendees",
 	FamilyLabel:      "Book for (family member id)",
 	FamilyHint:       "empty = the account holder; copy the id from AimHarder's web",

@@ -184,6 +184,7 @@ var spanish = Text{
 	BoxCurrent:       "actual",
 	BoxZoneGuess:     "supuesta",
 	BoxZoneHint:      "zona supuesta: si el box está en otra, ahtui config box.%s.timezone Atlantic/Canary",
+	BoxWindowAssumed: "ventana de reserva %s supuesta (AimHarder solo dijo los días); ¿hora fija? ahtui config box.%s.window 2d@12:00",
 	BoxShares:        "comparte asistentes",
 	FamilyLabel:      "Reservar para (id de familiar)",
 	FamilyHint:       "vacío = el titular; copia el id desde la web de AimHarder",

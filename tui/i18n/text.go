@@ -193,6 +193,9 @@ type Text struct {
 	BoxCurrent       string
 	BoxZoneGuess     string // marks a time zone that is only a guess (Europe/Madrid)
 	BoxZoneHint      string // %s the box's subdomain: how to set its zone
+	// BoxWindowAssumed: %s the learned rule ("2d"), %s the box's
+	// subdomain: the rule is only assumed, and how to set a fixed hour.
+	BoxWindowAssumed string
 	BoxShares        string
 	FamilyLabel      string
 	FamilyHint       string
