@@ -136,7 +136,7 @@ func (j *fireJob) afterOpening(ctx context.Context, res *burstResult, o session.
 		r.log.Info("found the box's opening hour", "box", j.box.Subdomain, "rule", found.String(), "confirmed", confirmed)
 		r.publish(WindowFound{At: r.clock.Now(), Box: j.box.Subdomain, Rule: found.String(), Confirmed: confirmed,
 			Prebooking: j.p.InBoxZone(j.box)})
-	case booked && !j.probeAt.IsZero() && res.best.sent.Equal(j.probeAt):
+	case booked && !j.probeAt.IsZero() && res.best.sent.Before(j.probeAt.Add(earlyProbeLead/2)):
 		r.log.Info("booked before the learned rule's opening: the box opens earlier", "box", j.box.Subdomain,
 			"rule", rule.String(), "prebooking", j.p.ID)
 		j.setState(ctx, session.WindowOpensEarlier)
