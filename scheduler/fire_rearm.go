@@ -17,9 +17,9 @@ func (j *fireJob) statedOpening(ctx context.Context, err error) time.Time {
 	if !ok || !opens.After(j.p.OpensAt.Add(j.r.timing.Burst)) || !opens.Before(j.p.ClassStart) {
 		return time.Time{}
 	}
-	if rule := j.box.Rule(); !lesson.New && rule.Known() && rule.Rule.Kind == aimharder.RuleFixedHour {
-		// "N días" on a fixed-hour rule of N days says nothing new: the
-		// search (fire_search.go) finds the opening.
+	if rule := j.box.Rule(); !lesson.New && (j.searching() || rule.Known() && rule.Rule.Kind == aimharder.RuleFixedHour) {
+		// "N días" on a fixed-hour rule of N days, or during a search,
+		// says nothing new: the search (fire_search.go) finds the opening.
 		return time.Time{}
 	}
 	j.lesson = &lesson
