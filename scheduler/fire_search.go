@@ -68,6 +68,13 @@ func (j *fireJob) shapePlan(plan firePlan) firePlan {
 // opening (from the day's start when the box opens earlier than that),
 // before the class.
 func searchList(rule session.WindowRule, p session.Prebooking) []time.Time {
+	return searchListFrom(rule, p, time.Time{})
+}
+
+// searchListFrom is searchList, from `refused` on when it is earlier
+// (the rule changed during the search: the instants since the last
+// refused one are still to be tried).
+func searchListFrom(rule session.WindowRule, p session.Prebooking, refused time.Time) []time.Time {
 	computed, ok := rule.OpensAt(p.ClassStart)
 	if !ok {
 		return nil
@@ -77,13 +84,16 @@ func searchList(rule session.WindowRule, p session.Prebooking) []time.Time {
 	if rule.OpensEarlier {
 		after = time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, rule.Location).Add(-time.Nanosecond)
 	}
+	if !refused.IsZero() && refused.Before(after) && aimharder.DateOf(refused.In(rule.Location)) == day {
+		after = refused
+	}
 	return session.PlausibleOpenings(rule.Location, day, after, p.ClassStart, searchPerDay)
 }
 
 // nextSearch is the instant after `after` that the search on p tries
 // next; zero when there is none.
 func nextSearch(rule session.WindowRule, p session.Prebooking, after time.Time) time.Time {
-	for _, t := range searchList(rule, p) {
+	for _, t := range searchListFrom(rule, p, after) {
 		if t.After(after) {
 			return t
 		}
