@@ -44,7 +44,15 @@ func (j *fireJob) searching() bool {
 // just after the instant), and gives a fire on an assumed rule its probe
 // before the opening.
 func (j *fireJob) shapePlan(plan firePlan) firePlan {
-	if j.late || len(plan.sends) == 0 || plan.staggered == 0 {
+	if len(plan.sends) == 0 {
+		return plan
+	}
+	if j.searching() && j.late {
+		// Claimed after its instant: still one request, now.
+		plan.sends, plan.staggered, plan.end = plan.sends[:1], 1, plan.sends[0]
+		return plan
+	}
+	if j.late || plan.staggered == 0 {
 		return plan
 	}
 	if j.searching() {
