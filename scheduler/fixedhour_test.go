@@ -144,8 +144,8 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 	r := h.newRunner(h.store, "runner", func(c *Config) {
 		c.NoKeeper = true
 		c.Notify.Disabled = true
-		c.Timing = Timing{Scan: 10 * time.Minute, Recheck: 10 * time.Minute, Heartbeat: 5 * time.Minute,
-			LeaseTTL: 20 * time.Minute, HealthEvery: time.Hour}
+		c.Timing = Timing{Scan: 5 * time.Minute, Recheck: 5 * time.Minute, Heartbeat: time.Minute,
+			LeaseTTL: 4 * time.Minute, HealthEvery: time.Hour}
 	})
 	rs := startRunners(t, h, r)
 	last := classOn(first.AddDays(days - 1))
