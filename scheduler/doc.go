@@ -44,6 +44,8 @@
 // troubled burst and logs in again after a logout, fire_judge.go turns
 // what the burst and the re-read day say into the outcome (no I/O),
 // fire_rearm.go learns the box's window from a "too early" and re-arms,
+// fire_search.go finds a box's real opening when the rule is only assumed
+// (single requests at plausible instants) or the zone looks wrong,
 // fire_cookies.go stores the cookies the answers changed, and
 // fire_outcome.go stores the outcome and then publishes it.
 package scheduler

@@ -328,3 +328,43 @@ func roundDuration(d time.Duration) time.Duration {
 	}
 	return d.Round(time.Second)
 }
+
+// ZoneSuspected: a fire at the box's computed opening met "too early",
+// and the booking went through a whole number of hours later — where the
+// rule computed in another time zone would have put it. The box's zone
+// (box.<sub>.timezone) is probably wrong; the prebooking was re-armed at
+// the corrected instant instead of failing (docs/protocol.md §9).
+type ZoneSuspected struct {
+	At         time.Time
+	Box        string             // the box's subdomain
+	Timezone   string             // the zone ahtui computes the box's openings in
+	Hours      int                // the real opening is this many hours after the computed one
+	Prebooking session.Prebooking // OpensAt is the corrected instant
+}
+
+// WindowFound: the scheduler found a box's real opening itself (a single
+// request at a plausible instant was accepted after "too early"), and
+// learned Rule from it.
+type WindowFound struct {
+	At         time.Time
+	Box        string
+	Rule       string // e.g. "2d@12:00"
+	Confirmed  bool   // every plausible instant before it was tried
+	Prebooking session.Prebooking
+}
+
+func (e ZoneSuspected) Time() time.Time { return e.At }
+func (e WindowFound) Time() time.Time   { return e.At }
+func (ZoneSuspected) isEvent()          {}
+func (WindowFound) isEvent()            {}
+
+func (e ZoneSuspected) String() string {
+	return fmt.Sprintf("box %s: AimHarder opened %s %d h after the time ahtui computed in %s — the box's time zone "+
+		"is probably wrong. Check it with `ahtui boxes` and set it with `ahtui config box.%s.timezone <zone>`",
+		e.Box, describePrebooking(e.Prebooking), e.Hours, e.Timezone, e.Box)
+}
+
+func (e WindowFound) String() string {
+	return fmt.Sprintf("box %s opens booking at a fixed hour: %s (found at %s; set it with `ahtui config box.%s.window %s`)",
+		e.Box, e.Rule, describePrebooking(e.Prebooking), e.Box, e.Rule)
+}

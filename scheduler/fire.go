@@ -60,6 +60,9 @@ type fireJob struct {
 	// when it moved the opening (statedOpening).
 	lesson *session.WindowLesson
 	plan   firePlan // the burst's plan
+	// probeAt is the send time (local) of the request sent before the
+	// opening of an assumed rule (fire_search.go); zero when none.
+	probeAt time.Time
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make
@@ -275,6 +278,7 @@ func (j *fireJob) run(ctx context.Context) {
 		est, known = r.estimator.Estimate()
 		plan = planFire(opening, r.clock.Now(), est, known, j.late, r.timing.Burst)
 	}
+	plan = j.shapePlan(plan)
 	if ctx.Err() != nil {
 		j.abort()
 		return
@@ -303,12 +307,16 @@ func (j *fireJob) run(ctx context.Context) {
 	}
 	outcome, rearm := j.conclude(burstCtx, &res, true)
 	outcome = j.lateness(&res, outcome)
+	code := session.OutcomeOpeningStated
+	if rearm.IsZero() {
+		rearm, code = j.afterOpening(burstCtx, &res, outcome)
+	}
 	if rearm.IsZero() {
 		// Stored as soon as the verdict is known; answers still in flight
 		// only bring cookies.
 		j.finish(burstCtx, outcome, res.firstSent)
 	} else {
-		j.rearm(burstCtx, rearm, outcome)
+		j.rearm(burstCtx, rearm, code, outcome)
 	}
 	j.saveCookies(burstCtx, j.sent, res.rest())
 }

@@ -180,6 +180,11 @@ func notificationOf(e Event) (Notification, bool) {
 		n.prebooking(e.Prebooking)
 		n.Code, n.Reason, n.Attempts = "", "", 0
 		n.Title = "Booking-window rule of " + e.Box + " is wrong: AimHarder says " + e.ServerRule
+	case ZoneSuspected:
+		n.Event, n.Outcome = "zone_suspected", "warning"
+		n.prebooking(e.Prebooking)
+		n.Code, n.Reason, n.Attempts = "", "", 0
+		n.Title = "Time zone of " + e.Box + " looks wrong: it opened " + strconv.Itoa(e.Hours) + " h later than computed"
 	case PrebookingMissed:
 		n.Event, n.Outcome = "prebooking_missed", "missed"
 		n.prebooking(e.Prebooking)

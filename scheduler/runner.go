@@ -426,9 +426,7 @@ func (r *Runner) reconcileOpenings(ctx context.Context) int {
 	moved := 0
 	boxes := map[int64]session.Box{}
 	for _, p := range pending {
-		if p.OpeningStated() {
-			continue
-		}
+		searching := p.OpeningStated() && p.OutcomeCode != session.OutcomeOpeningStated
 		box, ok := boxes[p.BoxID]
 		if !ok {
 			if box, err = r.store.Box(ctx, p.BoxID); err != nil {
@@ -437,6 +435,24 @@ func (r *Runner) reconcileOpenings(ctx context.Context) int {
 			boxes[p.BoxID] = box
 		}
 		rule := box.Rule()
+		learnedHour := rule.Source == session.RuleLearned && rule.Rule.Kind == aimharder.RuleFixedHour
+		if searching {
+			// A search under way (fire_search.go) stops when another one
+			// found the box's hour.
+			if opens, ok := rule.OpensAt(p.ClassStart); ok && learnedHour && rule.Confirmed && opens.After(r.serverNow()) &&
+				r.store.SearchOpening(ctx, p.ID, opens, "") == nil {
+				r.log.Info("prebooking opening set from the box's hour found meanwhile", "prebooking", p.ID, "opens_at", opens)
+			}
+			continue
+		}
+		if p.OpeningStated() && !learnedHour {
+			// A fixed hour learned since says more than the "N días" the
+			// opening was stated from.
+			continue
+		}
+		if r.searchFromEarliest(ctx, rule, p) {
+			continue
+		}
 		opens, ok := rule.OpensAt(p.ClassStart)
 		if !ok || opens.Equal(p.OpensAt) {
 			continue

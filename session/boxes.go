@@ -46,7 +46,10 @@ type Box struct {
 
 	LearnedWindow   string // learned from "too early" answers; "" when unknown
 	LearnedWindowAt time.Time
-	MemberWindow    string // set by the member; wins over the learned one
+	// LearnedWindowState: "" unconfirmed, WindowConfirmed or
+	// WindowOpensEarlier (session/window.go).
+	LearnedWindowState string
+	MemberWindow       string // set by the member; wins over the learned one
 }
 
 // TimezoneSource says where Timezone comes from.
@@ -77,7 +80,7 @@ type BoxInfo struct {
 }
 
 const boxColumns = `id, subdomain, name, position, active, timezone, timezone_set_by_member,
-	learned_window, learned_window_at, member_window, address, detected_timezone, timezone_clue`
+	learned_window, learned_window_at, member_window, address, detected_timezone, timezone_clue, learned_window_state`
 
 func scanBox(row interface{ Scan(...any) error }) (Box, error) {
 	var (
@@ -86,7 +89,7 @@ func scanBox(row interface{ Scan(...any) error }) (Box, error) {
 	)
 	err := row.Scan(&b.ID, &b.Subdomain, &b.Name, &b.Position, &b.Active, &b.Timezone,
 		&b.TimezoneSetByMember, &b.LearnedWindow, &learnedAt, &b.MemberWindow,
-		&b.Address, &b.DetectedTimezone, &b.TimezoneClue)
+		&b.Address, &b.DetectedTimezone, &b.TimezoneClue, &b.LearnedWindowState)
 	b.LearnedWindowAt = fromNullMillis(learnedAt)
 	return b, err
 }
@@ -201,11 +204,26 @@ func (s *Store) SetBoxTimezone(ctx context.Context, id int64, timezone string) e
 	})
 }
 
-// SetLearnedWindow records a window rule learned from the server ("" forgets it).
+// SetLearnedWindow records a window rule learned from the server ("" forgets it),
+// unconfirmed.
 func (s *Store) SetLearnedWindow(ctx context.Context, id int64, rule string) error {
 	rule = strings.TrimSpace(rule)
 	return s.updateBox(ctx, id, "save learned window",
-		`learned_window = ?, learned_window_at = ?`, rule, nullMillis(s.nowIf(rule != "")))
+		`learned_window = ?, learned_window_at = ?, learned_window_state = ''`, rule, nullMillis(s.nowIf(rule != "")))
+}
+
+// SetLearnedWindowState records what openings showed about the learned
+// rule: "" (unconfirmed), WindowConfirmed or WindowOpensEarlier.
+func (s *Store) SetLearnedWindowState(ctx context.Context, id int64, state string) error {
+	return s.updateBox(ctx, id, "save learned window state", `learned_window_state = ?`, state)
+}
+
+// LearnConfirmedWindow records a learned rule an opening confirmed (the
+// scheduler found the box's opening itself).
+func (s *Store) LearnConfirmedWindow(ctx context.Context, id int64, rule string) error {
+	return s.updateBox(ctx, id, "save learned window",
+		`learned_window = ?, learned_window_at = ?, learned_window_state = ?`,
+		strings.TrimSpace(rule), nullMillis(s.now()), WindowConfirmed)
 }
 
 // SetMemberWindow records the member's window rule ("" clears it).

@@ -221,6 +221,17 @@ CREATE TRIGGER boxes_version_delete AFTER DELETE ON boxes
 BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
 `,
 	},
+	{
+		// Whether an opening confirmed the learned window rule
+		// (session/window.go): '' unconfirmed (read from a "too early"
+		// text only), 'confirmed', or 'earlier' (a booking was accepted
+		// before the rule's opening: the box opens earlier, at a fixed
+		// hour; docs/protocol.md §9).
+		name: "learned window rules: confirmed or not",
+		sql: `
+ALTER TABLE boxes ADD COLUMN learned_window_state TEXT NOT NULL DEFAULT '';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

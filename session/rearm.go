@@ -14,13 +14,32 @@ import (
 // back to the rule's (the scheduler leaves such openings alone).
 const OutcomeOpeningStated = "opening_stated"
 
+// OutcomeOpeningSearch marks a pending prebooking whose opening is one
+// plausible instant the scheduler tries with a single request, looking
+// for a box's fixed opening hour; OutcomeOpeningZone, one whole number of
+// hours past the computed opening, where a wrong time zone would put it
+// (docs/protocol.md §9). Neither is moved back to the rule's opening.
+const (
+	OutcomeOpeningSearch = "opening_search"
+	OutcomeOpeningZone   = "opening_zone"
+)
+
 // EventPrebookRearmed is the history line Rearm writes.
 const EventPrebookRearmed EventKind = "prebooking.rearmed"
 
 // OpeningStated reports whether the prebooking's opening was stated by
 // AimHarder (see Rearm) rather than computed from the box's window rule.
 func (p Prebooking) OpeningStated() bool {
-	return p.Status == PrebookPending && p.OutcomeCode == OutcomeOpeningStated
+	return p.Status == PrebookPending && (p.OutcomeCode == OutcomeOpeningStated ||
+		p.OutcomeCode == OutcomeOpeningSearch || p.OutcomeCode == OutcomeOpeningZone)
+}
+
+// SearchOpening sets a pending prebooking's opening to an instant the
+// scheduler tries (code OutcomeOpeningSearch or OutcomeOpeningZone).
+func (s *Store) SearchOpening(ctx context.Context, id int64, opensAt time.Time, code string) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE prebookings SET opens_at = ?, outcome_code = ? WHERE id = ? AND status = 'pending'`,
+		nullMillis(opensAt), code, id)
+	return s.expectOne(ctx, "set opening time", id, res, err, ErrNotPending)
 }
 
 // Rearm puts a prebooking owner is firing back to pending with the opening
@@ -29,6 +48,12 @@ func (p Prebooking) OpeningStated() bool {
 // prebooking is marked OutcomeOpeningStated. 0 rows (another runner took
 // the claim over, or it is no longer firing) gives ErrConcurrentUpdate.
 func (s *Store) Rearm(ctx context.Context, id int64, owner string, opensAt time.Time) error {
+	return s.RearmAs(ctx, id, owner, opensAt, OutcomeOpeningStated)
+}
+
+// RearmAs is Rearm with the code to mark the prebooking with
+// (OutcomeOpeningStated, OutcomeOpeningSearch or OutcomeOpeningZone).
+func (s *Store) RearmAs(ctx context.Context, id int64, owner string, opensAt time.Time, code string) error {
 	if err := validateOwner(owner); err != nil {
 		return err
 	}
@@ -40,7 +65,7 @@ func (s *Store) Rearm(ctx context.Context, id int64, owner string, opensAt time.
 		p, err := scanPrebooking(tx.QueryRowContext(ctx, `
 UPDATE prebookings SET status = 'pending', opens_at = ?, claimed_by = '', fired_at = NULL, outcome_code = ?
 WHERE id = ? AND status = 'firing' AND claimed_by = ? RETURNING `+prebookingColumns,
-			toMillis(opensAt), OutcomeOpeningStated, id, owner))
+			toMillis(opensAt), code, id, owner))
 		if errors.Is(err, sql.ErrNoRows) {
 			return s.whyNot(ctx, tx, id, ErrConcurrentUpdate)
 		}

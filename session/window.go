@@ -3,6 +3,9 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,7 +29,25 @@ type WindowRule struct {
 	Rule     aimharder.Rule // invalid (zero) when unknown
 	Source   RuleSource
 	Location *time.Location // the box's zone; nil when it does not load
+	// Confirmed: an opening confirmed the rule, or the member set it. A
+	// learned rule read from a "too early" text alone ("N días") is an
+	// assumption: the box may open at a fixed hour (docs/protocol.md §9).
+	Confirmed bool
+	// OpensEarlier: a booking was accepted before the learned rule's
+	// opening, so the box opens earlier (at a fixed hour); the scheduler
+	// looks for it from the day's earliest plausible instant.
+	OpensEarlier bool
 }
+
+// Learned-rule states (Box.LearnedWindowState).
+const (
+	WindowConfirmed    = "confirmed"
+	WindowOpensEarlier = "earlier"
+)
+
+// Assumed reports whether the rule is learned and no opening has
+// confirmed it yet.
+func (w WindowRule) Assumed() bool { return w.Known() && w.Source == RuleLearned && !w.Confirmed }
 
 // Known reports whether there is a rule.
 func (w WindowRule) Known() bool { return w.Rule.Valid() }
@@ -54,7 +75,9 @@ func (b Box) Rule() WindowRule {
 		return r
 	}
 	if r, ok := parseStoredRule(b.LearnedWindow); ok {
-		return WindowRule{Rule: r, Source: RuleLearned, Location: b.zone()}
+		return WindowRule{Rule: r, Source: RuleLearned, Location: b.zone(),
+			Confirmed:    b.LearnedWindowState == WindowConfirmed,
+			OpensEarlier: b.LearnedWindowState == WindowOpensEarlier}
 	}
 	return WindowRule{Source: RuleUnknown, Location: b.zone()}
 }
@@ -63,7 +86,7 @@ func (b Box) Rule() WindowRule {
 // none is set.
 func (b Box) MemberRule() WindowRule {
 	if r, ok := parseStoredRule(b.MemberWindow); ok {
-		return WindowRule{Rule: r, Source: RuleMember, Location: b.zone()}
+		return WindowRule{Rule: r, Source: RuleMember, Location: b.zone(), Confirmed: true}
 	}
 	return WindowRule{Source: RuleUnknown, Location: b.zone()}
 }
@@ -83,6 +106,9 @@ func parseStoredRule(text string) (aimharder.Rule, bool) {
 	r, err := aimharder.ParseRule(text)
 	return r, err == nil
 }
+
+// zeroDays finds "0 días" (es, ca, en) in a "too early" text.
+var zeroDays = regexp.MustCompile(`(?i)(?:^|\D)0\s+(?:d[ií]as?|dies|days?)\b`)
 
 // WindowLesson is what one "too early" answer teaches about its box's
 // booking window.
@@ -106,15 +132,26 @@ type WindowLesson struct {
 func (b Box) LearnFrom(err error) WindowLesson {
 	l := WindowLesson{Box: b, Stated: WindowRule{Source: RuleUnknown, Location: b.zone()}}
 	var te *aimharder.TooEarlyError
-	if !errors.As(err, &te) || !te.WindowKnown || !te.Window.Valid() {
+	if !errors.As(err, &te) {
 		return l
 	}
-	l.Stated = WindowRule{Rule: te.Window, Source: RuleStated, Location: l.Stated.Location}
-	if learned, ok := parseStoredRule(b.LearnedWindow); !ok || learned != te.Window {
-		l.New = true
-		l.Box.LearnedWindow = te.Window.String()
+	stated := te.Window
+	if !te.WindowKnown || !stated.Valid() {
+		if !zeroDays.MatchString(te.Message) {
+			return l
+		}
+		// "0 días": the same day, at an hour the text does not give; its
+		// earliest plausible instant stands in until an opening tells
+		// (docs/protocol.md §9).
+		stated = aimharder.Rule{Kind: aimharder.RuleFixedHour}
 	}
-	if member := b.MemberRule(); member.Known() && member.Rule != te.Window {
+	l.Stated = WindowRule{Rule: stated, Source: RuleStated, Location: l.Stated.Location}
+	if learned, ok := parseStoredRule(b.LearnedWindow); !ok || !SaysSame(learned, stated) {
+		l.New = true
+		l.Box.LearnedWindow = stated.String()
+		l.Box.LearnedWindowState = ""
+	}
+	if member := b.MemberRule(); member.Known() && !SaysSame(member.Rule, stated) {
 		l.MemberDisagrees = true
 	}
 	return l
@@ -130,4 +167,71 @@ func (s *Store) LearnWindow(ctx context.Context, l WindowLesson) (bool, error) {
 		return false, err
 	}
 	return true, nil
+}
+
+// SaysSame reports whether rule r agrees with the rule a "too early"
+// answer stated: the same rule, or — the answer says only "N días" — a
+// fixed hour N days before (AimHarder states "2 días" for 2d@12:00 too).
+func SaysSame(r, stated aimharder.Rule) bool {
+	if r == stated {
+		return true
+	}
+	if r.Kind != aimharder.RuleFixedHour {
+		return false
+	}
+	switch stated.Kind {
+	case aimharder.RuleSlidingDays:
+		return r.Days == stated.Days
+	case aimharder.RuleFixedHour: // "0 días": the same day, at some hour
+		return r.Days == stated.Days && stated.Hour == 0 && stated.Minute == 0
+	}
+	return false
+}
+
+// Plausible instants at which boxes open booking at a fixed hour, the
+// common ones first (docs/protocol.md §9): whole and half hours.
+var commonOpenings = []int{0, 7 * 60, 8 * 60, 12 * 60, 17*60 + 30, 20 * 60, 6 * 60, 9 * 60, 10 * 60,
+	13 * 60, 14 * 60, 15 * 60, 16 * 60, 17 * 60, 18 * 60, 19 * 60, 21 * 60, 22 * 60}
+
+// PlausibleOpenings lists the whole and half hours of day (local, in
+// loc) strictly after after and strictly before before, at most limit of
+// them (the common ones first when they must be chosen), in time order.
+// DST: a wall time the day does not have is skipped; one it has twice
+// counts once (the first).
+func PlausibleOpenings(loc *time.Location, day aimharder.Date, after, before time.Time, limit int) []time.Time {
+	var all []time.Time
+	seen := map[int]bool{}
+	add := func(min int) {
+		if seen[min] {
+			return
+		}
+		seen[min] = true
+		t := time.Date(day.Year, day.Month, day.Day, min/60, min%60, 0, 0, loc)
+		if t.Hour() != min/60 || t.Minute() != min%60 || !t.After(after) || !t.Before(before) {
+			return
+		}
+		all = append(all, t)
+	}
+	for _, m := range commonOpenings {
+		add(m)
+	}
+	for m := 0; m < 24*60; m += 30 {
+		add(m)
+	}
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	slices.SortFunc(all, func(a, b time.Time) int { return a.Compare(b) })
+	return all
+}
+
+// FixedHourExample is what a member types to tell ahtui that a box with
+// the given rule opens at a fixed hour the same number of days before:
+// "2d@HH:MM" for "2d" (docs/cli.md, config box.<box>.window).
+func FixedHourExample(rule string) string {
+	r, err := aimharder.ParseRule(rule)
+	if err != nil || (r.Kind != aimharder.RuleSlidingDays && r.Kind != aimharder.RuleFixedHour) {
+		return "Nd@HH:MM"
+	}
+	return fmt.Sprintf("%dd@HH:MM", r.Days)
 }

@@ -27,7 +27,8 @@ var (
 	testNow  = time.Date(2026, 11, 26, 9, 30, 0, 0, madrid)
 	testWeek = aimharder.Date{Year: 2026, Month: 11, Day: 23}
 	testBox  = session.Box{ID: 10122, Subdomain: "sample-gym", Name: "Sample Gym", Active: true, Timezone: "Europe/Madrid",
-		DetectedTimezone: "Europe/Madrid", TimezoneClue: "28012", LearnedWindow: "2d"}
+		DetectedTimezone: "Europe/Madrid", TimezoneClue: "28012", LearnedWindow: "2d",
+		LearnedWindowState: session.WindowConfirmed}
 	otherBox = session.Box{ID: 10123, Subdomain: "atlantic-box", Name: "Atlantic Box", Active: true, Timezone: "Atlantic/Canary",
 		DetectedTimezone: "Atlantic/Canary", TimezoneClue: "35003", Position: 1}
 )

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 )
 
@@ -19,7 +20,11 @@ type boxJSON struct {
 	TimezoneSource string `json:"timezone_source"` // member, detected or default
 	Window         string `json:"window"`          // the rule in force ("" = unknown)
 	WindowSource   string `json:"window_source"`   // member, learned or unknown
-	Current        bool   `json:"current"`
+	// WindowConfirmed: an opening confirmed the rule, or the member set
+	// it; false for a rule read from a "too early" text alone (an
+	// assumption: the box may open at a fixed hour) or none.
+	WindowConfirmed bool `json:"window_confirmed"`
+	Current         bool `json:"current"`
 
 	timezoneClue string // what placed the box (human output only)
 }
@@ -28,7 +33,8 @@ func toBoxJSON(b session.Box, current bool) boxJSON {
 	rule := b.Rule()
 	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
 		TimezoneSource: string(b.TimezoneSource()), timezoneClue: b.TimezoneClue,
-		Window: rule.String(), WindowSource: windowSource(rule.Source), Current: current}
+		Window: rule.String(), WindowSource: windowSource(rule.Source), WindowConfirmed: rule.Known() && rule.Confirmed,
+		Current: current}
 }
 
 // timezoneText is the box's zone and where it comes from, for people:
@@ -71,10 +77,40 @@ func windowSource(s session.RuleSource) string {
 }
 
 func windowText(b boxJSON) string {
-	if b.Window == "" {
+	switch {
+	case b.Window == "":
 		return "unknown"
+	case b.WindowSource == "learned" && !b.WindowConfirmed:
+		return b.Window + " (learned, assumed: no opening confirmed it yet)"
 	}
 	return b.Window + " (" + b.WindowSource + ")"
+}
+
+// windowHint tells what ahtui assumes about a learned rule no opening
+// confirmed yet, and how to set it; "" otherwise.
+func windowHint(b boxJSON) string {
+	if b.Window == "" || b.WindowSource != "learned" || b.WindowConfirmed {
+		return ""
+	}
+	return fmt.Sprintf("ahtui assumes %s opens booking %s: AimHarder's \"too early\" said only the days. "+
+		"If the box opens at a fixed hour, ahtui finds it at the next openings; to set it now: "+
+		"`ahtui config box.%s.window %s` (days before @ the hour).", b.Subdomain, windowWords(b.Window), b.Subdomain,
+		session.FixedHourExample(b.Window))
+}
+
+// windowWords says a rule in words: "at the class's time 2 days before".
+func windowWords(rule string) string {
+	r, err := aimharder.ParseRule(rule)
+	if err != nil {
+		return rule
+	}
+	switch r.Kind {
+	case aimharder.RuleSlidingDays:
+		return fmt.Sprintf("at the class's time %d day(s) before", r.Days)
+	case aimharder.RuleFixedHour:
+		return fmt.Sprintf("at %02d:%02d, %d day(s) before the class", r.Hour, r.Minute, r.Days)
+	}
+	return rule + " before the class"
 }
 
 func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
@@ -115,6 +151,9 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				}
 				for _, b := range out {
 					if hint := timezoneHint(b); hint != "" {
+						fmt.Fprintln(stdout, hint)
+					}
+					if hint := windowHint(b); hint != "" {
 						fmt.Fprintln(stdout, hint)
 					}
 				}

@@ -126,7 +126,8 @@ func doctorCurrentBox(ctx context.Context, g *globalOptions, logger *slog.Logger
 	if err != nil {
 		return nil
 	}
+	rule := box.Rule()
 	return &doctor.Box{ID: box.ID, Subdomain: box.Subdomain, Timezone: box.Timezone,
 		TimezoneSource: string(box.TimezoneSource()), TimezoneClue: box.TimezoneClue,
-		WindowNote: box.Rule().HoursNote()}
+		WindowNote: rule.HoursNote(), Window: rule.String(), WindowAssumed: rule.Assumed()}
 }

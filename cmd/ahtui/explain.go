@@ -204,7 +204,15 @@ func tooEarlyMessage(e *account.TooEarlyError, now time.Time) string {
 		}
 		return msg + "; set the box's rule with `ahtui config box." + e.Class.Box + ".window 4d` to know when — " + hint
 	}
-	return fmt.Sprintf("booking opens %s (in %s) — %s", e.OpensAt.Format("Mon 2 Jan 15:04"), humanDuration(e.OpensAt.Sub(now)), hint)
+	msg := fmt.Sprintf("booking opens %s (in %s) — %s", e.OpensAt.Format("Mon 2 Jan 15:04"), humanDuration(e.OpensAt.Sub(now)), hint)
+	if e.Assumed {
+		// AimHarder said only the days: say what ahtui assumes and how to
+		// set a fixed hour (docs/protocol.md §9).
+		msg += fmt.Sprintf(". AimHarder said only the days: ahtui assumes %s until an opening confirms it, and finds a "+
+			"fixed opening hour itself at the next openings; if you know it, set it: `ahtui config box.%s.window %s`",
+			e.Rule, e.Class.Box, session.FixedHourExample(e.Rule))
+	}
+	return msg
 }
 
 func serverWords(message, reason string) string {

@@ -192,7 +192,8 @@ func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
 		if _, err := aimharder.ParseRule(rule); err != nil {
 			continue
 		}
-		if err := a.store.SetLearnedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
+		// The simulated gym's own rule: confirmed, as openings would.
+		if err := a.store.LearnConfirmedWindow(ctx, bc.ID, rule); err != nil && !errors.Is(err, session.ErrNotFound) {
 			return err
 		}
 	}

@@ -25,6 +25,11 @@ type TooEarlyError struct {
 	Class   ClassView
 	OpensAt time.Time // zero when neither the member nor the server told the rule
 	Message string    // the server's words
+	// Assumed: OpensAt comes from a rule read from a "too early" text
+	// alone ("N días"): the box may open at a fixed hour instead
+	// (docs/protocol.md §9). Rule is that rule ("2d").
+	Assumed bool
+	Rule    string
 }
 
 func (e *TooEarlyError) Error() string {
@@ -126,6 +131,9 @@ func (s *Service) tooEarly(ctx context.Context, kind session.Kind, box session.B
 	}
 	out.Class = c
 	out.OpensAt = c.OpensAt
+	if rule := box.Rule(); rule.Assumed() {
+		out.Assumed, out.Rule = true, rule.String()
+	}
 	return out
 }
 

@@ -112,6 +112,11 @@ func (m *Model) render() {
 		if h, wall, ok := b.Rule().HoursRule(); ok {
 			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxWindow, tx.Hours(h, wall))))
 		}
+		// A rule read from a "too early" text alone is an assumption
+		// (docs/protocol.md §9).
+		if rule := b.Rule(); rule.Assumed() {
+			lines = append(lines, th.Faint.Render("  "+fmt.Sprintf(tx.BoxWindowAssumed, rule.String(), b.Subdomain, session.FixedHourExample(rule.String()))))
+		}
 		items = append(items, lists.Item{Lines: lines})
 	}
 	m.list.SetItems(items)

@@ -74,3 +74,30 @@ func TestHoursRuleSaysWhichCounting(t *testing.T) {
 		}
 	}
 }
+
+// A learned rule no opening confirmed is shown as assumed, with how to
+// set a fixed hour; a confirmed one or the member's is not.
+func TestAssumedWindowIsShown(t *testing.T) {
+	boxes := []session.Box{
+		{ID: 1, Subdomain: "told", Name: "Told", Active: true, Timezone: "Europe/Madrid", TimezoneSetByMember: true, LearnedWindow: "2d"},
+		{ID: 2, Subdomain: "sure", Name: "Sure", Active: true, Timezone: "Europe/Madrid", TimezoneSetByMember: true,
+			LearnedWindow: "2d@12:00", LearnedWindowState: session.WindowConfirmed},
+		{ID: 3, Subdomain: "mine", Name: "Mine", Active: true, Timezone: "Europe/Madrid", TimezoneSetByMember: true,
+			LearnedWindow: "2d", MemberWindow: "1d@20:00"},
+	}
+	for _, tc := range []struct {
+		lang i18n.Lang
+		hint string
+	}{
+		{i18n.EN, "booking window 2d assumed (AimHarder said only the days); a fixed hour? ahtui config box.told.window 2d@HH:MM"},
+		{i18n.ES, "ventana de reserva 2d supuesta (AimHarder solo dijo los días); ¿hora fija? ahtui config box.told.window 2d@HH:MM"},
+	} {
+		m := New(theme.New(nil, theme.Options{NoColor: true}), i18n.For(tc.lang))
+		m.SetSize(160, 20)
+		m.SetBoxes(boxes, 1, "")
+		view := ansi.Strip(m.View())
+		if !strings.Contains(view, tc.hint) || strings.Contains(view, "box.sure.window") || strings.Contains(view, "box.mine.window") {
+			t.Errorf("%s: want the assumed rule of told (only):\n%s", tc.lang, view)
+		}
+	}
+}

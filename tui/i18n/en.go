@@ -188,6 +188,7 @@ var english = Text{
 	HoursWall:        "%d h, counting clock hours (across a DST change the opening keeps its time on the clock); set %dh for elapsed hours",
 	BoxWindow:        "booking opens %s",
 	WindowLabel:      "Window",
+	BoxWindowAssumed: "booking window %s assumed (AimHarder said only the days); a fixed hour? ahtui config box.%s.window %s",
 	BoxShares:        "shares attendees",
 	FamilyLabel:      "Book for (family member id)",
 	FamilyHint:       "empty = the account holder; copy the id from AimHarder's web",

@@ -195,29 +195,33 @@ type Text struct {
 	BoxZoneHint      string // %s the box's subdomain: how to set its zone
 	// An hours rule with the counting ahtui assumes (%d hours twice):
 	// elapsed hours (48h) or clock hours (48h-wall).
-	HoursElapsed   string
-	HoursWall      string
-	BoxWindow      string // %s the rule in words (HoursElapsed…): a line of the box list
-	WindowLabel    string // the detail's label for the same words
-	BoxShares      string
-	FamilyLabel    string
-	FamilyHint     string
-	FamilyHolder   string
-	LoginTitle     string
-	LoginIntro     string
-	Email          string
-	Password       string
-	LoggingIn      string
-	LoginSubmit    string
-	HelpTitle      string
-	Legend         string
-	LegendGlyphs   string
-	PrebookStatus  map[string]string // session.PrebookingStatus → word
-	HistoryKinds   map[string]string // session.EventKind → word
-	HistoryOutcome map[string]string // outcome of a book or cancel → word
-	HistoryTook    string            // %d milliseconds
-	KeyGroups      [4]string         // move, act, views, general
-	Help           Keys
+	HoursElapsed string
+	HoursWall    string
+	BoxWindow    string // %s the rule in words (HoursElapsed…): a line of the box list
+	WindowLabel  string // the detail's label for the same words
+	// BoxWindowAssumed: %s the learned rule ("2d"), %s the box's
+	// subdomain, %s the rule to type ("2d@HH:MM"): the rule is only
+	// assumed, and how to set a fixed hour.
+	BoxWindowAssumed string
+	BoxShares        string
+	FamilyLabel      string
+	FamilyHint       string
+	FamilyHolder     string
+	LoginTitle       string
+	LoginIntro       string
+	Email            string
+	Password         string
+	LoggingIn        string
+	LoginSubmit      string
+	HelpTitle        string
+	Legend           string
+	LegendGlyphs     string
+	PrebookStatus    map[string]string // session.PrebookingStatus → word
+	HistoryKinds     map[string]string // session.EventKind → word
+	HistoryOutcome   map[string]string // outcome of a book or cancel → word
+	HistoryTook      string            // %d milliseconds
+	KeyGroups        [4]string         // move, act, views, general
+	Help             Keys
 }
 
 // Keys is the help text of every key binding.

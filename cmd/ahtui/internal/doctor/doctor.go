@@ -99,6 +99,11 @@ type Box struct {
 	// WindowNote says which counting an hours rule assumes (elapsed or
 	// clock hours, session.WindowRule.HoursNote); "" for other rules.
 	WindowNote string
+	// Window is the booking-window rule in force ("" unknown);
+	// WindowAssumed: learned from a "too early" text and not confirmed by
+	// an opening (docs/protocol.md §9).
+	Window        string
+	WindowAssumed bool
 }
 
 // Result counts what a run found.

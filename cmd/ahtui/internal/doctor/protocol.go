@@ -294,6 +294,7 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 		detail = append(detail, fmt.Sprintf("the box shows %d %s with the list (text not shown)", n, plural(n, "notice", "notices")))
 	}
 	detail = append(detail, d.zoneDetail(ref, day)...)
+	detail = append(detail, d.windowDetail(ref)...)
 	kst, kdetail, kmeaning := d.keyReport("bookings")
 	detail = append(detail, kdetail...)
 	if kst > st {
@@ -355,4 +356,19 @@ func (d *Doctor) checkLogout(ctx context.Context, creds aimharder.Credentials) {
 		return
 	}
 	d.emit(checkOK, title, []string{"ended"}, "")
+}
+
+// windowDetail says which booking-window rule ahtui assumes for the box
+// when it is only learned from a "too early" text (docs/protocol.md §9),
+// and how to set it.
+func (d *Doctor) windowDetail(ref aimharder.BoxRef) []string {
+	cur := d.cfg.CurrentBox
+	if cur == nil || cur.ID != ref.ID || !cur.WindowAssumed || cur.Window == "" {
+		return nil
+	}
+	return []string{
+		"booking window: " + cur.Window + ", assumed: AimHarder's \"too early\" said only the days, and no opening confirmed it yet",
+		fmt.Sprintf("  if the box opens at a fixed hour, ahtui finds it at the next openings; to set it now: "+
+			"`ahtui config box.%s.window %s`", ref.Subdomain, session.FixedHourExample(cur.Window)),
+	}
 }
