@@ -91,7 +91,9 @@ func (m *Model) book() tea.Cmd {
 		m.confirmWaitlist(c)
 		return nil
 	case st == grid.NotOpen:
-		m.confirmPrebook(c, c.OpensAt)
+		if rule := m.box.Rule(); !m.askOpening(m.box, c, c.OpensAt, rule.Assumed(), rule.String()) {
+			m.confirmPrebook(c, c.OpensAt)
+		}
 		return nil
 	}
 	return m.run(intent{kind: doBook, class: c})
@@ -250,7 +252,7 @@ func (m *Model) onBook(msg bookMsg) tea.Cmd {
 	case errors.As(msg.err, &te):
 		// Offered at once: the member wanted this class. When the refusal
 		// taught only "N days", the same dialog asks how the box opens.
-		if !m.askOpening(msg.box, c, te) {
+		if !m.askOpening(msg.box, c, te.OpensAt, te.Assumed, te.Rule) {
 			m.confirmPrebook(c, te.OpensAt)
 		}
 		return m.loadDay(c.Date)

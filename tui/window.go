@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -17,8 +18,9 @@ import (
 //
 // AimHarder's "too early" answer says only "N días", which a box opening
 // at a fixed hour N days before says too (docs/protocol.md §9): a rule
-// learned from it is an assumption. When `b` meets such an answer, the
-// prebook offer also asks the member how the box opens: at the class's
+// learned from it is an assumption. When `b` meets such an answer (or
+// finds a class not open yet under such a rule), the prebook offer also
+// asks the member how the box opens: at the class's
 // time N days before (sets `box.<sub>.window Nd`), at a fixed hour
 // (`Nd@HH:MM`), or "I don't know" (the default: nothing is set and the
 // scheduler finds the hour itself, §9.3). It is asked only while the
@@ -44,14 +46,15 @@ type windowSetMsg struct {
 	err     error
 }
 
-// askOpening opens the prebook offer that also asks how the box opens,
-// when the refusal taught an assumed "N days" rule the member has not
-// answered; false when there is nothing to ask (the plain offer then).
-func (m *Model) askOpening(box session.Box, c account.ClassView, te *account.TooEarlyError) bool {
-	if !te.Assumed || m.cfg.Store == nil || box.MemberRule().Known() {
+// askOpening opens the prebook offer for class c (opening at opensAt)
+// that also asks how the box opens, when the box's rule is an assumed
+// "N days" one (learned, not confirmed; the member set none) not answered
+// yet; false when there is nothing to ask (the plain offer then).
+func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Time, assumed bool, learned string) bool {
+	if !assumed || m.cfg.Store == nil || box.MemberRule().Known() {
 		return false
 	}
-	rule, err := aimharder.ParseRule(te.Rule)
+	rule, err := aimharder.ParseRule(learned)
 	if err != nil || rule.Kind != aimharder.RuleSlidingDays || rule.Days < 1 {
 		return false // "0 días" (the same day, at an hour) or hours: nothing to offer
 	}
@@ -60,11 +63,11 @@ func (m *Model) askOpening(box session.Box, c account.ClassView, te *account.Too
 	}
 	m.opening.Open(dialog.Opening{
 		Title: m.tx.ConfirmPrebook,
-		Body:  m.prebookBody(c, te.OpensAt),
+		Body:  m.prebookBody(c, opensAt),
 		Box:   box.Name,
 		Days:  rule.Days,
 		Payload: openingAsk{box: box, learned: rule.String(), days: rule.Days,
-			prebook: intent{kind: doPrebook, class: c, opensAt: te.OpensAt}},
+			prebook: intent{kind: doPrebook, class: c, opensAt: opensAt}},
 	})
 	return true
 }
