@@ -91,7 +91,9 @@ func (m *Model) book() tea.Cmd {
 		m.confirmWaitlist(c)
 		return nil
 	case st == grid.NotOpen:
-		m.confirmPrebook(c, c.OpensAt)
+		if rule := m.box.Rule(); !m.askOpening(m.box, c, c.OpensAt, rule.Assumed(), rule.String()) {
+			m.confirmPrebook(c, c.OpensAt)
+		}
 		return nil
 	}
 	return m.run(intent{kind: doBook, class: c})
@@ -167,15 +169,19 @@ func (m *Model) confirmWaitlist(c account.ClassView) {
 }
 
 func (m *Model) confirmPrebook(c account.ClassView, opensAt time.Time) {
-	body := fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.className(c))
-	if !opensAt.IsZero() {
-		body = fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
-	}
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmPrebook,
-		Body:    body,
+		Body:    m.prebookBody(c, opensAt),
 		Payload: intent{kind: doPrebook, class: c, opensAt: opensAt},
 	})
+}
+
+// prebookBody offers to prebook a class not open yet.
+func (m *Model) prebookBody(c account.ClassView, opensAt time.Time) string {
+	if opensAt.IsZero() {
+		return fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.className(c))
+	}
+	return fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
 }
 
 func (m *Model) confirmUnprebook(c account.ClassView, id int64) {
@@ -244,8 +250,11 @@ func (m *Model) onBook(msg bookMsg) tea.Cmd {
 		}
 		return tea.Batch(m.toasts.Push(toast.OK, text), m.loadDay(c.Date), m.loadStore())
 	case errors.As(msg.err, &te):
-		// Offered at once: the member wanted this class.
-		m.confirmPrebook(c, te.OpensAt)
+		// Offered at once: the member wanted this class. When the refusal
+		// taught only "N days", the same dialog asks how the box opens.
+		if !m.askOpening(msg.box, c, te.OpensAt, te.Assumed, te.Rule) {
+			m.confirmPrebook(c, te.OpensAt)
+		}
 		return m.loadDay(c.Date)
 	case errors.Is(msg.err, aimharder.ErrFull) && !msg.waitlist:
 		m.confirmWaitlist(c)

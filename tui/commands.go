@@ -179,7 +179,7 @@ func (m *Model) bookCmd(box session.Box, c account.ClassView, waitlist bool) tea
 			outcome = "waitlisted"
 		}
 		recordAction(base, st, log, EventBook, box, c, outcome, err, time.Since(start))
-		return bookMsg{class: c, waitlist: waitlist, outcome: out, err: err}
+		return bookMsg{box: box, class: c, waitlist: waitlist, outcome: out, err: err}
 	}
 }
 

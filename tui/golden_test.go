@@ -60,6 +60,18 @@ func TestGoldenViews(t *testing.T) {
 			e.pick(grid.Booked)
 			e.key("c", "y")
 		}},
+		{"ask_window_80x24", 80, 24, i18n.EN, func(e *env) {
+			tooEarlyTeaching(e, "4d")
+			e.key("b")
+		}},
+		{"ask_window_80x24_es", 80, 24, i18n.ES, func(e *env) {
+			tooEarlyTeaching(e, "4d")
+			e.key("b", "up")
+		}},
+		{"ask_window_bad_time_80x24", 80, 24, i18n.EN, func(e *env) {
+			tooEarlyTeaching(e, "2d")
+			e.key("b", "2", "5", ":", "0", "0", "enter")
+		}},
 		{"toast_booked_80x24", 80, 24, i18n.EN, func(e *env) {
 			e.pick(grid.Open)
 			e.key("b")

@@ -292,7 +292,9 @@ type fakeStore struct {
 	prebookings []session.Prebooking
 	history     []session.Event
 	nextID      int64
-	version     int64 // the boxes version: bumped by setBox
+	version     int64    // the boxes version: bumped by setBox
+	windowSets  []string // the rules SetMemberWindow was given
+	windowErr   error    // SetMemberWindow fails with it when set
 	now         func() time.Time
 }
 
@@ -313,6 +315,20 @@ func (s *fakeStore) setBox(id int64, change func(*session.Box)) {
 		}
 	}
 	s.version++
+}
+
+// SetMemberWindow records the member's rule as session.Store does (the
+// boxes version moves); windowErr, when set, makes it fail.
+func (s *fakeStore) SetMemberWindow(_ context.Context, id int64, rule string) error {
+	s.mu.Lock()
+	err := s.windowErr
+	s.windowSets = append(s.windowSets, rule)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.setBox(id, func(b *session.Box) { b.MemberWindow = rule })
+	return nil
 }
 
 func newFakeStore(now func() time.Time) *fakeStore {
@@ -546,6 +562,8 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyRight}
 	case "tab":
 		return tea.KeyMsg{Type: tea.KeyTab}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
 	case "ctrl+c":
 		return tea.KeyMsg{Type: tea.KeyCtrlC}
 	}

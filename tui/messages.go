@@ -81,6 +81,7 @@ type familySetMsg struct {
 }
 
 type bookMsg struct {
+	box      session.Box // the box booked at
 	class    account.ClassView
 	waitlist bool
 	outcome  account.BookOutcome

@@ -82,6 +82,7 @@ type Model struct {
 	grid        grid.Model
 	detail      detail.Model
 	dialog      dialog.Model
+	opening     dialog.OpeningModel // the prebook offer that asks how the box opens (window.go)
 	toasts      toast.Model
 	prebookList lists.Model
 	historyList lists.Model
@@ -106,6 +107,10 @@ type Model struct {
 
 	boxesVersion  int64 // the store's boxes version the shown rules come from (rules.go)
 	checkingBoxes bool  // a version read is in flight
+
+	// windowAsked: box ID → the learned rule the member answered "I don't
+	// know" to; that box is not asked again about that rule (window.go).
+	windowAsked map[int64]string
 
 	// Cached renderings, rebuilt when what they show changes.
 	headerLines [headerHeight]string
@@ -172,6 +177,7 @@ func New(cfg Config) Model {
 		grid:        grid.New(th, tx, today.Monday()),
 		detail:      detail.New(th, tx),
 		dialog:      dialog.New(th, tx),
+		opening:     dialog.NewOpening(th, tx),
 		toasts:      toast.New(th),
 		prebookList: lists.New(th, tx, tx.PrebookingsTitle, tx.PrebookingsEmpty),
 		historyList: lists.New(th, tx, tx.HistoryTitle, tx.HistoryEmpty),

@@ -55,6 +55,9 @@ type Store interface {
 	// BoxesVersion changes whenever a box is written, by any process
 	// (session.Store.BoxesVersion): the TUI reads it every second.
 	BoxesVersion(ctx context.Context) (int64, error)
+	// SetMemberWindow records the member's booking-window rule for a box,
+	// as `ahtui config box.<sub>.window` does ("" clears it).
+	SetMemberWindow(ctx context.Context, id int64, rule string) error
 }
 
 // Engine is the prebooking firing engine when it runs in this process.

@@ -28,6 +28,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toasts, cmd = m.toasts.Update(msg)
 	case dialog.ResultMsg:
 		cmd = m.onAnswer(msg)
+	case dialog.OpeningMsg:
+		cmd = m.onOpening(msg)
+	case windowSetMsg:
+		cmd = m.onWindowSet(msg)
 	case EventMsg:
 		cmd = m.onEvent(Event(msg))
 	case reloadMsg:
@@ -84,11 +88,17 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 				return m.quit()
 			}
 		}
+		m.opening.Close()
 		return m.requestQuit()
 	}
 	if m.dialog.IsOpen() {
 		var cmd tea.Cmd
 		m.dialog, cmd = m.dialog.Update(k)
+		return cmd
+	}
+	if m.opening.IsOpen() {
+		var cmd tea.Cmd
+		m.opening, cmd = m.opening.Update(k)
 		return cmd
 	}
 	if m.helpOpen {

@@ -88,6 +88,8 @@ func (m Model) overlay() []string {
 	switch {
 	case m.dialog.IsOpen():
 		return strings.Split(m.dialog.View(), "\n")
+	case m.opening.IsOpen():
+		return strings.Split(m.opening.View(), "\n")
 	case m.helpOpen:
 		return strings.Split(m.helpBox, "\n")
 	case m.detailOpen && m.screen == screenWeek && !m.wide():
@@ -146,6 +148,7 @@ func (m *Model) layout() {
 	m.toasts.SetWidth(w)
 	m.help.Width = w
 	m.dialog.SetMaxWidth(w)
+	m.opening.SetMaxWidth(w)
 	if m.wide() {
 		dw := min(max(w*3/10, 36), 60)
 		m.grid.SetSize(w-dw, bodyH)

@@ -94,3 +94,11 @@ func Offset(d time.Duration) string {
 	}
 	return fmt.Sprintf("%s%.2fs", sign, d.Seconds())
 }
+
+// Days is a count of days: "1 day", "4 days".
+func (t *Text) Days(n int) string {
+	if n == 1 {
+		return t.OneDay
+	}
+	return fmt.Sprintf(t.NDays, n)
+}

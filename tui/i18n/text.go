@@ -221,7 +221,27 @@ type Text struct {
 	HistoryOutcome   map[string]string // outcome of a book or cancel → word
 	HistoryTook      string            // %d milliseconds
 	KeyGroups        [4]string         // move, act, views, general
-	Help             Keys
+
+	// How the box opens, asked with the prebook offer when a "too early"
+	// answer taught an assumed "N days" rule (docs/protocol.md §9).
+	AskWindow        string // %s the box's name, %s a count of days ("4 days")
+	AskWindowSliding string // %s days
+	AskWindowFixed   string // %s days
+	AskWindowUnknown string
+	AskWindowKept    string
+	AskWindowBadTime string
+	AskWindowTime    string // the time field's placeholder
+	AskWindowChoose  string // help: ↑↓
+	AskWindowPrebook string // help: y/enter
+	AskWindowNo      string // help: n
+	AskWindowClose   string // help: esc
+	WindowSetSliding string // %s box, %s days
+	WindowSetFixed   string // %s box, %s HH:MM, %s days
+	WindowSetFailed  string // %s box
+	OneDay           string // "1 day"
+	NDays            string // %d days, two or more (or none)
+
+	Help Keys
 }
 
 // Keys is the help text of every key binding.
