@@ -1,6 +1,7 @@
 package session
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -24,9 +25,24 @@ import (
 // pause dates are class dates.
 
 // ErrPlanConflict: a plan for the same slot (same box, a shared weekday,
-// same time, same class, overlapping dates) already exists. It wraps
-// ErrDuplicate; the error text names the plan.
-var ErrPlanConflict = fmt.Errorf("a plan for that slot already exists: %w", ErrDuplicate)
+// same time, same class, overlapping dates) already exists. Store.AddPlan
+// returns it as a *PlanConflictError, which is also ErrDuplicate.
+var ErrPlanConflict = errors.New("a plan for that slot already exists")
+
+// PlanConflictError names the live plan a new one collides with.
+type PlanConflictError struct {
+	Existing Plan
+	Days     Weekdays // the weekdays both plans share
+}
+
+func (e *PlanConflictError) Error() string {
+	return fmt.Sprintf("plan #%d already books %s at %s on %s", e.Existing.ID, e.Existing.Class, e.Existing.Time, e.Days)
+}
+
+// Is makes the error ErrPlanConflict and ErrDuplicate.
+func (e *PlanConflictError) Is(target error) bool {
+	return target == ErrPlanConflict || target == ErrDuplicate
+}
 
 // Weekdays is a set of weekdays: bit i is time.Weekday(i).
 type Weekdays uint8
@@ -225,7 +241,8 @@ func (n NewPlan) Validate() error {
 		}
 		key := NormalizeClassName(f.Class) + "@" + f.Time.String()
 		if seen[key] {
-			return fmt.Errorf("%w: %s at %s is named twice in the plan", ErrInvalid, strings.TrimSpace(f.Class), f.Time)
+			return fmt.Errorf("%w: %s at %s is already in the plan: a fallback must be another class or time",
+				ErrInvalid, strings.TrimSpace(f.Class), f.Time)
 		}
 		seen[key] = true
 	}

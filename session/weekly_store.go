@@ -107,8 +107,7 @@ func (s *Store) AddPlan(ctx context.Context, n NewPlan) (Plan, error) {
 		}
 		for _, other := range live {
 			if other.Conflicts(n) {
-				return fmt.Errorf("plan #%d already books %s at %s on %s: %w",
-					other.ID, other.Class, other.Time, (other.Days & n.Days).String(), ErrPlanConflict)
+				return &PlanConflictError{Existing: other, Days: other.Days & n.Days}
 			}
 		}
 		now := s.now()
