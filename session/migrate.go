@@ -287,6 +287,26 @@ CREATE TABLE plan_occurrences (
 	PRIMARY KEY (plan_id, day)
 ) STRICT, WITHOUT ROWID;
 
+-- A counter every change to a plan, a skip or a pause bumps: the cheap
+-- read by which a runner notices another process edited the plans.
+CREATE TABLE plans_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT INTO plans_version (id, version) VALUES (1, 0);
+CREATE TRIGGER plans_version_plans_insert AFTER INSERT ON plans
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_plans_update AFTER UPDATE ON plans
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_skips_insert AFTER INSERT ON plan_skips
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_skips_delete AFTER DELETE ON plan_skips
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_pauses_insert AFTER INSERT ON plan_pauses
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_pauses_delete AFTER DELETE ON plan_pauses
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+
 ALTER TABLE prebookings ADD COLUMN plan_id  INTEGER;
 ALTER TABLE prebookings ADD COLUMN plan_day TEXT;
 CREATE INDEX prebookings_plan ON prebookings (plan_id, plan_day) WHERE plan_id IS NOT NULL;

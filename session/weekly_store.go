@@ -29,6 +29,15 @@ const (
 	EventPlanOccurrence EventKind = "plan.occurrence" // an occurrence record changed state
 )
 
+// PlansVersion is a counter that every change to a plan, a skip or a pause
+// bumps (in any process): a runner re-reads the plans when it moved. The
+// runner's own occurrence records do not move it.
+func (s *Store) PlansVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `SELECT version FROM plans_version WHERE id = 1`).Scan(&v)
+	return v, s.wrap("read plans version", err)
+}
+
 const planColumns = `id, box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at`
 
 type fallbackJSON struct {

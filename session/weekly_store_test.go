@@ -2,6 +2,7 @@ package session
 
 import (
 	"errors"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -345,5 +346,93 @@ func TestLinkNeedsPlanAndDay(t *testing.T) {
 	_, err := s.AddPrebooking(t.Context(), NewPrebooking{BoxID: 1, ClassID: 1, Day: classDay, ClassStart: clock.Now(), PlanID: 3})
 	if !errors.Is(err, ErrInvalid) {
 		t.Errorf("plan without day: %v", err)
+	}
+}
+
+func TestPlansVersionMovesOnEveryPlanChange(t *testing.T) {
+	s, _ := planStore(t)
+	ctx := t.Context()
+	last, err := s.PlansVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := func(what string) {
+		t.Helper()
+		v, err := s.PlansVersion(ctx)
+		if err != nil || v <= last {
+			t.Errorf("%s: version %d (was %d), %v", what, v, last, err)
+		}
+		last = v
+	}
+	p, err := s.AddPlan(ctx, wodPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved("add")
+	fri := day("2026-11-27")
+	if _, err := s.SkipPlanDay(ctx, p.ID, fri); err != nil {
+		t.Fatal(err)
+	}
+	moved("skip")
+	if _, err := s.UnskipPlanDay(ctx, p.ID, fri); err != nil {
+		t.Fatal(err)
+	}
+	moved("unskip")
+	if _, err := s.PausePlans(ctx, p.ID, DayRange{From: fri, Until: fri}); err != nil {
+		t.Fatal(err)
+	}
+	moved("pause")
+	if _, err := s.ResumePlans(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	moved("resume")
+	if _, err := s.PutOccurrence(ctx, OccurrenceRecord{PlanID: p.ID, Day: fri, State: OccPrebooked}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.PlansVersion(ctx); v != last {
+		t.Errorf("an occurrence record moved the version")
+	}
+	if _, err := s.RemovePlan(ctx, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	moved("remove")
+}
+
+// BenchmarkPlanOccurrences materialises a week of 20 plans over 3 boxes,
+// each with a record and a linked prebooking on some days.
+func BenchmarkPlanOccurrences(b *testing.B) {
+	s, err := Open(b.Context(), filepath.Join(b.TempDir(), "ahtui.db"), WithClock(newTestClock().Now))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := b.Context()
+	if err := s.SyncBoxes(ctx, []BoxInfo{{ID: 1, Subdomain: "a"}, {ID: 2, Subdomain: "b"}, {ID: 3, Subdomain: "c"}}); err != nil {
+		b.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Madrid")
+	var plans []Plan
+	for i := range 20 {
+		p, err := s.AddPlan(ctx, NewPlan{BoxID: int64(i%3 + 1), Days: AllWeekdays, Time: ClockTime{6 + i%14, 0},
+			Class: "WOD " + string(rune('A'+i))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		plans = append(plans, p)
+		for _, o := range p.Occurrences(day("2026-11-24"), day("2026-11-30"), loc) {
+			if o.Day.Day%2 == 0 {
+				if _, err := s.PutOccurrence(ctx, OccurrenceRecord{PlanID: p.ID, Day: o.Day, State: OccPrebooked, ClassID: int64(i)}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	zone := func(int64) *time.Location { return loc }
+	b.ResetTimer()
+	for b.Loop() {
+		m, err := s.PlanOccurrences(ctx, plans, day("2026-11-24"), day("2026-11-30"), zone)
+		if err != nil || len(m) != 20 {
+			b.Fatal(len(m), err)
+		}
 	}
 }
