@@ -232,6 +232,86 @@ BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
 ALTER TABLE boxes ADD COLUMN learned_window_state TEXT NOT NULL DEFAULT '';
 `,
 	},
+	{
+		// Weekly plans (session/weekly.go): the plans, their skipped days and
+		// paused periods (class dates, box-local), the runner's record of
+		// each occurrence, and the link from a prebooking to the plan
+		// occurrence it fires.
+		name: "weekly plans",
+		sql: `
+CREATE TABLE plans (
+	id         INTEGER PRIMARY KEY,
+	box_id     INTEGER NOT NULL REFERENCES boxes(id),
+	days       INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127), -- bit i = weekday i, Sunday = 0
+	start_time TEXT    NOT NULL,                                 -- HH:MM, box-local
+	class_name TEXT    NOT NULL CHECK (class_name <> ''),
+	waitlist   INTEGER NOT NULL DEFAULT 0,
+	fallbacks  TEXT    NOT NULL DEFAULT '[]',                    -- JSON [{"class", "time"}], in order
+	from_day   TEXT,                                             -- NULL = no start date
+	until_day  TEXT,                                             -- NULL = no end date
+	book_now   INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	removed_at INTEGER                                           -- NULL while the plan lives
+) STRICT;
+
+CREATE TABLE plan_skips (
+	plan_id    INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+	day        TEXT    NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (plan_id, day)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE plan_pauses (
+	id         INTEGER PRIMARY KEY,
+	plan_id    INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+	from_day   TEXT    NOT NULL,
+	until_day  TEXT    NOT NULL CHECK (from_day <= until_day),
+	created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX plan_pauses_plan ON plan_pauses (plan_id);
+
+-- The runner's record of an occurrence; version makes every write a
+-- compare-and-set.
+CREATE TABLE plan_occurrences (
+	plan_id        INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+	day            TEXT    NOT NULL,
+	state          TEXT    NOT NULL CHECK (state IN ('planned', 'prebooked', 'booked', 'waitlisted', 'full',
+		'failed', 'missed', 'cancelled', 'no_class')),
+	class_id       INTEGER,
+	prebooking_id  INTEGER,
+	reservation_id INTEGER,
+	choice         INTEGER NOT NULL DEFAULT 0 CHECK (choice >= 0),
+	detail         TEXT    NOT NULL DEFAULT '',
+	version        INTEGER NOT NULL CHECK (version >= 1),
+	updated_at     INTEGER NOT NULL,
+	PRIMARY KEY (plan_id, day)
+) STRICT, WITHOUT ROWID;
+
+-- A counter every change to a plan, a skip or a pause bumps: the cheap
+-- read by which a runner notices another process edited the plans.
+CREATE TABLE plans_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT INTO plans_version (id, version) VALUES (1, 0);
+CREATE TRIGGER plans_version_plans_insert AFTER INSERT ON plans
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_plans_update AFTER UPDATE ON plans
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_skips_insert AFTER INSERT ON plan_skips
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_skips_delete AFTER DELETE ON plan_skips
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_pauses_insert AFTER INSERT ON plan_pauses
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_pauses_delete AFTER DELETE ON plan_pauses
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+
+ALTER TABLE prebookings ADD COLUMN plan_id  INTEGER;
+ALTER TABLE prebookings ADD COLUMN plan_day TEXT;
+CREATE INDEX prebookings_plan ON prebookings (plan_id, plan_day) WHERE plan_id IS NOT NULL;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

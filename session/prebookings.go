@@ -46,6 +46,10 @@ type NewPrebooking struct {
 	OpensAt       time.Time      // zero while the box's window is unknown
 	FamilyID      string
 	AllowWaitlist bool
+	// PlanID and PlanDay link the prebooking to the weekly-plan
+	// occurrence it fires (weekly.go); zero for a one-off prebooking.
+	PlanID  int64
+	PlanDay aimharder.Date
 }
 
 // Prebooking is a stored prebooking.
@@ -59,6 +63,10 @@ type Prebooking struct {
 	OpensAt       time.Time // zero = unknown
 	FamilyID      string
 	AllowWaitlist bool
+	// PlanID and PlanDay: the plan occurrence it fires; 0 and zero for a
+	// one-off prebooking.
+	PlanID  int64
+	PlanDay aimharder.Date
 
 	Status         PrebookingStatus
 	ClaimedBy      string // runner that fired it (or is firing it)
@@ -134,7 +142,7 @@ func roundLate(d time.Duration) string {
 
 const prebookingColumns = `id, box_id, class_id, day, class_name, class_start, opens_at, family_id,
 	allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id, late,
-	created_at, fired_at, finished_at, sent_at, late_ms`
+	created_at, fired_at, finished_at, sent_at, late_ms, plan_id, plan_day`
 
 func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	var (
@@ -142,11 +150,12 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 		day                        string
 		classStart, created        int64
 		opens, fired, finished, rs sql.NullInt64
-		sent, lateMS               sql.NullInt64
+		sent, lateMS, planID       sql.NullInt64
+		planDay                    sql.NullString
 	)
 	err := row.Scan(&p.ID, &p.BoxID, &p.ClassID, &day, &p.ClassName, &classStart, &opens, &p.FamilyID,
 		&p.AllowWaitlist, &p.Status, &p.ClaimedBy, &p.Attempts, &p.OutcomeCode, &p.OutcomeMessage, &rs, &p.Late,
-		&created, &fired, &finished, &sent, &lateMS)
+		&created, &fired, &finished, &sent, &lateMS, &planID, &planDay)
 	if err != nil {
 		return Prebooking{}, err
 	}
@@ -157,6 +166,10 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	p.OpensAt, p.FiredAt, p.FinishedAt = fromNullMillis(opens), fromNullMillis(fired), fromNullMillis(finished)
 	p.ReservationID = rs.Int64
 	p.SentAt, p.LateBy = fromNullMillis(sent), time.Duration(lateMS.Int64)*time.Millisecond
+	p.PlanID = planID.Int64
+	if p.PlanDay, err = parseDay(planDay); err != nil {
+		return Prebooking{}, err
+	}
 	return p, nil
 }
 
@@ -166,6 +179,9 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 func (s *Store) AddPrebooking(ctx context.Context, n NewPrebooking) (Prebooking, error) {
 	if n.BoxID <= 0 || n.ClassID <= 0 || n.Day.IsZero() || n.ClassStart.IsZero() {
 		return Prebooking{}, fmt.Errorf("%w: a prebooking needs a box, a class, a day and a start time", ErrInvalid)
+	}
+	if (n.PlanID != 0) != !n.PlanDay.IsZero() {
+		return Prebooking{}, fmt.Errorf("%w: a plan's prebooking needs both the plan and the class day", ErrInvalid)
 	}
 	var p Prebooking
 	err := s.inTx(ctx, "add prebooking", func(tx *sql.Tx) error {
@@ -187,10 +203,11 @@ SELECT count(*) FROM prebookings WHERE box_id = ? AND class_id = ? AND day = ? A
 		now := s.now()
 		var err error
 		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
-INSERT INTO prebookings (box_id, class_id, day, class_name, class_start, opens_at, family_id, allow_waitlist, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+prebookingColumns,
+INSERT INTO prebookings (box_id, class_id, day, class_name, class_start, opens_at, family_id, allow_waitlist, created_at,
+	plan_id, plan_day)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+prebookingColumns,
 			n.BoxID, n.ClassID, n.Day.String(), strings.TrimSpace(n.ClassName), toMillis(n.ClassStart),
-			nullMillis(n.OpensAt), n.FamilyID, boolInt(n.AllowWaitlist), toMillis(now)))
+			nullMillis(n.OpensAt), n.FamilyID, boolInt(n.AllowWaitlist), toMillis(now), nullID(n.PlanID), nullDay(n.PlanDay)))
 		if err != nil {
 			return err
 		}

@@ -103,6 +103,7 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 		newConfigCommand(opts, stdout),
 		newSimCommand(opts, stdout, stderr),
 		newPrebookCommand(opts, stdout),
+		newPlanCommand(opts, stdout),
 		newRunCommand(opts, stderr),
 		newDoctorCommand(opts, stdin, stdout, stderr),
 		newServeCommand(opts, stderr),
