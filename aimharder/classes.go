@@ -128,6 +128,11 @@ func (c *Client) Day(ctx context.Context, creds Credentials, box BoxRef, day Dat
 		return Day{}, creds, err
 	}
 	d, err := decodeDay(body, day, loc)
+	// A skipped class is never silent (docs/protocol.md §10B): the log says
+	// which and why; the caller may show Warnings too.
+	for _, w := range d.Warnings {
+		c.log.Warn("aimharder class row skipped", "box", box.Subdomain, "day", day.String(), "why", w)
+	}
 	return d, creds, err
 }
 
@@ -251,7 +256,8 @@ func (r wireRow) class(day Date, loc *time.Location) (Class, string) {
 	}
 	start, end, ok := r.times(day, loc)
 	if !ok {
-		return Class{}, fmt.Sprintf("class %d has no readable start time", r.ID.Value)
+		return Class{}, fmt.Sprintf("class %d (%s) has no readable start time (time %q, timeid %q)",
+			r.ID.Value, r.ClassName.display(), r.Time.display(), r.TimeID.display())
 	}
 	c := Class{
 		ID: r.ID.Value, TypeID: r.ClassID.Value,
@@ -333,17 +339,23 @@ func parseLimit(raw json.RawMessage) limitInfo {
 var (
 	// "07:00 - 08:00", "07:00-08:00" (docs/protocol.md §5.2); an en dash is tolerated too.
 	timeRange = regexp.MustCompile(`^\s*(\d{1,2}):(\d{2})\s*(?:-|–)\s*(\d{1,2}):(\d{2})\s*$`)
-	// "0700_60": start and length in minutes.
-	timeID = regexp.MustCompile(`^\s*(\d{2})(\d{2})_(\d{1,4})\s*$`)
+	// "09:00" alone, the end then from classLength or the timeid length
+	// (docs/protocol.md §10B).
+	timeStart = regexp.MustCompile(`^\s*(\d{1,2}):(\d{2})\s*$`)
+	// "0700_60": start and length in minutes. The start may have lost its
+	// leading zero ("900_60", an integer HHMM: docs/protocol.md §10B).
+	timeID = regexp.MustCompile(`^\s*(\d{1,4})_(\d{1,4})\s*$`)
 )
 
 // times reads the start from `time`, else from `timeid`; the end from
-// `time`, else start + classLength or the timeid length.
+// `time`, else start + classLength or the timeid length. A `time` holding
+// the start alone ("09:00") gives the start.
 func (r wireRow) times(day Date, loc *time.Location) (start, end time.Time, ok bool) {
 	var length int
 	if m := timeID.FindStringSubmatch(string(r.TimeID)); m != nil {
-		h, mi := atoiDigits(m[1]), atoiDigits(m[2])
-		length = atoiDigits(m[3])
+		hhmm := atoiDigits(m[1])
+		h, mi := hhmm/100, hhmm%100
+		length = atoiDigits(m[2])
 		if validClock(h, mi) {
 			start, ok = wallTime(day.Year, day.Month, day.Day, h, mi, 0, 0, loc), true
 		}
@@ -365,7 +377,12 @@ func (r wireRow) times(day Date, loc *time.Location) (start, end time.Time, ok b
 			return start, end, true
 		}
 	}
-	if ok && length > 0 {
+	if m := timeStart.FindStringSubmatch(string(r.Time)); m != nil {
+		if h, mi := atoiDigits(m[1]), atoiDigits(m[2]); validClock(h, mi) {
+			start, ok = wallTime(day.Year, day.Month, day.Day, h, mi, 0, 0, loc), true
+		}
+	}
+	if ok && length > 0 && length < 24*60 {
 		end = start.Add(time.Duration(length) * time.Minute)
 	}
 	return start, end, ok
