@@ -28,9 +28,13 @@ func TestIntegrationAnswersRefusalWithoutState(t *testing.T) {
 		want       string
 	}{
 		{name: "plan", user: plan, want: "Tu tarifa no te permite reservar esta clase. Consulta con tu centro.",
-			setup: func(e *env, creds aimharder.Credentials) aimharder.Class { return e.classOn(creds, norte, d1, "07:00", "WOD") }},
+			setup: func(e *env, creds aimharder.Credentials) aimharder.Class {
+				return e.classOn(creds, norte, d1, "07:00", "WOD")
+			}},
 		{name: "no credit", user: broke, want: "Tu tarifa no te permite reservar esta clase. Consulta con tu centro.",
-			setup: func(e *env, creds aimharder.Credentials) aimharder.Class { return e.classOn(creds, norte, d1, "07:00", "WOD") }},
+			setup: func(e *env, creds aimharder.Credentials) aimharder.Class {
+				return e.classOn(creds, norte, d1, "07:00", "WOD")
+			}},
 		{name: "class maximum", user: ana, want: "Has alcanzado el número máximo de reservas por día (3).",
 			setup: func(e *env, creds aimharder.Credentials) aimharder.Class {
 				for _, hhmm := range []string{"07:00", "09:30", "18:00"} {
