@@ -138,7 +138,10 @@ func TestIntegrationAnswersWithoutKey(t *testing.T) {
 // only the start in `time` give the same classes, none skipped.
 func TestIntegrationAnswersRowTimes(t *testing.T) {
 	t.Parallel()
-	for _, sh := range []aimhardertest.Shape{{TimeIDOnly: true}, {StartTimeOnly: true}} {
+	shapes := map[aimharder.TimeSource]aimhardertest.Shape{
+		aimharder.TimeFromTimeID: {TimeIDOnly: true}, aimharder.TimeFromStart: {StartTimeOnly: true},
+	}
+	for from, sh := range shapes {
 		e := newEnv(t)
 		creds := e.login(ana, fpUI)
 		want := e.mustDay(creds, norte, d1)
@@ -149,7 +152,8 @@ func TestIntegrationAnswersRowTimes(t *testing.T) {
 		}
 		for i, c := range got.Classes {
 			w := want.Classes[i]
-			if c.ID != w.ID || !c.Start.Equal(w.Start) || !c.End.Equal(w.End) || c.End.IsZero() {
+			if c.ID != w.ID || !c.Start.Equal(w.Start) || !c.End.Equal(w.End) || c.End.IsZero() ||
+				c.TimeFrom != from || w.TimeFrom != aimharder.TimeFromRange {
 				t.Errorf("%+v: class %d %v–%v, want %d %v–%v", sh, c.ID, c.Start, c.End, w.ID, w.Start, w.End)
 			}
 		}
