@@ -62,8 +62,7 @@ func (s *Server) handleBook(c *call) {
 		out = append(out, field{"bookState", code})
 		out = append(out, extra...)
 		c.code = fmt.Sprintf("bookState=%d", code)
-		if code == BookRuleRejected {
-			msg, _ := out.get("errorMssgLang")
+		if msg, ok := out.get("errorMssgLang"); ok && code == BookRuleRejected {
 			c.code += " " + fmt.Sprint(msg)
 		}
 		c.jsonReply(out)
