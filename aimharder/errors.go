@@ -242,7 +242,11 @@ const (
 // every BookingError also matches ErrRefused. When the refusal means "too
 // early", TooEarly carries the parsed window (and errors.As finds it).
 type BookingError struct {
-	Code     int
+	Code int
+	// NoState: the answer carried no bookState, only a reason in
+	// errorMssg — a box rule such as a class maximum, the plan or a
+	// penalty (docs/protocol.md §10B). Code is then 0, which means nothing.
+	NoState  bool
 	Key      string
 	Message  string
 	Max      int // the limit of a −8 answer, 0 if absent
@@ -251,6 +255,9 @@ type BookingError struct {
 
 func (e *BookingError) Error() string {
 	s := fmt.Sprintf("aimharder book: refused (bookState %d", e.Code)
+	if e.NoState {
+		s = "aimharder book: refused (no bookState"
+	}
 	if e.Key != "" {
 		s += " " + e.Key
 	}
@@ -268,9 +275,22 @@ func (e *BookingError) Error() string {
 }
 
 // reason maps the answer to a sentinel: the key first (modern answers put
-// the meaning there, docs/protocol.md §7.3 "branch on errorMssgLang"), then the code.
-// Unknown combinations give nil.
+// the meaning there, docs/protocol.md §7.3 "branch on errorMssgLang"),
+// then, for a −12 or a no-state answer without a key, the words of its
+// text (docs/protocol.md §10B), then the code. Unknown combinations give
+// nil.
 func (e *BookingError) reason() error {
+	if e.Key == "" && (e.Code == -12 || e.NoState) {
+		switch {
+		case sameHourText(e.Message):
+			return ErrAlreadyBooked
+		case tooEarlyText(e.Message):
+			return ErrTooEarly
+		}
+	}
+	if e.NoState && e.Key == "" {
+		return nil // a box rule in its own words: a refusal, never guessed further
+	}
 	switch {
 	case e.Key == KeyAlreadyBooked:
 		return ErrAlreadyBooked
@@ -296,6 +316,15 @@ func (e *BookingError) reason() error {
 		return ErrDailyLimit
 	}
 	return nil
+}
+
+// Bare reports a −12 that says nothing ahtui can read: no errorMssgLang
+// key and no text recognised as too early or same hour (docs/protocol.md
+// §10B). Outside a firing burst it is a refusal; inside one, at the
+// opening, it is most likely a "too early" worded in a way not yet seen,
+// and the burst retries it (scheduler).
+func (e *BookingError) Bare() bool {
+	return e.Code == -12 && !e.NoState && e.Key == "" && e.reason() == nil
 }
 
 func (e *BookingError) Is(target error) bool {
@@ -338,16 +367,21 @@ func (e *TooEarlyError) Is(target error) bool { return target == ErrTooEarly || 
 // the late-cancel warning (ErrLateCancel): nothing was cancelled, and
 // sending again with Late: true forfeits the credit.
 type CancelError struct {
-	State   int
+	State int
+	// NoState: no cancelState, only a reason in errorMssg
+	// (docs/protocol.md §10B); a refusal. State is then 0.
+	NoState bool
 	Message string
 }
 
 func (e *CancelError) Error() string {
 	s := fmt.Sprintf("aimharder cancelBook: not cancelled (cancelState %d)", e.State)
-	switch e.State {
-	case 2:
+	switch {
+	case e.NoState:
+		s = "aimharder cancelBook: not cancelled (no cancelState): refused"
+	case e.State == 2:
 		s += ": " + ErrLateCancel.Error()
-	case 3:
+	case e.State == 3:
 		s += ": refused"
 	default:
 		s += ": unknown state"
@@ -361,7 +395,7 @@ func (e *CancelError) Error() string {
 // Is matches ErrLateCancel for the warning (a question, not a refusal) and
 // ErrRefused for every other state.
 func (e *CancelError) Is(target error) bool {
-	if e.State == 2 {
+	if e.State == 2 && !e.NoState {
 		return target == ErrLateCancel
 	}
 	return target == ErrRefused

@@ -58,7 +58,7 @@ func judgeAttempt(a attempt) verdict {
 	switch {
 	case a.err == nil:
 		return verdictBooked
-	case errors.Is(a.err, aimharder.ErrTooEarly):
+	case errors.Is(a.err, aimharder.ErrTooEarly), bareRuleRefusal(a.err):
 		return verdictRetry
 	case errors.Is(a.err, aimharder.ErrAlreadyBooked):
 		return verdictAlready

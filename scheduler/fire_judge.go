@@ -18,7 +18,18 @@ const (
 	// codeUnconfirmed: a failure after an answer that may hide a booking,
 	// which the day could not be read to rule out.
 	codeUnconfirmed = "unconfirmed"
+	// codeWaitlistUnsettled: a bookState 0 answer ("waitlisted", once a
+	// place) that the day could not settle (account.SettleState).
+	codeWaitlistUnsettled = "waitlisted_unconfirmed"
 )
+
+// bareRuleRefusal: a −12 without a key or a recognisable text
+// (docs/protocol.md §10B). Inside a burst, at the opening, it is most
+// likely a "too early" worded in a way not seen yet: retried like one.
+func bareRuleRefusal(err error) bool {
+	var be *aimharder.BookingError
+	return errors.As(err, &be) && be.Bare()
+}
 
 // dayRead is what re-reading the class's day after a burst found: the
 // member's view of the class and whether they are in it, or why the day
@@ -36,7 +47,8 @@ type dayRead struct {
 func needsDay(res *burstResult) bool {
 	switch res.verdict {
 	case verdictBooked:
-		return false
+		// bookState 0 is settled against the day (account.SettleState).
+		return account.NeedsSettling(res.best.res.State)
 	case verdictRefused:
 		return res.anyAmbiguous()
 	}
@@ -56,7 +68,16 @@ func judge(res *burstResult, late bool, day dayRead) (o session.Outcome, tooEarl
 	switch res.verdict {
 	case verdictBooked:
 		o.Status, o.Code, o.ReservationID = session.PrebookBooked, "booked", best.res.ReservationID
-		if best.res.State == aimharder.StateWaitlisted {
+		state, resID, settled := account.SettleState(best.res.State, day.class, day.err == nil && day.booked)
+		if resID != 0 {
+			o.ReservationID = resID
+		}
+		switch {
+		case !settled:
+			o.Status, o.Code = session.PrebookWaitlisted, codeWaitlistUnsettled
+			o.Message = "AimHarder's answer means the waitlist, but it has meant a place too; the day could not be " +
+				"read to tell which: check your bookings in AimHarder"
+		case state == aimharder.StateWaitlisted:
 			o.Status, o.Code = session.PrebookWaitlisted, "waitlisted"
 		}
 		return o, nil
@@ -172,6 +193,8 @@ func refusalCode(err error) string {
 		return "logged_out"
 	case errors.Is(err, aimharder.ErrBlocked):
 		return "blocked"
+	case errors.As(err, &be) && be.NoState:
+		return "refused_box_rule" // a box rule in its own words (docs/protocol.md §10B)
 	case errors.As(err, &be):
 		code := fmt.Sprintf("refused %d", be.Code)
 		if be.Key != "" {
@@ -196,6 +219,8 @@ func refusalMessage(err error) string {
 		return fmt.Sprintf("AimHarder was having trouble (HTTP %d)", httpErr.Status)
 	case errors.As(err, &be) && strings.TrimSpace(be.Message) != "":
 		return strings.TrimSpace(be.Message)
+	case errors.As(err, &be):
+		return fmt.Sprintf("AimHarder refused the booking without saying why (code %d)", be.Code)
 	case errors.As(err, &blocked) && blocked.Status == 429:
 		return "AimHarder was limiting requests (HTTP 429) during the fire"
 	case errors.As(err, &blocked):

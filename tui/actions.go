@@ -245,6 +245,8 @@ func (m *Model) onBook(msg bookMsg) tea.Cmd {
 		switch {
 		case msg.outcome.AlreadyBooked:
 			text = fmt.Sprintf(tx.AlreadyBooked, m.className(c))
+		case msg.outcome.Unsettled:
+			text = fmt.Sprintf(tx.BookedUnsettled, m.className(c))
 		case msg.outcome.State == aimharder.StateWaitlisted:
 			text = fmt.Sprintf(tx.Waitlisted, m.className(c))
 		}

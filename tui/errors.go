@@ -21,14 +21,15 @@ func needsLogin(err error) bool {
 // language, keeping the server's own message when it sent one.
 func explain(tx *i18n.Text, err error) string {
 	var (
-		booking *aimharder.BookingError
-		blocked *aimharder.BlockedError
-		httpErr *aimharder.HTTPError
-		proto   *aimharder.ProtocolError
-		page    *aimharder.UnexpectedAnswerError
-		trans   *aimharder.TransportError
-		login   *aimharder.LoginError
-		unsure  *account.UncertainError
+		booking   *aimharder.BookingError
+		cancelled *aimharder.CancelError
+		blocked   *aimharder.BlockedError
+		httpErr   *aimharder.HTTPError
+		proto     *aimharder.ProtocolError
+		page      *aimharder.UnexpectedAnswerError
+		trans     *aimharder.TransportError
+		login     *aimharder.LoginError
+		unsure    *account.UncertainError
 	)
 	switch {
 	case err == nil:
@@ -58,6 +59,11 @@ func explain(tx *i18n.Text, err error) string {
 		return fmt.Sprintf(tx.ErrUncertain, what)
 	case errors.As(err, &booking):
 		return bookingWords(tx, booking)
+	case errors.As(err, &cancelled) && !errors.Is(err, aimharder.ErrLateCancel):
+		if cancelled.Message != "" {
+			return tx.ErrCancelRefused + " — " + fmt.Sprintf(tx.ServerSays, cancelled.Message)
+		}
+		return tx.ErrCancelRefused
 	case errors.Is(err, aimharder.ErrTooEarly):
 		return tx.ErrTooEarly
 	case errors.Is(err, account.ErrNotBooked):
@@ -121,6 +127,8 @@ func bookingWords(tx *i18n.Text, e *aimharder.BookingError) string {
 		what = tx.ErrAlreadyBooked
 	case errors.Is(e, aimharder.ErrTooEarly):
 		what = tx.ErrTooEarly
+	case e.NoState && e.Message != "":
+		what = tx.ErrRefusedStated // a box rule in its own words (docs/protocol.md §10B)
 	default:
 		what = fmt.Sprintf(tx.ErrRefused, e.Code)
 	}

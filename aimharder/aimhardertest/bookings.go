@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/ahtui/ahtui/aimharder"
 )
@@ -177,6 +178,21 @@ func applyRowShape(r *object, sh Shape) {
 	}
 	if sh.MissingOptional {
 		r.del("hidden", "waitlist", "onlineclass", "zoomid", "zoomJoinUrl", "zoomJoinPw")
+	}
+	if sh.TimeIDOnly { // docs/protocol.md §10B: "900_60", nothing else
+		if v, ok := r.get("timeid"); ok {
+			hhmm, length, _ := strings.Cut(fmt.Sprint(v), "_")
+			n, _ := strconv.Atoi(hhmm)
+			r.set("timeid", strconv.Itoa(n)+"_"+length)
+		}
+		r.del("time", "classLength")
+	}
+	if sh.StartTimeOnly { // docs/protocol.md §10B: "09:00" and classLength
+		if v, ok := r.get("time"); ok {
+			start, _, _ := strings.Cut(fmt.Sprint(v), "-")
+			r.set("time", strings.TrimSpace(start))
+		}
+		r.del("timeid")
 	}
 	if sh.ExtraKeys {
 		r.set("reservationDeadline", nil)

@@ -52,6 +52,11 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				switch {
 				case res.AlreadyBooked:
 					fmt.Fprintf(stdout, "You were already booked in class %d on %s.\n", id, date)
+				case res.Unsettled:
+					// bookState 0 once meant a place (docs/protocol.md §10B) and the day could not tell.
+					fmt.Fprintf(stdout, "AimHarder accepted the booking (reservation %d), but its answer can mean a place or "+
+						"the waitlist and the day could not be read to tell which: check with `ahtui classes --day %s`.\n",
+						res.ReservationID, date)
 				case res.State == aimharder.StateWaitlisted:
 					fmt.Fprintf(stdout, "The class is full: you are on the waitlist (reservation %d).\n", res.ReservationID)
 				default:

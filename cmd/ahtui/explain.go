@@ -27,15 +27,16 @@ func memberError(err error, now time.Time) error {
 
 func explain(err error, now time.Time) (string, int) {
 	var (
-		tooEarly *account.TooEarlyError
-		booking  *aimharder.BookingError
-		blocked  *aimharder.BlockedError
-		httpErr  *aimharder.HTTPError
-		proto    *aimharder.ProtocolError
-		page     *aimharder.UnexpectedAnswerError
-		trans    *aimharder.TransportError
-		login    *aimharder.LoginError
-		unsure   *account.UncertainError
+		tooEarly  *account.TooEarlyError
+		booking   *aimharder.BookingError
+		cancelled *aimharder.CancelError
+		blocked   *aimharder.BlockedError
+		httpErr   *aimharder.HTTPError
+		proto     *aimharder.ProtocolError
+		page      *aimharder.UnexpectedAnswerError
+		trans     *aimharder.TransportError
+		login     *aimharder.LoginError
+		unsure    *account.UncertainError
 	)
 	switch {
 	case errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, session.ErrNoAccount), errors.Is(err, session.ErrNoSession):
@@ -60,6 +61,12 @@ func explain(err error, now time.Time) (string, int) {
 		return "AimHarder refused the login: " + serverWords(login.Message, login.Reason), exitFailed
 	case errors.As(err, &booking):
 		return bookingMessage(booking), exitFailed
+	case errors.As(err, &cancelled) && !errors.Is(err, aimharder.ErrLateCancel):
+		msg := "AimHarder did not cancel the booking"
+		if cancelled.Message != "" {
+			msg += ` — AimHarder says: "` + cancelled.Message + `"`
+		}
+		return msg, exitFailed
 	case errors.As(err, &blocked):
 		if blocked.Status == 429 {
 			return "AimHarder is limiting requests from this machine (HTTP 429): wait a few minutes", exitFailed
@@ -184,6 +191,10 @@ func bookingMessage(e *aimharder.BookingError) string {
 		what = "you are already booked at that time"
 	case errors.Is(e, aimharder.ErrTooEarly):
 		what = "booking for this class is not open yet"
+	case e.NoState && e.Message != "":
+		what = "AimHarder refused the booking" // a box rule in its own words (docs/protocol.md §10B)
+	case e.Message == "":
+		what = fmt.Sprintf("AimHarder refused the booking without saying why (code %d)", e.Code)
 	default:
 		what = fmt.Sprintf("AimHarder refused the booking (code %d)", e.Code)
 	}

@@ -78,6 +78,10 @@ func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimhard
 	case res.Booked != nil:
 		fmt.Fprintf(w, "Booking for %s on %s at %s is already open, so it was booked now (%s, reservation %d): no prebooking needed.\n",
 			c.Name, date, c.Start.Format("15:04"), stateWord(res.Booked.State), res.Booked.ReservationID)
+		if res.Booked.Unsettled { // docs/protocol.md §10B: bookState 0 the day could not settle
+			fmt.Fprintf(w, "AimHarder's answer can mean a place or the waitlist and the day could not be read to tell which: "+
+				"check with `ahtui classes --day %s`.\n", date)
+		}
 		return nil
 	}
 	p, now := res.Prebooking, a.account.Now()

@@ -17,7 +17,33 @@ type BookOutcome struct {
 	// AlreadyBooked: AimHarder said "already booked at that time" and the
 	// day, read again, shows this very class booked — a success.
 	AlreadyBooked bool
+	// Unsettled: AimHarder answered bookState 0 — the waitlist, but a place
+	// in one real capture — and the day could not be read, or did not show
+	// the member in the class, to tell which (SettleState). State is then
+	// StateWaitlisted as answered.
+	Unsettled bool
 }
+
+// SettleState is the one place where a book answer meets the day's
+// listing (docs/protocol.md §10B): bookState 0 means the waitlist, but was
+// a real booking in one capture, so a "waitlisted" answer is told only as
+// the day shows it. listed is the class as the day was re-read after the
+// answer, ok whether that read worked and found the member in it. A
+// "booked" answer needs no read. settled is false when the day could not
+// tell: the answer's state is kept.
+func SettleState(answered aimharder.UserState, listed ClassView, ok bool) (state aimharder.UserState, reservationID int64, settled bool) {
+	if answered != aimharder.StateWaitlisted {
+		return answered, 0, true
+	}
+	if ok && (listed.Class.State == aimharder.StateBooked || listed.Class.State == aimharder.StateWaitlisted) {
+		return listed.Class.State, listed.ReservationID, true
+	}
+	return answered, 0, false
+}
+
+// NeedsSettling reports whether a book answer's state needs the day read
+// before the member is told (SettleState).
+func NeedsSettling(answered aimharder.UserState) bool { return answered == aimharder.StateWaitlisted }
 
 // TooEarlyError is a booking refused because the class's window is not
 // open yet, with the opening when it is known.
@@ -62,6 +88,16 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 		return updated, err
 	})
 	switch {
+	case err == nil && NeedsSettling(res.State):
+		c, booked, rerr := s.ConfirmBooked(context.WithoutCancel(ctx), kind, box, classID, date, family)
+		state, resID, settled := SettleState(res.State, c, rerr == nil && booked)
+		if resID == 0 {
+			resID = res.ReservationID
+		}
+		if !settled {
+			s.log.Warn("a bookState 0 answer could not be settled from the day", "box", box.Subdomain, "class", classID, "err", rerr)
+		}
+		return BookOutcome{State: state, ReservationID: resID, Unsettled: !settled}, nil
 	case err == nil:
 		return BookOutcome{State: res.State, ReservationID: res.ReservationID}, nil
 	case errors.Is(err, aimharder.ErrAlreadyBooked):

@@ -115,6 +115,7 @@ type Text struct {
 	ChoiceStay           string
 	Booked               string // %s class
 	Waitlisted           string // %s class
+	BookedUnsettled      string // %s class: bookState 0 the day could not settle (docs/protocol.md §10B)
 	AlreadyBooked        string // %s class
 	Cancelled            string // %s class
 	CancelledLate        string // %s class
@@ -147,6 +148,8 @@ type Text struct {
 	ErrAlreadyBooked string
 	ErrTooEarly      string
 	ErrRefused       string // %d code
+	ErrRefusedStated string // a refusal without a code, AimHarder's words follow
+	ErrCancelRefused string // a cancel refused; AimHarder's words may follow
 	ServerSays       string // %s message
 	ErrBadLogin      string
 	ErrLocked        string

@@ -301,7 +301,34 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 		st, meaning = kst, kmeaning
 	}
 	d.emit(st, title, detail, meaning)
+	d.checkShapes(day)
 	return creds
+}
+
+// checkShapes reports which of the minority answer shapes other clients
+// report (docs/protocol.md §10B) this run met. Doctor only reads: the
+// book and cancel shapes need a booking, so they are said unchecked.
+func (d *Doctor) checkShapes(day aimharder.Day) {
+	from := map[aimharder.TimeSource]int{}
+	for _, c := range day.Classes {
+		from[c.TimeFrom]++
+	}
+	var detail []string
+	switch {
+	case len(day.Classes) == 0 && len(day.Warnings) == 0:
+		detail = append(detail, "class times: not checked (no classes read)")
+	case from[aimharder.TimeFromStart] == 0 && from[aimharder.TimeFromTimeID] == 0 && len(day.Warnings) == 0:
+		detail = append(detail, "class times: every class as \"HH:MM - HH:MM\" (the usual shape)")
+	default:
+		detail = append(detail, fmt.Sprintf("class times: %d as \"HH:MM - HH:MM\", %d as a start time with a length, "+
+			"%d from timeid only (\"900_60\"), %d unreadable (skipped, see above)",
+			from[aimharder.TimeFromRange], from[aimharder.TimeFromStart], from[aimharder.TimeFromTimeID], len(day.Warnings)))
+	}
+	detail = append(detail,
+		"book and cancel refusals without bookState/cancelState: not checked (needs a booking)",
+		"−12 without errorMssgLang: not checked (needs a booking)",
+		"bookState 0 for a booked place: not checked (needs a booking)")
+	d.emit(checkOK, "Answer shapes other clients report", detail, "")
 }
 
 // zoneDetail says which time zone ahtui assumes for the box (openings are
