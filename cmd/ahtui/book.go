@@ -40,7 +40,7 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				box, err := a.account.CurrentBox(ctx)
 				if err != nil {
 					return err
@@ -83,7 +83,7 @@ func newCancelCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				box, err := a.account.CurrentBox(ctx)
 				if err != nil {
 					return err

@@ -120,7 +120,7 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "List your boxes",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				boxes, err := a.account.ActiveBoxes(ctx)
 				if err != nil {
 					return err
@@ -185,7 +185,7 @@ func newBoxCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "Make a box the current one",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				b, err := a.account.FindBox(ctx, args[0])
 				if err != nil {
 					return usageErrorf("%v", err)

@@ -37,8 +37,18 @@ func explain(err error, now time.Time) (string, int) {
 		trans     *aimharder.TransportError
 		login     *aimharder.LoginError
 		unsure    *account.UncertainError
+		gone      *account.ClassUnavailableError
+		noDB      *noDatabaseError
+		readOnly  *session.ReadOnlyError
 	)
 	switch {
+	case errors.As(err, &noDB):
+		msg := "there is no ahtui database at " + noDB.path
+		if noDB.needSession {
+			return msg + ": you are not logged in there. Log in with `ahtui login` (or, if --db or AHTUI_DB " +
+				"names the wrong file, fix that)", exitNoSession
+		}
+		return msg + " (nothing was created): check --db or AHTUI_DB, or log in with `ahtui login` to start one", exitFailed
 	case errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, session.ErrNoAccount), errors.Is(err, session.ErrNoSession):
 		return "you are not logged in: run `ahtui login`", exitNoSession
 	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, session.ErrSessionDead), errors.Is(err, aimharder.ErrLoggedOut):
@@ -46,6 +56,10 @@ func explain(err error, now time.Time) (string, int) {
 	case errors.As(err, &unsure):
 		return "AimHarder did not answer the " + unsure.Action + " clearly and ahtui could not check the day afterwards: " +
 			"it may have gone through. Check with `ahtui classes` before trying again", exitFailed
+	case errors.As(err, &gone):
+		return classGoneMessage(gone), exitFailed
+	case errors.Is(err, account.ErrClassNotFound):
+		return "there is no class with that id on that day: see the ID column of `ahtui classes --day YYYY-MM-DD`", exitFailed
 	case errors.As(err, &tooEarly):
 		return tooEarlyMessage(tooEarly, now), exitFailed
 	case errors.Is(err, account.ErrLateCancelNeedsConsent):
@@ -90,6 +104,10 @@ func explain(err error, now time.Time) (string, int) {
 		return damagedMessage(err), exitFailed
 	case errors.Is(err, session.ErrDiskFull):
 		return diskFullMessage(err), exitFailed
+	case errors.As(err, &readOnly):
+		return fmt.Sprintf("ahtui's database at %s is read-only for ahtui (%s): check that --db or AHTUI_DB names "+
+			"ahtui's database, and the permissions of the database file and its folder (nothing was changed)",
+			readOnly.Path, readOnly.Reason), exitFailed
 	case errors.Is(err, session.ErrReadOnly):
 		return err.Error() + ": check the permissions of the database file and its folder (nothing was changed)", exitFailed
 	case errors.Is(err, session.ErrBusy):
@@ -166,6 +184,19 @@ func diskFullMessage(err error) string {
 		what += fmt.Sprintf(" at %s (%s)", df.Path, df.Reason)
 	}
 	return what + ": that change was not saved, and everything saved before is intact. Free some space and try again"
+}
+
+// classGoneMessage: a booking refused for a class that is not on that
+// day, has started or is over, said as such (not "too close to the start").
+func classGoneMessage(e *account.ClassUnavailableError) string {
+	c := e.Class
+	switch {
+	case errors.Is(e.Reason, account.ErrClassEnded):
+		return fmt.Sprintf("%s on %s at %s has already ended: it can no longer be booked", c.Name, e.Date, c.Start.Format("15:04"))
+	case errors.Is(e.Reason, account.ErrClassStarted):
+		return fmt.Sprintf("%s on %s at %s has already started: it can no longer be booked", c.Name, e.Date, c.Start.Format("15:04"))
+	}
+	return fmt.Sprintf("there is no class with that id on %s: see the ID column of `ahtui classes --day %s`", e.Date, e.Date)
 }
 
 // bookingMessage explains a refused booking, keeping the server's words.

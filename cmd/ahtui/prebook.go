@@ -47,7 +47,7 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				return prebookAdd(ctx, a, stdout, id, date, waitlist)
 			})
 		},
@@ -124,7 +124,7 @@ func newPrebookListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "List prebookings and their outcomes",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
 				list, err := a.store.Prebookings(ctx, session.PrebookingQuery{})
 				if err != nil {
 					return err
@@ -204,7 +204,7 @@ func newPrebookRmCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil || id <= 0 {
 				return usageErrorf("%q is not a prebooking id (the ID column of `ahtui prebook list`)", args[0])
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
 				p, err := a.store.CancelPrebooking(ctx, id)
 				switch {
 				case errors.Is(err, session.ErrNotFound):

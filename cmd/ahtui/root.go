@@ -93,7 +93,7 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 
 	root.AddCommand(
 		newLoginCommand(opts, stdin, stdout, stderr),
-		newLogoutCommand(opts, stdout),
+		newLogoutCommand(opts, stdout, stderr),
 		newStatusCommand(opts, stdout),
 		newBoxesCommand(opts, stdout),
 		newBoxCommand(opts, stdout),

@@ -16,6 +16,7 @@ import (
 
 type statusJSON struct {
 	Account        *accountJSON    `json:"account"`
+	LoggedIn       bool            `json:"logged_in"` // a session is stored (none after logout)
 	Box            *boxJSON        `json:"box"`
 	Sessions       []sessionJSON   `json:"sessions"`
 	Runner         *runnerJSON     `json:"runner"`
@@ -72,7 +73,7 @@ func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "Show both sessions, the runner and the next prebooking",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
 				st, err := collectStatus(ctx, a)
 				if err != nil {
 					return err
@@ -107,6 +108,7 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 	if err != nil {
 		return st, err
 	}
+	st.LoggedIn = len(sessions) > 0
 	// Sessions and the runner belong to no box: the current box's zone.
 	zones := a.zones(ctx)
 	loc := zones.Current()
@@ -167,6 +169,8 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	defer tw.Flush()
 	if st.Account == nil {
 		fmt.Fprintln(tw, "Account\tnot logged in (run `ahtui login`)")
+	} else if !st.LoggedIn {
+		fmt.Fprintf(tw, "Account\t%s <%s> · logged out (run `ahtui login`)\n", st.Account.Name, st.Account.Email)
 	} else {
 		fmt.Fprintf(tw, "Account\t%s <%s>\n", st.Account.Name, st.Account.Email)
 	}
@@ -186,7 +190,11 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	if st.Runner == nil {
 		fmt.Fprintln(tw, "Runner\tnone: prebookings fire only while `ahtui`, `ahtui run` or `ahtui serve` runs")
 	} else {
-		fmt.Fprintf(tw, "Runner\tpid %d on %s\n", st.Runner.PID, st.Runner.Host)
+		line := fmt.Sprintf("pid %d on %s", st.Runner.PID, st.Runner.Host)
+		if !st.LoggedIn {
+			line += " · cannot book until you log in again"
+		}
+		fmt.Fprintf(tw, "Runner\t%s\n", line)
 	}
 	if st.NextPrebooking == nil {
 		fmt.Fprintln(tw, "Next prebooking\tnone")

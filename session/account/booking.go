@@ -113,8 +113,70 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 		}
 	case errors.Is(err, aimharder.ErrTooEarly):
 		return BookOutcome{}, s.tooEarly(ctx, kind, box, classID, date, err)
+	case errors.Is(err, aimharder.ErrTooLate), isUnexplainedRefusal(err):
+		return BookOutcome{}, s.whyRefused(ctx, kind, box, classID, date, err)
 	}
 	return BookOutcome{}, err
+}
+
+// ErrClassEnded: the class is over. It matches ErrClassStarted too.
+var ErrClassEnded = errors.New("the class has already ended")
+
+// ClassUnavailableError is a booking AimHarder refused for a class the
+// day, read again, does not have (Reason ErrClassNotFound), or that has
+// started (ErrClassStarted) or ended (ErrClassEnded): "too close to the
+// start" and a bare refusal code would mislead the member.
+type ClassUnavailableError struct {
+	Reason  error
+	Class   ClassView // zero when the class was not found
+	Date    aimharder.Date
+	Refusal error // AimHarder's answer, for the log
+}
+
+func (e *ClassUnavailableError) Error() string {
+	return e.Reason.Error() + " (" + e.Refusal.Error() + ")"
+}
+
+func (e *ClassUnavailableError) Is(target error) bool {
+	return target == e.Reason || (e.Reason == ErrClassEnded && target == ErrClassStarted)
+}
+
+// isUnexplainedRefusal: a refusal whose code and key name no known
+// reason (an unknown id gets such a one, docs/protocol.md §7.3).
+func isUnexplainedRefusal(err error) bool {
+	var be *aimharder.BookingError
+	if !errors.As(err, &be) {
+		return false
+	}
+	for _, known := range []error{aimharder.ErrFull, aimharder.ErrNoCredit, aimharder.ErrTooEarly, aimharder.ErrPaymentPending,
+		aimharder.ErrTooLate, aimharder.ErrDailyLimit, aimharder.ErrQuota, aimharder.ErrAlreadyBooked} {
+		if errors.Is(be, known) {
+			return false
+		}
+	}
+	return true
+}
+
+// whyRefused reads the day again after a "too late" or unexplained
+// refusal: a class not there, started or over is said as such; otherwise
+// the refusal stands.
+func (s *Service) whyRefused(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, refusal error) error {
+	day, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		s.log.Info("could not read the day to explain a refused booking", "class", classID, "err", err)
+		return refusal
+	}
+	c, ok := day.FindClass(classID)
+	now := s.now()
+	switch {
+	case !ok:
+		return &ClassUnavailableError{Reason: ErrClassNotFound, Date: date, Refusal: refusal}
+	case !c.Class.End.IsZero() && !now.Before(c.Class.End):
+		return &ClassUnavailableError{Reason: ErrClassEnded, Class: c, Date: date, Refusal: refusal}
+	case !now.Before(c.Start):
+		return &ClassUnavailableError{Reason: ErrClassStarted, Class: c, Date: date, Refusal: refusal}
+	}
+	return refusal
 }
 
 // confirmAlreadyBooked re-reads the day: "already booked at that time" is a
