@@ -188,6 +188,9 @@ func (m *Model) confirmUnprebook(c account.ClassView, id int64) {
 
 // onAnswer acts on a confirmation answered yes.
 func (m *Model) onAnswer(msg dialog.ResultMsg) tea.Cmd {
+	if pi, ok := msg.Payload.(planIntent); ok {
+		return m.onPlanAnswer(pi, msg.Yes)
+	}
 	it, ok := msg.Payload.(intent)
 	if !ok || !msg.Yes {
 		return nil

@@ -294,6 +294,10 @@ type fakeStore struct {
 	nextID      int64
 	version     int64 // the boxes version: bumped by setBox
 	now         func() time.Time
+	plans       []session.Plan
+	nextPlan    int64
+	occ         map[string]session.OccurrenceRecord // plan id/day → the runner's record
+	plansErr    error
 }
 
 func (s *fakeStore) BoxesVersion(context.Context) (int64, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/ahtui/ahtui/tui/boxes"
 	"github.com/ahtui/ahtui/tui/dialog"
 	"github.com/ahtui/ahtui/tui/login"
+	"github.com/ahtui/ahtui/tui/planform"
 	"github.com/ahtui/ahtui/tui/toast"
 )
 
@@ -71,6 +72,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = tea.Batch(m.onPrebook(msg), m.checkBoxes(true))
 	case unprebookMsg:
 		cmd = m.onUnprebook(msg)
+
+	case planform.SubmitMsg:
+		cmd = m.onPlanSubmit(msg)
+	case planform.PauseMsg:
+		cmd = m.onPauseSubmit(msg)
+	case planDoneMsg:
+		cmd = m.onPlanDone(msg)
 	}
 	return m, cmd
 }
@@ -89,6 +97,16 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	if m.dialog.IsOpen() {
 		var cmd tea.Cmd
 		m.dialog, cmd = m.dialog.Update(k)
+		return cmd
+	}
+	if m.planForm.IsOpen() {
+		var cmd tea.Cmd
+		m.planForm, cmd = m.planForm.Update(k)
+		return cmd
+	}
+	if m.pauseForm.IsOpen() {
+		var cmd tea.Cmd
+		m.pauseForm, cmd = m.pauseForm.Update(k)
 		return cmd
 	}
 	if m.helpOpen {
@@ -117,6 +135,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.prebookingsKey(k)
 	case screenHistory:
 		return m.historyKey(k)
+	case screenPlans:
+		return m.plansKey(k)
 	}
 	return m.weekKey(k)
 }
@@ -131,6 +151,8 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(k, m.keys.Prebookings) && m.screen != screenPrebookings && m.hasBox:
 		return m.showPrebookings(), true
+	case key.Matches(k, m.keys.Plans) && m.screen != screenPlans && m.hasBox:
+		return m.showPlans(), true
 	case key.Matches(k, m.keys.History) && m.screen != screenHistory:
 		return m.showHistory(), true
 	case key.Matches(k, m.keys.Boxes) && m.screen != screenBoxes:
@@ -193,6 +215,8 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(k, m.keys.Prebook):
 		return m.prebook()
+	case key.Matches(k, m.keys.EveryWeek):
+		return m.everyWeek()
 	}
 	return nil
 }

@@ -235,7 +235,7 @@ var english = Text{
 		Remove: "remove", Open: "show in week", Family: "family member",
 		Submit: "submit", NextField: "next field",
 		Scroll: "scroll", Confirm: "confirm", Dismiss: "dismiss", Select: "choose",
-		EveryWeek: "every week", Plans: "weekly plans",
+		EveryWeek: "every week", Plans: "weekly plans", Weeks: "previous / next week",
 		Skip: "skip / unskip day", Pause: "pause", Resume: "resume",
 		ToggleDay: "tick day", Change: "change", Save: "save",
 	},

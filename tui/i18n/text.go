@@ -289,6 +289,7 @@ type Keys struct {
 	Confirm, Dismiss            string
 	Select                      string
 	EveryWeek, Plans            string
+	Weeks                       string // [ and ] together, in the footer
 	Skip, Pause, Resume         string
 	ToggleDay, Change, Save     string
 }
