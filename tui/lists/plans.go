@@ -108,7 +108,7 @@ func PlanItems(th *theme.Theme, tx *i18n.Text, rows []PlanRow, today aimharder.D
 		if !o.Start.IsZero() {
 			when += " " + o.Start.Format("15:04")
 		}
-		line := "     " + fit(when, 17) + style.Render(mark+" "+word)
+		line := "     " + fit(when, 18) + style.Render(mark+" "+word)
 		if o.Choice > 0 && o.Choice <= len(r.Plan.Plan.Fallbacks) {
 			f := r.Plan.Plan.Fallbacks[o.Choice-1]
 			line += th.Faint.Render(" · " + fmt.Sprintf(tx.PlanFallbackUsed, f.Time.String()+" "+f.Class))

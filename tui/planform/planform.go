@@ -276,7 +276,10 @@ func (m *Model) render() {
 	if m.err != "" {
 		lines = append(lines, "", th.Warn.Render(th.Mark.Warn+" "+m.err))
 	}
-	lines = append(lines, "", th.HelpDesc.Render(ansi.Wrap(tx.PlanFormHint, width, "")))
+	lines = append(lines, "")
+	for _, l := range strings.Split(ansi.Wrap(tx.PlanFormHint, width, ""), "\n") {
+		lines = append(lines, th.HelpDesc.Render(l))
+	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > width {
 			lines[i] = ansi.Truncate(l, width, "…")
