@@ -143,6 +143,7 @@ func (p *Pause) render() {
 			b.WriteString(l + "\n")
 		}
 	}
+	b.WriteString(strings.Repeat(" ", lw) + th.Faint.Render(tx.PlanDateHint) + "\n")
 	if p.err != "" {
 		b.WriteString(th.Warn.Render(th.Mark.Warn+" "+p.err) + "\n")
 	}
