@@ -292,3 +292,23 @@ func TestPlansFollowTheStore(t *testing.T) {
 	}
 	_ = aimharder.Date{}
 }
+
+// TestPlanFallbackClassMarked: the class an occurrence resolved to (a
+// fallback) is marked as the plan's too.
+func TestPlanFallbackClassMarked(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	c := e.pickPlanClass()
+	e.makePlan("down", "down", "right")
+	fb := e.selectClass(func(o account.ClassView) bool {
+		return o.Date == c.Date && o.ID != c.ID && o.Start.Before(c.Start)
+	})
+	if _, ok := e.m.grid.Plan(fb.ID, fb.Date); ok {
+		t.Fatal("another class is marked before any occurrence resolved to it")
+	}
+	e.store.setOccurrence(session.OccurrenceRecord{PlanID: 1, Day: c.Date, State: session.OccBooked, ClassID: fb.ID, Choice: 1})
+	e.key("r")
+	if pm, ok := e.m.grid.Plan(fb.ID, fb.Date); !ok || pm.PlanID != 1 {
+		t.Fatalf("the fallback class is not marked: %+v", pm)
+	}
+	e.requireContains("every Sat · plan #1")
+}
