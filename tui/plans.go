@@ -74,6 +74,12 @@ func (m *Model) everyWeek() tea.Cmd {
 	case c.StaffManaged:
 		return m.toasts.Push(toast.Warn, m.tx.StaffOnly)
 	}
+	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
+		// Already every week: show that plan, on this day when listed.
+		cmd := m.showPlans()
+		m.selectPlanRow(pm.PlanID, c.Date)
+		return cmd
+	}
 	m.planForm.Open(planform.Setup{
 		Class:   strings.TrimSpace(c.Name),
 		Time:    session.ClockOf(c.Start),
@@ -285,6 +291,24 @@ func (m *Model) showPlans() tea.Cmd {
 func (m *Model) renderPlans() {
 	m.planRows = lists.PlanRows(m.plans)
 	m.planList.SetItems(lists.PlanItems(m.th, m.tx, m.planRows, m.today))
+}
+
+// selectPlanRow puts the plans view's cursor on plan id's occurrence on
+// day, else on the plan.
+func (m *Model) selectPlanRow(id int64, day aimharder.Date) {
+	at := -1
+	for i, r := range m.planRows {
+		switch {
+		case r.Plan.Plan.ID != id:
+		case r.Occ != nil && r.Occ.Day == day:
+			at = i
+		case r.Occ == nil && at < 0:
+			at = i
+		}
+	}
+	if at >= 0 {
+		m.planList.SetCursor(at)
+	}
 }
 
 // selectedPlanRow is the row under the plans view's cursor.

@@ -109,11 +109,20 @@ func TestPlanAsksToBookNowWhenOpen(t *testing.T) {
 func TestDuplicatePlanRefusedInTheServicesWords(t *testing.T) {
 	e := newEnv(t, 80, 24, i18n.EN)
 	c := e.pickPlanClass()
-	e.makePlan()
+	// Another terminal made the same plan; this screen has not read it yet.
+	e.store.mu.Lock()
+	e.store.nextPlan = 4
+	e.store.plans = []session.Plan{{ID: 4, BoxID: testBox.ID, Days: session.WeekdaysOf(c.Date.Weekday()),
+		Time: session.ClockOf(c.Start), Class: c.Name, CreatedAt: testNow}}
+	e.store.mu.Unlock()
 	e.makePlan("1") // Monday and Saturday: Saturday is taken
-	e.requireToast("Plan not saved: plan #1 already books " + c.Name + " at " + c.Start.Format("15:04") + " on sat")
+	e.requireToast("Plan not saved: plan #4 already books " + c.Name + " at " + c.Start.Format("15:04") + " on sat")
 	if n := len(e.store.plans); n != 1 {
 		t.Fatalf("%d plans stored, want 1", n)
+	}
+	// The screen read the plans again: the class shows its plan now.
+	if pm, ok := e.m.grid.Plan(c.ID, c.Date); !ok || pm.PlanID != 4 {
+		t.Fatalf("the plan is not marked after the refusal: %+v", pm)
 	}
 }
 
@@ -311,4 +320,34 @@ func TestPlanFallbackClassMarked(t *testing.T) {
 		t.Fatalf("the fallback class is not marked: %+v", pm)
 	}
 	e.requireContains("every Sat · plan #1")
+}
+
+// TestEveryWeekOnAPlannedClassShowsItsPlan: w on a class a plan already
+// books opens the plans view on that day.
+func TestEveryWeekOnAPlannedClassShowsItsPlan(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	c := e.pickPlanClass()
+	e.makePlan()
+	e.key("w")
+	if e.m.planForm.IsOpen() || e.m.screen != screenPlans {
+		t.Fatalf("w on a planned class did not show its plan")
+	}
+	row, ok := e.m.selectedPlanRow()
+	if !ok || row.Occ == nil || row.Occ.Day != c.Date || row.Plan.Plan.ID != 1 {
+		t.Fatalf("the cursor is not on the class's day: %+v", row)
+	}
+}
+
+// TestQuitWarnsThatPlansStop: with plans and nothing pending yet, quitting
+// a TUI that runs the runner says the plans stop.
+func TestQuitWarnsThatPlansStop(t *testing.T) {
+	e := newEnv(t, 80, 24, i18n.EN)
+	e.m.cfg.Engine = fakeEngine{leading: true}
+	e.pickPlanClass()
+	e.makePlan()
+	e.key("q")
+	d := e.requireDialog("Quit ahtui?")
+	if !strings.Contains(d.Body, "1 weekly plan(s) book only while ahtui runs") {
+		t.Fatalf("the quit question does not name the plans: %q", d.Body)
+	}
 }

@@ -316,11 +316,18 @@ func (m *Model) requestQuit() tea.Cmd {
 	if m.cfg.Viewers != nil {
 		return m.quit() // served: the runner lives on in `ahtui serve`
 	}
-	if n := m.pendingCount(); n > 0 && m.engineLeading() && m.cfg.KeepRunning != nil {
+	// Weekly plans need the runner too: with nothing pending yet, they
+	// are what quitting stops.
+	n, plans := m.pendingCount(), len(m.plans)
+	keepBody, quitBody := fmt.Sprintf(m.tx.ConfirmQuitKeep, n), fmt.Sprintf(m.tx.ConfirmQuitBody, n)
+	if n == 0 && plans > 0 {
+		keepBody, quitBody = fmt.Sprintf(m.tx.ConfirmQuitPlansKeep, plans), fmt.Sprintf(m.tx.ConfirmQuitPlans, plans)
+	}
+	if (n > 0 || plans > 0) && m.engineLeading() && m.cfg.KeepRunning != nil {
 		tx := m.tx
 		m.dialog.Open(dialog.Confirm{
 			Title: tx.ConfirmQuit,
-			Body:  fmt.Sprintf(tx.ConfirmQuitKeep, n),
+			Body:  keepBody,
 			Choices: []dialog.Choice{
 				{ID: choiceBackground, Keys: []string{"b", "enter"}, Label: tx.ChoiceBackground},
 				{ID: choiceQuit, Keys: []string{"y", "Y", "s", "S"}, Label: tx.ChoiceQuitAnyway},
@@ -330,10 +337,10 @@ func (m *Model) requestQuit() tea.Cmd {
 		})
 		return nil
 	}
-	if n := m.pendingCount(); n > 0 && m.engineLeading() {
+	if (n > 0 || plans > 0) && m.engineLeading() {
 		m.dialog.Open(dialog.Confirm{
 			Title:   m.tx.ConfirmQuit,
-			Body:    fmt.Sprintf(m.tx.ConfirmQuitBody, n),
+			Body:    quitBody,
 			Danger:  true,
 			Payload: intent{kind: doQuit},
 		})

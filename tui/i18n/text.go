@@ -270,6 +270,9 @@ type Text struct {
 	PlanRemoved      string // %d plan id
 	PlanPickDay      string
 	PlanNoClass      string
+	// Quitting with weekly plans and no prebooking pending: %d plans.
+	ConfirmQuitPlans     string
+	ConfirmQuitPlansKeep string
 }
 
 // Keys is the help text of every key binding.
