@@ -142,8 +142,12 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	keys := m.Keys
 	m.err = ""
-	if s := k.String(); len(s) == 1 && s[0] >= '1' && s[0] <= '7' {
-		m.days ^= session.WeekdaysOf(mondayFirst(int(s[0] - '1')))
+	// 1–7 tick Monday–Sunday (several digits may come in one message
+	// when typed fast).
+	if s := k.String(); k.Type == tea.KeyRunes && s != "" && strings.Trim(s, "1234567") == "" {
+		for _, r := range s {
+			m.days ^= session.WeekdaysOf(mondayFirst(int(r - '1')))
+		}
 		m.render()
 		return m, nil
 	}
