@@ -106,6 +106,11 @@ func TestGoldenViews(t *testing.T) {
 		}},
 		{"week_plan_120x40", 120, 40, i18n.EN, func(e *env) { plansGolden(e) }},
 		{"week_plan_80x24", 80, 24, i18n.EN, func(e *env) { plansGolden(e) }},
+		{"week_plan_120x40_es", 120, 40, i18n.ES, func(e *env) { plansGolden(e) }},
+		{"detail_plan_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("enter", "j", "j", "j", "j")
+		}},
 		{"plans_120x40", 120, 40, i18n.EN, func(e *env) {
 			plansGolden(e)
 			e.key("W")

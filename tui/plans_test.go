@@ -351,3 +351,17 @@ func TestQuitWarnsThatPlansStop(t *testing.T) {
 		t.Fatalf("the quit question does not name the plans: %q", d.Body)
 	}
 }
+
+// TestUnprebookingAPlanDaySaysThePlanLetsItGo: removing the prebooking of
+// a plan's class says the plan will not book that day again.
+func TestUnprebookingAPlanDaySaysThePlanLetsItGo(t *testing.T) {
+	e := newEnv(t, 80, 24, i18n.EN)
+	e.pickPlanClass()
+	e.key("p")
+	e.makePlan()
+	e.key("p")
+	d := e.requireDialog("Remove prebooking")
+	if !strings.Contains(d.Body, "Plan #1 will not book this day again; its other days stay.") {
+		t.Fatalf("the question does not name the plan: %q", d.Body)
+	}
+}

@@ -289,6 +289,7 @@ var english = Text{
 	PlanRemoved:          "Removed plan #%d",
 	PlanPickDay:          "Choose a day of the plan to skip it",
 	PlanNoClass:          "No class to plan here",
+	PlanDayNote:          "Plan #%d will not book this day again; its other days stay.",
 	ConfirmQuitPlans:     "%d weekly plan(s) book only while ahtui runs: quitting stops them.",
 	ConfirmQuitPlansKeep: "%d weekly plan(s) book only while ahtui runs. Keep them running in the background (ahtui run), or quit and stop them?",
 }

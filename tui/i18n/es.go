@@ -289,6 +289,7 @@ var spanish = Text{
 	PlanRemoved:          "Plan #%d quitado",
 	PlanPickDay:          "Elige un día del plan para saltarlo",
 	PlanNoClass:          "No hay clase que planificar aquí",
+	PlanDayNote:          "El plan #%d no volverá a reservar este día; sus otros días siguen.",
 	ConfirmQuitPlans:     "%d plan(es) semanal(es) solo reservan mientras ahtui está abierto: salir los detiene.",
 	ConfirmQuitPlansKeep: "%d plan(es) semanal(es) solo reservan mientras ahtui está abierto. ¿Seguir en segundo plano (ahtui run) o salir y detenerlos?",
 }

@@ -273,6 +273,7 @@ type Text struct {
 	// Quitting with weekly plans and no prebooking pending: %d plans.
 	ConfirmQuitPlans     string
 	ConfirmQuitPlansKeep string
+	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
 }
 
 // Keys is the help text of every key binding.
