@@ -225,8 +225,8 @@ func (m *Model) renderHelp() {
 			bindings = []key.Binding{m.detail.Keys.Down, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Back}
 		} else {
 			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", m.tx.Help.Weeks))
-			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, weeks, k.Today,
-				k.Prebookings, k.Plans, k.History, k.Boxes, k.Help, k.Quit}
+			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Plans, weeks, k.Today,
+				k.Prebookings, k.History, k.Boxes, k.Help, k.Quit}
 		}
 	case screenPrebookings:
 		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}

@@ -235,7 +235,7 @@ var spanish = Text{
 		Remove: "quitar", Open: "ver en la semana", Family: "familiar",
 		Submit: "enviar", NextField: "siguiente campo",
 		Scroll: "desplazar", Confirm: "confirmar", Dismiss: "cerrar", Select: "elegir",
-		EveryWeek: "cada semana", Plans: "planes semanales", Weeks: "otra semana",
+		EveryWeek: "cada semana", Plans: "planes", Weeks: "otra semana",
 		Skip: "saltar / recuperar día", Pause: "pausar", Resume: "reanudar",
 		ToggleDay: "marcar día", Change: "cambiar", Save: "guardar",
 	},
