@@ -289,6 +289,9 @@ func (m *Model) boxesKey(k tea.KeyMsg) tea.Cmd {
 // ---- screens ----
 
 func (m *Model) setScreen(s screen) {
+	// A plan form belongs to the screen it was opened on.
+	m.planForm.Close()
+	m.pauseForm.Close()
 	m.screen = s
 	m.detailFocus, m.detailOpen = false, false
 	m.renderHelp()

@@ -67,6 +67,9 @@ func (p *Pause) Open(s PauseSetup) {
 // IsOpen reports whether the form shows.
 func (p Pause) IsOpen() bool { return p.open }
 
+// Close hides the form without an answer.
+func (p *Pause) Close() { p.open = false }
+
 // Update edits the fields; enter answers with the dates when both read.
 func (p Pause) Update(msg tea.Msg) (Pause, tea.Cmd) {
 	k, ok := msg.(tea.KeyMsg)
