@@ -118,7 +118,7 @@ func (m *Model) cancel() tea.Cmd {
 	case st == grid.Booked || st == grid.Waitlisted:
 		m.dialog.Open(dialog.Confirm{
 			Title:   tx.ConfirmCancel,
-			Body:    fmt.Sprintf(tx.ConfirmCancelBody, m.className(c)),
+			Body:    fmt.Sprintf(tx.ConfirmCancelBody, m.className(c)) + m.planDayNote(c),
 			Payload: intent{kind: doCancel, class: c},
 		})
 		return nil
@@ -187,13 +187,26 @@ func (m *Model) prebookBody(c account.ClassView, opensAt time.Time) string {
 func (m *Model) confirmUnprebook(c account.ClassView, id int64) {
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmUnprebook,
-		Body:    fmt.Sprintf(m.tx.ConfirmUnprebookBody, m.className(c)),
+		Body:    fmt.Sprintf(m.tx.ConfirmUnprebookBody, m.className(c)) + m.planDayNote(c),
 		Payload: intent{kind: doUnprebook, class: c, prebookingID: id},
 	})
 }
 
+// planDayNote warns, when a plan books c, that cancelling it (or its
+// prebooking) counts as the member's "not this day": the plan does not
+// book it again (docs/product.md, weekly plans).
+func (m *Model) planDayNote(c account.ClassView) string {
+	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
+		return " " + fmt.Sprintf(m.tx.PlanDayNote, pm.PlanID)
+	}
+	return ""
+}
+
 // onAnswer acts on a confirmation answered yes.
 func (m *Model) onAnswer(msg dialog.ResultMsg) tea.Cmd {
+	if pi, ok := msg.Payload.(planIntent); ok {
+		return m.onPlanAnswer(pi, msg.Yes)
+	}
 	it, ok := msg.Payload.(intent)
 	if !ok || !msg.Yes {
 		return nil

@@ -83,13 +83,14 @@ func (m *Model) dayCmd(seq uint64, box session.Box, date aimharder.Date) tea.Cmd
 	}
 }
 
-// storeCmd reads the prebookings, the sessions' health and the family
-// member from the store.
+// storeCmd reads the prebookings, the weekly plans with their next
+// occurrences, the sessions' health and the family member from the store.
 func (m *Model) storeCmd(seq uint64) tea.Cmd {
-	st, ctx, engine := m.cfg.Store, m.ctx, m.cfg.Engine
+	st, acct, ctx, engine := m.cfg.Store, m.cfg.Account, m.ctx, m.cfg.Engine
 	return func() tea.Msg {
 		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Health{}}
 		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
+		msg.plans, msg.plansErr = acct.ListPlans(ctx)
 		for _, k := range session.Kinds {
 			s, err := st.SessionHealth(ctx, k)
 			switch {

@@ -296,6 +296,10 @@ type fakeStore struct {
 	windowSets  []string // the rules SetMemberWindow was given
 	windowErr   error    // SetMemberWindow fails with it when set
 	now         func() time.Time
+	plans       []session.Plan
+	nextPlan    int64
+	occ         map[string]session.OccurrenceRecord // plan id/day → the runner's record
+	plansErr    error
 }
 
 func (s *fakeStore) BoxesVersion(context.Context) (int64, error) {

@@ -16,6 +16,8 @@ type KeyMap struct {
 	Prebookings, History, Boxes            key.Binding
 	Help, Quit, ForceQuit                  key.Binding
 	Remove, Open                           key.Binding
+	EveryWeek, Plans                       key.Binding
+	Skip, Pause, Resume                    key.Binding
 }
 
 // DefaultKeyMap is the suggested keys.
@@ -43,6 +45,11 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		ForceQuit:   b(h.ForceQuit, "ctrl+c"),
 		Remove:      b(h.Remove, "x", "delete", "d"),
 		Open:        b(h.Open, "enter"),
+		EveryWeek:   b(h.EveryWeek, "w"),
+		Plans:       b(h.Plans, "W"),
+		Skip:        b(h.Skip, "s", " "),
+		Pause:       b(h.Pause, "p"),
+		Resume:      b(h.Resume, "u"),
 	}
 	return k
 }
@@ -51,8 +58,8 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
-		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Refresh},
-		{k.Prebookings, k.History, k.Boxes, k.Back},
+		{k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Refresh},
+		{k.Prebookings, k.Plans, k.History, k.Boxes, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -207,6 +207,7 @@ func (m *Model) useBox(box session.Box) tea.Cmd {
 	m.grid.SetNow(m.now, m.today)
 	m.setScreen(screenWeek)
 	m.applyPrebookings()
+	m.applyPlans()
 	if changed {
 		m.grid.SetWeek(m.today.Monday())
 		m.daySeq, m.dayFresh = [7]uint64{}, [7]bool{}
@@ -304,6 +305,13 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
 	m.prebookings = m.zones.Prebookings(msg.prebookings)
+	if msg.plansErr != nil {
+		m.log.Warn("reading the weekly plans failed", "err", msg.plansErr)
+	} else {
+		m.plans = msg.plans
+		m.applyPlans()
+		m.renderPlans()
+	}
 	m.sessions = msg.sessions
 	familyChanged := msg.family != m.family
 	m.passwordCmd = msg.passwordCommand

@@ -49,6 +49,8 @@ type storeMsg struct {
 	passwordCommand bool          // password_command is set: a dead session may come back by itself
 	firing          FiringProcess // who fires the prebookings, when hasFiring
 	hasFiring       bool
+	plans           []account.PlanView
+	plansErr        error
 	err             error
 }
 

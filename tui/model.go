@@ -10,6 +10,7 @@ import (
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/boxes"
 	"github.com/ahtui/ahtui/tui/detail"
 	"github.com/ahtui/ahtui/tui/dialog"
@@ -17,6 +18,7 @@ import (
 	"github.com/ahtui/ahtui/tui/i18n"
 	"github.com/ahtui/ahtui/tui/lists"
 	"github.com/ahtui/ahtui/tui/login"
+	"github.com/ahtui/ahtui/tui/planform"
 	"github.com/ahtui/ahtui/tui/theme"
 	"github.com/ahtui/ahtui/tui/toast"
 )
@@ -31,6 +33,7 @@ const (
 	screenWeek
 	screenPrebookings
 	screenHistory
+	screenPlans
 )
 
 // Layout limits.
@@ -78,6 +81,8 @@ type Model struct {
 	eventsByID  map[int64]session.Prebooking
 	firing      FiringProcess // who fires the prebookings, when hasFiring
 	hasFiring   bool
+	plans       []account.PlanView
+	planRows    []lists.PlanRow // the plans view's rows, as rendered
 
 	grid        grid.Model
 	detail      detail.Model
@@ -88,6 +93,9 @@ type Model struct {
 	historyList lists.Model
 	loginForm   login.Model
 	picker      boxes.Model
+	planList    lists.Model
+	planForm    planform.Model
+	pauseForm   planform.Pause
 
 	seq        uint64    // last request id handed out
 	daySeq     [7]uint64 // newest request covering each day of the shown week
@@ -183,6 +191,9 @@ func New(cfg Config) Model {
 		historyList: lists.New(th, tx, tx.HistoryTitle, tx.HistoryEmpty),
 		loginForm:   login.New(th, tx),
 		picker:      boxes.New(th, tx),
+		planList:    lists.New(th, tx, tx.PlansTitle, tx.PlansEmpty),
+		planForm:    planform.New(th, tx),
+		pauseForm:   planform.NewPause(th, tx),
 	}
 	m.every, m.after = tea.Every, tea.Tick
 	m.grid.SetNow(now, today)

@@ -35,6 +35,15 @@ type Account interface {
 	Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error)
 	Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error)
 	Prebook(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.PrebookResult, error)
+
+	// Weekly plans (docs/product.md, weekly plans).
+	AddPlan(ctx context.Context, n session.NewPlan) (account.PlanView, error)
+	ListPlans(ctx context.Context) ([]account.PlanView, error)
+	RemovePlan(ctx context.Context, id int64) (session.Plan, error)
+	SkipPlanDay(ctx context.Context, id int64, day aimharder.Date) (session.Plan, error)
+	UnskipPlanDay(ctx context.Context, id int64, day aimharder.Date) (session.Plan, error)
+	PausePlans(ctx context.Context, id int64, from, until aimharder.Date) ([]session.Plan, error)
+	ResumePlans(ctx context.Context, id int64) ([]session.Plan, error)
 }
 
 // Store is what the TUI reads and writes in the database directly

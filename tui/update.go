@@ -10,6 +10,7 @@ import (
 	"github.com/ahtui/ahtui/tui/boxes"
 	"github.com/ahtui/ahtui/tui/dialog"
 	"github.com/ahtui/ahtui/tui/login"
+	"github.com/ahtui/ahtui/tui/planform"
 	"github.com/ahtui/ahtui/tui/toast"
 )
 
@@ -75,6 +76,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = tea.Batch(m.onPrebook(msg), m.checkBoxes(true))
 	case unprebookMsg:
 		cmd = m.onUnprebook(msg)
+
+	case planform.SubmitMsg:
+		cmd = m.onPlanSubmit(msg)
+	case planform.PauseMsg:
+		cmd = m.onPauseSubmit(msg)
+	case planDoneMsg:
+		cmd = m.onPlanDone(msg)
 	}
 	return m, cmd
 }
@@ -99,6 +107,16 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	if m.opening.IsOpen() {
 		var cmd tea.Cmd
 		m.opening, cmd = m.opening.Update(k)
+		return cmd
+	}
+	if m.planForm.IsOpen() {
+		var cmd tea.Cmd
+		m.planForm, cmd = m.planForm.Update(k)
+		return cmd
+	}
+	if m.pauseForm.IsOpen() {
+		var cmd tea.Cmd
+		m.pauseForm, cmd = m.pauseForm.Update(k)
 		return cmd
 	}
 	if m.helpOpen {
@@ -127,6 +145,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.prebookingsKey(k)
 	case screenHistory:
 		return m.historyKey(k)
+	case screenPlans:
+		return m.plansKey(k)
 	}
 	return m.weekKey(k)
 }
@@ -141,6 +161,8 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(k, m.keys.Prebookings) && m.screen != screenPrebookings && m.hasBox:
 		return m.showPrebookings(), true
+	case key.Matches(k, m.keys.Plans) && m.screen != screenPlans && m.hasBox:
+		return m.showPlans(), true
 	case key.Matches(k, m.keys.History) && m.screen != screenHistory:
 		return m.showHistory(), true
 	case key.Matches(k, m.keys.Boxes) && m.screen != screenBoxes:
@@ -203,6 +225,8 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		return m.cancel()
 	case key.Matches(k, m.keys.Prebook):
 		return m.prebook()
+	case key.Matches(k, m.keys.EveryWeek):
+		return m.everyWeek()
 	}
 	return nil
 }
@@ -275,6 +299,9 @@ func (m *Model) boxesKey(k tea.KeyMsg) tea.Cmd {
 // ---- screens ----
 
 func (m *Model) setScreen(s screen) {
+	// A plan form belongs to the screen it was opened on.
+	m.planForm.Close()
+	m.pauseForm.Close()
 	m.screen = s
 	m.detailFocus, m.detailOpen = false, false
 	m.renderHelp()
@@ -302,11 +329,18 @@ func (m *Model) requestQuit() tea.Cmd {
 	if m.cfg.Viewers != nil {
 		return m.quit() // served: the runner lives on in `ahtui serve`
 	}
-	if n := m.pendingCount(); n > 0 && m.engineLeading() && m.cfg.KeepRunning != nil {
+	// Weekly plans need the runner too: with nothing pending yet, they
+	// are what quitting stops.
+	n, plans := m.pendingCount(), len(m.plans)
+	keepBody, quitBody := fmt.Sprintf(m.tx.ConfirmQuitKeep, n), fmt.Sprintf(m.tx.ConfirmQuitBody, n)
+	if n == 0 && plans > 0 {
+		keepBody, quitBody = fmt.Sprintf(m.tx.ConfirmQuitPlansKeep, plans), fmt.Sprintf(m.tx.ConfirmQuitPlans, plans)
+	}
+	if (n > 0 || plans > 0) && m.engineLeading() && m.cfg.KeepRunning != nil {
 		tx := m.tx
 		m.dialog.Open(dialog.Confirm{
 			Title: tx.ConfirmQuit,
-			Body:  fmt.Sprintf(tx.ConfirmQuitKeep, n),
+			Body:  keepBody,
 			Choices: []dialog.Choice{
 				{ID: choiceBackground, Keys: []string{"b", "enter"}, Label: tx.ChoiceBackground},
 				{ID: choiceQuit, Keys: []string{"y", "Y", "s", "S"}, Label: tx.ChoiceQuitAnyway},
@@ -316,10 +350,10 @@ func (m *Model) requestQuit() tea.Cmd {
 		})
 		return nil
 	}
-	if n := m.pendingCount(); n > 0 && m.engineLeading() {
+	if (n > 0 || plans > 0) && m.engineLeading() {
 		m.dialog.Open(dialog.Confirm{
 			Title:   m.tx.ConfirmQuit,
-			Body:    fmt.Sprintf(m.tx.ConfirmQuitBody, n),
+			Body:    quitBody,
 			Danger:  true,
 			Payload: intent{kind: doQuit},
 		})

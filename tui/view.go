@@ -90,6 +90,10 @@ func (m Model) overlay() []string {
 		return strings.Split(m.dialog.View(), "\n")
 	case m.opening.IsOpen():
 		return strings.Split(m.opening.View(), "\n")
+	case m.planForm.IsOpen():
+		return strings.Split(m.planForm.View(), "\n")
+	case m.pauseForm.IsOpen():
+		return strings.Split(m.pauseForm.View(), "\n")
 	case m.helpOpen:
 		return strings.Split(m.helpBox, "\n")
 	case m.detailOpen && m.screen == screenWeek && !m.wide():
@@ -111,6 +115,8 @@ func (m Model) bodyLines() []string {
 		lines = m.prebookList.Lines()
 	case screenHistory:
 		lines = m.historyList.Lines()
+	case screenPlans:
+		lines = m.planList.Lines()
 	case screenLogin:
 		lines = strings.Split(m.loginForm.View(), "\n")
 	case screenBoxes:
@@ -160,6 +166,8 @@ func (m *Model) layout() {
 	m.prebookList.SetSize(w, bodyH)
 	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
 	m.historyList.SetSize(w, bodyH)
+	m.planList.SetSize(w, bodyH)
+	m.planForm.SetMaxWidth(w)
 	m.loginForm.SetSize(w, bodyH)
 	m.picker.SetSize(w, bodyH)
 	m.renderPrebookings()
@@ -190,6 +198,9 @@ func (m *Model) syncDetail() {
 	if p, ok := m.grid.Prebooking(c.ID, c.Date); ok {
 		content.Prebooking = &p
 	}
+	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
+		content.Plan = &detail.Plan{ID: pm.PlanID, Days: m.tx.DaysOf(pm.Days.Has, "/"), Skipped: pm.Skipped, Paused: pm.Paused}
+	}
 	if c.Date.IsZero() || !m.dayFresh[max(m.dayIndex(c.Date), 0)] {
 		content.Cached = true
 	}
@@ -214,15 +225,18 @@ func (m *Model) renderHelp() {
 	switch m.screen {
 	case screenWeek:
 		if m.detailFocus || m.detailOpen {
-			bindings = []key.Binding{m.detail.Keys.Down, k.Book, k.Cancel, k.Prebook, k.Back}
+			bindings = []key.Binding{m.detail.Keys.Down, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Back}
 		} else {
-			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.PrevWeek, k.NextWeek, k.Today,
+			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", m.tx.Help.Weeks))
+			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Plans, weeks, k.Today,
 				k.Prebookings, k.History, k.Boxes, k.Help, k.Quit}
 		}
 	case screenPrebookings:
 		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}
 	case screenHistory:
 		bindings = []key.Binding{k.Refresh, k.Back, k.Help, k.Quit}
+	case screenPlans:
+		bindings = []key.Binding{k.Skip, k.Pause, k.Resume, k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}
 	case screenBoxes:
 		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back, k.Quit}
 	case screenLogin:
@@ -246,9 +260,10 @@ func (m *Model) renderHelpBox() {
 		}
 		return b.String()
 	}
-	cols := []string{group(0), group(1) + "\n\n" + group(2), group(3)}
+	cols := []string{group(0), group(1), group(2) + "\n\n" + group(3)}
 	keys := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols, 3)...)
-	legend := fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Full, mk.NotOpen, mk.Failed, mk.Past)
+	legend := fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Full, mk.NotOpen, mk.Failed, mk.Past) +
+		"  " + fmt.Sprintf(tx.LegendPlan, mk.Plan, mk.Skipped, mk.Paused)
 	legend = ansi.Wrap(legend, max(min(lipgloss.Width(keys), m.width-8), 20), "")
 	content := keys + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legend
 	m.helpBox = dialog.Box(th, tx.HelpTitle, content)

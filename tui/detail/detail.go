@@ -45,6 +45,16 @@ type Content struct {
 	// Hours is the box's rule in words when it is an hours rule, with the
 	// counting it assumes (i18n.Text.Hours); "" otherwise.
 	Hours string
+	// Plan is set when a weekly plan books the class.
+	Plan *Plan
+}
+
+// Plan is the weekly plan that books a class.
+type Plan struct {
+	ID   int64
+	Days string // "Mon/Wed/Fri", in the member's language
+	// Skipped and Paused: this day is skipped, or in a pause.
+	Skipped, Paused bool
 }
 
 // Model is the detail pane.

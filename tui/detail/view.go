@@ -83,6 +83,16 @@ func (m *Model) layout() []string {
 	if p := m.content.Prebooking; p != nil {
 		fields = append(fields, field{tx.PrebookingLabel, m.prebookingWords(p)})
 	}
+	if p := m.content.Plan; p != nil {
+		mark, words := th.Mark.Plan, fmt.Sprintf(tx.PlanEvery, p.Days)+" · "+fmt.Sprintf(tx.PlanNumber, p.ID)
+		switch {
+		case p.Skipped:
+			mark, words = th.Mark.Skipped, words+" · "+tx.PlanSkippedWord
+		case p.Paused:
+			mark, words = th.Mark.Paused, words+" · "+tx.PlanPausedWord
+		}
+		fields = append(fields, field{tx.PlanLabel, th.Accent.Render(mark) + " " + words})
+	}
 
 	labelW := 0
 	for _, f := range fields {

@@ -26,6 +26,7 @@ type look struct {
 	state              State
 	selected, busy     bool
 	time, name, status string
+	plan               string // the plan glyph, "" when no plan books the class
 }
 
 // headerKey is what the day titles depend on.
@@ -95,6 +96,16 @@ func (m *Model) lookOf(d, i int) look {
 		lk.time += "-" + c.End.Format("15:04")
 	}
 	lk.status = m.statusText(c, p, st)
+	if pm, ok := m.planMarks[d][c.ID]; ok {
+		switch mk := m.th.Mark; {
+		case pm.Skipped:
+			lk.plan = mk.Skipped
+		case pm.Paused:
+			lk.plan = mk.Paused
+		default:
+			lk.plan = mk.Plan
+		}
+	}
 	return lk
 }
 
@@ -216,8 +227,10 @@ func (m *Model) renderCell(lk look) [CellHeight]string {
 		timeStyle, nameStyle = th.Past, th.Past
 	}
 	gutter := " "
+	planStyle := th.Accent
 	if lk.selected {
 		gutter = th.Accent.Render(th.Mark.Cursor)
+		planStyle = planStyle.Inherit(th.Selected)
 		stStyle = stStyle.Inherit(th.Selected)
 		timeStyle = timeStyle.Inherit(th.Selected)
 		nameStyle = nameStyle.Inherit(th.Selected)
@@ -226,13 +239,19 @@ func (m *Model) renderCell(lk look) [CellHeight]string {
 	if lk.busy {
 		mark = "…"
 	}
-	// Line 1: the time, the state marker at the right edge.
+	// Line 1: the time, the plan glyph and the state marker at the right
+	// edge.
 	t := lk.time
-	if ansi.StringWidth(t)+2 > tw {
+	mw := 1 + ansi.StringWidth(lk.plan)
+	if ansi.StringWidth(t)+1+mw > tw {
 		t = lk.time[:min(len(lk.time), 5)]
 	}
-	gap := max(tw-ansi.StringWidth(t)-1, 0)
-	l1 := gutter + timeStyle.Render(t+strings.Repeat(" ", gap)) + stStyle.Render(mark)
+	gap := max(tw-ansi.StringWidth(t)-mw, 0)
+	l1 := gutter + timeStyle.Render(t+strings.Repeat(" ", gap))
+	if lk.plan != "" {
+		l1 += planStyle.Render(lk.plan)
+	}
+	l1 += stStyle.Render(mark)
 	l2 := gutter + nameStyle.Render(fit(lk.name, tw))
 	l3 := gutter + stStyle.Render(fit(lk.status, tw))
 	return [CellHeight]string{l1, l2, l3}

@@ -3,6 +3,7 @@ package i18n
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -101,4 +102,15 @@ func (t *Text) Days(n int) string {
 		return t.OneDay
 	}
 	return fmt.Sprintf(t.NDays, n)
+}
+
+// DaysOf names a set of weekdays, Monday first, joined by sep: "Mon/Wed/Fri".
+func (t *Text) DaysOf(has func(time.Weekday) bool, sep string) string {
+	var out []string
+	for i := range 7 {
+		if d := time.Weekday((i + 1) % 7); has(d) {
+			out = append(out, t.Weekday(d))
+		}
+	}
+	return strings.Join(out, sep)
 }

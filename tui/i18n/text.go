@@ -245,6 +245,58 @@ type Text struct {
 	NDays            string // %d days, two or more (or none)
 
 	Help Keys
+
+	// Weekly plans.
+	LegendPlan       string            // %s plan marker, %s skipped marker, %s paused marker
+	PlanStates       map[string]string // session.OccurrenceState → word
+	PlansTitle       string
+	PlansEmpty       string
+	PlanEvery        string // %s days ("Mon/Wed/Fri"): the detail's plan line
+	PlanNumber       string // %d plan id
+	PlanLabel        string // the detail's label for the plan line
+	PlanWaitlist     string
+	PlanThen         string // %s fallback ("08:00 WOD")
+	PlanFrom         string // %s date
+	PlanUntil        string // %s date
+	PlanPausedRange  string // %s first day, %s last day
+	PlanSkippedWord  string
+	PlanPausedWord   string
+	PlanFallbackUsed string // %s the fallback class that was chosen
+	PlanFormTitle    string
+	PlanFormClass    string // %s class, %s time, %s box
+	PlanDays         string
+	PlanWaitlistRow  string
+	PlanWaitlistYes  string
+	PlanWaitlistNo   string
+	PlanFallback     string
+	PlanFallbackNone string
+	PlanFormHint     string
+	PlanNeedsDay     string
+	PlanSaved        string // %d plan id, %s the plan in words
+	PlanRefused      string // %s the service's words
+	PlanFailed       string // %s what went wrong
+	PlanNowTitle     string
+	PlanNowBody      string // %s the open classes
+	PlanSkipped      string // %s day, %d plan id
+	PlanUnskipped    string // %s day, %d plan id
+	PlanPauseTitle   string // %d plan id
+	PlanPauseFrom    string
+	PlanPauseUntil   string
+	PlanDateHint     string
+	PlanPauseHint    string
+	PlanBadDate      string // %s what was typed
+	PlanPaused       string // %d plan id, %s first day, %s last day
+	PlanResumed      string // %d plan id
+	PlanNotPaused    string // %d plan id
+	PlanRemoveTitle  string
+	PlanRemoveBody   string // %d plan id, %s the plan in words
+	PlanRemoved      string // %d plan id
+	PlanPickDay      string
+	PlanNoClass      string
+	// Quitting with weekly plans and no prebooking pending: %d plans.
+	ConfirmQuitPlans     string
+	ConfirmQuitPlansKeep string
+	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
 }
 
 // Keys is the help text of every key binding.
@@ -263,4 +315,8 @@ type Keys struct {
 	Scroll                      string
 	Confirm, Dismiss            string
 	Select                      string
+	EveryWeek, Plans            string
+	Weeks                       string // [ and ] together, in the footer
+	Skip, Pause, Resume         string
+	ToggleDay, Change, Save     string
 }
