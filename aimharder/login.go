@@ -21,6 +21,14 @@ type LoginResult struct {
 	// PortalLogin: the login host's /api/login answered 404/405 or a page,
 	// and the portal's answered (docs/protocol.md §2.1, the fallback pair).
 	PortalLogin bool
+	// Domain is the AimHarder domain the account's roles name when it is
+	// not DefaultDomain (User.Domain). When the client's hosts are the
+	// production ones, the login was made (again) at that domain's login
+	// host: use ForDomain(Domain) for the session from then on.
+	Domain string
+	// DomainRelogin: the first login, at the configured domain, named
+	// another one, and the session is the second login's, made there.
+	DomainRelogin bool
 }
 
 // Login signs in with the JSON login (docs/protocol.md §2.1), at the login
@@ -97,7 +105,17 @@ func (c *Client) Login(ctx context.Context, email, password, fingerprint string)
 			return LoginResult{}, err
 		}
 	}
-	return LoginResult{User: user, Credentials: creds, PortalLogin: portal}, nil
+	if user.Domain != "" && c.FollowsDomain(user.Domain) {
+		// The account lives on another deployment (aimharder.es): its
+		// cookies belong to that domain, so log in there as its own login
+		// page would (docs/protocol.md §1). A successful login counts
+		// towards no lockout.
+		c.log.Debug("aimharder account on another domain; logging in there", "domain", user.Domain)
+		res, err := c.ForDomain(user.Domain).Login(ctx, email, password, fingerprint)
+		res.DomainRelogin = err == nil
+		return res, err
+	}
+	return LoginResult{User: user, Credentials: creds, PortalLogin: portal, Domain: user.Domain}, nil
 }
 
 // loginBases are the hosts whose /api/login is tried, in order: the login
@@ -125,17 +143,15 @@ func loginEndpointMissing(ans answer) bool {
 }
 
 // refusal401 reads a 401: {"error":{"code":401,"message":"LOGIN_ERROR_LOGIN"}}
-// (a fitbot fork, [ONE]) or any body. [GUESS] A 401 is a refused password
-// unless its words say lockout.
+// (a fitbot fork, [ONE]) or any body. Its words classify it as any
+// refusal's do; [GUESS] a 401 without words is a refused password.
 func refusal401(body []byte) *LoginError {
-	e := &LoginError{Cause: ErrBadCredentials, Reason: "HTTP 401", Shape: ShapeHTTP401}
 	if reply, err := decodeLogin(body); err == nil && reply.message != "" {
-		e.Message = reply.message
-		if lockoutText.MatchString(reply.message) {
-			e.Cause = ErrTooManyAttempts
-		}
+		e := loginRefusal(reply.message, ShapeHTTP401)
+		e.Reason = "HTTP 401"
+		return e
 	}
-	return e
+	return &LoginError{Cause: ErrBadCredentials, Reason: "HTTP 401", Shape: ShapeHTTP401}
 }
 
 // loginReply is what a JSON login answer says, read leniently: the data

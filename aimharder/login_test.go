@@ -80,7 +80,7 @@ func TestLoginRolesOneBoxPerBoidPreferringClient(t *testing.T) {
 	}
 	want := []Box{
 		{ID: 1, Subdomain: "box-a", Name: "Box A (member)", Role: "client"},
-		{ID: 2, Subdomain: "box-b", Name: "Box B", Role: "admin"},
+		{ID: 2, Subdomain: "box-b", Name: "Box B", Role: "admin", Domain: "aimharder.es"},
 		{ID: 3, Subdomain: "", Name: "www", Role: "client"}, // www is the portal, not a box (docs/protocol.md §1)
 	}
 	if got := boxesFromRoles(roles); !reflect.DeepEqual(got, want) {
