@@ -26,8 +26,9 @@ type User struct {
 	Name  string
 	Photo string
 	Boxes []Box // one per boid, preferring the "client" role
-	// Domain is the AimHarder domain the account's roles name when it is
-	// not DefaultDomain ("aimharder.es", docs/protocol.md §1); "" otherwise.
+	// Domain is the AimHarder domain all the account's roles name when it
+	// is not DefaultDomain ("aimharder.es", docs/protocol.md §1); ""
+	// otherwise, mixed accounts included.
 	Domain string
 }
 
@@ -38,11 +39,15 @@ type BoxRef struct {
 	ID        int64
 	Subdomain string
 	Location  *time.Location
+	// Domain is the box's AimHarder domain when not DefaultDomain
+	// (Box.Domain): its calls go to that domain's box host when the
+	// client follows domains (Client.ForDomain).
+	Domain string
 }
 
 // Ref returns the BoxRef of b in loc.
 func (b Box) Ref(loc *time.Location) BoxRef {
-	return BoxRef{ID: b.ID, Subdomain: b.Subdomain, Location: loc}
+	return BoxRef{ID: b.ID, Subdomain: b.Subdomain, Location: loc, Domain: b.Domain}
 }
 
 // DefaultTimeZone is the zone assumed for a box unless configured.
@@ -79,7 +84,7 @@ type wireRole struct {
 
 func (w wireUser) user() User {
 	boxes := boxesFromRoles(w.Roles)
-	return User{ID: w.ID.Value, Name: w.Name.display(), Photo: w.Photo.trimmed(), Boxes: boxes, Domain: accountDomain(boxes)}
+	return User{ID: w.ID.Value, Name: w.Name.display(), Photo: w.Photo.trimmed(), Boxes: boxes, Domain: accountDomain(w.Roles)}
 }
 
 // boxesFromRoles keeps one box per boid in first-seen order; a "client"

@@ -439,7 +439,7 @@ func (c *Client) do(ctx context.Context, cl *call, creds Credentials) (answer, C
 func (c *Client) Ping(ctx context.Context, box BoxRef) (Exchange, error) {
 	target := c.portalURL
 	if box.Subdomain != "" {
-		u, err := c.BoxURL(box.Subdomain)
+		u, err := c.boxURLFor(box)
 		if err != nil {
 			return Exchange{}, err
 		}

@@ -34,20 +34,25 @@ func domainOf(centreURL string) string {
 	return domain
 }
 
-// accountDomain is the domain of a user's boxes: the first client role's,
-// else the first box's that names one; "" when none does.
-func accountDomain(boxes []Box) string {
-	for _, b := range boxes {
-		if b.Domain != "" && isClientRole(b.Role) {
-			return b.Domain
+// accountDomain is the domain every role that names one names, when it is
+// not DefaultDomain; "" otherwise — also for an account with boxes on both
+// (each box's calls still go to its own domain, BoxRef.Domain).
+func accountDomain(roles []wireRole) string {
+	domain := ""
+	for _, r := range roles {
+		d := domainOf(string(r.CentreURL))
+		switch {
+		case d == "":
+		case domain == "":
+			domain = d
+		case d != domain:
+			return ""
 		}
 	}
-	for _, b := range boxes {
-		if b.Domain != "" {
-			return b.Domain
-		}
+	if domain == DefaultDomain {
+		return ""
 	}
-	return ""
+	return domain
 }
 
 // Domain returns the AimHarder domain the client's production hosts are
@@ -111,4 +116,9 @@ func (c *Client) FollowsDomain(domain string) bool {
 // box template), for `ahtui doctor` and `ahtui boxes`.
 func (c *Client) Hosts() (login, portal, boxTemplate string) {
 	return c.loginURL, c.portalURL, c.boxTemplate
+}
+
+// boxURLFor is the base URL of a box on its own domain (BoxRef.Domain).
+func (c *Client) boxURLFor(box BoxRef) (string, error) {
+	return c.ForDomain(box.Domain).BoxURL(box.Subdomain)
 }

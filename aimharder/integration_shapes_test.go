@@ -260,3 +260,34 @@ func TestIntegrationEsDomain(t *testing.T) {
 		t.Error("a domain that is not AimHarder's was followed")
 	}
 }
+
+// A BoxRef on another domain reaches its box from a client on
+// aimharder.com (the scheduler's prepared bookings go this way).
+func TestIntegrationBoxRefDomain(t *testing.T) {
+	w := integrationWorld()
+	for i := range w.Boxes {
+		if w.Boxes[i].Sub == isla.Subdomain {
+			w.Boxes[i].Domain = "aimharder.es"
+		}
+	}
+	e := startHostEnv(t, w)
+	res, err := e.tryLogin(ana, password, fpUI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := e.keep(res.Credentials)
+	if res.Domain != "" || res.DomainRelogin {
+		t.Errorf("a mixed account followed %q", res.Domain)
+	}
+	ref := isla
+	ref.Domain = "aimharder.es"
+	if _, _, err := e.c.Day(e.ctx, creds, ref, d1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.lastRequest(aimhardertest.EndpointBookings); !strings.HasPrefix(r.Host, "isla.aimharder.es") {
+		t.Errorf("bookings went to %q", r.Host)
+	}
+	if _, err := e.c.Ping(e.ctx, ref); err != nil {
+		t.Error(err)
+	}
+}

@@ -232,6 +232,16 @@ BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
 ALTER TABLE boxes ADD COLUMN learned_window_state TEXT NOT NULL DEFAULT '';
 `,
 	},
+	{
+		// The AimHarder domain a box's centre_url names when it is not
+		// aimharder.com ('aimharder.es'; docs/protocol.md §1): its calls,
+		// and an account's whose boxes are all there, use that domain's
+		// hosts. '' for aimharder.com.
+		name: "boxes on other AimHarder domains",
+		sql: `
+ALTER TABLE boxes ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -57,7 +57,7 @@ func (s *Service) callArmed(ctx context.Context, kind session.Kind, creds aimhar
 	if serr != nil || sess.State != session.StateLive || sess.TokenUpdateCount != 0 || sess.Credentials.Token != creds.Token {
 		return err
 	}
-	armed, aerr := s.client.SetRefresh(ctx, creds)
+	armed, aerr := s.api(ctx).SetRefresh(ctx, creds)
 	if aerr != nil {
 		s.log.Info("setrefresh after a logout answer did not help", "kind", kind, "err", aerr)
 		return err
@@ -155,7 +155,7 @@ func (s *Service) rotate(ctx context.Context, kind session.Kind, run func(sessio
 	var sent aimharder.Credentials
 	creds, err := run(func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error) {
 		sent = current
-		return s.client.RefreshToken(ctx, current)
+		return s.api(ctx).RefreshToken(ctx, current)
 	})
 	switch {
 	case errors.Is(err, session.ErrRotationUnknown):
@@ -223,7 +223,7 @@ func (s *Service) CheckAlive(ctx context.Context, kind session.Kind, askWithin t
 		askCtx, cancel = context.WithTimeout(ctx, askWithin)
 	}
 	err = s.callOnce(askCtx, kind, creds, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-		_, updated, err := s.client.Whoami(ctx, creds)
+		_, updated, err := s.api(ctx).Whoami(ctx, creds)
 		return updated, err
 	})
 	cancel()
