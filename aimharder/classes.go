@@ -175,7 +175,7 @@ func (c *Client) boxBase(box BoxRef) (string, error) {
 	if box.ID <= 0 {
 		return "", fmt.Errorf("aimharder: box %q has no numeric id", box.Subdomain)
 	}
-	return c.BoxURL(box.Subdomain)
+	return c.boxURLFor(box) // on the box's own domain (docs/protocol.md §1)
 }
 
 // wireRow is a bookings row as sent. Only the keys used are declared;

@@ -17,6 +17,10 @@ var (
 	ErrBadCredentials  = errors.New("wrong e-mail or password")
 	ErrTooManyAttempts = errors.New("too many failed logins; try again later")
 	ErrLoginFailed     = errors.New("login failed")
+	// ErrLoginRefused: AimHarder refused the login in words ahtui does not
+	// classify (neither a wrong password nor the lockout). Like a refused
+	// password, it stops automatic logins until the member logs in.
+	ErrLoginRefused = errors.New("login refused")
 
 	// Transport.
 	ErrBlocked  = errors.New("refused by AimHarder for this network (HTTP 403) or rate-limited (HTTP 429)")
@@ -57,12 +61,40 @@ func (e *LoggedOutError) Error() string {
 func (e *LoggedOutError) Is(target error) bool { return target == ErrLoggedOut }
 
 // LoginError is a refused login. Cause is ErrBadCredentials,
-// ErrTooManyAttempts or ErrLoginFailed; Message is the server's text when
-// it sent one, Reason what the client saw otherwise.
+// ErrTooManyAttempts, ErrLoginRefused (a refusal in words ahtui does not
+// classify) or ErrLoginFailed (no refusal, but no session either: no
+// cookie, a redirect, whoami did not confirm it); Message is the server's
+// text when it sent one, Reason what the client saw otherwise. Shape names
+// the answer's shape (docs/protocol.md §2.1, e.g. ShapeAuthInfo), for
+// `ahtui doctor`.
 type LoginError struct {
 	Cause   error
 	Message string
 	Reason  string
+	Shape   string
+}
+
+// Shapes of a login refusal (docs/protocol.md §2.1).
+const (
+	ShapeErrorMessage = "error.message"     // 200 {"error":{"message":…}}
+	ShapeAuthInfo     = "authOK=false+info" // 200 {"data":{"auth":{"authOK":false}},"info":…}
+	ShapeAuthFalse    = "authOK=false"      // authOK false, no words
+	ShapeHTTP401      = "HTTP 401"          // 401, with or without {"error":{"code":401,"message":…}}
+	ShapeFormErrors   = "form #loginErrors" // the legacy form's error element
+	ShapeOtherMessage = "message"           // a message at another level
+)
+
+// MemberText says what happened in a gym member's words.
+func (e *LoginError) MemberText() string {
+	switch {
+	case errors.Is(e.Cause, ErrBadCredentials):
+		return "AimHarder refused the password"
+	case errors.Is(e.Cause, ErrTooManyAttempts):
+		return "AimHarder has locked logins for a while (too many attempts)"
+	case errors.Is(e.Cause, ErrLoginRefused):
+		return "AimHarder refused the login: " + firstNonEmpty(e.Message, e.Reason, "without saying why")
+	}
+	return "the login did not work: " + firstNonEmpty(e.Message, e.Reason, "no reason given")
 }
 
 func (e *LoginError) Error() string {

@@ -312,6 +312,16 @@ ALTER TABLE prebookings ADD COLUMN plan_day TEXT;
 CREATE INDEX prebookings_plan ON prebookings (plan_id, plan_day) WHERE plan_id IS NOT NULL;
 `,
 	},
+	{
+		// The AimHarder domain a box's centre_url names when it is not
+		// aimharder.com ('aimharder.es'; docs/protocol.md §1): its calls,
+		// and an account's whose boxes are all there, use that domain's
+		// hosts. '' for aimharder.com.
+		name: "boxes on other AimHarder domains",
+		sql: `
+ALTER TABLE boxes ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -31,6 +31,11 @@ type BoxConfig struct {
 	Address  string // boxDir
 	Pic      string // boxPic; "" → null
 	Timezone string // IANA name; "" → Europe/Madrid (docs/protocol.md §4.3)
+	// Domain is the AimHarder deployment the box is on: "" → aimharder.com;
+	// "aimharder.es" makes roles name <Sub>.aimharder.es and, in Host-routed
+	// mode, serves the box only there (with login.aimharder.es and
+	// aimharder.es as login and portal hosts). Opt-in (docs/protocol.md §1).
+	Domain string
 
 	Window           WindowRule
 	MinNotice        time.Duration // booking closes this long before the start (−7)

@@ -25,6 +25,9 @@ type boxJSON struct {
 	// assumption: the box may open at a fixed hour) or none.
 	WindowConfirmed bool `json:"window_confirmed"`
 	Current         bool `json:"current"`
+	// Domain is the AimHarder domain the box is on (docs/protocol.md §1):
+	// aimharder.com, or aimharder.es for the .es deployment.
+	Domain string `json:"domain"`
 
 	timezoneClue string // what placed the box (human output only)
 }
@@ -34,7 +37,28 @@ func toBoxJSON(b session.Box, current bool) boxJSON {
 	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
 		TimezoneSource: string(b.TimezoneSource()), timezoneClue: b.TimezoneClue,
 		Window: rule.String(), WindowSource: windowSource(rule.Source), WindowConfirmed: rule.Known() && rule.Confirmed,
-		Current: current}
+		Current: current, Domain: boxDomain(b)}
+}
+
+// boxDomain is the AimHarder domain of a stored box.
+func boxDomain(b session.Box) string {
+	if b.Domain != "" {
+		return b.Domain
+	}
+	return aimharder.DefaultDomain
+}
+
+// domainNote says which hosts a box on another AimHarder domain is reached
+// at; "" for aimharder.com.
+func domainNote(b boxJSON, client *aimharder.Client) string {
+	if b.Domain == aimharder.DefaultDomain {
+		return ""
+	}
+	if client.FollowsDomain(b.Domain) {
+		return fmt.Sprintf("%s is on %s: ahtui uses that domain's login, portal and box hosts for it.", b.Subdomain, b.Domain)
+	}
+	return fmt.Sprintf("%s is on %s, but --login-url, --portal-url or --box-url (or AHTUI_*_URL) set other hosts: ahtui uses those.",
+		b.Subdomain, b.Domain)
 }
 
 // timezoneText is the box's zone and where it comes from, for people:
@@ -150,6 +174,9 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 					return err
 				}
 				for _, b := range out {
+					if note := domainNote(b, a.client); note != "" {
+						fmt.Fprintln(stdout, note)
+					}
 					if hint := timezoneHint(b); hint != "" {
 						fmt.Fprintln(stdout, hint)
 					}

@@ -129,5 +129,5 @@ func doctorCurrentBox(ctx context.Context, g *globalOptions, logger *slog.Logger
 	rule := box.Rule()
 	return &doctor.Box{ID: box.ID, Subdomain: box.Subdomain, Timezone: box.Timezone,
 		TimezoneSource: string(box.TimezoneSource()), TimezoneClue: box.TimezoneClue,
-		WindowNote: rule.HoursNote(), Window: rule.String(), WindowAssumed: rule.Assumed()}
+		WindowNote: rule.HoursNote(), Window: rule.String(), WindowAssumed: rule.Assumed(), Domain: box.Domain}
 }

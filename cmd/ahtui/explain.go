@@ -68,9 +68,9 @@ func explain(err error, now time.Time) (string, int) {
 	case errors.As(err, &login):
 		switch {
 		case errors.Is(err, aimharder.ErrBadCredentials):
-			return "wrong e-mail or password", exitFailed
+			return "AimHarder refused the password (wrong e-mail or password)", exitFailed
 		case errors.Is(err, aimharder.ErrTooManyAttempts):
-			return "AimHarder has locked the login after too many failed attempts: try again later", exitFailed
+			return "AimHarder has locked logins for a while (too many attempts): try again later", exitFailed
 		}
 		return "AimHarder refused the login: " + serverWords(login.Message, login.Reason), exitFailed
 	case errors.As(err, &booking):

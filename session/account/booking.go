@@ -84,7 +84,7 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 	err = s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
 		var updated aimharder.Credentials
 		var err error
-		res, updated, err = s.client.Book(ctx, creds, ref, classID, date, aimharder.BookOptions{Insist: waitlist, FamilyID: family})
+		res, updated, err = s.api(ctx).Book(ctx, creds, ref, classID, date, aimharder.BookOptions{Insist: waitlist, FamilyID: family})
 		return updated, err
 	})
 	switch {
@@ -268,7 +268,7 @@ func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box
 	}
 	send := func(late bool) error {
 		return s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-			return s.client.Cancel(ctx, creds, ref, c.ReservationID, aimharder.CancelOptions{Late: late, FamilyID: family})
+			return s.api(ctx).Cancel(ctx, creds, ref, c.ReservationID, aimharder.CancelOptions{Late: late, FamilyID: family})
 		})
 	}
 	// Always ask without consent first: only the server knows whether the

@@ -191,13 +191,13 @@ func (s *Service) fetchDays(ctx context.Context, kind session.Kind, ref aimharde
 	var days []aimharder.Day
 	read := func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
 		if n == 1 {
-			d, updated, err := s.client.Day(ctx, creds, ref, from, family)
+			d, updated, err := s.api(ctx).Day(ctx, creds, ref, from, family)
 			days = []aimharder.Day{d}
 			return updated, err
 		}
 		var updated aimharder.Credentials
 		var err error
-		days, updated, err = s.client.Week(ctx, creds, ref, from, family)
+		days, updated, err = s.api(ctx).Week(ctx, creds, ref, from, family)
 		return updated, err
 	}
 	err := s.withSession(ctx, kind, read)

@@ -23,16 +23,25 @@ func (d *Doctor) checkLogin(ctx context.Context) (aimharder.Credentials, aimhard
 		d.emit(checkFail, title, []string{err.Error()}, "this machine could not make a random device id: please report it")
 		return aimharder.Credentials{}, aimharder.User{}, false
 	}
+	if b := d.cfg.CurrentBox; b != nil && b.Domain != "" {
+		d.client = d.client.ForDomain(b.Domain) // the account is known to be there
+	}
 	res, err := d.client.Login(ctx, d.cfg.Email, d.cfg.Password, fp)
 	if err != nil {
 		detail, meaning := explain(err)
 		var le *aimharder.LoginError
 		if errors.As(err, &le) {
+			if le.Shape != "" {
+				d.shapes = append(d.shapes, "login: refusal shape "+le.Shape)
+			}
 			switch {
 			case errors.Is(err, aimharder.ErrBadCredentials):
-				meaning = "AimHarder says the e-mail or the password is wrong: try them on aimharder.com"
+				meaning = "AimHarder refused the password: try the e-mail and the password on aimharder.com"
 			case errors.Is(err, aimharder.ErrTooManyAttempts):
-				meaning = "AimHarder has locked the login after too many failed attempts: wait before trying again"
+				meaning = "AimHarder has locked logins for a while (too many attempts): wait before trying again"
+			case errors.Is(err, aimharder.ErrLoginRefused):
+				meaning = "AimHarder refused the login in words ahtui does not know (shown above, redacted): " +
+					"ahtui will not log in by itself after such a refusal. " + changedMeaning
 			default:
 				meaning = "AimHarder refused the login in a way ahtui does not know: " + changedMeaning
 			}
@@ -46,6 +55,22 @@ func (d *Doctor) checkLogin(ctx context.Context) (aimharder.Credentials, aimhard
 		return aimharder.Credentials{}, aimharder.User{}, false
 	}
 	creds := res.Credentials
+	if res.PortalLogin {
+		d.shapes = append(d.shapes, "login: the login host had no JSON login (404/405 or a page); the portal's /api/login worked")
+	} else {
+		d.shapes = append(d.shapes, "login: at the login host's /api/login")
+	}
+	domain := aimharder.DefaultDomain
+	if res.Domain != "" {
+		domain = res.Domain
+		if d.client.Domain() == res.Domain || res.DomainRelogin {
+			d.client = d.client.ForDomain(res.Domain)
+			domain += " (login, portal and box hosts follow it)"
+		} else {
+			domain += " (the URLs set by hand are used instead)"
+		}
+	}
+	d.shapes = append(d.shapes, "domain: "+domain)
 	d.red.add(creds.Token, creds.Fingerprint)
 	for _, v := range creds.Cookies {
 		d.red.add(v)
@@ -195,7 +220,7 @@ func (d *Doctor) chooseBox(user aimharder.User) (aimharder.BoxRef, bool) {
 		if l, err := time.LoadLocation(cur.Timezone); err == nil {
 			loc = l
 		}
-		ref := aimharder.BoxRef{ID: cur.ID, Subdomain: cur.Subdomain, Location: loc}
+		ref := aimharder.BoxRef{ID: cur.ID, Subdomain: cur.Subdomain, Location: loc, Domain: cur.Domain}
 		if len(user.Boxes) == 0 || slices.ContainsFunc(user.Boxes, func(b aimharder.Box) bool { return b.ID == cur.ID }) {
 			return ref, true
 		}
@@ -226,6 +251,20 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 	// Today, or the next day with classes (a box may be closed today).
 	for i := range 7 {
 		day, creds, err = d.client.Day(ctx, creds, ref, today.AddDays(i), "")
+		if errors.Is(err, aimharder.ErrLoggedOut) && i == 0 {
+			// The test session is fresh: some accounts' boxes want a
+			// setrefresh after the JSON login (docs/protocol.md §3.1).
+			if armed, serr := d.client.SetRefresh(ctx, creds); serr == nil {
+				armed.Token, armed.Fingerprint = creds.Token, creds.Fingerprint
+				if day, creds, err = d.client.Day(ctx, armed, ref, today, ""); err == nil {
+					d.shapes = append(d.shapes, "setrefresh needed: yes (the box said logged out until it was called)")
+				} else {
+					d.shapes = append(d.shapes, "setrefresh needed: it did not help (the box still said logged out)")
+				}
+			}
+		} else if i == 0 && err == nil {
+			d.shapes = append(d.shapes, "setrefresh needed: no")
+		}
 		if err != nil || len(day.Classes) > 0 {
 			break
 		}
@@ -398,4 +437,13 @@ func (d *Doctor) windowDetail(ref aimharder.BoxRef) []string {
 		fmt.Sprintf("  if the box opens at a fixed hour, ahtui finds it at the next openings; to set it now: "+
 			"`ahtui config box.%s.window %s`", ref.Subdomain, session.FixedHourExample(cur.Window)),
 	}
+}
+
+// reportShapes lists the answer shapes met (docs/protocol.md §10B), so a
+// member's report says which minority shapes their account meets.
+func (d *Doctor) reportShapes() {
+	if len(d.shapes) == 0 {
+		return
+	}
+	d.emit(checkOK, "AimHarder answer shapes met (docs/protocol.md §10B)", d.shapes, "")
 }
