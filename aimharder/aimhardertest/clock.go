@@ -59,6 +59,7 @@ type ManualClock struct {
 	// not yet seen settled (see AutoAdvance).
 	woken   map[uint64]time.Time // when (real time) the timer fired
 	changed chan struct{}        // closed and replaced on every change
+	steps   uint64               // AutoAdvance's jumps
 }
 
 // NewManualClock returns a ManualClock showing t.
@@ -142,6 +143,14 @@ func (c *ManualClock) Advance(d time.Duration) time.Time {
 	c.fireDueLocked()
 	c.signalLocked()
 	return c.now
+}
+
+// Steps is how many times AutoAdvance has moved the clock (each costs at
+// least the settle time of real time): what a long simulation spends.
+func (c *ManualClock) Steps() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.steps
 }
 
 // Waiters is the number of timers waiting to fire.
@@ -324,6 +333,7 @@ func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
 			if d := c.timers[0].deadline; d.After(c.now) {
 				c.now = d
 			}
+			c.steps++
 			fired := c.fireDueLocked()
 			c.unreceived = append(c.unreceived, fired...)
 			for _, t := range fired {
