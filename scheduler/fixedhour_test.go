@@ -155,7 +155,14 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 	// the lease renewed every 30 min, the claim's fast heartbeat (which
 	// only a standby runner watches; there is none) every second. One
 	// runner alone must keep leading throughout.
+	log, logs := testLogger()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the runner's log:\n%s", logs.String())
+		}
+	})
 	r := h.newRunner(h.store, "runner", func(c *Config) {
+		c.Logger = log
 		c.NoKeeper = true
 		c.Notify.Disabled = true
 		c.Timing = Timing{Scan: 20 * time.Minute, Recheck: 30 * time.Minute, Heartbeat: 30 * time.Minute,
@@ -174,7 +181,15 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 		time.Sleep(5 * time.Millisecond)
 	}
 	rs.stop()
-	for _, e := range ev.stop() {
+	events := ev.stop()
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, e := range events {
+				t.Logf("event %T %+v", e, e)
+			}
+		}
+	})
+	for _, e := range events {
 		if l, ok := e.(LeaderChanged); ok && !l.Leader && l.Reason != "stopping" {
 			t.Errorf("the runner stopped leading at %v: %s", l.At, l.Reason)
 		}
