@@ -194,7 +194,8 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 			t.Errorf("the runner stopped leading at %v: %s", l.At, l.Reason)
 		}
 	}
-	t.Logf("%d steps of the simulated clock in %v", h.clock.Steps(), time.Since(realStart).Round(time.Millisecond))
+	t.Logf("%d steps of the simulated clock in %v; %d woken goroutines not waited for (still working after %v)",
+		h.clock.Steps(), time.Since(realStart).Round(time.Millisecond), h.clock.Abandoned(), aimhardertest.MaxWokenWork)
 	for _, w := range waits {
 		if err := w(); err != nil {
 			t.Fatal(err)

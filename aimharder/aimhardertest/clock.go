@@ -60,6 +60,9 @@ type ManualClock struct {
 	woken   map[uint64]time.Time // when (real time) the timer fired
 	changed chan struct{}        // closed and replaced on every change
 	steps   uint64               // AutoAdvance's jumps
+	// abandoned: woken goroutines still working MaxWokenWork after their
+	// timer fired, no longer waited for.
+	abandoned uint64
 }
 
 // NewManualClock returns a ManualClock showing t.
@@ -151,6 +154,16 @@ func (c *ManualClock) Steps() uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.steps
+}
+
+// Abandoned is how many goroutines AutoAdvance stopped waiting for
+// because they still worked MaxWokenWork after their timer woke them: the
+// clock may have moved on while they worked (a simulation no longer
+// faithful to the code it runs).
+func (c *ManualClock) Abandoned() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.abandoned
 }
 
 // Waiters is the number of timers waiting to fire.
@@ -361,7 +374,11 @@ func (c *ManualClock) wokenSettled() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for id, since := range woken {
-		if !busy[id] || time.Since(since) > MaxWokenWork {
+		switch {
+		case !busy[id]:
+			delete(c.woken, id)
+		case time.Since(since) > MaxWokenWork:
+			c.abandoned++
 			delete(c.woken, id)
 		}
 	}
