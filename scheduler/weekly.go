@@ -42,6 +42,10 @@ const (
 	// planOpeningMargin: the re-resolve read happens this long before the
 	// prebooking is armed (ArmAhead before its opening).
 	planOpeningMargin = time.Minute
+	// planReadBurst: routine day reads a box may take at once (a new
+	// plan's days ahead); the allowance then grows by one a day, so in the
+	// long run a box costs at most one day read a day outside openings.
+	planReadBurst = planListAhead + 1
 	// planRetry: a pass that could not do what was due (a read failed)
 	// tries again this much later.
 	planRetry = 10 * time.Second
@@ -72,13 +76,13 @@ type weeklyState struct {
 	lastPass time.Time
 	next     time.Time                // local clock: when a pass is next needed; zero = none
 	resolved map[int64]bool           // prebookings re-resolved at their opening
-	budget   map[int64]aimharder.Date // box → the box-local day of its last routine read
+	budget   map[int64]*readBucket    // box → its allowance of routine reads
 	reads    map[int64]*planReads     // box → reads
 }
 
 func newWeeklyState() *weeklyState {
 	return &weeklyState{wake: make(chan struct{}, 1), resolved: map[int64]bool{},
-		budget: map[int64]aimharder.Date{}, reads: map[int64]*planReads{}}
+		budget: map[int64]*readBucket{}, reads: map[int64]*planReads{}}
 }
 
 // wakeEngine makes the engine loop run now (it arms what is due).
@@ -131,15 +135,31 @@ func (r *Runner) planWake(t time.Time) {
 	}
 }
 
-// spend takes the routine read of box on its local day; false when it was
-// taken already.
-func (w *weeklyState) spend(box int64, day aimharder.Date) bool {
+// readBucket is a box's allowance of routine day reads: planReadBurst at
+// first (a new plan's week is materialised at once), then one a day.
+type readBucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// spend takes a routine read of box at now; false when the allowance is
+// used up (the occurrence waits for a later pass, or its opening).
+func (w *weeklyState) spend(box int64, now time.Time) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.budget[box] == day {
+	b := w.budget[box]
+	if b == nil {
+		b = &readBucket{tokens: planReadBurst, at: now}
+		w.budget[box] = b
+	}
+	if now.After(b.at) {
+		b.tokens = min(planReadBurst, b.tokens+float64(now.Sub(b.at))/float64(24*time.Hour))
+		b.at = now
+	}
+	if b.tokens < 1 {
 		return false
 	}
-	w.budget[box] = day
+	b.tokens--
 	w.count(box).Routine++
 	return true
 }
@@ -433,8 +453,8 @@ func bookedState(c account.ClassView) (session.OccurrenceState, bool) {
 }
 
 // day returns the box's class list for day: this pass's, a cached one
-// fresh enough, or one read now. Outside openings a box is read at most
-// once a box-local day (false when its read was spent: the occurrence
+// fresh enough, or one read now. Outside openings a box's reads come out
+// of its allowance (spend; false when it is used up: the occurrence
 // waits); atOpening reads right before an opening whenever needed.
 func (pp *planPass) day(box session.Box, day aimharder.Date, atOpening bool) (account.DayView, bool) {
 	r := pp.r
@@ -453,7 +473,7 @@ func (pp *planPass) day(box session.Box, day aimharder.Date, atOpening bool) (ac
 	}
 	if atOpening {
 		r.weekly.countOpening(box.ID)
-	} else if !r.weekly.spend(box.ID, aimharder.DateOf(r.serverNow().In(box.LocationOrDefault()))) {
+	} else if !r.weekly.spend(box.ID, now) {
 		return account.DayView{}, false
 	}
 	v, err := r.svc.Day(pp.ctx, session.KindBackground, box, day)
@@ -520,6 +540,7 @@ func (pp *planPass) materialise(oc occ) {
 	pb, err := r.store.AddPrebooking(pp.ctx, session.NewPrebooking{BoxID: oc.box.ID, ClassID: c.ID, Day: oc.o.Day,
 		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: pp.family, AllowWaitlist: oc.plan.Waitlist,
 		PlanID: oc.plan.ID, PlanDay: oc.o.Day})
+	mine := err == nil
 	if errors.Is(err, session.ErrDuplicate) {
 		// Another runner's, or the member's own prebooking of this very
 		// class: follow that one.
@@ -537,11 +558,14 @@ func (pp *planPass) materialise(oc occ) {
 		r.weekly.resolveOnce(pb.ID) // read just now: no need to read again
 	}
 	oc.rec.State, oc.rec.ClassID, oc.rec.PrebookingID = session.OccPrebooked, c.ID, pb.ID
-	if _, ok := pp.put(oc.rec); !ok && pb.PlanID == oc.plan.ID && pb.PlanDay == oc.o.Day {
-		// Another runner moved the occurrence meanwhile: its word stands.
-		if _, err := r.store.WithdrawPlanPrebooking(pp.ctx, pb.ID, "another runner handles this plan day"); err != nil &&
-			!errors.Is(err, session.ErrNotPending) {
-			r.log.Warn("cannot withdraw a plan prebooking", "prebooking", pb.ID, "err", err)
+	if _, ok := pp.put(oc.rec); !ok {
+		// Another runner moved the occurrence meanwhile: its word stands,
+		// and a prebooking made here that it does not link goes.
+		if now, err := r.store.OccurrenceRecord(pp.ctx, oc.plan.ID, oc.o.Day); mine && err == nil && now.PrebookingID != pb.ID {
+			if _, err := r.store.WithdrawPlanPrebooking(pp.ctx, pb.ID, "another runner handles this plan day"); err != nil &&
+				!errors.Is(err, session.ErrNotPending) {
+				r.log.Warn("cannot withdraw a plan prebooking", "prebooking", pb.ID, "err", err)
+			}
 		}
 		return
 	}

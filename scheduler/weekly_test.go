@@ -1,0 +1,427 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+)
+
+// weeklyWorld is one box opening by rule with three classes every day.
+func weeklyWorld(rule string, extra ...aimhardertest.ClassTemplate) aimhardertest.World {
+	tmpl := append([]aimhardertest.ClassTemplate{
+		{Start: "07:00", Name: "WOD", Capacity: 12, Coach: "Coach"},
+		{Start: "08:00", Name: "HYROX", Capacity: 12, Coach: "Coach"},
+		{Start: "19:00", Name: "YOGA", Capacity: 12, Coach: "Coach"},
+	}, extra...)
+	return aimhardertest.World{
+		Seed: 21,
+		Boxes: []aimhardertest.BoxConfig{{
+			ID: 701, Sub: testBox, Name: "Plan Box", Timezone: "Europe/Madrid",
+			Window:    aimhardertest.MustParseWindowRule(rule),
+			MinNotice: 15 * time.Minute,
+			Template:  tmpl,
+		}},
+		Users: []aimhardertest.UserConfig{{
+			ID: 7001, Email: testEmail, Password: testPassword, Name: "Test Member", Language: "es",
+			Roles: []aimhardertest.RoleConfig{{Box: testBox}},
+		}},
+	}
+}
+
+// planRunner is a runner with long waits between scans, so weeks of
+// simulated time stay cheap (the engine still wakes before every opening
+// and whenever a plan occurrence asks).
+func (h *harness) planRunner(store *session.Store, owner string) *Runner {
+	return h.newRunner(store, owner, func(c *Config) {
+		c.NoKeeper = true
+		c.Notify.Disabled = true
+		c.Timing = Timing{Scan: 30 * time.Minute, Recheck: 30 * time.Minute, Heartbeat: time.Minute,
+			LeaseTTL: 4 * time.Minute, HealthEvery: 6 * time.Hour}
+	})
+}
+
+// runUntil runs the runners on the simulated clock until it shows end.
+func (h *harness) runUntil(end time.Time, rs ...*Runner) {
+	h.t.Helper()
+	run := startRunners(h.t, h, rs...)
+	deadline := time.Now().Add(3 * time.Minute) // a hang detector, not a bound
+	for h.clock.Now().Before(end) {
+		if time.Now().After(deadline) {
+			run.stop()
+			h.t.Fatalf("the simulation did not reach %v (at %v)", end, h.clock.Now())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	run.stop()
+}
+
+func (h *harness) fakeClass(day aimharder.Date, name string, hour int) aimhardertest.ClassInfo {
+	h.t.Helper()
+	for _, c := range h.fake.Classes(testBox, day) {
+		if c.Name == name && c.Start.Hour() == hour {
+			return c
+		}
+	}
+	h.t.Fatalf("no %s at %d on %s", name, hour, day)
+	return aimhardertest.ClassInfo{}
+}
+
+func (h *harness) addPlan(n session.NewPlan) session.Plan {
+	h.t.Helper()
+	n.BoxID = h.box.ID
+	p, err := h.store.AddPlan(h.t.Context(), n)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return p
+}
+
+func (h *harness) planStates(plans ...session.Plan) map[int64]map[aimharder.Date]session.PlanOccurrence {
+	h.t.Helper()
+	from := aimharder.DateOf(h.clock.Now().In(madrid)).AddDays(-40)
+	until := from.AddDays(60)
+	got, err := h.store.PlanOccurrences(h.t.Context(), plans, from, until, func(int64) *time.Location { return madrid })
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	out := map[int64]map[aimharder.Date]session.PlanOccurrence{}
+	for id, list := range got {
+		out[id] = map[aimharder.Date]session.PlanOccurrence{}
+		for _, o := range list {
+			out[id][o.Day] = o
+		}
+	}
+	return out
+}
+
+func planEvents(events []Event) map[string]PlanOccurrence {
+	out := map[string]PlanOccurrence{}
+	for _, e := range events {
+		if po, ok := e.(PlanOccurrence); ok {
+			k := fmt.Sprintf("%d/%s", po.Plan.ID, po.Record.Day)
+			if _, dup := out[k]; dup {
+				out[k+"/dup"] = po
+			}
+			out[k] = po
+		}
+	}
+	return out
+}
+
+// oneBookingPerClass fails when a class got more than one accepted book
+// request (a double booking).
+func (h *harness) oneBookingPerClass() {
+	h.t.Helper()
+	accepts := map[string]int{}
+	for _, q := range h.fake.Requests() {
+		if q.Endpoint == aimhardertest.EndpointBook && accepted(q) {
+			accepts[q.Form["id"]]++
+		}
+	}
+	for id, n := range accepts {
+		if n > 1 {
+			h.t.Errorf("class %s: %d accepted book requests (double booking)", id, n)
+		}
+	}
+}
+
+// TestWeeklyPlansOverWeeks runs two plans for three weeks on a box of each
+// kind of window — sliding days, hours and a fixed hour — with a skipped
+// day, a first choice filled by competitors (the fallback is booked), a
+// class the member cancels (not booked again), and a class renamed and
+// another moved before their openings (no_class, reported). Occurrences
+// whose window was already open when the plans were made are missed, with
+// a detail. Every occurrence ends in its honest state, is notified once,
+// and no class is booked twice.
+func TestWeeklyPlansOverWeeks(t *testing.T) {
+	t.Parallel()
+	kinds := []struct{ name, rule string }{{"sliding", "4d"}, {"hours", "48h"}, {"fixed-hour", "2d@07:00"}}
+	for _, k := range kinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			runPlanWeeks(t, k.rule)
+		})
+	}
+}
+
+func runPlanWeeks(t *testing.T, rule string) {
+	ctx := t.Context()
+	day := func(d int) aimharder.Date { return aimharder.Date{Year: 2026, Month: time.November, Day: d} }
+	start := day(1).At(9, 0, madrid) // Sun 1 Nov 2026
+	h := newHarnessWith(t, start, weeklyWorld(rule), rule, aimhardertest.WithSessionLifetime(2000*time.Hour))
+	wod := h.addPlan(session.NewPlan{Days: session.WeekdaysOf(time.Monday, time.Wednesday, time.Friday),
+		Time: session.ClockTime{Hour: 7}, Class: "wod",
+		Fallbacks: []session.Fallback{{Class: "Hyrox", Time: session.ClockTime{Hour: 8}}}})
+	yoga := h.addPlan(session.NewPlan{Days: session.WeekdaysOf(time.Tuesday, time.Thursday),
+		Time: session.ClockTime{Hour: 19}, Class: "YOGA"})
+	if _, err := h.store.SkipPlanDay(ctx, wod.ID, day(11)); err != nil {
+		t.Fatal(err)
+	}
+	// Mon 16: twelve competitors take every place of the WOD at its opening.
+	full := h.fakeClass(day(16), "WOD", 7)
+	if n, err := h.fake.AddCompetitors(aimhardertest.Competitors{Box: testBox, ClassID: full.ID, Count: 12}); err != nil || n != 12 {
+		t.Fatalf("competitors: %d, %v", n, err)
+	}
+	// Wed 11 12:00: the member cancels Fri 13's WOD in ahtui, and a screen
+	// reads the day.
+	fri13 := h.fakeClass(day(13), "WOD", 7)
+	member := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})
+	cancelled := h.at(day(11).At(12, 0, madrid), func() error {
+		if _, err := member.Cancel(ctx, session.KindDevice, h.box, fri13.ID, day(13), false); err != nil {
+			return fmt.Errorf("cancel: %w", err)
+		}
+		_, err := member.Day(ctx, session.KindDevice, h.box, day(13))
+		return err
+	})
+	// Sat 14 12:00: the box renames Thu 19's YOGA and moves Tue 17's to 20:00.
+	tue17, thu19 := h.fakeClass(day(17), "YOGA", 19), h.fakeClass(day(19), "YOGA", 19)
+	edited := h.at(day(14).At(12, 0, madrid), func() error {
+		if err := h.fake.RenameClass(testBox, thu19.ID, "YOGA FLOW"); err != nil {
+			return err
+		}
+		return h.fake.MoveClass(testBox, tue17.ID, 20, 0)
+	})
+
+	r := h.planRunner(h.store, "runner")
+	ev := collect(r.Events())
+	h.runUntil(day(21).At(0, 0, madrid), r)
+	events := planEvents(ev.stop())
+	for _, w := range []func() error{cancelled, edited} {
+		if err := w(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// What each occurrence must show.
+	box, _ := h.store.Box(ctx, h.box.ID)
+	want := func(p session.Plan, d aimharder.Date) (session.OccurrenceState, int) {
+		opens, _ := box.Rule().OpensAt(p.Time.On(d, madrid))
+		switch {
+		case !opens.After(start):
+			return session.OccMissed, 0
+		case p.ID == wod.ID && d == day(11):
+			return session.OccSkipped, 0
+		case p.ID == wod.ID && d == day(13):
+			return session.OccCancelled, 0
+		case p.ID == wod.ID && d == day(16):
+			return session.OccBooked, 1
+		case p.ID == yoga.ID && (d == day(17) || d == day(19)):
+			return session.OccNoClass, 0
+		}
+		return session.OccBooked, 0
+	}
+	states := h.planStates(wod, yoga)
+	reservations := map[int64]bool{}
+	for _, res := range h.fake.Reservations(testEmail, "") {
+		if res.Active {
+			reservations[res.ClassID] = true
+		}
+	}
+	for _, p := range []session.Plan{wod, yoga} {
+		for d := day(2); !d.After(day(20)); d = d.AddDays(1) {
+			if !p.Days.Has(d.Weekday()) {
+				continue
+			}
+			got, ok := states[p.ID][d]
+			wantState, wantChoice := want(p, d)
+			if !ok || got.State != wantState || got.Choice != wantChoice {
+				t.Errorf("plan %d %s: %s choice %d (%q), want %s choice %d", p.ID, d, got.State, got.Choice, got.Detail,
+					wantState, wantChoice)
+				continue
+			}
+			e, notified := events[fmt.Sprintf("%d/%s", p.ID, d)]
+			_, dup := events[fmt.Sprintf("%d/%s/dup", p.ID, d)]
+			switch {
+			case wantState == session.OccSkipped:
+				if notified {
+					t.Errorf("plan %d %s: a skipped day was notified: %s", p.ID, d, e)
+				}
+			case !notified || dup:
+				t.Errorf("plan %d %s: notified %v (twice %v), want once", p.ID, d, notified, dup)
+			case wantChoice == 1 && e.Outcome != "fallback_booked",
+				wantChoice == 0 && e.Outcome != string(wantState):
+				t.Errorf("plan %d %s: notified %q, want %s", p.ID, d, e.Outcome, wantState)
+			}
+			if wantState == session.OccMissed && got.Detail == "" {
+				t.Errorf("plan %d %s: missed without a word why", p.ID, d)
+			}
+			if wantState == session.OccBooked {
+				name, hour := p.Class, p.Time.Hour
+				if wantChoice == 1 {
+					name, hour = "HYROX", 8
+				}
+				if c := h.fakeClass(d, name, hour); !reservations[c.ID] || got.ClassID != c.ID {
+					t.Errorf("plan %d %s: shows booked class %d, AimHarder has %s %d booked: %v", p.ID, d, got.ClassID,
+						name, c.ID, reservations[c.ID])
+				}
+			}
+		}
+	}
+	t.Logf("%s: %s", rule, events[fmt.Sprintf("%d/%s", wod.ID, day(16))])
+	t.Logf("%s: %s", rule, events[fmt.Sprintf("%d/%s", yoga.ID, day(19))])
+	// Cancelled by the member: never booked again, and AimHarder shows
+	// no booking; the skipped day's class was never asked for.
+	if reservations[fri13.ID] {
+		t.Error("the class the member cancelled was booked again")
+	}
+	if n := len(h.bookRequests(fri13.ID)); n != 1 {
+		t.Errorf("the cancelled class got %d book requests, want the one that booked it", n)
+	}
+	if n := len(h.bookRequests(h.fakeClass(day(11), "WOD", 7).ID)); n != 0 {
+		t.Errorf("the skipped day got %d book requests", n)
+	}
+	if n := len(h.bookRequests(full.ID)); n == 0 {
+		t.Error("the full class was never tried before the fallback")
+	}
+	h.oneBookingPerClass()
+	// Day reads outside openings: at most one per box per day.
+	reads := r.planReadCounts()[h.box.ID]
+	if days := 20; reads.Routine > days {
+		t.Errorf("%d routine day reads in %d days", reads.Routine, days)
+	}
+	t.Logf("%s: day reads for plans: %d routine, %d at openings", rule, reads.Routine, reads.Opening)
+}
+
+// TestWeeklyPlanPauseAcrossDST pauses a daily plan over the October DST
+// change: the paused days get no request at all, and the days before and
+// after are booked at 07:00 box time on either side of the change.
+func TestWeeklyPlanPauseAcrossDST(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	day := func(d int) aimharder.Date { return aimharder.Date{Year: 2026, Month: time.October, Day: d} }
+	start := day(19).At(9, 0, madrid)
+	h := newHarnessWith(t, start, weeklyWorld("2d@07:00"), "2d@07:00", aimhardertest.WithSessionLifetime(2000*time.Hour))
+	p := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
+		Until: day(30)})
+	if _, err := h.store.PausePlans(ctx, p.ID, session.DayRange{From: day(24), Until: day(26)}); err != nil {
+		t.Fatal(err)
+	}
+	r := h.planRunner(h.store, "runner")
+	h.runUntil(day(31).At(0, 0, madrid), r)
+	states := h.planStates(p)[p.ID]
+	for d := day(20); !d.After(day(30)); d = d.AddDays(1) {
+		c := h.fakeClass(d, "WOD", 7)
+		got := states[d]
+		want := session.OccBooked
+		switch {
+		case d.Before(day(22)):
+			want = session.OccMissed // open before the plan was made
+		case !d.Before(day(24)) && !d.After(day(26)):
+			want = session.OccPaused
+		}
+		if got.State != want {
+			t.Errorf("%s: %s (%q), want %s", d, got.State, got.Detail, want)
+		}
+		n := len(h.bookRequests(c.ID))
+		if want != session.OccBooked && n != 0 {
+			t.Errorf("%s (%s): %d book requests", d, want, n)
+		}
+		if want == session.OccBooked {
+			if c.Start.In(madrid).Hour() != 7 || got.ClassID != c.ID {
+				t.Errorf("%s: booked class %d, want the 07:00 one %d", d, got.ClassID, c.ID)
+			}
+			for _, q := range h.bookRequests(c.ID) {
+				if accepted(q) && q.Arrived.Sub(c.OpensAt) > time.Second {
+					t.Errorf("%s: booked %v after the opening", d, q.Arrived.Sub(c.OpensAt))
+				}
+			}
+		}
+	}
+	h.oneBookingPerClass()
+}
+
+// TestWeeklyPlanClassIDChanged: the plan's class is prebooked, then the
+// box swaps it with another class at the same time (the WOD's id
+// changes). The runner reads the day right before the opening and books
+// the right id; the old prebooking is withdrawn, not fired.
+func TestWeeklyPlanClassIDChanged(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	d := aimharder.Date{Year: 2026, Month: time.November, Day: 25}
+	start := d.AddDays(-3).At(9, 0, madrid)
+	h := newHarnessWith(t, start, weeklyWorld("2d@07:00", aimhardertest.ClassTemplate{Start: "07:00", Name: "OPEN BOX",
+		Capacity: 12, Coach: "Coach"}), "2d@07:00", aimhardertest.WithSessionLifetime(2000*time.Hour))
+	p := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
+		From: d, Until: d})
+	wodBefore, openBefore := h.fakeClass(d, "WOD", 7), h.fakeClass(d, "OPEN BOX", 7)
+	swapped := h.at(d.AddDays(-2).At(6, 0, madrid), func() error {
+		if err := h.fake.RenameClass(testBox, wodBefore.ID, "OPEN BOX"); err != nil {
+			return err
+		}
+		return h.fake.RenameClass(testBox, openBefore.ID, "WOD")
+	})
+	r := h.planRunner(h.store, "runner")
+	h.runUntil(d.AddDays(-2).At(8, 0, madrid), r)
+	if err := swapped(); err != nil {
+		t.Fatal(err)
+	}
+	got := h.planStates(p)[p.ID][d]
+	if got.State != session.OccBooked || got.ClassID != openBefore.ID {
+		t.Fatalf("occurrence: %s class %d (%q), want booked class %d (the new WOD)", got.State, got.ClassID, got.Detail, openBefore.ID)
+	}
+	if n := len(h.bookRequests(wodBefore.ID)); n != 0 {
+		t.Errorf("the old id got %d book requests", n)
+	}
+	pbs, _ := h.store.PlanPrebookings(ctx, p.ID, d, d)
+	if len(pbs) != 2 || pbs[0].Status != session.PrebookCancelled || pbs[0].OutcomeCode != session.OutcomePlanStopped ||
+		pbs[0].ClassID != wodBefore.ID || pbs[1].Status != session.PrebookBooked {
+		t.Errorf("prebookings: %+v", pbs)
+	}
+	h.oneBookingPerClass()
+}
+
+// TestWeeklyPlanTwoRunnersOneOccurrence: two runners on one database (two
+// store handles) materialise the same plan at the same moment many times
+// over: each occurrence gets exactly one live prebooking.
+func TestWeeklyPlanTwoRunnersOneOccurrence(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	start := aimharder.Date{Year: 2026, Month: time.November, Day: 2}.At(9, 0, madrid)
+	h := newHarnessWith(t, start, weeklyWorld("4d"), "4d", aimhardertest.WithSessionLifetime(2000*time.Hour))
+	p := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 19}, Class: "YOGA"})
+	ra, rb := h.planRunner(h.store, "runner-a"), h.planRunner(h.openStore(), "runner-b")
+	release := h.clock.Hold()
+	for range 5 {
+		var wg sync.WaitGroup
+		for _, r := range []*Runner{ra, rb} {
+			wg.Go(func() { r.runPlans(context.WithoutCancel(ctx)) })
+		}
+		wg.Wait()
+	}
+	release()
+	pbs, err := h.store.PlanPrebookings(ctx, p.ID, aimharder.DateOf(start), aimharder.DateOf(start).AddDays(30))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := map[aimharder.Date]int{}
+	for _, pb := range pbs {
+		if pb.Status == session.PrebookPending {
+			live[pb.PlanDay]++
+		}
+	}
+	states := h.planStates(p)[p.ID]
+	prebooked := 0
+	for d, o := range states {
+		if o.State == session.OccPrebooked {
+			prebooked++
+			if live[d] != 1 || o.PrebookingID == 0 {
+				t.Errorf("%s: %d live prebookings, record links %d", d, live[d], o.PrebookingID)
+			}
+		}
+	}
+	for d, n := range live {
+		if n != 1 {
+			t.Errorf("%s: %d live prebookings", d, n)
+		}
+	}
+	if prebooked < 3 {
+		t.Errorf("only %d occurrences prebooked: %v", prebooked, states)
+	}
+}
