@@ -217,7 +217,7 @@ func runPlanWeeks(t *testing.T, rule string) {
 			rec, err := h.store.OccurrenceRecord(ctx, wod.ID, day(6))
 			// Later than the record: the runner trusts only a list read
 			// after the booking was recorded.
-			return err == nil && rec.State == session.OccBooked && h.clock.Now().After(rec.UpdatedAt)
+			return err == nil && rec.State == session.OccBooked && h.clock.Now().After(rec.UpdatedAt.Add(time.Second))
 		})
 		release := h.clock.Hold()
 		defer release()
@@ -316,6 +316,7 @@ func runPlanWeeks(t *testing.T, rule string) {
 			}
 		}
 	}
+	t.Logf("cancelled at %v", cancelAt)
 	t.Logf("%s: %s", rule, events[fmt.Sprintf("%d/%s", wod.ID, day(11))])
 	t.Logf("%s: %s", rule, events[fmt.Sprintf("%d/%s", yoga.ID, day(12))])
 	// Cancelled by the member: never booked again, and AimHarder shows
