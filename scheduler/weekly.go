@@ -228,6 +228,99 @@ type planPass struct {
 	days map[boxDay]passDay
 	// family: the family member the prebookings book for (the setting).
 	family string
+	// batch: the pass's decisions, stored together by flush (one commit).
+	batch []queuedWrite
+	// cached: the stored class lists this pass looked at (ok false: none);
+	// rules: each box's window rule (working a rule out loads its zone).
+	cached map[boxDay]cachedDay
+	rules  map[int64]session.WindowRule
+	norm   map[string]string // class names, normalised (session.NormalizeClassName)
+}
+
+// normal is name as plans compare it, worked out once a pass.
+func (pp *planPass) normal(name string) string {
+	n, ok := pp.norm[name]
+	if !ok {
+		n = session.NormalizeClassName(name)
+		pp.norm[name] = n
+	}
+	return n
+}
+
+// listed finds the choice's class in a day: the same name
+// (session.ClassNameMatches) at the choice's start time in the box's zone.
+func (pp *planPass) listed(v account.DayView, ch session.Choice, loc *time.Location) (account.ClassView, bool) {
+	want := pp.normal(ch.Class)
+	for _, c := range v.Classes {
+		if session.ClockOf(c.Start.In(loc)) == ch.Time && pp.normal(c.Name) == want {
+			return c, true
+		}
+	}
+	return account.ClassView{}, false
+}
+
+type cachedDay struct {
+	view account.DayView
+	ok   bool
+}
+
+// cachedDay is the stored class list of box and day (no server read),
+// looked up once a pass.
+func (pp *planPass) cachedDay(box session.Box, day aimharder.Date) (account.DayView, bool) {
+	k := boxDay{box.ID, day}
+	if c, seen := pp.cached[k]; seen {
+		return c.view, c.ok
+	}
+	v, ok, err := pp.r.svc.CachedDay(pp.ctx, box, day)
+	ok = ok && err == nil
+	pp.cached[k] = cachedDay{view: v, ok: ok}
+	return v, ok
+}
+
+// rule is the box's window rule, worked out once a pass.
+func (pp *planPass) rule(box session.Box) session.WindowRule {
+	r, ok := pp.rules[box.ID]
+	if !ok {
+		r = box.Rule()
+		pp.rules[box.ID] = r
+	}
+	return r
+}
+
+type queuedWrite struct {
+	w    session.OccurrenceWrite
+	done func(session.OccurrenceWritten)
+}
+
+// queue adds a decision to the pass's batch; done runs once it is stored
+// (or refused: OccurrenceWritten.Err).
+func (pp *planPass) queue(w session.OccurrenceWrite, done func(session.OccurrenceWritten)) {
+	pp.batch = append(pp.batch, queuedWrite{w: w, done: done})
+}
+
+// flush stores the batch in one transaction and runs the callbacks.
+func (pp *planPass) flush() {
+	for len(pp.batch) > 0 {
+		batch := pp.batch
+		pp.batch = nil
+		writes := make([]session.OccurrenceWrite, len(batch))
+		for i, q := range batch {
+			writes[i] = q.w
+		}
+		out, err := pp.r.store.WriteOccurrences(pp.ctx, writes)
+		if err != nil {
+			if pp.ctx.Err() == nil {
+				pp.r.log.Warn("cannot record plan occurrences", "count", len(writes), "err", err)
+			}
+			out = make([]session.OccurrenceWritten, len(writes))
+			for i := range out {
+				out[i].Err = err
+			}
+		}
+		for i, q := range batch {
+			q.done(out[i]) // may queue more (then stored in the next round)
+		}
+	}
 }
 
 type passDay struct {
@@ -247,7 +340,8 @@ type occ struct {
 
 func (r *Runner) newPass(ctx context.Context) *planPass {
 	family, _ := r.store.FamilyID(ctx)
-	return &planPass{r: r, ctx: ctx, days: map[boxDay]passDay{}, family: family}
+	return &planPass{r: r, ctx: ctx, days: map[boxDay]passDay{}, family: family,
+		cached: map[boxDay]cachedDay{}, rules: map[int64]session.WindowRule{}, norm: map[string]string{}}
 }
 
 // runPlans is the plan pass: every occurrence of every live plan from
@@ -284,6 +378,7 @@ func (r *Runner) runPlans(ctx context.Context) {
 		}
 	}
 	boxes := map[int64]session.Box{}
+	locs := map[int64]*time.Location{}
 	var list []occ
 	for _, p := range plans {
 		box, ok := boxes[p.BoxID]
@@ -291,9 +386,9 @@ func (r *Runner) runPlans(ctx context.Context) {
 			if box, err = r.store.Box(ctx, p.BoxID); err != nil {
 				continue
 			}
-			boxes[p.BoxID] = box
+			boxes[p.BoxID], locs[p.BoxID] = box, box.LocationOrDefault()
 		}
-		loc := box.LocationOrDefault()
+		loc := locs[p.BoxID]
 		local := aimharder.DateOf(r.serverNow().In(loc))
 		for _, o := range p.Occurrences(local.AddDays(-1), local.AddDays(planHorizon), loc) {
 			k := occKey{p.ID, o.Day}
@@ -312,6 +407,7 @@ func (r *Runner) runPlans(ctx context.Context) {
 	}
 	slices.SortStableFunc(list, func(a, b occ) int { return a.o.Start.Compare(b.o.Start) })
 	pass := r.newPass(ctx)
+	defer pass.flush()
 	for _, oc := range list {
 		if ctx.Err() != nil {
 			return
@@ -349,7 +445,9 @@ func (r *Runner) planAfterFire(ctx context.Context, p session.Prebooking) {
 			oc.pb = &linked
 		}
 	}
-	r.newPass(ctx).advance(oc)
+	pass := r.newPass(ctx)
+	pass.advance(oc)
+	pass.flush()
 	r.wakeEngine()
 }
 
@@ -420,26 +518,17 @@ func (pp *planPass) put(rec session.OccurrenceRecord) (session.OccurrenceRecord,
 	return out, true
 }
 
-// final records a final state and, if this runner wrote it, publishes it.
+// final records a final state (with the pass's batch) and, if this
+// runner wrote it, publishes it.
 func (pp *planPass) final(oc occ, st session.OccurrenceState, detail string) {
 	oc.rec.State, oc.rec.Detail = st, detail
-	out, ok := pp.put(oc.rec)
-	if !ok {
-		return
-	}
-	oc.rec = out
-	pp.r.publish(planOccurrenceEvent(pp.r.clock.Now(), oc))
-}
-
-// listed finds the choice's class in a day: the name (session.ClassNameMatches)
-// at the choice's start time in the box's zone.
-func listed(v account.DayView, ch session.Choice, loc *time.Location) (account.ClassView, bool) {
-	for _, c := range v.Classes {
-		if session.ClassNameMatches(ch.Class, c.Name) && session.ClockOf(c.Start.In(loc)) == ch.Time {
-			return c, true
+	pp.queue(session.OccurrenceWrite{Record: oc.rec}, func(w session.OccurrenceWritten) {
+		if w.Err != nil {
+			return // another runner recorded it first, or it will be decided again
 		}
-	}
-	return account.ClassView{}, false
+		oc.rec = w.Record
+		pp.r.publish(planOccurrenceEvent(pp.r.clock.Now(), oc))
+	})
 }
 
 func bookedState(c account.ClassView) (session.OccurrenceState, bool) {
@@ -467,7 +556,7 @@ func (pp *planPass) day(box session.Box, day aimharder.Date, atOpening bool) (ac
 	if atOpening {
 		fresh = r.timing.ArmAhead + 2*planOpeningMargin
 	}
-	if v, ok, err := r.svc.CachedDay(pp.ctx, box, day); err == nil && ok && now.Sub(v.FetchedAt) < fresh && !v.FetchedAt.After(now) {
+	if v, ok := pp.cachedDay(box, day); ok && now.Sub(v.FetchedAt) < fresh && !v.FetchedAt.After(now) {
 		pp.days[k] = passDay{view: v, atOpening: atOpening}
 		return v, true
 	}
@@ -484,6 +573,7 @@ func (pp *planPass) day(box session.Box, day aimharder.Date, atOpening bool) (ac
 		return account.DayView{}, false
 	}
 	pp.days[k] = passDay{view: v, atOpening: atOpening}
+	pp.cached[k] = cachedDay{view: v, ok: true}
 	return v, true
 }
 
@@ -498,8 +588,7 @@ func (pp *planPass) materialise(oc occ) {
 		pp.final(oc, session.OccMissed, "the class started before ahtui could book it (no runner was running at its opening)")
 		return
 	}
-	rule := oc.box.Rule()
-	opens, known := rule.OpensAt(start)
+	opens, known := pp.rule(oc.box).OpensAt(start)
 	if oc.rec.Choice == 0 && known && !oc.plan.MayBookOpen(opens) {
 		pp.final(oc, session.OccMissed, fmt.Sprintf("booking was already open (since %s) when the plan was made; "+
 			"a plan made with --now books such a class at once", opens.In(oc.loc).Format("Mon 2 Jan 15:04")))
@@ -518,7 +607,7 @@ func (pp *planPass) materialise(oc occ) {
 		}
 		return
 	}
-	c, found := listed(v, ch, oc.loc)
+	c, found := pp.listed(v, ch, oc.loc)
 	if !found {
 		if atOpening {
 			pp.noClass(oc, fmt.Sprintf("no %s at %s on %s in the schedule (renamed or moved?)", ch.Class, ch.Time,
@@ -537,43 +626,41 @@ func (pp *planPass) materialise(oc occ) {
 	if !known {
 		opens = time.Time{} // armed once the box's window is known (reconcileOpenings)
 	}
-	pb, err := r.store.AddPrebooking(pp.ctx, session.NewPrebooking{BoxID: oc.box.ID, ClassID: c.ID, Day: oc.o.Day,
+	n := &session.NewPrebooking{BoxID: oc.box.ID, ClassID: c.ID, Day: oc.o.Day,
 		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: pp.family, AllowWaitlist: oc.plan.Waitlist,
-		PlanID: oc.plan.ID, PlanDay: oc.o.Day})
-	mine := err == nil
-	if errors.Is(err, session.ErrDuplicate) {
-		// Another runner's, or the member's own prebooking of this very
-		// class: follow that one.
-		if other := pp.pendingFor(oc.box.ID, c.ID, oc.o.Day); other != nil {
-			pb, err = *other, nil
-		}
-	}
-	if err != nil {
-		if pp.ctx.Err() == nil {
-			r.log.Warn("cannot prebook a plan occurrence", "plan", oc.plan.ID, "day", oc.o.Day, "err", err)
-		}
-		return
-	}
-	if atOpening {
-		r.weekly.resolveOnce(pb.ID) // read just now: no need to read again
-	}
-	oc.rec.State, oc.rec.ClassID, oc.rec.PrebookingID = session.OccPrebooked, c.ID, pb.ID
-	if _, ok := pp.put(oc.rec); !ok {
-		// Another runner moved the occurrence meanwhile: its word stands,
-		// and a prebooking made here that it does not link goes.
-		if now, err := r.store.OccurrenceRecord(pp.ctx, oc.plan.ID, oc.o.Day); mine && err == nil && now.PrebookingID != pb.ID {
-			if _, err := r.store.WithdrawPlanPrebooking(pp.ctx, pb.ID, "another runner handles this plan day"); err != nil &&
-				!errors.Is(err, session.ErrNotPending) {
-				r.log.Warn("cannot withdraw a plan prebooking", "prebooking", pb.ID, "err", err)
+		PlanID: oc.plan.ID, PlanDay: oc.o.Day}
+	rec := oc.rec
+	rec.State, rec.ClassID = session.OccPrebooked, c.ID
+	pp.queue(session.OccurrenceWrite{Record: rec, Prebook: n}, func(w session.OccurrenceWritten) {
+		pb := w.Prebooking
+		switch {
+		case errors.Is(w.Err, session.ErrDuplicate):
+			// The member's own prebooking of this very class (or one a
+			// stopped runner made): follow that one.
+			other := pp.pendingFor(oc.box.ID, c.ID, oc.o.Day)
+			if other == nil {
+				return
 			}
+			rec.PrebookingID = other.ID
+			if _, ok := pp.put(rec); !ok {
+				return
+			}
+			pb = *other
+		case w.Err != nil:
+			if !errors.Is(w.Err, session.ErrConcurrentUpdate) && pp.ctx.Err() == nil {
+				r.log.Warn("cannot prebook a plan occurrence", "plan", oc.plan.ID, "day", oc.o.Day, "err", w.Err)
+			}
+			return
 		}
-		return
-	}
-	r.log.Info("plan occurrence prebooked", "plan", oc.plan.ID, "day", oc.o.Day, "prebooking", pb.ID,
-		"class", c.ID, "choice", oc.rec.Choice, "opens_at", opens)
-	if !opens.IsZero() && !serverNow.Before(opens.Add(-r.timing.ArmAhead)) {
-		r.wakeEngine() // due already (a fallback at once): arm it now
-	}
+		if atOpening {
+			r.weekly.resolveOnce(pb.ID) // read just now: no need to read again
+		}
+		r.log.Info("plan occurrence prebooked", "plan", oc.plan.ID, "day", oc.o.Day, "prebooking", pb.ID,
+			"class", c.ID, "choice", oc.rec.Choice, "opens_at", opens)
+		if !opens.IsZero() && !serverNow.Before(opens.Add(-r.timing.ArmAhead)) {
+			r.wakeEngine() // due already (a fallback at once): arm it now
+		}
+	})
 }
 
 func (pp *planPass) pendingFor(box, class int64, day aimharder.Date) *session.Prebooking {
@@ -623,7 +710,7 @@ func (pp *planPass) reresolve(oc occ) {
 		return // fire what is known
 	}
 	ch := oc.choice()
-	c, found := listed(v, ch, oc.loc)
+	c, found := pp.listed(v, ch, oc.loc)
 	if found && c.ID == pb.ClassID {
 		if st, ok := bookedState(c); ok {
 			pp.withdrawAndFinal(oc, c, st)
@@ -653,8 +740,8 @@ func (pp *planPass) reresolve(oc occ) {
 // checkBookedByHand: before the opening, a cached list (no read) that
 // shows the class booked means the member booked it by hand.
 func (pp *planPass) checkBookedByHand(oc occ) {
-	v, ok, err := pp.r.svc.CachedDay(pp.ctx, oc.box, oc.o.Day)
-	if err != nil || !ok || !v.FetchedAt.After(oc.pb.CreatedAt) {
+	v, ok := pp.cachedDay(oc.box, oc.o.Day)
+	if !ok || !v.FetchedAt.After(oc.pb.CreatedAt) {
 		return
 	}
 	if c, ok := v.FindClass(oc.pb.ClassID); ok {
@@ -773,8 +860,8 @@ func (pp *planPass) checkCancelled(oc occ) {
 	if !pp.r.serverNow().Before(oc.o.Start.Add(-time.Minute)) {
 		return
 	}
-	v, ok, err := pp.r.svc.CachedDay(pp.ctx, oc.box, oc.o.Day)
-	if err != nil || !ok || !v.FetchedAt.After(oc.rec.UpdatedAt) {
+	v, ok := pp.cachedDay(oc.box, oc.o.Day)
+	if !ok || !v.FetchedAt.After(oc.rec.UpdatedAt) {
 		return
 	}
 	c, ok := v.FindClass(oc.rec.ClassID)
