@@ -74,10 +74,10 @@ type weeklyState struct {
 
 	mu       sync.Mutex
 	lastPass time.Time
-	next     time.Time                // local clock: when a pass is next needed; zero = none
-	resolved map[int64]bool           // prebookings re-resolved at their opening
-	budget   map[int64]*readBucket    // box → its allowance of routine reads
-	reads    map[int64]*planReads     // box → reads
+	next     time.Time             // local clock: when a pass is next needed; zero = none
+	resolved map[int64]bool        // prebookings re-resolved at their opening
+	budget   map[int64]*readBucket // box → its allowance of routine reads
+	reads    map[int64]*planReads  // box → reads
 }
 
 func newWeeklyState() *weeklyState {

@@ -46,8 +46,12 @@ func (e PlanOccurrence) String() string {
 	return s
 }
 
-// PlanWords names a plan for a member: "every Mon/Wed/Fri 07:00 WOD".
+// PlanWords names a plan for a member: "every Mon/Wed/Fri 07:00 WOD",
+// "every day 07:00 WOD".
 func PlanWords(p session.Plan) string {
+	if p.Days == session.AllWeekdays {
+		return fmt.Sprintf("every day %s %s", p.Time, p.Class)
+	}
 	days := p.Days.Names()
 	for i, d := range days {
 		days[i] = strings.ToUpper(d[:1]) + d[1:]

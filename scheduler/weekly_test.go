@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -481,5 +482,94 @@ func TestWeeklyPlanTwoRunnersOneOccurrence(t *testing.T) {
 	}
 	if prebooked < 3 {
 		t.Errorf("only %d occurrences prebooked: %v", prebooked, states)
+	}
+}
+
+// TestWeeklyPlanNeverFightsTheMember: plans made with --now on days whose
+// windows are open, where the member booked by hand first.
+//   - "already booked at that time" (−12): the WOD is refused because the
+//     member holds SPIN at 07:00; the fallback at that same time is not
+//     tried (it would be refused the same way), the one at 08:00 is booked.
+//   - the daily limit (−8): YOGA is refused; no fallback is tried.
+//   - the class itself booked by hand: counted as booked, nothing sent.
+func TestWeeklyPlanNeverFightsTheMember(t *testing.T) {
+	t.Parallel()
+	d := aimharder.Date{Year: 2026, Month: time.November, Day: 25}
+	start := d.AddDays(-1).At(9, 0, madrid) // both days' windows are open
+	for _, limit := range []int{0, 1} {
+		t.Run(fmt.Sprintf("max-per-day-%d", limit), func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			world := weeklyWorld("2d@07:00",
+				aimhardertest.ClassTemplate{Start: "07:00", Name: "SPIN", Capacity: 12, Coach: "Coach"},
+				aimhardertest.ClassTemplate{Start: "07:00", Name: "OPEN BOX", Capacity: 12, Coach: "Coach"})
+			world.Boxes[0].MaxPerDay = limit
+			h := newHarnessWith(t, start, world, "2d@07:00", aimhardertest.WithSessionLifetime(2000*time.Hour))
+			member := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})
+			book := func(day aimharder.Date, name string) {
+				c := h.fakeClass(day, name, 7)
+				if _, err := member.Book(ctx, session.KindDevice, h.box, c.ID, day, false); err != nil {
+					t.Fatalf("the member books %s on %s: %v", name, day, err)
+				}
+			}
+			book(d, "SPIN")
+			var p session.Plan
+			var want session.OccurrenceState
+			wantChoice, day := 0, d
+			switch limit {
+			case 0:
+				p = h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
+					From: d, Until: d, Now: true, Fallbacks: []session.Fallback{
+						{Class: "OPEN BOX", Time: session.ClockTime{Hour: 7}}, {Class: "HYROX", Time: session.ClockTime{Hour: 8}}}})
+				want, wantChoice = session.OccBooked, 2
+			case 1:
+				p = h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 19}, Class: "YOGA",
+					From: d, Until: d, Now: true, Fallbacks: []session.Fallback{{Class: "HYROX", Time: session.ClockTime{Hour: 8}}}})
+				want = session.OccFailed
+			}
+			// The next day's WOD, booked by hand before its plan is made.
+			day2 := d.AddDays(1)
+			book(day2, "WOD")
+			byHand := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
+				From: day2, Until: day2, Now: true})
+
+			r := h.planRunner(h.store, "runner")
+			ev := collect(r.Events())
+			h.runUntil(start.Add(2*time.Hour), r)
+			events := planEvents(ev.stop())
+
+			got := h.planStates(p)[p.ID][day]
+			if got.State != want || got.Choice != wantChoice {
+				h.dumpPlans()
+				t.Fatalf("occurrence: %s choice %d (%q), want %s choice %d", got.State, got.Choice, got.Detail, want, wantChoice)
+			}
+			e := events[fmt.Sprintf("%d/%s", p.ID, day)]
+			t.Logf("notified: %s", e)
+			switch limit {
+			case 0:
+				if n := len(h.bookRequests(h.fakeClass(d, "OPEN BOX", 7).ID)); n != 0 {
+					t.Errorf("the fallback at the same time got %d book requests", n)
+				}
+				if e.Outcome != "fallback_booked" || !strings.Contains(got.Detail, "already have a class at that time") {
+					t.Errorf("notified %q, detail %q", e.Outcome, got.Detail)
+				}
+			case 1:
+				if n := len(h.bookRequests(h.fakeClass(d, "HYROX", 8).ID)); n != 0 {
+					t.Errorf("a fallback was tried after the daily limit: %d book requests", n)
+				}
+				if e.Outcome != "failed" || !strings.Contains(got.Detail, "daily limit") {
+					t.Errorf("notified %q, detail %q", e.Outcome, got.Detail)
+				}
+			}
+			hand := h.planStates(byHand)[byHand.ID][day2]
+			wod2 := h.fakeClass(day2, "WOD", 7)
+			if hand.State != session.OccBooked || hand.ClassID != wod2.ID || hand.Detail == "" {
+				t.Errorf("booked by hand: %s class %d (%q)", hand.State, hand.ClassID, hand.Detail)
+			}
+			if n := len(h.bookRequests(wod2.ID)); n != 1 {
+				t.Errorf("the class booked by hand got %d book requests, want the member's one", n)
+			}
+			h.oneBookingPerClass()
+		})
 	}
 }
