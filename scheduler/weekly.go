@@ -584,14 +584,14 @@ func (pp *planPass) materialise(oc occ) {
 	ch := oc.choice()
 	start := ch.Time.On(oc.o.Day, oc.loc)
 	serverNow := r.serverNow()
-	if !serverNow.Before(start) {
-		pp.final(oc, session.OccMissed, "the class started before ahtui could book it (no runner was running at its opening)")
-		return
-	}
 	opens, known := pp.rule(oc.box).OpensAt(start)
 	if oc.rec.Choice == 0 && known && !oc.plan.MayBookOpen(opens) {
 		pp.final(oc, session.OccMissed, fmt.Sprintf("booking was already open (since %s) when the plan was made; "+
 			"a plan made with --now books such a class at once", opens.In(oc.loc).Format("Mon 2 Jan 15:04")))
+		return
+	}
+	if !serverNow.Before(start) {
+		pp.final(oc, session.OccMissed, "the class started before ahtui could book it (no runner was running at its opening)")
 		return
 	}
 	today := aimharder.DateOf(serverNow.In(oc.loc))
