@@ -408,7 +408,8 @@ func TestWeeklyPlanPauseAcrossDST(t *testing.T) {
 // TestWeeklyPlanClassIDChanged: the plan's class is prebooked, then the
 // box swaps it with another class at the same time (the WOD's id
 // changes). The runner reads the day right before the opening and books
-// the right id; the old prebooking is withdrawn, not fired.
+// the right id; the old prebooking is withdrawn, not fired. Then the member
+// cancels it in AimHarder's app: recorded cancelled, never booked again.
 func TestWeeklyPlanClassIDChanged(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -441,6 +442,54 @@ func TestWeeklyPlanClassIDChanged(t *testing.T) {
 	if len(pbs) != 2 || pbs[0].Status != session.PrebookCancelled || pbs[0].OutcomeCode != session.OutcomePlanStopped ||
 		pbs[0].ClassID != wodBefore.ID || pbs[1].Status != session.PrebookBooked {
 		t.Errorf("prebookings: %+v", pbs)
+	}
+
+	// The member then cancels the class in AimHarder's own app (its own
+	// login, not ahtui's), and later opens the day in ahtui: the runner
+	// sees it no longer booked and records it cancelled, without booking
+	// it again.
+	app := h.client(nil)
+	login, err := app.Login(ctx, testEmail, testPassword, "phone-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := account.BoxRef(h.box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appDay, _, err := app.Day(ctx, login.Credentials, ref, d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resID int64
+	for _, c := range appDay.Classes {
+		if c.ID == openBefore.ID {
+			resID = c.ReservationID
+		}
+	}
+	if _, err := app.Cancel(ctx, login.Credentials, ref, resID, aimharder.CancelOptions{}); err != nil || resID == 0 {
+		t.Fatalf("the app's cancel of reservation %d: %v", resID, err)
+	}
+	cancelledAt := h.clock.Now()
+	h.clock.Advance(time.Minute)
+	member := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})
+	if _, err := member.Day(ctx, session.KindDevice, h.box, d); err != nil {
+		t.Fatal(err)
+	}
+	ev := collect(r.Events())
+	h.runUntil(d.AddDays(-2).At(10, 0, madrid), r)
+	events := planEvents(ev.stop())
+	got = h.planStates(p)[p.ID][d]
+	if got.State != session.OccCancelled {
+		t.Errorf("after the app's cancel: %s (%q), want cancelled", got.State, got.Detail)
+	}
+	if e := events[fmt.Sprintf("%d/%s", p.ID, d)]; e.Outcome != "cancelled" {
+		t.Errorf("notified %q, want cancelled", e.Outcome)
+	}
+	for _, q := range h.bookRequests(openBefore.ID) {
+		if q.Arrived.After(cancelledAt) {
+			t.Errorf("booked again at %v after the member's cancel", q.Arrived)
+		}
 	}
 	h.oneBookingPerClass()
 }
