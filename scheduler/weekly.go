@@ -74,6 +74,7 @@ type weeklyState struct {
 
 	mu       sync.Mutex
 	lastPass time.Time
+	passes   int // plan passes completed
 	next     time.Time             // local clock: when a pass is next needed; zero = none
 	resolved map[int64]bool        // prebookings re-resolved at their opening
 	budget   map[int64]*readBucket // box → its allowance of routine reads
@@ -217,6 +218,9 @@ func (r *Runner) planTick(ctx context.Context) {
 	w.mu.Unlock()
 	if due {
 		r.runPlans(ctx)
+		w.mu.Lock()
+		w.passes++
+		w.mu.Unlock()
 	}
 	w.woken.Store(false)
 }

@@ -50,18 +50,21 @@ func (h *harness) planRunner(store *session.Store, owner string) *Runner {
 	})
 }
 
-// runUntil runs the runners on the simulated clock until it shows end.
-func (h *harness) runUntil(end time.Time, rs ...*Runner) {
+// runUntil runs the runners on the simulated clock until it shows end, or
+// until done (when not nil) holds: a test whose runners could be outrun
+// by the simulation (under the race detector) waits for what it checks,
+// with end only as a bound.
+func (h *harness) runUntil(end time.Time, done func() bool, rs ...*Runner) {
 	h.t.Helper()
-	// The clock stands still until the first runner leads and has made
-	// its first plan pass: a runner slow to start (under the race
+	// The clock stands still until a runner leads and has finished its
+	// first plan pass: a runner slow to start (under the race
 	// detector) must not let the simulation jump ahead without it.
 	hold := h.clock.Hold()
 	run := startRunners(h.t, h, rs...)
 	waitFor(h.t, "the first plan pass", func() bool {
 		for _, r := range rs {
 			r.weekly.mu.Lock()
-			passed := !r.weekly.lastPass.IsZero()
+			passed := r.weekly.passes > 0
 			r.weekly.mu.Unlock()
 			if passed {
 				return true
@@ -71,7 +74,7 @@ func (h *harness) runUntil(end time.Time, rs ...*Runner) {
 	})
 	hold()
 	deadline := time.Now().Add(3 * time.Minute) // a hang detector, not a bound
-	for h.clock.Now().Before(end) {
+	for h.clock.Now().Before(end) && (done == nil || !done()) {
 		if time.Now().After(deadline) {
 			run.stop()
 			h.t.Fatalf("the simulation did not reach %v (at %v)", end, h.clock.Now())
@@ -248,7 +251,7 @@ func runPlanWeeks(t *testing.T, rule string) {
 
 	r := h.planRunner(h.store, "runner")
 	ev := collect(r.Events())
-	h.runUntil(day(13).At(0, 0, madrid), r)
+	h.runUntil(day(13).At(0, 0, madrid), nil, r)
 	events := planEvents(ev.stop())
 	for _, err := range []error{<-cancelled, edited()} {
 		if err != nil {
@@ -369,7 +372,7 @@ func TestWeeklyPlanPauseAcrossDST(t *testing.T) {
 	// Two runners on the database, as two processes: one leads and runs
 	// the plan, nothing is booked twice.
 	r, standby := h.planRunner(h.store, "runner"), h.planRunner(h.openStore(), "standby")
-	h.runUntil(day(28).At(8, 0, madrid), r, standby)
+	h.runUntil(day(28).At(8, 0, madrid), nil, r, standby)
 	p, _ = h.store.Plan(ctx, p.ID) // with its pause
 	states := h.planStates(p)[p.ID]
 	for d := day(21); !d.After(day(28)); d = d.AddDays(1) {
@@ -427,7 +430,11 @@ func TestWeeklyPlanClassIDChanged(t *testing.T) {
 		return h.fake.RenameClass(testBox, openBefore.ID, "WOD")
 	})
 	r := h.planRunner(h.store, "runner")
-	h.runUntil(d.AddDays(-2).At(8, 0, madrid), r)
+	state := func() session.OccurrenceState {
+		rec, _ := h.store.OccurrenceRecord(ctx, p.ID, d)
+		return rec.State
+	}
+	h.runUntil(d.At(7, 0, madrid), func() bool { return state().Final() }, r)
 	if err := swapped(); err != nil {
 		t.Fatal(err)
 	}
@@ -477,7 +484,7 @@ func TestWeeklyPlanClassIDChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := collect(r.Events())
-	h.runUntil(d.AddDays(-2).At(10, 0, madrid), r)
+	h.runUntil(d.At(6, 0, madrid), func() bool { return state() == session.OccCancelled }, r)
 	events := planEvents(ev.stop())
 	got = h.planStates(p)[p.ID][d]
 	if got.State != session.OccCancelled {
@@ -593,7 +600,11 @@ func TestWeeklyPlanNeverFightsTheMember(t *testing.T) {
 
 			r := h.planRunner(h.store, "runner")
 			ev := collect(r.Events())
-			h.runUntil(start.Add(2*time.Hour), r)
+			final := func(id int64, day aimharder.Date) bool {
+				rec, _ := h.store.OccurrenceRecord(ctx, id, day)
+				return rec.State.Final()
+			}
+			h.runUntil(d.At(6, 0, madrid), func() bool { return final(p.ID, day) && final(byHand.ID, day2) }, r)
 			events := planEvents(ev.stop())
 
 			got := h.planStates(p)[p.ID][day]
