@@ -74,7 +74,7 @@ type weeklyState struct {
 
 	mu       sync.Mutex
 	lastPass time.Time
-	passes   int // plan passes completed
+	passes   int                   // plan passes completed
 	next     time.Time             // local clock: when a pass is next needed; zero = none
 	resolved map[int64]bool        // prebookings re-resolved at their opening
 	budget   map[int64]*readBucket // box → its allowance of routine reads
