@@ -66,7 +66,11 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 	stored = stored.InBoxZone(box)
 	if stored.Status == session.PrebookMissed {
 		r.publish(PrebookingMissed{At: r.clock.Now(), Prebooking: stored})
-		return
+	} else {
+		r.publish(PrebookingOutcome{At: r.clock.Now(), Prebooking: stored, FirstSent: firstSent})
 	}
-	r.publish(PrebookingOutcome{At: r.clock.Now(), Prebooking: stored, FirstSent: firstSent})
+	if stored.PlanID != 0 {
+		// Its plan occurrence moves on at once: a fallback fires now.
+		r.planAfterFire(bg, stored)
+	}
 }

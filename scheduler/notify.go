@@ -61,10 +61,11 @@ func (c NotifyConfig) withDefaults() NotifyConfig {
 type Notification struct {
 	// Event: prebooking_outcome, prebooking_missed, prebooking_late,
 	// prebooking_not_stored, window_rule_wrong, session_dead,
-	// health_warning or health_resolved.
+	// health_warning, health_resolved or plan_occurrence.
 	Event string `json:"event"`
 	// Outcome: booked, waitlisted, failed, missed, late, session_dead,
-	// warning or resolved.
+	// warning or resolved; for plan_occurrence booked, fallback_booked,
+	// waitlisted, full, failed, missed, no_class or cancelled.
 	Outcome string `json:"outcome"`
 	Title   string `json:"title"`   // a short headline, e.g. "Booked: WOD Thu 26 Nov 07:00"
 	Message string `json:"message"` // the whole event in one line
@@ -85,6 +86,8 @@ type Notification struct {
 	Late          bool   `json:"late,omitempty"`    // the booking request left a second or more after the opening
 	LateMS        int64  `json:"late_ms,omitempty"` // how late, when Late and known
 	Session       string `json:"session,omitempty"` // session_dead: which session (background)
+	PlanID        int64  `json:"plan_id,omitempty"` // plan_occurrence: the weekly plan
+	Plan          string `json:"plan,omitempty"`    // plan_occurrence: the plan in words, "every Mon/Wed/Fri 07:00 WOD"
 
 	boxID int64 // looked up for Box and BoxName just before the run
 	// at and start are Time and StartsAt as instants, written again in
@@ -145,6 +148,8 @@ func (n Notification) env() []string {
 		"AHTUI_LATE=" + late,
 		"AHTUI_LATE_MS=" + lateMS,
 		"AHTUI_SESSION=" + n.Session,
+		"AHTUI_PLAN_ID=" + id(n.PlanID),
+		"AHTUI_PLAN=" + n.Plan,
 	}
 }
 
@@ -170,6 +175,8 @@ func notificationOf(e Event) (Notification, bool) {
 			n.Title = "Prebooking failed" + late + ": "
 		}
 		n.Title += classTitle(e.Prebooking)
+	case PlanOccurrence:
+		return planNotification(n, e), true
 	case PrebookingNotStored:
 		// The outcome is real even if the database could not keep it.
 		n.Event, n.Outcome = "prebooking_not_stored", string(e.Prebooking.Status)
@@ -342,6 +349,14 @@ func (n *notifier) releaseHeld() {
 // wanted applies the leader rule and spaces repeated health warnings.
 func (n *notifier) wanted(e Event) bool {
 	switch e := e.(type) {
+	case PrebookingOutcome:
+		// A plan's prebooking is reported as its occurrence
+		// (plan_occurrence), once its fallbacks are through.
+		return e.Prebooking.PlanID == 0
+	case PrebookingMissed:
+		return e.Prebooking.PlanID == 0
+	case PrebookingLate:
+		return e.Prebooking.PlanID == 0
 	case SessionDead:
 		// The background session is the one prebookings need; the device
 		// session is the TUI's, and the TUI shows its expiry itself.

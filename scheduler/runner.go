@@ -124,6 +124,8 @@ type Runner struct {
 	leaseMu    sync.Mutex // the background session lease shared by concurrent fires
 	leaseUsers int
 
+	weekly *weeklyState // weekly plans (weekly.go)
+
 	clockMu     sync.Mutex
 	clockLatest ClockEstimate
 	clockHasNew bool
@@ -158,6 +160,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		timing:    cfg.Timing.withDefaults(),
 		notify:    cfg.Notify,
 		active:    map[int64]bool{},
+		weekly:    newWeeklyState(),
 
 		finishRetry: finishRetryFor,
 		leaseWait:   sessionLeaseWait,
@@ -285,6 +288,9 @@ func (r *Runner) engine(ctx context.Context) {
 			r.prune(ctx, now)
 			lastPrune = now
 		}
+		// Plans before arming: an occurrence re-resolved right before its
+		// opening is armed with the right class.
+		r.planTick(ctx)
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
 		// Read after arming, so a wake-up for an opening arms first.
@@ -295,7 +301,7 @@ func (r *Runner) engine(ctx context.Context) {
 			r.publish(BoxesChanged{At: now, Moved: moved})
 			continue // an opening may have moved within ArmAhead: arm it now
 		}
-		if err := sleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
+		if err := r.engineSleep(ctx, r.nextScan(ctx)); err != nil {
 			return
 		}
 	}
@@ -312,6 +318,9 @@ func (r *Runner) nextScan(ctx context.Context) time.Time {
 		if arm := r.localAt(pending[0].OpensAt.Add(-r.timing.ArmAhead)); arm.Before(next) {
 			next = arm
 		}
+	}
+	if plans := r.planWakeAt(); !plans.IsZero() && plans.Before(next) {
+		next = plans
 	}
 	return next
 }
