@@ -253,23 +253,23 @@ func (c *limitedConn) Close() error {
 	return c.Conn.Close()
 }
 
-// startCalendarFeed listens on addr and serves the feed until stop is
-// called; it makes the secret if there is none yet. It returns the
-// address listened on.
-func startCalendarFeed(ctx context.Context, a *app, addr string, limits serveLimits, notice func(kind, msg string)) (net.Addr, func(), error) {
-	if _, err := calendarSecret(ctx, a.store, false); err != nil {
+// startCalendarFeed listens on addr and serves feed until stop is called;
+// it makes the secret if there is none yet. It returns the address
+// listened on.
+func startCalendarFeed(ctx context.Context, feed *calendarFeed, addr string, limits serveLimits) (net.Addr, func(), error) {
+	if _, err := calendarSecret(ctx, feed.store, false); err != nil {
 		return nil, nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot serve the calendar on %s: %w", addr, err)
 	}
-	srv := newCalendarServer(&calendarFeed{store: a.store, account: a.account, log: a.log, notice: notice}, a.log)
+	srv := newCalendarServer(feed, feed.log)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(limitListener(ln, limits.conns, notice)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			a.log.Warn("calendar feed stopped", "err", err)
+		if err := srv.Serve(limitListener(ln, limits.conns, feed.notice)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			feed.log.Warn("calendar feed stopped", "err", err)
 		}
 	}()
 	stop := func() {

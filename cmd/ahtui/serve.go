@@ -147,7 +147,8 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	}
 
 	if o.calendarListen != "" {
-		addr, stopFeed, err := startCalendarFeed(ctx, a, o.calendarListen, o.limits, notices.note)
+		addr, stopFeed, err := startCalendarFeed(ctx,
+			&calendarFeed{store: store, account: a.account, log: logger, notice: notices.note}, o.calendarListen, o.limits)
 		if err != nil {
 			_ = ln.Close()
 			return err
