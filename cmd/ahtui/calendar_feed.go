@@ -238,6 +238,13 @@ func (l *limitedListener) Accept() (net.Conn, error) {
 	}
 }
 
+// openConns is how many connections are held now.
+func (l *limitedListener) openConns() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.open
+}
+
 type limitedConn struct {
 	net.Conn
 	l    *limitedListener
@@ -253,22 +260,29 @@ func (c *limitedConn) Close() error {
 	return c.Conn.Close()
 }
 
+// feedServer is a running calendar feed.
+type feedServer struct {
+	addr net.Addr
+	ln   *limitedListener
+	stop func() // stops serving and waits for it
+}
+
 // startCalendarFeed listens on addr and serves feed until stop is called;
-// it makes the secret if there is none yet. It returns the address
-// listened on.
-func startCalendarFeed(ctx context.Context, feed *calendarFeed, addr string, limits serveLimits) (net.Addr, func(), error) {
+// it makes the secret if there is none yet.
+func startCalendarFeed(ctx context.Context, feed *calendarFeed, addr string, limits serveLimits) (*feedServer, error) {
 	if _, err := calendarSecret(ctx, feed.store, false); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("cannot serve the calendar on %s: %w", addr, err)
+		return nil, fmt.Errorf("cannot serve the calendar on %s: %w", addr, err)
 	}
+	limited := limitListener(ln, limits.conns, feed.notice)
 	srv := newCalendarServer(feed, feed.log)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(limitListener(ln, limits.conns, feed.notice)); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(limited); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			feed.log.Warn("calendar feed stopped", "err", err)
 		}
 	}()
@@ -278,5 +292,5 @@ func startCalendarFeed(ctx context.Context, feed *calendarFeed, addr string, lim
 		_ = srv.Shutdown(shutdownCtx)
 		<-done
 	}
-	return ln.Addr(), stop, nil
+	return &feedServer{addr: ln.Addr(), ln: limited, stop: stop}, nil
 }

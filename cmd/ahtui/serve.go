@@ -147,16 +147,16 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	}
 
 	if o.calendarListen != "" {
-		addr, stopFeed, err := startCalendarFeed(ctx,
+		feed, err := startCalendarFeed(ctx,
 			&calendarFeed{store: store, account: a.account, log: logger, notice: notices.note}, o.calendarListen, o.limits)
 		if err != nil {
 			_ = ln.Close()
 			return err
 		}
-		defer stopFeed()
+		defer feed.stop()
 		secret, _ := calendarSecret(ctx, store, false)
 		logLine(stderr, fmt.Sprintf("%s serving your calendar on http://%s%s (`ahtui calendar secret` shows the full address)",
-			stamp(), addr, redactedFeedPath(secret)))
+			stamp(), feed.addr, redactedFeedPath(secret)))
 	}
 
 	// The scheduler, with its events printed as `ahtui run` prints them.
