@@ -25,7 +25,7 @@ func icsEntry(t *testing.T, name string, day aimharder.Date, hh, mm int, state a
 	loc := madrid(t)
 	start := day.At(hh, mm, loc)
 	return account.AgendaEntry{Day: day, Start: start, End: start.Add(time.Hour), Name: name,
-		Box: session.Box{ID: 501, Subdomain: "test-box", Name: "Box, Norte; \\ Sur", Timezone: "Europe/Madrid"},
+		Box:   session.Box{ID: 501, Subdomain: "test-box", Name: "Box, Norte; \\ Sur", Timezone: "Europe/Madrid"},
 		State: state, ClassID: 4242}
 }
 
