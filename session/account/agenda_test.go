@@ -58,7 +58,7 @@ func agendaLines(a account.Agenda) string {
 func TestAgendaJoinsBookingsPrebookingsAndPlans(t *testing.T) {
 	// Monday 23 Nov 2026, 10:00 in Madrid.
 	clock := aimhardertest.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
-	_, urls := aimhardertest.Start(t, agendaWorld(), aimhardertest.WithClock(clock))
+	fake, urls := aimhardertest.Start(t, agendaWorld(), aimhardertest.WithClock(clock))
 	store, err := session.Open(t.Context(), filepath.Join(t.TempDir(), "a.db"), session.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +144,19 @@ func TestAgendaJoinsBookingsPrebookingsAndPlans(t *testing.T) {
 	if got := agendaLines(off); got != want {
 		t.Errorf("offline agenda:\n%s\nwant:\n%s", got, want)
 	}
+
+	// AimHarder failing for the box: its bookings come from the cache,
+	// with a note saying so.
+	fault := fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 502,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointNextBookings}})
+	failing, err := svc.Agenda(ctx, session.KindDevice, account.AgendaQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := agendaLines(failing); got != want || len(failing.Notices) != 1 || !strings.Contains(failing.Notices[0], "Test Box") {
+		t.Errorf("with AimHarder failing:\n%s\nnotices %q", got, failing.Notices)
+	}
+	fake.RemoveFault(fault)
 
 	// Later that day, after the booked class: it is no longer upcoming.
 	// (A plan's class no list has shown keeps the name the member gave.)
