@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -332,4 +333,38 @@ func aimharderDate(t *testing.T, s string) aimharder.Date {
 		t.Fatal(err)
 	}
 	return d
+}
+
+var servingCalendarOn = regexp.MustCompile(`serving your calendar on http://(\S+)/cal/(\S+)\.ics`)
+
+func TestServeCalendarListen(t *testing.T) {
+	e := calendarSetup(t)
+	e.mustRun("", "calendar")
+	allowKeys(t, e, newTestKey(t))
+	srv := startServe(t, e, e.clock.Now, "--calendar-listen", "127.0.0.1:0")
+	var m []string
+	for i := 0; m == nil; i++ {
+		if i > 3000 {
+			t.Fatalf("no calendar line:\n%s", srv.stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+		m = servingCalendarOn.FindStringSubmatch(srv.stderr.String())
+	}
+	path := strings.TrimSpace(e.mustRun("", "calendar", "secret").stdout)
+	secret := strings.TrimSuffix(strings.TrimPrefix(path, "/cal/"), ".ics")
+	if m[2] != secret[:4]+"…" || strings.Contains(srv.stderr.String(), secret) {
+		t.Errorf("serve printed the secret %q:\n%s", m[2], srv.stderr.String())
+	}
+	resp, err := http.Get("http://" + m[1] + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "SUMMARY:TEAM WOD") {
+		t.Errorf("the feed: %d\n%s", resp.StatusCode, body)
+	}
+	if code := srv.stop(); code != exitOK {
+		t.Errorf("serve exited %d:\n%s", code, srv.stderr.String())
+	}
 }
