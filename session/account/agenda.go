@@ -152,6 +152,16 @@ func (b *agendaBuilder) readBox(ctx context.Context, kind session.Kind, box sess
 			}
 			days[r.Date] = append(days[r.Date], r)
 		}
+		if who == family {
+			// A cached list showing a booking AimHarder no longer lists
+			// (cancelled in the app or on the web) is read again, so the
+			// cache — what the calendar feed shows — stops showing it.
+			stale, err := b.staleDays(ctx, box, days)
+			if err != nil {
+				return err
+			}
+			order = append(order, stale...)
+		}
 		for _, day := range order {
 			view, err := b.s.dayFor(ctx, kind, box, day, who)
 			if err != nil {
@@ -165,6 +175,32 @@ func (b *agendaBuilder) readBox(ctx context.Context, kind session.Kind, box sess
 	}
 	b.entries = append(b.entries, found...)
 	return nil
+}
+
+// staleDays are the days of the range, not in listed, whose cached class
+// list shows the member booked or waitlisted.
+func (b *agendaBuilder) staleDays(ctx context.Context, box session.Box, listed map[aimharder.Date][]aimharder.Reservation) ([]aimharder.Date, error) {
+	var out []aimharder.Date
+	for d := b.from; !d.After(b.until); d = d.AddDays(1) {
+		if _, ok := listed[d]; ok {
+			continue
+		}
+		view, ok, err := b.s.CachedDay(ctx, box, d)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		now := b.s.now()
+		for _, e := range dayEntries(box, view, "", nil) {
+			if e.Start.After(now) {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 // dayEntries: the booked and waitlisted classes of a day's list, plus any
