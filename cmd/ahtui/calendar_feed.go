@@ -127,6 +127,52 @@ type calendarFeed struct {
 	account *account.Service
 	log     *slog.Logger
 	notice  func(kind, msg string)
+	// refreshEvery, when set, is how often serve asks AimHarder for the
+	// member's bookings in the background (one list per box and person,
+	// and the days it names: Agenda), so that classes booked or cancelled
+	// outside ahtui reach the cached lists the feed is built from. The
+	// requests of subscribers never reach AimHarder.
+	refreshEvery time.Duration
+}
+
+// Background refresh of the feed's data: the first soon after serve
+// starts (after the runner has had its time to log in or refresh), then
+// every feedRefreshEvery.
+const (
+	feedFirstRefresh = time.Minute
+	feedRefreshEvery = 30 * time.Minute
+	feedRefreshLimit = 2 * time.Minute
+)
+
+// refreshLoop refreshes until ctx ends (nothing when refreshEvery is 0).
+func (f *calendarFeed) refreshLoop(ctx context.Context) {
+	if f.refreshEvery <= 0 {
+		return
+	}
+	t := time.NewTimer(feedFirstRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		f.refresh(ctx)
+		t.Reset(f.refreshEvery)
+	}
+}
+
+// refresh reads the member's agenda from AimHarder with the background
+// session (which caches the days read); without a session it does nothing.
+func (f *calendarFeed) refresh(ctx context.Context) {
+	if _, err := f.store.Session(ctx, session.KindBackground); err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, feedRefreshLimit)
+	defer cancel()
+	if _, err := f.account.Agenda(ctx, session.KindBackground, account.AgendaQuery{}); err != nil {
+		f.log.Info("calendar feed: could not read your bookings from AimHarder; the feed shows the ones last seen", "err", err)
+	}
 }
 
 func (f *calendarFeed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -286,7 +332,15 @@ func startCalendarFeed(ctx context.Context, feed *calendarFeed, addr string, lim
 			feed.log.Warn("calendar feed stopped", "err", err)
 		}
 	}()
+	refreshCtx, stopRefresh := context.WithCancel(context.WithoutCancel(ctx))
+	refreshed := make(chan struct{})
+	go func() {
+		defer close(refreshed)
+		feed.refreshLoop(refreshCtx)
+	}()
 	stop := func() {
+		stopRefresh()
+		<-refreshed
 		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sshGrace)
 		defer cancel()
 		_ = srv.Shutdown(shutdownCtx)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
 )
 
@@ -323,6 +324,20 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "refused a calendar connection") {
 		t.Errorf("the refusal is not in the log:\n%s", logs.String())
+	}
+
+	// serve's background refresh (not a subscriber's request) is what asks
+	// AimHarder: the member's list of bookings, with the background session.
+	before := len(e.fake.Requests())
+	feed.refresh(ctx)
+	asked := 0
+	for _, r := range e.fake.Requests()[before:] {
+		if r.Endpoint == aimhardertest.EndpointNextBookings {
+			asked++
+		}
+	}
+	if asked == 0 || strings.Contains(logs.String(), "could not read") {
+		t.Errorf("the refresh asked nextBookings %d times; log:\n%s", asked, logs.String())
 	}
 }
 

@@ -148,7 +148,8 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 
 	if o.calendarListen != "" {
 		feed, err := startCalendarFeed(ctx,
-			&calendarFeed{store: store, account: a.account, log: logger, notice: notices.note}, o.calendarListen, o.limits)
+			&calendarFeed{store: store, account: a.account, log: logger, notice: notices.note,
+				refreshEvery: feedRefreshEvery}, o.calendarListen, o.limits)
 		if err != nil {
 			_ = ln.Close()
 			return err
