@@ -203,3 +203,56 @@ func TestAgendaJoinsBookingsPrebookingsAndPlans(t *testing.T) {
 		t.Errorf("after the class:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+func TestAgendaCoversTheFamilyMember(t *testing.T) {
+	clock := aimhardertest.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	w := agendaWorld()
+	w.Users[0].Family = []aimhardertest.MemberConfig{{ID: 9001, Name: "Leo"}}
+	_, urls := aimhardertest.Start(t, w, aimhardertest.WithClock(clock))
+	svc := newService(t, filepath.Join(t.TempDir(), "a.db"), urls, session.WithClock(clock.Now))
+	svc = account.New(account.Config{Store: svc.Store(), Client: mustClient(t, urls), Owner: session.NewOwner("test"), Now: clock.Now})
+	ctx := t.Context()
+	if _, err := svc.Login(ctx, email, password); err != nil {
+		t.Fatal(err)
+	}
+	box, err := svc.CurrentBox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tue := date(t, "2026-11-24")
+	wod := classID(t, svc, box, tue, "WOD")
+	if _, err := svc.Book(ctx, session.KindDevice, box, wod, tue, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Store().SetSetting(ctx, session.SettingFamilyID, "9001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Book(ctx, session.KindDevice, box, wod, tue, false); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Agenda(ctx, session.KindDevice, account.AgendaQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var who []string
+	for _, e := range a.Entries {
+		if e.State != account.AgendaBooked || e.ClassID != wod || e.Day != tue {
+			t.Errorf("entry %+v", e)
+		}
+		who = append(who, "["+e.FamilyID+"]")
+	}
+	if got := strings.Join(who, " "); got != "[] [9001]" {
+		t.Errorf("booked for %s, want the member and the family member", got)
+	}
+}
+
+func mustClient(t *testing.T, urls aimhardertest.URLs) *aimharder.Client {
+	t.Helper()
+	cfg := aimharder.DefaultConfig()
+	cfg.LoginURL, cfg.PortalURL, cfg.BoxURLTemplate = urls.Login, urls.Portal, urls.BoxTemplate
+	client, err := aimharder.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
