@@ -68,7 +68,7 @@ func newCalendarCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				agenda, err := a.account.Agenda(ctx, session.KindDevice, q)
 				if err != nil {
-					return err
+					return invalidAsUsage(err) // --until before today
 				}
 				switch {
 				case asJSON:

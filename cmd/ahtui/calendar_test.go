@@ -28,6 +28,9 @@ func TestCalendarUsageAndSession(t *testing.T) {
 	if r := e.run("", "calendar"); r.code != exitNoSession || !strings.Contains(r.stderr, "ahtui login") {
 		t.Errorf("calendar without a session: %v", r)
 	}
+	if r := e.run("", "calendar", "--ics"); r.code != exitNoSession || r.stdout != "" {
+		t.Errorf("calendar --ics without a session: %v", r)
+	}
 	for _, args := range [][]string{
 		{"calendar", "--json", "--ics"},
 		{"calendar", "--from", "25/11/2026"},
@@ -62,6 +65,9 @@ func calendarSetup(t *testing.T) *cliEnv {
 
 func TestCalendarJSONAndText(t *testing.T) {
 	e := calendarSetup(t)
+	if r := e.run("", "calendar", "--until", "2026-11-20"); r.code != exitUsage {
+		t.Errorf("--until before today: %v", r)
+	}
 	r := e.mustRun("", "calendar", "--json", "--until", "2026-12-04")
 	var rows []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
