@@ -162,6 +162,7 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return nil, true
 	case key.Matches(k, m.keys.Status):
 		m.statusOpen = true
+		m.renderStatusBox() // the clock estimate moves without a message
 		m.renderHelp()
 		return nil, true
 	case key.Matches(k, m.keys.Prebookings) && m.screen != screenPrebookings && m.hasBox:
