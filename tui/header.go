@@ -215,7 +215,7 @@ func (m *Model) renderStatusBox() {
 	var rows [][2]string
 	if len(m.sessions) > 0 {
 		rows = append(rows, [2]string{tx.StatusDevice, m.sessionWords(session.KindDevice, "")})
-		rows = append(rows, [2]string{tx.StatusBackground, m.sessionWords(session.KindBackground, tx.Background)})
+		rows = append(rows, [2]string{tx.StatusBackground, m.sessionWords(session.KindBackground, "")})
 	} else {
 		rows = append(rows, [2]string{tx.StatusDevice, th.Warn.Render(th.Mark.Warn + " " + tx.SessionNone)})
 	}

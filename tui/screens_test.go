@@ -110,7 +110,7 @@ func TestHelpAndStatusOverlays(t *testing.T) {
 
 	e.m.cfg.Engine = fakeEngine{leading: true}
 	e.key("S")
-	for _, s := range []string{"Status", "This device", "✓ session ok 4m", "✓ background 12m", "clock +0.35s ±0.02s", "firing here"} {
+	for _, s := range []string{"Status", "This device", "✓ session ok 4m", "✓ session ok 12m", "Server clock  AimHarder +0.35s ±0.02s from this machine", "firing here"} {
 		e.requireContains(s)
 	}
 	e.key("j") // keys do not reach the grid under the status view

@@ -795,7 +795,7 @@ func TestHeaderShowsHealthClockAndNextPrebooking(t *testing.T) {
 	e.requireContains("fires in " + i18n.Countdown(c.OpensAt.Sub(e.now)))
 	// Internals are in the status view.
 	e.key("S")
-	e.requireContains("clock +0.35s ±0.02s")
+	e.requireContains("Server clock  AimHarder +0.35s ±0.02s from this machine")
 	e.requireContains("firing here")
 	e.key("esc")
 
