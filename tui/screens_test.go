@@ -275,3 +275,24 @@ func TestQuitSaysWhatHappens(t *testing.T) {
 		}
 	}
 }
+
+// TestFooterShowsUnderATwoLineToast: a toast that wraps to two lines takes
+// the body's last line, not the key help; the screen keeps its height.
+func TestFooterShowsUnderATwoLineToast(t *testing.T) {
+	e := newEnv(t, 64, 20, i18n.ES)
+	e.pick(grid.NotOpen)
+	e.key("p")
+	if n := len(e.m.toasts.Lines()); n != 2 {
+		t.Fatalf("the toast has %d lines; this test wants one of two", n)
+	}
+	l := e.lines()
+	if len(l) != 20 {
+		t.Fatalf("the screen has %d lines, want 20", len(l))
+	}
+	if f := l[len(l)-1]; !strings.HasSuffix(f, "? más • q salir") {
+		t.Fatalf("the footer under a two-line toast: %q", f)
+	}
+	if !strings.Contains(l[len(l)-3], "Prerreservada") {
+		t.Fatalf("the toast does not start two lines above the footer:\n%s", e.screen())
+	}
+}

@@ -47,21 +47,22 @@ func (m Model) View() string {
 		}
 	}
 
+	// The key help always shows: a toast of two lines takes the body's
+	// last line for its first.
 	toasts := m.toasts.Lines()
+	out := b.String()
 	switch len(toasts) {
 	case 0:
-		b.WriteByte('\n')
-		b.WriteString(m.helpLine)
+		out += "\n"
 	case 1:
-		b.WriteString(toasts[0])
-		b.WriteByte('\n')
-		b.WriteString(m.helpLine)
+		out += toasts[0] + "\n"
 	default:
-		b.WriteString(toasts[0])
-		b.WriteByte('\n')
-		b.WriteString(toasts[1])
+		if i := strings.LastIndexByte(strings.TrimSuffix(out, "\n"), '\n'); i >= 0 {
+			out = out[:i+1]
+		}
+		out += toasts[0] + "\n" + toasts[1] + "\n"
 	}
-	return b.String()
+	return out + m.helpLine
 }
 
 // writeWeek writes the grid and, on wide terminals, the detail beside it.
