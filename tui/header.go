@@ -142,8 +142,11 @@ func (m *Model) nextClassWords(c account.ClassView, short bool) string {
 		mark, style = th.Mark.Waitlisted, th.Waitlisted
 	}
 	when := tx.ShortDate(c.Date)
-	if short {
-		when = tx.Weekday(c.Start.Weekday())
+	switch {
+	case c.Date == m.today:
+		when = tx.Today
+	case short:
+		when = tx.Weekday(c.Date.In(time.UTC).Weekday())
 	}
 	when += " " + c.Start.Format("15:04") // in box time (zones.go)
 	return style.Render(mark + " " + fmt.Sprintf(tx.NextClass, strings.TrimSpace(c.Name), when))
@@ -154,7 +157,10 @@ func (m *Model) nextClassWords(c account.ClassView, short bool) string {
 func (m *Model) nextPrebookingWords(p session.Prebooking, short bool) string {
 	th, tx := m.th, m.tx
 	when := tx.ShortDate(p.Day)
-	if short {
+	switch {
+	case p.Day == m.today:
+		when = tx.Today
+	case short:
 		when = tx.Weekday(p.Day.In(time.UTC).Weekday())
 	}
 	if !p.ClassStart.IsZero() {
