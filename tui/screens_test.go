@@ -40,6 +40,7 @@ func TestFooterAlwaysShowsMoreAndQuit(t *testing.T) {
 				{"prebookings", []string{"P"}},
 				{"plans", []string{"W"}},
 				{"history", []string{"H"}},
+				{"boxes", []string{"B"}},
 			}
 			for _, s := range screens {
 				e.key(s.keys...)

@@ -300,6 +300,7 @@ func (m *Model) boxesKey(k tea.KeyMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.picker, cmd = m.picker.Update(k)
+	m.renderHelp() // editing the family member turns ? and q into text
 	return cmd
 }
 

@@ -252,7 +252,9 @@ func (m *Model) renderHelp() {
 		bindings = []key.Binding{k.Skip, k.Pause, k.Resume, k.Remove, k.Open, k.Refresh, k.Back}
 	case m.screen == screenBoxes:
 		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back}
-		tail = []key.Binding{k.Quit}
+		if m.picker.Editing() {
+			tail = []key.Binding{k.ForceQuit} // ? and q are typed into the field
+		}
 	case m.screen == screenLogin:
 		bindings = []key.Binding{m.loginForm.Keys.Next, m.loginForm.Keys.Submit}
 		tail = []key.Binding{k.ForceQuit}
