@@ -33,7 +33,9 @@ func (m *Model) renderHeader() {
 	}
 	th, tx := m.th, m.tx
 	sep := th.Faint.Render(" · ")
-	m.renderStatusBox()
+	if m.statusOpen {
+		m.renderStatusBox() // S renders it on opening; while open it follows
+	}
 
 	// Line 1.
 	left := th.Title.Render("ahtui")
