@@ -15,6 +15,7 @@ type KeyMap struct {
 	Book, Cancel, Prebook, Refresh         key.Binding
 	Prebookings, History, Boxes            key.Binding
 	Help, Quit, ForceQuit                  key.Binding
+	Status                                 key.Binding
 	Remove, Open                           key.Binding
 	EveryWeek, Plans                       key.Binding
 	Skip, Pause, Resume                    key.Binding
@@ -41,6 +42,7 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		History:     b(h.History, "H"),
 		Boxes:       b(h.Boxes, "B"),
 		Help:        b(h.Help, "?"),
+		Status:      b(h.Status, "S"),
 		Quit:        b(h.Quit, "q"),
 		ForceQuit:   b(h.ForceQuit, "ctrl+c"),
 		Remove:      b(h.Remove, "x", "delete", "d"),
@@ -59,7 +61,7 @@ func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
 		{k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Refresh},
-		{k.Prebookings, k.Plans, k.History, k.Boxes, k.Back},
+		{k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},
 	}
 }

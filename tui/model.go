@@ -63,6 +63,7 @@ type Model struct {
 	detailFocus   bool // week screen: keys go to the detail pane
 	detailOpen    bool // compact layout: the detail shows as an overlay
 	helpOpen      bool
+	statusOpen    bool // the status view (S): sessions, clock, who fires
 
 	now   time.Time
 	loc   *time.Location // the current box's zone (zones.go)
@@ -82,7 +83,8 @@ type Model struct {
 	firing      FiringProcess // who fires the prebookings, when hasFiring
 	hasFiring   bool
 	plans       []account.PlanView
-	planRows    []lists.PlanRow // the plans view's rows, as rendered
+	planRows    []lists.PlanRow    // the plans view's rows, as rendered
+	nextClass   *account.ClassView // the next booked class, for the header (header.go)
 
 	grid        grid.Model
 	detail      detail.Model
@@ -124,6 +126,7 @@ type Model struct {
 	headerLines [headerHeight]string
 	helpLine    string
 	helpBox     string
+	statusBox   string
 	tooSmall    string
 	paneSep     string
 	paneSepHot  string

@@ -19,8 +19,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.layout()
+		m.resize(msg.Width, msg.Height)
 	case tea.KeyMsg:
 		cmd = m.onKey(msg)
 	case tickMsg:
@@ -119,9 +118,10 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		m.pauseForm, cmd = m.pauseForm.Update(k)
 		return cmd
 	}
-	if m.helpOpen {
-		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit) {
-			m.helpOpen = false
+	if m.helpOpen || m.statusOpen {
+		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit, m.keys.Status) {
+			m.helpOpen, m.statusOpen = false, false
+			m.renderHelp()
 		}
 		return nil
 	}
@@ -158,6 +158,12 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return m.requestQuit(), true
 	case key.Matches(k, m.keys.Help):
 		m.helpOpen = true
+		m.renderHelp()
+		return nil, true
+	case key.Matches(k, m.keys.Status):
+		m.statusOpen = true
+		m.renderStatusBox() // the clock estimate moves without a message
+		m.renderHelp()
 		return nil, true
 	case key.Matches(k, m.keys.Prebookings) && m.screen != screenPrebookings && m.hasBox:
 		return m.showPrebookings(), true
@@ -197,6 +203,7 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, m.keys.Detail):
 		if _, ok := m.grid.Selected(); ok {
+			m.detail.Top()
 			if m.wide() {
 				m.detailFocus = true
 			} else {
@@ -293,7 +300,26 @@ func (m *Model) boxesKey(k tea.KeyMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.picker, cmd = m.picker.Update(k)
+	m.renderHelp() // editing the family member turns ? and q into text
 	return cmd
+}
+
+// resize lays the screen out for a new size. Focus stays on something
+// visible: the side detail that a narrower terminal hides gives the keys
+// back to the grid (the detail would otherwise scroll unseen while the grid
+// ignores the arrows), and an open detail overlay becomes the side pane,
+// still focused, when the terminal grows wide enough for it.
+func (m *Model) resize(w, h int) {
+	wasWide := m.wide()
+	m.width, m.height = w, h
+	switch {
+	case wasWide && !m.wide() && m.detailFocus:
+		m.detailFocus = false
+		m.detail.Top()
+	case !wasWide && m.wide() && m.detailOpen:
+		m.detailOpen, m.detailFocus = false, true
+	}
+	m.layout()
 }
 
 // ---- screens ----

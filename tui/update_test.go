@@ -787,14 +787,17 @@ func TestHeaderShowsHealthClockAndNextPrebooking(t *testing.T) {
 	e.m.cfg.Engine = fakeEngine{leading: true}
 	c := e.pick(grid.NotOpen)
 	e.key("p")
-	e.requireContains("clock +0.35s ±0.02s")
-	e.requireContains("firing here")
-	e.requireContains("next " + c.Name)
-	e.requireContains("in " + i18n.Countdown(c.OpensAt.Sub(testNow)))
+	e.requireContains("⚑ " + c.Name)
+	e.requireContains("fires in " + i18n.Countdown(c.OpensAt.Sub(testNow)))
 	// The countdown is live.
 	e.now = testNow.Add(5 * time.Second)
 	e.send(tickMsg(e.now))
-	e.requireContains("in " + i18n.Countdown(c.OpensAt.Sub(e.now)))
+	e.requireContains("fires in " + i18n.Countdown(c.OpensAt.Sub(e.now)))
+	// Internals are in the status view.
+	e.key("S")
+	e.requireContains("Server clock  AimHarder +0.35s ±0.02s from this machine")
+	e.requireContains("firing here")
+	e.key("esc")
 
 	// A dead background session near a prebooking is a warning.
 	e.store.sessions[session.KindBackground] = session.Health{Kind: session.KindBackground, State: session.StateDead}

@@ -157,6 +157,10 @@ func (m *Model) scroll(delta int) {
 	}
 }
 
+// Top scrolls back to the top: a detail opened anew starts at the class,
+// not where the last one was left.
+func (m *Model) Top() { m.scroll(-m.offset) }
+
 // View is the pane, exactly Width × Height.
 func (m Model) View() string { return m.joined }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/grid"
-	"github.com/ahtui/ahtui/tui/i18n"
 )
 
 // layout renders every line of the content at the pane's width.
@@ -70,7 +69,7 @@ func (m *Model) layout() []string {
 		case c.OpensAt.IsZero():
 			opens = th.Faint.Render(tx.OpensUnknown)
 		case now.Before(c.OpensAt):
-			opens = fmt.Sprintf(tx.OpensAt, tx.DateTime(c.OpensAt), i18n.Countdown(c.OpensAt.Sub(now)))
+			opens = fmt.Sprintf(tx.OpensAt, tx.DateTime(c.OpensAt), tx.In(c.OpensAt.Sub(now)))
 		default:
 			opens = fmt.Sprintf(tx.OpenedAt, tx.DateTime(c.OpensAt))
 		}
@@ -194,7 +193,7 @@ func (m *Model) prebookingWords(p *session.Prebooking) string {
 	if !p.Status.Final() {
 		when := tx.OpensUnknown
 		if !p.OpensAt.IsZero() {
-			when = fmt.Sprintf(tx.FiresIn, i18n.Countdown(p.OpensAt.Sub(m.now)))
+			when = fmt.Sprintf(tx.FiresIn, tx.In(p.OpensAt.Sub(m.now)))
 		}
 		return fmt.Sprintf(tx.PrebookingLine, status, when)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
-	"github.com/ahtui/ahtui/tui/i18n"
 )
 
 // View is the grid, exactly Width × Height cells.
@@ -137,15 +136,15 @@ func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State)
 		if p == nil || p.OpensAt.IsZero() {
 			return tx.StatePrebooked
 		}
-		cd := i18n.Countdown(p.OpensAt.Sub(m.now))
-		return roomy(fmt.Sprintf(tx.FiresIn, cd), cd)
+		d := p.OpensAt.Sub(m.now)
+		return roomy(fmt.Sprintf(tx.FiresIn, tx.In(d)), tx.InFit(d, m.tw))
 	case Firing:
 		return tx.StateFiring
 	case Failed:
 		return tx.StateFailed
 	case NotOpen:
-		cd := i18n.Countdown(c.OpensAt.Sub(m.now))
-		return roomy(fmt.Sprintf(tx.OpensIn, cd), cd)
+		d := c.OpensAt.Sub(m.now)
+		return roomy(fmt.Sprintf(tx.OpensIn, tx.In(d)), tx.InFit(d, m.tw))
 	case Full:
 		s := occ
 		if c.Waitlist > 0 {

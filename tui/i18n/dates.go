@@ -52,22 +52,64 @@ func (t *Text) WeekRange(from aimharder.Date) string {
 	return fmt.Sprintf("%d–%d %s %d", from.Day, to.Day, t.Month(to.Month), to.Year)
 }
 
-// Countdown writes a wait the way the grid shows it: "2d 03:14" (days,
-// hours and minutes) from a day up, "03:14:05" below. Negative waits are 0.
+// Countdown writes a wait in its two largest units, never as a time of
+// day: "2d 4h" (or "2d") from a day up, "16h 14m" from an hour up, "1:48" (minutes
+// and seconds) below. Negative waits are 0. Members see it behind "in"
+// (Text.In); bare, only where "in" does not fit and the units show it is a
+// wait.
 func Countdown(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
-	// Round up to the second so a countdown never shows 00:00:00 early.
+	// Round up to the second so a countdown never shows 0:00 early.
 	secs := int64((d + time.Second - 1) / time.Second)
 	days := secs / 86400
 	h := secs % 86400 / 3600
 	m := secs % 3600 / 60
 	s := secs % 60
-	if days > 0 {
-		return fmt.Sprintf("%dd %02d:%02d", days, h, m)
+	switch {
+	case days > 0 && h == 0:
+		return fmt.Sprintf("%dd", days)
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, h)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
 	}
-	return fmt.Sprintf("%02d:%02d:%02d", h, m, s)
+	return fmt.Sprintf("%d:%02d", m, s)
+}
+
+// Unit writes a wait in its largest unit only, rounded up: "3d", "17h",
+// "48m", "42s" — for cells too narrow for "in 16h 14m".
+func Unit(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	up := func(u time.Duration) int64 { return int64((d + u - 1) / u) }
+	switch {
+	case d > 24*time.Hour:
+		return strconv.FormatInt(up(24*time.Hour), 10) + "d"
+	case d > time.Hour:
+		return strconv.FormatInt(up(time.Hour), 10) + "h"
+	case d > time.Minute:
+		return strconv.FormatInt(up(time.Minute), 10) + "m"
+	}
+	return strconv.FormatInt(up(time.Second), 10) + "s"
+}
+
+// In writes a wait from now: "in 16h 14m", "in 1:48" ("en 16h 14m").
+func (t *Text) In(d time.Duration) string { return fmt.Sprintf(t.InTime, Countdown(d)) }
+
+// InFit is In when it fits in width columns, else the shortest form that
+// still reads as a wait: "16h 14m", then "17h" (a bare "1:48" would read
+// as a time of day, so minutes and seconds become "2m").
+func (t *Text) InFit(d time.Duration, width int) string {
+	if s := t.In(d); len([]rune(s)) <= width {
+		return s
+	}
+	if s := Countdown(d); strings.ContainsAny(s, "dhm") && len([]rune(s)) <= width {
+		return s
+	}
+	return Unit(d)
 }
 
 // Age writes how old something is in one unit: "40s", "12m", "3h", "2d".

@@ -24,7 +24,9 @@ type Text struct {
 	ClockOffset     string // %s offset, %s error bound
 	ClockUnknown    string
 	ClockBroken     string
-	NextPrebooking  string // %s class, %s when, %s countdown
+	NextPrebooking  string // %s class, %s when, %s countdown ("in 16h 14m")
+	NextClass       string // %s class, %s when: the next booked class
+	InTime          string // %s wait ("16h 14m"): a countdown, "in 16h 14m"
 	NoPrebookings   string
 	Runner          string
 	RunnerOther     string
@@ -35,6 +37,21 @@ type Text struct {
 	CachedAt        string // %s time
 	Offline         string
 	SessionExpiring string // %s class: a prebooking is near and the background session is dead
+
+	// Status view (S): the internals the header leaves out.
+	StatusHint         string // the header's pointer to it when all is well
+	StatusTitle        string
+	StatusDevice       string
+	StatusBackground   string
+	StatusClock        string
+	StatusFiring       string
+	StatusNoEngine     string // no firing engine in this process
+	StatusPending      string
+	StatusPendingValue string // %d pending prebookings, %d weekly plans
+	StatusData         string
+	StatusFresh        string
+	StatusFreshAt      string // %s time of the last answer from AimHarder
+	StatusClose        string
 
 	// States (words in roomy cells and the detail).
 	StateOpen       string
@@ -319,4 +336,5 @@ type Keys struct {
 	Weeks                       string // [ and ] together, in the footer
 	Skip, Pause, Resume         string
 	ToggleDay, Change, Save     string
+	More, Close, Status         string // ? in the footer, ? and esc in an overlay, S
 }

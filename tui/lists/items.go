@@ -78,7 +78,7 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 		case p.OpensAt.IsZero():
 			opens = "?"
 		case !p.Status.Final() && now.Before(p.OpensAt):
-			opens = i18n.Countdown(p.OpensAt.Sub(now))
+			opens = tx.In(p.OpensAt.Sub(now))
 		default:
 			opens = tx.DateTime(p.OpensAt)
 		}
