@@ -34,6 +34,7 @@ const (
 	screenPrebookings
 	screenHistory
 	screenPlans
+	screenAgenda // my classes (agenda.go)
 )
 
 // Layout limits.
@@ -83,6 +84,7 @@ type Model struct {
 	hasFiring   bool
 	plans       []account.PlanView
 	planRows    []lists.PlanRow // the plans view's rows, as rendered
+	agenda      agendaView      // my classes (agenda.go)
 
 	grid        grid.Model
 	detail      detail.Model

@@ -117,6 +117,8 @@ func (m Model) bodyLines() []string {
 		lines = m.historyList.Lines()
 	case screenPlans:
 		lines = m.planList.Lines()
+	case screenAgenda:
+		lines = m.agenda.lines
 	case screenLogin:
 		lines = strings.Split(m.loginForm.View(), "\n")
 	case screenBoxes:
@@ -172,6 +174,7 @@ func (m *Model) layout() {
 	m.picker.SetSize(w, bodyH)
 	m.renderPrebookings()
 	m.renderHistory()
+	m.renderAgenda(true)
 	m.renderHeader()
 	m.renderHelp()
 	m.renderHelpBox()
@@ -229,12 +232,16 @@ func (m *Model) renderHelp() {
 		} else {
 			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", m.tx.Help.Weeks))
 			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Plans, weeks, k.Today,
-				k.Prebookings, k.History, k.Boxes, k.Help, k.Quit}
+				k.Agenda, k.Prebookings, k.History, k.Boxes, k.Help, k.Quit}
 		}
 	case screenPrebookings:
 		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}
 	case screenHistory:
 		bindings = []key.Binding{k.Refresh, k.Back, k.Help, k.Quit}
+	case screenAgenda:
+		open, cancel := m.agendaKeys()
+		upDown := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", m.tx.Help.Move))
+		bindings = []key.Binding{upDown, open, cancel, k.Refresh, k.Back, k.Help, k.Quit}
 	case screenPlans:
 		bindings = []key.Binding{k.Skip, k.Pause, k.Resume, k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}
 	case screenBoxes:
