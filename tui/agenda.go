@@ -55,9 +55,9 @@ type agendaView struct {
 }
 
 // agendaRenderKey is what the rendered lines depend on besides the data:
-// they are rebuilt when it changes (a deadline passes, a minute turns).
+// they are rebuilt when it changes (a second turns: countdowns, deadlines).
 type agendaRenderKey struct {
-	minute        int64
+	second        int64
 	width, height int
 	today         aimharder.Date
 }
@@ -100,6 +100,9 @@ func (m *Model) loadAgenda(offlineOnly bool) tea.Cmd {
 	if !ok {
 		m.agenda.missing = true
 		return nil
+	}
+	if offlineOnly && m.agenda.loading {
+		return nil // AimHarder's answer, on its way, reads the store too
 	}
 	seq := m.nextSeq()
 	a := &m.agenda
@@ -372,7 +375,8 @@ func (m *Model) agendaOnReload(msg reloadMsg) tea.Cmd {
 	return m.loadAgenda(true)
 }
 
-// agendaTick re-renders when the minute turned (deadlines, countdowns).
+// agendaTick re-renders the agenda while it shows: its countdowns move
+// and a free cancel ends.
 func (m *Model) agendaTick() {
 	if m.screen == screenAgenda {
 		m.renderAgenda(false)
@@ -386,7 +390,7 @@ func (m *Model) agendaTick() {
 func (m *Model) renderAgenda(force bool) {
 	a := &m.agenda
 	w, h := m.width, m.bodyHeight()
-	rk := agendaRenderKey{minute: m.now.Unix() / 60, width: w, height: h, today: m.today}
+	rk := agendaRenderKey{second: m.now.Unix(), width: w, height: h, today: m.today}
 	if !force && rk == a.renderKey && a.lines != nil {
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
@@ -328,5 +329,30 @@ func TestAgendaTextsAreComplete(t *testing.T) {
 		if va, vb := verbs.FindAllString(a, -1), verbs.FindAllString(b, -1); strings.Join(va, ",") != strings.Join(vb, ",") {
 			t.Errorf("%s: verbs %v in English, %v in Spanish", name, va, vb)
 		}
+	}
+}
+
+// TestAgendaFollowsBackgroundNews: news while the agenda shows reads the
+// store's copy again (AimHarder is not asked); what the service says now
+// shows, the cursor staying on its class.
+func TestAgendaFollowsBackgroundNews(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	entries := e.mixedAgenda()
+	a := e.withAgenda(entries)
+	e.key("A", "down", "down") // the waitlisted Friday 12:00
+	n := len(a.Queries())
+	// The waitlist place came: the class is booked now.
+	booked := entries[2]
+	booked.State, booked.WaitlistPosition = account.AgendaBooked, 0
+	a.set(append(append(entries[:2:2], booked), entries[3:]...))
+	e.send(EventMsg(Event{Kind: EventChanged}))
+	e.fire(func(msg tea.Msg) bool { _, ok := msg.(reloadMsg); return ok })
+	q := a.Queries()
+	if len(q) != n+1 || !q[n].Offline {
+		t.Fatalf("queries after the news: %+v", q[n:])
+	}
+	line := e.lineWith("12:00-13:00", "✓", "TEAM WOD", "booked")
+	if !strings.HasPrefix(line, "▌") {
+		t.Fatalf("the cursor left the class: %q", line)
 	}
 }
