@@ -442,7 +442,7 @@ func (m *Model) renderAgenda(force bool) {
 		content = append(content, fitW("  "+th.Faint.Render(fmt.Sprintf(at.Empty, tx.ShortDate(to)))),
 			fitW("  "+th.Faint.Render(at.EmptyHint)))
 	}
-	cols := agendaColumns(w)
+	cols := agendaColumns(w, a.data.Entries)
 	var day aimharder.Date
 	for i, e := range a.data.Entries {
 		if !a.loaded {
@@ -512,11 +512,25 @@ func (m *Model) agendaDayHeading(d aimharder.Date) string {
 // agendaCols are the widths of an entry line's columns.
 type agendaCols struct{ time, name, box int }
 
-func agendaColumns(w int) agendaCols {
-	if w >= 110 {
-		return agendaCols{time: 11, name: 22, box: 20}
+// agendaColumns fits the names and box names shown, leaving the state
+// words agendaStatusWidth cells; box names give way first, then class
+// names, down to 12 cells each.
+func agendaColumns(w int, entries []account.AgendaEntry) agendaCols {
+	const floor, statusW = 12, 36
+	name, box := floor, floor
+	for _, e := range entries {
+		name = max(name, ansi.StringWidth(strings.TrimSpace(e.Name)))
+		box = max(box, ansi.StringWidth(strings.TrimSpace(e.Box.Name)))
 	}
-	return agendaCols{time: 11, name: 14, box: 12}
+	name, box = min(name, 24), min(box, 24)
+	avail := w - 2 - 12 - 2 - 2 - statusW // gutter, time, marker, gaps
+	if over := name + box - avail; over > 0 {
+		box -= min(over, box-floor)
+	}
+	if over := name + box - avail; over > 0 {
+		name -= min(over, name-floor)
+	}
+	return agendaCols{time: 11, name: name, box: box}
 }
 
 // agendaLine is one entry: "▌ 10:00-11:00 ✓ WOD   Sample Gym   free cancel
@@ -566,7 +580,7 @@ func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.S
 		case e.WaitlistPosition > 0:
 			status = fmt.Sprintf(at.WaitlistPosition, e.WaitlistPosition)
 		case e.Waiting > 0:
-			status += " · " + fmt.Sprintf(tx.Waiting, e.Waiting)
+			status += " · " + fmt.Sprintf(at.Waiting, e.Waiting)
 		}
 	case account.AgendaPrebooked:
 		mark, style, status = mk.Prebooked, th.Prebooked, at.Prebooked

@@ -82,7 +82,7 @@ func TestAgendaEmpty(t *testing.T) {
 
 func TestAgendaMixedWeek(t *testing.T) {
 	e := newEnv(t, 120, 40, i18n.EN)
-	e.withAgenda(e.mixedAgenda())
+	a := e.withAgenda(e.mixedAgenda())
 	e.key("A")
 	// Grouped by day, in time order, each with its marker and its words.
 	today := e.lineIndex(" Thu 26 Nov · today")
@@ -110,6 +110,11 @@ func TestAgendaMixedWeek(t *testing.T) {
 	e.now = time.Date(2026, 11, 26, 15, 31, 0, 0, madrid)
 	e.send(tickMsg(e.now))
 	e.lineWith("17:00-18:00", "✓", "Sample Gym", "late cancel now: the credit is lost")
+
+	// Where AimHarder gives no place, the waitlist's length.
+	a.entries[2].WaitlistPosition = 0
+	e.key("r")
+	e.lineWith("12:00-13:00", "≡", "waitlist · 3 waiting")
 }
 
 func TestAgendaSpanish(t *testing.T) {

@@ -21,6 +21,7 @@ type AgendaText struct {
 	FreeCancelUntil    string // %s time ("17:00", or "Wed 17:00" on another day)
 	LateCancelNow      string
 	WaitlistPosition   string // %d position on the waitlist
+	Waiting            string // %d people on the waitlist (the member among them)
 	PlanNumber         string // %d plan id
 	OtherBox           string // %s box name: enter/c on a class of a box not shown
 	NothingToCancel    string
@@ -49,6 +50,7 @@ var englishAgenda = AgendaText{
 	FreeCancelUntil:    "free cancel until %s",
 	LateCancelNow:      "late cancel now: the credit is lost",
 	WaitlistPosition:   "#%d on the waitlist",
+	Waiting:            "%d waiting",
 	PlanNumber:         "plan #%d",
 	OtherBox:           "That class is at %s: switching box.",
 	NothingToCancel:    "Nothing to cancel here.",
@@ -76,6 +78,7 @@ var spanishAgenda = AgendaText{
 	FreeCancelUntil:    "cancelación gratis hasta las %s",
 	LateCancelNow:      "cancelar ahora pierde el crédito",
 	WaitlistPosition:   "nº %d en la lista de espera",
+	Waiting:            "%d esperando",
 	PlanNumber:         "plan nº %d",
 	OtherBox:           "Esa clase es en %s: cambiando de box.",
 	NothingToCancel:    "Aquí no hay nada que cancelar.",
