@@ -330,6 +330,10 @@ func (m *Model) agendaCancel() tea.Cmd {
 	c := m.agendaClass(e)
 	switch e.State {
 	case account.AgendaBooked, account.AgendaWaitlisted:
+		if e.FamilyID != m.family {
+			// The cancel acts for the person chosen in B.
+			return m.toasts.Push(toast.Info, at.OtherPerson)
+		}
 		if c.ID == 0 {
 			return m.toasts.Push(toast.Info, fmt.Sprintf(at.CancelNotHere, strings.TrimSpace(e.Box.Name)))
 		}
@@ -564,6 +568,7 @@ func (m *Model) agendaLine(e account.AgendaEntry, selected bool, cols agendaCols
 func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.Style, status string, statusStyle lipgloss.Style) {
 	th, tx, at := m.th, m.tx, m.tx.Agenda()
 	mk := th.Mark
+	late := false
 	switch e.State {
 	case account.AgendaBooked:
 		mark, style, status = mk.Booked, th.Booked, at.Booked
@@ -571,7 +576,7 @@ func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.S
 			if m.now.Before(fc) {
 				status = fmt.Sprintf(at.FreeCancelUntil, m.agendaClock(e, fc))
 			} else {
-				return mark, style, at.LateCancelNow, th.Warn
+				status, late = at.LateCancelNow, true
 			}
 		}
 	case account.AgendaWaitlisted:
@@ -596,10 +601,23 @@ func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.S
 			status += " · " + fmt.Sprintf(at.PlanNumber, e.PlanID)
 		}
 	}
+	// A place held for another person than the one chosen in B (the
+	// account holder, or a family member) says for whom.
+	if (e.State == account.AgendaBooked || e.State == account.AgendaWaitlisted) && e.FamilyID != m.family {
+		who := at.Holder
+		if e.FamilyID != "" {
+			who = fmt.Sprintf(tx.Family, e.FamilyID)
+		}
+		status += " · " + who
+	}
 	if e.ClassID != 0 && m.grid.Busy(e.ClassID) {
 		mark = "…"
 	}
-	return mark, style, status, style
+	statusStyle = style
+	if late {
+		statusStyle = th.Warn
+	}
+	return mark, style, status, statusStyle
 }
 
 // agendaClock writes a deadline in the class's box time: "17:00", or

@@ -361,3 +361,20 @@ func TestAgendaFollowsBackgroundNews(t *testing.T) {
 		t.Fatalf("the cursor left the class: %q", line)
 	}
 }
+
+// TestAgendaFamilyPlaces: a place held for the family member says so, and
+// c does not cancel it while the account holder is the one chosen.
+func TestAgendaFamilyPlaces(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	entries := e.mixedAgenda()
+	entries[0].FamilyID = "4321"
+	e.withAgenda(entries)
+	e.key("A", "down")
+	e.lineWith("17:00-18:00", "free cancel until 15:30 · for 4321")
+	e.key("c")
+	if e.m.dialog.IsOpen() {
+		t.Fatal("c offered to cancel another person's place")
+	}
+	e.requireToast("That place is not for the person chosen now")
+	e.requireCalls()
+}

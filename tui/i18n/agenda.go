@@ -26,6 +26,8 @@ type AgendaText struct {
 	OtherBox           string // %s box name: enter/c on a class of a box not shown
 	NothingToCancel    string
 	CancelNotHere      string // %s box name: cancel from the week of that box
+	OtherPerson        string // cancelling a place held for another person than the one chosen in B
+	Holder             string // the account holder, in an entry's words
 	UnprebookFromHere  string // cancelling a prebooking from the agenda
 	PlannedNotBookable string // c on a plan occurrence: skip it in W instead
 
@@ -55,6 +57,8 @@ var englishAgenda = AgendaText{
 	OtherBox:           "That class is at %s: switching box.",
 	NothingToCancel:    "Nothing to cancel here.",
 	CancelNotHere:      "That class is at %s: press enter to show it, then c.",
+	OtherPerson:        "That place is not for the person chosen now: choose them with B, then c.",
+	Holder:             "for you",
 	UnprebookFromHere:  "remove prebooking",
 	PlannedNotBookable: "A plan's day is skipped from the plans (W), with s.",
 	Open:               "show in week",
@@ -83,6 +87,8 @@ var spanishAgenda = AgendaText{
 	OtherBox:           "Esa clase es en %s: cambiando de box.",
 	NothingToCancel:    "Aquí no hay nada que cancelar.",
 	CancelNotHere:      "Esa clase es en %s: pulsa enter para verla y luego c.",
+	OtherPerson:        "Esa plaza no es de la persona elegida ahora: elígela con B y luego c.",
+	Holder:             "para ti",
 	UnprebookFromHere:  "quitar prerreserva",
 	PlannedNotBookable: "El día de un plan se salta desde los planes (W), con s.",
 	Open:               "ver en la semana",
