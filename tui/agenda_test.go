@@ -378,3 +378,20 @@ func TestAgendaFamilyPlaces(t *testing.T) {
 	e.requireToast("That place is not for the person chosen now")
 	e.requireCalls()
 }
+
+// TestAgendaEnterOnAPlannedClass: a planned class not matched to a class
+// list yet is found in the week by its time and name.
+func TestAgendaEnterOnAPlannedClass(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	fri := e.classAt(4, "07:00")
+	e.withAgenda([]account.AgendaEntry{{Day: fri.Date, Start: fri.Start, Name: strings.ToLower(fri.Name),
+		Box: testBox, State: account.AgendaPlanned, PlanID: 3}})
+	last := e.m.grid.Classes(0)[len(e.m.grid.Classes(0))-1]
+	e.m.grid.Select(last.Date, last.ID) // the cursor aims at the evening
+	e.key("A")
+	e.lineWith("07:00 ", "↻", "planned · plan #3")
+	e.key("enter")
+	if got := e.selected(); got.ID != fri.ID {
+		t.Fatalf("cursor on %s %s, want Friday's 07:00 %s", got.Date, got.Start.Format("15:04"), fri.Name)
+	}
+}
