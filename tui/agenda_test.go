@@ -395,3 +395,21 @@ func TestAgendaEnterOnAPlannedClass(t *testing.T) {
 		t.Fatalf("cursor on %s %s, want Friday's 07:00 %s", got.Date, got.Start.Format("15:04"), fri.Name)
 	}
 }
+
+// TestAgendaNotices: what the service could not read shows under the
+// title, in its words.
+func TestAgendaNotices(t *testing.T) {
+	e := newEnv(t, 80, 24, i18n.EN)
+	a := e.withAgenda(e.mixedAgenda())
+	a.notices = []string{"Atlantic Box: AimHarder could not be read just now; its bookings are the ones last seen"}
+	e.key("A")
+	lines := splitLines(e.screen())
+	if !strings.HasPrefix(lines[3], " ! Atlantic Box: AimHarder could not be read just now") {
+		t.Fatalf("the notice is not under the title:\n%s", e.screen())
+	}
+	for _, l := range lines {
+		if lipgloss.Width(l) > 80 {
+			t.Fatalf("a line is %d wide: %q", lipgloss.Width(l), l)
+		}
+	}
+}
