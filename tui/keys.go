@@ -19,6 +19,7 @@ type KeyMap struct {
 	Remove, Open                           key.Binding
 	EveryWeek, Plans                       key.Binding
 	Skip, Pause, Resume                    key.Binding
+	Agenda                                 key.Binding // my classes (agenda.go)
 }
 
 // DefaultKeyMap is the suggested keys.
@@ -52,6 +53,7 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		Skip:        b(h.Skip, "s", " "),
 		Pause:       b(h.Pause, "p"),
 		Resume:      b(h.Resume, "u"),
+		Agenda:      b(tx.Agenda().Key, "A"),
 	}
 	return k
 }
@@ -61,7 +63,7 @@ func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
 		{k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Refresh},
-		{k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Back},
+		{k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -34,6 +34,7 @@ const (
 	screenPrebookings
 	screenHistory
 	screenPlans
+	screenAgenda // my classes (agenda.go)
 )
 
 // Layout limits.
@@ -85,6 +86,7 @@ type Model struct {
 	plans       []account.PlanView
 	planRows    []lists.PlanRow    // the plans view's rows, as rendered
 	nextClass   *account.ClassView // the next booked class, for the header (header.go)
+	agenda      agendaView         // my classes (agenda.go)
 
 	grid        grid.Model
 	detail      detail.Model

@@ -24,6 +24,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.onKey(msg)
 	case tickMsg:
 		cmd = m.onTick()
+		m.agendaTick()
 	case toast.ExpireMsg:
 		m.toasts, cmd = m.toasts.Update(msg)
 	case dialog.ResultMsg:
@@ -35,7 +36,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case EventMsg:
 		cmd = m.onEvent(Event(msg))
 	case reloadMsg:
-		cmd = m.onReload(msg)
+		cmd = tea.Batch(m.agendaOnReload(msg), m.onReload(msg))
 
 	case bootMsg:
 		cmd = m.onBoot(msg)
@@ -70,11 +71,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		// A "too early" answer may have taught the box's rule.
 		cmd = tea.Batch(m.onBook(msg), m.checkBoxes(true))
 	case cancelMsg:
-		cmd = m.onCancel(msg)
+		cmd = tea.Batch(m.onCancel(msg), m.agendaAfterAction())
 	case prebookMsg:
 		cmd = tea.Batch(m.onPrebook(msg), m.checkBoxes(true))
 	case unprebookMsg:
-		cmd = m.onUnprebook(msg)
+		cmd = tea.Batch(m.onUnprebook(msg), m.agendaAfterAction())
+	case agendaMsg:
+		cmd = m.onAgenda(msg)
+	case agendaBoxMsg:
+		cmd = m.onAgendaBox(msg)
 
 	case planform.SubmitMsg:
 		cmd = m.onPlanSubmit(msg)
@@ -147,6 +152,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.historyKey(k)
 	case screenPlans:
 		return m.plansKey(k)
+	case screenAgenda:
+		return m.agendaKey(k)
 	}
 	return m.weekKey(k)
 }
@@ -169,6 +176,8 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return m.showPrebookings(), true
 	case key.Matches(k, m.keys.Plans) && m.screen != screenPlans && m.hasBox:
 		return m.showPlans(), true
+	case key.Matches(k, m.keys.Agenda) && m.screen != screenAgenda && m.hasBox:
+		return m.showAgenda(), true
 	case key.Matches(k, m.keys.History) && m.screen != screenHistory:
 		return m.showHistory(), true
 	case key.Matches(k, m.keys.Boxes) && m.screen != screenBoxes:

@@ -122,6 +122,8 @@ func (m Model) bodyLines() []string {
 		lines = m.historyList.Lines()
 	case screenPlans:
 		lines = m.planList.Lines()
+	case screenAgenda:
+		lines = m.agenda.lines
 	case screenLogin:
 		lines = strings.Split(m.loginForm.View(), "\n")
 	case screenBoxes:
@@ -177,6 +179,7 @@ func (m *Model) layout() {
 	m.picker.SetSize(w, bodyH)
 	m.renderPrebookings()
 	m.renderHistory()
+	m.renderAgenda(true)
 	m.renderHeader()
 	m.renderHelp()
 	m.renderHelpBox()
@@ -242,12 +245,16 @@ func (m *Model) renderHelp() {
 		} else {
 			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", h.Weeks))
 			bindings = append([]key.Binding{move, k.Detail}, m.classActions()...)
-			bindings = append(bindings, k.Refresh, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today)
+			bindings = append(bindings, k.Refresh, k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today)
 		}
 	case m.screen == screenPrebookings:
 		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back}
 	case m.screen == screenHistory:
 		bindings = []key.Binding{k.Refresh, k.Back}
+	case m.screen == screenAgenda:
+		open, cancel := m.agendaKeys()
+		upDown := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", h.Move))
+		bindings = []key.Binding{upDown, open, cancel, k.Refresh, k.Back}
 	case m.screen == screenPlans:
 		bindings = []key.Binding{k.Skip, k.Pause, k.Resume, k.Remove, k.Open, k.Refresh, k.Back}
 	case m.screen == screenBoxes:
@@ -344,7 +351,7 @@ func (m *Model) renderHelpBox() {
 		}
 		return b.String()
 	}
-	cols := []string{group(0), group(1), group(2) + "\n\n" + group(3)}
+	cols := []string{group(0), group(1) + "\n\n" + group(3), group(2)}
 	keys := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols, 3)...)
 	legend := strings.Split(fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Firing, mk.Full, mk.NotOpen, mk.Failed, mk.Past)+
 		"  "+fmt.Sprintf(tx.LegendPlan, mk.Plan, mk.Skipped, mk.Paused), "  ")

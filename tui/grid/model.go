@@ -45,6 +45,8 @@ type Model struct {
 	marks map[classKey]session.Prebooking
 	busy  map[int64]bool
 
+	waitPos map[int64]int // class id → the member's place on its waitlist (waitlist.go)
+
 	plans     []session.Plan
 	planNames []string // the plans' class names, normalised
 	links     map[classKey]int64

@@ -131,7 +131,7 @@ func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State)
 	case Booked:
 		return roomy(occ+" "+tx.StateBooked, occ)
 	case Waitlisted:
-		return roomy(occ+" "+tx.StateWaitlisted, occ)
+		return m.waitlistStatus(c)
 	case Prebooked:
 		if p == nil || p.OpensAt.IsZero() {
 			return tx.StatePrebooked
