@@ -19,6 +19,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui"
 	"github.com/ahtui/ahtui/tui/bridge"
 )
@@ -235,3 +236,7 @@ func demoClock(now time.Time, opensIn time.Duration) (scheduler.Clock, time.Time
 	// minutes after the time it is given.
 	return clock, opening.Add(-opensIn).Add(-time.Minute)
 }
+
+// The TUI's agenda (my classes, key A) asks the account service for it
+// through an interface of its own: keep the service satisfying it.
+var _ tui.AgendaService = (*account.Service)(nil)
