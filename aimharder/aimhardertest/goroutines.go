@@ -104,6 +104,15 @@ func workingState(state string) bool {
 	switch strings.TrimSpace(state) {
 	case "running", "runnable", "preempted", "copystack":
 		return true
+	case "syscall":
+		// In the kernel: a database's read, write or fsync, not a wait
+		// for the clock.
+		return true
+	case "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "semacquire":
+		// Waiting for a lock another goroutine holds for a moment (the
+		// store's connection, a cache): work still under way, though the
+		// holder may not descend from the woken goroutine.
+		return true
 	}
 	// "running, locked to thread" and the like were cut at the comma.
 	return false
