@@ -39,8 +39,11 @@ const (
 
 // Layout limits.
 const (
-	MinWidth  = grid.MinWidth + 1
-	MinHeight = 4 + grid.MinHeight
+	// MinWidth and MinHeight: a phone held upright; below the width at
+	// which the week grid shows class names whole, the grid shows one day
+	// at a time (dayview.go).
+	MinWidth  = grid.MinDayWidth
+	MinHeight = 20
 	// wideWidth is the width from which the detail sits beside the grid.
 	wideWidth    = 120
 	headerHeight = 2

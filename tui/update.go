@@ -205,6 +205,9 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case m.grid.Handles(k):
+		if cmd, ok := m.crossWeek(k); ok {
+			return cmd
+		}
 		m.grid, _ = m.grid.Update(k)
 		m.placed = true // the member chose: loads must not move the cursor
 		m.target = nil
