@@ -136,6 +136,7 @@ type Model struct {
 	paneSep     string
 	paneSepHot  string
 	detailBox   []string // compact layout: the detail in its frame
+	narrowHelp  narrowHelp // the help box stacked for a narrow screen (helpnarrow.go)
 
 	quitting bool
 

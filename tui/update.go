@@ -124,6 +124,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if m.helpOpen || m.statusOpen {
+		if m.scrollHelp(k) {
+			return nil
+		}
 		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit, m.keys.Status) {
 			m.helpOpen, m.statusOpen = false, false
 			m.renderHelp()

@@ -250,6 +250,9 @@ func (m *Model) renderHelp() {
 		} else {
 			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", h.Weeks))
 			bindings = append([]key.Binding{move, k.Detail}, m.classActions()...)
+			if m.dayLayout() { // a phone: what to do with the class before how to move
+				bindings = append(m.classActions(), k.Detail, move)
+			}
 			bindings = append(bindings, k.Refresh, k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today)
 		}
 	case m.screen == screenPrebookings:
@@ -363,6 +366,7 @@ func (m *Model) renderHelpBox() {
 	legendLines := flow(legend, max(min(max(lipgloss.Width(keys), 90), m.width-8), 20))
 	content := keys + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legendLines
 	m.helpBox = dialog.Box(th, tx.HelpTitle, content)
+	m.fitHelpBox([]string{group(0), group(1), group(2), group(3)}, legend) // a phone (helpnarrow.go)
 }
 
 // flow lays items out on lines of at most width columns, two spaces
