@@ -47,6 +47,17 @@ func TestDayGoldens(t *testing.T) {
 			e.pick(grid.NotOpen)
 			e.key("p", "P")
 		}},
+		{"day_plan_form_40x20_es", 40, 20, i18n.ES, func(e *env) {
+			e.pickPlanClass()
+			e.key("w", "3")
+		}},
+		{"day_status_40x20_es", 40, 20, i18n.ES, func(e *env) { e.key("S") }},
+		{"day_boxes_40x20", 40, 20, i18n.EN, func(e *env) { e.key("B") }},
+		{"day_plans_empty_40x20", 40, 20, i18n.EN, func(e *env) { e.key("W") }},
+		{"day_agenda_40x20", 40, 20, i18n.EN, func(e *env) {
+			e.withAgenda(e.mixedAgenda())
+			e.key("A")
+		}},
 		{"too_small_39x20", 39, 20, i18n.EN, nil},
 	}
 	for _, tc := range cases {

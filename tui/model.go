@@ -135,7 +135,7 @@ type Model struct {
 	tooSmall    string
 	paneSep     string
 	paneSepHot  string
-	detailBox   []string // compact layout: the detail in its frame
+	detailBox   []string   // compact layout: the detail in its frame
 	narrowHelp  narrowHelp // the help box stacked for a narrow screen (helpnarrow.go)
 
 	quitting bool
