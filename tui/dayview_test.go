@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"io"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/muesli/termenv"
 
 	"github.com/ahtui/ahtui/tui/grid"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -229,5 +232,26 @@ func checkSize(t *testing.T, screen string, w, h int) {
 		if lw := ansi.StringWidth(l); lw > w {
 			t.Fatalf("line %d is %d wide, want at most %d: %q", i, lw, w, l)
 		}
+	}
+}
+
+// BenchmarkDayMove is a move in the day layout (50×30, colour) and the
+// frame after it.
+func BenchmarkDayMove(b *testing.B) {
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	r.SetHasDarkBackground(true)
+	e := newEnvWith(b, 50, 30, Config{Lang: i18n.EN, Renderer: r})
+	if !e.m.grid.DayMode() {
+		b.Fatal("not the day layout")
+	}
+	keys := []string{"j", "k", "l", "h"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		next, _ := e.m.Update(keyMsg(keys[i%4]))
+		e.m = next.(Model)
+		_ = e.m.View()
+		i++
 	}
 }

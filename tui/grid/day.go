@@ -106,7 +106,15 @@ func (m *Model) renderDay() {
 		lines = append(lines, " "+m.th.Faint.Render(fit(strings.TrimSpace(m.placeholderText()), w-1)))
 	}
 	for i := m.offset; i < last; i++ {
-		lines = append(lines, m.dayRow(i))
+		// Rows are cached like the week's cells (a layout or size change
+		// clears them): a move renders the two rows it changes.
+		lk := m.lookOf(m.selDay, i)
+		c := &m.cells[m.selDay][i]
+		if !c.valid || c.key != lk {
+			*c = cell{key: lk, valid: true}
+			c.lines[0] = m.dayRow(lk)
+		}
+		lines = append(lines, c.lines[0])
 	}
 	var more []string
 	if m.offset > 0 {
@@ -170,10 +178,9 @@ func (m *Model) dayTitle() string {
 	return gutter + style.Render(fit(left, min(ansi.StringWidth(left), w-1))) + strings.Repeat(" ", gap) + th.Faint.Render(right)
 }
 
-// dayRow renders class i of the selected day on one line.
-func (m *Model) dayRow(i int) string {
+// dayRow renders a class of the selected day on one line.
+func (m *Model) dayRow(lk look) string {
 	th, w := m.th, m.width
-	lk := m.lookOf(m.selDay, i)
 	stStyle := m.stateStyle(lk.state)
 	timeStyle, nameStyle := th.Time, th.Base
 	if lk.state == Past {
