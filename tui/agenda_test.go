@@ -171,9 +171,10 @@ func TestAgendaEnterShowsTheClass(t *testing.T) {
 	if got := e.selected(); got.ID != entries[2].ClassID {
 		t.Fatalf("cursor on %d %s, want the waitlisted class %d", got.ID, got.Name, entries[2].ClassID)
 	}
-	// The waitlisted cell says +3 and the member's place (the cell is
-	// too narrow for the occupancy too).
-	e.requireContains("▌+3 #2")
+	// The waitlisted row says +3 and the member's place (at this width
+	// the grid shows one day at a time, a class per line).
+	e.requireContains("≡ TEAM WOD")
+	e.requireContains("20/20 +3 #2")
 
 	// Next week's planned class: the grid moves to its week.
 	e.key("A", "G", "enter")

@@ -276,7 +276,12 @@ func (m *Model) renderStatusBox() {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(th.Label.Render(r[0]) + strings.Repeat(" ", lw-ansi.StringWidth(r[0])+2) + r[1])
+		// On a narrow screen the value wraps under itself.
+		value := r[1]
+		if vw := m.width - 6 - lw - 2; vw >= 10 && ansi.StringWidth(value) > vw {
+			value = strings.ReplaceAll(ansi.Wrap(value, vw, ""), "\n", "\n"+strings.Repeat(" ", lw+2))
+		}
+		b.WriteString(th.Label.Render(r[0]) + strings.Repeat(" ", lw-ansi.StringWidth(r[0])+2) + value)
 	}
 	b.WriteString("\n\n" + th.Faint.Render(tx.StatusClose))
 	m.statusBox = dialog.Box(th, tx.StatusTitle, b.String())

@@ -39,8 +39,11 @@ const (
 
 // Layout limits.
 const (
-	MinWidth  = grid.MinWidth + 1
-	MinHeight = 4 + grid.MinHeight
+	// MinWidth and MinHeight: a phone held upright; below the width at
+	// which the week grid shows class names whole, the grid shows one day
+	// at a time (dayview.go).
+	MinWidth  = grid.MinDayWidth
+	MinHeight = 20
 	// wideWidth is the width from which the detail sits beside the grid.
 	wideWidth    = 120
 	headerHeight = 2
@@ -132,7 +135,8 @@ type Model struct {
 	tooSmall    string
 	paneSep     string
 	paneSepHot  string
-	detailBox   []string // compact layout: the detail in its frame
+	detailBox   []string   // compact layout: the detail in its frame
+	narrowHelp  narrowHelp // the help box stacked for a narrow screen (helpnarrow.go)
 
 	quitting bool
 

@@ -247,10 +247,11 @@ func TestPlanMarkerWithoutColour(t *testing.T) {
 	e := newEnvWith(t, 120, 40, Config{Lang: i18n.EN, Renderer: asciiRenderer(), NoColor: true})
 	c := e.pickPlanClass()
 	e.makePlan()
-	e.key("right") // the cursor off the class: the marker alone tells it
+	e.key("down") // the cursor off the class: the marker alone tells it
 	var cell string
 	for _, l := range splitLines(e.screen()) {
-		if strings.Contains(l, "│ "+c.Start.Format("15:04")+"   ↻○│") {
+		// The day layout at this width: "10:00-11:00 ↻○ HYROX …".
+		if strings.Contains(l, c.Start.Format("15:04")) && strings.Contains(l, "↻○ "+c.Name) {
 			cell = l
 		}
 	}

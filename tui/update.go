@@ -124,6 +124,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	if m.helpOpen || m.statusOpen {
+		if m.scrollHelp(k) {
+			return nil
+		}
 		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit, m.keys.Status) {
 			m.helpOpen, m.statusOpen = false, false
 			m.renderHelp()
@@ -205,6 +208,9 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case m.grid.Handles(k):
+		if cmd, ok := m.crossWeek(k); ok {
+			return cmd
+		}
 		m.grid, _ = m.grid.Update(k)
 		m.placed = true // the member chose: loads must not move the cursor
 		m.target = nil

@@ -150,7 +150,7 @@ func TestWeekChangeAndToday(t *testing.T) {
 		t.Fatalf("week %s, want %s", got, testWeek.AddDays(7))
 	}
 	e.requireContains("30 Nov – 6 Dec 2026")
-	e.requireContains("no class…")
+	e.requireContains("no classes") // the day layout: one day at a time
 	e.key("[", "[")
 	if got := e.m.grid.Week(); got != testWeek.AddDays(-7) {
 		t.Fatalf("week %s, want %s", got, testWeek.AddDays(-7))
@@ -775,9 +775,9 @@ func TestHistoryShowsOutcomesWithTiming(t *testing.T) {
 }
 
 func TestTooSmall(t *testing.T) {
-	e := newEnv(t, 50, 10, i18n.EN)
-	e.requireContains("ahtui needs at least 64×12 characters (now")
-	e.requireContains("50×10). Make the window larger.")
+	e := newEnv(t, 39, 19, i18n.EN)
+	e.requireContains("ahtui needs at least 40×20")
+	e.requireContains("(now 39×19). Make the window")
 	e.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	e.requireContains("Thu 26")
 }

@@ -68,6 +68,9 @@ func (m Model) View() string {
 // writeWeek writes the grid and, on wide terminals, the detail beside it.
 func (m Model) writeWeek(b *strings.Builder) {
 	gl := m.grid.Lines()
+	if m.detailOpen && m.fullDetail() {
+		gl = m.detailLines()
+	}
 	var dl []string
 	sep := m.paneSep
 	if m.wide() {
@@ -101,7 +104,7 @@ func (m Model) overlay() []string {
 		return strings.Split(m.helpBox, "\n")
 	case m.statusOpen:
 		return strings.Split(m.statusBox, "\n")
-	case m.detailOpen && m.screen == screenWeek && !m.wide():
+	case m.detailOpen && m.screen == screenWeek && !m.wide() && !m.fullDetail():
 		return m.detailBox
 	}
 	return nil
@@ -165,11 +168,10 @@ func (m *Model) layout() {
 	if m.wide() {
 		dw := min(max(w*3/10, 36), 60)
 		m.grid.SetSize(w-dw, bodyH)
-		m.detail.SetSize(dw-2, bodyH)
 	} else {
 		m.grid.SetSize(w, bodyH)
-		m.detail.SetSize(min(w-6, 72), max(bodyH-2, 3))
 	}
+	m.sizeDetail()
 	m.prebookList.SetSize(w, bodyH)
 	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
 	m.historyList.SetSize(w, bodyH)
@@ -188,6 +190,9 @@ func (m *Model) layout() {
 
 // syncDetail shows the selected class in the detail pane.
 func (m *Model) syncDetail() {
+	if m.width > 0 {
+		m.sizeDetail() // the day layout may have started or ended
+	}
 	c, ok := m.grid.Selected()
 	if !ok {
 		m.detail.Clear()
@@ -219,7 +224,7 @@ func (m *Model) syncDetail() {
 
 // renderDetailBox frames the detail for the compact layout's overlay.
 func (m *Model) renderDetailBox() {
-	if m.wide() || !m.detailOpen {
+	if m.wide() || !m.detailOpen || m.fullDetail() {
 		m.detailBox = nil
 		return
 	}
@@ -245,6 +250,9 @@ func (m *Model) renderHelp() {
 		} else {
 			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", h.Weeks))
 			bindings = append([]key.Binding{move, k.Detail}, m.classActions()...)
+			if m.dayLayout() { // a phone: what to do with the class before how to move
+				bindings = append(m.classActions(), k.Detail, move)
+			}
 			bindings = append(bindings, k.Refresh, k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today)
 		}
 	case m.screen == screenPrebookings:
@@ -358,6 +366,7 @@ func (m *Model) renderHelpBox() {
 	legendLines := flow(legend, max(min(max(lipgloss.Width(keys), 90), m.width-8), 20))
 	content := keys + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legendLines
 	m.helpBox = dialog.Box(th, tx.HelpTitle, content)
+	m.fitHelpBox([]string{group(0), group(1), group(2), group(3)}, legend) // a phone (helpnarrow.go)
 }
 
 // flow lays items out on lines of at most width columns, two spaces

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -174,6 +175,9 @@ func (m Model) View() string {
 		fam = th.Label.Render(tx.FamilyLabel+": ") + th.InputFocus.Render(m.field.View()) + "\n" + th.Faint.Render("  "+tx.FamilyHint)
 	} else {
 		fam = th.Label.Render(tx.FamilyLabel+": ") + family + th.Faint.Render("  (f)") + "\n"
+	}
+	if m.width > 0 { // a phone: the line wraps instead of running off the screen
+		fam = ansi.Wrap(fam, m.width, "")
 	}
 	return m.list.View() + "\n" + fam
 }

@@ -35,8 +35,10 @@ type Model struct {
 	Keys KeyMap
 
 	width, height int
-	tw            int // text width of a cell
+	tw            int // text width of a cell (day layout: of the status column)
 	rowsVisible   int
+	day           bool // one day at a time (day.go)
+	longest       int  // the widest class name seen (day.go)
 
 	from  aimharder.Date
 	today aimharder.Date
@@ -100,8 +102,7 @@ func (m *Model) SetSize(w, h int) {
 		return
 	}
 	m.width, m.height = w, h
-	m.tw = max(w/7-2, 1)
-	m.rowsVisible = max((h-2)/CellHeight, 1)
+	m.chooseLayout()
 	m.blank = strings.Repeat(" ", m.tw+1)
 	m.sep = m.th.Border.Render("│")
 	for d := range m.cells {
@@ -163,6 +164,10 @@ func (m *Model) SetDay(v account.DayView) {
 	})
 	m.days[d] = dayData{date: v.Date, classes: classes, loaded: true, cached: v.Cached, notices: v.Notices}
 	m.cells[d] = make([]cell, len(classes))
+	m.noteNames(d)
+	if m.width > 0 {
+		m.chooseLayout()
+	}
 	m.markPlans(d)
 	m.rebuildRows()
 	if d == m.selDay {
@@ -439,8 +444,11 @@ func (m *Model) selectedRow() int {
 
 // scrollToCursor keeps the selected row on screen.
 func (m *Model) scrollToCursor() {
-	r := m.selectedRow()
-	maxOffset := max(len(m.rows)-m.rowsVisible, 0)
+	r, rows := m.selectedRow(), len(m.rows)
+	if m.day {
+		r, rows = m.selIdx, len(m.days[m.selDay].classes)
+	}
+	maxOffset := max(rows-m.rowsVisible, 0)
 	if r >= 0 {
 		if r < m.offset {
 			m.offset = r

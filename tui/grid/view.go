@@ -45,6 +45,10 @@ func (m *Model) refresh() {
 	if m.width == 0 {
 		return
 	}
+	if m.day {
+		m.renderDay()
+		return
+	}
 	for d := range m.days {
 		for i := range m.days[d].classes {
 			m.refreshCell(d, i)
@@ -57,6 +61,10 @@ func (m *Model) refresh() {
 // a move re-renders two cells, not the week.
 func (m *Model) moved(fromDay, fromIdx int) {
 	if m.width == 0 {
+		return
+	}
+	if m.day {
+		m.renderDay()
 		return
 	}
 	if fromIdx >= 0 && fromIdx < len(m.days[fromDay].classes) {

@@ -146,7 +146,7 @@ func (m Model) View() string {
 	}
 	parts := []string{
 		th.Title.Render(tx.LoginTitle),
-		th.Subtle.Render(tx.LoginIntro),
+		th.Subtle.Render(ansi.Wrap(tx.LoginIntro, max(m.width-8, 10), "")), // a phone: wrapped
 		"",
 		field(tx.Email, m.email, m.focus == 0),
 		field(tx.Password, m.password, m.focus == 1),

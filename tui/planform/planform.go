@@ -248,13 +248,18 @@ func (m *Model) render() {
 	if m.focus == rowFallback && len(m.s.Options) > 0 {
 		fb = "‹ " + fb + " ›"
 	}
-	lines := []string{
-		th.Bold.Render(fmt.Sprintf(tx.PlanFormClass, m.s.Class, m.s.Time, m.s.Box)),
-		"",
-		row(rowDays, strings.Join(days, " ")),
-		row(rowWaitlist, wait),
-		row(rowFallback, fb),
+	dayRows := []string{row(rowDays, strings.Join(days, " "))}
+	if avail := max(m.maxWidth-6, 20); m.maxWidth > 0 && ansi.StringWidth(dayRows[0]) > avail {
+		// A phone: the days go beneath their label, as many a line as fit.
+		dayRows = []string{row(rowDays, "")}
+		per := max((avail-4+1)/7, 1) // "[x]Mon" and a space
+		for i := 0; i < len(days); i += per {
+			dayRows = append(dayRows, "    "+strings.Join(days[i:min(i+per, len(days))], " "))
+		}
 	}
+	lines := []string{th.Bold.Render(fmt.Sprintf(tx.PlanFormClass, m.s.Class, m.s.Time, m.s.Box)), ""}
+	lines = append(lines, dayRows...)
+	lines = append(lines, row(rowWaitlist, wait), row(rowFallback, fb))
 	if m.focus == rowFallback && len(m.s.Options) > 0 {
 		// The candidates, a window around the chosen one.
 		all := append([]string{tx.PlanFallbackNone}, labelsOf(m.s.Options)...)
