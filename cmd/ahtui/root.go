@@ -104,6 +104,7 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 		newSimCommand(opts, stdout, stderr),
 		newPrebookCommand(opts, stdout),
 		newPlanCommand(opts, stdout),
+		newWatchCommand(opts, stdout),
 		newRunCommand(opts, stderr),
 		newDoctorCommand(opts, stdin, stdout, stderr),
 		newServeCommand(opts, stderr),
