@@ -273,6 +273,7 @@ const (
 func (r *Runner) engine(ctx context.Context) {
 	var fires sync.WaitGroup
 	defer fires.Wait()
+	fires.Go(func() { r.watchClasses(ctx) }) // class watches (classwatch.go)
 	var lastReconcile, lastPrune time.Time
 	boxes := boxesWatch{}
 	for ctx.Err() == nil {
