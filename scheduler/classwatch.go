@@ -218,6 +218,9 @@ func (cw *classWatcher) check(ctx context.Context, box session.Box, w session.Wa
 		cw.finish(ctx, w, session.WatchBooked, detail, out.ReservationID, WatchOutcomeBooked, c.Class)
 	case errors.Is(err, aimharder.ErrFull):
 		r.log.Info("class watch: the freed place was taken first; still watching", "watch", w.ID)
+	case errors.Is(err, aimharder.ErrTooEarly):
+		// The box's window rule was unknown when the watch was made.
+		cw.finish(ctx, w, session.WatchEnded, "booking is not open yet: prebook the class instead", 0, WatchOutcomeEnded, c.Class)
 	case errors.Is(err, aimharder.ErrTooLate), errors.As(err, &unavailable):
 		cw.finish(ctx, w, session.WatchEnded, "booking has closed: "+refusalWords(err), 0, WatchOutcomeEnded, c.Class)
 	case aimharder.Ambiguous(err), errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, account.ErrSessionExpired),

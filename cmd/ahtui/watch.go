@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 )
@@ -88,7 +89,12 @@ func watchAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimharder
 	}
 	fmt.Fprintf(w, "Watching #%d: %s (%s), full %d/%d. When a place frees, %s; the watch ends at %s.\n",
 		res.Watch.ID, what(), box.Subdomain, c.Occupancy, c.Capacity, then, account.WatchEnds(c.Start).Format("15:04"))
-	printRunnerHint(ctx, a, w, a.account.Now())
+	now := a.account.Now()
+	if lease, err := a.store.CurrentRunnerLease(ctx, scheduler.RunnerLeaseName); err == nil && lease.Live(now) {
+		fmt.Fprintf(w, "The runner (pid %d on %s) watches it.\n", lease.PID, lease.Host)
+	} else {
+		fmt.Fprintln(w, "Keep `ahtui`, `ahtui run` or `ahtui serve` running: the class is watched only while one runs.")
+	}
 	return nil
 }
 

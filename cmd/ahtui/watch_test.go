@@ -41,6 +41,19 @@ func TestWatchContract(t *testing.T) {
 		t.Errorf("watching a past class: %v", r)
 	}
 
+	// A class whose window has not opened: prebook it instead.
+	e.mustRun("", "config", "box."+testBox+".window", "4d")
+	later := testToday.AddDays(6)
+	notOpen := e.classAt(testBox, later, "12:00")
+	if r := e.run("", "watch", "add", strconv.FormatInt(notOpen.ID, 10), "--day", later.String()); r.code != exitFailed || !strings.Contains(r.stderr, "ahtui prebook add") {
+		t.Errorf("watching a class not open yet: %v", r)
+	}
+	// A class the member is in.
+	e.mustRun("", "book", strconv.FormatInt(open.ID, 10), "--day", day.String())
+	if r := e.run("", "watch", "add", strconv.FormatInt(open.ID, 10), "--day", day.String()); r.code != exitFailed || !strings.Contains(r.stderr, "already booked in") {
+		t.Errorf("watching a class the member is in: %v", r)
+	}
+
 	r = e.mustRun("", "watch", "list", "--json")
 	var raw []map[string]any
 	if err := json.Unmarshal([]byte(r.stdout), &raw); err != nil || len(raw) != 1 {
