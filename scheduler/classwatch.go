@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -87,40 +88,69 @@ type classWatcher struct {
 	reads map[watchGroup]time.Time // local clock
 	// readDay reads a day (the runner's account service by default).
 	readDay func(ctx context.Context, box session.Box, day aimharder.Date) (account.DayView, error)
+	// wake: the engine's scan pokes an idle watcher (no live watch) to
+	// look for new ones, so an idle watcher sets no timer of its own.
+	wake chan struct{}
 }
 
 func (r *Runner) newClassWatcher() *classWatcher {
-	return &classWatcher{r: r, reads: map[watchGroup]time.Time{},
+	return &classWatcher{r: r, reads: map[watchGroup]time.Time{}, wake: make(chan struct{}, 1),
 		readDay: func(ctx context.Context, box session.Box, day aimharder.Date) (account.DayView, error) {
 			return r.svc.Day(ctx, session.KindBackground, box, day)
 		}}
 }
 
-// watchClasses runs the class watches while this runner leads (the
-// engine starts it); it returns when ctx ends.
-func (r *Runner) watchClasses(ctx context.Context) {
+// startClassWatches runs the class watches while this runner leads: the
+// engine starts it in its group and pokes it at each scan.
+func (r *Runner) startClassWatches(ctx context.Context, group *sync.WaitGroup) *classWatcher {
 	cw := r.newClassWatcher()
+	group.Go(func() { cw.run(ctx) })
+	return cw
+}
+
+// poke wakes an idle watcher; it never blocks.
+func (cw *classWatcher) poke() {
+	select {
+	case cw.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (cw *classWatcher) run(ctx context.Context) {
 	for ctx.Err() == nil {
-		next := cw.round(ctx)
-		if err := sleepUntil(ctx, r.clock, next, r.timing.Recheck); err != nil {
+		next, idle := cw.round(ctx)
+		if idle {
+			select {
+			case <-ctx.Done():
+				return
+			case <-cw.wake:
+			}
+			continue
+		}
+		if err := sleepUntil(ctx, cw.r.clock, next, cw.r.timing.Recheck); err != nil {
 			return
 		}
 	}
 }
 
 // round ends the watches whose class closed for booking, reads the days
-// that are due and acts on what they show; it returns when to look again:
-// at the latest after Scan, so a watch added meanwhile is read soon.
-func (cw *classWatcher) round(ctx context.Context) time.Time {
+// that are due and acts on what they show; it returns when to look again
+// (at the latest after Scan, so a watch added meanwhile is read soon), or
+// idle when no watch is live.
+func (cw *classWatcher) round(ctx context.Context) (next time.Time, idle bool) {
 	r := cw.r
 	now := r.clock.Now()
-	next := now.Add(r.timing.Scan)
+	next = now.Add(r.timing.Scan)
 	live, err := r.store.Watches(ctx, session.WatchWatching)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Warn("cannot list class watches", "err", err)
 		}
-		return next
+		return next, false
+	}
+	if len(live) == 0 {
+		clear(cw.reads)
+		return next, true
 	}
 	groups := map[watchGroup][]session.Watch{}
 	boxes := map[int64]session.Box{}
@@ -180,7 +210,7 @@ func (cw *classWatcher) round(ctx context.Context) time.Time {
 			cw.check(ctx, g.box, w, day)
 		}
 	}
-	return next
+	return next, false
 }
 
 // check acts on one watched class as the day shows it.
