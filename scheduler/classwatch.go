@@ -118,12 +118,20 @@ func (cw *classWatcher) poke() {
 
 func (cw *classWatcher) run(ctx context.Context) {
 	for ctx.Err() == nil {
+		checked := cw.r.clock.Now()
 		next, idle := cw.round(ctx)
 		if idle {
-			select {
-			case <-ctx.Done():
-				return
-			case <-cw.wake:
+			// Look for a new watch at most every WatchEveryNear: it was
+			// read when it was added, and its cadence is longer.
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-cw.wake:
+				}
+				if now := cw.r.clock.Now(); now.Sub(checked) >= WatchEveryNear || now.Before(checked) {
+					break
+				}
 			}
 			continue
 		}
