@@ -61,17 +61,19 @@ func (c NotifyConfig) withDefaults() NotifyConfig {
 type Notification struct {
 	// Event: prebooking_outcome, prebooking_missed, prebooking_late,
 	// prebooking_not_stored, window_rule_wrong, session_dead,
-	// health_warning, health_resolved or plan_occurrence.
+	// health_warning, health_resolved, plan_occurrence or watch.
 	Event string `json:"event"`
 	// Outcome: booked, waitlisted, failed, missed, late, session_dead,
 	// warning or resolved; for plan_occurrence booked, fallback_booked,
-	// waitlisted, full, failed, missed, no_class or cancelled.
+	// waitlisted, full, failed, missed, no_class or cancelled; for watch
+	// booked, place_free or ended.
 	Outcome string `json:"outcome"`
 	Title   string `json:"title"`   // a short headline, e.g. "Booked: WOD Thu 26 Nov 07:00"
 	Message string `json:"message"` // the whole event in one line
 	Time    string `json:"time"`    // when it happened, RFC 3339 with the box's offset
 
 	PrebookingID  int64  `json:"prebooking_id,omitempty"`
+	WatchID       int64  `json:"watch_id,omitempty"` // watch: the watch (`ahtui watch list`)
 	Class         string `json:"class,omitempty"`
 	ClassID       int64  `json:"class_id,omitempty"`
 	Day           string `json:"day,omitempty"`       // YYYY-MM-DD
@@ -134,6 +136,7 @@ func (n Notification) env() []string {
 		"AHTUI_MESSAGE=" + n.Message,
 		"AHTUI_TIME=" + n.Time,
 		"AHTUI_PREBOOKING_ID=" + id(n.PrebookingID),
+		"AHTUI_WATCH_ID=" + id(n.WatchID),
 		"AHTUI_CLASS=" + n.Class,
 		"AHTUI_CLASS_ID=" + id(n.ClassID),
 		"AHTUI_DAY=" + n.Day,
@@ -201,6 +204,8 @@ func notificationOf(e Event) (Notification, bool) {
 		n.prebooking(e.Prebooking)
 		n.Late = true
 		n.Title = "Firing late: " + classTitle(e.Prebooking)
+	case ClassWatchOutcome:
+		n.classWatch(e)
 	case SessionDead:
 		n.Event, n.Outcome, n.Session = "session_dead", "session_dead", string(e.Kind)
 		n.Reason = e.Reason

@@ -276,6 +276,7 @@ const (
 func (r *Runner) engine(ctx context.Context) {
 	var fires sync.WaitGroup
 	defer fires.Wait()
+	watches := r.startClassWatches(ctx, &fires) // class watches (classwatch.go)
 	var lastReconcile, lastPrune time.Time
 	boxes := boxesWatch{}
 	for ctx.Err() == nil {
@@ -293,6 +294,7 @@ func (r *Runner) engine(ctx context.Context) {
 		r.planTick(ctx)
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
+		watches.poke()
 		// Read after arming, so a wake-up for an opening arms first.
 		if boxes.changed(ctx, r.store) {
 			now := r.clock.Now()

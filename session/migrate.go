@@ -322,6 +322,29 @@ CREATE INDEX prebookings_plan ON prebookings (plan_id, plan_day) WHERE plan_id I
 ALTER TABLE boxes ADD COLUMN domain TEXT NOT NULL DEFAULT '';
 `,
 	},
+	{
+		// Watches of full classes (session/watches.go): the runner reads the
+		// class's day at a cadence and books it, or tells the member, when a
+		// place frees. At most one live watch per class and day.
+		name: "class watches",
+		sql: `
+CREATE TABLE watches (
+	id          INTEGER PRIMARY KEY,
+	box_id      INTEGER NOT NULL REFERENCES boxes(id),
+	class_id    INTEGER NOT NULL,
+	day         TEXT    NOT NULL,
+	class_name  TEXT    NOT NULL DEFAULT '',
+	class_start INTEGER NOT NULL,
+	book        INTEGER NOT NULL DEFAULT 0,
+	state       TEXT    NOT NULL DEFAULT 'watching' CHECK (state IN ('watching', 'booked', 'notified', 'ended')),
+	detail      TEXT    NOT NULL DEFAULT '',
+	reservation_id INTEGER,
+	created_at  INTEGER NOT NULL,
+	finished_at INTEGER
+) STRICT;
+CREATE UNIQUE INDEX watches_live ON watches (box_id, class_id, day) WHERE state = 'watching';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

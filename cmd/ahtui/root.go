@@ -105,6 +105,7 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 		newPrebookCommand(opts, stdout),
 		newPlanCommand(opts, stdout),
 		newCalendarCommand(opts, stdout),
+		newWatchCommand(opts, stdout),
 		newRunCommand(opts, stderr),
 		newDoctorCommand(opts, stdin, stdout, stderr),
 		newServeCommand(opts, stderr),

@@ -70,8 +70,16 @@ func (e *TooEarlyError) Is(target error) bool { return target == aimharder.ErrTo
 // Book books a class (joining the waitlist when it is full and waitlist is
 // set) with the session of that kind. A "too early" refusal teaches the box's
 // learned window rule (the member's, when set, still wins) and comes back as
-// *TooEarlyError.
+// *TooEarlyError. The outcome, refusals included, goes to the history
+// (EventBook).
 func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
+	start := time.Now() // how long the request took, in real time
+	out, err := s.book(ctx, kind, box, classID, date, waitlist)
+	s.recordBook(ctx, box, classID, date, out, err, time.Since(start))
+	return out, err
+}
+
+func (s *Service) book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
 	ref, err := BoxRef(box)
 	if err != nil {
 		return BookOutcome{}, err
@@ -245,8 +253,16 @@ type CancelOutcome struct {
 // finds the reservation id itself — sending the class id instead would be
 // answered "cancelled" while cancelling nothing — and reads the day again to
 // confirm. Inside the late-cancel window it returns
-// ErrLateCancelNeedsConsent unless late is set.
+// ErrLateCancelNeedsConsent unless late is set. The outcome goes to the
+// history (EventCancel); the late-cancel question does not.
 func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (CancelOutcome, error) {
+	start := time.Now()
+	out, err := s.cancel(ctx, kind, box, classID, date, late)
+	s.recordCancel(ctx, box, classID, date, out, err, time.Since(start))
+	return out, err
+}
+
+func (s *Service) cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (CancelOutcome, error) {
 	ref, err := BoxRef(box)
 	if err != nil {
 		return CancelOutcome{}, err

@@ -46,7 +46,8 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 			return tui.Event{Kind: tui.EventChanged}, true
 		}
 		return tui.Event{Kind: tui.EventWarning, Message: e.Problem}, true
-	case scheduler.LeaderChanged:
+	case scheduler.LeaderChanged, scheduler.ClassWatchOutcome:
+		// A watch that booked changed the class: the screen reads it again.
 		return tui.Event{Kind: tui.EventChanged}, true
 	case scheduler.BoxesChanged:
 		// A rule or zone changed: the screen reads the boxes again and

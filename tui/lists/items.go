@@ -195,7 +195,8 @@ func prebookingID(e session.Event) int64 {
 	return d.Prebooking
 }
 
-// action is what the TUI records for a book or cancel (see tui.recordAction).
+// action is what the account service records for a book or cancel
+// (account.ActionDetails).
 type action struct {
 	Class   string    `json:"class"`
 	Start   time.Time `json:"start"`
