@@ -189,9 +189,11 @@ func TestRunStopsCleanlyOnSIGTERM(t *testing.T) {
 	loc := madridLocation(t)
 	// A class whose window (4 days before) opens about a minute from now.
 	start := time.Now().In(loc).Add(4*24*time.Hour + 30*time.Second).Truncate(time.Minute).Add(time.Minute)
+	// A class ends the day it starts: near midnight it is shorter.
+	minutes := min(30, 24*60-(start.Hour()*60+start.Minute()))
 	w := testWorld()
 	w.Boxes[0].Extra = []aimhardertest.ExtraClass{{Date: aimharder.DateOf(start),
-		ClassTemplate: aimhardertest.ClassTemplate{Start: start.Format("15:04"), Minutes: 30, Name: "SPRINT", Capacity: 8}}}
+		ClassTemplate: aimhardertest.ClassTemplate{Start: start.Format("15:04"), Minutes: minutes, Name: "SPRINT", Capacity: 8}}}
 	e, clock, ahtui := newLiveEnv(t, w, 0)
 	clock.set(time.Now())
 	for _, args := range [][]string{
