@@ -191,8 +191,21 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 	}
 	base := "http://" + addr.String()
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	waitOpen := func(n int) {
+		t.Helper()
+		for i := 0; srv.ln.openConns() != n; i++ {
+			if i > 10000 {
+				t.Fatalf("%d connections held, want %d", srv.ln.openConns(), n)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	do := func(method, path string) (int, http.Header, string) {
 		t.Helper()
+		// The cap is 2 and the server lets go of the last request's
+		// connection a moment after the client closed it: wait for that,
+		// or this one may be the one refused.
+		waitOpen(0)
 		req, err := http.NewRequest(method, base+path, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -298,15 +311,6 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 	}
 	// Wait for the server to let go of the connections above (closed
 	// after each answer), then take the places one by one.
-	waitOpen := func(n int) {
-		t.Helper()
-		for i := 0; srv.ln.openConns() != n; i++ {
-			if i > 10000 {
-				t.Fatalf("%d connections held, want %d", srv.ln.openConns(), n)
-			}
-			time.Sleep(time.Millisecond)
-		}
-	}
 	waitOpen(0)
 	held := []net.Conn{dial()}
 	waitOpen(1)
