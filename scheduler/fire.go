@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -242,6 +243,9 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
+	}
+	if j.p.Unresolved() && !j.resolve(ctx, cmp.Or(j.p.OpensAt, opening)) {
+		return // listed only at its opening: not found, or given back
 	}
 	// From the warm-up to the burst nothing waits for the clock: a
 	// simulated one must not move meanwhile (Holder).
