@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
 )
@@ -162,6 +163,59 @@ func TestPrebookingByNameIsOnePerClass(t *testing.T) {
 	}
 }
 
-func isDuplicate(err error) bool { return err != nil && strings.Contains(err.Error(), session.ErrDuplicate.Error()) }
+func isDuplicate(err error) bool {
+	return err != nil && strings.Contains(err.Error(), session.ErrDuplicate.Error())
+}
 
-
+// A weekly plan on a box that hides its classes until their window opens:
+// right before the opening the class is not listed, so the occurrence is
+// prebooked by name and the fire finds and books it within a second of
+// the opening. A plan whose class never appears ends no_class, saying so.
+func TestHiddenClassWeeklyPlanBooksAtTheOpening(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	d := aimharder.Date{Year: 2026, Month: time.November, Day: 25}
+	world := weeklyWorld("2d@07:00")
+	world.Boxes[0].HideUntilOpen = true
+	h := newHarnessWith(t, d.AddDays(-3).At(9, 0, madrid), world, "2d@07:00",
+		aimhardertest.WithSessionLifetime(2000*time.Hour))
+	opening := d.AddDays(-2).At(7, 0, madrid)
+	wod := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
+		From: d, Until: d})
+	gone := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 8}, Class: "PILATES",
+		From: d, Until: d})
+	r := h.planRunner(h.store, "runner")
+	final := func() bool {
+		a, _ := h.store.OccurrenceRecord(ctx, wod.ID, d)
+		b, _ := h.store.OccurrenceRecord(ctx, gone.ID, d)
+		return a.State.Final() && b.State.Final()
+	}
+	h.runUntil(opening.Add(time.Minute), final, r)
+	states := h.planStates(wod, gone)
+	want := h.fakeClass(d, "WOD", 7)
+	if got := states[wod.ID][d]; got.State != session.OccBooked || got.ClassID != want.ID {
+		h.dumpPlans()
+		t.Fatalf("WOD occurrence: %s class %d (%q), want booked class %d", got.State, got.ClassID, got.Detail, want.ID)
+	}
+	var first time.Time
+	for _, q := range h.bookRequests(want.ID) {
+		if accepted(q) {
+			first = q.Arrived
+			break
+		}
+	}
+	if late := first.Sub(opening); first.IsZero() || late < 0 || late >= time.Second {
+		t.Errorf("the plan's booking arrived %v after the opening, want within [0, 1 s)", late)
+	}
+	if got := states[gone.ID][d]; got.State != session.OccNoClass || !strings.Contains(got.Detail, "PILATES at 08:00") {
+		h.dumpPlans()
+		t.Errorf("PILATES occurrence: %s (%q), want no_class saying which class", got.State, got.Detail)
+	}
+	pbs, _ := h.store.PlanPrebookings(ctx, wod.ID, d, d)
+	if len(pbs) != 1 || pbs[0].MatchName != "WOD" || pbs[0].ClassID != want.ID {
+		t.Errorf("WOD prebookings: %+v", pbs)
+	}
+	h.oneBookingPerClass()
+	t.Logf("plan booked %v after the opening; %d day reads at the opening (both prebookings)", first.Sub(opening),
+		r.resolveReads.Load())
+}
