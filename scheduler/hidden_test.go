@@ -219,3 +219,31 @@ func TestHiddenClassWeeklyPlanBooksAtTheOpening(t *testing.T) {
 	t.Logf("plan booked %v after the opening; %d day reads at the opening (both prebookings)", first.Sub(opening),
 		r.resolveReads.Load())
 }
+
+// On a box that lists its classes ahead, a plan's class missing right
+// before its opening is gone (renamed or moved): no_class at once, with no
+// search at the opening (its fallback would otherwise wait for it).
+func TestMissingClassOnAListingBoxIsNotSearched(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	d := aimharder.Date{Year: 2026, Month: time.November, Day: 25}
+	h := newHarnessWith(t, d.AddDays(-3).At(9, 0, madrid), weeklyWorld("2d@07:00"), "2d@07:00",
+		aimhardertest.WithSessionLifetime(2000*time.Hour))
+	opening := d.AddDays(-2).At(7, 0, madrid)
+	gone := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 8}, Class: "PILATES",
+		From: d, Until: d})
+	r := h.planRunner(h.store, "runner")
+	h.runUntil(opening.Add(time.Minute), func() bool {
+		rec, _ := h.store.OccurrenceRecord(ctx, gone.ID, d)
+		return rec.State.Final()
+	}, r)
+	if got := h.planStates(gone)[gone.ID][d]; got.State != session.OccNoClass {
+		t.Errorf("occurrence: %s (%q), want no_class", got.State, got.Detail)
+	}
+	if n := r.resolveReads.Load(); n != 0 {
+		t.Errorf("%d day reads searching for a class the box would have listed", n)
+	}
+	if pbs, _ := h.store.PlanPrebookings(ctx, gone.ID, d, d); len(pbs) != 0 {
+		t.Errorf("prebookings: %+v", pbs)
+	}
+}

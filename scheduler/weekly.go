@@ -612,10 +612,13 @@ func (pp *planPass) materialise(oc occ) {
 		return
 	}
 	c, found := pp.listed(v, ch, oc.loc)
-	if !found && atOpening && known && serverNow.Before(opens) {
-		// Not listed right before its opening: the box may list it only
-		// once booking opens (docs/protocol.md §10B). Prebooked by name:
-		// the fire finds it at the opening, or ends no_class.
+	if !found && atOpening && known && serverNow.Before(opens) && mayHide(v, serverNow) {
+		// Not listed right before its opening, on a day that lists no
+		// class before its own opening: the box may list a class only once
+		// booking opens (docs/protocol.md §10B). Prebooked by name: the
+		// fire finds it at the opening, or ends no_class. A box that lists
+		// classes ahead shows the class is gone: no_class now, so a
+		// fallback fires at the opening, not after the search.
 		c, found = account.ClassView{Class: aimharder.Class{Name: ch.Class, Start: start}}, true
 		r.log.Info("plan class not listed before its opening: looked for by name at the opening", "plan", oc.plan.ID,
 			"day", oc.o.Day, "class", ch.Class, "time", ch.Time)
@@ -673,6 +676,18 @@ func (pp *planPass) materialise(oc occ) {
 			r.wakeEngine() // due already (a fallback at once): arm it now
 		}
 	})
+}
+
+// mayHide reports whether the day's list is what a box that lists a
+// class only once its window opens shows: no class whose window is still
+// to open (an empty day included).
+func mayHide(v account.DayView, serverNow time.Time) bool {
+	for _, c := range v.Classes {
+		if !c.OpensAt.IsZero() && serverNow.Before(c.OpensAt) {
+			return false
+		}
+	}
+	return true
 }
 
 // pendingFor is the live prebooking of class c (by id; by start and name
