@@ -54,6 +54,7 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 	until := opening.Add(resolveFor)
 	reads, failed := 0, 0
 	var lastErr error
+	relogged := false
 	for {
 		sess, err := r.store.Session(ctx, session.KindBackground)
 		if err != nil {
@@ -80,6 +81,15 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 			failed, lastErr = failed+1, err
 			r.log.Warn("cannot read the day to find a class listed only at its opening", "prebooking", j.p.ID,
 				"read", reads, "err", err)
+			if errors.Is(err, aimharder.ErrLoggedOut) && !relogged {
+				// Once, as a burst does: log in again, then read on.
+				relogged = true
+				if j.markDead(ctx, sess.Credentials, "AimHarder logged the session out while a fire looked for its class") {
+					if err := r.svc.Relogin(ctx, session.KindBackground); err != nil {
+						r.log.Warn("cannot log in again to look for the class", "prebooking", j.p.ID, "err", err)
+					}
+				}
+			}
 		} else if c, ok := findByName(day, j.p.MatchName, want, loc); ok {
 			r.log.Info("class found at its opening", "prebooking", j.p.ID, "class", c.ID, "reads", reads,
 				"after_opening", r.serverNow().Sub(opening))

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -245,5 +246,40 @@ func TestMissingClassOnAListingBoxIsNotSearched(t *testing.T) {
 	}
 	if pbs, _ := h.store.PlanPrebookings(ctx, gone.ID, d, d); len(pbs) != 0 {
 		t.Errorf("prebookings: %+v", pbs)
+	}
+}
+
+// AimHarder ends the session while the fire looks for its class (its
+// reads then get the public schedule, or a logout): the class is still
+// found, the fire logs in again once (password_command) and books within
+// a second of the opening.
+func TestHiddenClassSearchSurvivesALogout(t *testing.T) {
+	t.Parallel()
+	h := newHarnessWith(t, testOpening.Add(-70*time.Second), hidingWorld(), "2d@07:00")
+	if err := h.store.SetSetting(t.Context(), session.SettingPasswordCommand, "pass aimharder"); err != nil {
+		t.Fatal(err)
+	}
+	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
+	p := h.prebookByName("HYROX", 9)
+	ended := h.at(testOpening.Add(-time.Second), func() error {
+		if h.fake.ForceLogout(testEmail, "") == 0 {
+			return fmt.Errorf("no session to end")
+		}
+		return nil
+	})
+	got := h.fireNow(r, p)
+	if err := ended(); err != nil {
+		t.Fatal(err)
+	}
+	want := h.class("HYROX")
+	if got.Status != session.PrebookBooked || got.ClassID != want.ID {
+		t.Fatalf("outcome: %s %q %q class %d", got.Status, got.OutcomeCode, got.OutcomeMessage, got.ClassID)
+	}
+	for _, q := range h.bookRequests(want.ID) {
+		if accepted(q) {
+			if late := q.Arrived.Sub(testOpening); late < 0 || late >= time.Second {
+				t.Errorf("the booking arrived %v after the opening", late)
+			}
+		}
 	}
 }
