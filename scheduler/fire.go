@@ -64,6 +64,9 @@ type fireJob struct {
 	// probeAt is the send time (local) of the request sent before the
 	// opening of an assumed rule (fire_search.go); zero when none.
 	probeAt time.Time
+	// unsettled: the outcome a search for the class (fire_resolve.go)
+	// decided, to store once the clock's hold is released.
+	unsettled *session.Outcome
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make

@@ -56,8 +56,12 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 	var lastErr error
 	relogged := false
 	for {
+		// Reading and judging take no simulated time (Holder): only the
+		// wait between reads moves the clock.
+		release := holdStill(r.clock)
 		sess, err := r.store.Session(ctx, session.KindBackground)
 		if err != nil {
+			release()
 			if ctx.Err() != nil {
 				j.abort()
 				return false
@@ -67,12 +71,23 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 			return false
 		}
 		rctx, cancel := untilClock(ctx, r.clock, r.clock.Now().Add(resolveReadFor))
-		release := holdStill(r.clock) // a read takes no simulated time
 		day, _, err := r.client.Day(rctx, sess.Credentials, j.ref, j.p.Day, j.p.FamilyID)
-		release()
 		cancel()
 		reads++
 		r.resolveReads.Add(1)
+		if err == nil {
+			if c, ok := findByName(day, j.p.MatchName, want, loc); ok {
+				r.log.Info("class found at its opening", "prebooking", j.p.ID, "class", c.ID, "reads", reads,
+					"after_opening", r.serverNow().Sub(opening))
+				ok := j.resolved(ctx, c)
+				release()
+				if !ok {
+					j.settle(ctx)
+				}
+				return ok
+			}
+		}
+		release()
 		if err != nil {
 			if ctx.Err() != nil {
 				j.abort()
@@ -90,10 +105,6 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 					}
 				}
 			}
-		} else if c, ok := findByName(day, j.p.MatchName, want, loc); ok {
-			r.log.Info("class found at its opening", "prebooking", j.p.ID, "class", c.ID, "reads", reads,
-				"after_opening", r.serverNow().Sub(opening))
-			return j.resolved(ctx, c)
 		}
 		now := r.serverNow()
 		if !now.Before(until) {
@@ -150,10 +161,11 @@ func findByName(day aimharder.Day, name string, start session.ClockTime, loc *ti
 	return aimharder.Class{}, false
 }
 
-// resolved stores the class found and goes on with it. Another live
-// prebooking of the same class (made by its id) fires it instead: this
-// one ends failed, saying so. A store too busy to answer does not hold the
-// burst up: the fire goes on with the id it found.
+// resolved stores the class found and goes on with it (true). Another
+// live prebooking of the same class (made by its id) fires it instead:
+// this one is to end failed, saying so (settle, after the clock's hold).
+// A store too busy to answer does not hold the burst up: the fire goes on
+// with the id it found.
 func (j *fireJob) resolved(ctx context.Context, c aimharder.Class) bool {
 	r := j.r
 	p, err := r.store.ResolvePrebooking(ctx, j.p.ID, r.owner, c.ID, c.Name)
@@ -162,15 +174,25 @@ func (j *fireJob) resolved(ctx context.Context, c aimharder.Class) bool {
 		j.p = p.InBoxZone(j.box)
 		return true
 	case errors.Is(err, session.ErrDuplicate):
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "duplicate", Late: j.late,
-			Message: "another prebooking of yours, made by the class's id, books this class"}, time.Time{})
+		j.unsettled = &session.Outcome{Status: session.PrebookFailed, Code: "duplicate", Late: j.late,
+			Message: "another prebooking of yours, made by the class's id, books this class"}
 		return false
 	case errors.Is(err, session.ErrConcurrentUpdate), errors.Is(err, session.ErrNotFound):
 		j.lost.Store(true)
-		j.abort()
 		return false
 	}
 	r.log.Warn("cannot store the class found for a prebooking; firing it anyway", "prebooking", j.p.ID, "err", err)
 	j.p.ClassID, j.p.ClassName = c.ID, c.Name
 	return true
+}
+
+// settle ends a fire resolved stopped: the outcome it left, or the claim
+// given up (abort: another runner has it).
+func (j *fireJob) settle(ctx context.Context) {
+	if o := j.unsettled; o != nil {
+		j.unsettled = nil
+		j.finish(ctx, *o, time.Time{})
+		return
+	}
+	j.abort()
 }
