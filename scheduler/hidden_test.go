@@ -178,14 +178,16 @@ func TestHiddenClassWeeklyPlanBooksAtTheOpening(t *testing.T) {
 	d := aimharder.Date{Year: 2026, Month: time.November, Day: 25}
 	world := weeklyWorld("2d@07:00")
 	world.Boxes[0].HideUntilOpen = true
-	h := newHarnessWith(t, d.AddDays(-3).At(9, 0, madrid), world, "2d@07:00",
-		aimhardertest.WithSessionLifetime(2000*time.Hour))
 	opening := d.AddDays(-2).At(7, 0, madrid)
+	// The runner starts inside the two minutes before the opening: its
+	// first plan pass (the clock held) is the one right before it.
+	h := newHarnessWith(t, opening.Add(-100*time.Second), world, "2d@07:00",
+		aimhardertest.WithSessionLifetime(2000*time.Hour))
 	wod := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
 		From: d, Until: d})
 	gone := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 8}, Class: "PILATES",
 		From: d, Until: d})
-	r := h.planRunner(h.store, "runner")
+	r := h.shortRunner()
 	final := func() bool {
 		a, _ := h.store.OccurrenceRecord(ctx, wod.ID, d)
 		b, _ := h.store.OccurrenceRecord(ctx, gone.ID, d)
@@ -228,12 +230,12 @@ func TestMissingClassOnAListingBoxIsNotSearched(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	d := aimharder.Date{Year: 2026, Month: time.November, Day: 25}
-	h := newHarnessWith(t, d.AddDays(-3).At(9, 0, madrid), weeklyWorld("2d@07:00"), "2d@07:00",
-		aimhardertest.WithSessionLifetime(2000*time.Hour))
 	opening := d.AddDays(-2).At(7, 0, madrid)
+	h := newHarnessWith(t, opening.Add(-100*time.Second), weeklyWorld("2d@07:00"), "2d@07:00",
+		aimhardertest.WithSessionLifetime(2000*time.Hour))
 	gone := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 8}, Class: "PILATES",
 		From: d, Until: d})
-	r := h.planRunner(h.store, "runner")
+	r := h.shortRunner()
 	h.runUntil(opening.Add(time.Minute), func() bool {
 		rec, _ := h.store.OccurrenceRecord(ctx, gone.ID, d)
 		return rec.State.Final()
@@ -282,4 +284,14 @@ func TestHiddenClassSearchSurvivesALogout(t *testing.T) {
 			}
 		}
 	}
+}
+
+// shortRunner runs plans with the default timing (a beat every few
+// seconds): these simulations last minutes, not weeks, and a clock that
+// moves on while the engine works after its first pass cannot skip far.
+func (h *harness) shortRunner() *Runner {
+	return h.newRunner(h.store, "runner", func(c *Config) {
+		c.NoKeeper = true
+		c.Notify.Disabled = true
+	})
 }
