@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -63,6 +64,9 @@ type fireJob struct {
 	// probeAt is the send time (local) of the request sent before the
 	// opening of an assumed rule (fire_search.go); zero when none.
 	probeAt time.Time
+	// unsettled: the outcome a search for the class (fire_resolve.go)
+	// decided, to store once the clock's hold is released.
+	unsettled *session.Outcome
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make
@@ -242,6 +246,9 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
+	}
+	if j.p.Unresolved() && !j.resolve(ctx, cmp.Or(j.p.OpensAt, opening)) {
+		return // listed only at its opening: not found, or given back
 	}
 	// From the warm-up to the burst nothing waits for the clock: a
 	// simulated one must not move meanwhile (Holder).

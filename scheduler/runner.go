@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -125,6 +126,9 @@ type Runner struct {
 	leaseUsers int
 
 	weekly *weeklyState // weekly plans (weekly.go)
+	// resolveReads counts the day reads made to find classes of
+	// prebookings made by name at their opening (fire_resolve.go).
+	resolveReads atomic.Int64
 
 	clockMu     sync.Mutex
 	clockLatest ClockEstimate

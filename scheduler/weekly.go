@@ -612,6 +612,17 @@ func (pp *planPass) materialise(oc occ) {
 		return
 	}
 	c, found := pp.listed(v, ch, oc.loc)
+	if !found && atOpening && known && serverNow.Before(opens) && mayHide(v, serverNow) {
+		// Not listed right before its opening, on a day that lists no
+		// class before its own opening: the box may list a class only once
+		// booking opens (docs/protocol.md §10B). Prebooked by name: the
+		// fire finds it at the opening, or ends no_class. A box that lists
+		// classes ahead shows the class is gone: no_class now, so a
+		// fallback fires at the opening, not after the search.
+		c, found = account.ClassView{Class: aimharder.Class{Name: ch.Class, Start: start}}, true
+		r.log.Info("plan class not listed before its opening: looked for by name at the opening", "plan", oc.plan.ID,
+			"day", oc.o.Day, "class", ch.Class, "time", ch.Time)
+	}
 	if !found {
 		if atOpening {
 			pp.noClass(oc, fmt.Sprintf("no %s at %s on %s in the schedule (renamed or moved?)", ch.Class, ch.Time,
@@ -641,7 +652,7 @@ func (pp *planPass) materialise(oc occ) {
 		case errors.Is(w.Err, session.ErrDuplicate):
 			// The member's own prebooking of this very class (or one a
 			// stopped runner made): follow that one.
-			other := pp.pendingFor(oc.box.ID, c.ID, oc.o.Day)
+			other := pp.pendingFor(oc.box.ID, c, oc.o.Day)
 			if other == nil {
 				return
 			}
@@ -667,14 +678,33 @@ func (pp *planPass) materialise(oc occ) {
 	})
 }
 
-func (pp *planPass) pendingFor(box, class int64, day aimharder.Date) *session.Prebooking {
+// mayHide reports whether the day's list is what a box that lists a
+// class only once its window opens shows: no class whose window is still
+// to open (an empty day included).
+func mayHide(v account.DayView, serverNow time.Time) bool {
+	for _, c := range v.Classes {
+		if !c.OpensAt.IsZero() && serverNow.Before(c.OpensAt) {
+			return false
+		}
+	}
+	return true
+}
+
+// pendingFor is the live prebooking of class c (by id; by start and name
+// for one made by name) on day.
+func (pp *planPass) pendingFor(box int64, c account.ClassView, day aimharder.Date) *session.Prebooking {
 	list, err := pp.r.store.Prebookings(pp.ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
 	if err != nil {
 		return nil
 	}
 	for i := range list {
-		if p := list[i]; p.BoxID == box && p.ClassID == class && p.Day == day {
+		p := list[i]
+		if p.BoxID != box || p.Day != day {
+			continue
+		}
+		if (c.ID != 0 && p.ClassID == c.ID) ||
+			((c.ID == 0 || p.ClassID == 0) && p.ClassStart.Equal(c.Start) && session.ClassNameMatches(p.ClassName, c.Name)) {
 			return &p
 		}
 	}
@@ -689,6 +719,15 @@ func (pp *planPass) pendingFor(box, class int64, day aimharder.Date) *session.Pr
 func (pp *planPass) reresolve(oc occ) {
 	r, pb := pp.r, oc.pb
 	if pb.OpensAt.IsZero() {
+		return
+	}
+	if pb.Unresolved() {
+		// Made by name because its class was not listed: the fire finds
+		// it at the opening (fire_resolve.go); nothing to re-read here.
+		if oc.rec.PrebookingID != pb.ID {
+			oc.rec.State, oc.rec.ClassID, oc.rec.PrebookingID = session.OccPrebooked, 0, pb.ID
+			pp.put(oc.rec)
+		}
 		return
 	}
 	if oc.rec.PrebookingID != pb.ID {
@@ -810,6 +849,10 @@ func (pp *planPass) afterRefusal(oc occ) {
 	oc.rec.PrebookingID, oc.rec.ClassID = pb.ID, pb.ClassID
 	what := fmt.Sprintf("%s at %s", cur.Class, cur.Time)
 	switch code := pb.OutcomeCode; {
+	case code == OutcomeNoClass:
+		// Looked for by name at its opening and never listed.
+		pp.noClass(oc, pb.OutcomeMessage)
+		return
 	case code == "daily_limit":
 		pp.final(oc, session.OccFailed, "AimHarder refused: you have reached your daily limit of classes that day (no fallback tried: it would be refused the same way)")
 		return

@@ -345,6 +345,22 @@ CREATE TABLE watches (
 CREATE UNIQUE INDEX watches_live ON watches (box_id, class_id, day) WHERE state = 'watching';
 `,
 	},
+	{
+		// A prebooking made without a class id, for a box that lists a
+		// class only once its booking window opens (docs/protocol.md §10B):
+		// class_id 0 until the fire finds the class at the opening by its
+		// box, day, start (class_start) and match_name. match_name stays
+		// set after that; NULL for a prebooking made by class id. One live
+		// prebooking per class still holds: by id in the index, for one
+		// not yet resolved in the store's check (start and name).
+		name: "prebookings resolved by name at the opening",
+		sql: `
+ALTER TABLE prebookings ADD COLUMN match_name TEXT;
+DROP INDEX prebookings_active;
+CREATE UNIQUE INDEX prebookings_active ON prebookings (box_id, class_id, day)
+	WHERE status IN ('pending', 'firing') AND class_id <> 0;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -75,9 +75,8 @@ func (s *Store) WriteOccurrences(ctx context.Context, writes []OccurrenceWrite) 
 		var stmts [6]*sql.Stmt
 		for i, q := range []string{
 			`SELECT state, version FROM plan_occurrences WHERE plan_id = ? AND day = ?`,
-			`SELECT count(*) FROM prebookings WHERE box_id = ? AND class_id = ? AND day = ? AND status IN ('pending', 'firing')`,
-			`INSERT INTO prebookings (box_id, class_id, day, class_name, class_start, opens_at, family_id, allow_waitlist,
-	created_at, plan_id, plan_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + prebookingColumns,
+			liveSameClassQuery,
+			insertPrebookingQuery,
 			`INSERT INTO plan_occurrences (state, class_id, prebooking_id, reservation_id, choice, detail, updated_at, plan_id,
 	day, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING ` + occurrenceColumns,
 			`UPDATE plan_occurrences SET state = ?, class_id = ?, prebooking_id = ?, reservation_id = ?, choice = ?, detail = ?,
@@ -137,21 +136,22 @@ func (s *Store) WriteOccurrences(ctx context.Context, writes []OccurrenceWrite) 
 				continue
 			}
 			if n := w.Prebook; n != nil {
-				if n.BoxID <= 0 || n.ClassID <= 0 || n.Day.IsZero() || n.ClassStart.IsZero() || n.PlanID != rec.PlanID || n.PlanDay != rec.Day {
+				if n.validate() != nil || n.PlanID != rec.PlanID || n.PlanDay != rec.Day {
 					out[i].Err = fmt.Errorf("%w: a plan's prebooking needs a box, a class, a start and its occurrence", ErrInvalid)
 					continue
 				}
-				var live int
-				if err := countLive.QueryRowContext(ctx, n.BoxID, n.ClassID, n.Day.String()).Scan(&live); err != nil {
+				rows, err := countLive.QueryContext(ctx, n.liveArgs()...)
+				if err != nil {
 					return err
 				}
-				if live > 0 {
-					out[i].Err = fmt.Errorf("class %d on %s: %w", n.ClassID, n.Day, ErrDuplicate)
+				if err := n.duplicateOf(rows); err != nil {
+					if !errors.Is(err, ErrDuplicate) {
+						return err
+					}
+					out[i].Err = err
 					continue
 				}
-				p, err := scanPrebooking(insPB.QueryRowContext(ctx, n.BoxID, n.ClassID, n.Day.String(),
-					strings.TrimSpace(n.ClassName), toMillis(n.ClassStart), nullMillis(n.OpensAt), n.FamilyID,
-					boolInt(n.AllowWaitlist), toMillis(now), nullID(n.PlanID), nullDay(n.PlanDay)))
+				p, err := scanPrebooking(insPB.QueryRowContext(ctx, n.insertArgs(now)...))
 				if err != nil {
 					return err
 				}

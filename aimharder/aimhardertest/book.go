@@ -73,7 +73,7 @@ func (s *Server) handleBook(c *call) {
 
 	id, _ := strconv.ParseInt(strings.TrimSpace(c.form.Get("id")), 10, 64)
 	cl := s.findClass(b, id, strings.TrimSpace(c.form.Get("day")))
-	if cl == nil { // 2. unknown class (invented key, docs/protocol.md §7.3)
+	if cl == nil || cl.hidden(c.now) { // 2. unknown class (or one its box hides until its window opens) (invented key, docs/protocol.md §7.3)
 		rule(KeyClassNotFound, -1)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 )
@@ -40,6 +41,9 @@ func (s *Server) handleBookings(c *call) {
 		if q.Get("box") == strconv.FormatInt(b.cfg.ID, 10) {
 			seen := map[string]bool{}
 			for _, cl := range s.dayClasses(b, day) {
+				if cl.hidden(c.now) {
+					continue
+				}
 				s.sync(cl, c.now)
 				rows = append(rows, s.row(c, cl, p))
 				if id := cl.timeID(); !seen[id] {
@@ -308,4 +312,10 @@ func (s *Server) handleCoachBookings(c *call) {
 	}
 	c.code = fmt.Sprintf("coach rows=%d", len(rows))
 	c.jsonReply(object{{"bookings", rows}})
+}
+
+// hidden reports whether the class is left out of its box's listing at
+// now: the box hides classes until their window opens (BoxConfig.HideUntilOpen).
+func (cl *class) hidden(now time.Time) bool {
+	return cl.box.cfg.HideUntilOpen && !cl.opens.IsZero() && now.Before(cl.opens)
 }

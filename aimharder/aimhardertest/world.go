@@ -43,6 +43,10 @@ type BoxConfig struct {
 	MaxPerDay        int           // reservations per person and day (−8); 0 = no limit
 	ShareAttendees   bool          // rows carry the invented `athletes` list (docs/protocol.md §6)
 	WaitlistCapacity int           // 0 = no waitlist
+	// HideUntilOpen: a class is left out of the day's listing until its
+	// booking window opens, and the book endpoint answers it as an unknown
+	// class until then. Some boxes do this (docs/protocol.md §10B). Opt-in.
+	HideUntilOpen bool
 
 	Coaches  []string        // pool for random templates without a coach
 	Template []ClassTemplate // weekly template

@@ -64,6 +64,9 @@ type prebookingJSON struct {
 	Late     bool    `json:"late"`
 	LateMS   *int64  `json:"late_ms"` // how late the booking request left, when late and known
 	Waitlist bool    `json:"waitlist"`
+	// ByName: made without a class id (class_id 0 until the runner finds
+	// the class at its opening, by start time and name).
+	ByName bool `json:"by_name"`
 }
 
 func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
@@ -155,7 +158,7 @@ func toPrebookingJSON(ctx context.Context, a *app, zones session.Zones, p sessio
 		ID: p.ID, Box: sub, ClassID: p.ClassID, Day: p.Day.String(), Name: p.ClassName,
 		StartsAt: p.ClassStart.Format(time.RFC3339), OpensAt: rfc3339OrNil(p.OpensAt),
 		Status: string(p.Status), Attempts: p.Attempts, Outcome: p.OutcomeCode, Message: p.OutcomeMessage,
-		Late: p.Late, Waitlist: p.AllowWaitlist,
+		Late: p.Late, Waitlist: p.AllowWaitlist, ByName: p.MatchName != "",
 	}
 	if p.Late && p.LateKnown() {
 		ms := p.LateBy.Milliseconds()

@@ -75,3 +75,61 @@ func (s *Service) Prebook(ctx context.Context, kind session.Kind, box session.Bo
 	}
 	return res, err
 }
+
+// Errors of PrebookByName.
+var (
+	// ErrWindowUnknown: a class not listed yet is found at its opening,
+	// which needs the box's window rule.
+	ErrWindowUnknown = errors.New("the box's booking window is not known")
+	// ErrNotListedOpen: booking is already open and the class is not in
+	// the schedule.
+	ErrNotListedOpen = errors.New("booking is already open and no such class is in the schedule")
+)
+
+// PrebookByName prebooks a class by its box, day, start time (box-local)
+// and name, for boxes that list a class only once its booking window opens
+// (docs/protocol.md §10B). A class already listed is prebooked by its id
+// (Prebook); otherwise the prebooking is stored without one, and the
+// runner finds the class at its opening (matching the name as plans do,
+// session.ClassNameMatches). That needs the box's window rule
+// (ErrWindowUnknown); with the window already open the class would be
+// listed (ErrNotListedOpen).
+func (s *Service) PrebookByName(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date,
+	at session.ClockTime, name string, waitlist bool) (PrebookResult, error) {
+	day, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		return PrebookResult{}, err
+	}
+	loc := box.LocationOrDefault()
+	for _, c := range day.Classes {
+		if session.ClockOf(c.Start.In(loc)) == at && session.ClassNameMatches(name, c.Name) {
+			return s.Prebook(ctx, kind, box, c.ID, date, waitlist)
+		}
+	}
+	start := date.At(at.Hour, at.Minute, loc)
+	res := PrebookResult{Class: ClassView{Class: aimharder.Class{Name: name, Start: start}, Box: box.Subdomain}}
+	now := s.now()
+	if !now.Before(start) {
+		return res, ErrClassStarted
+	}
+	opens, known := box.Rule().OpensAt(start)
+	if !known {
+		return res, ErrWindowUnknown
+	}
+	res.Class.OpensAt = opens
+	if !now.Before(opens) {
+		return res, ErrNotListedOpen
+	}
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Prebooking, err = s.store.AddPrebooking(ctx, session.NewPrebooking{
+		BoxID: box.ID, Day: date, ClassName: name, ClassStart: start,
+		OpensAt: opens, FamilyID: family, AllowWaitlist: waitlist,
+	})
+	if errors.Is(err, session.ErrDuplicate) {
+		return res, ErrAlreadyPrebooked
+	}
+	return res, err
+}
