@@ -205,6 +205,9 @@ func New(cfg Config) Model {
 		pauseForm:   planform.NewPause(th, tx),
 	}
 	m.every, m.after = tea.Every, tea.Tick
+	if cfg.Timer != nil {
+		m.every, m.after, m.toasts.After = cfg.Timer, cfg.Timer, cfg.Timer
+	}
 	m.grid.SetNow(now, today)
 	m.paneSep = th.Border.Render("│") + " "
 	m.paneSepHot = th.Accent.Render("┃") + " "
