@@ -33,7 +33,7 @@ func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 }
 
 func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
-	var day string
+	var day, family string
 	var waitlist bool
 	cmd := &cobra.Command{
 		Use:   "add <class-id> --day YYYY-MM-DD",
@@ -48,21 +48,26 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				return err
 			}
 			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
-				return prebookAdd(ctx, a, stdout, id, date, waitlist)
+				who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+				if err != nil {
+					return err
+				}
+				return prebookAdd(ctx, a, stdout, id, date, waitlist, who)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&day, "day", "", "the class's day (YYYY-MM-DD)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist if the class is full when it opens")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
 	return cmd
 }
 
-func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimharder.Date, waitlist bool) error {
+func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimharder.Date, waitlist bool, family string) error {
 	box, err := a.account.CurrentBox(ctx)
 	if err != nil {
 		return err
 	}
-	res, err := a.account.Prebook(ctx, session.KindDevice, box, id, date, waitlist)
+	res, err := a.account.PrebookFor(ctx, session.KindDevice, box, id, date, waitlist, family)
 	c := res.Class
 	switch {
 	case errors.Is(err, account.ErrClassStarted):

@@ -73,8 +73,18 @@ func (e *TooEarlyError) Is(target error) bool { return target == aimharder.ErrTo
 // learned window rule (the member's, when set, still wins) and comes back as
 // *TooEarlyError.
 func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
-	out, err := s.book(ctx, kind, box, classID, date, waitlist)
-	if err == nil && !out.Unsettled {
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return BookOutcome{}, err
+	}
+	return s.BookFor(ctx, kind, box, classID, date, waitlist, family)
+}
+
+// BookFor is Book for a given family member (familyID "" = the account
+// holder), whatever the family_id setting says.
+func (s *Service) BookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (BookOutcome, error) {
+	out, err := s.book(ctx, kind, box, classID, date, waitlist, family)
+	if err == nil && !out.Unsettled && family == s.familySetting(ctx) { // the cache holds the setting's person
 		s.noteBooked(context.WithoutCancel(ctx), box, classID, date, out)
 	}
 	return out, err
@@ -130,12 +140,8 @@ func (s *Service) noteBooked(ctx context.Context, box session.Box, classID int64
 	}
 }
 
-func (s *Service) book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
+func (s *Service) book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (BookOutcome, error) {
 	ref, err := BoxRef(box)
-	if err != nil {
-		return BookOutcome{}, err
-	}
-	family, err := s.store.FamilyID(ctx)
 	if err != nil {
 		return BookOutcome{}, err
 	}
