@@ -150,3 +150,26 @@ func (m *Model) setDay(day account.DayView) {
 func (m *Model) shownAt(box int64, date aimharder.Date) time.Time {
 	return m.dayAt[dayKey{box: box, date: date}]
 }
+
+// FamilyLister is what a Store may also tell (*session.Store does): the
+// family members the account named, to choose among by name.
+type FamilyLister interface {
+	FamilyMembers(ctx context.Context) ([]session.FamilyMember, error)
+}
+
+func familyMembers(ctx context.Context, st Store) []session.FamilyMember {
+	fl, ok := st.(FamilyLister)
+	if !ok {
+		return nil
+	}
+	list, _ := fl.FamilyMembers(ctx)
+	return list
+}
+
+// familyName is the family member bookings are for, by name when named.
+func (m Model) familyName() string {
+	if name := session.FamilyName(m.members, m.family); name != "" {
+		return name
+	}
+	return m.family
+}

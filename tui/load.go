@@ -316,6 +316,8 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 	familyChanged := msg.family != m.family
 	m.passwordCmd = msg.passwordCommand
 	m.family = msg.family
+	m.members = msg.members
+	m.picker.SetFamily(m.members)
 	m.firing, m.hasFiring = msg.firing, msg.hasFiring
 	m.applyPrebookings()
 	m.renderPrebookings()
@@ -362,8 +364,9 @@ func (m *Model) onBoxes(msg boxesMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
-	m.boxList, m.family = msg.boxes, msg.family
+	m.boxList, m.family, m.members = msg.boxes, msg.family, msg.members
 	m.setZones()
+	m.picker.SetFamily(m.members)
 	m.picker.SetBoxes(m.boxList, m.box.ID, m.family)
 	return nil
 }

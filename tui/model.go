@@ -120,9 +120,10 @@ type Model struct {
 	boxesVersion  int64 // the store's boxes version the shown rules come from (rules.go)
 	checkingBoxes bool  // a version read is in flight
 
-	screenVersion  int64                // the store's screen version last read (live.go)
-	checkingScreen bool                 // a screen version read is in flight
-	dayAt          map[dayKey]time.Time // when each shown day's classes were read
+	members        []session.FamilyMember // the named family members, to show a name for the family id
+	screenVersion  int64                  // the store's screen version last read (live.go)
+	checkingScreen bool                   // a screen version read is in flight
+	dayAt          map[dayKey]time.Time   // when each shown day's classes were read
 
 	// windowAsked: box ID → the learned rule the member answered "I don't
 	// know" to; that box is not asked again about that rule (window.go).

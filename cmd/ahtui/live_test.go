@@ -129,3 +129,25 @@ func TestCLIBookingShowsInAnOpenTUIWithinASecond(t *testing.T) {
 		t.Errorf("the TUI asked AimHarder %d times to show the change", n-cliRequests)
 	}
 }
+
+// An open TUI's own reads write nothing: the screen version stays, so
+// screens do not reload each other (or themselves) in a loop.
+func TestAnOpenTUIDoesNotMoveTheScreenVersion(t *testing.T) {
+	e := newCLIEnv(t)
+	e.login()
+	lt := openLiveTUI(t, e)
+	store := e.open(e.clock.Now).store
+	for range 3 {
+		lt.tick()
+	}
+	v0, err := store.ScreenVersion(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		lt.tick()
+	}
+	if v, _ := store.ScreenVersion(t.Context()); v != v0 {
+		t.Errorf("five idle ticks moved the screen version %d → %d", v0, v)
+	}
+}
