@@ -327,7 +327,8 @@ ALTER TABLE boxes ADD COLUMN domain TEXT NOT NULL DEFAULT '';
 		// (session/screenversion.go): the account, sessions, settings,
 		// boxes, cached class lists, prebookings, history and plans — not
 		// the runner leases, whose heartbeats would make every open screen
-		// reload every few seconds for nothing. Triggers rather than PRAGMA
+		// reload every few seconds for nothing, nor the clock estimate
+		// (settings clock.*), stored with every probe of a firing burst. Triggers rather than PRAGMA
 		// data_version: that one moves on any commit by another
 		// connection, leases included, and must be read on one pinned
 		// connection. Also: the family member a weekly plan books for.
@@ -350,11 +351,11 @@ CREATE TRIGGER screen_version_sessions_update AFTER UPDATE ON sessions
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER screen_version_sessions_delete AFTER DELETE ON sessions
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER screen_version_settings_insert AFTER INSERT ON settings
+CREATE TRIGGER screen_version_settings_insert AFTER INSERT ON settings WHEN NEW.key NOT LIKE 'clock.%'
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER screen_version_settings_update AFTER UPDATE ON settings
+CREATE TRIGGER screen_version_settings_update AFTER UPDATE ON settings WHEN NEW.key NOT LIKE 'clock.%'
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER screen_version_settings_delete AFTER DELETE ON settings
+CREATE TRIGGER screen_version_settings_delete AFTER DELETE ON settings WHEN OLD.key NOT LIKE 'clock.%'
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER screen_version_boxes_insert AFTER INSERT ON boxes
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
