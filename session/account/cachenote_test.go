@@ -67,3 +67,32 @@ func TestBookNotesTheBookingInTheCachedDay(t *testing.T) {
 		t.Errorf("cached WOD after cancelling: %s, occupancy %d", got.State, got.Occupancy)
 	}
 }
+
+// A booking for another family member than the cache's (the family_id
+// setting's) leaves the cached list alone: it shows the setting's person.
+func TestBookForAnotherFamilyMemberLeavesTheCache(t *testing.T) {
+	w := world()
+	w.Users[0].Family = []aimhardertest.MemberConfig{{ID: 4243, Name: "Leo"}}
+	fake, urls := aimhardertest.Start(t, w)
+	svc := newService(t, filepath.Join(t.TempDir(), "a.db"), urls)
+	res, err := svc.Login(t.Context(), email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := res.Current
+	day := aimharder.DateOf(time.Now().In(fake.Location(boxSub))).AddDays(1)
+	if _, err := svc.Day(t.Context(), session.KindDevice, box, day); err != nil {
+		t.Fatal(err)
+	}
+	c := fake.Classes(boxSub, day)[0]
+	if _, err := svc.BookFor(t.Context(), session.KindDevice, box, c.ID, day, false, "4243"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(fake.Reservations(email, "4243")); n != 1 {
+		t.Fatalf("Leo has %d reservations", n)
+	}
+	cached, _, _ := svc.CachedDay(t.Context(), box, day)
+	if got, _ := cached.FindClass(c.ID); got.State == account.StateBooked {
+		t.Errorf("the holder's cached list shows Leo's booking as theirs")
+	}
+}
