@@ -245,6 +245,9 @@ func planTerms(p session.Plan) string {
 	if !p.Until.IsZero() {
 		fmt.Fprintf(&b, ", until %s", p.Until)
 	}
+	if p.FamilyID != "" {
+		fmt.Fprintf(&b, ", for family member %s", p.FamilyID)
+	}
 	return b.String()
 }
 
@@ -288,6 +291,7 @@ type planJSON struct {
 	Skips       []string             `json:"skips"`
 	Pauses      []planPauseJSON      `json:"pauses"`
 	Occurrences []planOccurrenceJSON `json:"occurrences"`
+	FamilyID    *string              `json:"family_id"` // null: the family_id setting's person
 }
 
 type planFallbackJSON struct {
@@ -329,6 +333,9 @@ func toPlanJSON(v account.PlanView) planJSON {
 		ID: p.ID, Box: v.Box.Subdomain, Days: p.Days.Names(), Time: p.Time.String(), Class: p.Class,
 		Waitlist: p.Waitlist, Fallback: []planFallbackJSON{}, From: dateOrNil(p.From), Until: dateOrNil(p.Until),
 		Skips: []string{}, Pauses: []planPauseJSON{}, Occurrences: []planOccurrenceJSON{},
+	}
+	if p.FamilyID != "" {
+		out.FamilyID = &p.FamilyID
 	}
 	for _, f := range p.Fallbacks {
 		out.Fallback = append(out.Fallback, planFallbackJSON{Class: f.Class, Time: f.Time.String()})
