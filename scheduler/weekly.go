@@ -641,8 +641,12 @@ func (pp *planPass) materialise(oc occ) {
 	if !known {
 		opens = time.Time{} // armed once the box's window is known (reconcileOpenings)
 	}
+	family := pp.family
+	if oc.plan.FamilyID != "" {
+		family = oc.plan.FamilyID // the plan books for its own person
+	}
 	n := &session.NewPrebooking{BoxID: oc.box.ID, ClassID: c.ID, Day: oc.o.Day,
-		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: pp.family, AllowWaitlist: oc.plan.Waitlist,
+		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: family, AllowWaitlist: oc.plan.Waitlist,
 		PlanID: oc.plan.ID, PlanDay: oc.o.Day}
 	rec := oc.rec
 	rec.State, rec.ClassID = session.OccPrebooked, c.ID

@@ -361,6 +361,93 @@ CREATE UNIQUE INDEX prebookings_active ON prebookings (box_id, class_id, day)
 	WHERE status IN ('pending', 'firing') AND class_id <> 0;
 `,
 	},
+	{
+		// A counter every write to what a screen shows bumps
+		// (session/screenversion.go): the account, sessions, settings,
+		// boxes, cached class lists, prebookings, history and plans — not
+		// the runner leases, whose heartbeats would make every open screen
+		// reload every few seconds for nothing, nor the clock estimate
+		// (settings clock.*), stored with every probe of a firing burst. Triggers rather than PRAGMA
+		// data_version: that one moves on any commit by another
+		// connection, leases included, and must be read on one pinned
+		// connection. Also: the family member a weekly plan books for.
+		name: "screen version; family member per plan",
+		sql: `
+CREATE TABLE screen_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT INTO screen_version (id, version) VALUES (1, 0);
+CREATE TRIGGER screen_version_account_insert AFTER INSERT ON account
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_account_update AFTER UPDATE ON account
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_account_delete AFTER DELETE ON account
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_sessions_insert AFTER INSERT ON sessions
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_sessions_update AFTER UPDATE ON sessions
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_sessions_delete AFTER DELETE ON sessions
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_settings_insert AFTER INSERT ON settings WHEN NEW.key NOT LIKE 'clock.%'
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_settings_update AFTER UPDATE ON settings WHEN NEW.key NOT LIKE 'clock.%'
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_settings_delete AFTER DELETE ON settings WHEN OLD.key NOT LIKE 'clock.%'
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_boxes_insert AFTER INSERT ON boxes
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_boxes_update AFTER UPDATE ON boxes
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_boxes_delete AFTER DELETE ON boxes
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_class_cache_insert AFTER INSERT ON class_cache
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_class_cache_update AFTER UPDATE ON class_cache
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_class_cache_delete AFTER DELETE ON class_cache
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_prebookings_insert AFTER INSERT ON prebookings
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_prebookings_update AFTER UPDATE ON prebookings
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_prebookings_delete AFTER DELETE ON prebookings
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_history_insert AFTER INSERT ON history
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_history_update AFTER UPDATE ON history
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_history_delete AFTER DELETE ON history
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plans_insert AFTER INSERT ON plans
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plans_update AFTER UPDATE ON plans
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plans_delete AFTER DELETE ON plans
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_skips_insert AFTER INSERT ON plan_skips
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_skips_update AFTER UPDATE ON plan_skips
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_skips_delete AFTER DELETE ON plan_skips
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_pauses_insert AFTER INSERT ON plan_pauses
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_pauses_update AFTER UPDATE ON plan_pauses
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_pauses_delete AFTER DELETE ON plan_pauses
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_occurrences_insert AFTER INSERT ON plan_occurrences
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_occurrences_update AFTER UPDATE ON plan_occurrences
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_occurrences_delete AFTER DELETE ON plan_occurrences
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+
+ALTER TABLE plans ADD COLUMN family_id TEXT NOT NULL DEFAULT '';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -197,6 +197,10 @@ type NewPlan struct {
 	// plan is made may be booked at once. Without it such an occurrence
 	// is not booked (see Plan.MayBookOpen).
 	Now bool
+	// FamilyID is the family member the plan books for (AimHarder's
+	// familyId); "" follows the family_id setting, as plans made before
+	// there was a choice do.
+	FamilyID string
 }
 
 // Plan is a stored weekly plan with its skips and pauses.
@@ -211,6 +215,7 @@ type Plan struct {
 	From      aimharder.Date // zero = no start date
 	Until     aimharder.Date // zero = no end date
 	Now       bool
+	FamilyID  string           // "" = the family_id setting's person
 	Skips     []aimharder.Date // sorted
 	Pauses    []DayRange       // sorted by From
 	CreatedAt time.Time

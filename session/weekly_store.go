@@ -38,7 +38,7 @@ func (s *Store) PlansVersion(ctx context.Context) (int64, error) {
 	return v, s.wrap("read plans version", err)
 }
 
-const planColumns = `id, box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at`
+const planColumns = `id, box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at, family_id`
 
 type fallbackJSON struct {
 	Class string `json:"class"`
@@ -54,7 +54,7 @@ func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
 		created        int64
 		waitlist, book bool
 	)
-	if err := row.Scan(&p.ID, &p.BoxID, &days, &start, &p.Class, &waitlist, &fb, &from, &until, &book, &created); err != nil {
+	if err := row.Scan(&p.ID, &p.BoxID, &days, &start, &p.Class, &waitlist, &fb, &from, &until, &book, &created, &p.FamilyID); err != nil {
 		return Plan{}, err
 	}
 	var err error
@@ -121,10 +121,10 @@ func (s *Store) AddPlan(ctx context.Context, n NewPlan) (Plan, error) {
 		}
 		now := s.now()
 		p, err = scanPlan(tx.QueryRowContext(ctx, `
-INSERT INTO plans (box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+planColumns,
+INSERT INTO plans (box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at, family_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+planColumns,
 			n.BoxID, int64(n.Days), n.Time.String(), n.Class, boolInt(n.Waitlist), string(fbText),
-			nullDay(n.From), nullDay(n.Until), boolInt(n.Now), toMillis(now)))
+			nullDay(n.From), nullDay(n.Until), boolInt(n.Now), toMillis(now), strings.TrimSpace(n.FamilyID)))
 		if err != nil {
 			return err
 		}

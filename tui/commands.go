@@ -98,6 +98,7 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 			}
 		}
 		msg.family, _ = st.FamilyID(ctx)
+		msg.members = familyMembers(ctx, st)
 		_, msg.passwordCommand, _ = st.PasswordCommand(ctx)
 		if lf, ok := engine.(LeaderFinder); ok {
 			msg.firing, msg.hasFiring, _ = lf.FiringProcess(ctx)
@@ -132,7 +133,7 @@ func (m *Model) boxesCmd() tea.Cmd {
 	return func() tea.Msg {
 		boxes, err := st.Boxes(ctx)
 		family, _ := st.FamilyID(ctx)
-		return boxesMsg{boxes: boxes, family: family, err: err}
+		return boxesMsg{boxes: boxes, family: family, members: familyMembers(ctx, st), err: err}
 	}
 }
 

@@ -29,7 +29,7 @@ func (m *Model) onTick() tea.Cmd {
 		m.renderPrebookings()
 	}
 	m.renderHeader()
-	cmds := []tea.Cmd{m.tick()}
+	cmds := []tea.Cmd{m.tick(), m.checkScreen()}
 	if m.hasBox && m.screen != screenLogin && m.screen != screenBoot {
 		cmds = append(cmds, m.checkBoxes(false))
 		if m.now.Sub(m.lastStore) >= statusEvery {

@@ -53,7 +53,7 @@ func (m *Model) renderHeader() {
 		left += " " + th.Bold.Render(strings.TrimSpace(m.box.Name))
 	}
 	if m.family != "" {
-		left += sep + th.Subtle.Render(fmt.Sprintf(tx.Family, m.family))
+		left += sep + th.Subtle.Render(fmt.Sprintf(tx.Family, m.familyName()))
 	}
 	var right string
 	if m.hasBox && m.screen != screenLogin {

@@ -227,7 +227,7 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 	if msg.cached {
 		for _, day := range msg.days {
 			if d := m.dayIndex(day.Date); d >= 0 && !m.dayFresh[d] {
-				m.grid.SetDay(m.underRule(day))
+				m.setDay(day)
 			}
 		}
 		m.placeCursor()
@@ -251,7 +251,7 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 		if d < 0 || m.daySeq[d] != msg.seq {
 			continue // a newer request covers this day
 		}
-		m.grid.SetDay(m.underRule(day))
+		m.setDay(day)
 		m.dayFresh[d] = true
 	}
 	m.offline = false
@@ -271,7 +271,7 @@ func (m *Model) onDay(msg dayMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fetchFailed(msg.err)
 	}
-	m.grid.SetDay(m.underRule(msg.day))
+	m.setDay(msg.day)
 	m.dayFresh[d] = true
 	m.placeCursor()
 	m.syncDetail()
@@ -316,6 +316,8 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 	familyChanged := msg.family != m.family
 	m.passwordCmd = msg.passwordCommand
 	m.family = msg.family
+	m.members = msg.members
+	m.picker.SetFamily(m.members)
 	m.firing, m.hasFiring = msg.firing, msg.hasFiring
 	m.applyPrebookings()
 	m.renderPrebookings()
@@ -362,8 +364,9 @@ func (m *Model) onBoxes(msg boxesMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
-	m.boxList, m.family = msg.boxes, msg.family
+	m.boxList, m.family, m.members = msg.boxes, msg.family, msg.members
 	m.setZones()
+	m.picker.SetFamily(m.members)
 	m.picker.SetBoxes(m.boxList, m.box.ID, m.family)
 	return nil
 }

@@ -46,8 +46,9 @@ type storeMsg struct {
 	sessions        map[session.Kind]session.Health
 	noDevice        bool // the store has no device session (logged out)
 	family          string
-	passwordCommand bool          // password_command is set: a dead session may come back by itself
-	firing          FiringProcess // who fires the prebookings, when hasFiring
+	members         []session.FamilyMember // the named family members (live.go)
+	passwordCommand bool                   // password_command is set: a dead session may come back by itself
+	firing          FiringProcess          // who fires the prebookings, when hasFiring
 	hasFiring       bool
 	plans           []account.PlanView
 	plansErr        error
@@ -62,9 +63,10 @@ type historyMsg struct {
 }
 
 type boxesMsg struct {
-	boxes  []session.Box
-	family string
-	err    error
+	boxes   []session.Box
+	family  string
+	members []session.FamilyMember
+	err     error
 }
 
 type loginMsg struct {

@@ -123,6 +123,11 @@ type Model struct {
 	boxesVersion  int64 // the store's boxes version the shown rules come from (rules.go)
 	checkingBoxes bool  // a version read is in flight
 
+	members        []session.FamilyMember // the named family members, to show a name for the family id
+	screenVersion  int64                  // the store's screen version last read (live.go)
+	checkingScreen bool                   // a screen version read is in flight
+	dayAt          map[dayKey]time.Time   // when each shown day's classes were read
+
 	// windowAsked: box ID → the learned rule the member answered "I don't
 	// know" to; that box is not asked again about that rule (window.go).
 	windowAsked map[int64]string
@@ -205,6 +210,9 @@ func New(cfg Config) Model {
 		pauseForm:   planform.NewPause(th, tx),
 	}
 	m.every, m.after = tea.Every, tea.Tick
+	if cfg.Timer != nil {
+		m.every, m.after, m.toasts.After = cfg.Timer, cfg.Timer, cfg.Timer
+	}
 	m.grid.SetNow(now, today)
 	m.paneSep = th.Border.Render("│") + " "
 	m.paneSepHot = th.Accent.Render("┃") + " "

@@ -133,6 +133,11 @@ type Config struct {
 	// just before the program quits; cmd/ahtui starts the background runner
 	// once the TUI has stopped.
 	KeepRunning func()
+
+	// Timer makes the TUI's timers, the second hand included (default
+	// tea.Every for the tick, tea.Tick for the rest). Tests outside this
+	// package hand in one that returns at once, to tick a simulated clock.
+	Timer func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 }
 
 // EventKind says what an Event is about.

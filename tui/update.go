@@ -66,6 +66,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case boxesVersionMsg:
 		cmd = m.onBoxesVersion(msg)
+	case screenVersionMsg:
+		cmd = m.onScreenVersion(msg)
+	case liveWeekMsg:
+		m.onLiveWeek(msg)
 
 	case bookMsg:
 		// A "too early" answer may have taught the box's rule.

@@ -29,7 +29,7 @@ func classArgs(args []string, day string) (int64, aimharder.Date, error) {
 }
 
 func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
-	var day string
+	var day, family string
 	var waitlist bool
 	cmd := &cobra.Command{
 		Use:   "book <class-id> --day YYYY-MM-DD",
@@ -45,7 +45,11 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				res, err := a.account.Book(ctx, session.KindDevice, box, id, date, waitlist)
+				who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+				if err != nil {
+					return err
+				}
+				res, err := a.account.BookFor(ctx, session.KindDevice, box, id, date, waitlist, who)
 				if err != nil {
 					return err
 				}
@@ -68,6 +72,7 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&day, "day", "", "the class's day (YYYY-MM-DD)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist when the class is full")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
 	return cmd
 }
 

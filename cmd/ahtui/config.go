@@ -20,7 +20,7 @@ import (
 // settingHelp lists the member-facing settings with what they do. Per-box
 // settings are box.<subdomain>.timezone and box.<subdomain>.window.
 var settingHelp = map[string]string{
-	session.SettingFamilyID:          "family member to book for (AimHarder familyId; empty = you)",
+	session.SettingFamilyID:          "family member to book for: a name from `ahtui family` or AimHarder's familyId (empty = you)",
 	session.SettingPasswordCommand:   "command printing your password, for unattended re-login (e.g. `pass show aimharder`)",
 	session.SettingNotifyCommand:     "command run (by /bin/sh) on every prebooking outcome and session warning: JSON on stdin, AHTUI_* variables",
 	session.SettingRefreshAfter:      "refresh the background session when older than this (default 18m)",
@@ -193,6 +193,13 @@ func setConfig(ctx context.Context, a *app, key, value string, unset bool) error
 	}
 	if unset || value == "" {
 		return a.store.UnsetSetting(ctx, key)
+	}
+	if key == session.SettingFamilyID {
+		f, err := a.store.ResolveFamily(ctx, value) // a name or an id
+		if err != nil {
+			return familyError(err)
+		}
+		value = f.ID
 	}
 	return invalidAsUsage(a.store.SetSetting(ctx, key, value))
 }

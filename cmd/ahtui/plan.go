@@ -40,6 +40,7 @@ func newPlanCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 // planAddFlags are `plan add`'s flags as typed.
 type planAddFlags struct {
 	days, at, class, box, from, until string
+	family                            string
 	fallbacks                         []string
 	waitlist, now                     bool
 }
@@ -136,6 +137,13 @@ func newPlanAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				return err
 			}
 			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+				if cmd.Flags().Changed("family") {
+					who, err := resolveFamily(ctx, a, f.family, true)
+					if err != nil {
+						return err
+					}
+					n.FamilyID = who
+				}
 				return planAdd(ctx, a, stdout, n, f.box)
 			})
 		},
@@ -150,6 +158,7 @@ func newPlanAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	fl.StringVar(&f.from, "from", "", "first class date (YYYY-MM-DD; default: today)")
 	fl.StringVar(&f.until, "until", "", "last class date (YYYY-MM-DD; default: no end)")
 	fl.BoolVar(&f.now, "now", false, "book at once occurrences whose booking window is already open")
+	fl.StringVar(&f.family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
 	return cmd
 }
 
@@ -175,6 +184,10 @@ func planAdd(ctx context.Context, a *app, w io.Writer, n session.NewPlan, boxKey
 	now := a.account.Now()
 	p := v.Plan
 	fmt.Fprintf(w, "Plan #%d: %s, %s at %s (%s)%s.\n", p.ID, p.Class, dayList(p.Days), p.Time, box.Subdomain, planTerms(p))
+	if p.FamilyID != "" {
+		list, _ := a.store.FamilyMembers(ctx)
+		fmt.Fprintf(w, "It books for %s.\n", familyWho(list, p.FamilyID))
+	}
 	var open []string
 	for _, o := range v.Occurrences {
 		if o.State != session.OccPlanned {
@@ -232,6 +245,9 @@ func planTerms(p session.Plan) string {
 	if !p.Until.IsZero() {
 		fmt.Fprintf(&b, ", until %s", p.Until)
 	}
+	if p.FamilyID != "" {
+		fmt.Fprintf(&b, ", for family member %s", p.FamilyID)
+	}
 	return b.String()
 }
 
@@ -275,6 +291,7 @@ type planJSON struct {
 	Skips       []string             `json:"skips"`
 	Pauses      []planPauseJSON      `json:"pauses"`
 	Occurrences []planOccurrenceJSON `json:"occurrences"`
+	FamilyID    *string              `json:"family_id"` // null: the family_id setting's person
 }
 
 type planFallbackJSON struct {
@@ -316,6 +333,9 @@ func toPlanJSON(v account.PlanView) planJSON {
 		ID: p.ID, Box: v.Box.Subdomain, Days: p.Days.Names(), Time: p.Time.String(), Class: p.Class,
 		Waitlist: p.Waitlist, Fallback: []planFallbackJSON{}, From: dateOrNil(p.From), Until: dateOrNil(p.Until),
 		Skips: []string{}, Pauses: []planPauseJSON{}, Occurrences: []planOccurrenceJSON{},
+	}
+	if p.FamilyID != "" {
+		out.FamilyID = &p.FamilyID
 	}
 	for _, f := range p.Fallbacks {
 		out.Fallback = append(out.Fallback, planFallbackJSON{Class: f.Class, Time: f.Time.String()})

@@ -34,7 +34,7 @@ func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 }
 
 func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
-	var day, at, class, boxKey string
+	var day, at, class, boxKey, family string
 	var waitlist bool
 	cmd := &cobra.Command{
 		Use:   "add {<class-id> | --time HH:MM --class NAME} --day YYYY-MM-DD [--box BOX]",
@@ -60,7 +60,11 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 					if err != nil {
 						return err
 					}
-					return prebookAdd(ctx, a, stdout, box, id, date, waitlist)
+					who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+					if err != nil {
+						return err
+					}
+					return prebookAdd(ctx, a, stdout, box, id, date, waitlist, who)
 				})
 			}
 			byName, err := nameArgs(day, at, class)
@@ -72,7 +76,11 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				return prebookAddByName(ctx, a, stdout, box, byName, waitlist)
+				who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+				if err != nil {
+					return err
+				}
+				return prebookAddByName(ctx, a, stdout, box, byName, waitlist, who)
 			})
 		},
 	}
@@ -81,6 +89,7 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&class, "class", "", "the class's name, with --time: for a class not listed yet")
 	cmd.Flags().StringVar(&boxKey, "box", "", "the box (subdomain or id; default: the current box)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist if the class is full when it opens")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
 	return cmd
 }
 
@@ -116,8 +125,8 @@ func prebookBox(ctx context.Context, a *app, key string) (session.Box, error) {
 	return a.account.FindBox(ctx, key)
 }
 
-func prebookAddByName(ctx context.Context, a *app, w io.Writer, box session.Box, c classByName, waitlist bool) error {
-	res, err := a.account.PrebookByName(ctx, session.KindDevice, box, c.day, c.at, c.name, waitlist)
+func prebookAddByName(ctx context.Context, a *app, w io.Writer, box session.Box, c classByName, waitlist bool, family string) error {
+	res, err := a.account.PrebookByNameFor(ctx, session.KindDevice, box, c.day, c.at, c.name, waitlist, family)
 	if res.Class.ID != 0 || (err == nil && res.Booked != nil) {
 		// Listed already: prebooked (or booked) by its id.
 		return prebookReport(ctx, a, w, box, c.day, res, err)
@@ -146,8 +155,8 @@ func prebookAddByName(ctx context.Context, a *app, w io.Writer, box session.Box,
 	return nil
 }
 
-func prebookAdd(ctx context.Context, a *app, w io.Writer, box session.Box, id int64, date aimharder.Date, waitlist bool) error {
-	res, err := a.account.Prebook(ctx, session.KindDevice, box, id, date, waitlist)
+func prebookAdd(ctx context.Context, a *app, w io.Writer, box session.Box, id int64, date aimharder.Date, waitlist bool, family string) error {
+	res, err := a.account.PrebookFor(ctx, session.KindDevice, box, id, date, waitlist, family)
 	return prebookReport(ctx, a, w, box, date, res, err)
 }
 

@@ -101,6 +101,7 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 		newBookCommand(opts, stdout),
 		newCancelCommand(opts, stdout),
 		newConfigCommand(opts, stdout),
+		newFamilyCommand(opts, stdout),
 		newSimCommand(opts, stdout, stderr),
 		newPrebookCommand(opts, stdout),
 		newPlanCommand(opts, stdout),

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -181,6 +182,18 @@ func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
 	for _, b := range res.Boxes {
 		if b.Subdomain == aimhardertest.DemoBoxMadrid {
 			if err := a.store.SetCurrentBox(ctx, b.ID); err != nil {
+				return err
+			}
+		}
+	}
+	// The demo member's family, named as a member would name theirs
+	// (`ahtui family add`): the boxes view chooses among them.
+	for _, u := range world.Users {
+		if u.Email != aimhardertest.DemoEmail {
+			continue
+		}
+		for _, f := range u.Family {
+			if _, err := a.store.AddFamilyMember(ctx, f.Name, strconv.FormatInt(f.ID, 10)); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -73,18 +74,77 @@ func (e *TooEarlyError) Is(target error) bool { return target == aimharder.ErrTo
 // *TooEarlyError. The outcome, refusals included, goes to the history
 // (EventBook).
 func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return BookOutcome{}, err
+	}
+	return s.BookFor(ctx, kind, box, classID, date, waitlist, family)
+}
+
+// BookFor is Book for a given family member (familyID "" = the account
+// holder), whatever the family_id setting says.
+func (s *Service) BookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (BookOutcome, error) {
 	start := time.Now() // how long the request took, in real time
-	out, err := s.book(ctx, kind, box, classID, date, waitlist)
+	out, err := s.book(ctx, kind, box, classID, date, waitlist, family)
+	if err == nil && !out.Unsettled && family == s.familySetting(ctx) { // the cache holds the setting's person
+		s.noteBooked(context.WithoutCancel(ctx), box, classID, date, out)
+	}
 	s.recordBook(ctx, box, classID, date, out, err, time.Since(start))
 	return out, err
 }
 
-func (s *Service) book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
-	ref, err := BoxRef(box)
-	if err != nil {
-		return BookOutcome{}, err
+// noteBooked writes a booking AimHarder accepted into the cached class
+// list (the class's state and reservation, one more place taken or one
+// more on the waitlist), so that every screen on this database — another
+// TUI, this one before its next read — shows it at once without asking
+// AimHarder again. Only the list of the family member the cache is kept
+// for; a list that already shows the booking (read again to settle it)
+// is left as it is. A failure only costs the shortcut.
+func (s *Service) noteBooked(ctx context.Context, box session.Box, classID int64, date aimharder.Date, out BookOutcome) {
+	if out.State != aimharder.StateBooked && out.State != aimharder.StateWaitlisted {
+		return
 	}
-	family, err := s.store.FamilyID(ctx)
+	c, err := s.store.CachedDay(ctx, box.ID, date)
+	if err != nil {
+		return // nothing cached: the next read fills it
+	}
+	var d aimharder.Day
+	if json.Unmarshal(c.Body, &d) != nil {
+		return
+	}
+	found := false
+	for i := range d.Classes {
+		cl := &d.Classes[i]
+		if cl.ID != classID {
+			continue
+		}
+		found = true
+		if cl.State == out.State && cl.ReservationID == out.ReservationID {
+			return // already shown
+		}
+		if cl.State != aimharder.StateBooked && cl.State != aimharder.StateWaitlisted {
+			if out.State == aimharder.StateBooked {
+				cl.Occupancy++
+			} else {
+				cl.Waitlist++
+			}
+		}
+		cl.State, cl.ReservationID, cl.Cancelled = out.State, out.ReservationID, false
+	}
+	if !found {
+		return
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return
+	}
+	if err := s.store.CacheDay(ctx, box.ID, date, body, s.now()); err != nil {
+		s.log.Warn("could not note the booking in the cached class list", "box", box.Subdomain, "day", date, "err", err)
+	}
+}
+
+func (s *Service) book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (BookOutcome, error) {
+	ref, err := BoxRef(box)
 	if err != nil {
 		return BookOutcome{}, err
 	}

@@ -32,7 +32,18 @@ type PrebookResult struct {
 // it: a "too early" answer teaches the rule and the opening, a success has
 // simply booked the class.
 func (s *Service) Prebook(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (PrebookResult, error) {
-	day, err := s.Day(ctx, kind, box, date)
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return PrebookResult{}, err
+	}
+	return s.PrebookFor(ctx, kind, box, classID, date, waitlist, family)
+}
+
+// PrebookFor is Prebook for a given family member (familyID "" = the
+// account holder), whatever the family_id setting says: the prebooking
+// keeps the id and books for that person when it fires.
+func (s *Service) PrebookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (PrebookResult, error) {
+	day, err := s.dayFor(ctx, kind, box, date, family)
 	if err != nil {
 		return PrebookResult{}, err
 	}
@@ -50,7 +61,7 @@ func (s *Service) Prebook(ctx context.Context, kind session.Kind, box session.Bo
 	}
 	opens := c.OpensAt
 	if opens.IsZero() || !now.Before(opens) {
-		out, err := s.Book(ctx, kind, box, classID, date, waitlist)
+		out, err := s.BookFor(ctx, kind, box, classID, date, waitlist, family)
 		var tooEarly *TooEarlyError
 		switch {
 		case err == nil:
@@ -61,10 +72,6 @@ func (s *Service) Prebook(ctx context.Context, kind session.Kind, box session.Bo
 		default:
 			return res, err
 		}
-	}
-	family, err := s.store.FamilyID(ctx)
-	if err != nil {
-		return res, err
 	}
 	res.Prebooking, err = s.store.AddPrebooking(ctx, session.NewPrebooking{
 		BoxID: box.ID, ClassID: classID, Day: date, ClassName: c.Name, ClassStart: c.Start,
@@ -96,14 +103,25 @@ var (
 // listed (ErrNotListedOpen).
 func (s *Service) PrebookByName(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date,
 	at session.ClockTime, name string, waitlist bool) (PrebookResult, error) {
-	day, err := s.Day(ctx, kind, box, date)
+	family, err := s.store.FamilyID(ctx)
+	if err != nil {
+		return PrebookResult{}, err
+	}
+	return s.PrebookByNameFor(ctx, kind, box, date, at, name, waitlist, family)
+}
+
+// PrebookByNameFor is PrebookByName for a given family member (familyID
+// "" = the account holder), whatever the family_id setting says.
+func (s *Service) PrebookByNameFor(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date,
+	at session.ClockTime, name string, waitlist bool, family string) (PrebookResult, error) {
+	day, err := s.dayFor(ctx, kind, box, date, family)
 	if err != nil {
 		return PrebookResult{}, err
 	}
 	loc := box.LocationOrDefault()
 	for _, c := range day.Classes {
 		if session.ClockOf(c.Start.In(loc)) == at && session.ClassNameMatches(name, c.Name) {
-			return s.Prebook(ctx, kind, box, c.ID, date, waitlist)
+			return s.PrebookFor(ctx, kind, box, c.ID, date, waitlist, family)
 		}
 	}
 	start := date.At(at.Hour, at.Minute, loc)
@@ -119,10 +137,6 @@ func (s *Service) PrebookByName(ctx context.Context, kind session.Kind, box sess
 	res.Class.OpensAt = opens
 	if !now.Before(opens) {
 		return res, ErrNotListedOpen
-	}
-	family, err := s.store.FamilyID(ctx)
-	if err != nil {
-		return res, err
 	}
 	res.Prebooking, err = s.store.AddPrebooking(ctx, session.NewPrebooking{
 		BoxID: box.ID, Day: date, ClassName: name, ClassStart: start,

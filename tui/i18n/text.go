@@ -227,6 +227,8 @@ type Text struct {
 	FamilyLabel      string
 	FamilyHint       string
 	FamilyHolder     string
+	FamilyPick       string // the chooser's title: "Book for"
+	FamilyPickHint   string // its keys
 	LoginTitle       string
 	LoginIntro       string
 	Email            string
