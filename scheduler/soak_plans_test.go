@@ -4,6 +4,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -119,6 +120,19 @@ var soakPlans = []soakPlanSpec{
 func (s *soak) addPlans() []time.Time {
 	t, ctx := s.t, s.t.Context()
 	s.planClasses = map[int64]bool{}
+	// The member once tried to book a sliding-box class too early (as the
+	// one-off prebookings do): ahtui learned that box's window from the
+	// answer. A box whose window ahtui never learned has its own test
+	// (TestWeeklyPlanUnknownWindowNotLost).
+	far := aimharder.DateOf(soakStart.In(madrid)).AddDays(6)
+	probe := s.fake.Classes(soakSlideBox, far)[0]
+	var tooEarly *account.TooEarlyError
+	if _, err := s.svc.Book(ctx, session.KindDevice, s.boxes[soakSlideBox], probe.ID, far, false); !errors.As(err, &tooEarly) {
+		t.Fatalf("booking %s on %s a week ahead: %v, want too early", probe.Name, far, err)
+	}
+	if slide, err := s.store.Box(ctx, s.boxes[soakSlideBox].ID); err != nil || slide.Rule().Source == session.RuleUnknown {
+		t.Fatalf("the sliding box's window was not learned: %v", err)
+	}
 	d := func(day int) aimharder.Date { return aimharder.Date{Year: 2026, Month: time.December, Day: day} }
 	for i, spec := range soakPlans {
 		n := spec.plan

@@ -39,7 +39,9 @@ import (
 // Soak. Length: AHTUI_SOAK_DAYS simulated days (default 0.5, the CI
 // version, about 3 minutes); the long run is AHTUI_SOAK_DAYS=7 (about 25
 // minutes; add -timeout 90m). AHTUI_SOAK_SEED picks the fault plan
-// (default 1), AHTUI_SOAK_REPORT writes the report as JSON to a file.
+// (default 1), AHTUI_SOAK_REPORT writes the report as JSON to a file,
+// AHTUI_SOAK_PLANS=0 leaves the weekly plans out (soak_plans_test.go),
+// AHTUI_SOAK_KEEP=dir keeps the runners' logs, events and database there.
 func TestSoak(t *testing.T) {
 	cfg := soakConfigFromEnv(t)
 	s := newSoak(t, cfg)
@@ -106,6 +108,9 @@ func (cfg *soakConfig) env(t *testing.T) {
 			t.Fatalf("AHTUI_SOAK_SEED=%q: want a number", v)
 		}
 		cfg.seed = n
+	}
+	if v := os.Getenv("AHTUI_SOAK_PLANS"); v != "" {
+		cfg.plans = v != "0"
 	}
 }
 
@@ -253,6 +258,13 @@ type soakKill struct {
 
 func newSoak(t *testing.T, cfg soakConfig) *soak {
 	s := &soak{t: t, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.seed, 0x50a4)), dir: t.TempDir(), clock: &soakClock{}}
+	if keep := os.Getenv("AHTUI_SOAK_KEEP"); keep != "" {
+		// The runners' logs, events and database stay there for a look.
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s.dir = keep
+	}
 	s.end = soakStart.Add(time.Duration(cfg.days * float64(24*time.Hour)))
 	s.db = filepath.Join(s.dir, "ahtui.db")
 	s.fake, s.urls = aimhardertest.Start(t, soakWorld(cfg.seed), aimhardertest.WithClock(s.clock),
@@ -379,6 +391,8 @@ func (s *soak) run() {
 	b.leap(soakCooldown, s.cfg.idleStep, s.cfg.idleEvery)
 	s.startedAt = time.Now()
 	s.plan = b.finish(s.startedAt)
+	t.Logf("warp plan: %d openings, %.2f simulated days in about %s of real time", len(s.openings), s.cfg.days,
+		b.real.Round(time.Second))
 	s.planPath = filepath.Join(s.dir, "warp.json")
 	if err := s.plan.save(s.planPath); err != nil {
 		t.Fatal(err)

@@ -689,6 +689,7 @@ func (pp *planPass) pendingFor(box, class int64, day aimharder.Date) *session.Pr
 func (pp *planPass) reresolve(oc occ) {
 	r, pb := pp.r, oc.pb
 	if pb.OpensAt.IsZero() {
+		pp.unknownOpening(oc)
 		return
 	}
 	if oc.rec.PrebookingID != pb.ID {
@@ -739,6 +740,26 @@ func (pp *planPass) reresolve(oc occ) {
 	}
 	oc.rec = out
 	pp.materialise(oc)
+}
+
+// unknownOpening follows a prebooking that waits for its box's window to
+// be known (learned from a "too early" answer, or set by the member): it
+// is armed as soon as it is. One still waiting when its class starts was
+// never fired: the occurrence is missed, saying why, not left prebooked
+// for ever.
+func (pp *planPass) unknownOpening(oc occ) {
+	r, pb := pp.r, oc.pb
+	if r.serverNow().Before(pb.ClassStart) {
+		r.planWake(r.localAt(pb.ClassStart))
+		return
+	}
+	if _, err := r.store.WithdrawPlanPrebooking(pp.ctx, pb.ID, "the class started before its box's booking window was known"); err != nil {
+		return // claimed meanwhile: its outcome decides
+	}
+	oc.rec.PrebookingID, oc.rec.ClassID = pb.ID, pb.ClassID
+	pp.final(oc, session.OccMissed, fmt.Sprintf("ahtui never learned when %s opens its classes for booking, so it could not "+
+		"book this one; set the box's window (ahtui config box.%s.window) or prebook one of its classes once",
+		oc.box.Name, oc.box.Subdomain))
 }
 
 // checkBookedByHand: before the opening, a cached list (no read) that
