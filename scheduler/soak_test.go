@@ -233,8 +233,8 @@ type soak struct {
 	prebooked   int         // prebookings made in setUp
 	svc         *account.Service
 	boxes       map[string]session.Box
-	planSoak                // the weekly plans' part (soak_plans_test.go)
-	crashed     []string    // runners that exited without being told to
+	planSoak             // the weekly plans' part (soak_plans_test.go)
+	crashed     []string // runners that exited without being told to
 	startedAt   time.Time
 }
 
