@@ -71,6 +71,6 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 	}
 	if stored.PlanID != 0 {
 		// Its plan occurrence moves on at once: a fallback fires now.
-		r.planAfterFire(bg, stored)
+		r.planAfterFire(bg, ctx, stored)
 	}
 }

@@ -423,7 +423,14 @@ func (r *Runner) runPlans(ctx context.Context) {
 // planAfterFire moves a plan's occurrence on once its prebooking's outcome
 // is stored: its final state, or its next fallback at once (then the
 // engine is woken to arm it).
-func (r *Runner) planAfterFire(ctx context.Context, p session.Prebooking) {
+//
+// A fallback due at once is fired right here, by the runner that fired
+// the choice before it (run is that fire's context), rather than left to
+// the leader's engine: the runner that fired may be a standby, and the
+// leader would only see the new prebooking at its next look, hundreds of
+// milliseconds later, when the other members rushing the class may have
+// filled it. The claim (compare-and-set) keeps the two from both firing.
+func (r *Runner) planAfterFire(ctx, run context.Context, p session.Prebooking) {
 	plan, err := r.store.Plan(ctx, p.PlanID)
 	if err != nil {
 		return // removed meanwhile
@@ -453,6 +460,33 @@ func (r *Runner) planAfterFire(ctx context.Context, p session.Prebooking) {
 	pass.advance(oc)
 	pass.flush()
 	r.wakeEngine()
+	r.fireFallbackNow(ctx, run, plan.ID, p.PlanDay, p.ID)
+}
+
+// fireFallbackNow fires the occurrence's next prebooking at once if it
+// followed prev and its opening has come.
+func (r *Runner) fireFallbackNow(ctx, run context.Context, plan int64, day aimharder.Date, prev int64) {
+	if run.Err() != nil {
+		return
+	}
+	rec, err := r.store.OccurrenceRecord(ctx, plan, day)
+	if err != nil || rec.State.Final() || rec.PrebookingID == 0 || rec.PrebookingID == prev {
+		return
+	}
+	next, err := r.store.Prebooking(ctx, rec.PrebookingID)
+	if err != nil || next.Status != session.PrebookPending || next.OpensAt.IsZero() || r.serverNow().Before(next.OpensAt) ||
+		r.isActive(next.ID) {
+		return
+	}
+	claimed, won, err := r.store.Claim(ctx, next.ID, r.owner)
+	if err != nil || !won {
+		return // the leader's engine has it
+	}
+	if !r.setActive(claimed.ID, true) {
+		return
+	}
+	defer r.setActive(claimed.ID, false)
+	r.fire(run, claimed)
 }
 
 // advance takes one occurrence one step further.
@@ -723,6 +757,7 @@ func (pp *planPass) pendingFor(box int64, c account.ClassView, day aimharder.Dat
 func (pp *planPass) reresolve(oc occ) {
 	r, pb := pp.r, oc.pb
 	if pb.OpensAt.IsZero() {
+		pp.unknownOpening(oc)
 		return
 	}
 	if pb.Unresolved() {
@@ -782,6 +817,26 @@ func (pp *planPass) reresolve(oc occ) {
 	}
 	oc.rec = out
 	pp.materialise(oc)
+}
+
+// unknownOpening follows a prebooking that waits for its box's window to
+// be known (learned from a "too early" answer, or set by the member): it
+// is armed as soon as it is. One still waiting when its class starts was
+// never fired: the occurrence is missed, saying why, not left prebooked
+// for ever.
+func (pp *planPass) unknownOpening(oc occ) {
+	r, pb := pp.r, oc.pb
+	if r.serverNow().Before(pb.ClassStart) {
+		r.planWake(r.localAt(pb.ClassStart))
+		return
+	}
+	if _, err := r.store.WithdrawPlanPrebooking(pp.ctx, pb.ID, "the class started before its box's booking window was known"); err != nil {
+		return // claimed meanwhile: its outcome decides
+	}
+	oc.rec.PrebookingID, oc.rec.ClassID = pb.ID, pb.ClassID
+	pp.final(oc, session.OccMissed, fmt.Sprintf("ahtui never learned when %s opens its classes for booking, so it could not "+
+		"book this one; set the box's window (ahtui config box.%s.window) or prebook one of its classes once",
+		oc.box.Name, oc.box.Subdomain))
 }
 
 // checkBookedByHand: before the opening, a cached list (no read) that
