@@ -357,7 +357,9 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 		if relogin {
 			retried, err := j.reloginAndRetry(ctx, res)
 			if err != nil {
-				return loggedOutFailure(res, j.late, err), time.Time{}
+				j.r.log.Warn("AimHarder logged the background session out during the fire, and logging in again failed",
+					"prebooking", j.p.ID, "err", err)
+				return loggedOutFailure(res, j.late), time.Time{}
 			}
 			*res = *retried
 			return j.conclude(ctx, res, false)
@@ -369,6 +371,11 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 		day.class, day.booked, day.err = j.confirmBooked(ctx)
 	}
 	o, tooEarly := judge(res, j.late, day)
+	if o.Status == session.PrebookFailed || day.err != nil {
+		// The outcome stores a code and AimHarder's words: the detail is here.
+		j.r.log.Info("fire judged", "prebooking", j.p.ID, "outcome", o.Status, "code", o.Code,
+			"last_err", res.best.err, "day_err", day.err)
+	}
 	if tooEarly != nil {
 		if later := j.statedOpening(ctx, tooEarly); !later.IsZero() {
 			return o, later

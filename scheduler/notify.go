@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/session/shellcmd"
 )
 
@@ -226,7 +227,10 @@ func (n *Notification) prebooking(p session.Prebooking) {
 		n.StartsAt = p.ClassStart.Format(time.RFC3339)
 		n.start = p.ClassStart
 	}
-	n.ReservationID, n.Code, n.Reason = p.ReservationID, p.OutcomeCode, p.OutcomeMessage
+	// Reason: the code in English words (notifications speak English), then
+	// AimHarder's own words.
+	n.ReservationID, n.Code = p.ReservationID, p.OutcomeCode
+	n.Reason = outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN)
 	n.Attempts, n.Late = p.Attempts, p.Late
 	if p.Late && p.LateKnown() {
 		n.LateMS = p.LateBy.Milliseconds()

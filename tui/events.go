@@ -89,8 +89,8 @@ func (m *Model) outcomeToast(ev Event) tea.Cmd {
 		return m.toasts.Push(toast.OK, fmt.Sprintf(tx.PrebookOutcomeOK, class, status))
 	}
 	reason := status
-	if ev.Message != "" {
-		reason += ` — "` + ev.Message + `"`
+	if words := tx.Outcome(string(ev.Status), ev.Code, ev.Message); words != "" {
+		reason += " — " + words
 	}
 	return m.toasts.Push(toast.Error, fmt.Sprintf(tx.PrebookOutcomeFail, class, reason))
 }

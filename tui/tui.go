@@ -161,11 +161,12 @@ type Event struct {
 	BoxID int64
 	Day   aimharder.Date
 	// PrebookingID, Status, Class, ClassStart and Message describe a
-	// finished prebooking (Message in the server's words) or a warning.
+	// finished prebooking (Code is ahtui's outcome code, Message AimHarder's own words) or a warning.
 	PrebookingID int64
 	Status       session.PrebookingStatus
 	Class        string
 	ClassStart   time.Time
+	Code         string // the outcome code (session/outcome), worded in the UI's language
 	Message      string
 }
 

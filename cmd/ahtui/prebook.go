@@ -14,6 +14,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/session/account"
 )
 
@@ -186,11 +187,8 @@ func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 		if p.Waitlist {
 			status += " +waitlist"
 		}
-		outcome := p.Message
-		if outcome == "" {
-			outcome = p.Outcome
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, outcome)
+		said := outcome.Reason(p.Status, p.Outcome, p.Message, outcome.EN)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, said)
 	}
 }
 

@@ -20,7 +20,7 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 	prebooking := func(k tui.EventKind, p session.Prebooking) tui.Event {
 		return tui.Event{
 			Kind: k, BoxID: p.BoxID, Day: p.Day, PrebookingID: p.ID, Status: p.Status,
-			Class: p.ClassName, ClassStart: p.ClassStart, Message: p.OutcomeMessage,
+			Class: p.ClassName, ClassStart: p.ClassStart, Code: p.OutcomeCode, Message: p.OutcomeMessage,
 		}
 	}
 	switch e := e.(type) {

@@ -198,8 +198,8 @@ func (m *Model) prebookingWords(p *session.Prebooking) string {
 		return fmt.Sprintf(tx.PrebookingLine, status, when)
 	}
 	s := status
-	if p.OutcomeMessage != "" {
-		s += ` — "` + p.OutcomeMessage + `"`
+	if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+		s += " — " + words
 	}
 	return fmt.Sprintf(tx.PrebookingOutcome, s)
 }

@@ -152,7 +152,7 @@ type Text struct {
 	PrebookOutcomeFail   string // %s class, %s reason
 	Working              string
 
-	// Errors, in a member's words.
+	// Errors, in a member's words: the words of session/outcome, which owns them.
 	ErrNotLoggedIn   string
 	ErrExpired       string
 	ErrFull          string
@@ -160,20 +160,15 @@ type Text struct {
 	ErrPayment       string
 	ErrTooLate       string
 	ErrDailyLimit    string
-	ErrDailyLimitMax string // %d
 	ErrQuota         string
 	ErrAlreadyBooked string
 	ErrTooEarly      string
-	ErrRefused       string // %d code
 	ErrRefusedStated string // a refusal without a code, AimHarder's words follow
 	ErrCancelRefused string // a cancel refused; AimHarder's words may follow
-	ServerSays       string // %s message
 	ErrBadLogin      string
 	ErrLocked        string
-	ErrLoginRefused  string // %s reason
 	ErrBlocked       string
 	ErrRateLimited   string
-	ErrHTTP          string // %d status
 	ErrNetwork       string // a network failure of no known kind
 	ErrNetCut        string // the connection closed before the answer (EOF, reset)
 	ErrNetTimeout    string
@@ -184,7 +179,6 @@ type Text struct {
 	ErrUncertain     string // %s: WhatBooking or WhatCancel
 	WhatBooking      string
 	WhatCancel       string
-	ErrProtocol      string // %s problem
 	ErrUnexpected    string
 	ErrBusy          string
 	ErrReadOnly      string
@@ -197,7 +191,6 @@ type Text struct {
 	ErrClassStarted  string
 	ErrAlreadyIn     string
 	ErrClassGone     string
-	ErrOther         string // %s error
 
 	// Views.
 	PrebookingsTitle string

@@ -83,10 +83,8 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 			opens = tx.DateTime(p.OpensAt)
 		}
 		var outcome []string
-		if p.OutcomeMessage != "" {
-			outcome = append(outcome, `"`+p.OutcomeMessage+`"`)
-		} else if p.OutcomeCode != "" && p.OutcomeCode != string(p.Status) {
-			outcome = append(outcome, p.OutcomeCode)
+		if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+			outcome = append(outcome, words)
 		}
 		if p.Attempts > 0 {
 			outcome = append(outcome, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
@@ -129,8 +127,8 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 				text += " " + p.ClassStart.Format("15:04")
 			}
 			text += ": " + status
-			if p.OutcomeMessage != "" {
-				text += ` — "` + p.OutcomeMessage + `"`
+			if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+				text += " — " + words
 			}
 		}
 		var second string
