@@ -50,7 +50,11 @@ func (m *Model) onEvent(ev Event) tea.Cmd {
 	case EventPrebookingFinished:
 		cmds = append(cmds, m.outcomeToast(ev), m.ringBell())
 	case EventWarning:
-		if ev.Message != "" {
+		switch {
+		case ev.Rule != nil:
+			r := ev.Rule
+			cmds = append(cmds, m.toasts.Push(toast.Warn, fmt.Sprintf(m.tx.WarnWindowRule, r.Box, r.MemberRule, r.ServerRule)))
+		case ev.Message != "":
 			cmds = append(cmds, m.toasts.Push(toast.Warn, ev.Message))
 		}
 	case EventBoxes:

@@ -168,6 +168,16 @@ type Event struct {
 	ClassStart   time.Time
 	Code         string // the outcome code (session/outcome), worded in the UI's language
 	Message      string
+	// Rule is a warning that a box's booking-window rule is wrong, worded
+	// in the UI's language (Message is then the English log line).
+	Rule *RuleWarning
+}
+
+// RuleWarning: the member's booking-window rule of a box is wrong.
+type RuleWarning struct {
+	Box        string // the box's subdomain
+	MemberRule string // the member's rule, e.g. "3d"
+	ServerRule string // the rule AimHarder's answer states, e.g. "2d"
 }
 
 // EventMsg carries an Event into the program.

@@ -14,8 +14,8 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
-	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {

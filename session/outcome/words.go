@@ -139,7 +139,7 @@ func Reason(status, code, message string, lang Lang) string {
 		if message == "" {
 			return ""
 		}
-		return Says(lang, message)
+		return `"` + message + `"` // AimHarder's, quoted as elsewhere
 	}
 	return Stored(code, message, lang)
 }

@@ -40,7 +40,8 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 		// The outcome is real even though the database could not keep it.
 		return prebooking(tui.EventPrebookingFinished, e.Prebooking), true
 	case scheduler.WindowRuleWrong:
-		return tui.Event{Kind: tui.EventWarning, Message: e.String()}, true
+		return tui.Event{Kind: tui.EventWarning, Message: e.String(),
+			Rule: &tui.RuleWarning{Box: e.Box, MemberRule: e.MemberRule, ServerRule: e.ServerRule}}, true
 	case scheduler.HealthWarning:
 		if e.Resolved {
 			return tui.Event{Kind: tui.EventChanged}, true

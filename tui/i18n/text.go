@@ -216,24 +216,26 @@ type Text struct {
 	// subdomain, %s the rule to type ("2d@HH:MM"): the rule is only
 	// assumed, and how to set a fixed hour.
 	BoxWindowAssumed string
-	BoxShares        string
-	FamilyLabel      string
-	FamilyHint       string
-	FamilyHolder     string
-	LoginTitle       string
-	LoginIntro       string
-	Email            string
-	Password         string
-	LoggingIn        string
-	LoginSubmit      string
-	HelpTitle        string
-	Legend           string
-	LegendGlyphs     string
-	PrebookStatus    map[string]string // session.PrebookingStatus → word
-	HistoryKinds     map[string]string // session.EventKind → word
-	HistoryOutcome   map[string]string // outcome of a book or cancel → word
-	HistoryTook      string            // %d milliseconds
-	KeyGroups        [4]string         // move, act, views, general
+	// WarnWindowRule: %s box, %s the member's rule, %s AimHarder's.
+	WarnWindowRule string
+	BoxShares      string
+	FamilyLabel    string
+	FamilyHint     string
+	FamilyHolder   string
+	LoginTitle     string
+	LoginIntro     string
+	Email          string
+	Password       string
+	LoggingIn      string
+	LoginSubmit    string
+	HelpTitle      string
+	Legend         string
+	LegendGlyphs   string
+	PrebookStatus  map[string]string // session.PrebookingStatus → word
+	HistoryKinds   map[string]string // session.EventKind → word
+	HistoryOutcome map[string]string // outcome of a book or cancel → word
+	HistoryTook    string            // %d milliseconds
+	KeyGroups      [4]string         // move, act, views, general
 
 	// How the box opens, asked with the prebook offer when a "too early"
 	// answer taught an assumed "N days" rule (docs/protocol.md §9).
