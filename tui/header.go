@@ -256,7 +256,7 @@ func (m *Model) renderStatusBox() {
 	} else {
 		rows = append(rows, [2]string{tx.StatusFiring, th.Faint.Render(tx.StatusNoEngine)})
 	}
-	rows = append(rows, [2]string{tx.StatusPending, fmt.Sprintf(tx.StatusPendingValue, m.pendingCount(), len(m.plans))})
+	rows = append(rows, [2]string{tx.StatusPending, tx.StatusPendingCount.N(m.pendingCount()) + " · " + tx.StatusPendingPlans.N(len(m.plans))})
 	data := tx.StatusFresh
 	switch {
 	case m.inflight > 0:

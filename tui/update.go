@@ -367,9 +367,9 @@ func (m *Model) requestQuit() tea.Cmd {
 	// Weekly plans need the runner too: with nothing pending yet, they
 	// are what quitting stops.
 	n, plans := m.pendingCount(), len(m.plans)
-	keepBody, quitBody := fmt.Sprintf(m.tx.ConfirmQuitKeep, n), fmt.Sprintf(m.tx.ConfirmQuitBody, n)
+	keepBody, quitBody := m.tx.ConfirmQuitKeep.N(n), m.tx.ConfirmQuitBody.N(n)
 	if n == 0 && plans > 0 {
-		keepBody, quitBody = fmt.Sprintf(m.tx.ConfirmQuitPlansKeep, plans), fmt.Sprintf(m.tx.ConfirmQuitPlans, plans)
+		keepBody, quitBody = m.tx.ConfirmQuitPlansKeep.N(plans), m.tx.ConfirmQuitPlans.N(plans)
 	}
 	if (n > 0 || plans > 0) && m.engineLeading() && m.cfg.KeepRunning != nil {
 		tx := m.tx

@@ -47,7 +47,8 @@ type Text struct {
 	StatusFiring       string
 	StatusNoEngine     string // no firing engine in this process
 	StatusPending      string
-	StatusPendingValue string // %d pending prebookings, %d weekly plans
+	StatusPendingCount Plural // %d pending prebookings
+	StatusPendingPlans Plural // %d weekly plans
 	StatusData         string
 	StatusFresh        string
 	StatusFreshAt      string // %s time of the last answer from AimHarder
@@ -125,8 +126,8 @@ type Text struct {
 	ConfirmUnprebook     string
 	ConfirmUnprebookBody string // %s class
 	ConfirmQuit          string
-	ConfirmQuitBody      string // %d pending prebookings
-	ConfirmQuitKeep      string // %d pending prebookings (keeping them running in the background is offered)
+	ConfirmQuitBody      Plural // %d pending prebookings
+	ConfirmQuitKeep      Plural // %d pending prebookings (keeping them running in the background is offered)
 	ChoiceBackground     string
 	ChoiceQuitAnyway     string
 	ChoiceStay           string
@@ -198,7 +199,7 @@ type Text struct {
 	PrebookColumns   [5]string // status, class, day, opens, outcome
 	HistoryTitle     string
 	HistoryEmpty     string
-	HistoryAttempts  string // %d
+	HistoryAttempts  Plural // %d
 	HistoryLate      string
 	HistoryFired     string // %s time
 	BoxesTitle       string
@@ -306,8 +307,8 @@ type Text struct {
 	PlanPickDay      string
 	PlanNoClass      string
 	// Quitting with weekly plans and no prebooking pending: %d plans.
-	ConfirmQuitPlans     string
-	ConfirmQuitPlansKeep string
+	ConfirmQuitPlans     Plural // %d
+	ConfirmQuitPlansKeep Plural // %d
 	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
 }
 

@@ -87,7 +87,7 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 			outcome = append(outcome, words)
 		}
 		if p.Attempts > 0 {
-			outcome = append(outcome, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+			outcome = append(outcome, tx.HistoryAttempts.N(p.Attempts))
 		}
 		if p.Late {
 			outcome = append(outcome, tx.HistoryLate)
@@ -169,7 +169,7 @@ func timing(tx *i18n.Text, p session.Prebooking) string {
 		parts = append(parts, "→ "+s)
 	}
 	if p.Attempts > 0 {
-		parts = append(parts, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+		parts = append(parts, tx.HistoryAttempts.N(p.Attempts))
 	}
 	if p.Late {
 		parts = append(parts, tx.HistoryLate)
