@@ -42,6 +42,7 @@ var english = Text{
 	StatusClock:        "Server clock",
 	StatusFiring:       "Prebookings",
 	StatusNoEngine:     "not fired by this ahtui",
+	StatusNoLogin:      "nothing fires until you log in",
 	StatusPending:      "Waiting",
 	StatusPendingCount: Plural{"%d prebooking", "%d prebookings"},
 	StatusPendingPlans: Plural{"%d weekly plan", "%d weekly plans"},

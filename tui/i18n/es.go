@@ -42,6 +42,7 @@ var spanish = Text{
 	StatusClock:        "Reloj del servidor",
 	StatusFiring:       "Prerreservas",
 	StatusNoEngine:     "este ahtui no las dispara",
+	StatusNoLogin:      "nada se dispara hasta que inicies sesión",
 	StatusPending:      "En espera",
 	StatusPendingCount: Plural{"%d prerreserva", "%d prerreservas"},
 	StatusPendingPlans: Plural{"%d plan semanal", "%d planes semanales"},

@@ -46,6 +46,7 @@ type Text struct {
 	StatusClock        string
 	StatusFiring       string
 	StatusNoEngine     string // no firing engine in this process
+	StatusNoLogin      string // before a login: nothing fires
 	StatusPending      string
 	StatusPendingCount Plural // %d pending prebookings
 	StatusPendingPlans Plural // %d weekly plans
