@@ -85,7 +85,7 @@ var english = Text{
 	OpensAt:            "opens %s (%s)",
 	OpenedAt:           "opened %s",
 	OpensUnknown:       "window unknown: press b once to learn it",
-	LateCancel:         "Late cancel",
+	LateCancel:         "Cancel",
 	LateCancelInfo:     "cancelling close to the start loses the credit; ahtui asks first",
 	Attendees:          "Attendees (%d)",
 	AttendeesTitle:     "Attendees",

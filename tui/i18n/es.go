@@ -85,7 +85,7 @@ var spanish = Text{
 	OpensAt:            "abre el %s (%s)",
 	OpenedAt:           "abrió el %s",
 	OpensUnknown:       "apertura desconocida: pulsa b una vez para saberla",
-	LateCancel:         "Cancelar tarde",
+	LateCancel:         "Cancelar",
 	LateCancelInfo:     "cancelar cerca del inicio pierde el crédito; ahtui pregunta antes",
 	Attendees:          "Asistentes (%d)",
 	AttendeesTitle:     "Asistentes",
