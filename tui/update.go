@@ -234,7 +234,11 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.NextOpening):
 		return m.nextOpening()
 	case key.Matches(k, m.keys.Refresh):
-		return tea.Batch(m.loadWeek(false), m.loadStore(), m.toasts.Push(toast.Info, m.tx.Refreshing))
+		load := m.loadWeek(false)
+		if load != nil {
+			m.refreshSeq = m.seq
+		}
+		return tea.Batch(load, m.loadStore(), m.toasts.Push(toast.Info, m.tx.Refreshing))
 	case key.Matches(k, m.keys.Book):
 		return m.book()
 	case key.Matches(k, m.keys.Cancel):

@@ -152,7 +152,7 @@ var english = Text{
 	OneDay:               "1 day",
 	NDays:                "%d days",
 	Refreshing:           "Refreshing…",
-	Refreshed:            "Up to date",
+	Refreshed:            "Up to date · AimHarder answered at %s",
 	NothingToCancel:      "You have no booking for this class",
 	NothingToBook:        "Nothing to book here",
 	AlreadyYours:         "You are already booked",

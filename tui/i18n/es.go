@@ -152,7 +152,7 @@ var spanish = Text{
 	OneDay:               "1 día",
 	NDays:                "%d días",
 	Refreshing:           "Actualizando…",
-	Refreshed:            "Al día",
+	Refreshed:            "Al día · AimHarder respondió a las %s",
 	NothingToCancel:      "No tienes reserva en esta clase",
 	NothingToBook:        "Nada que reservar aquí",
 	AlreadyYours:         "Ya estás apuntado",

@@ -143,7 +143,7 @@ type Text struct {
 	Unprebooked          string // %s class
 	WindowWasOpen        string // %s class
 	Refreshing           string
-	Refreshed            string
+	Refreshed            string // %s the time of AimHarder's answer: a refresh (r) ends with it
 	NothingToCancel      string
 	NothingToBook        string
 	AlreadyYours         string
