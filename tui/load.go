@@ -78,6 +78,13 @@ func (m *Model) changeWeek(from aimharder.Date) tea.Cmd {
 	return m.loadWeek(true)
 }
 
+// shiftWeek shows the week days away, the cursor on the same weekday at
+// the class starting nearest the time it was on.
+func (m *Model) shiftWeek(days int) tea.Cmd {
+	m.target = &target{day: m.grid.CursorDay().AddDays(days)}
+	return m.changeWeek(m.grid.Week().AddDays(days))
+}
+
 func (m *Model) goToday() tea.Cmd {
 	monday := m.today.Monday()
 	if monday != m.grid.Week() {

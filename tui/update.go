@@ -226,9 +226,9 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		m.toasts.Dismiss()
 		return nil
 	case key.Matches(k, m.keys.PrevWeek):
-		return m.changeWeek(m.grid.Week().AddDays(-7))
+		return m.shiftWeek(-7)
 	case key.Matches(k, m.keys.NextWeek):
-		return m.changeWeek(m.grid.Week().AddDays(7))
+		return m.shiftWeek(7)
 	case key.Matches(k, m.keys.Today):
 		return m.goToday()
 	case key.Matches(k, m.keys.NextOpening):
