@@ -2,11 +2,17 @@ package tui
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui/grid"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
 
@@ -74,6 +80,37 @@ func TestWeekKeysKeepTheTimeOfDay(t *testing.T) {
 		if !ok || got.Start.Weekday() != picked.Start.Weekday() || got.Start.Format("15:04") != picked.Start.Format("15:04") {
 			t.Errorf("after %s: the cursor is on %v %s, want %s %s", k, ok, got.Start.Format("Mon 15:04"),
 				picked.Start.Weekday(), picked.Start.Format("15:04"))
+		}
+	}
+}
+
+// TestDialogsDimWhatIsBehind: a box drawn over the screen dims what it
+// covers (the theme's faint style, SGR faint without colours), keeping the
+// text, so the box is what stands out.
+func TestDialogsDimWhatIsBehind(t *testing.T) {
+	for _, noColor := range []bool{false, true} {
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.ANSI256)
+		r.SetHasDarkBackground(true)
+		e := newEnvWith(t, 160, 48, Config{Lang: i18n.EN, Renderer: r, NoColor: noColor})
+		e.pick(grid.NotOpen)
+		before := strings.Split(e.screen(), "\n")
+		e.key("S")
+		after := strings.Split(e.screen(), "\n")
+		faint, _, _ := strings.Cut(e.m.th.Faint.Render("·"), "·")
+		if noColor && faint != "\x1b[2m" {
+			t.Errorf("NO_COLOR faint is %q", faint)
+		}
+		// Row 3 is the grid's first row of days, above the box.
+		if !strings.HasPrefix(after[3], faint) || strings.Count(after[3], "\x1b[") > 2 {
+			t.Errorf("no color %v: the row behind the box is not dimmed: %q", noColor, after[3])
+		}
+		if ansi.Strip(after[3]) != ansi.Strip(before[3]) {
+			t.Errorf("no color %v: dimming changed the text: %q → %q", noColor, ansi.Strip(before[3]), ansi.Strip(after[3]))
+		}
+		e.key("esc")
+		if got := strings.Split(e.screen(), "\n"); got[3] != before[3] {
+			t.Errorf("no color %v: the screen stays dimmed after the box closed", noColor)
 		}
 	}
 }
