@@ -228,7 +228,9 @@ func (e PrebookingLate) String() string {
 }
 
 func (e PrebookingMissed) String() string {
-	return fmt.Sprintf("prebooking %s: missed — %s", describePrebooking(e.Prebooking), e.Prebooking.OutcomeMessage)
+	p := e.Prebooking
+	return fmt.Sprintf("prebooking %s: missed — %s", describePrebooking(p),
+		outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN))
 }
 
 func (e PrebookingOutcome) String() string {

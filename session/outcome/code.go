@@ -59,6 +59,7 @@ const (
 	NotLoggedIn     Code = "not_logged_in"    // no account or session on this database
 	SessionDead     Code = "session_dead"     // AimHarder ended the session: log in again
 	LoggedOut       Code = "logged_out"       // logged out during a fire and logging in again failed
+	NoSession       Code = "no_session"       // the background session could not be used for a fire
 	PasswordRefused Code = "password_refused" // wrong e-mail or password
 	LockedOut       Code = "locked_out"       // too many attempts
 	LoginRefused    Code = "login_refused"    // the login refused for another reason

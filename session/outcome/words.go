@@ -41,8 +41,8 @@ var words = map[Code]pair{
 		"la respuesta de AimHarder indica lista de espera, pero a veces ha sido una plaza, y no se pudo leer el día para saberlo: revisa tus reservas en AimHarder"},
 	Unconfirmed: {"an earlier attempt got no clear answer and the day could not be read to check it: check in AimHarder whether you are booked",
 		"un intento anterior no tuvo respuesta clara y no se pudo leer el día para comprobarlo: mira en AimHarder si tienes reserva"},
-	Missed: {"its booking window opened while no ahtui was running to fire it",
-		"su reserva abrió sin ningún ahtui en marcha para dispararla"},
+	Missed: {"its booking window opened while no ahtui was running to fire it, and the class has started",
+		"su reserva abrió sin ningún ahtui en marcha para dispararla, y la clase ya ha empezado"},
 
 	TooEarly:       {"booking for this class is not open yet", "la reserva de esta clase aún no está abierta"},
 	Full:           {"the class is full", "la clase está completa"},
@@ -74,6 +74,7 @@ var words = map[Code]pair{
 	NotLoggedIn:     {"you are not logged in", "no has iniciado sesión"},
 	SessionDead:     {"your AimHarder session has expired: log in again", "tu sesión de AimHarder ha caducado: vuelve a iniciar sesión"},
 	LoggedOut:       {"AimHarder ended the session during the fire and logging in again failed", "AimHarder cerró la sesión durante el disparo y no se pudo volver a iniciarla"},
+	NoSession:       {"the background session could not be used: log in again", "no se pudo usar la sesión en segundo plano: vuelve a iniciar sesión"},
 	PasswordRefused: {"wrong e-mail or password", "correo o contraseña incorrectos"},
 	LockedOut:       {"too many failed attempts: AimHarder locked the login for a while", "demasiados intentos fallidos: AimHarder ha bloqueado el acceso un rato"},
 	LoginRefused:    {"AimHarder refused the login", "AimHarder rechazó el inicio de sesión"},
@@ -135,7 +136,7 @@ func Stored(code, message string, lang Lang) string {
 // failed…): the code's words when they say more than the status, then
 // AimHarder's own words. "" when there is nothing to add to the status.
 func Reason(status, code, message string, lang Lang) string {
-	if code == "" || code == status {
+	if c := Parse(code); c == "" || (code == status && (c == Booked || c == Waitlisted)) {
 		if message == "" {
 			return ""
 		}
