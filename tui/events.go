@@ -54,6 +54,9 @@ func (m *Model) onEvent(ev Event) tea.Cmd {
 		case ev.Rule != nil:
 			r := ev.Rule
 			cmds = append(cmds, m.toasts.Push(toast.Warn, fmt.Sprintf(m.tx.WarnWindowRule, r.Box, r.MemberRule, r.ServerRule)))
+		case ev.Health:
+			m.log.Warn("prebookings at risk", "problem", ev.Message)
+			cmds = append(cmds, m.toasts.Push(toast.Warn, m.tx.WarnHealth))
 		case ev.Message != "":
 			cmds = append(cmds, m.toasts.Push(toast.Warn, ev.Message))
 		}

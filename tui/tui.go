@@ -171,6 +171,9 @@ type Event struct {
 	// Rule is a warning that a box's booking-window rule is wrong, worded
 	// in the UI's language (Message is then the English log line).
 	Rule *RuleWarning
+	// Health: the warning is that pending prebookings are at risk (the
+	// background session cannot fire them), worded in the UI's language.
+	Health bool
 }
 
 // RuleWarning: the member's booking-window rule of a box is wrong.

@@ -114,3 +114,20 @@ func TestDialogsDimWhatIsBehind(t *testing.T) {
 		}
 	}
 }
+
+// TestWarningsSpeakTheUILanguage: a wrong window rule and prebookings at
+// risk are worded in the TUI's language, never as the runner's English
+// log line with an `ahtui config` hint.
+func TestWarningsSpeakTheUILanguage(t *testing.T) {
+	e := newEnv(t, 160, 48, i18n.ES)
+	tx := i18n.For(i18n.ES)
+	english := "box test: your booking-window rule \"3d\" is wrong — Fix the rule with `ahtui config box.test.window 2d`"
+	e.send(EventMsg{Kind: EventWarning, Message: english, Rule: &RuleWarning{Box: "test", MemberRule: "3d", ServerRule: "2d"}})
+	if got := e.lastToast(); got != fmt.Sprintf(tx.WarnWindowRule, "test", "3d", "2d") {
+		t.Errorf("window rule toast %q", got)
+	}
+	e.send(EventMsg{Kind: EventWarning, Message: "prebooking #1 fires in 2h but the background session has expired: run `ahtui login`", Health: true})
+	if got := e.lastToast(); got != tx.WarnHealth {
+		t.Errorf("health toast %q", got)
+	}
+}

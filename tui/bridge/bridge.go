@@ -46,7 +46,7 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 		if e.Resolved {
 			return tui.Event{Kind: tui.EventChanged}, true
 		}
-		return tui.Event{Kind: tui.EventWarning, Message: e.Problem}, true
+		return tui.Event{Kind: tui.EventWarning, Message: e.Problem, Health: true}, true
 	case scheduler.LeaderChanged:
 		return tui.Event{Kind: tui.EventChanged}, true
 	case scheduler.BoxesChanged:

@@ -219,6 +219,7 @@ var english = Text{
 	HoursWall:        "%d h, counting clock hours (across a DST change the opening keeps its time on the clock); set %dh for elapsed hours",
 	BoxWindow:        "booking opens %s",
 	WindowLabel:      "Window",
+	WarnHealth:       "prebookings at risk: the background session cannot book them — log in again (S shows the sessions)",
 	WarnWindowRule:   "box %s: your booking window %s is wrong, AimHarder says %s; prebookings now wait for its opening — fix the rule in boxes (B)",
 	BoxWindowAssumed: "booking window %s assumed (AimHarder said only the days); a fixed hour? ahtui config box.%s.window %s",
 	BoxShares:        "shares attendees",

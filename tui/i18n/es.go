@@ -219,6 +219,7 @@ var spanish = Text{
 	HoursWall:        "%d h, contando horas de reloj (con el cambio de hora la apertura mantiene su hora en el reloj); pon %dh para horas transcurridas",
 	BoxWindow:        "la reserva abre %s",
 	WindowLabel:      "Ventana",
+	WarnHealth:       "prerreservas en riesgo: la sesión en segundo plano no puede reservarlas — vuelve a iniciar sesión (S muestra las sesiones)",
 	WarnWindowRule:   "box %s: tu ventana de reserva %s es incorrecta, AimHarder dice %s; las prerreservas esperan ahora a su apertura — corrige la regla en boxes (B)",
 	BoxWindowAssumed: "ventana de reserva %s supuesta (AimHarder solo dijo los días); ¿hora fija? ahtui config box.%s.window %s",
 	BoxShares:        "comparte asistentes",

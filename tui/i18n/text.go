@@ -220,6 +220,7 @@ type Text struct {
 	BoxWindowAssumed string
 	// WarnWindowRule: %s box, %s the member's rule, %s AimHarder's.
 	WarnWindowRule string
+	WarnHealth     string // pending prebookings at risk
 	BoxShares      string
 	FamilyLabel    string
 	FamilyHint     string
