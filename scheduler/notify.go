@@ -81,8 +81,8 @@ type Notification struct {
 	Box           string `json:"box,omitempty"`       // subdomain
 	BoxName       string `json:"box_name,omitempty"`
 	ReservationID int64  `json:"reservation_id,omitempty"`
-	Code          string `json:"code,omitempty"`   // short machine-readable reason, e.g. "full"
-	Reason        string `json:"reason,omitempty"` // AimHarder's words
+	Code          string `json:"code,omitempty"`   // the outcome code (session/outcome), e.g. "full"
+	Reason        string `json:"reason,omitempty"` // the code in English words, then AimHarder's own, quoted
 	Attempts      int    `json:"attempts,omitempty"`
 	Late          bool   `json:"late,omitempty"`    // the booking request left a second or more after the opening
 	LateMS        int64  `json:"late_ms,omitempty"` // how late, when Late and known
