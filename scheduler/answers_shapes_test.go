@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // The minority answer shapes of docs/protocol.md §10B inside a firing burst.
@@ -45,8 +45,7 @@ func TestAnswersVerdicts(t *testing.T) {
 	// A burst that met only bare −12s fails in words, not with a Go error.
 	res := &burstResult{verdict: verdictRetry, sent: 3, attempts: []attempt{{err: bare}, {err: bare}, {err: bare}}, best: attempt{err: bare}}
 	o, tooEarly := judge(res, false, dayRead{})
-	if o.Status != session.PrebookFailed || tooEarly != nil || !strings.Contains(o.Message, "without saying why") ||
-		strings.Contains(o.Message, "aimharder book") {
+	if o.Status != session.PrebookFailed || tooEarly != nil || outcome.Parse(o.Code) != outcome.Refused || o.Message != "" {
 		t.Errorf("bare burst: %+v (too early %v)", o, tooEarly)
 	}
 	// A no-state refusal is stored with AimHarder's words.

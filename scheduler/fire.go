@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Fire phases.
@@ -98,15 +98,16 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 			return
 		}
 		settled.Store(true)
-		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error",
-			Message: "its box is not in the database any more: " + err.Error()}, time.Time{})
+		r.log.Warn("cannot fire: its box is not in the database any more", "prebooking", p.ID, "err", err)
+		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Error)}, time.Time{})
 		return
 	}
 	p = p.InBoxZone(box)
 	ref, err := account.BoxRef(box)
 	if err != nil {
 		settled.Store(true)
-		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error", Message: err.Error()}, time.Time{})
+		r.log.Warn("cannot fire: the box has no usable reference", "prebooking", p.ID, "err", err)
+		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Error)}, time.Time{})
 		return
 	}
 	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost, settled: settled, runCtx: ctx}
@@ -228,8 +229,8 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
-			Message: "the background session could not be made fresh: " + err.Error()}, time.Time{})
+		r.log.Warn("cannot fire: the background session could not be made fresh", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.NoSession), Late: j.late}, time.Time{})
 		return
 	}
 	if !j.late {
@@ -266,15 +267,16 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
-			Message: "the background session is gone: " + err.Error()}, time.Time{})
+		j.r.log.Warn("cannot fire: the background session is gone", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.NoSession), Late: j.late}, time.Time{})
 		return
 	}
 	j.sent = sess.Credentials
 	prepared, err := r.client.PrepareBook(sess.Credentials, j.ref, j.p.ClassID, j.p.Day,
 		aimharder.BookOptions{Insist: j.p.AllowWaitlist, FamilyID: j.p.FamilyID})
 	if err != nil {
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "error", Late: j.late, Message: err.Error()}, time.Time{})
+		j.r.log.Warn("cannot fire: the booking could not be prepared", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Classify(err)), Late: j.late}, time.Time{})
 		return
 	}
 	est, known := r.estimator.Estimate()
@@ -364,7 +366,9 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 		if relogin {
 			retried, err := j.reloginAndRetry(ctx, res)
 			if err != nil {
-				return loggedOutFailure(res, j.late, err), time.Time{}
+				j.r.log.Warn("AimHarder logged the background session out during the fire, and logging in again failed",
+					"prebooking", j.p.ID, "err", err)
+				return loggedOutFailure(res, j.late), time.Time{}
 			}
 			*res = *retried
 			return j.conclude(ctx, res, false)
@@ -376,6 +380,11 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 		day.class, day.booked, day.err = j.confirmBooked(ctx)
 	}
 	o, tooEarly := judge(res, j.late, day)
+	if o.Status == session.PrebookFailed || day.err != nil {
+		// The outcome stores a code and AimHarder's words: the detail is here.
+		j.r.log.Info("fire judged", "prebooking", j.p.ID, "outcome", o.Status, "code", o.Code,
+			"last_err", res.best.err, "day_err", day.err)
+	}
 	if tooEarly != nil {
 		if later := j.statedOpening(ctx, tooEarly); !later.IsZero() {
 			return o, later
@@ -453,9 +462,9 @@ func (j *fireJob) missed(ctx context.Context) {
 		j.finish(ctx, o, time.Time{})
 		return
 	}
-	msg := fmt.Sprintf("its booking window opened %s while no runner was running, and the class has started",
-		j.p.OpensAt.Format("Mon 2 Jan 15:04"))
-	j.finish(ctx, session.Outcome{Status: session.PrebookMissed, Code: "missed", Message: msg, Late: true}, time.Time{})
+	j.r.log.Info("missed: the booking window opened while no runner was running, and the class has started",
+		"prebooking", j.p.ID, "opened", j.p.OpensAt)
+	j.finish(ctx, session.Outcome{Status: session.PrebookMissed, Code: string(outcome.Missed), Late: true}, time.Time{})
 }
 
 // abort stops a fire before its burst: the claim goes back to pending

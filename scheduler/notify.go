@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/session/shellcmd"
 )
 
@@ -82,8 +83,8 @@ type Notification struct {
 	Box           string `json:"box,omitempty"`       // subdomain
 	BoxName       string `json:"box_name,omitempty"`
 	ReservationID int64  `json:"reservation_id,omitempty"`
-	Code          string `json:"code,omitempty"`   // short machine-readable reason, e.g. "full"
-	Reason        string `json:"reason,omitempty"` // AimHarder's words
+	Code          string `json:"code,omitempty"`   // the outcome code (session/outcome), e.g. "full"
+	Reason        string `json:"reason,omitempty"` // the code in English words, then AimHarder's own, quoted
 	Attempts      int    `json:"attempts,omitempty"`
 	Late          bool   `json:"late,omitempty"`    // the booking request left a second or more after the opening
 	LateMS        int64  `json:"late_ms,omitempty"` // how late, when Late and known
@@ -231,7 +232,10 @@ func (n *Notification) prebooking(p session.Prebooking) {
 		n.StartsAt = p.ClassStart.Format(time.RFC3339)
 		n.start = p.ClassStart
 	}
-	n.ReservationID, n.Code, n.Reason = p.ReservationID, p.OutcomeCode, p.OutcomeMessage
+	// Reason: the code in English words (notifications speak English), then
+	// AimHarder's own words.
+	n.ReservationID, n.Code = p.ReservationID, p.OutcomeCode
+	n.Reason = outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN)
 	n.Attempts, n.Late = p.Attempts, p.Late
 	if p.Late && p.LateKnown() {
 		n.LateMS = p.LateBy.Milliseconds()

@@ -12,6 +12,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // The runner side of weekly plans (docs/product.md, weekly plans). The
@@ -519,7 +520,7 @@ func (pp *planPass) advance(oc occ) {
 			return
 		case session.PrebookMissed:
 			oc.rec.PrebookingID, oc.rec.ClassID = pb.ID, pb.ClassID
-			pp.final(oc, session.OccMissed, pb.OutcomeMessage)
+			pp.final(oc, session.OccMissed, outcome.Stored(pb.OutcomeCode, pb.OutcomeMessage, outcome.EN))
 			return
 		case session.PrebookCancelled:
 			if pb.OutcomeCode != session.OutcomePlanStopped {
@@ -925,7 +926,7 @@ func (pp *planPass) afterRefusal(oc occ) {
 	case fallbackCode(code):
 		words := "full"
 		if code != "full" {
-			words = "refused (" + pb.OutcomeMessage + ")"
+			words = "refused (" + outcome.Stored(pb.OutcomeCode, pb.OutcomeMessage, outcome.EN) + ")"
 		}
 		if next, ok := pp.nextChoice(oc, func(session.Choice) bool { return true }); ok {
 			pp.fallBack(oc, next, what+" was "+words)
@@ -942,7 +943,7 @@ func (pp *planPass) afterRefusal(oc occ) {
 		pp.final(oc, st, detail)
 		return
 	}
-	pp.final(oc, session.OccFailed, what+": "+pb.OutcomeMessage)
+	pp.final(oc, session.OccFailed, what+": "+outcome.Stored(pb.OutcomeCode, pb.OutcomeMessage, outcome.EN))
 }
 
 // fallbackCode: a refusal about the class itself, which another class may

@@ -241,6 +241,9 @@ func (m *Model) renderStatusBox() {
 		rows = append(rows, [2]string{tx.StatusClock, clock})
 		var who string
 		switch {
+		case len(m.sessions) == 0:
+			// Before a login nothing can fire, whoever holds the lease.
+			who = th.Warn.Render(th.Mark.Warn + " " + tx.StatusNoLogin)
 		case e.Leading():
 			who = tx.Runner
 		case m.hasFiring && m.firing.PID != 0:
@@ -256,7 +259,7 @@ func (m *Model) renderStatusBox() {
 	} else {
 		rows = append(rows, [2]string{tx.StatusFiring, th.Faint.Render(tx.StatusNoEngine)})
 	}
-	rows = append(rows, [2]string{tx.StatusPending, fmt.Sprintf(tx.StatusPendingValue, m.pendingCount(), len(m.plans))})
+	rows = append(rows, [2]string{tx.StatusPending, tx.StatusPendingCount.N(m.pendingCount()) + " · " + tx.StatusPendingPlans.N(len(m.plans))})
 	data := tx.StatusFresh
 	switch {
 	case m.inflight > 0:

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -75,6 +76,13 @@ func (m *Model) changeWeek(from aimharder.Date) tea.Cmd {
 	m.syncDetail()
 	m.renderHeader()
 	return m.loadWeek(true)
+}
+
+// shiftWeek shows the week days away, the cursor on the same weekday at
+// the class starting nearest the time it was on.
+func (m *Model) shiftWeek(days int) tea.Cmd {
+	m.target = &target{day: m.grid.CursorDay().AddDays(days)}
+	return m.changeWeek(m.grid.Week().AddDays(days))
 }
 
 func (m *Model) goToday() tea.Cmd {
@@ -240,6 +248,10 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 			newest = false
 		}
 	}
+	refreshed := m.refreshSeq != 0 && msg.seq == m.refreshSeq
+	if refreshed {
+		m.refreshSeq = 0
+	}
 	if msg.err != nil {
 		if !newest {
 			return nil // superseded: its successor reports
@@ -258,6 +270,10 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 	m.lastFresh = m.now
 	m.placeCursor()
 	m.syncDetail()
+	if refreshed && newest {
+		// The refresh the member asked for ends with the time of the data.
+		return m.toasts.Push(toast.OK, fmt.Sprintf(m.tx.Refreshed, m.lastFresh.In(m.loc).Format("15:04:05")))
+	}
 	return nil
 }
 

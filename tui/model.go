@@ -111,6 +111,7 @@ type Model struct {
 	historySeq uint64
 	inflight   int // AimHarder loads in flight
 	lastFresh  time.Time
+	refreshSeq uint64 // the week load a refresh (r) started: its answer is confirmed
 	lastStore  time.Time
 	offline    bool
 	placed     bool // the cursor was put on today's next class

@@ -263,14 +263,15 @@ func TestCountdownsNeverReadAsClockTimes(t *testing.T) {
 }
 
 // TestQuitSaysWhatHappens: a TUI that fires the prebookings says quitting
-// stops them here and that no other ahtui fires them now.
+// stops it here and that no other ahtui fires it now, in the singular for
+// one prebooking.
 func TestQuitSaysWhatHappens(t *testing.T) {
 	e := newEnv(t, 80, 24, i18n.EN)
 	e.m.cfg.Engine = fakeEngine{leading: true}
 	e.pick(grid.NotOpen)
 	e.key("p", "q")
 	d := e.requireDialog("Quit ahtui?")
-	for _, s := range []string{"fired by this ahtui", "Quitting stops them here", "no other ahtui fires them now"} {
+	for _, s := range []string{"1 prebooking pending", "fired by this ahtui", "Quitting stops it here", "no other ahtui fires it now"} {
 		if !strings.Contains(d.Body, s) {
 			t.Errorf("the quit question lacks %q: %q", s, d.Body)
 		}

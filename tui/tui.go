@@ -166,12 +166,26 @@ type Event struct {
 	BoxID int64
 	Day   aimharder.Date
 	// PrebookingID, Status, Class, ClassStart and Message describe a
-	// finished prebooking (Message in the server's words) or a warning.
+	// finished prebooking (Code is ahtui's outcome code, Message AimHarder's own words) or a warning.
 	PrebookingID int64
 	Status       session.PrebookingStatus
 	Class        string
 	ClassStart   time.Time
+	Code         string // the outcome code (session/outcome), worded in the UI's language
 	Message      string
+	// Rule is a warning that a box's booking-window rule is wrong, worded
+	// in the UI's language (Message is then the English log line).
+	Rule *RuleWarning
+	// Health: the warning is that pending prebookings are at risk (the
+	// background session cannot fire them), worded in the UI's language.
+	Health bool
+}
+
+// RuleWarning: the member's booking-window rule of a box is wrong.
+type RuleWarning struct {
+	Box        string // the box's subdomain
+	MemberRule string // the member's rule, e.g. "3d"
+	ServerRule string // the rule AimHarder's answer states, e.g. "2d"
 }
 
 // EventMsg carries an Event into the program.

@@ -236,15 +236,19 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		m.toasts.Dismiss()
 		return nil
 	case key.Matches(k, m.keys.PrevWeek):
-		return m.changeWeek(m.grid.Week().AddDays(-7))
+		return m.shiftWeek(-7)
 	case key.Matches(k, m.keys.NextWeek):
-		return m.changeWeek(m.grid.Week().AddDays(7))
+		return m.shiftWeek(7)
 	case key.Matches(k, m.keys.Today):
 		return m.goToday()
 	case key.Matches(k, m.keys.NextOpening):
 		return m.nextOpening()
 	case key.Matches(k, m.keys.Refresh):
-		return tea.Batch(m.loadWeek(false), m.loadStore(), m.toasts.Push(toast.Info, m.tx.Refreshing))
+		load := m.loadWeek(false)
+		if load != nil {
+			m.refreshSeq = m.seq
+		}
+		return tea.Batch(load, m.loadStore(), m.toasts.Push(toast.Info, m.tx.Refreshing))
 	case key.Matches(k, m.keys.Book):
 		return m.book()
 	case key.Matches(k, m.keys.Cancel):
@@ -377,9 +381,9 @@ func (m *Model) requestQuit() tea.Cmd {
 	// Weekly plans need the runner too: with nothing pending yet, they
 	// are what quitting stops.
 	n, plans := m.pendingCount(), len(m.plans)
-	keepBody, quitBody := fmt.Sprintf(m.tx.ConfirmQuitKeep, n), fmt.Sprintf(m.tx.ConfirmQuitBody, n)
+	keepBody, quitBody := m.tx.ConfirmQuitKeep.N(n), m.tx.ConfirmQuitBody.N(n)
 	if n == 0 && plans > 0 {
-		keepBody, quitBody = fmt.Sprintf(m.tx.ConfirmQuitPlansKeep, plans), fmt.Sprintf(m.tx.ConfirmQuitPlans, plans)
+		keepBody, quitBody = m.tx.ConfirmQuitPlansKeep.N(plans), m.tx.ConfirmQuitPlans.N(plans)
 	}
 	if (n > 0 || plans > 0) && m.engineLeading() && m.cfg.KeepRunning != nil {
 		tx := m.tx

@@ -39,7 +39,8 @@ func (m Model) View() string {
 	} else {
 		lines := m.bodyLines()
 		if overlay != nil {
-			lines = dialog.Center(lines, strings.Join(overlay, "\n"), m.width)
+			// What is behind the box is dimmed: the box is what is asked.
+			lines = dialog.Center(dialog.Dim(lines, m.th.Faint), strings.Join(overlay, "\n"), m.width)
 		}
 		for _, l := range lines {
 			b.WriteString(l)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 type boxJSON struct {
@@ -130,9 +131,9 @@ func windowWords(rule string) string {
 	}
 	switch r.Kind {
 	case aimharder.RuleSlidingDays:
-		return fmt.Sprintf("at the class's time %d day(s) before", r.Days)
+		return "at the class's time " + outcome.Count(r.Days, "day", "days") + " before"
 	case aimharder.RuleFixedHour:
-		return fmt.Sprintf("at %02d:%02d, %d day(s) before the class", r.Hour, r.Minute, r.Days)
+		return fmt.Sprintf("at %02d:%02d, %s before the class", r.Hour, r.Minute, outcome.Count(r.Days, "day", "days"))
 	}
 	return rule + " before the class"
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
@@ -285,14 +286,11 @@ func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 		if p.Waitlist {
 			status += " +waitlist"
 		}
-		outcome := p.Message
-		if outcome == "" {
-			outcome = p.Outcome
+		said := outcome.Reason(p.Status, p.Outcome, p.Message, outcome.EN)
+		if p.ByName && p.ClassID == 0 && said == "" {
+			said = "not listed yet: looked for by time and name when booking opens"
 		}
-		if p.ByName && p.ClassID == 0 && outcome == "" {
-			outcome = "not listed yet: looked for by time and name when booking opens"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, outcome)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, said)
 	}
 }
 

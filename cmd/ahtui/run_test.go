@@ -123,7 +123,7 @@ func TestRunFiresAPrebookingEndToEnd(t *testing.T) {
 
 	log := e.runUntilBooked(t, clock.Now)
 	t.Logf("run's log:\n%s", log)
-	for _, want := range []string{"ahtui run (pid", "1 pending prebookings", "runner leader", "armed, fires at Wed 25 Nov 18:00:00",
+	for _, want := range []string{"ahtui run (pid", "1 pending prebooking\n", "runner leader", "armed, fires at Wed 25 Nov 18:00:00",
 		"AimHarder clock: +", "ready, firing at the opening", "TEAM WOD Sun 29 Nov 18:00: booked (reservation", "stopped"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("run's log lacks %q:\n%s", want, log)

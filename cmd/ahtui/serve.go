@@ -24,6 +24,7 @@ import (
 
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/tui"
 	"github.com/ahtui/ahtui/tui/bridge"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -138,8 +139,8 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	if created {
 		note = "new host key"
 	}
-	logLine(stderr, fmt.Sprintf("%s ahtui serve (pid %d): serving the TUI over SSH on %s to the %d key(s) in %s",
-		stamp(), os.Getpid(), ln.Addr(), len(keys), keysPath))
+	logLine(stderr, fmt.Sprintf("%s ahtui serve (pid %d): serving the TUI over SSH on %s to the %s in %s",
+		stamp(), os.Getpid(), ln.Addr(), outcome.Count(len(keys), "key", "keys"), keysPath))
 	logLine(stderr, fmt.Sprintf("%s %s %s %s", stamp(), note, gossh.FingerprintSHA256(signer.PublicKey()), hostKeyPath))
 	logger.Info("serving over SSH", "addr", ln.Addr().String(), "authorized_keys", keysPath, "host_key", hostKeyPath)
 	if _, err := store.Session(ctx, session.KindBackground); errors.Is(err, session.ErrNoSession) {

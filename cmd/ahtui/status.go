@@ -12,6 +12,7 @@ import (
 
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 type statusJSON struct {
@@ -184,7 +185,7 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	}
 	for _, s := range st.Sessions {
 		age := time.Duration(s.TokenAgeSeconds) * time.Second
-		line := fmt.Sprintf("%s · token %s old · %d updates", s.State, humanDuration(age), s.TokenUpdateCount)
+		line := fmt.Sprintf("%s · token %s old · %s", s.State, outcome.Age(age), outcome.Count(int(s.TokenUpdateCount), "update", "updates"))
 		if s.LastError != nil {
 			line += " · last error: " + *s.LastError
 		}

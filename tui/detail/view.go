@@ -97,7 +97,9 @@ func (m *Model) layout() []string {
 	for _, f := range fields {
 		labelW = max(labelW, ansi.StringWidth(f.label))
 	}
-	labelW = min(labelW+2, max(w/3, 8))
+	// A label is never cut while the pane has room: at least one blank
+	// cell after the longest, up to half the pane.
+	labelW = min(labelW+2, max(w/3, 8, min(labelW+1, w/2)))
 	valueW := max(w-labelW, 1)
 	for _, f := range fields {
 		for i, l := range wrap(f.value, valueW) {
@@ -198,8 +200,8 @@ func (m *Model) prebookingWords(p *session.Prebooking) string {
 		return fmt.Sprintf(tx.PrebookingLine, status, when)
 	}
 	s := status
-	if p.OutcomeMessage != "" {
-		s += ` — "` + p.OutcomeMessage + `"`
+	if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+		s += " — " + words
 	}
 	return fmt.Sprintf(tx.PrebookingOutcome, s)
 }

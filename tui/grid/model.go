@@ -138,6 +138,9 @@ func (m *Model) SetWeek(from aimharder.Date) {
 // Week is the Monday the grid shows.
 func (m Model) Week() aimharder.Date { return m.from }
 
+// CursorDay is the day the cursor is on.
+func (m Model) CursorDay() aimharder.Date { return m.days[m.selDay].date }
+
 // SetDay puts a day's classes in the grid (ignored when the day is not in
 // its week). The cursor stays on the class it was on when it is still there.
 func (m *Model) SetDay(v account.DayView) {

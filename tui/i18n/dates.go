@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Weekday is the short weekday name ("Thu", "jue").
@@ -52,31 +53,13 @@ func (t *Text) WeekRange(from aimharder.Date) string {
 	return fmt.Sprintf("%d–%d %s %d", from.Day, to.Day, t.Month(to.Month), to.Year)
 }
 
-// Countdown writes a wait in its two largest units, never as a time of
+// Countdown writes a wait in its two largest units (outcome.Countdown, the
+// CLI's too), never as a time of
 // day: "2d 4h" (or "2d") from a day up, "16h 14m" from an hour up, "1:48" (minutes
 // and seconds) below. Negative waits are 0. Members see it behind "in"
 // (Text.In); bare, only where "in" does not fit and the units show it is a
 // wait.
-func Countdown(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	// Round up to the second so a countdown never shows 0:00 early.
-	secs := int64((d + time.Second - 1) / time.Second)
-	days := secs / 86400
-	h := secs % 86400 / 3600
-	m := secs % 3600 / 60
-	s := secs % 60
-	switch {
-	case days > 0 && h == 0:
-		return fmt.Sprintf("%dd", days)
-	case days > 0:
-		return fmt.Sprintf("%dd %dh", days, h)
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
-	}
-	return fmt.Sprintf("%d:%02d", m, s)
-}
+func Countdown(d time.Duration) string { return outcome.Countdown(d) }
 
 // Unit writes a wait in its largest unit only, rounded up: "3d", "17h",
 // "48m", "42s" — for cells too narrow for "in 16h 14m".
@@ -113,19 +96,7 @@ func (t *Text) InFit(d time.Duration, width int) string {
 }
 
 // Age writes how old something is in one unit: "40s", "12m", "3h", "2d".
-func Age(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 48*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + "h"
-	}
-	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-}
+func Age(d time.Duration) string { return outcome.Age(d) }
 
 // Offset writes a signed clock offset in seconds: "+0.35s", "-1.20s".
 func Offset(d time.Duration) string {
@@ -155,4 +126,12 @@ func (t *Text) DaysOf(has func(time.Weekday) bool, sep string) string {
 		}
 	}
 	return strings.Join(out, sep)
+}
+
+// Outcome words a prebooking's stored outcome in the UI's language: the
+// outcome code (session/outcome) when it says more than the status, then
+// AimHarder's own words when it sent some. "" when there is nothing to add
+// to the status.
+func (t *Text) Outcome(status, code, message string) string {
+	return outcome.Reason(status, code, message, outcome.Lang(t.Lang))
 }

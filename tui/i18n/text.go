@@ -46,8 +46,10 @@ type Text struct {
 	StatusClock        string
 	StatusFiring       string
 	StatusNoEngine     string // no firing engine in this process
+	StatusNoLogin      string // before a login: nothing fires
 	StatusPending      string
-	StatusPendingValue string // %d pending prebookings, %d weekly plans
+	StatusPendingCount Plural // %d pending prebookings
+	StatusPendingPlans Plural // %d weekly plans
 	StatusData         string
 	StatusFresh        string
 	StatusFreshAt      string // %s time of the last answer from AimHarder
@@ -125,8 +127,8 @@ type Text struct {
 	ConfirmUnprebook     string
 	ConfirmUnprebookBody string // %s class
 	ConfirmQuit          string
-	ConfirmQuitBody      string // %d pending prebookings
-	ConfirmQuitKeep      string // %d pending prebookings (keeping them running in the background is offered)
+	ConfirmQuitBody      Plural // %d pending prebookings
+	ConfirmQuitKeep      Plural // %d pending prebookings (keeping them running in the background is offered)
 	ChoiceBackground     string
 	ChoiceQuitAnyway     string
 	ChoiceStay           string
@@ -141,7 +143,7 @@ type Text struct {
 	Unprebooked          string // %s class
 	WindowWasOpen        string // %s class
 	Refreshing           string
-	Refreshed            string
+	Refreshed            string // %s the time of AimHarder's answer: a refresh (r) ends with it
 	NothingToCancel      string
 	NothingToBook        string
 	AlreadyYours         string
@@ -152,7 +154,7 @@ type Text struct {
 	PrebookOutcomeFail   string // %s class, %s reason
 	Working              string
 
-	// Errors, in a member's words.
+	// Errors, in a member's words: the words of session/outcome, which owns them.
 	ErrNotLoggedIn   string
 	ErrExpired       string
 	ErrFull          string
@@ -160,20 +162,15 @@ type Text struct {
 	ErrPayment       string
 	ErrTooLate       string
 	ErrDailyLimit    string
-	ErrDailyLimitMax string // %d
 	ErrQuota         string
 	ErrAlreadyBooked string
 	ErrTooEarly      string
-	ErrRefused       string // %d code
 	ErrRefusedStated string // a refusal without a code, AimHarder's words follow
 	ErrCancelRefused string // a cancel refused; AimHarder's words may follow
-	ServerSays       string // %s message
 	ErrBadLogin      string
 	ErrLocked        string
-	ErrLoginRefused  string // %s reason
 	ErrBlocked       string
 	ErrRateLimited   string
-	ErrHTTP          string // %d status
 	ErrNetwork       string // a network failure of no known kind
 	ErrNetCut        string // the connection closed before the answer (EOF, reset)
 	ErrNetTimeout    string
@@ -184,7 +181,6 @@ type Text struct {
 	ErrUncertain     string // %s: WhatBooking or WhatCancel
 	WhatBooking      string
 	WhatCancel       string
-	ErrProtocol      string // %s problem
 	ErrUnexpected    string
 	ErrBusy          string
 	ErrReadOnly      string
@@ -197,7 +193,6 @@ type Text struct {
 	ErrClassStarted  string
 	ErrAlreadyIn     string
 	ErrClassGone     string
-	ErrOther         string // %s error
 
 	// Views.
 	PrebookingsTitle string
@@ -205,7 +200,7 @@ type Text struct {
 	PrebookColumns   [5]string // status, class, day, opens, outcome
 	HistoryTitle     string
 	HistoryEmpty     string
-	HistoryAttempts  string // %d
+	HistoryAttempts  Plural // %d
 	HistoryLate      string
 	HistoryFired     string // %s time
 	BoxesTitle       string
@@ -223,26 +218,29 @@ type Text struct {
 	// subdomain, %s the rule to type ("2d@HH:MM"): the rule is only
 	// assumed, and how to set a fixed hour.
 	BoxWindowAssumed string
-	BoxShares        string
-	FamilyLabel      string
-	FamilyHint       string
-	FamilyHolder     string
-	FamilyPick       string // the chooser's title: "Book for"
-	FamilyPickHint   string // its keys
-	LoginTitle       string
-	LoginIntro       string
-	Email            string
-	Password         string
-	LoggingIn        string
-	LoginSubmit      string
-	HelpTitle        string
-	Legend           string
-	LegendGlyphs     string
-	PrebookStatus    map[string]string // session.PrebookingStatus → word
-	HistoryKinds     map[string]string // session.EventKind → word
-	HistoryOutcome   map[string]string // outcome of a book or cancel → word
-	HistoryTook      string            // %d milliseconds
-	KeyGroups        [4]string         // move, act, views, general
+	// WarnWindowRule: %s box, %s the member's rule, %s AimHarder's.
+	WarnWindowRule string
+	WarnHealth     string // pending prebookings at risk
+	BoxShares      string
+	FamilyLabel    string
+	FamilyHint     string
+	FamilyHolder   string
+	FamilyPick     string // the chooser's title: "Book for"
+	FamilyPickHint string // its keys
+	LoginTitle     string
+	LoginIntro     string
+	Email          string
+	Password       string
+	LoggingIn      string
+	LoginSubmit    string
+	HelpTitle      string
+	Legend         string
+	LegendGlyphs   string
+	PrebookStatus  map[string]string // session.PrebookingStatus → word
+	HistoryKinds   map[string]string // session.EventKind → word
+	HistoryOutcome map[string]string // outcome of a book or cancel → word
+	HistoryTook    string            // %d milliseconds
+	KeyGroups      [4]string         // move, act, views, general
 
 	// How the box opens, asked with the prebook offer when a "too early"
 	// answer taught an assumed "N days" rule (docs/protocol.md §9).
@@ -313,8 +311,8 @@ type Text struct {
 	PlanPickDay      string
 	PlanNoClass      string
 	// Quitting with weekly plans and no prebooking pending: %d plans.
-	ConfirmQuitPlans     string
-	ConfirmQuitPlansKeep string
+	ConfirmQuitPlans     Plural // %d
+	ConfirmQuitPlansKeep Plural // %d
 	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
 }
 

@@ -83,13 +83,11 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 			opens = tx.DateTime(p.OpensAt)
 		}
 		var outcome []string
-		if p.OutcomeMessage != "" {
-			outcome = append(outcome, `"`+p.OutcomeMessage+`"`)
-		} else if p.OutcomeCode != "" && p.OutcomeCode != string(p.Status) {
-			outcome = append(outcome, p.OutcomeCode)
+		if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+			outcome = append(outcome, words)
 		}
 		if p.Attempts > 0 {
-			outcome = append(outcome, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+			outcome = append(outcome, tx.HistoryAttempts.N(p.Attempts))
 		}
 		if p.Late {
 			outcome = append(outcome, tx.HistoryLate)
@@ -129,8 +127,8 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 				text += " " + p.ClassStart.Format("15:04")
 			}
 			text += ": " + status
-			if p.OutcomeMessage != "" {
-				text += ` — "` + p.OutcomeMessage + `"`
+			if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+				text += " — " + words
 			}
 		}
 		var second string
@@ -171,7 +169,7 @@ func timing(tx *i18n.Text, p session.Prebooking) string {
 		parts = append(parts, "→ "+s)
 	}
 	if p.Attempts > 0 {
-		parts = append(parts, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+		parts = append(parts, tx.HistoryAttempts.N(p.Attempts))
 	}
 	if p.Late {
 		parts = append(parts, tx.HistoryLate)

@@ -142,7 +142,10 @@ func (m Model) View() string {
 		if focused {
 			style = th.InputFocus
 		}
-		return th.Label.Render(label) + "\n" + style.Render(in.View())
+		// Both fields as wide as the widest: the focused one draws its
+		// cursor one cell past the text, which would widen its border.
+		w := max(m.email.Width, m.password.Width) + 1 + style.GetHorizontalPadding()
+		return th.Label.Render(label) + "\n" + style.Width(w).Render(in.View())
 	}
 	parts := []string{
 		th.Title.Render(tx.LoginTitle),

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // ---- login, whoami, classes, logout ----
@@ -34,12 +34,16 @@ func (d *Doctor) checkLogin(ctx context.Context) (aimharder.Credentials, aimhard
 			if le.Shape != "" {
 				d.shapes = append(d.shapes, "login: refusal shape "+le.Shape)
 			}
-			switch {
-			case errors.Is(err, aimharder.ErrBadCredentials):
+			switch outcome.Classify(err) {
+			case outcome.PasswordRefused:
 				meaning = "AimHarder refused the password: try the e-mail and the password on aimharder.com"
-			case errors.Is(err, aimharder.ErrTooManyAttempts):
+			case outcome.LockedOut:
 				meaning = "AimHarder has locked logins for a while (too many attempts): wait before trying again"
-			case errors.Is(err, aimharder.ErrLoginRefused):
+			case outcome.LoginRefused:
+				if !errors.Is(err, aimharder.ErrLoginRefused) {
+					meaning = "AimHarder refused the login in a way ahtui does not know: " + changedMeaning
+					break
+				}
 				meaning = "AimHarder refused the login in words ahtui does not know (shown above, redacted): " +
 					"ahtui will not log in by itself after such a refusal. " + changedMeaning
 			default:
@@ -122,24 +126,26 @@ func explain(err error) ([]string, string) {
 		trans   *aimharder.TransportError
 		out     *aimharder.LoggedOutError
 	)
-	switch {
-	case errors.As(err, &blocked):
-		if blocked.Status == http.StatusTooManyRequests {
+	// The codes are the one vocabulary's (session/outcome); the meanings
+	// here speak to a bug report's reader.
+	switch code := outcome.Classify(err); {
+	case (code == outcome.RateLimited || code == outcome.GeoBlocked) && errors.As(err, &blocked):
+		if code == outcome.RateLimited {
 			return []string{fmt.Sprintf("%s: HTTP 429", blocked.Endpoint)}, rateLimitMeaning
 		}
 		return []string{fmt.Sprintf("%s: HTTP %d", blocked.Endpoint, blocked.Status)}, geoBlockMeaning
-	case errors.As(err, &httpErr):
+	case code == outcome.ServerTrouble && errors.As(err, &httpErr):
 		return []string{fmt.Sprintf("%s: HTTP %d", httpErr.Endpoint, httpErr.Status)}, fmt.Sprintf(serverTroubleMeaning, httpErr.Status)
-	case errors.As(err, &trans):
+	case errors.As(err, &trans) && code != outcome.Interrupted:
 		return []string{trans.Error()}, "the connection failed midway: check the internet connection; if it works, AimHarder may be down"
-	case errors.As(err, &out):
+	case code == outcome.SessionDead && errors.As(err, &out):
 		return []string{fmt.Sprintf("%s: logged out (%s)", out.Endpoint, out.Reason)},
 			"AimHarder did not accept the session: ahtui could not show your bookings or book"
-	case errors.As(err, &page):
+	case code == outcome.UnexpectedPage && errors.As(err, &page):
 		return []string{page.Error()}, pageMeaning
-	case errors.As(err, &proto):
+	case code == outcome.UnreadableAnswer && errors.As(err, &proto):
 		return []string{fmt.Sprintf("%s: %s", proto.Endpoint, proto.Problem)}, changedMeaning
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case code == outcome.Interrupted, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return []string{err.Error()}, "the check was interrupted before AimHarder answered"
 	}
 	return []string{err.Error()}, "an unexpected error: please report it with this report"
