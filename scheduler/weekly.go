@@ -497,7 +497,14 @@ func (pp *planPass) advance(oc occ) {
 		return
 	}
 	if oc.o.Skipped || oc.o.Paused {
-		return // the store withdrew its prebooking; the plan shows it
+		// Skipping or pausing withdrew the pending prebooking; one a pass
+		// made while that happened is withdrawn here.
+		if pb := oc.pb; pb != nil && pb.Status == session.PrebookPending {
+			if _, err := pp.r.store.WithdrawPlanPrebooking(pp.ctx, pb.ID, "the day is skipped or paused"); err != nil && pp.ctx.Err() == nil {
+				pp.r.log.Warn("could not withdraw the prebooking of a skipped or paused plan day", "prebooking", pb.ID, "err", err)
+			}
+		}
+		return
 	}
 	if pb := oc.pb; pb != nil {
 		switch pb.Status {

@@ -113,6 +113,26 @@ func (s *Store) WriteOccurrences(ctx context.Context, writes []OccurrenceWrite) 
 		for i := range list {
 			plans[list[i].ID] = &list[i]
 		}
+		// A plan removed since the pass read it still gets its records
+		// (final states), but no new prebooking.
+		removed := map[int64]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM plans WHERE removed_at IS NOT NULL AND id IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+`)`, ids...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			removed[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		now := s.now()
 		for i, w := range writes {
 			rec := w.Record
@@ -136,6 +156,13 @@ func (s *Store) WriteOccurrences(ctx context.Context, writes []OccurrenceWrite) 
 				continue
 			}
 			if n := w.Prebook; n != nil {
+				// The member removed the plan, skipped the day or paused it
+				// while the pass was reading AimHarder: the pass's decision
+				// is stale, and nothing may be booked that day.
+				if removed[rec.PlanID] || plan.Skipped(rec.Day) || plan.Paused(rec.Day) {
+					out[i].Err = fmt.Errorf("plan %d on %s: skipped, paused or removed meanwhile: %w", rec.PlanID, rec.Day, ErrConcurrentUpdate)
+					continue
+				}
 				if n.validate() != nil || n.PlanID != rec.PlanID || n.PlanDay != rec.Day {
 					out[i].Err = fmt.Errorf("%w: a plan's prebooking needs a box, a class, a start and its occurrence", ErrInvalid)
 					continue
