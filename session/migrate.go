@@ -410,7 +410,11 @@ CREATE TRIGGER screen_version_class_cache_delete AFTER DELETE ON class_cache
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER screen_version_prebookings_insert AFTER INSERT ON prebookings
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
-CREATE TRIGGER screen_version_prebookings_update AFTER UPDATE ON prebookings
+-- Not fired_at alone: the claim's heartbeat (every 40 ms around an
+-- opening) shows nothing new and would make every screen reload.
+CREATE TRIGGER screen_version_prebookings_update AFTER UPDATE OF box_id, class_id, day, class_name, class_start,
+	opens_at, family_id, allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id,
+	late, created_at, finished_at, sent_at, late_ms, plan_id, plan_day, match_name ON prebookings
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
 CREATE TRIGGER screen_version_prebookings_delete AFTER DELETE ON prebookings
 BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;

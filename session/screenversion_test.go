@@ -72,4 +72,24 @@ func TestScreenVersionSeesOtherProcessesWrites(t *testing.T) {
 			last = v
 		}
 	}
+	// A claim's heartbeat (fired_at only) shows nothing new; the claim does.
+	pbs, err := a.Prebookings(ctx, PrebookingQuery{})
+	if err != nil || len(pbs) != 1 {
+		t.Fatalf("prebookings: %v %v", pbs, err)
+	}
+	if _, won, err := a.Claim(ctx, pbs[0].ID, "runner-a"); err != nil || !won {
+		t.Fatalf("claim: %v %v", won, err)
+	}
+	if v := version(b); v == last {
+		t.Fatalf("a claim did not move the version")
+	} else {
+		last = v
+	}
+	clock.Advance(40 * time.Millisecond)
+	if err := a.TouchClaim(ctx, pbs[0].ID, "runner-a"); err != nil {
+		t.Fatal(err)
+	}
+	if version(b) != last {
+		t.Errorf("a claim's heartbeat moved the version: every screen would reload 25 times a second around an opening")
+	}
 }
