@@ -216,6 +216,11 @@ func (j *fireJob) run(ctx context.Context) {
 		opening = r.serverNow()
 	}
 	leaseUntil := r.localAt(opening).Add(r.timing.Burst + keepTryingFor + leaseMargin)
+	if j.p.Unresolved() {
+		// The burst may start only when the class appears, up to
+		// resolveFor after the opening (fire_resolve.go).
+		leaseUntil = leaseUntil.Add(resolveFor)
+	}
 	r.holdFireLease(ctx, leaseUntil)
 	defer r.releaseFireLease()
 	defer j.bg.Wait() // a refresh that missed its deadline ends inside the lease

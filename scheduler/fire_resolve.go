@@ -161,6 +161,9 @@ func findByName(day aimharder.Day, name string, start session.ClockTime, loc *ti
 	return aimharder.Class{}, false
 }
 
+// resolveStoreWait bounds the write of the class found (resolved).
+const resolveStoreWait = 250 * time.Millisecond
+
 // resolved stores the class found and goes on with it (true). Another
 // live prebooking of the same class (made by its id) fires it instead:
 // this one is to end failed, saying so (settle, after the clock's hold).
@@ -168,7 +171,11 @@ func findByName(day aimharder.Day, name string, start session.ClockTime, loc *ti
 // with the id it found.
 func (j *fireJob) resolved(ctx context.Context, c aimharder.Class) bool {
 	r := j.r
-	p, err := r.store.ResolvePrebooking(ctx, j.p.ID, r.owner, c.ID, c.Name)
+	// Bounded: a store held by another writer must not keep the burst
+	// for a class that has just appeared waiting (busy_timeout is 5 s).
+	sctx, cancel := context.WithTimeout(ctx, resolveStoreWait)
+	p, err := r.store.ResolvePrebooking(sctx, j.p.ID, r.owner, c.ID, c.Name)
+	cancel()
 	switch {
 	case err == nil:
 		j.p = p.InBoxZone(j.box)

@@ -293,8 +293,11 @@ func (r *Runner) engine(ctx context.Context) {
 			r.prune(ctx, now)
 			lastPrune = now
 		}
-		// Plans before arming: an occurrence re-resolved right before its
-		// opening is armed with the right class.
+		// Arm first: the plan pass reads AimHarder and may take a while,
+		// and nothing due waits for it. Then again, so an occurrence the
+		// pass re-resolved right before its opening is armed with the
+		// right class.
+		r.armDue(ctx, &fires)
 		r.planTick(ctx)
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)

@@ -138,7 +138,10 @@ func (s *Service) noteBooked(ctx context.Context, box session.Box, classID int64
 	if err != nil {
 		return
 	}
-	if err := s.store.CacheDay(ctx, box.ID, date, body, s.now()); err != nil {
+	// The list keeps the time AimHarder gave it: the rest of it is no
+	// fresher for this note (a plan's check of the member's own cancels
+	// and its re-read before an opening trust that time).
+	if err := s.store.CacheDay(ctx, box.ID, date, body, c.FetchedAt); err != nil {
 		s.log.Warn("could not note the booking in the cached class list", "box", box.Subdomain, "day", date, "err", err)
 	}
 }
