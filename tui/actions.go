@@ -207,6 +207,9 @@ func (m *Model) onAnswer(msg dialog.ResultMsg) tea.Cmd {
 	if pi, ok := msg.Payload.(planIntent); ok {
 		return m.onPlanAnswer(pi, msg.Yes)
 	}
+	if wi, ok := msg.Payload.(watchIntent); ok {
+		return m.onWatchAnswer(wi, msg)
+	}
 	it, ok := msg.Payload.(intent)
 	if !ok || !msg.Yes {
 		return nil

@@ -88,6 +88,7 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Health{}}
 		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
 		msg.plans, msg.plansErr = acct.ListPlans(ctx)
+		msg.watches, msg.hasWatches, msg.watchesErr = readWatches(ctx, acct)
 		for _, k := range session.Kinds {
 			s, err := st.SessionHealth(ctx, k)
 			switch {

@@ -20,6 +20,7 @@ type KeyMap struct {
 	EveryWeek, Plans                       key.Binding
 	Skip, Pause, Resume                    key.Binding
 	Agenda                                 key.Binding // my classes (agenda.go)
+	Watch                                  key.Binding // watch a full class (watch.go)
 }
 
 // DefaultKeyMap is the suggested keys.
@@ -54,6 +55,7 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		Pause:       b(h.Pause, "p"),
 		Resume:      b(h.Resume, "u"),
 		Agenda:      b(tx.Agenda().Key, "A"),
+		Watch:       b(tx.Watch().Key, "a"),
 	}
 	return k
 }
@@ -62,8 +64,8 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
-		{k.Detail, k.Book, k.Cancel, k.Prebook, k.EveryWeek, k.Refresh},
-		{k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Back},
+		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Watch, k.EveryWeek},
+		{k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Refresh, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},
 	}
 }

@@ -328,6 +328,12 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 		m.applyPlans()
 		m.renderPlans()
 	}
+	switch {
+	case msg.watchesErr != nil:
+		m.log.Warn("reading the class watches failed", "err", msg.watchesErr)
+	case msg.hasWatches:
+		m.watches = msg.watches
+	}
 	m.sessions = msg.sessions
 	familyChanged := msg.family != m.family
 	m.passwordCmd = msg.passwordCommand

@@ -52,6 +52,9 @@ type storeMsg struct {
 	hasFiring       bool
 	plans           []account.PlanView
 	plansErr        error
+	watches         []session.Watch // when hasWatches
+	hasWatches      bool
+	watchesErr      error
 	err             error
 }
 

@@ -87,6 +87,7 @@ type Model struct {
 	firing      FiringProcess // who fires the prebookings, when hasFiring
 	hasFiring   bool
 	plans       []account.PlanView
+	watches     []session.Watch    // the member's watches of full classes (watch.go)
 	planRows    []lists.PlanRow    // the plans view's rows, as rendered
 	nextClass   *account.ClassView // the next booked class, for the header (header.go)
 	agenda      agendaView         // my classes (agenda.go)

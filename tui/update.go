@@ -76,6 +76,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = tea.Batch(m.onBook(msg), m.checkBoxes(true))
 	case cancelMsg:
 		cmd = tea.Batch(m.onCancel(msg), m.agendaAfterAction())
+	case watchMsg:
+		cmd = m.onWatch(msg)
 	case prebookMsg:
 		cmd = tea.Batch(m.onPrebook(msg), m.checkBoxes(true))
 	case unprebookMsg:
@@ -257,6 +259,8 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		return m.prebook()
 	case key.Matches(k, m.keys.EveryWeek):
 		return m.everyWeek()
+	case key.Matches(k, m.keys.Watch):
+		return m.watch()
 	}
 	return nil
 }

@@ -215,6 +215,9 @@ func (m *Model) syncDetail() {
 	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
 		content.Plan = &detail.Plan{ID: pm.PlanID, Days: m.tx.DaysOf(pm.Days.Has, "/"), Skipped: pm.Skipped, Paused: pm.Paused}
 	}
+	if w, ok := m.watchOf(c); ok {
+		content.Watch = m.watchWords(w)
+	}
 	if c.Date.IsZero() || !m.dayFresh[max(m.dayIndex(c.Date), 0)] {
 		content.Cached = true
 	}
@@ -343,6 +346,8 @@ func (m *Model) classActions() []key.Binding {
 		return []key.Binding{k.Cancel, k.EveryWeek}
 	case grid.NotOpen, grid.Prebooked, grid.Failed, grid.Firing:
 		return []key.Binding{k.Prebook, k.EveryWeek}
+	case grid.Full:
+		return []key.Binding{k.Book, k.Watch, k.EveryWeek}
 	}
 	return []key.Binding{k.Book, k.EveryWeek}
 }

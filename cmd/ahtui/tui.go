@@ -253,3 +253,6 @@ func demoClock(now time.Time, opensIn time.Duration) (scheduler.Clock, time.Time
 // The TUI's agenda (my classes, key A) asks the account service for it
 // through an interface of its own: keep the service satisfying it.
 var _ tui.AgendaService = (*account.Service)(nil)
+
+// The TUI's a key (watch a full class) likewise.
+var _ tui.WatchService = (*account.Service)(nil)

@@ -47,6 +47,9 @@ type Content struct {
 	Hours string
 	// Plan is set when a weekly plan books the class.
 	Plan *Plan
+	// Watch is what the member's watch of the full class does, in words
+	// ("books the first free place"); "" when it is not watched.
+	Watch string
 }
 
 // Plan is the weekly plan that books a class.

@@ -93,6 +93,10 @@ func (m *Model) layout() []string {
 		fields = append(fields, field{tx.PlanLabel, th.Accent.Render(mark) + " " + words})
 	}
 
+	if m.content.Watch != "" {
+		fields = append(fields, field{tx.Watch().Label, th.Accent.Render(m.content.Watch)})
+	}
+
 	labelW := 0
 	for _, f := range fields {
 		labelW = max(labelW, ansi.StringWidth(f.label))
