@@ -238,6 +238,8 @@ type planPass struct {
 	// cached: the stored class lists this pass looked at (ok false: none);
 	// rules: each box's window rule (working a rule out loads its zone).
 	cached map[boxDay]cachedDay
+	// others: days read this pass as another family member (dayOfOther).
+	others map[otherDay]account.DayView
 	rules  map[int64]session.WindowRule
 	norm   map[string]string // class names, normalised (session.NormalizeClassName)
 }
@@ -591,8 +593,11 @@ func bookedState(c account.ClassView) (session.OccurrenceState, bool) {
 // fresh enough, or one read now. Outside openings a box's reads come out
 // of its allowance (spend; false when it is used up: the occurrence
 // waits); atOpening reads right before an opening whenever needed.
-func (pp *planPass) day(box session.Box, day aimharder.Date, atOpening bool) (account.DayView, bool) {
+func (pp *planPass) day(box session.Box, day aimharder.Date, family string, atOpening bool) (account.DayView, bool) {
 	r := pp.r
+	if family != pp.family {
+		return pp.dayOfOther(box, day, family, atOpening)
+	}
 	k := boxDay{box.ID, day}
 	if d, ok := pp.days[k]; ok && (d.atOpening || !atOpening) {
 		return d.view, true
@@ -623,6 +628,50 @@ func (pp *planPass) day(box session.Box, day aimharder.Date, atOpening bool) (ac
 	return v, true
 }
 
+// dayOfOther reads the day as a family member other than the setting's
+// person sees it (their own bookings), for a plan that books for them.
+// The class cache holds the setting's person's lists, so it is not used;
+// the read counts like any other.
+func (pp *planPass) dayOfOther(box session.Box, day aimharder.Date, family string, atOpening bool) (account.DayView, bool) {
+	r := pp.r
+	k := otherDay{boxDay{box.ID, day}, family}
+	if v, ok := pp.others[k]; ok {
+		return v, true
+	}
+	if atOpening {
+		r.weekly.countOpening(box.ID)
+	} else if !r.weekly.spend(box.ID, r.clock.Now()) {
+		return account.DayView{}, false
+	}
+	v, err := r.svc.DayFor(pp.ctx, session.KindBackground, box, day, family)
+	if err != nil {
+		if pp.ctx.Err() == nil {
+			r.log.Warn("cannot read a day's classes for a plan", "box", box.Subdomain, "day", day, "err", err)
+		}
+		return account.DayView{}, false
+	}
+	if pp.others == nil {
+		pp.others = map[otherDay]account.DayView{}
+	}
+	pp.others[k] = v
+	return v, true
+}
+
+// otherDay keys a day read as another family member.
+type otherDay struct {
+	boxDay
+	family string
+}
+
+// person is whom the plan books for: its own family member, else the
+// family_id setting's person (the one the class cache is kept for).
+func (pp *planPass) person(p session.Plan) string {
+	if p.FamilyID != "" {
+		return p.FamilyID
+	}
+	return pp.family
+}
+
 // materialise turns the occurrence's current choice into a prebooking once
 // its class is listed.
 func (pp *planPass) materialise(oc occ) {
@@ -646,7 +695,7 @@ func (pp *planPass) materialise(oc occ) {
 		r.planWake(r.localAt(oc.o.Day.AddDays(-planListAhead).At(0, 0, oc.loc)))
 		return
 	}
-	v, ok := pp.day(oc.box, oc.o.Day, atOpening)
+	v, ok := pp.day(oc.box, oc.o.Day, pp.person(oc.plan), atOpening)
 	if !ok {
 		if known {
 			r.planWake(r.localAt(opens.Add(-r.timing.ArmAhead - planOpeningMargin)))
@@ -683,10 +732,7 @@ func (pp *planPass) materialise(oc occ) {
 	if !known {
 		opens = time.Time{} // armed once the box's window is known (reconcileOpenings)
 	}
-	family := pp.family
-	if oc.plan.FamilyID != "" {
-		family = oc.plan.FamilyID // the plan books for its own person
-	}
+	family := pp.person(oc.plan)
 	n := &session.NewPrebooking{BoxID: oc.box.ID, ClassID: c.ID, Day: oc.o.Day,
 		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: family, AllowWaitlist: oc.plan.Waitlist,
 		PlanID: oc.plan.ID, PlanDay: oc.o.Day}
@@ -698,7 +744,7 @@ func (pp *planPass) materialise(oc occ) {
 		case errors.Is(w.Err, session.ErrDuplicate):
 			// The member's own prebooking of this very class (or one a
 			// stopped runner made): follow that one.
-			other := pp.pendingFor(oc.box.ID, c, oc.o.Day)
+			other := pp.pendingFor(oc.box.ID, c, oc.o.Day, family)
 			if other == nil {
 				return
 			}
@@ -738,7 +784,7 @@ func mayHide(v account.DayView, serverNow time.Time) bool {
 
 // pendingFor is the live prebooking of class c (by id; by start and name
 // for one made by name) on day.
-func (pp *planPass) pendingFor(box int64, c account.ClassView, day aimharder.Date) *session.Prebooking {
+func (pp *planPass) pendingFor(box int64, c account.ClassView, day aimharder.Date, family string) *session.Prebooking {
 	list, err := pp.r.store.Prebookings(pp.ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
 	if err != nil {
@@ -746,7 +792,7 @@ func (pp *planPass) pendingFor(box int64, c account.ClassView, day aimharder.Dat
 	}
 	for i := range list {
 		p := list[i]
-		if p.BoxID != box || p.Day != day {
+		if p.BoxID != box || p.Day != day || p.FamilyID != family {
 			continue
 		}
 		if (c.ID != 0 && p.ClassID == c.ID) ||
@@ -795,7 +841,7 @@ func (pp *planPass) reresolve(oc occ) {
 	if !r.weekly.resolveOnce(pb.ID) {
 		return
 	}
-	v, ok := pp.day(oc.box, oc.o.Day, true)
+	v, ok := pp.day(oc.box, oc.o.Day, pp.person(oc.plan), true)
 	if !ok {
 		return // fire what is known
 	}
@@ -850,6 +896,9 @@ func (pp *planPass) unknownOpening(oc occ) {
 // checkBookedByHand: before the opening, a cached list (no read) that
 // shows the class booked means the member booked it by hand.
 func (pp *planPass) checkBookedByHand(oc occ) {
+	if pp.person(oc.plan) != pp.family {
+		return // the cache shows the setting's person's bookings, not theirs
+	}
 	v, ok := pp.cachedDay(oc.box, oc.o.Day)
 	if !ok || !v.FetchedAt.After(oc.pb.CreatedAt) {
 		return
@@ -973,6 +1022,9 @@ func (pp *planPass) checkCancelled(oc occ) {
 	}
 	if !pp.r.serverNow().Before(oc.o.Start.Add(-time.Minute)) {
 		return
+	}
+	if pp.person(oc.plan) != pp.family {
+		return // the cache shows the setting's person's bookings, not theirs
 	}
 	v, ok := pp.cachedDay(oc.box, oc.o.Day)
 	if !ok || !v.FetchedAt.After(oc.rec.UpdatedAt) {

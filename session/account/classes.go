@@ -83,6 +83,13 @@ func (s *Service) Day(ctx context.Context, kind session.Kind, box session.Box, d
 	return s.dayFor(ctx, kind, box, date, family)
 }
 
+// DayFor is Day as a given family member sees it (familyID "" = the
+// account holder), whatever the family_id setting says; only the setting's
+// person's lists are cached.
+func (s *Service) DayFor(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date, familyID string) (DayView, error) {
+	return s.dayFor(ctx, kind, box, date, familyID)
+}
+
 // dayFor fetches one day as seen by a given family member ("" = the
 // account holder): a prebooking is confirmed for the person it booked for,
 // whatever the setting says now.
