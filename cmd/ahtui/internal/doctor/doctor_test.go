@@ -324,7 +324,7 @@ func TestReportsAnswerShapes(t *testing.T) {
 	report, _ := run(t, cfg)
 	wantCheck(t, report, "Answer shapes other clients report", "[ok]", `every class as "HH:MM - HH:MM"`,
 		"without bookState/cancelState: not checked (needs a booking)", "−12 without errorMssgLang: not checked",
-		"bookState 0 for a booked place: not checked")
+		"bookState 0 for a booked place: not checked", "classes listed only once their booking opens: not checked")
 
 	_, cfg = fake(t, aimhardertest.Fault{Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{TimeIDOnly: true},
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}})

@@ -372,7 +372,9 @@ func (d *Doctor) checkShapes(day aimharder.Day) {
 	detail = append(detail,
 		"book and cancel refusals without bookState/cancelState: not checked (needs a booking)",
 		"−12 without errorMssgLang: not checked (needs a booking)",
-		"bookState 0 for a booked place: not checked (needs a booking)")
+		"bookState 0 for a booked place: not checked (needs a booking)",
+		"classes listed only once their booking opens: not checked (needs a day not open yet); "+
+			"such a class is prebooked with `ahtui prebook add --day D --time HH:MM --class NAME`")
 	d.emit(checkOK, "Answer shapes other clients report", detail, "")
 }
 
