@@ -10,6 +10,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Class watches (`ahtui watch`, session.Watch): the leader reads a watched
@@ -260,7 +261,7 @@ func (cw *classWatcher) check(ctx context.Context, box session.Box, w session.Wa
 		// The box's window rule was unknown when the watch was made.
 		cw.finish(ctx, w, session.WatchEnded, "booking is not open yet: prebook the class instead", 0, WatchOutcomeEnded, c.Class)
 	case errors.Is(err, aimharder.ErrTooLate), errors.As(err, &unavailable):
-		cw.finish(ctx, w, session.WatchEnded, "booking has closed: "+refusalWords(err), 0, WatchOutcomeEnded, c.Class)
+		cw.finish(ctx, w, session.WatchEnded, "booking has closed: "+outcome.Explain(err, outcome.EN), 0, WatchOutcomeEnded, c.Class)
 	case aimharder.Ambiguous(err), errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, account.ErrSessionExpired),
 		ctx.Err() != nil:
 		r.log.Info("class watch: the booking did not go through; trying again at the next turn", "watch", w.ID, "err", err)
@@ -271,18 +272,9 @@ func (cw *classWatcher) check(ctx context.Context, box session.Box, w session.Wa
 			return
 		}
 		// A refusal booking again would meet too (no credit, daily limit…).
-		cw.finish(ctx, w, session.WatchEnded, "a place freed but AimHarder refused the booking: "+refusalWords(err), 0,
+		cw.finish(ctx, w, session.WatchEnded, "a place freed but AimHarder refused the booking: "+outcome.Explain(err, outcome.EN), 0,
 			WatchOutcomeEnded, c.Class)
 	}
-}
-
-// refusalWords is AimHarder's message for a refusal, else the error.
-func refusalWords(err error) string {
-	var be *aimharder.BookingError
-	if errors.As(err, &be) && be.Message != "" {
-		return be.Message
-	}
-	return err.Error()
 }
 
 // finish stores a watch's end and publishes it; a watch another runner

@@ -1005,11 +1005,13 @@ func (pp *planPass) afterRefusal(oc occ) {
 // fallbackCode: a refusal about the class itself, which another class may
 // not meet.
 func fallbackCode(code string) bool {
-	switch code {
-	case "full", "too_late":
+	switch outcome.Parse(code) {
+	case outcome.Full, outcome.TooLate:
 		return true
+	case outcome.Refused:
+		return code != string(outcome.Refused) // "refused -12 …": a refusal of this class, with AimHarder's code
 	}
-	return len(code) > len("refused ") && code[:len("refused ")] == "refused "
+	return false
 }
 
 // checkCancelled: a booked occurrence whose class a later class list
