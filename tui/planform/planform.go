@@ -456,19 +456,20 @@ func (m *Model) render() {
 		wait = "[x] " + tx.PlanWaitlistYes
 	}
 
-	// The fallbacks, one line each, then the chooser.
-	var fbRows []string
+	// The fallbacks, one line each, then the chooser; the label goes on
+	// the first line shown.
+	type fbLine struct {
+		on    bool
+		value string
+	}
+	var fbLines []fbLine
 	for i, o := range m.fallbacks {
-		label := ""
-		if i == 0 {
-			label = labels[rowFallback]
-		}
 		value := fmt.Sprintf("%d. %s", i+1, o.Label())
 		on := m.focus == rowFallback && m.fbCur == i
 		if on {
 			value = th.Selected.Render(value)
 		}
-		fbRows = append(fbRows, line(on, label, value))
+		fbLines = append(fbLines, fbLine{on, value})
 	}
 	onChooser := m.focus == rowFallback && m.fbCur == len(m.fallbacks)
 	cands := m.candidates()
@@ -488,11 +489,24 @@ func (m *Model) render() {
 	if len(m.fallbacks) > 0 {
 		choice = "+ " + choice
 	}
-	chooserLabel := ""
-	if len(m.fallbacks) == 0 {
-		chooserLabel = labels[rowFallback]
+	fbLines = append(fbLines, fbLine{onChooser, choice})
+	if m.maxHeight > 0 && m.maxHeight < 24 && len(fbLines) > 4 {
+		// A small screen: the fallbacks around the cursor.
+		at := len(fbLines) - 1
+		if m.focus == rowFallback {
+			at = m.fbCur
+		}
+		first := min(max(at-1, 0), len(fbLines)-3)
+		fbLines = fbLines[first : first+3]
 	}
-	fbRows = append(fbRows, line(onChooser, chooserLabel, choice))
+	var fbRows []string
+	for i, l := range fbLines {
+		label := ""
+		if i == 0 {
+			label = labels[rowFallback]
+		}
+		fbRows = append(fbRows, line(l.on, label, l.value))
+	}
 	var window []string
 	if onChooser && len(cands) > 0 {
 		// The candidates, a window around the chosen one.
@@ -510,12 +524,6 @@ func (m *Model) render() {
 			}
 			window = append(window, indent+mark+all[i])
 		}
-	}
-	if m.maxHeight > 0 && m.maxHeight < 24 && len(m.fallbacks) > 3 {
-		// A small screen: the fallbacks around the cursor.
-		at := min(m.fbCur, len(fbRows)-1)
-		first := min(max(at-1, 0), len(fbRows)-3)
-		fbRows = fbRows[first : first+3]
 	}
 
 	title := tx.PlanFormTitle
@@ -549,7 +557,9 @@ func (m *Model) render() {
 	}
 	var tail []string
 	if m.err != "" {
-		tail = append(tail, th.Warn.Render(th.Mark.Warn+" "+m.err))
+		for _, l := range strings.Split(ansi.Wrap(th.Mark.Warn+" "+m.err, width, ""), "\n") {
+			tail = append(tail, th.Warn.Render(l))
+		}
 	}
 	for _, l := range strings.Split(ansi.Wrap(hint, width, ""), "\n") {
 		tail = append(tail, th.HelpDesc.Render(l))
