@@ -72,7 +72,7 @@ const (
 // KeyMap edits the form.
 type KeyMap struct {
 	Next, Prev, Left, Right, Toggle, Waitlist, Submit, Cancel key.Binding
-	Add, Remove, MoveUp, MoveDown                            key.Binding
+	Add, Remove, MoveUp, MoveDown                             key.Binding
 }
 
 // DefaultKeyMap: arrows (or hjkl) move, space ticks, 1–7 tick a weekday.
