@@ -407,7 +407,22 @@ func (m Model) View() string {
 	return m.box
 }
 
+// render draws the form: with the candidates' list as long as fits the
+// screen (5 at most), then shorter until the box fits.
 func (m *Model) render() {
+	for size := 5; ; size-- {
+		if size == 1 {
+			continue // the chooser's own line shows that one
+		}
+		if m.renderWith(size) || size == 0 {
+			return
+		}
+	}
+}
+
+// renderWith draws the form with at most size candidates listed, and
+// reports whether the box fits the screen's height.
+func (m *Model) renderWith(size int) bool {
 	th, tx, f := m.th, m.tx, m.tx.PlanForm()
 	labels := []string{tx.PlanDays, tx.PlanWaitlistRow, tx.PlanFallback, f.From, f.Until}
 	lw := 0
@@ -511,10 +526,6 @@ func (m *Model) render() {
 	if onChooser && len(cands) > 0 {
 		// The candidates, a window around the chosen one.
 		all := append([]string{tx.PlanFallbackNone}, labelsOf(cands)...)
-		size := 5
-		if m.maxHeight > 0 && m.maxHeight < 24 {
-			size = 3
-		}
 		first := min(max(m.pick-size/2, 0), max(len(all)-size, 0))
 		indent := strings.Repeat(" ", 2+lw)
 		for i := first; i < min(first+size, len(all)); i++ {
@@ -571,8 +582,15 @@ func (m *Model) render() {
 	if m.maxHeight > 0 && len(lines)+2 > m.maxHeight {
 		lines = slices.DeleteFunc(lines, func(l string) bool { return l == "" })
 	}
+	if m.maxHeight > 0 && len(lines)+2 > m.maxHeight && size > 0 {
+		return false // fewer candidates first
+	}
 	if m.maxHeight > 0 && len(lines)+2 > m.maxHeight {
+		// Still too tall: the hint goes first, then the title.
 		lines = lines[:max(m.maxHeight-2, len(lines)-len(tail)+1)]
+		if len(lines)+2 > m.maxHeight {
+			lines = lines[1:]
+		}
 	}
 	for i, l := range lines {
 		if ansi.StringWidth(l) > width {
@@ -580,6 +598,7 @@ func (m *Model) render() {
 		}
 	}
 	m.box = th.Dialog.Render(strings.Join(lines, "\n"))
+	return true
 }
 
 func labelsOf(opts []Option) []string {
