@@ -148,6 +148,10 @@ func TestGoldenViews(t *testing.T) {
 			plansGolden(e)
 			e.key("W", "e", "down", "down", "down", "right")
 		}},
+		{"plans_help_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "?")
+		}},
 		{"plan_pause_all_80x24", 80, 24, i18n.EN, func(e *env) {
 			plansGolden(e)
 			e.key("W", "a")

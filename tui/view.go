@@ -357,6 +357,11 @@ func (m *Model) classActions() []key.Binding {
 func (m *Model) renderHelpBox() {
 	th, tx, mk := m.th, m.tx, m.th.Mark
 	full := m.keys.fullHelp(m.grid.Keys)
+	if m.screen == screenPlans {
+		// What to do in the plans view, in place of a class's actions.
+		k := m.keys
+		full[1] = []key.Binding{k.Skip, k.Pause, k.Resume, k.Edit, k.PauseAll, k.ResumeAll, k.Remove, k.Open}
+	}
 	group := func(i int) string {
 		var b strings.Builder
 		b.WriteString(th.Label.Render(tx.KeyGroups[i]))
