@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
 )
 
 func TestEditPlanChangesItsSettingsAndTheRunnersWork(t *testing.T) {
@@ -81,6 +83,37 @@ func TestEditPlanChangesItsSettingsAndTheRunnersWork(t *testing.T) {
 	}
 	if rec, _ := s.OccurrenceRecord(ctx, p.ID, fri); rec.Choice != 0 || rec.PrebookingID != 0 || rec.State != OccPlanned {
 		t.Errorf("Friday's record after its fallback went: %+v", rec)
+	}
+}
+
+// TestEditPlanSkipsTheDaysItWasAskedTo: a day the edit adds whose booking
+// is open can be skipped in the same change, so nothing books it.
+func TestEditPlanSkipsTheDaysItWasAskedTo(t *testing.T) {
+	s, _ := planStore(t)
+	ctx := t.Context()
+	p, err := s.AddPlan(ctx, wodPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := p.EditOf()
+	e.Days |= WeekdaysOf(time.Tuesday)
+	e.Skip = []aimharder.Date{day("2026-11-24"), day("2026-11-26")} // a Tuesday, and a Thursday (not a plan day: ignored)
+	got, err := s.EditPlan(ctx, p.ID, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Skips) != 1 || got.Skips[0] != day("2026-11-24") {
+		t.Fatalf("skips %v", got.Skips)
+	}
+	if read, _ := s.Plan(ctx, p.ID); len(read.Skips) != 1 {
+		t.Errorf("stored skips %v", read.Skips)
+	}
+	if occ := occurrencesOf(t, s, got, "2026-11-24", "2026-11-24"); len(occ) != 1 || occ[0].State != OccSkipped {
+		t.Errorf("Tuesday: %+v", occ)
+	}
+	k := kinds(t, s)
+	if len(k) < 2 || k[len(k)-2] != EventPlanSkipped || k[len(k)-1] != EventPlanEdited {
+		t.Errorf("history %v", k)
 	}
 }
 

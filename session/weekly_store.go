@@ -143,6 +143,10 @@ type PlanEdit struct {
 	Fallbacks []Fallback // in order
 	// From and Until bound the class dates (inclusive); zero = open.
 	From, Until aimharder.Date
+	// Skip are class days to skip as the edit is made: days it adds whose
+	// booking is already open, which the member does not want booked at
+	// once (a day that is not one of the edited plan's is ignored).
+	Skip []aimharder.Date
 }
 
 // EditOf is the plan's current settings as a PlanEdit.
@@ -207,6 +211,21 @@ func (s *Store) EditPlan(ctx context.Context, id int64, e PlanEdit) (Plan, error
 		p = old
 		p.Days, p.Waitlist, p.Fallbacks, p.From, p.Until = n.Days, n.Waitlist, n.Fallbacks, n.From, n.Until
 		now := s.now()
+		for _, day := range e.Skip {
+			if !p.IsDay(day) || p.Skipped(day) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO plan_skips (plan_id, day, created_at) VALUES (?, ?, ?)`,
+				id, day.String(), toMillis(now)); err != nil {
+				return err
+			}
+			p.Skips = append(p.Skips, day)
+			slices.SortFunc(p.Skips, compareDates)
+			if err := recordTx(ctx, tx, planEvent(p, now, EventPlanSkipped, day,
+				fmt.Sprintf("skipped %s of plan %s (booking was already open when the day was added)", day, p.Describe()))); err != nil {
+				return err
+			}
+		}
 		if err := s.followEditTx(ctx, tx, old, p, now); err != nil {
 			return err
 		}
@@ -269,7 +288,7 @@ func (s *Store) followEditTx(ctx context.Context, tx *sql.Tx, old, p Plan, now t
 		return err
 	}
 	for _, pb := range list {
-		if !pb.day.IsZero() && !p.IsDay(pb.day) {
+		if !pb.day.IsZero() && (!p.IsDay(pb.day) || p.Skipped(pb.day)) {
 			if err := withdrawTx(ctx, tx, p.ID, DayRange{From: pb.day, Until: pb.day}, now, "the day is no longer in the plan"); err != nil {
 				return err
 			}

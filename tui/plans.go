@@ -51,8 +51,10 @@ type planDraft struct {
 // planIntent travels in a plan question's payload.
 type planIntent struct {
 	op    planOp
-	plan  session.NewPlan // planAdd
-	id    int64           // planRemove
+	plan  session.NewPlan  // planAdd
+	edit  session.PlanEdit // planEdit
+	open  []aimharder.Date // planEdit: the days it adds whose booking is open
+	id    int64            // planRemove, planEdit
 	words string
 }
 
@@ -135,11 +137,8 @@ func (m *Model) onPlanSubmit(msg planform.SubmitMsg) tea.Cmd {
 		fallbacks = append(fallbacks, session.Fallback{Class: f.Class, Time: f.Time})
 	}
 	if msg.PlanID != 0 {
-		id := msg.PlanID
 		e := session.PlanEdit{Days: msg.Days, Waitlist: msg.Waitlist, Fallbacks: fallbacks, From: msg.From, Until: msg.Until}
-		return m.planCmd(planDoneMsg{op: planEdit, id: id}, func(ctx context.Context, a Account, msg *planDoneMsg) {
-			msg.view, msg.err = a.EditPlan(ctx, id, e)
-		})
+		return m.onPlanEdit(msg.PlanID, e)
 	}
 	d, ok := msg.Payload.(planDraft)
 	if !ok {
@@ -205,6 +204,12 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 		n := pi.plan
 		n.Now = yes
 		return m.addPlanCmd(n)
+	case planEdit:
+		e := pi.edit
+		if !yes {
+			e.Skip = pi.open
+		}
+		return m.editPlanCmd(pi.id, e)
 	case planRemove:
 		if yes {
 			id := pi.id
@@ -214,6 +219,44 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// onPlanEdit saves a plan's edit. A day it adds (a weekday ticked, a date
+// moved) whose booking is already open is booked at once only if the
+// member says so, as when a plan is made: else it is skipped in the same
+// change.
+func (m *Model) onPlanEdit(id int64, e session.PlanEdit) tea.Cmd {
+	var old session.Plan
+	for _, v := range m.plans {
+		if v.Plan.ID == id {
+			old = v.Plan
+		}
+	}
+	if old.ID != 0 {
+		n := session.NewPlan{BoxID: old.BoxID, Days: e.Days, Time: old.Time, Class: old.Class, From: e.From, Until: e.Until}
+		var names []string
+		var days []aimharder.Date
+		for _, c := range m.openOccurrences(n) {
+			if !old.IsDay(c.Date) && !slices.Contains(days, c.Date) {
+				names, days = append(names, m.className(c)), append(days, c.Date)
+			}
+		}
+		if len(days) > 0 {
+			m.dialog.Open(dialog.Confirm{
+				Title:   m.tx.PlanNowTitle,
+				Body:    fmt.Sprintf(m.tx.PlanNowBody, strings.Join(names, ", ")),
+				Payload: planIntent{op: planEdit, id: id, edit: e, open: days},
+			})
+			return nil
+		}
+	}
+	return m.editPlanCmd(id, e)
+}
+
+func (m *Model) editPlanCmd(id int64, e session.PlanEdit) tea.Cmd {
+	return m.planCmd(planDoneMsg{op: planEdit, id: id}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+		msg.view, msg.err = a.EditPlan(ctx, id, e)
+	})
 }
 
 func (m *Model) addPlanCmd(n session.NewPlan) tea.Cmd {

@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/i18n"
 )
 
@@ -125,4 +126,54 @@ func TestPauseEveryPlanInSpanish(t *testing.T) {
 	e.requireToast("1 plan en pausa ")
 	e.key("U")
 	e.requireToast("1 plan reanudado")
+}
+
+func TestPlanHistoryKindsHaveWords(t *testing.T) {
+	kinds := []session.EventKind{session.EventPlanAdded, session.EventPlanEdited, session.EventPlanRemoved,
+		session.EventPlanSkipped, session.EventPlanUnskipped, session.EventPlanPaused, session.EventPlanResumed,
+		session.EventPlanOccurrence}
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		for _, k := range kinds {
+			if i18n.For(lang).HistoryKinds[string(k)] == "" {
+				t.Errorf("%v: no words for history kind %q", lang, k)
+			}
+		}
+	}
+}
+
+// TestEditAddingAnOpenDayAsks: a weekday the edit adds whose booking is
+// already open is booked at once only if the member says so; "no" skips
+// it in the same change.
+func TestEditAddingAnOpenDayAsks(t *testing.T) {
+	for _, answer := range []string{"y", "n"} {
+		t.Run(answer, func(t *testing.T) {
+			e := newEnv(t, 120, 40, i18n.EN)
+			fri := e.selectClass(func(c account.ClassView) bool {
+				return c.Date == testWeek.AddDays(4) && c.Start.Format("15:04") == "15:00" && c.Name == "WOD"
+			})
+			e.makePlan()
+			e.requireDialog("Book this one now too?")
+			e.key("n")
+			e.acct.calls = nil
+			e.key("W", "e", "4", "enter") // Thursday too: its 15:00 WOD is open
+			d := e.requireDialog("Book this one now too?")
+			if !strings.Contains(d.Body, "Thu") || strings.Contains(d.Body, "Fri") {
+				t.Fatalf("the question does not name Thursday alone: %q", d.Body)
+			}
+			e.key(answer)
+			call := "plan edit 1 thu,fri waitlist=false fallbacks=[] from=0000-00-00 until=0000-00-00"
+			if answer == "n" {
+				call += " skip=" + fri.Date.AddDays(-1).String()
+			}
+			e.requireCalls(call)
+			e.requireToast("Plan #1 changed")
+		})
+	}
+	// A change that adds no open day asks nothing.
+	e, _ := planEnv(t, 120, 40, i18n.EN)
+	e.key("e", "w", "enter")
+	if e.m.dialog.IsOpen() {
+		t.Fatal("an edit adding no day asked")
+	}
+	e.requireCalls("plan edit 1 sat waitlist=true fallbacks=[] from=0000-00-00 until=0000-00-00")
 }

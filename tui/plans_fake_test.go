@@ -209,8 +209,12 @@ func (f *fakeAccount) EditPlan(_ context.Context, id int64, e session.PlanEdit) 
 	for _, fb := range e.Fallbacks {
 		fbs = append(fbs, fb.Time.String()+" "+fb.Class)
 	}
-	f.record("plan edit %d %s waitlist=%v fallbacks=[%s] from=%s until=%s", id, e.Days, e.Waitlist,
+	call := fmt.Sprintf("plan edit %d %s waitlist=%v fallbacks=[%s] from=%s until=%s", id, e.Days, e.Waitlist,
 		strings.Join(fbs, ", "), e.From, e.Until)
+	for _, d := range e.Skip {
+		call += " skip=" + d.String()
+	}
+	f.record("%s", call)
 	s := f.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -224,5 +228,10 @@ func (f *fakeAccount) EditPlan(_ context.Context, id int64, e session.PlanEdit) 
 		return account.PlanView{}, err
 	}
 	p.Days, p.Waitlist, p.Fallbacks, p.From, p.Until = e.Days, e.Waitlist, e.Fallbacks, e.From, e.Until
+	for _, d := range e.Skip {
+		if p.IsDay(d) && !p.Skipped(d) {
+			p.Skips = append(p.Skips, d)
+		}
+	}
 	return s.viewLocked(*p), nil
 }

@@ -1,6 +1,8 @@
 package planform
 
 import (
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -297,4 +299,39 @@ func TestFits(t *testing.T) {
 	m := open(t, i18n.EN, 40, 18, s)
 	m, _ = press(m, "down", "down", "down", "down", "down")
 	requireView(t, m, "4. 21:00 Yoga")
+}
+
+// TestWordsInBothLanguages: every word of the form is in English and
+// Spanish, with the same verbs, and the plurals differ by count.
+func TestWordsInBothLanguages(t *testing.T) {
+	en, es := reflect.ValueOf(*i18n.For(i18n.EN).PlanForm()), reflect.ValueOf(*i18n.For(i18n.ES).PlanForm())
+	verbs := regexp.MustCompile(`%[-+# 0]*\d*[a-zA-Z]`)
+	for i := range en.NumField() {
+		name := en.Type().Field(i).Name
+		var a, b []string
+		switch v := en.Field(i).Interface().(type) {
+		case string:
+			a, b = []string{v}, []string{es.Field(i).String()}
+		case i18n.Plural:
+			w := es.Field(i).Interface().(i18n.Plural)
+			a, b = v[:], w[:]
+			if v[0] == v[1] || w[0] == w[1] {
+				t.Errorf("%s: one form for every count", name)
+			}
+		}
+		for j := range a {
+			if a[j] == "" || b[j] == "" {
+				t.Errorf("%s is empty in a language (en %q, es %q)", name, a[j], b[j])
+			}
+			if va, vb := verbs.FindAllString(a[j], -1), verbs.FindAllString(b[j], -1); !reflect.DeepEqual(va, vb) {
+				t.Errorf("%s: verbs %v in English, %v in Spanish", name, va, vb)
+			}
+		}
+	}
+	if got := i18n.For(i18n.ES).PlanForm().PausedAll.With(1, "lun 21 dic", "mié 6 ene"); got != "1 plan en pausa lun 21 dic – mié 6 ene" {
+		t.Errorf("one plan: %q", got)
+	}
+	if got := i18n.For(i18n.EN).PlanForm().PausedAll.With(3, "Mon 21 Dec", "Wed 6 Jan"); got != "3 plans paused Mon 21 Dec – Wed 6 Jan" {
+		t.Errorf("three plans: %q", got)
+	}
 }
