@@ -527,8 +527,12 @@ func (m *Model) editPlan(row lists.PlanRow) {
 	if name == "" {
 		name = row.Plan.Box.Subdomain
 	}
+	today := m.today
+	if p.BoxID != m.box.ID && !m.now.IsZero() {
+		today = aimharder.DateOf(m.now.In(row.Plan.Box.LocationOrDefault())) // dates are that box's
+	}
 	m.planForm.Open(planform.Setup{
-		Class: p.Class, Time: p.Time, Day: day, Box: name, Options: opts, Today: m.today,
+		Class: p.Class, Time: p.Time, Day: day, Box: name, Options: opts, Today: today,
 		PlanID: p.ID, Edit: p.EditOf(),
 	})
 }

@@ -178,6 +178,7 @@ func (m *Model) layout() {
 	m.historyList.SetSize(w, bodyH)
 	m.planList.SetSize(w, bodyH)
 	m.planForm.SetMaxSize(w, bodyH)
+	m.pauseForm.SetMaxWidth(w)
 	m.loginForm.SetSize(w, bodyH)
 	m.picker.SetSize(w, bodyH)
 	m.renderPrebookings()
