@@ -26,6 +26,7 @@ const (
 	EventPlanUnskipped  EventKind = "plan.unskipped"
 	EventPlanPaused     EventKind = "plan.paused"
 	EventPlanResumed    EventKind = "plan.resumed"
+	EventPlanEdited     EventKind = "plan.edited"
 	EventPlanOccurrence EventKind = "plan.occurrence" // an occurrence record changed state
 )
 
@@ -131,6 +132,236 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+planColumns,
 		return recordTx(ctx, tx, planEvent(p, now, EventPlanAdded, aimharder.Date{}, "added plan "+p.Describe()))
 	})
 	return p, err
+}
+
+// PlanEdit is what a member may change in a live plan: everything but its
+// box, first choice (class and time) and family member, which make the
+// plan what it is (remove it and add another to change those).
+type PlanEdit struct {
+	Days      Weekdays
+	Waitlist  bool
+	Fallbacks []Fallback // in order
+	// From and Until bound the class dates (inclusive); zero = open.
+	From, Until aimharder.Date
+	// Skip are class days to skip as the edit is made: days it adds whose
+	// booking is already open, which the member does not want booked at
+	// once (a day that is not one of the edited plan's is ignored).
+	Skip []aimharder.Date
+}
+
+// EditOf is the plan's current settings as a PlanEdit.
+func (p Plan) EditOf() PlanEdit {
+	return PlanEdit{Days: p.Days, Waitlist: p.Waitlist, Fallbacks: slices.Clone(p.Fallbacks), From: p.From, Until: p.Until}
+}
+
+// choiceKey names a choice whatever its place in the plan.
+func choiceKey(class string, t ClockTime) string { return NormalizeClassName(class) + "@" + t.String() }
+
+// EditPlan changes a live plan's days, waitlist, fallbacks and dates in
+// one transaction, with a history line. The edited plan is validated as a
+// new one (ErrInvalid) and refused when it would claim the slot of
+// another live plan (ErrPlanConflict); a missing plan gives ErrNotFound.
+// What the runner already did follows the edit:
+//   - a pending prebooking for a day no longer in the plan (a weekday
+//     untick, a date bound moved) is withdrawn (OutcomePlanStopped);
+//   - pending prebookings take the new waitlist answer;
+//   - an occurrence part-way through its fallbacks keeps the choice it is
+//     on, at that choice's new place; when that fallback was taken out,
+//     its pending prebooking is withdrawn and the occurrence starts again
+//     from the first choice (one already firing is left to finish).
+//
+// Final occurrence states stay as they are.
+func (s *Store) EditPlan(ctx context.Context, id int64, e PlanEdit) (Plan, error) {
+	var p Plan
+	err := s.inTx(ctx, "edit plan", func(tx *sql.Tx) error {
+		old, err := s.livePlanTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		n := NewPlan{BoxID: old.BoxID, Days: e.Days, Time: old.Time, Class: old.Class, Waitlist: e.Waitlist,
+			Fallbacks: slices.Clone(e.Fallbacks), From: e.From, Until: e.Until, Now: old.Now, FamilyID: old.FamilyID}
+		for i := range n.Fallbacks {
+			n.Fallbacks[i].Class = strings.TrimSpace(n.Fallbacks[i].Class)
+		}
+		if err := n.Validate(); err != nil {
+			return err
+		}
+		live, err := queryPlans(ctx, tx, `SELECT `+planColumns+` FROM plans WHERE removed_at IS NULL AND box_id = ? AND id <> ? ORDER BY id`,
+			old.BoxID, id)
+		if err != nil {
+			return err
+		}
+		for _, other := range live {
+			if other.Conflicts(n) {
+				return &PlanConflictError{Existing: other, Days: other.Days & n.Days}
+			}
+		}
+		fbs := []fallbackJSON{}
+		for _, f := range n.Fallbacks {
+			fbs = append(fbs, fallbackJSON{Class: f.Class, Time: f.Time.String()})
+		}
+		fbText, err := json.Marshal(fbs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE plans SET days = ?, waitlist = ?, fallbacks = ?, from_day = ?, until_day = ? WHERE id = ?`,
+			int64(n.Days), boolInt(n.Waitlist), string(fbText), nullDay(n.From), nullDay(n.Until), id); err != nil {
+			return err
+		}
+		p = old
+		p.Days, p.Waitlist, p.Fallbacks, p.From, p.Until = n.Days, n.Waitlist, n.Fallbacks, n.From, n.Until
+		now := s.now()
+		for _, day := range e.Skip {
+			if !p.IsDay(day) || p.Skipped(day) {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO plan_skips (plan_id, day, created_at) VALUES (?, ?, ?)`,
+				id, day.String(), toMillis(now)); err != nil {
+				return err
+			}
+			p.Skips = append(p.Skips, day)
+			slices.SortFunc(p.Skips, compareDates)
+			if err := recordTx(ctx, tx, planEvent(p, now, EventPlanSkipped, day,
+				fmt.Sprintf("skipped %s of plan %s (booking was already open when the day was added)", day, p.Describe()))); err != nil {
+				return err
+			}
+		}
+		if err := s.followEditTx(ctx, tx, old, p, now); err != nil {
+			return err
+		}
+		return recordTx(ctx, tx, planEvent(p, now, EventPlanEdited, aimharder.Date{},
+			fmt.Sprintf("edited plan %s: %s", p.Describe(), p.Settings())))
+	})
+	return p, err
+}
+
+// Settings is the plan's editable part in words: "waitlist, then WOD at
+// 08:00, from 2026-12-01 until 2027-06-30".
+func (p Plan) Settings() string {
+	var parts []string
+	if p.Waitlist {
+		parts = append(parts, "waitlist")
+	} else {
+		parts = append(parts, "no waitlist")
+	}
+	for _, f := range p.Fallbacks {
+		parts = append(parts, fmt.Sprintf("then %s at %s", f.Class, f.Time))
+	}
+	if !p.From.IsZero() {
+		parts = append(parts, "from "+p.From.String())
+	}
+	if !p.Until.IsZero() {
+		parts = append(parts, "until "+p.Until.String())
+	}
+	return strings.Join(parts, ", ")
+}
+
+// followEditTx makes the runner's prebookings and records of plan old
+// follow its edit into p (EditPlan).
+func (s *Store) followEditTx(ctx context.Context, tx *sql.Tx, old, p Plan, now time.Time) error {
+	// Pending prebookings: withdrawn when their day left the plan, else
+	// given the new waitlist answer.
+	rows, err := tx.QueryContext(ctx, `SELECT id, plan_day FROM prebookings WHERE plan_id = ? AND status = 'pending'`, p.ID)
+	if err != nil {
+		return err
+	}
+	type pending struct {
+		id  int64
+		day aimharder.Date
+	}
+	var list []pending
+	for rows.Next() {
+		var pb pending
+		var day sql.NullString
+		if err := rows.Scan(&pb.id, &day); err != nil {
+			rows.Close()
+			return err
+		}
+		if pb.day, err = parseDay(day); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, pb)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, pb := range list {
+		if !pb.day.IsZero() && (!p.IsDay(pb.day) || p.Skipped(pb.day)) {
+			if err := withdrawTx(ctx, tx, p.ID, DayRange{From: pb.day, Until: pb.day}, now, "the day is no longer in the plan"); err != nil {
+				return err
+			}
+		}
+	}
+	if old.Waitlist != p.Waitlist {
+		if _, err := tx.ExecContext(ctx, `UPDATE prebookings SET allow_waitlist = ? WHERE plan_id = ? AND status = 'pending'`,
+			boolInt(p.Waitlist), p.ID); err != nil {
+			return err
+		}
+	}
+	// Occurrences on a fallback: the same fallback at its new place.
+	oldChoices, place := old.Choices(), map[string]int{}
+	for _, c := range p.Choices() {
+		place[choiceKey(c.Class, c.Time)] = c.Index
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+occurrenceColumns+` FROM plan_occurrences WHERE plan_id = ? AND choice > 0`, p.ID)
+	if err != nil {
+		return err
+	}
+	var recs []OccurrenceRecord
+	for rows.Next() {
+		r, err := scanOccurrence(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if !r.State.Final() {
+			recs = append(recs, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		if r.Choice >= len(oldChoices) {
+			continue
+		}
+		c := oldChoices[r.Choice]
+		to, kept := place[choiceKey(c.Class, c.Time)]
+		if kept && to == r.Choice {
+			continue
+		}
+		if !kept {
+			var status sql.NullString
+			if r.PrebookingID != 0 {
+				if err := tx.QueryRowContext(ctx, `SELECT status FROM prebookings WHERE id = ?`, r.PrebookingID).Scan(&status); err != nil &&
+					!errors.Is(err, sql.ErrNoRows) {
+					return err
+				}
+			}
+			if status.String == string(PrebookFiring) {
+				continue // left to finish: its outcome is recorded as usual
+			}
+			if err := withdrawTx(ctx, tx, p.ID, DayRange{From: r.Day, Until: r.Day}, now,
+				"its fallback was taken out of the plan"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE plan_occurrences SET state = ?, class_id = NULL, prebooking_id = NULL,
+	reservation_id = NULL, choice = 0, detail = ?, updated_at = ?, version = version + 1 WHERE plan_id = ? AND day = ?`,
+				OccPlanned, fmt.Sprintf("%s at %s was taken out of the plan; trying the first choice again", c.Class, c.Time),
+				toMillis(now), p.ID, r.Day.String()); err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE plan_occurrences SET choice = ?, updated_at = ?, version = version + 1
+WHERE plan_id = ? AND day = ?`, to, toMillis(now), p.ID, r.Day.String()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Describe is the plan in a member's words: "#3 WOD, mon,wed,fri at 07:00".

@@ -54,6 +54,18 @@ func TestDayGoldens(t *testing.T) {
 			e.pickPlanClass()
 			e.key("w", "3")
 		}},
+		{"day_plan_fallbacks_40x20_es", 40, 20, i18n.ES, func(e *env) {
+			e.pickPlanClass()
+			e.key("w", "down", "down", "right", "+", "right", "+", "right")
+		}},
+		{"day_plan_edit_40x20", 40, 20, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "e", "down", "down", "down", "down", "1/12", "down", "31/1")
+		}},
+		{"day_plan_pause_all_40x20_es", 40, 20, i18n.ES, func(e *env) {
+			plansGolden(e)
+			e.key("W", "a")
+		}},
 		{"day_status_40x20_es", 40, 20, i18n.ES, func(e *env) { e.key("S") }},
 		{"day_boxes_40x20", 40, 20, i18n.EN, func(e *env) { e.key("B") }},
 		{"day_plans_empty_40x20", 40, 20, i18n.EN, func(e *env) { e.key("W") }},

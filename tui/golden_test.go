@@ -140,6 +140,22 @@ func TestGoldenViews(t *testing.T) {
 			e.key("W", "down", "down", "p")
 		}},
 		{"plans_empty_80x24_es", 80, 24, i18n.ES, func(e *env) { e.key("W") }},
+		{"plan_edit_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "e", "down", "down", "right", "+", "up")
+		}},
+		{"plan_edit_160x48_es", 160, 48, i18n.ES, func(e *env) {
+			plansGolden(e)
+			e.key("W", "e", "down", "down", "down", "right")
+		}},
+		{"plans_help_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "?")
+		}},
+		{"plan_pause_all_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "a")
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ type KeyMap struct {
 	Remove, Open                           key.Binding
 	EveryWeek, Plans                       key.Binding
 	Skip, Pause, Resume                    key.Binding
+	Edit, PauseAll, ResumeAll              key.Binding // the plans view
 	Agenda                                 key.Binding // my classes (agenda.go)
 	Watch                                  key.Binding // watch a full class (watch.go)
 }
@@ -54,6 +55,9 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		Skip:        b(h.Skip, "s", " "),
 		Pause:       b(h.Pause, "p"),
 		Resume:      b(h.Resume, "u"),
+		Edit:        b(tx.PlanForm().Edit, "e"),
+		PauseAll:    b(tx.PlanForm().PauseAll, "a"),
+		ResumeAll:   b(tx.PlanForm().ResumeAll, "U"),
 		Agenda:      b(tx.Agenda().Key, "A"),
 		Watch:       b(tx.Watch().Key, "a"),
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -37,6 +39,7 @@ const (
 	planPause
 	planResume
 	planRemove
+	planEdit
 )
 
 // planDraft travels in the "every week" form: the class it started from.
@@ -48,8 +51,10 @@ type planDraft struct {
 // planIntent travels in a plan question's payload.
 type planIntent struct {
 	op    planOp
-	plan  session.NewPlan // planAdd
-	id    int64           // planRemove
+	plan  session.NewPlan  // planAdd
+	edit  session.PlanEdit // planEdit
+	open  []aimharder.Date // planEdit: the days it adds whose booking is open
+	id    int64            // planRemove, planEdit
 	words string
 }
 
@@ -59,8 +64,8 @@ type planDoneMsg struct {
 	id          int64
 	day         aimharder.Date
 	from, until aimharder.Date
-	view        account.PlanView // planAdd
-	plans       []session.Plan   // planPause, planResume
+	view        account.PlanView // planAdd, planEdit
+	plans       []session.Plan   // planPause, planResume (id 0: every plan)
 	err         error
 }
 
@@ -86,6 +91,7 @@ func (m *Model) everyWeek() tea.Cmd {
 		Day:     c.Date.Weekday(),
 		Box:     strings.TrimSpace(m.box.Name),
 		Options: m.fallbackOptions(c),
+		Today:   m.today,
 		Payload: planDraft{class: c, boxID: m.box.ID},
 	})
 	return nil
@@ -94,11 +100,18 @@ func (m *Model) everyWeek() tea.Cmd {
 // fallbackOptions are the other classes of c's day, by time, each name
 // and time once.
 func (m *Model) fallbackOptions(c account.ClassView) []planform.Option {
-	d := m.dayIndex(c.Date)
+	return m.optionsOn(c.Date, c.Name, session.ClockOf(c.Start))
+}
+
+// optionsOn are the shown classes of day other than the plan's own
+// (class at t), by time, each name and time once (nil when the day is
+// not shown).
+func (m *Model) optionsOn(day aimharder.Date, class string, t session.ClockTime) []planform.Option {
+	d := m.dayIndex(day)
 	if d < 0 {
 		return nil
 	}
-	self := session.NormalizeClassName(c.Name) + "@" + session.ClockOf(c.Start).String()
+	self := session.NormalizeClassName(class) + "@" + t.String()
 	seen := map[string]bool{self: true}
 	var out []planform.Option
 	for _, o := range m.grid.Classes(d) {
@@ -119,19 +132,27 @@ func (m *Model) fallbackOptions(c account.ClassView) []planform.Option {
 // open for one of its classes this week, it asks first whether to book
 // that one now too (session.NewPlan.Now).
 func (m *Model) onPlanSubmit(msg planform.SubmitMsg) tea.Cmd {
+	var fallbacks []session.Fallback
+	for _, f := range msg.Fallbacks {
+		fallbacks = append(fallbacks, session.Fallback{Class: f.Class, Time: f.Time})
+	}
+	if msg.PlanID != 0 {
+		e := session.PlanEdit{Days: msg.Days, Waitlist: msg.Waitlist, Fallbacks: fallbacks, From: msg.From, Until: msg.Until}
+		return m.onPlanEdit(msg.PlanID, e)
+	}
 	d, ok := msg.Payload.(planDraft)
 	if !ok {
 		return nil
 	}
 	n := session.NewPlan{
-		BoxID:    d.boxID,
-		Days:     msg.Days,
-		Time:     session.ClockOf(d.class.Start),
-		Class:    strings.TrimSpace(d.class.Name),
-		Waitlist: msg.Waitlist,
-	}
-	if f := msg.Fallback; f != nil {
-		n.Fallbacks = []session.Fallback{{Class: f.Class, Time: f.Time}}
+		BoxID:     d.boxID,
+		Days:      msg.Days,
+		Time:      session.ClockOf(d.class.Start),
+		Class:     strings.TrimSpace(d.class.Name),
+		Waitlist:  msg.Waitlist,
+		Fallbacks: fallbacks,
+		From:      msg.From,
+		Until:     msg.Until,
 	}
 	if open := m.openOccurrences(n); len(open) > 0 {
 		names := make([]string, len(open))
@@ -158,7 +179,8 @@ func (m *Model) openOccurrences(n session.NewPlan) []account.ClassView {
 	var out []account.ClassView
 	for d := range 7 {
 		for _, c := range m.grid.Classes(d) {
-			if !n.Days.Has(c.Date.Weekday()) || session.ClockOf(c.Start) != n.Time ||
+			if !n.Days.Has(c.Date.Weekday()) || !n.From.IsZero() && c.Date.Before(n.From) ||
+				!n.Until.IsZero() && c.Date.After(n.Until) || session.ClockOf(c.Start) != n.Time ||
 				!session.ClassNameMatches(n.Class, c.Name) || c.OpensAt.IsZero() {
 				continue
 			}
@@ -182,6 +204,12 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 		n := pi.plan
 		n.Now = yes
 		return m.addPlanCmd(n)
+	case planEdit:
+		e := pi.edit
+		if !yes {
+			e.Skip = pi.open
+		}
+		return m.editPlanCmd(pi.id, e)
 	case planRemove:
 		if yes {
 			id := pi.id
@@ -191,6 +219,44 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// onPlanEdit saves a plan's edit. A day it adds (a weekday ticked, a date
+// moved) whose booking is already open is booked at once only if the
+// member says so, as when a plan is made: else it is skipped in the same
+// change.
+func (m *Model) onPlanEdit(id int64, e session.PlanEdit) tea.Cmd {
+	var old session.Plan
+	for _, v := range m.plans {
+		if v.Plan.ID == id {
+			old = v.Plan
+		}
+	}
+	if old.ID != 0 {
+		n := session.NewPlan{BoxID: old.BoxID, Days: e.Days, Time: old.Time, Class: old.Class, From: e.From, Until: e.Until}
+		var names []string
+		var days []aimharder.Date
+		for _, c := range m.openOccurrences(n) {
+			if !old.IsDay(c.Date) && !slices.Contains(days, c.Date) {
+				names, days = append(names, m.className(c)), append(days, c.Date)
+			}
+		}
+		if len(days) > 0 {
+			m.dialog.Open(dialog.Confirm{
+				Title:   m.tx.PlanNowTitle,
+				Body:    fmt.Sprintf(m.tx.PlanNowBody, strings.Join(names, ", ")),
+				Payload: planIntent{op: planEdit, id: id, edit: e, open: days},
+			})
+			return nil
+		}
+	}
+	return m.editPlanCmd(id, e)
+}
+
+func (m *Model) editPlanCmd(id int64, e session.PlanEdit) tea.Cmd {
+	return m.planCmd(planDoneMsg{op: planEdit, id: id}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+		msg.view, msg.err = a.EditPlan(ctx, id, e)
+	})
 }
 
 func (m *Model) addPlanCmd(n session.NewPlan) tea.Cmd {
@@ -221,6 +287,9 @@ func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
 			return m.toLogin(msg.err)
 		}
 		format := tx.PlanFailed
+		if msg.op == planPause && msg.id == 0 && errors.Is(msg.err, session.ErrNotFound) {
+			return tea.Batch(m.toasts.Push(toast.Info, tx.PlanForm().NoPlans), m.loadStore())
+		}
 		if msg.op == planAdd {
 			format = tx.PlanRefused
 		}
@@ -235,12 +304,22 @@ func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
 		text = fmt.Sprintf(tx.PlanSkipped, tx.ShortDate(msg.day), msg.id)
 	case planUnskip:
 		text = fmt.Sprintf(tx.PlanUnskipped, tx.ShortDate(msg.day), msg.id)
+	case planEdit:
+		text = fmt.Sprintf(tx.PlanForm().Changed, msg.id, lists.PlanWords(tx, msg.view, m.today))
 	case planPause:
 		text = fmt.Sprintf(tx.PlanPaused, msg.id, tx.ShortDate(msg.from), tx.ShortDate(msg.until))
+		if msg.id == 0 {
+			text = tx.PlanForm().PausedAll.With(len(msg.plans), tx.ShortDate(msg.from), tx.ShortDate(msg.until))
+		}
 	case planResume:
 		text = fmt.Sprintf(tx.PlanResumed, msg.id)
-		if len(msg.plans) == 0 {
+		switch {
+		case len(msg.plans) == 0 && msg.id == 0:
+			text, kind = tx.PlanForm().NothingPaused, toast.Info
+		case len(msg.plans) == 0:
 			text, kind = fmt.Sprintf(tx.PlanNotPaused, msg.id), toast.Info
+		case msg.id == 0:
+			text = tx.PlanForm().ResumedAll.N(len(msg.plans))
 		}
 	case planRemove:
 		text = fmt.Sprintf(tx.PlanRemoved, msg.id)
@@ -330,7 +409,27 @@ func (m *Model) plansKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, m.keys.Refresh):
 		return m.loadStore()
+	case key.Matches(k, m.keys.PauseAll):
+		if len(m.plans) == 0 {
+			return m.toasts.Push(toast.Info, tx.PlanForm().NoPlans)
+		}
+		from := m.today
+		if has && row.Occ != nil {
+			from = row.Occ.Day
+		}
+		m.pauseForm.Open(planform.PauseSetup{
+			Title: tx.PlanForm().PauseAllTitle.N(len(m.plans)),
+			From:  from, Until: from.AddDays(6), Today: m.today, Payload: int64(0),
+		})
+		return nil
+	case key.Matches(k, m.keys.ResumeAll):
+		return m.planCmd(planDoneMsg{op: planResume}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+			msg.plans, msg.err = a.ResumePlans(ctx, 0)
+		})
 	case !has:
+	case key.Matches(k, m.keys.Edit):
+		m.editPlan(row)
+		return nil
 	case key.Matches(k, m.keys.Skip):
 		if row.Occ == nil {
 			return m.toasts.Push(toast.Info, tx.PlanPickDay)
@@ -390,6 +489,54 @@ func (m *Model) plansKey(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// editPlan opens the plan form on a plan's settings. The fallback
+// candidates are the shown week's classes on the selected occurrence's
+// weekday, else on the plan's first weekday the week shows.
+func (m *Model) editPlan(row lists.PlanRow) {
+	p := row.Plan.Plan
+	var opts []planform.Option
+	if p.BoxID == m.box.ID {
+		var days []aimharder.Date
+		if row.Occ != nil {
+			days = append(days, row.Occ.Day)
+		}
+		for d := range 7 {
+			if day := m.grid.Week().AddDays(d); p.Days.Has(day.Weekday()) {
+				days = append(days, day)
+			}
+		}
+		for _, day := range days {
+			for _, o := range m.optionsOn(day, p.Class, p.Time) {
+				if !slices.Contains(opts, o) {
+					opts = append(opts, o)
+				}
+			}
+			if len(opts) > 0 {
+				break
+			}
+		}
+	}
+	day := time.Monday // the day the form's cursor starts on: the plan's first
+	for i := range 7 {
+		if wd := time.Weekday((i + 1) % 7); p.Days.Has(wd) {
+			day = wd
+			break
+		}
+	}
+	name := strings.TrimSpace(row.Plan.Box.Name)
+	if name == "" {
+		name = row.Plan.Box.Subdomain
+	}
+	today := m.today
+	if p.BoxID != m.box.ID && !m.now.IsZero() {
+		today = aimharder.DateOf(m.now.In(row.Plan.Box.LocationOrDefault())) // dates are that box's
+	}
+	m.planForm.Open(planform.Setup{
+		Class: p.Class, Time: p.Time, Day: day, Box: name, Options: opts, Today: today,
+		PlanID: p.ID, Edit: p.EditOf(),
+	})
+}
+
 // planClassOn is the shown class a plan books on day, when the grid has
 // it (0 otherwise: the cursor goes to the day).
 func (m *Model) planClassOn(p session.Plan, day aimharder.Date) int64 {
@@ -406,7 +553,7 @@ func (m *Model) planClassOn(p session.Plan, day aimharder.Date) int64 {
 }
 
 func (m *Model) onPauseSubmit(msg planform.PauseMsg) tea.Cmd {
-	id, ok := msg.Payload.(int64)
+	id, ok := msg.Payload.(int64) // 0: every plan
 	if !ok {
 		return nil
 	}

@@ -151,12 +151,35 @@ func (f *fakeAccount) PausePlans(_ context.Context, id int64, from, until aimhar
 	if until.Before(aimharder.DateOf(s.now().In(madrid))) {
 		return nil, fmt.Errorf("%w (%s)", account.ErrPlanDayPast, until)
 	}
-	p, err := s.plan(id)
+	targets, err := s.targets(id)
 	if err != nil {
 		return nil, err
 	}
-	p.Pauses = append(p.Pauses, session.DayRange{From: from, Until: until})
-	return []session.Plan{*p}, nil
+	var out []session.Plan
+	for _, p := range targets {
+		p.Pauses = append(p.Pauses, session.DayRange{From: from, Until: until})
+		out = append(out, *p)
+	}
+	return out, nil
+}
+
+// targets is plan id, or every plan when id is 0 (the store's words).
+func (s *fakeStore) targets(id int64) ([]*session.Plan, error) {
+	if id != 0 {
+		p, err := s.plan(id)
+		if err != nil {
+			return nil, err
+		}
+		return []*session.Plan{p}, nil
+	}
+	if len(s.plans) == 0 {
+		return nil, fmt.Errorf("no plans: %w", session.ErrNotFound)
+	}
+	out := make([]*session.Plan, len(s.plans))
+	for i := range s.plans {
+		out[i] = &s.plans[i]
+	}
+	return out, nil
 }
 
 func (f *fakeAccount) ResumePlans(_ context.Context, id int64) ([]session.Plan, error) {
@@ -164,13 +187,51 @@ func (f *fakeAccount) ResumePlans(_ context.Context, id int64) ([]session.Plan, 
 	s := f.store
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, err := s.plan(id)
+	targets, err := s.targets(id)
 	if err != nil {
+		if id == 0 {
+			return nil, nil
+		}
 		return nil, err
 	}
-	if len(p.Pauses) == 0 {
-		return nil, nil
+	var out []session.Plan
+	for _, p := range targets {
+		if len(p.Pauses) > 0 {
+			p.Pauses = nil
+			out = append(out, *p)
+		}
 	}
-	p.Pauses = nil
-	return []session.Plan{*p}, nil
+	return out, nil
+}
+
+func (f *fakeAccount) EditPlan(_ context.Context, id int64, e session.PlanEdit) (account.PlanView, error) {
+	var fbs []string
+	for _, fb := range e.Fallbacks {
+		fbs = append(fbs, fb.Time.String()+" "+fb.Class)
+	}
+	call := fmt.Sprintf("plan edit %d %s waitlist=%v fallbacks=[%s] from=%s until=%s", id, e.Days, e.Waitlist,
+		strings.Join(fbs, ", "), e.From, e.Until)
+	for _, d := range e.Skip {
+		call += " skip=" + d.String()
+	}
+	f.record("%s", call)
+	s := f.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.plan(id)
+	if err != nil {
+		return account.PlanView{}, err
+	}
+	n := session.NewPlan{BoxID: p.BoxID, Days: e.Days, Time: p.Time, Class: p.Class, Waitlist: e.Waitlist,
+		Fallbacks: e.Fallbacks, From: e.From, Until: e.Until}
+	if err := n.Validate(); err != nil {
+		return account.PlanView{}, err
+	}
+	p.Days, p.Waitlist, p.Fallbacks, p.From, p.Until = e.Days, e.Waitlist, e.Fallbacks, e.From, e.Until
+	for _, d := range e.Skip {
+		if p.IsDay(d) && !p.Skipped(d) {
+			p.Skips = append(p.Skips, d)
+		}
+	}
+	return s.viewLocked(*p), nil
 }

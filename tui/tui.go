@@ -44,6 +44,7 @@ type Account interface {
 	UnskipPlanDay(ctx context.Context, id int64, day aimharder.Date) (session.Plan, error)
 	PausePlans(ctx context.Context, id int64, from, until aimharder.Date) ([]session.Plan, error)
 	ResumePlans(ctx context.Context, id int64) ([]session.Plan, error)
+	EditPlan(ctx context.Context, id int64, e session.PlanEdit) (account.PlanView, error)
 }
 
 // Store is what the TUI reads and writes in the database directly

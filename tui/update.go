@@ -174,6 +174,7 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return m.requestQuit(), true
 	case key.Matches(k, m.keys.Help):
 		m.helpOpen = true
+		m.renderHelpBox() // the plans view lists its own keys
 		m.renderHelp()
 		return nil, true
 	case key.Matches(k, m.keys.Status):

@@ -177,7 +177,8 @@ func (m *Model) layout() {
 	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
 	m.historyList.SetSize(w, bodyH)
 	m.planList.SetSize(w, bodyH)
-	m.planForm.SetMaxWidth(w)
+	m.planForm.SetMaxSize(w, bodyH)
+	m.pauseForm.SetMaxWidth(w)
 	m.loginForm.SetSize(w, bodyH)
 	m.picker.SetSize(w, bodyH)
 	m.renderPrebookings()
@@ -268,7 +269,7 @@ func (m *Model) renderHelp() {
 		upDown := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", h.Move))
 		bindings = []key.Binding{upDown, open, cancel, k.Refresh, k.Back}
 	case m.screen == screenPlans:
-		bindings = []key.Binding{k.Skip, k.Pause, k.Resume, k.Remove, k.Open, k.Refresh, k.Back}
+		bindings = []key.Binding{k.Skip, k.Pause, k.Edit, k.PauseAll, k.Resume, k.Remove, k.Back, k.Open, k.Refresh, k.ResumeAll}
 	case m.screen == screenBoxes:
 		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back}
 		if m.picker.Editing() {
@@ -357,6 +358,11 @@ func (m *Model) classActions() []key.Binding {
 func (m *Model) renderHelpBox() {
 	th, tx, mk := m.th, m.tx, m.th.Mark
 	full := m.keys.fullHelp(m.grid.Keys)
+	if m.screen == screenPlans {
+		// What to do in the plans view, in place of a class's actions.
+		k := m.keys
+		full[1] = []key.Binding{k.Skip, k.Pause, k.Resume, k.Edit, k.PauseAll, k.ResumeAll, k.Remove, k.Open}
+	}
 	group := func(i int) string {
 		var b strings.Builder
 		b.WriteString(th.Label.Render(tx.KeyGroups[i]))

@@ -144,6 +144,33 @@ func (s *Service) planViews(ctx context.Context, plans []session.Plan, boxes map
 	return out, nil
 }
 
+// EditPlan changes a live plan's days, waitlist, fallbacks and from/until
+// dates (session.Store.EditPlan: the store validates the edit and refuses
+// one that claims another plan's slot). An until before the box's today
+// gives ErrPlanEnded (remove the plan instead). It needs no session, and
+// returns the plan with its next occurrences.
+func (s *Service) EditPlan(ctx context.Context, id int64, e session.PlanEdit) (PlanView, error) {
+	p, err := s.store.Plan(ctx, id)
+	if err != nil {
+		return PlanView{}, err
+	}
+	box, err := s.store.Box(ctx, p.BoxID)
+	if err != nil {
+		return PlanView{}, err
+	}
+	if !e.Until.IsZero() && e.Until.Before(s.today(box)) {
+		return PlanView{}, fmt.Errorf("%w (it ends %s)", ErrPlanEnded, e.Until)
+	}
+	if p, err = s.store.EditPlan(ctx, id, e); err != nil {
+		return PlanView{}, err
+	}
+	views, err := s.planViews(ctx, []session.Plan{p}, map[int64]session.Box{box.ID: box})
+	if err != nil {
+		return PlanView{}, err
+	}
+	return views[0], nil
+}
+
 // RemovePlan ends a plan (session.Store.RemovePlan): its pending
 // prebookings are withdrawn, bookings it made stay.
 func (s *Service) RemovePlan(ctx context.Context, id int64) (session.Plan, error) {

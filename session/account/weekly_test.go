@@ -96,6 +96,28 @@ func TestPlansThroughTheService(t *testing.T) {
 	if _, err := svc.ResumePlans(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
+	// Edited: Thursdays only, from 3 Dec, two fallbacks in order.
+	e := list[0].Plan.EditOf()
+	e.Days, e.From = session.WeekdaysOf(time.Thursday), date(t, "2026-12-03")
+	e.Fallbacks = []session.Fallback{{Class: "WOD", Time: session.ClockTime{Hour: 19}}, {Class: "Open", Time: session.ClockTime{Hour: 18}}}
+	edited, err := svc.EditPlan(ctx, v.Plan.ID, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	days = days[:0]
+	for _, o := range edited.Occurrences {
+		days = append(days, o.Day.String())
+	}
+	if got := fmtList(days); got != "[2026-12-03]" || len(edited.Plan.Fallbacks) != 2 || edited.Plan.Fallbacks[1].Class != "Open" {
+		t.Errorf("edited: %s, %+v", got, edited.Plan)
+	}
+	e.Until = date(t, "2026-11-20")
+	if _, err := svc.EditPlan(ctx, v.Plan.ID, e); !errors.Is(err, account.ErrPlanEnded) {
+		t.Errorf("edited to end in the past: %v", err)
+	}
+	if _, err := svc.EditPlan(ctx, 99, e); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("no plan: %v", err)
+	}
 	if _, err := svc.RemovePlan(ctx, v.Plan.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +125,8 @@ func TestPlansThroughTheService(t *testing.T) {
 		t.Errorf("after removal: %+v, %v", list, err)
 	}
 	events, err := store.History(ctx, session.HistoryQuery{Kinds: []session.EventKind{session.EventPlanAdded,
-		session.EventPlanSkipped, session.EventPlanPaused, session.EventPlanResumed, session.EventPlanRemoved}})
-	if err != nil || len(events) != 5 {
+		session.EventPlanSkipped, session.EventPlanPaused, session.EventPlanResumed, session.EventPlanEdited, session.EventPlanRemoved}})
+	if err != nil || len(events) != 6 {
 		t.Errorf("history: %d events, %v", len(events), err)
 	}
 }

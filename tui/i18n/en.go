@@ -248,7 +248,7 @@ var english = Text{
 		"prebooking.outcome": "prebooking fired",
 		"book":               "book", "cancel": "cancel",
 		"plan.added": "plan added", "plan.removed": "plan removed", "plan.skipped": "plan day skipped",
-		"plan.unskipped": "plan day back", "plan.paused": "plan paused", "plan.resumed": "plan resumed",
+		"plan.unskipped": "plan day back", "plan.paused": "plan paused", "plan.resumed": "plan resumed", "plan.edited": "plan changed",
 		"plan.occurrence": "plan",
 	},
 	HistoryOutcome: map[string]string{

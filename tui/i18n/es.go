@@ -248,7 +248,7 @@ var spanish = Text{
 		"prebooking.outcome": "prerreserva disparada",
 		"book":               "reserva", "cancel": "cancelación",
 		"plan.added": "plan añadido", "plan.removed": "plan quitado", "plan.skipped": "día de plan saltado",
-		"plan.unskipped": "día de plan recuperado", "plan.paused": "plan en pausa", "plan.resumed": "plan reanudado",
+		"plan.unskipped": "día de plan recuperado", "plan.paused": "plan en pausa", "plan.resumed": "plan reanudado", "plan.edited": "plan cambiado",
 		"plan.occurrence": "plan",
 	},
 	HistoryOutcome: map[string]string{

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -42,6 +43,8 @@ type Pause struct {
 	focus  int
 	err    string
 	box    string
+	// maxWidth is the screen's width (0: no limit).
+	maxWidth int
 }
 
 // NewPause returns a closed pause form.
@@ -51,6 +54,15 @@ func NewPause(th *theme.Theme, tx *i18n.Text) Pause {
 		p.fields[i] = textfield.New(th, textfield.Options{Placeholder: tx.PlanDateHint, Width: 26, Limit: 10})
 	}
 	return p
+}
+
+// SetMaxWidth fits the form to a screen w cells wide: the fields narrow
+// and the words wrap (a phone).
+func (p *Pause) SetMaxWidth(w int) {
+	p.maxWidth = w
+	if p.open {
+		p.render()
+	}
 }
 
 // Open asks for a pause, the fields filled with s's dates.
@@ -128,8 +140,23 @@ func (p *Pause) render() {
 	th, tx := p.th, p.tx
 	labels := [2]string{tx.PlanPauseFrom, tx.PlanPauseUntil}
 	lw := max(len([]rune(labels[0])), len([]rune(labels[1]))) + 2
+	inner := 0 // the dialog's inside: its border and padding take 4
+	if p.maxWidth > 0 {
+		inner = max(p.maxWidth-4, 20)
+	}
+	cells := 26
+	if inner > 0 {
+		cells = min(cells, max(inner-lw-4, 11)) // the field's border and padding take 4
+	}
+	wrap := func(s string) []string {
+		if inner == 0 {
+			return []string{s}
+		}
+		return strings.Split(ansi.Wrap(s, inner, ""), "\n")
+	}
 	var b strings.Builder
 	for i, f := range p.fields {
+		textfield.SetWidth(&f, cells)
 		style := th.Input
 		if i == p.focus {
 			style = th.InputFocus
@@ -146,12 +173,27 @@ func (p *Pause) render() {
 			b.WriteString(l + "\n")
 		}
 	}
-	b.WriteString(strings.Repeat(" ", lw) + th.Faint.Render(tx.PlanDateHint) + "\n")
-	if p.err != "" {
-		b.WriteString(th.Warn.Render(th.Mark.Warn+" "+p.err) + "\n")
+	hint := strings.Repeat(" ", lw) + tx.PlanDateHint
+	if inner > 0 && len([]rune(hint)) > inner {
+		hint = tx.PlanDateHint
 	}
-	b.WriteString("\n" + th.HelpDesc.Render(tx.PlanPauseHint))
-	p.box = th.Dialog.Render(th.DialogTitle.Render(p.s.Title) + "\n\n" + b.String())
+	for _, l := range wrap(hint) {
+		b.WriteString(th.Faint.Render(l) + "\n")
+	}
+	if p.err != "" {
+		for _, l := range wrap(th.Mark.Warn + " " + p.err) {
+			b.WriteString(th.Warn.Render(l) + "\n")
+		}
+	}
+	b.WriteString("\n")
+	for i, l := range wrap(tx.PlanPauseHint) {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(th.HelpDesc.Render(l))
+	}
+	title := strings.Join(wrap(p.s.Title), "\n")
+	p.box = th.Dialog.Render(th.DialogTitle.Render(title) + "\n\n" + b.String())
 }
 
 // ParseDay reads a class date: "2026-12-21", "21/12/2026", "21/12" or
