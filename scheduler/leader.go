@@ -44,9 +44,7 @@ func (r *Runner) lead(ctx context.Context) {
 		engineCancel, engineDone = nil, nil
 	}
 	var renewed time.Time // the lease's last successful take or renewal
-	defer r.unregister(ctx)
 	for ctx.Err() == nil {
-		r.register(ctx)
 		if r.Leader() {
 			_, err := r.store.RenewRunnerLease(ctx, RunnerLeaseName, r.owner, r.timing.LeaseTTL)
 			switch {

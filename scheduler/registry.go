@@ -78,17 +78,20 @@ func (r *Runner) Standby(ctx context.Context) (RunnerInfo, bool, error) {
 	return best, found, nil
 }
 
-// register records this runner in the database's registry with each
-// heartbeat, leader or not, so other processes know it would take over.
-func (r *Runner) register(ctx context.Context) {
-	if _, err := r.store.RegisterRunner(ctx, r.owner, r.timing.LeaseTTL); err != nil && ctx.Err() == nil {
-		r.log.Debug("cannot record this runner in the registry", "err", err)
+// record keeps this runner in the database's registry until ctx ends,
+// leader or not, renewing its record every Heartbeat for LeaseTTL — so
+// other processes know it would take over — and removes it on a clean
+// stop: a stopping runner takes nothing over. It has a goroutine of its
+// own so that a busy database never delays the lease's heartbeat.
+func (r *Runner) record(ctx context.Context) {
+	for {
+		if _, err := r.store.RegisterRunner(ctx, r.owner, r.timing.LeaseTTL); err != nil && ctx.Err() == nil {
+			r.log.Debug("cannot record this runner in the registry", "err", err)
+		}
+		if Sleep(ctx, r.clock, r.timing.Heartbeat) != nil {
+			break
+		}
 	}
-}
-
-// unregister removes this runner's record on a clean stop: it no longer
-// takes over.
-func (r *Runner) unregister(ctx context.Context) {
 	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := r.store.UnregisterRunner(stopCtx, r.owner); err != nil {
