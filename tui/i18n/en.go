@@ -121,7 +121,7 @@ var english = Text{
 	ConfirmUnprebookBody: "Remove the prebooking for %s?",
 	ConfirmQuit:          "Quit ahtui?",
 	ConfirmQuitBody:      Plural{"Nothing will fire your %d pending prebooking while ahtui is closed — keep it open or start `ahtui run`.", "Nothing will fire your %d pending prebookings while ahtui is closed — keep it open or start `ahtui run`."},
-	ConfirmQuitKeep:      Plural{"Nothing will fire your %d pending prebooking while ahtui is closed — keep it open or start `ahtui run`: keep it running in the background?", "Nothing will fire your %d pending prebookings while ahtui is closed — keep it open or start `ahtui run`: keep them running in the background?"},
+	ConfirmQuitKeep:      Plural{"Nothing will fire your %d pending prebooking while ahtui is closed — keep it open or start `ahtui run` (b starts it in the background).", "Nothing will fire your %d pending prebookings while ahtui is closed — keep it open or start `ahtui run` (b starts it in the background)."},
 	QuitStandby:          Plural{"%[2]s will fire your %[1]d pending prebooking.", "%[2]s will fire your %[1]d pending prebookings."},
 	QuitStandbyPlans:     Plural{"%[2]s will book your %[1]d weekly plan.", "%[2]s will book your %[1]d weekly plans."},
 	QuitRunner:           "%s on %s (pid %d)",
@@ -330,5 +330,5 @@ var english = Text{
 	PlanNoClass:          "No class to plan here",
 	PlanDayNote:          "Plan #%d will not book this day again; its other days stay.",
 	ConfirmQuitPlans:     Plural{"Nothing will book your %d weekly plan while ahtui is closed — keep it open or start `ahtui run`.", "Nothing will book your %d weekly plans while ahtui is closed — keep it open or start `ahtui run`."},
-	ConfirmQuitPlansKeep: Plural{"Nothing will book your %d weekly plan while ahtui is closed — keep it open or start `ahtui run`: keep it running in the background?", "Nothing will book your %d weekly plans while ahtui is closed — keep it open or start `ahtui run`: keep them running in the background?"},
+	ConfirmQuitPlansKeep: Plural{"Nothing will book your %d weekly plan while ahtui is closed — keep it open or start `ahtui run` (b starts it in the background).", "Nothing will book your %d weekly plans while ahtui is closed — keep it open or start `ahtui run` (b starts it in the background)."},
 }

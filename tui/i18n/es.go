@@ -121,7 +121,7 @@ var spanish = Text{
 	ConfirmUnprebookBody: "¿Quitar la prerreserva de %s?",
 	ConfirmQuit:          "¿Salir de ahtui?",
 	ConfirmQuitBody:      Plural{"Nada disparará tu %d prerreserva pendiente con ahtui cerrado: déjalo abierto o inicia `ahtui run`.", "Nada disparará tus %d prerreservas pendientes con ahtui cerrado: déjalo abierto o inicia `ahtui run`."},
-	ConfirmQuitKeep:      Plural{"Nada disparará tu %d prerreserva pendiente con ahtui cerrado: déjalo abierto o inicia `ahtui run`. ¿Seguir disparándola en segundo plano?", "Nada disparará tus %d prerreservas pendientes con ahtui cerrado: déjalo abierto o inicia `ahtui run`. ¿Seguir disparándolas en segundo plano?"},
+	ConfirmQuitKeep:      Plural{"Nada disparará tu %d prerreserva pendiente con ahtui cerrado: déjalo abierto o inicia `ahtui run` (b lo inicia en segundo plano).", "Nada disparará tus %d prerreservas pendientes con ahtui cerrado: déjalo abierto o inicia `ahtui run` (b lo inicia en segundo plano)."},
 	QuitStandby:          Plural{"%[2]s disparará tu %[1]d prerreserva pendiente.", "%[2]s disparará tus %[1]d prerreservas pendientes."},
 	QuitStandbyPlans:     Plural{"%[2]s reservará tu %[1]d plan semanal.", "%[2]s reservará tus %[1]d planes semanales."},
 	QuitRunner:           "%s en %s (pid %d)",
@@ -330,5 +330,5 @@ var spanish = Text{
 	PlanNoClass:          "No hay clase que planificar aquí",
 	PlanDayNote:          "El plan #%d no volverá a reservar este día; sus otros días siguen.",
 	ConfirmQuitPlans:     Plural{"Nada reservará tu %d plan semanal con ahtui cerrado: déjalo abierto o inicia `ahtui run`.", "Nada reservará tus %d planes semanales con ahtui cerrado: déjalo abierto o inicia `ahtui run`."},
-	ConfirmQuitPlansKeep: Plural{"Nada reservará tu %d plan semanal con ahtui cerrado: déjalo abierto o inicia `ahtui run`. ¿Seguir en segundo plano?", "Nada reservará tus %d planes semanales con ahtui cerrado: déjalo abierto o inicia `ahtui run`. ¿Seguir en segundo plano?"},
+	ConfirmQuitPlansKeep: Plural{"Nada reservará tu %d plan semanal con ahtui cerrado: déjalo abierto o inicia `ahtui run` (b lo inicia en segundo plano).", "Nada reservará tus %d planes semanales con ahtui cerrado: déjalo abierto o inicia `ahtui run` (b lo inicia en segundo plano)."},
 }

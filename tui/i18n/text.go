@@ -129,36 +129,33 @@ type Text struct {
 	ConfirmQuit          string
 	ConfirmQuitBody      Plural // %d pending prebookings
 	ConfirmQuitKeep      Plural // %d pending prebookings (keeping them running in the background is offered)
-	// QuitStandby: another runner on the database will fire them once
-	// this one quits; %[1]d pending prebookings, %[2]s the runner
-	// (QuitRunner).
-	QuitStandby        Plural
-	QuitStandbyPlans   Plural // %[1]d weekly plans, %[2]s the runner
-	QuitRunner         string // program, host, pid: "ahtui run on nas (pid 4242)"
-	ChoiceBackground   string
-	ChoiceQuitAnyway   string
-	ChoiceStay         string
-	Booked             string // %s class
-	Waitlisted         string // %s class
-	BookedUnsettled    string // %s class: bookState 0 the day could not settle (docs/protocol.md §10B)
-	AlreadyBooked      string // %s class
-	Cancelled          string // %s class
-	CancelledLate      string // %s class
-	Prebooked          string // %s class, %s opening
-	PrebookedNoRule    string // %s class
-	Unprebooked        string // %s class
-	WindowWasOpen      string // %s class
-	Refreshing         string
-	Refreshed          string // %s the time of AimHarder's answer: a refresh (r) ends with it
-	NothingToCancel    string
-	NothingToBook      string
-	AlreadyYours       string
-	ClassPast          string
-	BusyWith           string
-	StaffOnly          string
-	PrebookOutcomeOK   string // %s class, %s status
-	PrebookOutcomeFail string // %s class, %s reason
-	Working            string
+	QuitStandby          Plural // %[1]d pending prebookings, %[2]s the runner (QuitRunner) that fires them once this one quits
+	QuitStandbyPlans     Plural // %[1]d weekly plans, %[2]s the runner
+	QuitRunner           string // program, host, pid: "ahtui run on nas (pid 4242)"
+	ChoiceBackground     string
+	ChoiceQuitAnyway     string
+	ChoiceStay           string
+	Booked               string // %s class
+	Waitlisted           string // %s class
+	BookedUnsettled      string // %s class: bookState 0 the day could not settle (docs/protocol.md §10B)
+	AlreadyBooked        string // %s class
+	Cancelled            string // %s class
+	CancelledLate        string // %s class
+	Prebooked            string // %s class, %s opening
+	PrebookedNoRule      string // %s class
+	Unprebooked          string // %s class
+	WindowWasOpen        string // %s class
+	Refreshing           string
+	Refreshed            string // %s the time of AimHarder's answer: a refresh (r) ends with it
+	NothingToCancel      string
+	NothingToBook        string
+	AlreadyYours         string
+	ClassPast            string
+	BusyWith             string
+	StaffOnly            string
+	PrebookOutcomeOK     string // %s class, %s status
+	PrebookOutcomeFail   string // %s class, %s reason
+	Working              string
 
 	// Errors, in a member's words: the words of session/outcome, which owns them.
 	ErrNotLoggedIn   string
