@@ -37,6 +37,9 @@ func TestStatusListsRunners(t *testing.T) {
 
 	text := e.mustRun("", "status").stdout
 	want := fmt.Sprintf("ahtui on %s (pid %d) · takes over if the runner stops", host, os.Getpid())
+	if !strings.Contains(text, fmt.Sprintf("ahtui run, pid %d on %s", os.Getpid(), host)) {
+		t.Errorf("status does not name the leading run:\n%s", text)
+	}
 	if !strings.Contains(text, "Standby") || !strings.Contains(text, want) || strings.Contains(text, "ahtui serve") {
 		t.Errorf("status lacks the standby TUI (or shows the crashed serve):\n%s", text)
 	}

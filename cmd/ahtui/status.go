@@ -231,6 +231,9 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 		fmt.Fprintln(tw, "Runner\tnone: prebookings fire only while `ahtui`, `ahtui run` or `ahtui serve` runs")
 	} else {
 		line := fmt.Sprintf("pid %d on %s", st.Runner.PID, st.Runner.Host)
+		if len(st.Runners) > 0 && st.Runners[0].Leader {
+			line = st.Runners[0].Program + ", " + line
+		}
 		if !st.LoggedIn {
 			line += " · cannot book until you log in again"
 		}
