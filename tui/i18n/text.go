@@ -129,6 +129,9 @@ type Text struct {
 	ConfirmQuit          string
 	ConfirmQuitBody      Plural // %d pending prebookings
 	ConfirmQuitKeep      Plural // %d pending prebookings (keeping them running in the background is offered)
+	QuitStandby          Plural // %[1]d pending prebookings, %[2]s the runner (QuitRunner) that fires them once this one quits
+	QuitStandbyPlans     Plural // %[1]d weekly plans, %[2]s the runner
+	QuitRunner           string // program, host, pid: "ahtui run on nas (pid 4242)"
 	ChoiceBackground     string
 	ChoiceQuitAnyway     string
 	ChoiceStay           string
