@@ -15,7 +15,6 @@ import (
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/dialog"
-	"github.com/ahtui/ahtui/tui/i18n"
 	"github.com/ahtui/ahtui/tui/lists"
 	"github.com/ahtui/ahtui/tui/toast"
 )
@@ -590,7 +589,7 @@ func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.S
 	case account.AgendaPrebooked:
 		mark, style, status = mk.Prebooked, th.Prebooked, at.Prebooked
 		if p, ok := m.prebookingByID(e.PrebookingID); ok && !p.OpensAt.IsZero() && m.now.Before(p.OpensAt) {
-			status += " · " + fmt.Sprintf(tx.FiresIn, i18n.Countdown(p.OpensAt.Sub(m.now)))
+			status += " · " + fmt.Sprintf(tx.FiresIn, tx.In(p.OpensAt.Sub(m.now)))
 		}
 		if e.PlanID != 0 {
 			status += " · " + fmt.Sprintf(at.PlanNumber, e.PlanID)
