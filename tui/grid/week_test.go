@@ -572,3 +572,23 @@ func TestLayoutSwitchKeepsTheCursor(t *testing.T) {
 		t.Fatal("160 columns: want the week")
 	}
 }
+
+// TestDayRowCutsLongNames: in the day layout at the narrowest width a
+// name longer than its room ends in an ellipsis; the time, marker and
+// status keep their places and the row its width.
+func TestDayRowCutsLongNames(t *testing.T) {
+	m := newDayGrid(t, MinDayWidth, 12, "WOD", "CONDITIONING AND MOBILITY FOR ALL")
+	requireBox(t, m, MinDayWidth, 12)
+	var row string
+	for _, l := range m.Lines() {
+		if strings.Contains(l, "11:00") {
+			row = l
+		}
+	}
+	if !strings.Contains(row, "✓ CONDITIONING") || !strings.Contains(row, "…") || !strings.HasSuffix(strings.TrimRight(row, " "), "12/14") {
+		t.Fatalf("the long name's row: %q", row)
+	}
+	if ansi.StringWidth(row) != MinDayWidth {
+		t.Fatalf("the row is %d wide", ansi.StringWidth(row))
+	}
+}
