@@ -142,9 +142,9 @@ func TestDemoInTmuxPhone(t *testing.T) {
 	// o goes to the class opening next; b asks to prebook it; y does.
 	tt.keys("Escape") // the toast
 	tt.keys("o")
-	s = tt.waitFor("a class not open yet", limit, func(s string) bool { return strings.Contains(cursorRow(s), "○") })
+	tt.waitFor("a class not open yet", limit, func(s string) bool { return strings.Contains(cursorRow(s), "○") })
 	tt.keys("b")
-	tt.waitForText(limit, "n/esc no")
+	tt.waitForText(limit, "Not open yet", "n/esc no") // the question, wrapped to the width
 	tt.keys("y")
 	s = tt.waitFor("the prebooking marked", limit, func(s string) bool {
 		return strings.Contains(cursorRow(s), "⚑") && strings.Contains(s, "Prebooked")
