@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/ahtui/ahtui/session"
@@ -105,4 +106,28 @@ func TestAgendaFiresInIsRelative(t *testing.T) {
 		e.key("A")
 		e.requireContains(want)
 	}
+}
+
+// TestAgendaStacksOnAPhone: where the state words cannot stand beside the
+// names, each entry takes two lines, and the cursor's entry shows whole
+// (both lines) as it moves down the list and back.
+func TestAgendaStacksOnAPhone(t *testing.T) {
+	e := newEnv(t, 40, 20, i18n.EN)
+	e.withAgenda(e.mixedAgenda())
+	e.key("A")
+	e.requireContains("late cancel now: the credit is lost")
+	for range 5 {
+		e.key("down")
+	}
+	e.requireContains("▌ 07:00       ↻ WOD")
+	e.requireContains("▌   planned · plan #1")
+	checkSize(t, e.screen(), 40, 20)
+	for range 5 {
+		e.key("up")
+	}
+	e.requireContains("▌   late cancel now: the credit is lost")
+	e.requireContains(" Thu 26 Nov · today")
+	// Wide enough: one line each.
+	e.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	e.requireContains("▌ 11:00-12:00 ✓ OPEN GYM     Atlantic Box late cancel now")
 }
