@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -130,4 +131,24 @@ func TestAgendaStacksOnAPhone(t *testing.T) {
 	// Wide enough: one line each.
 	e.send(tea.WindowSizeMsg{Width: 120, Height: 40})
 	e.requireContains("▌ 11:00-12:00 ✓ OPEN GYM     Atlantic Box late cancel now")
+}
+
+// TestQuestionLeavesItsClassInSight: a question about the class under the
+// cursor is drawn off that class's row, at phone and desktop sizes.
+func TestQuestionLeavesItsClassInSight(t *testing.T) {
+	for _, size := range [][2]int{{40, 20}, {64, 20}, {80, 24}, {160, 48}} {
+		e := newEnv(t, size[0], size[1], i18n.EN)
+		c := e.pick(grid.Full)
+		e.key("b")
+		e.requireDialog("Class full")
+		cursorLines := 0
+		for _, l := range e.lines() {
+			if strings.Contains(l, "▌") && strings.Contains(l, c.Start.Format("15:04")) {
+				cursorLines++
+			}
+		}
+		if cursorLines == 0 {
+			t.Fatalf("at %d×%d the dialog covers the class it asks about:\n%s", size[0], size[1], e.screen())
+		}
+	}
 }

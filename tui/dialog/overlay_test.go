@@ -106,3 +106,40 @@ func TestDim(t *testing.T) {
 		t.Fatalf("NO_COLOR dim: %q", out[0])
 	}
 }
+
+// TestCenterClearKeepsTheRowInSight: a box that would cover the rows it
+// asks about goes just below them, else just above; with no room either
+// way, or nothing to keep, it is centred.
+func TestCenterClearKeepsTheRowInSight(t *testing.T) {
+	bg := screen(10, 10, ".")
+	box := "AB\nCD\nEF"
+	at := func(out []string) int {
+		for i, l := range out {
+			if strings.Contains(l, "AB") {
+				return i
+			}
+		}
+		return -1
+	}
+	for _, tc := range []struct {
+		name       string
+		from, to   int
+		wantTop    int
+		background []string
+	}{
+		{"centred, not covering", 0, 0, 3, bg},
+		{"covering: below", 4, 4, 5, bg},
+		{"no room below: above", 5, 8, 2, bg},
+		{"nothing to keep", -1, -1, 3, bg},
+		{"no room either way", 1, 7, 3, bg},
+		{"a cell of three lines", 2, 4, 5, bg},
+	} {
+		out := CenterClear(tc.background, box, 10, tc.from, tc.to)
+		if got := at(out); got != tc.wantTop {
+			t.Errorf("%s: the box starts at row %d, want %d:\n%s", tc.name, got, tc.wantTop, strings.Join(out, "\n"))
+		}
+		if len(out) != len(bg) {
+			t.Errorf("%s: %d lines", tc.name, len(out))
+		}
+	}
+}
