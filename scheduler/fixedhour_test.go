@@ -32,8 +32,23 @@ var boxKinds = []boxKind{
 }
 
 // firstOnTime records, per box kind and DST change, which opening was the
-// first fired on time (the test's report).
+// first fired on time and what the openings cost in booking requests (the
+// test's report: a kindReport).
 var firstOnTime sync.Map
+
+// kindReport is one box kind's line of the report.
+type kindReport struct {
+	firstGood string
+	openings  int // prebooked openings
+	requests  int // booking requests ahtui sent for them (the member's first try by hand not counted)
+	most      int // the most requests one opening took
+	refused   int // of them answered "too early"
+}
+
+func (k kindReport) String() string {
+	return fmt.Sprintf("first on time: %s; requests per opening mean %.1f max %d; %d refused (too early) in all",
+		k.firstGood, float64(k.requests)/float64(max(k.openings, 1)), k.most, k.refused)
+}
 
 // TestFixedHourBoxesWithNothingConfigured prebooks a class every day for
 // eight days on a box of each kind, the first opening three days before a
@@ -78,7 +93,7 @@ func TestFixedHourBoxesWithNothingConfigured(t *testing.T) {
 	t.Cleanup(func() {
 		var lines []string
 		firstOnTime.Range(func(k, v any) bool {
-			lines = append(lines, fmt.Sprintf("%-32s %v", k, v))
+			lines = append(lines, fmt.Sprintf("%-28s %v", k, v))
 			return true
 		})
 		sort.Strings(lines)
@@ -203,23 +218,33 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 	}
 
 	firstGood := ""
+	report := kindReport{openings: days}
 	for i := range days {
 		d := first.AddDays(i)
 		c := classOn(d)
 		var acc *aimhardertest.Request
-		n := 0
-		for _, q := range h.bookRequests(c.ID) {
+		n, refused := 0, 0
+		for j, q := range h.bookRequests(c.ID) {
+			if i == 0 && j == 0 {
+				continue // the member's try by hand
+			}
 			n++
+			if q.Code == tooEarlyCode {
+				refused++
+			}
 			if accepted(q) && acc == nil {
 				acc = &q
 			}
 		}
+		report.requests += n
+		report.most = max(report.most, n)
+		report.refused += refused
 		onTime := acc != nil && !acc.Arrived.Before(c.OpensAt) && acc.Arrived.Sub(c.OpensAt) <= onTimeBound
 		desc := "not booked"
 		if acc != nil {
 			desc = fmt.Sprintf("booked %v after the opening", acc.Arrived.Sub(c.OpensAt))
 		}
-		t.Logf("class %s %s (opens %s): %s, %d requests", d, k.class, c.OpensAt.Format("Mon 2 Jan 15:04 MST"), desc, n)
+		t.Logf("class %s %s (opens %s): %s, %d requests (%d too early)", d, k.class, c.OpensAt.Format("Mon 2 Jan 15:04 MST"), desc, n, refused)
 		if onTime && firstGood == "" {
 			firstGood = fmt.Sprintf("opening #%d (%s)", i+1, c.OpensAt.Format("2 Jan 15:04 MST"))
 		}
@@ -233,6 +258,11 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 	}
 	box, _ := h.store.Box(ctx, h.box.ID)
 	rule := box.Rule()
-	t.Logf("learned %q (confirmed %v); first on time: %s", rule.String(), rule.Confirmed, firstGood)
-	firstOnTime.Store(change+" "+k.name, firstGood)
+	report.firstGood = firstGood
+	t.Logf("learned %q (confirmed %v); %v", rule.String(), rule.Confirmed, report)
+	firstOnTime.Store(change+" "+k.name, report)
 }
+
+// tooEarlyCode is how the fake logs a booking refused as too early (a box
+// rule's refusal; the only one these boxes give).
+const tooEarlyCode = "bookState=-12"
