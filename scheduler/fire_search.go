@@ -23,9 +23,9 @@ import (
 //     answer naming no later one) is followed by single requests at the
 //     plausible instants of that day after it;
 //   - either search tries, of the plausible instants (whole and half
-//     hours), only the searchRefusals+1 most common ones, in time order,
-//     each re-armed like a stated opening: at most searchRefusals are
-//     refused per opening. Then an earlier-opening box's prebooking falls
+//     hours), only the searchTries most common ones, in time order,
+//     each re-armed like a stated opening: at most searchTries requests
+//     (and refusals) per opening. Then an earlier-opening box's prebooking falls
 //     back to the instant a booking was accepted at; a later-opening one's
 //     outcome stands;
 //   - the first accepted gives the rule Nd@HH:MM, unconfirmed, and every
@@ -38,12 +38,12 @@ import (
 //     3 hours later; the one accepted is reported (ZoneSuspected).
 const (
 	earlyProbeLead = time.Second
-	// searchRefusals bounds the refused single requests a search spends on
-	// one opening: the six most common opening hours (00:00, 07:00, 08:00,
+	// searchTries bounds the single requests a search spends on one
+	// opening: the six most common opening hours (00:00, 07:00, 08:00,
 	// 12:00, 17:30, 20:00) fit in one search before any class's time, and
 	// every request past them is a likelier "too early" than a find
 	// (docs/protocol.md §9.3).
-	searchRefusals = 5
+	searchTries = 6
 	maxZoneHours   = 3
 )
 
@@ -87,7 +87,7 @@ func (j *fireJob) shapePlan(plan firePlan) firePlan {
 // searchList is the instants a search on p tries, in time order: of the
 // plausible ones of the day the rule opens p on — after its computed
 // opening, or before it when the box opens earlier than that — the
-// searchRefusals+1 most common.
+// searchTries most common.
 func searchList(rule session.WindowRule, p session.Prebooking) []time.Time {
 	return searchListFrom(rule, p, time.Time{})
 }
@@ -115,7 +115,7 @@ func searchListFrom(rule session.WindowRule, p session.Prebooking, refused time.
 	if !refused.IsZero() && refused.Before(after) && aimharder.DateOf(refused.In(rule.Location)) == day {
 		after = refused
 	}
-	return session.PlausibleOpenings(rule.Location, day, after, before, searchRefusals+1)
+	return session.PlausibleOpenings(rule.Location, day, after, before, searchTries)
 }
 
 // nextSearch is the instant after `after` that the search on p tries
@@ -250,6 +250,34 @@ func (j *fireJob) rememberRefused(ctx context.Context, rule session.WindowRule) 
 	j.r.log.Info("the box's opening is later than every instant its search tried", "box", j.box.Subdomain,
 		"rule", rule.String(), "too_early_through", at.Format("15:04"))
 	j.setState(ctx, rule.State())
+	j.r.restartSearches(ctx, j.box, rule, j.p.ID)
+}
+
+// restartSearches moves the searches of the box's other pending
+// prebookings to the first instant still to try now that rule says more
+// (the box was too early through a later instant): none spends a request
+// on an instant known too early.
+func (r *Runner) restartSearches(ctx context.Context, box session.Box, rule session.WindowRule, except int64) {
+	pending, err := r.store.Prebookings(ctx, session.PrebookingQuery{
+		Statuses: []session.PrebookingStatus{session.PrebookPending}, BoxID: box.ID})
+	if err != nil {
+		return
+	}
+	now := r.serverNow()
+	for _, p := range pending {
+		if p.ID == except || p.OutcomeCode != session.OutcomeOpeningSearch {
+			continue
+		}
+		for _, at := range searchList(rule, p) {
+			if !at.After(now) {
+				continue
+			}
+			if !at.Equal(p.OpensAt) && r.store.SearchOpening(ctx, p.ID, at, session.OutcomeOpeningSearch) == nil {
+				r.log.Info("prebooking's search moved past the instants known too early", "prebooking", p.ID, "opens_at", at)
+			}
+			break
+		}
+	}
 }
 
 func (j *fireJob) setState(ctx context.Context, state string) {
@@ -295,7 +323,9 @@ func (r *Runner) foundHour(ctx context.Context, box session.Box, rule session.Wi
 // search reached: at the first plausible instant to try that is still
 // ahead (reconcileOpenings). It reports whether it did.
 func (r *Runner) searchFromEarliest(ctx context.Context, rule session.WindowRule, p session.Prebooking) bool {
-	if !rule.Assumed() {
+	if !rule.Assumed() || p.OutcomeCode == session.OutcomeOpeningStated {
+		// A stated opening is kept: AimHarder's, or the instant a search
+		// that gave up fell back to (its opening's requests are spent).
 		return false
 	}
 	if !rule.OpensEarlier {
