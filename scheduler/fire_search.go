@@ -43,8 +43,8 @@ const (
 	// 12:00, 17:30, 20:00) fit in one search before any class's time, and
 	// every request past them is a likelier "too early" than a find
 	// (docs/protocol.md §9.3).
-	searchTries = 6
-	maxZoneHours   = 3
+	searchTries  = 6
+	maxZoneHours = 3
 )
 
 // searching reports whether this fire is one instant of a search: one
