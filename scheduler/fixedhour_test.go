@@ -292,3 +292,51 @@ func runFixedHourWeeks(t *testing.T, k boxKind, first aimharder.Date, days int, 
 // tooEarlyCode is how the fake logs a booking refused as too early (a box
 // rule's refusal; the only one these boxes give).
 const tooEarlyCode = "bookState=-12 " + aimhardertest.KeyTooEarlyDays
+
+// A search tries the six most common plausible instants of its range, in
+// time order: before the instant a booking was accepted at when the box
+// opens earlier, after the one refused when it opens later, and past the
+// instant an earlier search found too early.
+func TestSearchListBounded(t *testing.T) {
+	day := aimharder.Date{Year: 2026, Month: time.October, Day: 23}
+	hhmm := func(ts []time.Time) string {
+		var out []string
+		for _, x := range ts {
+			out = append(out, x.In(madrid).Format("15:04"))
+		}
+		return strings.Join(out, " ")
+	}
+	rule := func(text string) session.WindowRule {
+		r, err := aimharder.ParseRule(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return session.WindowRule{Rule: r, Source: session.RuleLearned, Location: madrid}
+	}
+	p := func(d aimharder.Date, hour int) session.Prebooking {
+		return session.Prebooking{ClassStart: d.At(hour, 0, madrid), Status: session.PrebookPending}
+	}
+	earlier := rule("1d")
+	earlier.OpensEarlier = true
+	later := rule("2d")
+	past := earlier
+	past.RefusedThrough = 17*60 + 30 + 1
+	laterPast := later
+	laterPast.RefusedThrough = 14*60 + 1
+	for _, c := range []struct {
+		name string
+		rule session.WindowRule
+		p    session.Prebooking
+		want string
+	}{
+		{"earlier, 21:00 class", earlier, p(day.AddDays(1), 21), "00:00 07:00 08:00 12:00 17:30 20:00"},
+		{"earlier, too early through 17:30", past, p(day.AddDays(1), 21), "18:00 18:30 19:00 19:30 20:00 20:30"},
+		{"later, 09:00 class", later, p(day.AddDays(2), 9), "10:00 12:00 13:00 14:00 17:30 20:00"},
+		{"later, too early through 14:00", laterPast, p(day.AddDays(2), 9), "15:00 16:00 17:00 17:30 18:00 20:00"},
+	} {
+		got := searchList(c.rule, c.p)
+		if len(got) > searchTries || hhmm(got) != c.want {
+			t.Errorf("%s: %s, want %s", c.name, hhmm(got), c.want)
+		}
+	}
+}
