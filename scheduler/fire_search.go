@@ -180,7 +180,10 @@ func (j *fireJob) afterOpening(ctx context.Context, res *burstResult, o session.
 			return time.Time{}, ""
 		}
 		r.log.Info("found the box's opening hour", "box", j.box.Subdomain, "rule", found.String())
-		r.foundHour(ctx, j.box, session.WindowRule{Rule: found, Source: session.RuleLearned, Location: loc}, j.p.ID)
+		if rule.Source != session.RuleMember {
+			// (A rule the member set meanwhile wins: reconcileOpenings.)
+			r.foundHour(ctx, j.box, session.WindowRule{Rule: found, Source: session.RuleLearned, Location: loc}, j.p.ID)
+		}
 		r.publish(WindowFound{At: r.clock.Now(), Box: j.box.Subdomain, Rule: found.String(),
 			Prebooking: j.p.InBoxZone(j.box)})
 	case booked && !j.probeAt.IsZero() && res.best.sent.Before(j.probeAt.Add(earlyProbeLead/2)):
