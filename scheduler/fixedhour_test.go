@@ -73,7 +73,12 @@ func (k kindReport) String() string {
 // with no window rule configured, and runs the runner on the simulated clock: at most
 // the first opening may be lost (or booked late); every later one is
 // booked by a request that reached the fake at most 100 ms after its real
-// opening.
+// opening (on a box of an uncommon hour, from the opening its kind says).
+// The searches are bounded: after the first opening no opening has more
+// than searchTries requests refused a minute or more before it, and only
+// one opening searches at all (the hour found re-arms the others). The
+// report gives, per kind, the first opening fired on time and the
+// requests the openings cost.
 func TestFixedHourBoxesWithNothingConfigured(t *testing.T) {
 	t.Parallel()
 	changes := []struct {
