@@ -96,7 +96,14 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 			failed, lastErr = failed+1, err
 			r.log.Warn("cannot read the day to find a class listed only at its opening", "prebooking", j.p.ID,
 				"read", reads, "err", err)
-			if errors.Is(err, aimharder.ErrLoggedOut) && !relogged {
+			armed := false
+			if errors.Is(err, aimharder.ErrLoggedOut) && j.refreshedToken != sess.Credentials.Token {
+				// A box that wants setrefresh (docs/protocol.md §3.1): once
+				// per token, before any login.
+				j.refreshedToken = sess.Credentials.Token
+				_, armed = j.setRefresh(ctx, sess.Credentials)
+			}
+			if errors.Is(err, aimharder.ErrLoggedOut) && !armed && !relogged {
 				// Once, as a burst does: log in again, then read on.
 				relogged = true
 				if j.markDead(ctx, sess.Credentials, "AimHarder logged the session out while a fire looked for its class") {
