@@ -158,14 +158,9 @@ func nextRead(now, anchor time.Time, step time.Duration) time.Time {
 }
 
 // findByName is the class of day at start (box-local clock time) whose
-// name matches.
+// name matches (session.FindClass).
 func findByName(day aimharder.Day, name string, start session.ClockTime, loc *time.Location) (aimharder.Class, bool) {
-	for _, c := range day.Classes {
-		if session.ClockOf(c.Start.In(loc)) == start && session.ClassNameMatches(name, c.Name) {
-			return c, true
-		}
-	}
-	return aimharder.Class{}, false
+	return session.FindClass(day.Classes, session.ClassAt{Name: name, At: start, Loc: loc}, session.NameAndStart)
 }
 
 // resolveStoreWait bounds the write of the class found (resolved).

@@ -158,8 +158,8 @@ func (m *Model) openOccurrences(n session.NewPlan) []account.ClassView {
 	var out []account.ClassView
 	for d := range 7 {
 		for _, c := range m.grid.Classes(d) {
-			if !n.Days.Has(c.Date.Weekday()) || session.ClockOf(c.Start) != n.Time ||
-				!session.ClassNameMatches(n.Class, c.Name) || c.OpensAt.IsZero() {
+			if !n.Days.Has(c.Date.Weekday()) || !(session.ClassAt{Name: n.Class, At: n.Time}).Is(c.Name, c.Start) ||
+				c.OpensAt.IsZero() {
 				continue
 			}
 			var p *session.Prebooking
