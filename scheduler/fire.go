@@ -247,12 +247,14 @@ func (j *fireJob) run(ctx context.Context) {
 			return
 		}
 		armBy := r.localAt(opening.Add(-r.timing.WarmAhead - freshMargin))
-		if j.checkSession(ctx, opening, armBy) {
-			j.armSession(ctx, armBy)
-		}
+		armed := j.armAside(ctx, j.checkSession(ctx, opening, armBy), armBy)
 		deadline := r.localAt(opening.Add(-r.timing.WarmAhead))
 		if _, err := r.estimator.Probe(ctx, r.client, j.ref, probeTarget, deadline); err != nil && ctx.Err() == nil {
 			r.log.Warn("server clock estimate failed; firing by the local clock", "err", err)
+		}
+		select { // done by armBy, before the warm-up
+		case <-armed:
+		case <-ctx.Done():
 		}
 		if err := sleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.WarmAhead)), r.timing.Recheck); err != nil {
 			j.abort()

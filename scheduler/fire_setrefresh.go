@@ -53,6 +53,22 @@ func (j *fireJob) armSession(ctx context.Context, by time.Time) {
 	r.log.Info("the box wanted setrefresh for the background session; called it before the opening", "prebooking", j.p.ID)
 }
 
+// armAside runs armSession (when the session check was this fire's and
+// found the session alive) beside the clock probe, which must keep its
+// time; the channel closes when it is done.
+func (j *fireJob) armAside(ctx context.Context, checked bool, by time.Time) <-chan struct{} {
+	done := make(chan struct{})
+	if !checked {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		j.armSession(ctx, by)
+	}()
+	return done
+}
+
 // boxAccepts reads the member's next bookings at the fire's box with
 // creds: nil when the box answered them.
 func (j *fireJob) boxAccepts(ctx context.Context, creds aimharder.Credentials) error {
