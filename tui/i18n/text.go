@@ -169,38 +169,30 @@ type Text struct {
 	ErrCancelRefused string // a cancel refused; AimHarder's words may follow
 	ErrBadLogin      string
 	ErrLocked        string
-	// The login form's refusals beyond a wrong password (docs/protocol.md
-	// §2.1): a lockout's advice, a refusal in words ahtui does not know
-	// (AimHarder's words follow), one without words, and a login that
-	// opened no session.
-	ErrLockedWait      string
-	ErrLoginRefused    string
-	ErrLoginNoReason   string
-	ErrLoginIncomplete string
-	ErrBlocked         string
-	ErrRateLimited     string
-	ErrNetwork         string // a network failure of no known kind
-	ErrNetCut          string // the connection closed before the answer (EOF, reset)
-	ErrNetTimeout      string
-	ErrNetRefused      string
-	ErrNetDNS          string
-	ErrNetTLS          string
-	ErrInterrupted     string
-	ErrUncertain       string // %s: WhatBooking or WhatCancel
-	WhatBooking        string
-	WhatCancel         string
-	ErrUnexpected      string
-	ErrBusy            string
-	ErrReadOnly        string
-	ErrDiskFull        string
-	ErrDamaged         string
-	ErrNotBooked       string
-	ErrCancelNoop      string
-	ErrNotPending      string
-	ErrDuplicate       string
-	ErrClassStarted    string
-	ErrAlreadyIn       string
-	ErrClassGone       string
+	ErrBlocked       string
+	ErrRateLimited   string
+	ErrNetwork       string // a network failure of no known kind
+	ErrNetCut        string // the connection closed before the answer (EOF, reset)
+	ErrNetTimeout    string
+	ErrNetRefused    string
+	ErrNetDNS        string
+	ErrNetTLS        string
+	ErrInterrupted   string
+	ErrUncertain     string // %s: WhatBooking or WhatCancel
+	WhatBooking      string
+	WhatCancel       string
+	ErrUnexpected    string
+	ErrBusy          string
+	ErrReadOnly      string
+	ErrDiskFull      string
+	ErrDamaged       string
+	ErrNotBooked     string
+	ErrCancelNoop    string
+	ErrNotPending    string
+	ErrDuplicate     string
+	ErrClassStarted  string
+	ErrAlreadyIn     string
+	ErrClassGone     string
 
 	// Views.
 	PrebookingsTitle string
@@ -322,6 +314,15 @@ type Text struct {
 	ConfirmQuitPlans     Plural // %d
 	ConfirmQuitPlansKeep Plural // %d
 	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
+
+	// The login form's refusals beyond a wrong password (docs/protocol.md
+	// §2.1): a lockout's advice (after ErrLocked), a refusal in words
+	// ahtui does not know (AimHarder's words follow), one without words,
+	// and a login that opened no session.
+	ErrLockedWait      string
+	ErrLoginRefused    string
+	ErrLoginNoReason   string
+	ErrLoginIncomplete string
 }
 
 // Keys is the help text of every key binding.
