@@ -282,7 +282,7 @@ func (m *Model) agendaClassID(e account.AgendaEntry) int64 {
 	}
 	if d := m.dayIndex(e.Day); d >= 0 {
 		for _, c := range m.grid.Classes(d) {
-			if c.Start.Equal(e.Start) && session.ClassNameMatches(c.Name, e.Name) {
+			if session.SameClass(c.Name, c.Start, e.Name, e.Start) {
 				return c.ID
 			}
 		}

@@ -331,4 +331,9 @@ var english = Text{
 	PlanDayNote:          "Plan #%d will not book this day again; its other days stay.",
 	ConfirmQuitPlans:     Plural{"Nothing will book your %d weekly plan while ahtui is closed — keep it open or start `ahtui run`.", "Nothing will book your %d weekly plans while ahtui is closed — keep it open or start `ahtui run`."},
 	ConfirmQuitPlansKeep: Plural{"Nothing will book your %d weekly plan while ahtui is closed — keep it open or start `ahtui run` (b starts it in the background).", "Nothing will book your %d weekly plans while ahtui is closed — keep it open or start `ahtui run` (b starts it in the background)."},
+
+	ErrLockedWait:      "wait before trying again: every failed try counts",
+	ErrLoginRefused:    outcome.LoginRefused.Words(outcome.EN),
+	ErrLoginNoReason:   "AimHarder refused the login without saying why: check the e-mail and password, or log in on aimharder.com to see what it says",
+	ErrLoginIncomplete: "the login did not complete: AimHarder opened no session (details are in the log) — try again in a moment",
 }

@@ -331,4 +331,9 @@ var spanish = Text{
 	PlanDayNote:          "El plan #%d no volverá a reservar este día; sus otros días siguen.",
 	ConfirmQuitPlans:     Plural{"Nada reservará tu %d plan semanal con ahtui cerrado: déjalo abierto o inicia `ahtui run`.", "Nada reservará tus %d planes semanales con ahtui cerrado: déjalo abierto o inicia `ahtui run`."},
 	ConfirmQuitPlansKeep: Plural{"Nada reservará tu %d plan semanal con ahtui cerrado: déjalo abierto o inicia `ahtui run` (b lo inicia en segundo plano).", "Nada reservará tus %d planes semanales con ahtui cerrado: déjalo abierto o inicia `ahtui run` (b lo inicia en segundo plano)."},
+
+	ErrLockedWait:      "espera antes de volver a intentarlo: cada intento fallido cuenta",
+	ErrLoginRefused:    outcome.LoginRefused.Words(outcome.ES),
+	ErrLoginNoReason:   "AimHarder rechazó el inicio de sesión sin decir por qué: revisa el correo y la contraseña, o entra en aimharder.com para ver qué dice",
+	ErrLoginIncomplete: "el inicio de sesión no se completó: AimHarder no abrió ninguna sesión (los detalles están en el log) — inténtalo en un momento",
 }

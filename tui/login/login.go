@@ -81,6 +81,9 @@ func (m *Model) SetError(msg string) {
 	m.err, m.busy = msg, false
 }
 
+// Err is the error shown under the fields ("" when none).
+func (m Model) Err() string { return m.err }
+
 // Busy reports whether a login is in flight.
 func (m Model) Busy() bool { return m.busy }
 
