@@ -50,7 +50,7 @@ type windowSetMsg struct {
 // that also asks how the box opens, when the box's rule is an assumed
 // "N days" one (learned, not confirmed; the member set none) not answered
 // yet; false when there is nothing to ask (the plain offer then).
-func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Time, assumed bool, learned string) bool {
+func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Time, assumed bool, learned string, w who) bool {
 	if !assumed || m.cfg.Store == nil || box.MemberRule().Known() {
 		return false
 	}
@@ -63,11 +63,11 @@ func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Ti
 	}
 	m.opening.Open(dialog.Opening{
 		Title: m.tx.ConfirmPrebook,
-		Body:  m.prebookBody(c, opensAt),
+		Body:  m.prebookBody(c, opensAt, m.named(w)),
 		Box:   box.Name,
 		Days:  rule.Days,
 		Payload: openingAsk{box: box, learned: rule.String(), days: rule.Days,
-			prebook: intent{kind: doPrebook, class: c, opensAt: opensAt}},
+			prebook: intent{kind: doPrebook, class: c, opensAt: opensAt, who: m.named(w)}},
 	})
 	return true
 }

@@ -1,0 +1,132 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui/grid"
+	"github.com/ahtui/ahtui/tui/i18n"
+)
+
+var testFamily = []session.FamilyMember{{Name: "Leo", ID: "4243"}, {Name: "Marta", ID: "5150"}}
+
+// familyEnv is an env whose account named Leo and Marta, bookings going
+// to setting's person by default.
+func familyEnv(t *testing.T, w, h int, lang i18n.Lang, setting string) *env {
+	t.Helper()
+	e := newEnv(t, w, h, lang)
+	e.store.mu.Lock()
+	e.store.members, e.store.family = testFamily, setting
+	e.store.mu.Unlock()
+	e.run(e.m.loadStore())
+	return e
+}
+
+// With family members named, b asks for whom before sending, starting on
+// the family_id setting's person; tab changes it and the booking goes to
+// the one shown.
+func TestBookAsksForWhom(t *testing.T) {
+	e := familyEnv(t, 80, 24, i18n.EN, "")
+	c := e.pick(grid.Open)
+	e.key("b")
+	e.requireDialog(en.ConfirmBook)
+	e.requireCalls() // nothing sent yet
+	e.requireContains("For: ◂ account holder ▸")
+	e.key("tab")
+	e.requireContains("For: ◂ Leo ▸")
+	e.key("tab", "tab") // Marta, then round to the holder
+	e.requireContains("For: ◂ account holder ▸")
+	e.key("left") // back to Marta
+	e.requireContains("For: ◂ Marta ▸")
+	e.key("left", "y") // Leo
+	e.requireCalls(`for "4243"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=false")
+	e.requireToast("Booked " + c.Name)
+	e.requireToast("for Leo")
+	if e.m.family != "" || e.store.family != "" {
+		t.Fatalf("the choice changed the setting: %q / %q", e.m.family, e.store.family)
+	}
+
+	// The next booking asks again, from the setting's person: the choice
+	// is not remembered.
+	c2 := e.selectClass(func(cv account.ClassView) bool {
+		return cv.ID != c.ID && grid.StateOf(cv, nil, e.now) == grid.Open && cv.Start.After(e.now)
+	})
+	e.key("b")
+	e.requireContains("For: ◂ account holder ▸")
+	e.key("n")
+	e.requireCalls(`for "4243"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=false")
+	e.key("b", "enter")
+	e.requireCalls(`for "4243"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=false",
+		`for ""`, "book "+itoa(c2.ID)+" "+c2.Date.String()+" waitlist=false")
+	if got := e.lastToast(); strings.Contains(got, " for ") {
+		t.Errorf("a booking for the holder, who bookings are for anyway, says for whom: %q", got)
+	}
+}
+
+// The dialog starts on the family_id setting's person, by name.
+func TestBookForWhomStartsOnTheSetting(t *testing.T) {
+	e := familyEnv(t, 80, 24, i18n.EN, "5150")
+	c := e.pick(grid.Open)
+	e.key("b")
+	e.requireContains("For: ◂ Marta ▸")
+	e.key("enter")
+	e.requireCalls(`for "5150"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=false")
+	e.requireToast("for Marta")
+}
+
+// p on a class not open yet asks for whom too; the prebooking is stored
+// for the one chosen and the prebookings view says for whom.
+func TestPrebookForWhom(t *testing.T) {
+	e := familyEnv(t, 160, 48, i18n.EN, "")
+	c := e.pick(grid.NotOpen)
+	e.key("p")
+	d := e.requireDialog(en.ConfirmPrebook)
+	if d.For == nil || len(d.For.Names) != 3 {
+		t.Fatalf("prebook dialog without the For line: %+v", d)
+	}
+	e.key("right", "y")
+	if len(e.store.prebookings) != 1 || e.store.prebookings[0].FamilyID != "4243" || e.store.prebookings[0].ClassID != c.ID {
+		t.Fatalf("prebookings %+v, want one for Leo (4243)", e.store.prebookings)
+	}
+	e.requireToast("for Leo")
+	e.key("P")
+	e.requireContains("for Leo")
+}
+
+// esc sends nothing; without family members b books at once.
+func TestForWhomOnlyWithFamilyMembers(t *testing.T) {
+	e := familyEnv(t, 80, 24, i18n.EN, "")
+	e.pick(grid.Open)
+	e.key("b", "esc")
+	if e.m.dialog.IsOpen() {
+		t.Fatal("esc left the dialog open")
+	}
+	e.requireCalls()
+
+	plain := newEnv(t, 80, 24, i18n.EN)
+	c := plain.pick(grid.Open)
+	plain.key("b")
+	if plain.m.dialog.IsOpen() {
+		t.Fatal("without family members b asks first")
+	}
+	plain.requireCalls("book " + itoa(c.ID) + " " + c.Date.String() + " waitlist=false")
+}
+
+// The Spanish dialog and a phone-sized screen.
+func TestForWhomSpanishOnAPhone(t *testing.T) {
+	e := familyEnv(t, 40, 20, i18n.ES, "4243")
+	e.pick(grid.Full)
+	e.key("b")
+	e.requireDialog(i18n.For(i18n.ES).ConfirmWaitlist)
+	e.requireContains("Para: ◂ Leo ▸")
+	for _, line := range strings.Split(e.screen(), "\n") {
+		if w := len([]rune(line)); w > 40 {
+			t.Fatalf("a line of %d cells on a 40-column screen: %q", w, line)
+		}
+	}
+	c, _ := e.m.grid.Selected()
+	e.key("tab", "s")
+	e.requireCalls(`for "5150"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=true")
+}
