@@ -53,3 +53,26 @@ func TestFamilyMembersByName(t *testing.T) {
 		t.Errorf("after removing Leo: %+v", list)
 	}
 }
+
+// A plan's person: its own family member, the holder by choice, or the
+// setting's person; Validate refuses anything else.
+func TestPlanPerson(t *testing.T) {
+	for _, c := range []struct{ id, setting, want string }{
+		{"", "", ""}, {"", "4243", "4243"}, {PlanForHolder, "4243", ""}, {"5150", "4243", "5150"}, {"5150", "", "5150"},
+	} {
+		if got := (Plan{FamilyID: c.id}).Person(c.setting); got != c.want {
+			t.Errorf("plan for %q, setting %q: %q, want %q", c.id, c.setting, got, c.want)
+		}
+	}
+	n := NewPlan{BoxID: 1, Days: AllWeekdays, Time: ClockTime{Hour: 7}, Class: "WOD"}
+	for _, id := range []string{"", PlanForHolder, "4243"} {
+		n.FamilyID = id
+		if err := n.Validate(); err != nil {
+			t.Errorf("family %q: %v", id, err)
+		}
+	}
+	n.FamilyID = "Leo"
+	if err := n.Validate(); !errors.Is(err, ErrInvalid) {
+		t.Errorf("family \"Leo\" (a name, not an id): %v", err)
+	}
+}

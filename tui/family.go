@@ -103,3 +103,17 @@ func (m *Model) named(w who) who {
 	}
 	return w
 }
+
+// prebookingWho says for whom a prebooking is, in the lists.
+func (m *Model) prebookingWho(id string) string {
+	if !m.showsWho(id) {
+		return ""
+	}
+	return fmt.Sprintf(m.tx.Family, m.personName(id))
+}
+
+// planWho says for whom a plan books, in the plans view: its own person,
+// or the family_id setting's for a plan that follows it.
+func (m *Model) planWho(p session.Plan) string {
+	return m.prebookingWho(p.Person(m.family))
+}

@@ -290,7 +290,7 @@ func (m *Model) showPlans() tea.Cmd {
 
 func (m *Model) renderPlans() {
 	m.planRows = lists.PlanRows(m.plans)
-	m.planList.SetItems(lists.PlanItems(m.th, m.tx, m.planRows, m.today))
+	m.planList.SetItems(lists.PlanItems(m.th, m.tx, m.planRows, m.today, m.planWho))
 }
 
 // selectPlanRow puts the plans view's cursor on plan id's occurrence on

@@ -439,7 +439,7 @@ func (m *Model) renderPrebookings() {
 		names[b.ID] = strings.TrimSpace(b.Name)
 	}
 	rows := m.prebookingRows() // in box time (zones.go)
-	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2))
+	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2, m.prebookingWho))
 }
 
 func (m *Model) renderHistory() {
