@@ -91,8 +91,9 @@ func TestPrebookForWhom(t *testing.T) {
 		t.Fatalf("prebookings %+v, want one for Leo (4243)", e.store.prebookings)
 	}
 	e.requireToast("for Leo")
+	e.requireContains("· for Leo") // the side detail's prebooking line
 	e.key("P")
-	e.requireContains("for Leo")
+	e.requireContains("· for Leo")
 }
 
 // esc sends nothing; without family members b books at once.
@@ -129,4 +130,52 @@ func TestForWhomSpanishOnAPhone(t *testing.T) {
 	c, _ := e.m.grid.Selected()
 	e.key("tab", "s")
 	e.requireCalls(`for "5150"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=true")
+}
+
+// With family members named, the "every week" form has a For row: the
+// plan books for the one chosen, and keeps the holder when chosen so,
+// whatever family_id says later; the plans view says for whom.
+func TestPlanForWhom(t *testing.T) {
+	e := familyEnv(t, 120, 40, i18n.EN, "5150")
+	c := e.pickPlanClass()
+	e.key("w")
+	e.requireContains("For")
+	e.requireContains("Marta")
+	e.key("up") // from the days round to the last row, For
+	e.requireContains("‹ Marta ›")
+	e.key("right")
+	e.requireContains("‹ account holder ›")
+	e.key("enter")
+	if len(e.store.plans) != 1 || e.store.plans[0].FamilyID != session.PlanForHolder {
+		t.Fatalf("plans %+v, want one for the holder by choice", e.store.plans)
+	}
+	e.key("W")
+	e.requireContains("#1  Sat " + c.Start.Format("15:04") + " " + c.Name)
+	e.requireContains("for account holder") // bookings are otherwise for Marta
+
+	// Another class, for Leo.
+	e.key("esc")
+	c2 := e.selectClass(func(cv account.ClassView) bool {
+		return cv.Date == testWeek.AddDays(5) && cv.ID != c.ID && grid.StateOf(cv, nil, e.now) == grid.NotOpen
+	})
+	e.key("w", "up", "left", "enter") // from Marta back to Leo
+	if len(e.store.plans) != 2 || e.store.plans[1].FamilyID != "4243" || e.store.plans[1].Class != c2.Name {
+		t.Fatalf("plans %+v, want the second for Leo", e.store.plans)
+	}
+	e.key("W")
+	e.requireContains("for Leo")
+}
+
+// Without family members the form has no For row.
+func TestPlanFormWithoutFamily(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	e.pickPlanClass()
+	e.key("w", "up")
+	if strings.Contains(e.screen(), "For ") {
+		t.Fatalf("a For row without family members:\n%s", e.screen())
+	}
+	e.key("enter")
+	if len(e.store.plans) != 1 || e.store.plans[0].FamilyID != "" {
+		t.Fatalf("plans %+v, want one following the setting", e.store.plans)
+	}
 }

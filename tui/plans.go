@@ -80,14 +80,18 @@ func (m *Model) everyWeek() tea.Cmd {
 		m.selectPlanRow(pm.PlanID, c.Date)
 		return cmd
 	}
-	m.planForm.Open(planform.Setup{
+	s := planform.Setup{
 		Class:   strings.TrimSpace(c.Name),
 		Time:    session.ClockOf(c.Start),
 		Day:     c.Date.Weekday(),
 		Box:     strings.TrimSpace(m.box.Name),
 		Options: m.fallbackOptions(c),
 		Payload: planDraft{class: c, boxID: m.box.ID},
-	})
+	}
+	if f := m.forChoice(who{}); f != nil {
+		s.ForNames, s.ForIDs, s.ForIndex = f.Names, f.IDs, f.Index
+	}
+	m.planForm.Open(s)
 	return nil
 }
 
@@ -132,6 +136,13 @@ func (m *Model) onPlanSubmit(msg planform.SubmitMsg) tea.Cmd {
 	}
 	if f := msg.Fallback; f != nil {
 		n.Fallbacks = []session.Fallback{{Class: f.Class, Time: f.Time}}
+	}
+	if msg.ForSet {
+		// Chosen: the plan keeps its person whatever family_id says later.
+		n.FamilyID = msg.ForID
+		if n.FamilyID == "" {
+			n.FamilyID = session.PlanForHolder
+		}
 	}
 	if open := m.openOccurrences(n); len(open) > 0 {
 		names := make([]string, len(open))

@@ -211,9 +211,15 @@ func (m *Model) syncDetail() {
 	}
 	if p, ok := m.grid.Prebooking(c.ID, c.Date); ok {
 		content.Prebooking = &p
+		content.PrebookingFor = m.prebookingWho(p.FamilyID)
 	}
 	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
 		content.Plan = &detail.Plan{ID: pm.PlanID, Days: m.tx.DaysOf(pm.Days.Has, "/"), Skipped: pm.Skipped, Paused: pm.Paused}
+		for _, v := range m.plans {
+			if v.Plan.ID == pm.PlanID {
+				content.Plan.For = m.planWho(v.Plan)
+			}
+		}
 	}
 	if w, ok := m.watchOf(c); ok {
 		content.Watch = m.watchWords(w)

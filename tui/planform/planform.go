@@ -34,7 +34,13 @@ type Setup struct {
 	Day     time.Weekday // ticked at the start
 	Box     string
 	Options []Option // fallback candidates, in order
-	Payload any
+	// For, when it has more than one name, adds the row "For": whom the
+	// plan books for, among ForNames (ForIDs their familyIds, "" the
+	// holder), starting on ForIndex.
+	ForNames []string
+	ForIDs   []string
+	ForIndex int
+	Payload  any
 }
 
 // SubmitMsg is the member's plan.
@@ -42,7 +48,11 @@ type SubmitMsg struct {
 	Days     session.Weekdays
 	Waitlist bool
 	Fallback *Option
-	Payload  any
+	// ForID is the familyId chosen on the For row ("" = the holder);
+	// ForSet tells whether the form had one.
+	ForID   string
+	ForSet  bool
+	Payload any
 }
 
 // Form rows.
@@ -50,7 +60,7 @@ const (
 	rowDays = iota
 	rowWaitlist
 	rowFallback
-	rowCount
+	rowFor // only with a choice of whom (Setup.ForNames)
 )
 
 // KeyMap edits the form.
@@ -85,6 +95,7 @@ type Model struct {
 	dayCur   int // 0 = Monday
 	waitlist bool
 	fb       int // 0 = none, i = Options[i-1]
+	who      int // ForNames[who]
 	focus    int
 	err      string
 	maxWidth int
@@ -106,7 +117,19 @@ func (m *Model) Open(s Setup) {
 	m.days = session.WeekdaysOf(s.Day)
 	m.dayCur = (int(s.Day) + 6) % 7
 	m.waitlist, m.fb, m.focus, m.err = false, 0, rowDays, ""
+	m.who = min(max(s.ForIndex, 0), max(len(s.ForNames)-1, 0))
 	m.render()
+}
+
+// hasFor reports whether the form asks for whom.
+func (m Model) hasFor() bool { return len(m.s.ForNames) > 1 && len(m.s.ForIDs) == len(m.s.ForNames) }
+
+// rowCount is how many rows the form has.
+func (m Model) rowCount() int {
+	if m.hasFor() {
+		return rowFor + 1
+	}
+	return rowFor
 }
 
 // IsOpen reports whether the form shows.
@@ -163,13 +186,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		m.open = false
 		res := SubmitMsg{Days: m.days, Waitlist: m.waitlist, Fallback: m.Fallback(), Payload: m.s.Payload}
+		if m.hasFor() {
+			res.ForID, res.ForSet = m.s.ForIDs[m.who], true
+		}
 		return m, func() tea.Msg { return res }
 	case key.Matches(k, keys.Waitlist):
 		m.waitlist = !m.waitlist
 	case key.Matches(k, keys.Next):
-		m.focus = (m.focus + 1) % rowCount
+		m.focus = (m.focus + 1) % m.rowCount()
 	case key.Matches(k, keys.Prev):
-		m.focus = (m.focus + rowCount - 1) % rowCount
+		m.focus = (m.focus + m.rowCount() - 1) % m.rowCount()
 	case key.Matches(k, keys.Left):
 		m.change(-1)
 	case key.Matches(k, keys.Right):
@@ -196,6 +222,10 @@ func (m *Model) change(delta int) {
 	case rowFallback:
 		n := len(m.s.Options) + 1
 		m.fb = (m.fb + n + delta) % n
+	case rowFor:
+		if n := len(m.s.ForNames); n > 0 {
+			m.who = (m.who + n + delta) % n
+		}
 	}
 }
 
@@ -209,7 +239,7 @@ func (m Model) View() string {
 
 func (m *Model) render() {
 	th, tx := m.th, m.tx
-	labels := []string{tx.PlanDays, tx.PlanWaitlistRow, tx.PlanFallback}
+	labels := []string{tx.PlanDays, tx.PlanWaitlistRow, tx.PlanFallback, tx.FamilyFor}
 	lw := 0
 	for _, l := range labels {
 		lw = max(lw, ansi.StringWidth(l))
@@ -260,6 +290,13 @@ func (m *Model) render() {
 	lines := []string{th.Bold.Render(fmt.Sprintf(tx.PlanFormClass, m.s.Class, m.s.Time, m.s.Box)), ""}
 	lines = append(lines, dayRows...)
 	lines = append(lines, row(rowWaitlist, wait), row(rowFallback, fb))
+	if m.hasFor() {
+		who := m.s.ForNames[m.who]
+		if m.focus == rowFor {
+			who = "‹ " + who + " ›"
+		}
+		lines = append(lines, row(rowFor, who))
+	}
 	if m.focus == rowFallback && len(m.s.Options) > 0 {
 		// The candidates, a window around the chosen one.
 		all := append([]string{tx.PlanFallbackNone}, labelsOf(m.s.Options)...)
