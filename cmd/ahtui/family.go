@@ -131,3 +131,47 @@ func familyError(err error) error {
 	}
 	return invalidAsUsage(err)
 }
+
+// people tells who a familyId is, for lists: the named family members and
+// the family_id setting.
+type people struct {
+	list    []session.FamilyMember
+	setting string
+}
+
+func loadPeople(ctx context.Context, a *app) people {
+	list, _ := a.store.FamilyMembers(ctx)
+	setting, _ := a.store.FamilyID(ctx)
+	return people{list: list, setting: setting}
+}
+
+// name is the family member's name for id: "" for the holder or an id
+// with no name.
+func (p people) name(id string) string { return session.FamilyName(p.list, id) }
+
+// who is "you", "Leo" or "family member 4243".
+func (p people) who(id string) string {
+	switch name := p.name(id); {
+	case id == "":
+		return "you"
+	case name != "":
+		return name
+	}
+	return "family member " + id
+}
+
+// planFor is whom a plan books for, in words: ", for Leo", ", for you";
+// a plan that follows the family_id setting says so when it names
+// someone.
+func (p people) planFor(plan session.Plan) string {
+	switch plan.FamilyID {
+	case "":
+		if p.setting != "" {
+			return ", for " + p.who(p.setting) + " (the family_id setting)"
+		}
+		return ""
+	case session.PlanForHolder:
+		return ", for you"
+	}
+	return ", for " + p.who(plan.FamilyID)
+}

@@ -59,7 +59,7 @@ func TestFamilyMembersByName(t *testing.T) {
 	p := e.classAt(testBox, later, "18:00")
 	e.mustRun("", "prebook", "add", strconv.FormatInt(p.ID, 10), "--day", later.String(), "--family", "Leo")
 	r = e.mustRun("", "plan", "add", "--days", "mon", "--time", "07:00", "--class", "WOD", "--family", "Leo")
-	if !strings.Contains(r.stdout, "It books for Leo (4243)") {
+	if !strings.Contains(r.stdout, ", for Leo.") {
 		t.Errorf("plan add --family: %v", r)
 	}
 	a := e.open(e.clock.Now)
@@ -70,5 +70,74 @@ func TestFamilyMembersByName(t *testing.T) {
 	plans, err := a.store.Plans(t.Context(), session.PlanQuery{})
 	if err != nil || len(plans) != 1 || plans[0].FamilyID != "4243" {
 		t.Errorf("stored plans: %+v, %v", plans, err)
+	}
+}
+
+// The lists say for whom, by name: prebook list (a FOR column, only when
+// a prebooking is for a family member), plan list, and their --json
+// (family_id, family); a plan made with --family "" stays the holder's
+// whatever family_id says; an unknown name lists the known ones.
+func TestFamilyShownInLists(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("AHTUI_DB", "")
+	w := testWorld()
+	w.Users[0].Family = []aimhardertest.MemberConfig{{ID: 4243, Name: "Leo Test"}}
+	clock := aimhardertest.NewManualClock(testNow)
+	fake, urls := aimhardertest.Start(t, w, aimhardertest.WithClock(clock))
+	e := &cliEnv{t: t, fake: fake, urls: urls, clock: clock, db: t.TempDir() + "/ahtui.db"}
+	e.login()
+	e.mustRun("", "family", "add", "Leo", "4243")
+	e.mustRun("", "family", "add", "Marta", "5150")
+
+	later := testToday.AddDays(6)
+	p := e.classAt(testBox, later, "18:00")
+	e.mustRun("", "prebook", "add", strconv.FormatInt(p.ID, 10), "--day", later.String())
+	if r := e.mustRun("", "prebook", "list"); strings.Contains(r.stdout, "FOR") {
+		t.Errorf("a FOR column with every prebooking the holder's:\n%s", r.stdout)
+	}
+	q := e.classAt(testBox, later, "10:45")
+	e.mustRun("", "prebook", "add", strconv.FormatInt(q.ID, 10), "--day", later.String(), "--family", "leo")
+	r := e.mustRun("", "prebook", "list")
+	if !strings.Contains(r.stdout, "FOR") || !strings.Contains(r.stdout, "Leo") || !strings.Contains(r.stdout, "you") {
+		t.Errorf("prebook list does not say for whom:\n%s", r.stdout)
+	}
+	r = e.mustRun("", "prebook", "list", "--json")
+	for _, want := range []string{`"family_id": "4243"`, `"family": "Leo"`, `"family_id": ""`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("prebook list --json lacks %s:\n%s", want, r.stdout)
+		}
+	}
+
+	e.mustRun("", "config", "family_id", "Marta")
+	e.mustRun("", "plan", "add", "--days", "mon", "--time", "07:00", "--class", "WOD")
+	r = e.mustRun("", "plan", "add", "--days", "tue", "--time", "07:00", "--class", "WOD", "--family", "")
+	if !strings.Contains(r.stdout, ", for you.") {
+		t.Errorf("plan add --family \"\": %v", r)
+	}
+	r = e.mustRun("", "plan", "list")
+	if !strings.Contains(r.stdout, "for Marta (the family_id setting)") || !strings.Contains(r.stdout, "for you") {
+		t.Errorf("plan list does not say for whom:\n%s", r.stdout)
+	}
+	r = e.mustRun("", "plan", "list", "--json")
+	for _, want := range []string{`"family_id": null`, `"family": "Marta"`, `"family_id": ""`, `"family": ""`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("plan list --json lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	a := e.open(e.clock.Now)
+	plans, err := a.store.Plans(t.Context(), session.PlanQuery{})
+	if err != nil || len(plans) != 2 || plans[0].FamilyID != "" || plans[1].FamilyID != session.PlanForHolder {
+		t.Errorf("stored plans: %+v, %v", plans, err)
+	}
+
+	for _, args := range [][]string{
+		{"family", "remove", "Eva"},
+		{"config", "family_id", "Eva"},
+		{"plan", "add", "--days", "wed", "--time", "07:00", "--class", "WOD", "--family", "Eva"},
+	} {
+		r := e.run("", args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, `no family member "Eva": choose one of Leo, Marta`) {
+			t.Errorf("%v: %v", args, r)
+		}
 	}
 }

@@ -385,6 +385,7 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	setting := b.s.familySetting(ctx)
 	for _, p := range plans {
 		box := b.box(p.BoxID)
 		for _, o := range occ[p.ID] {
@@ -413,7 +414,8 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 				continue
 			}
 			e := &AgendaEntry{Day: o.Day, Start: o.Start, Name: strings.TrimSpace(p.Class), Box: box, State: state,
-				ClassID: o.ClassID, ReservationID: o.ReservationID, PrebookingID: o.PrebookingID, PlanID: p.ID}
+				ClassID: o.ClassID, ReservationID: o.ReservationID, PrebookingID: o.PrebookingID, PlanID: p.ID,
+				FamilyID: p.Person(setting)}
 			if state == AgendaPlanned || state == AgendaPrebooked {
 				e.ReservationID = 0
 			}
