@@ -77,12 +77,13 @@ func (m *Model) personName(id string) string {
 // otherwise for someone else.
 func (m *Model) showsWho(id string) bool { return id != "" || m.family != "" }
 
-// forWords is " for Leo" (empty when showsWho says nothing is needed).
+// forWords is " for Leo", " for you" (empty when showsWho says nothing
+// is needed).
 func (m *Model) forWords(id string) string {
-	if !m.showsWho(id) {
-		return ""
+	if w := m.prebookingWho(id); w != "" {
+		return " " + w
 	}
-	return " " + fmt.Sprintf(m.tx.Family, m.personName(id))
+	return ""
 }
 
 // classFor names a class and, when the action was for a chosen person,
@@ -106,8 +107,11 @@ func (m *Model) named(w who) who {
 
 // prebookingWho says for whom a prebooking is, in the lists.
 func (m *Model) prebookingWho(id string) string {
-	if !m.showsWho(id) {
+	switch {
+	case !m.showsWho(id):
 		return ""
+	case id == "":
+		return m.tx.Agenda().Holder // "for you", as the agenda says
 	}
 	return fmt.Sprintf(m.tx.Family, m.personName(id))
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/exp/golden"
+
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/grid"
@@ -151,7 +153,7 @@ func TestPlanForWhom(t *testing.T) {
 	}
 	e.key("W")
 	e.requireContains("#1  Sat " + c.Start.Format("15:04") + " " + c.Name)
-	e.requireContains("for account holder") // bookings are otherwise for Marta
+	e.requireContains("· for you") // bookings are otherwise for Marta
 
 	// Another class, for Leo.
 	e.key("esc")
@@ -177,5 +179,61 @@ func TestPlanFormWithoutFamily(t *testing.T) {
 	e.key("enter")
 	if len(e.store.plans) != 1 || e.store.plans[0].FamilyID != "" {
 		t.Fatalf("plans %+v, want one following the setting", e.store.plans)
+	}
+}
+
+// TestFamilyGoldens: the screens that say for whom, with family members
+// named (`go test ./tui/ -run Golden -update` rewrites them).
+func TestFamilyGoldens(t *testing.T) {
+	cases := []struct {
+		name    string
+		w, h    int
+		lang    i18n.Lang
+		setting string
+		act     func(e *env)
+	}{
+		{"confirm_book_for_80x24", 80, 24, i18n.EN, "", func(e *env) {
+			e.pick(grid.Open)
+			e.key("b", "tab")
+		}},
+		{"confirm_prebook_for_40x20_es", 40, 20, i18n.ES, "5150", func(e *env) {
+			e.pick(grid.NotOpen)
+			e.key("p")
+		}},
+		{"confirm_waitlist_for_160x48", 160, 48, i18n.EN, "4243", func(e *env) {
+			e.pick(grid.Full)
+			e.key("b")
+		}},
+		{"plan_form_for_80x24", 80, 24, i18n.EN, "", func(e *env) {
+			e.pickPlanClass()
+			e.key("w", "up", "right")
+		}},
+		{"prebooked_for_160x48", 160, 48, i18n.EN, "", func(e *env) {
+			e.pick(grid.NotOpen)
+			e.key("p", "tab", "y")
+			e.m.toasts.Dismiss()
+		}},
+		{"prebookings_for_120x40", 120, 40, i18n.EN, "", func(e *env) {
+			e.pick(grid.NotOpen)
+			e.key("p", "y")
+			e.selectClass(func(c account.ClassView) bool {
+				_, has := e.m.grid.Prebooking(c.ID, c.Date)
+				return !has && grid.StateOf(c, nil, e.now) == grid.NotOpen
+			})
+			e.key("p", "tab", "tab", "y")
+			e.key("P")
+		}},
+		{"plans_for_120x40_es", 120, 40, i18n.ES, "4243", func(e *env) {
+			e.pickPlanClass()
+			e.key("w", "up", "left", "enter") // the holder
+			e.key("W")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := familyEnv(t, tc.w, tc.h, tc.lang, tc.setting)
+			tc.act(e)
+			golden.RequireEqual(t, []byte(e.screen()))
+		})
 	}
 }
