@@ -237,3 +237,23 @@ func TestFamilyGoldens(t *testing.T) {
 		})
 	}
 }
+
+// The boxes view chooses the default person by name; the header names
+// them, and the next booking's For line starts on them.
+func TestBoxesChooseTheDefaultByName(t *testing.T) {
+	e := familyEnv(t, 80, 24, i18n.EN, "")
+	e.key("B")
+	e.requireContains("Book for: account holder")
+	e.key("f")
+	e.requireContains("> account holder")
+	e.key("down", "enter")
+	if e.store.family != "4243" || e.m.family != "4243" {
+		t.Fatalf("family %q / %q, want Leo's 4243", e.store.family, e.m.family)
+	}
+	e.requireContains("Book for: Leo")
+	e.key("esc")
+	e.requireContains("for Leo") // the header
+	e.pick(grid.Open)
+	e.key("b")
+	e.requireContains("For: ◂ Leo ▸")
+}
