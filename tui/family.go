@@ -95,16 +95,6 @@ func (m *Model) classFor(c account.ClassView, w who) string {
 	return m.className(c) + m.forWords(w.id)
 }
 
-// named makes w explicit where no For line asks (the question of how a
-// box opens): the setting's person, named in the question when it
-// matters.
-func (m *Model) named(w who) who {
-	if !w.set && m.canChoose() {
-		return who{id: m.family, set: true}
-	}
-	return w
-}
-
 // prebookingWho says for whom a prebooking is, in the lists.
 func (m *Model) prebookingWho(id string) string {
 	switch {

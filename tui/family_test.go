@@ -223,6 +223,10 @@ func TestFamilyGoldens(t *testing.T) {
 			e.key("p", "tab", "tab", "y")
 			e.key("P")
 		}},
+		{"ask_window_for_80x24", 80, 24, i18n.EN, "", func(e *env) {
+			tooEarlyTeaching(e, "4d")
+			e.key("b", "y")
+		}},
 		{"plans_for_120x40_es", 120, 40, i18n.ES, "4243", func(e *env) {
 			e.pickPlanClass()
 			e.key("w", "up", "left", "enter") // the holder
@@ -235,6 +239,25 @@ func TestFamilyGoldens(t *testing.T) {
 			tc.act(e)
 			golden.RequireEqual(t, []byte(e.screen()))
 		})
+	}
+}
+
+// A booking refused "too early" by a box that stated only "N days" asks
+// how the box opens with the prebook offer; that question keeps the
+// person chosen and f changes it.
+func TestOpeningQuestionAsksForWhom(t *testing.T) {
+	e := familyEnv(t, 80, 24, i18n.EN, "")
+	tooEarlyTeaching(e, "4d")
+	e.key("b", "tab", "y") // for Leo
+	if !e.m.opening.IsOpen() {
+		t.Fatalf("no opening question:\n%s", e.screen())
+	}
+	e.requireContains("For: ◂ Leo ▸  f change")
+	e.key("f")
+	e.requireContains("For: ◂ Marta ▸")
+	e.key("enter")
+	if len(e.store.prebookings) != 1 || e.store.prebookings[0].FamilyID != "5150" {
+		t.Fatalf("prebookings %+v, want one for Marta (5150)", e.store.prebookings)
 	}
 }
 

@@ -77,8 +77,8 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		Yes:   key.NewBinding(key.WithKeys("y", "Y", "s", "S"), key.WithHelp("y", tx.Yes)),
 		No:    key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", tx.No)),
 		Enter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tx.Help.Confirm)),
-		Next:  key.NewBinding(key.WithKeys("tab", "right", "l"), key.WithHelp("tab", tx.Help.Change)),
-		Prev:  key.NewBinding(key.WithKeys("shift+tab", "left", "h")),
+		Next:  key.NewBinding(key.WithKeys("tab", "right", "l", "f"), key.WithHelp("tab", tx.Help.Change)),
+		Prev:  key.NewBinding(key.WithKeys("shift+tab", "left", "h", "F")),
 	}
 }
 
@@ -159,10 +159,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			step = -1
 		}
 		if step != 0 {
-			// A copy: the Confirm the caller opened stays as it was.
-			next := *f
-			next.Index = (f.Index + step + len(f.Names)) % len(f.Names)
-			m.c.For = &next
+			m.c.For = f.step(step)
 			m.render()
 			return m, nil
 		}
@@ -220,15 +217,26 @@ func (m *Model) render() {
 	m.box = th.Dialog.Width(w + 2).Render(b.String())
 }
 
-// renderFor is the For line: "For: ◂ Ana ▸  tab", the name highlighted.
-func (m *Model) renderFor(f *For, w int) string {
-	th := m.th
+// renderFor is the For line: "For: ◂ Ana ▸  tab change".
+func (m *Model) renderFor(f *For, w int) string { return forLine(m.th, m.tx, f, "tab", w) }
+
+// forLine draws a For line, the name highlighted, with the key that
+// changes it.
+func forLine(th *theme.Theme, tx *i18n.Text, f *For, keyName string, w int) string {
 	name := f.Names[min(max(f.Index, 0), len(f.Names)-1)]
 	line := th.Label.Render(f.Label+": ") + th.Selected.Render("◂ "+name+" ▸")
 	if len(f.Names) > 1 {
-		line += "  " + th.HelpKey.Render("tab") + " " + th.HelpDesc.Render(m.tx.Help.Change)
+		line += "  " + th.HelpKey.Render(keyName) + " " + th.HelpDesc.Render(tx.Help.Change)
 	}
 	return ansi.Wrap(line, w, "")
+}
+
+// step moves the choice by delta, round; a copy, so that the question
+// the caller opened stays as it was.
+func (f *For) step(delta int) *For {
+	next := *f
+	next.Index = (f.Index + delta + len(f.Names)) % len(f.Names)
+	return &next
 }
 
 // renderChoices lists the answers of a question with choices, one a line.
