@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui"
 )
 
 // AimHarder lists no family members (docs/protocol.md §10): the member
@@ -101,6 +103,12 @@ func familyWho(list []session.FamilyMember, id string) string {
 	}
 	return "family member " + id
 }
+
+// The TUI asks for whom with these (tui.FamilyBooker, tui.FamilyLister).
+var (
+	_ tui.FamilyBooker = (*account.Service)(nil)
+	_ tui.FamilyLister = (*session.Store)(nil)
+)
 
 // resolveFamily turns --family NAME (or an id) into the familyId; flag is
 // false when the option was not given (the family_id setting applies).

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
 )
@@ -139,5 +141,40 @@ func TestFamilyShownInLists(t *testing.T) {
 		if r.code != exitUsage || !strings.Contains(r.stderr, `no family member "Eva": choose one of Leo, Marta`) {
 			t.Errorf("%v: %v", args, r)
 		}
+	}
+}
+
+// The TUI on the real account service books for the family member chosen
+// on the confirmation's For line, and the setting stays as it was.
+func TestTUIBooksForTheFamilyMemberChosen(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("AHTUI_DB", "")
+	w := testWorld()
+	w.Users[0].Family = []aimhardertest.MemberConfig{{ID: 4243, Name: "Leo Test"}}
+	clock := aimhardertest.NewManualClock(testNow)
+	fake, urls := aimhardertest.Start(t, w, aimhardertest.WithClock(clock))
+	e := &cliEnv{t: t, fake: fake, urls: urls, clock: clock, db: t.TempDir() + "/ahtui.db"}
+	e.login()
+	e.mustRun("", "family", "add", "Leo", "4243")
+
+	lt := openLiveTUI(t, e)
+	lt.tick()
+	lt.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("b")})
+	if !strings.Contains(lt.view(), "For: ◂ account holder ▸") {
+		t.Fatalf("b did not ask for whom:\n%s", lt.view())
+	}
+	lt.send(tea.KeyMsg{Type: tea.KeyTab})
+	lt.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("y")})
+	if n := len(e.fake.Reservations(testEmail, "4243")); n != 1 {
+		t.Errorf("Leo has %d reservations, want 1:\n%s", n, lt.view())
+	}
+	if n := len(e.fake.Reservations(testEmail, "")); n != 0 {
+		t.Errorf("the holder has %d reservations, want 0", n)
+	}
+	if !strings.Contains(lt.view(), "for Leo") {
+		t.Errorf("the TUI does not say the booking is Leo's:\n%s", lt.view())
+	}
+	if r := e.mustRun("", "config", "family_id"); strings.TrimSpace(r.stdout) != "" {
+		t.Errorf("family_id after booking for Leo: %q", r.stdout)
 	}
 }
