@@ -76,3 +76,23 @@ func TestPlanPerson(t *testing.T) {
 		t.Errorf("family \"Leo\" (a name, not an id): %v", err)
 	}
 }
+
+// One id has one name: naming a second person with an id already named is
+// refused; the same name again changes its id.
+func TestFamilyOneNamePerID(t *testing.T) {
+	ctx := t.Context()
+	s := openAt(t, filepath.Join(t.TempDir(), "a.db"))
+	if _, err := s.AddFamilyMember(ctx, "Leo", "4243"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddFamilyMember(ctx, "Marta", "4243"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "Leo already has id 4243") {
+		t.Fatalf("a second name for 4243: %v", err)
+	}
+	if _, err := s.AddFamilyMember(ctx, "LEO", "5150"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := s.FamilyMembers(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != "5150" {
+		t.Fatalf("members %+v, %v: want Leo with the new id only", list, err)
+	}
+}

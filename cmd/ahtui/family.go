@@ -41,9 +41,29 @@ func newFamilyCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Args:  usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
-				f, err := a.store.AddFamilyMember(ctx, args[0], args[1])
+				before, err := a.store.FamilyMembers(ctx)
 				if err != nil {
-					return invalidAsUsage(err)
+					return err
+				}
+				f, err := a.store.AddFamilyMember(ctx, args[0], args[1])
+				if errors.Is(err, session.ErrInvalid) {
+					return usageErrorf("%s", invalidWords(err))
+				} else if err != nil {
+					return err
+				}
+				for _, old := range before {
+					if strings.EqualFold(old.Name, f.Name) {
+						// The same name again: a new id for them.
+						fmt.Fprintf(stdout, "Family member %s: id %s, was %s (%s).\n", f.Name, f.ID, old.ID, old.Name)
+						if cur, _ := a.store.FamilyID(ctx); cur == old.ID && old.ID != f.ID {
+							// family_id named them: it follows.
+							if err := a.store.SetSetting(ctx, session.SettingFamilyID, f.ID); err != nil {
+								return err
+							}
+							fmt.Fprintf(stdout, "Bookings are still for %s (family_id %s).\n", f.Name, f.ID)
+						}
+						return nil
+					}
 				}
 				fmt.Fprintf(stdout, "Family member %s (%s) added: book for them with --family %q.\n", f.Name, f.ID, f.Name)
 				return nil

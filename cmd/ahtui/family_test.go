@@ -132,13 +132,24 @@ func TestFamilyShownInLists(t *testing.T) {
 		t.Errorf("stored plans: %+v, %v", plans, err)
 	}
 
+	r = e.run("", "family", "add", "Eva", "4243")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "Leo already has id 4243") || strings.Contains(r.stderr, "invalid value") {
+		t.Errorf("a second name for Leo's id: %v", r)
+	}
+	if r := e.mustRun("", "family", "add", "MARTA", "6160"); !strings.Contains(r.stdout, "id 6160, was 5150") ||
+		!strings.Contains(r.stdout, "Bookings are still for MARTA") {
+		t.Errorf("a new id for Marta: %v", r)
+	}
+	if r := e.mustRun("", "config", "family_id"); strings.TrimSpace(r.stdout) != "6160" {
+		t.Errorf("family_id after Marta's new id: %q", r.stdout)
+	}
 	for _, args := range [][]string{
 		{"family", "remove", "Eva"},
 		{"config", "family_id", "Eva"},
 		{"plan", "add", "--days", "wed", "--time", "07:00", "--class", "WOD", "--family", "Eva"},
 	} {
 		r := e.run("", args...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, `no family member "Eva": choose one of Leo, Marta`) {
+		if r.code != exitUsage || !strings.Contains(r.stderr, `no family member "Eva": choose one of Leo, MARTA`) {
 			t.Errorf("%v: %v", args, r)
 		}
 	}
