@@ -94,6 +94,12 @@ func TestPrebookForWhom(t *testing.T) {
 	}
 	e.requireToast("for Leo")
 	e.requireContains("· for Leo") // the side detail's prebooking line
+	// Its outcome, when it fires, says for whom too.
+	done := e.store.finish(1, session.PrebookBooked, "")
+	e.send(EventMsg{Kind: EventPrebookingFinished, PrebookingID: done.ID, Status: done.Status, Class: done.ClassName,
+		Day: done.Day, ClassStart: done.ClassStart, BoxID: done.BoxID})
+	e.requireToast(done.ClassName)
+	e.requireToast("for Leo")
 	e.key("P")
 	e.requireContains("· for Leo")
 }
