@@ -82,6 +82,10 @@ func (m *Model) book() tea.Cmd {
 		return m.toasts.Push(toast.Info, tx.BusyWith)
 	case st == grid.Past:
 		return m.toasts.Push(toast.Info, tx.ClassPast)
+	case st == grid.Booked && m.canChoose() && !c.StaffManaged:
+		// A parent with a place may book a child into the same class.
+		m.confirmBookOther(c)
+		return nil
 	case st == grid.Booked || st == grid.Waitlisted:
 		return m.toasts.Push(toast.Info, tx.AlreadyYours)
 	case c.StaffManaged:

@@ -111,3 +111,20 @@ func (m *Model) prebookingWho(id string) string {
 func (m *Model) planWho(p session.Plan) string {
 	return m.prebookingWho(p.Person(m.family))
 }
+
+// confirmBookOther offers to book a class the setting's person holds a
+// place in for someone else too, the For line on the next person.
+func (m *Model) confirmBookOther(c account.ClassView) {
+	f := m.forChoice(who{})
+	f.Index = (f.Index + 1) % len(f.Names)
+	holder := m.tx.Agenda().Holder // "for you"
+	if m.family != "" {
+		holder = fmt.Sprintf(m.tx.Family, m.personName(m.family))
+	}
+	m.dialog.Open(dialog.Confirm{
+		Title:   m.tx.ConfirmBook,
+		Body:    fmt.Sprintf(m.tx.ConfirmBookOther, holder, m.className(c)),
+		Payload: intent{kind: doBook, class: c},
+		For:     f,
+	})
+}

@@ -286,3 +286,23 @@ func TestBoxesChooseTheDefaultByName(t *testing.T) {
 	e.key("b")
 	e.requireContains("For: ◂ Leo ▸")
 }
+
+// A class the member holds a place in may be booked for a family member
+// too: b offers it, the For line on the next person.
+func TestBookedClassForSomeoneElseToo(t *testing.T) {
+	e := familyEnv(t, 80, 24, i18n.EN, "")
+	c := e.pick(grid.Booked)
+	e.key("b")
+	d := e.requireDialog(en.ConfirmBook)
+	if !strings.Contains(d.Body, "Already booked for you") {
+		t.Fatalf("dialog %q", d.Body)
+	}
+	e.requireContains("For: ◂ Leo ▸")
+	e.key("y")
+	e.requireCalls(`for "4243"`, "book "+itoa(c.ID)+" "+c.Date.String()+" waitlist=false")
+
+	plain := newEnv(t, 80, 24, i18n.EN)
+	plain.pick(grid.Booked)
+	plain.key("b")
+	plain.requireToast(en.AlreadyYours)
+}

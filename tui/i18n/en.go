@@ -231,6 +231,7 @@ var english = Text{
 	FamilyFor:        "For",
 	ConfirmBook:      "Book",
 	ConfirmBookBody:  "Book %s?",
+	ConfirmBookOther: "Already booked %s: %s. Book it for someone else too?",
 	LoginTitle:       "Log in to AimHarder",
 	LoginIntro:       "Your password is used once and never stored.",
 	Email:            "E-mail",

@@ -231,6 +231,7 @@ var spanish = Text{
 	FamilyFor:        "Para",
 	ConfirmBook:      "Reservar",
 	ConfirmBookBody:  "¿Reservar %s?",
+	ConfirmBookOther: "Ya reservada %s: %s. ¿Reservarla también para otra persona?",
 	LoginTitle:       "Inicia sesión en AimHarder",
 	LoginIntro:       "Tu contraseña se usa una vez y nunca se guarda.",
 	Email:            "Correo",

@@ -230,20 +230,23 @@ type Text struct {
 	FamilyFor       string // the For line's label in a confirmation: "For"
 	ConfirmBook     string // title: booking for someone, asked first when the account has family members
 	ConfirmBookBody string // %s class
-	LoginTitle      string
-	LoginIntro      string
-	Email           string
-	Password        string
-	LoggingIn       string
-	LoginSubmit     string
-	HelpTitle       string
-	Legend          string
-	LegendGlyphs    string
-	PrebookStatus   map[string]string // session.PrebookingStatus → word
-	HistoryKinds    map[string]string // session.EventKind → word
-	HistoryOutcome  map[string]string // outcome of a book or cancel → word
-	HistoryTook     string            // %d milliseconds
-	KeyGroups       [4]string         // move, act, views, general
+	// ConfirmBookOther: the class is booked already for the setting's
+	// person; %s "for you"/"for Leo", %s class.
+	ConfirmBookOther string
+	LoginTitle       string
+	LoginIntro       string
+	Email            string
+	Password         string
+	LoggingIn        string
+	LoginSubmit      string
+	HelpTitle        string
+	Legend           string
+	LegendGlyphs     string
+	PrebookStatus    map[string]string // session.PrebookingStatus → word
+	HistoryKinds     map[string]string // session.EventKind → word
+	HistoryOutcome   map[string]string // outcome of a book or cancel → word
+	HistoryTook      string            // %d milliseconds
+	KeyGroups        [4]string         // move, act, views, general
 
 	// How the box opens, asked with the prebook offer when a "too early"
 	// answer taught an assumed "N days" rule (docs/protocol.md §9).
