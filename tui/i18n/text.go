@@ -219,34 +219,38 @@ type Text struct {
 	// assumed, and how to set a fixed hour.
 	BoxWindowAssumed string
 	// WarnWindowRule: %s box, %s the member's rule, %s AimHarder's.
-	WarnWindowRule  string
-	WarnHealth      string // pending prebookings at risk
-	BoxShares       string
-	FamilyLabel     string
-	FamilyHint      string
-	FamilyHolder    string
-	FamilyPick      string // the chooser's title: "Book for"
-	FamilyPickHint  string // its keys
-	FamilyFor       string // the For line's label in a confirmation: "For"
-	ConfirmBook     string // title: booking for someone, asked first when the account has family members
-	ConfirmBookBody string // %s class
+	WarnWindowRule string
+	WarnHealth     string // pending prebookings at risk
+	BoxShares      string
+	FamilyLabel    string
+	FamilyHint     string
+	FamilyHolder   string
+	FamilyPick     string // the chooser's title: "Book for"
+	FamilyPickHint string // its keys
+	LoginTitle     string
+	LoginIntro     string
+	Email          string
+	Password       string
+	LoggingIn      string
+	LoginSubmit    string
+	HelpTitle      string
+	Legend         string
+	LegendGlyphs   string
+	PrebookStatus  map[string]string // session.PrebookingStatus → word
+	HistoryKinds   map[string]string // session.EventKind → word
+	HistoryOutcome map[string]string // outcome of a book or cancel → word
+	HistoryTook    string            // %d milliseconds
+	KeyGroups      [4]string         // move, act, views, general
+
+	// For whom, when the account has family members: the For line's
+	// label in a confirmation and the plan form ("For").
+	FamilyFor string
+	// ConfirmBook and ConfirmBookBody (%s class): booking asks first
+	// when the account has family members.
+	ConfirmBook, ConfirmBookBody string
 	// ConfirmBookOther: the class is booked already for the setting's
 	// person; %s "for you"/"for Leo", %s class.
 	ConfirmBookOther string
-	LoginTitle       string
-	LoginIntro       string
-	Email            string
-	Password         string
-	LoggingIn        string
-	LoginSubmit      string
-	HelpTitle        string
-	Legend           string
-	LegendGlyphs     string
-	PrebookStatus    map[string]string // session.PrebookingStatus → word
-	HistoryKinds     map[string]string // session.EventKind → word
-	HistoryOutcome   map[string]string // outcome of a book or cancel → word
-	HistoryTook      string            // %d milliseconds
-	KeyGroups        [4]string         // move, act, views, general
 
 	// How the box opens, asked with the prebook offer when a "too early"
 	// answer taught an assumed "N days" rule (docs/protocol.md §9).
