@@ -38,13 +38,13 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 type Content struct {
 	Class      account.ClassView
 	Prebooking *session.Prebooking
+	Notices    []string
+	Cached     bool
+	FetchedAt  time.Time
+	Busy       bool
 	// PrebookingFor says for whom the prebooking is ("for Leo"; "" when
 	// nothing needs saying).
 	PrebookingFor string
-	Notices       []string
-	Cached        bool
-	FetchedAt     time.Time
-	Busy          bool
 	// Hours is the box's rule in words when it is an hours rule, with the
 	// counting it assumes (i18n.Text.Hours); "" otherwise.
 	Hours string
