@@ -80,7 +80,7 @@ func (m *Model) showsWho(id string) bool { return id != "" || m.family != "" }
 // forWords is " for Leo", " for you" (empty when showsWho says nothing
 // is needed).
 func (m *Model) forWords(id string) string {
-	if w := m.prebookingWho(id); w != "" {
+	if w := m.whoWords(id); w != "" {
 		return " " + w
 	}
 	return ""
@@ -95,8 +95,9 @@ func (m *Model) classFor(c account.ClassView, w who) string {
 	return m.className(c) + m.forWords(w.id)
 }
 
-// prebookingWho says for whom a prebooking is, in the lists.
-func (m *Model) prebookingWho(id string) string {
+// whoWords says for whom a prebooking, plan or place is: "for Leo",
+// "for you" (empty when showsWho says nothing is needed).
+func (m *Model) whoWords(id string) string {
 	switch {
 	case !m.showsWho(id):
 		return ""
@@ -109,7 +110,7 @@ func (m *Model) prebookingWho(id string) string {
 // planWho says for whom a plan books, in the plans view: its own person,
 // or the family_id setting's for a plan that follows it.
 func (m *Model) planWho(p session.Plan) string {
-	return m.prebookingWho(p.Person(m.family))
+	return m.whoWords(p.Person(m.family))
 }
 
 // confirmBookOther offers to book a class the setting's person holds a
