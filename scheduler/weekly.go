@@ -647,14 +647,10 @@ type otherDay struct {
 	family string
 }
 
-// person is whom the plan books for: its own family member, else the
-// family_id setting's person (the one the class cache is kept for).
-func (pp *planPass) person(p session.Plan) string {
-	if p.FamilyID != "" {
-		return p.FamilyID
-	}
-	return pp.family
-}
+// person is whom the plan books for: its own family member (or the
+// holder, by choice), else the family_id setting's person (the one the
+// class cache is kept for).
+func (pp *planPass) person(p session.Plan) string { return p.Person(pp.family) }
 
 // materialise turns the occurrence's current choice into a prebooking once
 // its class is listed.
