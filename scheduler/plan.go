@@ -10,13 +10,22 @@ const (
 	staggerMinStep = 4 * time.Millisecond
 	// On a jittery path (ClockEstimate.Jitter at least jitterDense) each
 	// attempt reaches the server at its own random instant, so each is an
-	// independent chance to land just after the opening: up to
-	// staggerJitterMax attempts go over the same span, as close as
-	// staggerJitterStep. One short of maxInFlight leaves a slot free for a
-	// retry.
-	jitterDense       = 5 * time.Millisecond
-	staggerJitterMax  = maxInFlight - 1
-	staggerJitterStep = time.Millisecond
+	// independent chance to land just after the opening. With arrivals
+	// spread over 20 ms, one lands within 10 ms after the opening at best
+	// half the time, when its median arrival (ClockEstimate.Typical) falls
+	// inside those 10 ms: staggerJitterMax attempts are aimed to arrive,
+	// typically, from jitterAimFrom to jitterAimTo after the opening,
+	// where each has that best chance and a few milliseconds of error in
+	// Typical cost little. They fill maxInFlight; the first retry waits
+	// until their answers are due (jitterRetryAfter), so a burst whose
+	// attempt was accepted sends nothing more.
+	jitterDense      = 5 * time.Millisecond
+	staggerJitterMax = maxInFlight
+	jitterAimFrom    = time.Millisecond
+	jitterAimTo      = 9 * time.Millisecond
+	// jitterRetryMargin: the first retry of a jittery burst goes this long
+	// after the last attempt's slowest round trip (RTT + 2·Jitter).
+	jitterRetryMargin = 10 * time.Millisecond
 	// sendGuard keeps the earliest attempt just after the opening rather
 	// than on it.
 	sendGuard = time.Millisecond
@@ -47,25 +56,36 @@ type firePlan struct {
 // sent at local s is handled at server time s+Arrival, Arrival within
 // ±Spread. Attempts run from the send time that would arrive on time if
 // Arrival were at its highest to the one for its lowest, a few
-// milliseconds apart; then retries follow until the burst ends. Without a
-// usable estimate the local clock stands in for the server's. A late fire
-// (the window already open) starts now.
+// milliseconds apart; then retries follow until the burst ends. On a
+// jittery path staggerJitterMax attempts are aimed by the typical arrival
+// instead (see jitterDense). Without a usable estimate the local clock
+// stands in for the server's. A late fire (the window already open)
+// starts now.
 func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst time.Duration) firePlan {
 	arrival, spread, allowance := time.Duration(0), time.Duration(0), time.Duration(0)
-	most, minStep := staggerMax, staggerMinStep
+	firstRetry := retryFast
+	jittery := false
 	if known && !est.Broken() {
 		arrival, spread = est.Arrival, est.Spread
 		allowance = min(est.RTT/4, splitAllowanceMax)
 		if est.Jitter >= jitterDense {
-			most, minStep = staggerJitterMax, staggerJitterStep
+			jittery = true
+			if est.Typical != 0 { // zero: an estimate from before Typical
+				arrival = est.Typical
+			}
+			firstRetry = max(retryFast, est.RTT+2*est.Jitter+jitterRetryMargin)
 		}
 	}
 	plan := firePlan{opening: target.Add(-arrival)}
 	var first, last time.Time
-	if late {
+	switch {
+	case late:
 		first, last = now, now
 		plan.opening = now
-	} else {
+	case jittery:
+		first = target.Add(-arrival + jitterAimFrom)
+		last = target.Add(-arrival + jitterAimTo)
+	default:
 		first = target.Add(-(arrival + spread) + sendGuard)
 		last = target.Add(-(arrival - spread) + sendGuard + allowance)
 	}
@@ -73,8 +93,11 @@ func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst 
 
 	span := last.Sub(first)
 	n := 1
-	if span > 0 {
-		step := min(max(span/time.Duration(most-1), minStep), retryFast)
+	switch {
+	case span > 0 && jittery:
+		n = staggerJitterMax
+	case span > 0:
+		step := min(max(span/time.Duration(staggerMax-1), staggerMinStep), retryFast)
 		n = int((span+step-1)/step) + 1
 	}
 	for i := range n {
@@ -85,7 +108,7 @@ func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst 
 		plan.sends = append(plan.sends, at)
 	}
 	plan.staggered = n
-	for at := last.Add(retryFast); at.Before(plan.end); {
+	for at := last.Add(firstRetry); at.Before(plan.end); {
 		plan.sends = append(plan.sends, at)
 		if at.Before(plan.opening.Add(retryFastSpan)) {
 			at = at.Add(retryFast)
