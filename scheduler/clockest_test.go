@@ -349,3 +349,50 @@ func TestEstimateIgnoresAHeldUpPing(t *testing.T) {
 		t.Errorf("after a held-up ping: arrival %v ± %v, true %v", est.Arrival, est.Spread, arrival)
 	}
 }
+
+// The first retry waits for the staggered attempts still in flight (one
+// may be the booking), and goes when the last answer comes in, or, if one
+// never does, after firstRetryWait (simulated clock).
+func TestFirstRetryAwaitsTheStaggeredAnswers(t *testing.T) {
+	for _, answered := range []bool{true, false} {
+		t.Run(fmt.Sprint("answered=", answered), func(t *testing.T) {
+			c := aimhardertest.NewManualClock(clockBase)
+			j := &fireJob{r: &Runner{clock: c}}
+			slots, freed := make(chan struct{}, maxInFlight), make(chan struct{}, 1)
+			slots <- struct{}{}
+			slots <- struct{}{}
+			done := make(chan struct{})
+			go func() {
+				j.awaitStaggered(t.Context(), slots, freed)
+				close(done)
+			}()
+			if err := c.WaitForWaiters(t.Context(), 1); err != nil {
+				t.Fatal(err)
+			}
+			free := func() {
+				<-slots
+				select {
+				case freed <- struct{}{}:
+				default:
+				}
+			}
+			free() // one answer in, one still awaited
+			c.Advance(firstRetryWait - time.Millisecond)
+			select {
+			case <-done:
+				t.Fatal("the retry went with an answer still awaited")
+			default:
+			}
+			if answered {
+				free()
+			} else {
+				c.Advance(time.Millisecond)
+			}
+			select {
+			case <-done:
+			case <-t.Context().Done():
+				t.Fatal("the retry never went")
+			}
+		})
+	}
+}
