@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -108,6 +109,17 @@ func decodeBookAnswer(body []byte) (BookResult, error) {
 		return BookResult{}, jsonProblem("book", err)
 	}
 	if !reply.BookState.Set {
+		// A box rule (a class maximum, the plan, a penalty) may refuse with
+		// its reason in errorMssg, sometimes HTML, and no bookState
+		// (docs/protocol.md §10B): a refusal in AimHarder's words, not an
+		// unreadable answer. Without a reason it stays unreadable.
+		if msg := serverText(reply.ErrorMssg); msg != "" {
+			e := &BookingError{NoState: true, Key: reply.ErrorMssgLang.trimmed(), Message: msg, Max: count(reply.Max)}
+			if e.reason() == ErrTooEarly {
+				e.TooEarly = newTooEarly(e.Key, e.Message)
+			}
+			return BookResult{}, e
+		}
 		return BookResult{}, &ProtocolError{Endpoint: "book", Problem: "no numeric bookState"}
 	}
 	switch reply.BookState.Value {
@@ -122,13 +134,21 @@ func decodeBookAnswer(body []byte) (BookResult, error) {
 	e := &BookingError{
 		Code:    int(max(min(code, 1<<31-1), -1<<31)),
 		Key:     reply.ErrorMssgLang.trimmed(),
-		Message: plainText(string(reply.ErrorMssg)),
+		Message: serverText(reply.ErrorMssg),
 		Max:     count(reply.Max),
 	}
 	if e.reason() == ErrTooEarly {
 		e.TooEarly = newTooEarly(e.Key, e.Message)
 	}
 	return BookResult{}, e
+}
+
+// serverText is an errorMssg as a member reads it: markup removed (the
+// no-state refusals of docs/protocol.md §10B may be HTML), entities
+// decoded, whitespace and control characters collapsed.
+func serverText(s flexString) string {
+	text := htmlTags.ReplaceAllString(string(s), " ")
+	return plainText(html.UnescapeString(text))
 }
 
 func splitPlan(s flexString) []string {
@@ -191,11 +211,16 @@ func decodeCancelAnswer(body []byte) error {
 		return jsonProblem("cancelBook", err)
 	}
 	if !reply.CancelState.Set {
+		// As for a book answer: a reason without a state is a refusal in
+		// AimHarder's words (docs/protocol.md §10B).
+		if msg := serverText(reply.ErrorMssg); msg != "" {
+			return &CancelError{NoState: true, Message: msg}
+		}
 		return &ProtocolError{Endpoint: "cancelBook", Problem: "no numeric cancelState"}
 	}
 	if reply.CancelState.Value == 1 {
 		return nil
 	}
 	state := int(max(min(reply.CancelState.Value, 1<<31-1), -1<<31))
-	return &CancelError{State: state, Message: plainText(string(reply.ErrorMssg))}
+	return &CancelError{State: state, Message: serverText(reply.ErrorMssg)}
 }

@@ -15,6 +15,9 @@ type Box struct {
 	Subdomain string // first DNS label of centre_url: {box} in the box URL
 	Name      string // gym, trimmed
 	Role      string // "client" for members; coach, admin…
+	// Domain is the AimHarder domain centre_url names when it is not
+	// DefaultDomain ("aimharder.es"); "" for aimharder.com or none.
+	Domain string
 }
 
 // User is the member behind a session.
@@ -23,6 +26,10 @@ type User struct {
 	Name  string
 	Photo string
 	Boxes []Box // one per boid, preferring the "client" role
+	// Domain is the AimHarder domain all the account's roles name when it
+	// is not DefaultDomain ("aimharder.es", docs/protocol.md §1); ""
+	// otherwise, mixed accounts included.
+	Domain string
 }
 
 // BoxRef is what box calls need. Location is the box's zone, in which its
@@ -32,11 +39,15 @@ type BoxRef struct {
 	ID        int64
 	Subdomain string
 	Location  *time.Location
+	// Domain is the box's AimHarder domain when not DefaultDomain
+	// (Box.Domain): its calls go to that domain's box host when the
+	// client follows domains (Client.ForDomain).
+	Domain string
 }
 
 // Ref returns the BoxRef of b in loc.
 func (b Box) Ref(loc *time.Location) BoxRef {
-	return BoxRef{ID: b.ID, Subdomain: b.Subdomain, Location: loc}
+	return BoxRef{ID: b.ID, Subdomain: b.Subdomain, Location: loc, Domain: b.Domain}
 }
 
 // DefaultTimeZone is the zone assumed for a box unless configured.
@@ -72,7 +83,8 @@ type wireRole struct {
 }
 
 func (w wireUser) user() User {
-	return User{ID: w.ID.Value, Name: w.Name.display(), Photo: w.Photo.trimmed(), Boxes: boxesFromRoles(w.Roles)}
+	boxes := boxesFromRoles(w.Roles)
+	return User{ID: w.ID.Value, Name: w.Name.display(), Photo: w.Photo.trimmed(), Boxes: boxes, Domain: accountDomain(w.Roles)}
 }
 
 // boxesFromRoles keeps one box per boid in first-seen order; a "client"
@@ -85,6 +97,9 @@ func boxesFromRoles(roles []wireRole) []Box {
 			continue
 		}
 		b := Box{ID: r.Boid.Value, Subdomain: subdomainOf(string(r.CentreURL)), Name: r.Gym.display(), Role: r.Role.trimmed()}
+		if d := domainOf(string(r.CentreURL)); d != DefaultDomain {
+			b.Domain = d
+		}
 		i, seen := index[b.ID]
 		switch {
 		case !seen:

@@ -62,7 +62,8 @@ type Class struct {
 	Color       string // "R, G, B" as sent
 
 	Date       Date
-	Start, End time.Time // in the box's location; End is zero when the row gives no length
+	Start, End time.Time  // in the box's location; End is zero when the row gives no length
+	TimeFrom   TimeSource // which fields gave Start and End (docs/protocol.md §10B)
 
 	Occupancy int
 	Capacity  int    // limitc, else the number in limit; 0 when unknown
@@ -128,6 +129,11 @@ func (c *Client) Day(ctx context.Context, creds Credentials, box BoxRef, day Dat
 		return Day{}, creds, err
 	}
 	d, err := decodeDay(body, day, loc)
+	// A skipped class is never silent (docs/protocol.md §10B): the log says
+	// which and why; the caller may show Warnings too.
+	for _, w := range d.Warnings {
+		c.log.Warn("aimharder class row skipped", "box", box.Subdomain, "day", day.String(), "why", w)
+	}
 	return d, creds, err
 }
 
@@ -169,7 +175,7 @@ func (c *Client) boxBase(box BoxRef) (string, error) {
 	if box.ID <= 0 {
 		return "", fmt.Errorf("aimharder: box %q has no numeric id", box.Subdomain)
 	}
-	return c.BoxURL(box.Subdomain)
+	return c.boxURLFor(box) // on the box's own domain (docs/protocol.md §1)
 }
 
 // wireRow is a bookings row as sent. Only the keys used are declared;
@@ -249,15 +255,16 @@ func (r wireRow) class(day Date, loc *time.Location) (Class, string) {
 	if !r.ID.Set || r.ID.Value <= 0 {
 		return Class{}, "no numeric id"
 	}
-	start, end, ok := r.times(day, loc)
+	start, end, from, ok := r.times(day, loc)
 	if !ok {
-		return Class{}, fmt.Sprintf("class %d has no readable start time", r.ID.Value)
+		return Class{}, fmt.Sprintf("class %d (%s) has no readable start time (time %q, timeid %q)",
+			r.ID.Value, r.ClassName.display(), r.Time.display(), r.TimeID.display())
 	}
 	c := Class{
 		ID: r.ID.Value, TypeID: r.ClassID.Value,
 		Name: r.ClassName.display(), Description: r.ClassDesc.display(true),
 		Coach: r.CoachName.display(), Color: r.Color.trimmed(),
-		Date: day, Start: start, End: end,
+		Date: day, Start: start, End: end, TimeFrom: from,
 		Occupancy:    count(r.Ocupation),
 		State:        stateOf(r.BookState),
 		Cancelled:    cancelledFlag(r.CancelledID),
@@ -333,19 +340,25 @@ func parseLimit(raw json.RawMessage) limitInfo {
 var (
 	// "07:00 - 08:00", "07:00-08:00" (docs/protocol.md §5.2); an en dash is tolerated too.
 	timeRange = regexp.MustCompile(`^\s*(\d{1,2}):(\d{2})\s*(?:-|–)\s*(\d{1,2}):(\d{2})\s*$`)
-	// "0700_60": start and length in minutes.
-	timeID = regexp.MustCompile(`^\s*(\d{2})(\d{2})_(\d{1,4})\s*$`)
+	// "09:00" alone, the end then from classLength or the timeid length
+	// (docs/protocol.md §10B).
+	timeStart = regexp.MustCompile(`^\s*(\d{1,2}):(\d{2})\s*$`)
+	// "0700_60": start and length in minutes. The start may have lost its
+	// leading zero ("900_60", an integer HHMM: docs/protocol.md §10B).
+	timeID = regexp.MustCompile(`^\s*(\d{1,4})_(\d{1,4})\s*$`)
 )
 
 // times reads the start from `time`, else from `timeid`; the end from
-// `time`, else start + classLength or the timeid length.
-func (r wireRow) times(day Date, loc *time.Location) (start, end time.Time, ok bool) {
+// `time`, else start + classLength or the timeid length. A `time` holding
+// the start alone ("09:00") gives the start.
+func (r wireRow) times(day Date, loc *time.Location) (start, end time.Time, from TimeSource, ok bool) {
 	var length int
 	if m := timeID.FindStringSubmatch(string(r.TimeID)); m != nil {
-		h, mi := atoiDigits(m[1]), atoiDigits(m[2])
-		length = atoiDigits(m[3])
+		hhmm := atoiDigits(m[1])
+		h, mi := hhmm/100, hhmm%100
+		length = atoiDigits(m[2])
 		if validClock(h, mi) {
-			start, ok = wallTime(day.Year, day.Month, day.Day, h, mi, 0, 0, loc), true
+			start, from, ok = wallTime(day.Year, day.Month, day.Day, h, mi, 0, 0, loc), TimeFromTimeID, true
 		}
 	}
 	if r.ClassLength.Set && r.ClassLength.Value > 0 && r.ClassLength.Value < 24*60 {
@@ -362,14 +375,29 @@ func (r wireRow) times(day Date, loc *time.Location) (start, end time.Time, ok b
 			to %= 24 * 60
 			start = wallTime(day.Year, day.Month, day.Day, h1, m1, 0, 0, loc)
 			end = wallTime(endDay.Year, endDay.Month, endDay.Day, to/60, to%60, 0, 0, loc)
-			return start, end, true
+			return start, end, TimeFromRange, true
 		}
 	}
-	if ok && length > 0 {
+	if m := timeStart.FindStringSubmatch(string(r.Time)); m != nil {
+		if h, mi := atoiDigits(m[1]), atoiDigits(m[2]); validClock(h, mi) {
+			start, from, ok = wallTime(day.Year, day.Month, day.Day, h, mi, 0, 0, loc), TimeFromStart, true
+		}
+	}
+	if ok && length > 0 && length < 24*60 {
 		end = start.Add(time.Duration(length) * time.Minute)
 	}
-	return start, end, ok
+	return start, end, from, ok
 }
+
+// TimeSource says which fields gave a class its times (docs/protocol.md
+// §5.2; the last two are the minority shapes of §10B).
+type TimeSource string
+
+const (
+	TimeFromRange  TimeSource = "time"       // "HH:MM - HH:MM", the usual shape
+	TimeFromStart  TimeSource = "time-start" // "HH:MM" alone; the end from classLength or the timeid
+	TimeFromTimeID TimeSource = "timeid"     // no readable `time`: "HHMM_LEN" (or "900_60")
+)
 
 func validClock(h, m int) bool { return h >= 0 && h <= 23 && m >= 0 && m <= 59 }
 

@@ -52,6 +52,7 @@ func TestDayDecodesRows(t *testing.T) {
 	want0 := Class{
 		ID: 106015104, TypeID: 3, Name: "OPEN BOX", Description: "Free training", Coach: "Marta", Color: "39, 174, 96",
 		Date: day, Start: time.Date(2026, 10, 27, 7, 0, 0, 0, madrid), End: time.Date(2026, 10, 27, 8, 0, 0, 0, madrid),
+		TimeFrom:  TimeFromRange,
 		Occupancy: 12, Capacity: 14, State: StateBooked, ReservationID: 106028586,
 		Enabled: true, Included: true,
 		Attendees: []Attendee{{ID: 4242, Name: "Ana P."}, {ID: 77, Name: "Luis G.", Photo: "https://img.example/77.jpg"}},
@@ -62,6 +63,7 @@ func TestDayDecodesRows(t *testing.T) {
 	want1 := Class{
 		ID: 106015105, TypeID: 5, Name: "TEAM WOD", Color: "200, 0, 0",
 		Date: day, Start: time.Date(2026, 10, 27, 18, 0, 0, 0, madrid), End: time.Date(2026, 10, 27, 19, 30, 0, 0, madrid),
+		TimeFrom:  TimeFromRange,
 		Occupancy: 14, Capacity: 14, Waitlist: 2, LimitText: "14 (2)", State: StateNone,
 		Enabled: true, Included: true,
 	}

@@ -88,6 +88,7 @@ type Exchange struct {
 type Client struct {
 	loginURL, portalURL string
 	boxTemplate         string
+	domain              string // the AimHarder domain of the production hosts (ForDomain)
 	hc                  *http.Client
 	userAgent           string
 	maxBody             int64
@@ -119,6 +120,7 @@ func New(cfg Config) (*Client, error) {
 		loginURL:    login,
 		portalURL:   portal,
 		boxTemplate: tmpl,
+		domain:      DefaultDomain,
 		hc:          noRedirectClient(cfg.HTTPClient),
 		userAgent:   orDefault(cfg.UserAgent, DefaultUserAgent),
 		maxBody:     cfg.MaxBodyBytes,
@@ -208,7 +210,7 @@ type call struct {
 	accept      string
 	xhr         bool // X-Requested-With: XMLHttpRequest, as the site's own scripts send
 	referer     string
-	origin      string // a base URL; the header gets its scheme://host
+	origin      string // a base URL; the header gets its scheme://host (never sent on GET or HEAD)
 	idempotent  bool   // a failure may be retried blindly (reads)
 	snippets    bool   // a short body excerpt may appear in errors (never on session endpoints)
 }
@@ -253,7 +255,9 @@ func (c *Client) newRequest(ctx context.Context, cl *call, creds Credentials) (*
 	if cl.referer != "" {
 		h.Set("Referer", cl.referer)
 	}
-	if cl.origin != "" {
+	if cl.origin != "" && cl.method != http.MethodGet && cl.method != http.MethodHead {
+		// A browser sends Origin on a POST, never on a same-origin GET
+		// (docs/protocol.md §1, request shapes).
 		h.Set("Origin", originOf(cl.origin))
 	}
 	if cookie := cookieHeader(creds.Cookies); cookie != "" {
@@ -435,7 +439,7 @@ func (c *Client) do(ctx context.Context, cl *call, creds Credentials) (answer, C
 func (c *Client) Ping(ctx context.Context, box BoxRef) (Exchange, error) {
 	target := c.portalURL
 	if box.Subdomain != "" {
-		u, err := c.BoxURL(box.Subdomain)
+		u, err := c.boxURLFor(box)
 		if err != nil {
 			return Exchange{}, err
 		}

@@ -75,7 +75,7 @@ func TestBoxRequestHeadersAndQuery(t *testing.T) {
 		"X-Requested-With": "XMLHttpRequest",
 		"Accept":           "application/json, text/javascript, */*; q=0.01",
 		"Referer":          boxURL + "/schedule",
-		"Origin":           f.srv.URL, // an Origin has no path, even with a path-based template
+		"Origin":           "", // a GET carries no Origin (issue 14 item 10)
 		"Accept-Language":  "es-ES,es;q=0.9,en;q=0.8",
 		"User-Agent":       DefaultUserAgent,
 		"Cookie":           "PHPSESSID=" + testSessCookie + "; amhrdrauth=" + testAuthCookie,

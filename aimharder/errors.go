@@ -17,6 +17,10 @@ var (
 	ErrBadCredentials  = errors.New("wrong e-mail or password")
 	ErrTooManyAttempts = errors.New("too many failed logins; try again later")
 	ErrLoginFailed     = errors.New("login failed")
+	// ErrLoginRefused: AimHarder refused the login in words ahtui does not
+	// classify (neither a wrong password nor the lockout). Like a refused
+	// password, it stops automatic logins until the member logs in.
+	ErrLoginRefused = errors.New("login refused")
 
 	// Transport.
 	ErrBlocked  = errors.New("refused by AimHarder for this network (HTTP 403) or rate-limited (HTTP 429)")
@@ -57,12 +61,40 @@ func (e *LoggedOutError) Error() string {
 func (e *LoggedOutError) Is(target error) bool { return target == ErrLoggedOut }
 
 // LoginError is a refused login. Cause is ErrBadCredentials,
-// ErrTooManyAttempts or ErrLoginFailed; Message is the server's text when
-// it sent one, Reason what the client saw otherwise.
+// ErrTooManyAttempts, ErrLoginRefused (a refusal in words ahtui does not
+// classify) or ErrLoginFailed (no refusal, but no session either: no
+// cookie, a redirect, whoami did not confirm it); Message is the server's
+// text when it sent one, Reason what the client saw otherwise. Shape names
+// the answer's shape (docs/protocol.md §2.1, e.g. ShapeAuthInfo), for
+// `ahtui doctor`.
 type LoginError struct {
 	Cause   error
 	Message string
 	Reason  string
+	Shape   string
+}
+
+// Shapes of a login refusal (docs/protocol.md §2.1).
+const (
+	ShapeErrorMessage = "error.message"     // 200 {"error":{"message":…}}
+	ShapeAuthInfo     = "authOK=false+info" // 200 {"data":{"auth":{"authOK":false}},"info":…}
+	ShapeAuthFalse    = "authOK=false"      // authOK false, no words
+	ShapeHTTP401      = "HTTP 401"          // 401, with or without {"error":{"code":401,"message":…}}
+	ShapeFormErrors   = "form #loginErrors" // the legacy form's error element
+	ShapeOtherMessage = "message"           // a message at another level
+)
+
+// MemberText says what happened in a gym member's words.
+func (e *LoginError) MemberText() string {
+	switch {
+	case errors.Is(e.Cause, ErrBadCredentials):
+		return "AimHarder refused the password"
+	case errors.Is(e.Cause, ErrTooManyAttempts):
+		return "AimHarder has locked logins for a while (too many attempts)"
+	case errors.Is(e.Cause, ErrLoginRefused):
+		return "AimHarder refused the login: " + firstNonEmpty(e.Message, e.Reason, "without saying why")
+	}
+	return "the login did not work: " + firstNonEmpty(e.Message, e.Reason, "no reason given")
 }
 
 func (e *LoginError) Error() string {
@@ -242,7 +274,11 @@ const (
 // every BookingError also matches ErrRefused. When the refusal means "too
 // early", TooEarly carries the parsed window (and errors.As finds it).
 type BookingError struct {
-	Code     int
+	Code int
+	// NoState: the answer carried no bookState, only a reason in
+	// errorMssg — a box rule such as a class maximum, the plan or a
+	// penalty (docs/protocol.md §10B). Code is then 0, which means nothing.
+	NoState  bool
 	Key      string
 	Message  string
 	Max      int // the limit of a −8 answer, 0 if absent
@@ -251,6 +287,9 @@ type BookingError struct {
 
 func (e *BookingError) Error() string {
 	s := fmt.Sprintf("aimharder book: refused (bookState %d", e.Code)
+	if e.NoState {
+		s = "aimharder book: refused (no bookState"
+	}
 	if e.Key != "" {
 		s += " " + e.Key
 	}
@@ -268,9 +307,22 @@ func (e *BookingError) Error() string {
 }
 
 // reason maps the answer to a sentinel: the key first (modern answers put
-// the meaning there, docs/protocol.md §7.3 "branch on errorMssgLang"), then the code.
-// Unknown combinations give nil.
+// the meaning there, docs/protocol.md §7.3 "branch on errorMssgLang"),
+// then, for a −12 or a no-state answer without a key, the words of its
+// text (docs/protocol.md §10B), then the code. Unknown combinations give
+// nil.
 func (e *BookingError) reason() error {
+	if e.Key == "" && (e.Code == -12 || e.NoState) {
+		switch {
+		case sameHourText(e.Message):
+			return ErrAlreadyBooked
+		case tooEarlyText(e.Message):
+			return ErrTooEarly
+		}
+	}
+	if e.NoState && e.Key == "" {
+		return nil // a box rule in its own words: a refusal, never guessed further
+	}
 	switch {
 	case e.Key == KeyAlreadyBooked:
 		return ErrAlreadyBooked
@@ -296,6 +348,15 @@ func (e *BookingError) reason() error {
 		return ErrDailyLimit
 	}
 	return nil
+}
+
+// Bare reports a −12 that says nothing ahtui can read: no errorMssgLang
+// key and no text recognised as too early or same hour (docs/protocol.md
+// §10B). Outside a firing burst it is a refusal; inside one, at the
+// opening, it is most likely a "too early" worded in a way not yet seen,
+// and the burst retries it (scheduler).
+func (e *BookingError) Bare() bool {
+	return e.Code == -12 && !e.NoState && e.Key == "" && e.reason() == nil
 }
 
 func (e *BookingError) Is(target error) bool {
@@ -338,16 +399,21 @@ func (e *TooEarlyError) Is(target error) bool { return target == ErrTooEarly || 
 // the late-cancel warning (ErrLateCancel): nothing was cancelled, and
 // sending again with Late: true forfeits the credit.
 type CancelError struct {
-	State   int
+	State int
+	// NoState: no cancelState, only a reason in errorMssg
+	// (docs/protocol.md §10B); a refusal. State is then 0.
+	NoState bool
 	Message string
 }
 
 func (e *CancelError) Error() string {
 	s := fmt.Sprintf("aimharder cancelBook: not cancelled (cancelState %d)", e.State)
-	switch e.State {
-	case 2:
+	switch {
+	case e.NoState:
+		s = "aimharder cancelBook: not cancelled (no cancelState): refused"
+	case e.State == 2:
 		s += ": " + ErrLateCancel.Error()
-	case 3:
+	case e.State == 3:
 		s += ": refused"
 	default:
 		s += ": unknown state"
@@ -361,7 +427,7 @@ func (e *CancelError) Error() string {
 // Is matches ErrLateCancel for the warning (a question, not a refusal) and
 // ErrRefused for every other state.
 func (e *CancelError) Is(target error) bool {
-	if e.State == 2 {
+	if e.State == 2 && !e.NoState {
 		return target == ErrLateCancel
 	}
 	return target == ErrRefused

@@ -29,6 +29,15 @@ func FuzzLoginAnswers(f *testing.F) {
 		`<script>localStorage.setItem("refreshToken",  "legacy-T2"); localStorage.setItem('fingerprint','fp2');</script>`,
 		`{"data":[{"id":"4242","name":" Ana ","roles":{"0":{"role":"client","boid":5,"centre_url":"solo.aimharder.com"}}}]}`,
 		`{"data":[]}`, `{"logout":1}`, `null`, `[]`, `{"data":`,
+		// Issue 14: refusal shapes other clients report, markup, .es roles.
+		`{"data":{"auth":{"authOK":false}},"info":"Correo electrónico y/o contraseña incorrecto."}`,
+		`{"data":{"auth":{"authOK":false}},"info":{"message":"Has fallado demasiadas veces"}}`,
+		`{"data":{"auth":{"authOK":"false"},"info":"Cuenta pendiente\u0007 de verificación"}}`,
+		`{"data":{"auth":{"authOK":false}}}`,
+		`{"error":{"code":401,"message":"LOGIN_ERROR_LOGIN"}}`,
+		`<form><span id="loginErrors"></span><p>¿Contraseña incorrecta?</p></form>`,
+		`<span id=loginErrors/><SPAN ID="loginErrors"><span>a</span></span`,
+		`{"data":[{"id":9,"roles":[{"role":"client","boid":3,"centre_url":"slug.aimharder.es"},{"boid":4,"centre_url":"x.evil.example/aimharder.es"}]}]}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -59,6 +68,12 @@ func FuzzLoginAnswers(f *testing.F) {
 				checkLoginRefusal(t, err)
 			}
 		}
+		// The same body under HTTP 401 (docs/protocol.md §2.1).
+		if e := refusal401(body); e.Shape != ShapeHTTP401 {
+			t.Fatalf("a 401 refusal without its shape: %v", e)
+		} else {
+			checkLoginRefusal(t, e)
+		}
 
 		// The legacy form (docs/protocol.md §2.2): its error block and the setrefresh frame.
 		checkPlain(t, "legacy login error", legacyLoginError(body))
@@ -83,6 +98,12 @@ func FuzzLoginAnswers(f *testing.F) {
 			assertTypedError(t, err)
 		} else if user.ID <= 0 {
 			t.Fatalf("whoami gave user %d", user.ID)
+		} else {
+			for _, b := range user.Boxes {
+				if b.Domain != "" && (!aimharderDomain.MatchString(b.Domain) || b.Domain == DefaultDomain) {
+					t.Fatalf("box %d on domain %q", b.ID, b.Domain)
+				}
+			}
 		}
 	})
 }
@@ -93,7 +114,7 @@ func checkLoginRefusal(t *testing.T, err error) {
 	var pe *ProtocolError
 	switch {
 	case errors.As(err, &le):
-		if !errors.Is(err, ErrBadCredentials) && !errors.Is(err, ErrTooManyAttempts) && !errors.Is(err, ErrLoginFailed) {
+		if !errors.Is(err, ErrBadCredentials) && !errors.Is(err, ErrTooManyAttempts) && !errors.Is(err, ErrLoginFailed) && !errors.Is(err, ErrLoginRefused) {
 			t.Fatalf("a login refusal without a cause: %v", err)
 		}
 		checkPlain(t, "login refusal", le.Message)

@@ -2,6 +2,7 @@ package aimharder
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -69,8 +70,51 @@ func FuzzDecodeBookAnswer(f *testing.F) {
 			if be.TooEarly != nil && be.TooEarly.WindowKnown && !be.TooEarly.Window.Valid() {
 				t.Fatalf("invalid window %+v", be.TooEarly.Window)
 			}
+			// docs/protocol.md §10B: a refusal without bookState always has
+			// AimHarder's words; a bare −12 is never read as too early.
+			if be.NoState && (be.Message == "" || be.Bare()) {
+				t.Fatalf("a no-state refusal without its reason: %+v", be)
+			}
+			if be.Bare() && (errors.Is(err, ErrTooEarly) || errors.Is(err, ErrAlreadyBooked)) {
+				t.Fatalf("a bare −12 with a meaning: %v", err)
+			}
 			_ = be.Error()
 		}
+	})
+}
+
+// FuzzDecodeCancelAnswer: any body gives nil or a typed error; a refusal
+// without cancelState keeps its reason (docs/protocol.md §10B).
+func FuzzDecodeCancelAnswer(f *testing.F) {
+	for _, seed := range []string{
+		`{"cancelState":1}`, `{"cancelState":2,"errorMssg":"Si cancelas ahora perderás la sesión"}`, `{"cancelState":"3"}`,
+		`{"errorMssg":"<div class=\"alert\">No se puede cancelar: penalizaci&oacute;n</div>"}`, `{}`, `{"logout":1}`,
+		`{"cancelState":null,"errorMssg":"  "}`, `{"cancelState":1`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		checked, err := checkAPIBody("cancelBook", body)
+		if err != nil {
+			assertTypedError(t, err)
+			return
+		}
+		err = decodeCancelAnswer(checked)
+		if err == nil {
+			return
+		}
+		var ce *CancelError
+		if errors.As(err, &ce) {
+			if errors.Is(err, ErrRefused) == errors.Is(err, ErrLateCancel) {
+				t.Fatalf("a cancel answer both or neither refused and late: %v", err)
+			}
+			if ce.NoState && strings.TrimSpace(ce.Message) == "" {
+				t.Fatalf("a no-state cancel refusal without its reason: %+v", ce)
+			}
+			_ = ce.Error()
+			return
+		}
+		assertTypedError(t, err)
 	})
 }
 

@@ -307,6 +307,11 @@ func TestIntegrationWireShapes(t *testing.T) {
 		// how many wait.
 		{name: "missing optional keys", shape: aimhardertest.Shape{MissingOptional: true}, adjust: func(c *aimharder.Class) { c.Waitlist = 0 }},
 		{name: "extra keys", shape: aimhardertest.Shape{ExtraKeys: true}},
+		// The minority row shapes of docs/protocol.md §10B: the same classes.
+		{name: "timeid only", shape: aimhardertest.Shape{TimeIDOnly: true},
+			adjust: func(c *aimharder.Class) { c.TimeFrom = aimharder.TimeFromTimeID }},
+		{name: "start time only", shape: aimhardertest.Shape{StartTimeOnly: true},
+			adjust: func(c *aimharder.Class) { c.TimeFrom = aimharder.TimeFromStart }},
 		{name: "resmsgs", shape: aimhardertest.Shape{ResMsgs: notices},
 			notices: []string{"Box cerrado el lunes por festivo", "Aviso — Cambio de horario"}},
 		// Together, limit "N (w)" gives back the waitlist the dropped key held.

@@ -80,7 +80,7 @@ func TestLoginRolesOneBoxPerBoidPreferringClient(t *testing.T) {
 	}
 	want := []Box{
 		{ID: 1, Subdomain: "box-a", Name: "Box A (member)", Role: "client"},
-		{ID: 2, Subdomain: "box-b", Name: "Box B", Role: "admin"},
+		{ID: 2, Subdomain: "box-b", Name: "Box B", Role: "admin", Domain: "aimharder.es"},
 		{ID: 3, Subdomain: "", Name: "www", Role: "client"}, // www is the portal, not a box (docs/protocol.md §1)
 	}
 	if got := boxesFromRoles(roles); !reflect.DeepEqual(got, want) {
@@ -96,6 +96,7 @@ func TestLoginFailures(t *testing.T) {
 		cookie bool
 		want   error
 		msg    string
+		shape  string
 	}{
 		{name: "wrong password", body: `{"error":{"message":"Correo electrónico y/o contraseña incorrecto."}}`,
 			want: ErrBadCredentials, msg: "Correo electrónico y/o contraseña incorrecto."},
@@ -105,8 +106,22 @@ func TestLoginFailures(t *testing.T) {
 			want: ErrBadCredentials},
 		{name: "english wrong password", body: `{"error":{"message":"Incorrect email or password"}}`, want: ErrBadCredentials},
 		{name: "unknown refusal keeps its text", body: `{"error":{"message":"Verifica tu cuenta con el código enviado"}}`,
-			want: ErrLoginFailed, msg: "Verifica tu cuenta"},
-		{name: "authOK false", body: `{"data":{"auth":{"authOK":false}}}`, want: ErrLoginFailed},
+			want: ErrLoginRefused, msg: "Verifica tu cuenta", shape: ShapeErrorMessage},
+		{name: "authOK false", body: `{"data":{"auth":{"authOK":false}}}`, want: ErrLoginRefused, shape: ShapeAuthFalse},
+		// Issue 14 item 1: danielcasanovasgayoso/aimharder_bot's shape.
+		{name: "authOK false with info, wrong password", body: `{"data":{"auth":{"authOK":false}},"info":"Correo electrónico y/o contraseña incorrecto."}`,
+			want: ErrBadCredentials, msg: "incorrecto", shape: ShapeAuthInfo},
+		{name: "authOK false with info, lockout", body: `{"data":{"auth":{"authOK":false}},"info":"Has fallado demasiadas veces"}`,
+			want: ErrTooManyAttempts, msg: "demasiadas veces", shape: ShapeAuthInfo},
+		{name: "authOK false with info, other", body: `{"data":{"auth":{"authOK":false}},"info":"Cuenta pendiente de activación"}`,
+			want: ErrLoginRefused, msg: "pendiente de activación", shape: ShapeAuthInfo},
+		{name: "authOK false with info inside data", body: `{"data":{"auth":{"authOK":"0"},"info":{"message":"contraseña incorrecta"}}}`,
+			want: ErrBadCredentials, shape: ShapeAuthInfo},
+		// Issue 14 item 1: a fitbot fork's 401.
+		{name: "401 LOGIN_ERROR_LOGIN", status: 401, body: `{"error":{"code":401,"message":"LOGIN_ERROR_LOGIN"}}`,
+			want: ErrBadCredentials, msg: "LOGIN_ERROR_LOGIN", shape: ShapeHTTP401},
+		{name: "401 lockout words", status: 401, body: `{"error":{"code":401,"message":"Has fallado demasiadas veces"}}`,
+			want: ErrTooManyAttempts, shape: ShapeHTTP401},
 		{name: "authOK missing", body: `{"data":{"userData":{"id":1}}}`, cookie: true, want: ErrLoginFailed},
 		{name: "no auth cookie", body: loginOK, want: ErrLoginFailed},
 		{name: "non-numeric id", body: `{"data":{"userData":{"id":"abc"},"auth":{"authOK":true}}}`, cookie: true, want: ErrProtocol},
@@ -138,6 +153,12 @@ func TestLoginFailures(t *testing.T) {
 				var le *LoginError
 				if !errors.As(err, &le) || !strings.Contains(le.Message, tt.msg) {
 					t.Errorf("server message not kept: %v", err)
+				}
+			}
+			if tt.shape != "" {
+				var le *LoginError
+				if !errors.As(err, &le) || le.Shape != tt.shape {
+					t.Errorf("shape of %v = %q, want %q", err, le.Shape, tt.shape)
 				}
 			}
 			assertNoSecrets(t, "login error", err.Error())
@@ -293,5 +314,18 @@ func TestLegacyLoginEmptyErrorsBlockIsNoError(t *testing.T) {
 	}
 	if got := legacyLoginError([]byte(`<div id="loginErrors"><b>Email</b> incorrecto &amp; más</div><div>other</div>`)); got != "Email incorrecto & más" {
 		t.Errorf("got %q", got)
+	}
+	// Issue 14 item 8: an empty span must not turn what follows into an error.
+	for _, page := range []string{
+		`<form><span id="loginErrors"></span><p>Introduce tu correo electrónico y contraseña</p></form>`,
+		`<form><span id="loginErrors" class="err"/><p>¿Contraseña incorrecta? Recupérala</p></form>`,
+		`<form><SPAN ID='loginErrors'>  </SPAN></div><p>Has olvidado tu contraseña</p></form>`,
+	} {
+		if got := legacyLoginError([]byte(page)); got != "" {
+			t.Errorf("empty #loginErrors in %q read as %q", page, got)
+		}
+	}
+	if got := legacyLoginError([]byte(`<span id="loginErrors"><span>Correo</span> incorrecto</span><p>after</p>`)); got != "Correo incorrecto" {
+		t.Errorf("nested span: got %q", got)
 	}
 }

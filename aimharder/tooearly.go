@@ -94,3 +94,21 @@ func newTooEarly(key, message string) *TooEarlyError {
 	window, ok := tooEarlyWindow(key, message)
 	return &TooEarlyError{Key: key, Message: message, Window: window, WindowKnown: ok}
 }
+
+// Recognising a −12 (or a no-state refusal) by its words when it carries no
+// errorMssgLang key (docs/protocol.md §10B; one client matches on the text
+// alone). Spanish texts are [LIVE]; Catalan and English same-hour texts are
+// [GUESS]. "Too early" needs "more than N days/hours" — "menos de 2 horas
+// de antelación" is the minimum notice, not the window.
+var (
+	sameHourWords = regexp.MustCompile(`(?i)\b(?:misma|mateixa)\s+hora\b|\bsame\s+(?:time|hour)\b`)
+	tooEarlyWords = regexp.MustCompile(`(?i)(?:\bm[aá]s\s+de|\bm[eé]s\s+de|\bmore\s+than)\s+\d+\s+(?:d[ií]as?|dies|days?|horas?|hores?|hours?)\b`)
+)
+
+// sameHourText: "No puedes hacer más de una reserva a la misma hora" and
+// its translations.
+func sameHourText(message string) bool { return sameHourWords.MatchString(message) }
+
+// tooEarlyText: "No puedes reservar clases con más de 4 días de
+// antelación" and its translations (days or hours).
+func tooEarlyText(message string) bool { return tooEarlyWords.MatchString(message) }

@@ -11,6 +11,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // TestStrayPageInABurstKeepsTheSession: AimHarder books the class but
@@ -167,31 +168,44 @@ func TestBlockedVerdict(t *testing.T) {
 	}
 }
 
-// TestRefusalMessagesAreMembersWords: what a failed fire stores (and the
-// member reads in status, the TUI and notifications) names the trouble in
-// words, never "EOF" or "blocked (geo-block?)", and never claims a country.
-func TestRefusalMessagesAreMembersWords(t *testing.T) {
+// TestRefusalsStoreCodesAndAimHardersWords: what a failed fire stores (and
+// the member reads in status, the TUI and notifications) is a code each
+// screen words in its language, plus AimHarder's own words only: never
+// "EOF" or "blocked (geo-block?)", never an English sentence of ahtui's
+// that a Spanish screen would quote as AimHarder's, never a country.
+func TestRefusalsStoreCodesAndAimHardersWords(t *testing.T) {
 	te := func(cause error) error { return &aimharder.TransportError{Endpoint: "book", Err: cause} }
 	for _, tc := range []struct {
-		err  error
-		want string
+		err     error
+		code    outcome.Code
+		words   string // in the code's English words
+		message string // AimHarder's words, stored
 	}{
-		{&aimharder.BlockedError{Endpoint: "book", Status: 403}, "refused connections from this network"},
-		{&aimharder.BlockedError{Endpoint: "book", Status: 429}, "limiting requests"},
-		{&aimharder.HTTPError{Endpoint: "book", Status: 503}, "having trouble (HTTP 503)"},
-		{&aimharder.UnexpectedAnswerError{Endpoint: "book", HTML: true}, "web page instead of data"},
-		{te(io.EOF), "cut before it answered"},
-		{te(errors.New("net/http: timeout awaiting response headers")), "did not answer in time"},
-		{te(errors.New("interrupt signal received")), "stopped before AimHarder answered"},
-		{&aimharder.BookingError{Code: -1, Message: "Clase completa"}, "Clase completa"},
+		{&aimharder.BlockedError{Endpoint: "book", Status: 403}, outcome.GeoBlocked, "refused connections from this network", ""},
+		{&aimharder.BlockedError{Endpoint: "book", Status: 429}, outcome.RateLimited, "limiting requests", ""},
+		{&aimharder.HTTPError{Endpoint: "book", Status: 503}, outcome.ServerTrouble, "having trouble", ""},
+		{&aimharder.UnexpectedAnswerError{Endpoint: "book", HTML: true}, outcome.UnexpectedPage, "web page instead of data", ""},
+		{te(io.EOF), outcome.NetCut, "cut before it answered", ""},
+		{te(errors.New("net/http: timeout awaiting response headers")), outcome.NetTimeout, "did not answer in time", ""},
+		{te(errors.New("interrupt signal received")), outcome.Interrupted, "interrupted before AimHarder answered", ""},
+		{&aimharder.BookingError{Code: -1, Message: " Clase completa "}, outcome.Full, "full", "Clase completa"},
+		{aimharder.ErrLoggedOut, outcome.LoggedOut, "ended the session", ""},
 	} {
-		got := refusalMessage(tc.err)
-		if !strings.Contains(got, tc.want) || strings.Contains(got, "EOF") || strings.Contains(got, "Spain") ||
-			strings.Contains(got, "aimharder book") {
-			t.Errorf("%v: %q, want %q", tc.err, got, tc.want)
+		code, msg := refusalCode(tc.err), refusalMessage(tc.err)
+		words := outcome.Stored(code, msg, outcome.EN)
+		if outcome.Parse(code) != tc.code || msg != tc.message || !strings.Contains(words, tc.words) ||
+			strings.Contains(words, "EOF") || strings.Contains(words, "Spain") || strings.Contains(words, "aimharder book") {
+			t.Errorf("%v: code %q, message %q, words %q; want %s, %q, %q", tc.err, code, msg, words, tc.code, tc.message, tc.words)
+		}
+		if es := outcome.Stored(code, msg, outcome.ES); es == words && tc.message == "" {
+			t.Errorf("%v: the same words in Spanish: %q", tc.err, es)
 		}
 	}
-	if got := refusalMessage(&aimharder.BlockedError{Endpoint: "book", Status: 403}); !strings.Contains(got, "HTTPS_PROXY") {
+	if got := outcome.GeoBlocked.Words(outcome.EN); !strings.Contains(got, "HTTPS_PROXY") {
 		t.Errorf("the 403 does not say what works: %q", got)
+	}
+	// A code ahtui does not know keeps AimHarder's code for bug reports.
+	if got := refusalCode(&aimharder.BookingError{Code: -12, Key: "odd"}); got != "refused -12 odd" || outcome.Parse(got) != outcome.Refused {
+		t.Errorf("an unknown refusal is stored as %q", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Event is something the scheduler did or noticed. Subscribers switch on
@@ -227,7 +228,9 @@ func (e PrebookingLate) String() string {
 }
 
 func (e PrebookingMissed) String() string {
-	return fmt.Sprintf("prebooking %s: missed — %s", describePrebooking(e.Prebooking), e.Prebooking.OutcomeMessage)
+	p := e.Prebooking
+	return fmt.Sprintf("prebooking %s: missed — %s", describePrebooking(p),
+		outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN))
 }
 
 func (e PrebookingOutcome) String() string {
@@ -241,13 +244,10 @@ func (e PrebookingOutcome) String() string {
 	if p.ReservationID != 0 {
 		details = append(details, fmt.Sprintf("reservation %d", p.ReservationID))
 	}
-	if p.OutcomeCode != "" && p.OutcomeCode != string(p.Status) {
-		details = append(details, p.OutcomeCode)
-	}
-	details = append(details, fmt.Sprintf("%d attempts", p.Attempts))
+	details = append(details, outcome.Count(p.Attempts, "attempt", "attempts"))
 	fmt.Fprintf(&b, " (%s)", strings.Join(details, ", "))
-	if p.OutcomeMessage != "" {
-		b.WriteString(" — " + p.OutcomeMessage)
+	if words := outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN); words != "" {
+		b.WriteString(" — " + words)
 	}
 	return b.String()
 }
@@ -287,8 +287,8 @@ func (e PrebookingNotStored) String() string {
 	if p.ReservationID != 0 {
 		fmt.Fprintf(&b, " (reservation %d)", p.ReservationID)
 	}
-	if p.OutcomeMessage != "" {
-		b.WriteString(" — " + p.OutcomeMessage)
+	if words := outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN); words != "" {
+		b.WriteString(" — " + words)
 	}
 	b.WriteString(" — but the outcome could not be saved: " + e.Err)
 	return b.String()

@@ -1,9 +1,9 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,6 +11,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Fire phases.
@@ -63,6 +64,9 @@ type fireJob struct {
 	// probeAt is the send time (local) of the request sent before the
 	// opening of an assumed rule (fire_search.go); zero when none.
 	probeAt time.Time
+	// unsettled: the outcome a search for the class (fire_resolve.go)
+	// decided, to store once the clock's hold is released.
+	unsettled *session.Outcome
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make
@@ -94,15 +98,16 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 			return
 		}
 		settled.Store(true)
-		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error",
-			Message: "its box is not in the database any more: " + err.Error()}, time.Time{})
+		r.log.Warn("cannot fire: its box is not in the database any more", "prebooking", p.ID, "err", err)
+		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Error)}, time.Time{})
 		return
 	}
 	p = p.InBoxZone(box)
 	ref, err := account.BoxRef(box)
 	if err != nil {
 		settled.Store(true)
-		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: "error", Message: err.Error()}, time.Time{})
+		r.log.Warn("cannot fire: the box has no usable reference", "prebooking", p.ID, "err", err)
+		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Error)}, time.Time{})
 		return
 	}
 	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost, settled: settled, runCtx: ctx}
@@ -211,6 +216,11 @@ func (j *fireJob) run(ctx context.Context) {
 		opening = r.serverNow()
 	}
 	leaseUntil := r.localAt(opening).Add(r.timing.Burst + keepTryingFor + leaseMargin)
+	if j.p.Unresolved() {
+		// The burst may start only when the class appears, up to
+		// resolveFor after the opening (fire_resolve.go).
+		leaseUntil = leaseUntil.Add(resolveFor)
+	}
 	r.holdFireLease(ctx, leaseUntil)
 	defer r.releaseFireLease()
 	defer j.bg.Wait() // a refresh that missed its deadline ends inside the lease
@@ -224,8 +234,8 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
-			Message: "the background session could not be made fresh: " + err.Error()}, time.Time{})
+		r.log.Warn("cannot fire: the background session could not be made fresh", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.NoSession), Late: j.late}, time.Time{})
 		return
 	}
 	if !j.late {
@@ -243,6 +253,9 @@ func (j *fireJob) run(ctx context.Context) {
 			return
 		}
 	}
+	if j.p.Unresolved() && !j.resolve(ctx, cmp.Or(j.p.OpensAt, opening)) {
+		return // listed only at its opening: not found, or given back
+	}
 	// From the warm-up to the burst nothing waits for the clock: a
 	// simulated one must not move meanwhile (Holder).
 	release := holdStill(r.clock)
@@ -259,15 +272,16 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "no_session", Late: j.late,
-			Message: "the background session is gone: " + err.Error()}, time.Time{})
+		j.r.log.Warn("cannot fire: the background session is gone", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.NoSession), Late: j.late}, time.Time{})
 		return
 	}
 	j.sent = sess.Credentials
 	prepared, err := r.client.PrepareBook(sess.Credentials, j.ref, j.p.ClassID, j.p.Day,
 		aimharder.BookOptions{Insist: j.p.AllowWaitlist, FamilyID: j.p.FamilyID})
 	if err != nil {
-		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: "error", Late: j.late, Message: err.Error()}, time.Time{})
+		j.r.log.Warn("cannot fire: the booking could not be prepared", "prebooking", j.p.ID, "err", err)
+		j.finish(ctx, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Classify(err)), Late: j.late}, time.Time{})
 		return
 	}
 	est, known := r.estimator.Estimate()
@@ -357,7 +371,9 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 		if relogin {
 			retried, err := j.reloginAndRetry(ctx, res)
 			if err != nil {
-				return loggedOutFailure(res, j.late, err), time.Time{}
+				j.r.log.Warn("AimHarder logged the background session out during the fire, and logging in again failed",
+					"prebooking", j.p.ID, "err", err)
+				return loggedOutFailure(res, j.late), time.Time{}
 			}
 			*res = *retried
 			return j.conclude(ctx, res, false)
@@ -369,6 +385,11 @@ func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) 
 		day.class, day.booked, day.err = j.confirmBooked(ctx)
 	}
 	o, tooEarly := judge(res, j.late, day)
+	if o.Status == session.PrebookFailed || day.err != nil {
+		// The outcome stores a code and AimHarder's words: the detail is here.
+		j.r.log.Info("fire judged", "prebooking", j.p.ID, "outcome", o.Status, "code", o.Code,
+			"last_err", res.best.err, "day_err", day.err)
+	}
 	if tooEarly != nil {
 		if later := j.statedOpening(ctx, tooEarly); !later.IsZero() {
 			return o, later
@@ -446,9 +467,9 @@ func (j *fireJob) missed(ctx context.Context) {
 		j.finish(ctx, o, time.Time{})
 		return
 	}
-	msg := fmt.Sprintf("its booking window opened %s while no runner was running, and the class has started",
-		j.p.OpensAt.Format("Mon 2 Jan 15:04"))
-	j.finish(ctx, session.Outcome{Status: session.PrebookMissed, Code: "missed", Message: msg, Late: true}, time.Time{})
+	j.r.log.Info("missed: the booking window opened while no runner was running, and the class has started",
+		"prebooking", j.p.ID, "opened", j.p.OpensAt)
+	j.finish(ctx, session.Outcome{Status: session.PrebookMissed, Code: string(outcome.Missed), Late: true}, time.Time{})
 }
 
 // abort stops a fire before its burst: the claim goes back to pending

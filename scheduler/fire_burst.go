@@ -58,7 +58,7 @@ func judgeAttempt(a attempt) verdict {
 	switch {
 	case a.err == nil:
 		return verdictBooked
-	case errors.Is(a.err, aimharder.ErrTooEarly):
+	case errors.Is(a.err, aimharder.ErrTooEarly), bareRuleRefusal(a.err):
 		return verdictRetry
 	case errors.Is(a.err, aimharder.ErrAlreadyBooked):
 		return verdictAlready
@@ -263,7 +263,7 @@ func (j *fireJob) confirmLogout(ctx context.Context, res *burstResult) {
 	// A whoami is quick; a hung one must not eat the time left to judge.
 	askCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, err := j.r.client.ConfirmLogout(askCtx, creds, last.err)
+	_, err := j.r.svc.Client(askCtx).ConfirmLogout(askCtx, creds, last.err) // the account's domain (docs/protocol.md §1)
 	if !errors.Is(err, aimharder.ErrLoggedOut) {
 		j.r.log.Warn("AimHarder answered the booking with a page instead of data; the session is alive, trying on",
 			"prebooking", j.p.ID, "err", last.err)

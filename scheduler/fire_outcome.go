@@ -12,7 +12,7 @@ import (
 // claim's heartbeat failing means nothing.
 func (j *fireJob) finish(ctx context.Context, o session.Outcome, firstSent time.Time) {
 	j.settled.Store(true)
-	j.r.finish(ctx, j.p, o, firstSent)
+	j.r.finishFor(ctx, j.runCtx, j.p, o, firstSent)
 }
 
 // finish stores the outcome and only then publishes it (docs/product.md invariant 6). A
@@ -22,6 +22,12 @@ func (j *fireJob) finish(ctx context.Context, o session.Outcome, firstSent time.
 // the same (and the claim, still this runner's, is fired again later by
 // takeOverStale: "already booked" then stores the booking).
 func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Outcome, firstSent time.Time) {
+	r.finishFor(ctx, ctx, p, o, firstSent)
+}
+
+// finishFor is finish, with run the context a plan's fallback fires under
+// (the runner's, which ends when it stops, not when this burst's does).
+func (r *Runner) finishFor(ctx, run context.Context, p session.Prebooking, o session.Outcome, firstSent time.Time) {
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.finishRetry)
 	defer cancel()
 	var (
@@ -66,7 +72,11 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 	stored = stored.InBoxZone(box)
 	if stored.Status == session.PrebookMissed {
 		r.publish(PrebookingMissed{At: r.clock.Now(), Prebooking: stored})
-		return
+	} else {
+		r.publish(PrebookingOutcome{At: r.clock.Now(), Prebooking: stored, FirstSent: firstSent})
 	}
-	r.publish(PrebookingOutcome{At: r.clock.Now(), Prebooking: stored, FirstSent: firstSent})
+	if stored.PlanID != 0 {
+		// Its plan occurrence moves on at once: a fallback fires now.
+		r.planAfterFire(bg, run, stored)
+	}
 }

@@ -122,7 +122,7 @@ func (j *fireJob) freshOnce(ctx context.Context) error {
 	case rerr == nil:
 		_, err = r.svc.Fresh(ctx, session.KindBackground, th.RefreshBeforeFire)
 		return err
-	case errors.Is(rerr, account.ErrNoPasswordCommand), errors.Is(rerr, aimharder.ErrBadCredentials):
+	case errors.Is(rerr, account.ErrNoPasswordCommand), errors.Is(rerr, aimharder.ErrBadCredentials), errors.Is(rerr, aimharder.ErrLoginRefused):
 		return err // the member has to act
 	}
 	// A failure that may pass (network, AimHarder trouble): try again.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/session/shellcmd"
 )
 
@@ -61,16 +62,19 @@ func (c NotifyConfig) withDefaults() NotifyConfig {
 type Notification struct {
 	// Event: prebooking_outcome, prebooking_missed, prebooking_late,
 	// prebooking_not_stored, window_rule_wrong, session_dead,
-	// health_warning or health_resolved.
+	// health_warning, health_resolved, plan_occurrence or watch.
 	Event string `json:"event"`
 	// Outcome: booked, waitlisted, failed, missed, late, session_dead,
-	// warning or resolved.
+	// warning or resolved; for plan_occurrence booked, fallback_booked,
+	// waitlisted, full, failed, missed, no_class or cancelled; for watch
+	// booked, place_free or ended.
 	Outcome string `json:"outcome"`
 	Title   string `json:"title"`   // a short headline, e.g. "Booked: WOD Thu 26 Nov 07:00"
 	Message string `json:"message"` // the whole event in one line
 	Time    string `json:"time"`    // when it happened, RFC 3339 with the box's offset
 
 	PrebookingID  int64  `json:"prebooking_id,omitempty"`
+	WatchID       int64  `json:"watch_id,omitempty"` // watch: the watch (`ahtui watch list`)
 	Class         string `json:"class,omitempty"`
 	ClassID       int64  `json:"class_id,omitempty"`
 	Day           string `json:"day,omitempty"`       // YYYY-MM-DD
@@ -79,12 +83,14 @@ type Notification struct {
 	Box           string `json:"box,omitempty"`       // subdomain
 	BoxName       string `json:"box_name,omitempty"`
 	ReservationID int64  `json:"reservation_id,omitempty"`
-	Code          string `json:"code,omitempty"`   // short machine-readable reason, e.g. "full"
-	Reason        string `json:"reason,omitempty"` // AimHarder's words
+	Code          string `json:"code,omitempty"`   // the outcome code (session/outcome), e.g. "full"
+	Reason        string `json:"reason,omitempty"` // the code in English words, then AimHarder's own, quoted
 	Attempts      int    `json:"attempts,omitempty"`
 	Late          bool   `json:"late,omitempty"`    // the booking request left a second or more after the opening
 	LateMS        int64  `json:"late_ms,omitempty"` // how late, when Late and known
 	Session       string `json:"session,omitempty"` // session_dead: which session (background)
+	PlanID        int64  `json:"plan_id,omitempty"` // plan_occurrence: the weekly plan
+	Plan          string `json:"plan,omitempty"`    // plan_occurrence: the plan in words, "every Mon/Wed/Fri 07:00 WOD"
 
 	boxID int64 // looked up for Box and BoxName just before the run
 	// at and start are Time and StartsAt as instants, written again in
@@ -131,6 +137,7 @@ func (n Notification) env() []string {
 		"AHTUI_MESSAGE=" + n.Message,
 		"AHTUI_TIME=" + n.Time,
 		"AHTUI_PREBOOKING_ID=" + id(n.PrebookingID),
+		"AHTUI_WATCH_ID=" + id(n.WatchID),
 		"AHTUI_CLASS=" + n.Class,
 		"AHTUI_CLASS_ID=" + id(n.ClassID),
 		"AHTUI_DAY=" + n.Day,
@@ -145,6 +152,8 @@ func (n Notification) env() []string {
 		"AHTUI_LATE=" + late,
 		"AHTUI_LATE_MS=" + lateMS,
 		"AHTUI_SESSION=" + n.Session,
+		"AHTUI_PLAN_ID=" + id(n.PlanID),
+		"AHTUI_PLAN=" + n.Plan,
 	}
 }
 
@@ -170,6 +179,8 @@ func notificationOf(e Event) (Notification, bool) {
 			n.Title = "Prebooking failed" + late + ": "
 		}
 		n.Title += classTitle(e.Prebooking)
+	case PlanOccurrence:
+		return planNotification(n, e), true
 	case PrebookingNotStored:
 		// The outcome is real even if the database could not keep it.
 		n.Event, n.Outcome = "prebooking_not_stored", string(e.Prebooking.Status)
@@ -194,6 +205,8 @@ func notificationOf(e Event) (Notification, bool) {
 		n.prebooking(e.Prebooking)
 		n.Late = true
 		n.Title = "Firing late: " + classTitle(e.Prebooking)
+	case ClassWatchOutcome:
+		n.classWatch(e)
 	case SessionDead:
 		n.Event, n.Outcome, n.Session = "session_dead", "session_dead", string(e.Kind)
 		n.Reason = e.Reason
@@ -219,7 +232,10 @@ func (n *Notification) prebooking(p session.Prebooking) {
 		n.StartsAt = p.ClassStart.Format(time.RFC3339)
 		n.start = p.ClassStart
 	}
-	n.ReservationID, n.Code, n.Reason = p.ReservationID, p.OutcomeCode, p.OutcomeMessage
+	// Reason: the code in English words (notifications speak English), then
+	// AimHarder's own words.
+	n.ReservationID, n.Code = p.ReservationID, p.OutcomeCode
+	n.Reason = outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN)
 	n.Attempts, n.Late = p.Attempts, p.Late
 	if p.Late && p.LateKnown() {
 		n.LateMS = p.LateBy.Milliseconds()
@@ -342,6 +358,14 @@ func (n *notifier) releaseHeld() {
 // wanted applies the leader rule and spaces repeated health warnings.
 func (n *notifier) wanted(e Event) bool {
 	switch e := e.(type) {
+	case PrebookingOutcome:
+		// A plan's prebooking is reported as its occurrence
+		// (plan_occurrence), once its fallbacks are through.
+		return e.Prebooking.PlanID == 0
+	case PrebookingMissed:
+		return e.Prebooking.PlanID == 0
+	case PrebookingLate:
+		return e.Prebooking.PlanID == 0
 	case SessionDead:
 		// The background session is the one prebookings need; the device
 		// session is the TUI's, and the TUI shows its expiry itself.

@@ -193,7 +193,7 @@ func TestNotifyCommandReceivesEachOutcome(t *testing.T) {
 	if _, ok := b.raw["session"]; ok {
 		t.Errorf("the JSON carries a field that does not apply: %v", b.raw)
 	}
-	if f := got[2]; f.env["AHTUI_REASON"] != "Esta clase está completa" || f.env["AHTUI_CODE"] != "full" || f.env["AHTUI_RESERVATION_ID"] != "" {
+	if f := got[2]; f.env["AHTUI_REASON"] != `the class is full — AimHarder says: "Esta clase está completa"` || f.env["AHTUI_CODE"] != "full" || f.env["AHTUI_RESERVATION_ID"] != "" {
 		t.Errorf("failed: %v", f.env)
 	}
 	if m := got[3]; m.env["AHTUI_LATE"] != "1" || !m.note.Late || !strings.HasPrefix(m.note.Title, "Prebooking missed: WOD") {

@@ -13,6 +13,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // fireNow claims p for r and fires it under the auto-advancing clock.
@@ -67,7 +68,7 @@ func TestRefusalAfterALostAnswerIsChecked(t *testing.T) {
 			if got.Status != tc.wantStatus || got.OutcomeCode != tc.wantCode {
 				t.Errorf("outcome %s/%s: %s", got.Status, got.OutcomeCode, got.OutcomeMessage)
 			}
-			if tc.dayFails && !strings.Contains(got.OutcomeMessage, "check") {
+			if words := outcome.Stored(got.OutcomeCode, got.OutcomeMessage, outcome.EN); tc.dayFails && !strings.Contains(words, "check") {
 				t.Errorf("the unconfirmed failure does not tell the member to check: %q", got.OutcomeMessage)
 			}
 			if res := h.fake.Reservations(testEmail, ""); len(res) != 1 {
@@ -162,7 +163,8 @@ func TestAlreadyBookedUnconfirmed(t *testing.T) {
 		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}})
 	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true })
 	got := h.fireNow(r, p)
-	if got.Status != session.PrebookBooked || got.OutcomeCode != codeAlreadyUnconfirmed || !strings.Contains(got.OutcomeMessage, "check") {
+	if got.Status != session.PrebookBooked || got.OutcomeCode != codeAlreadyUnconfirmed ||
+		!strings.Contains(outcome.Stored(got.OutcomeCode, got.OutcomeMessage, outcome.EN), "check") {
 		t.Errorf("outcome %s/%s: %q", got.Status, got.OutcomeCode, got.OutcomeMessage)
 	}
 }

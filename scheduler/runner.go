@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -124,6 +125,11 @@ type Runner struct {
 	leaseMu    sync.Mutex // the background session lease shared by concurrent fires
 	leaseUsers int
 
+	weekly *weeklyState // weekly plans (weekly.go)
+	// resolveReads counts the day reads made to find classes of
+	// prebookings made by name at their opening (fire_resolve.go).
+	resolveReads atomic.Int64
+
 	clockMu     sync.Mutex
 	clockLatest ClockEstimate
 	clockHasNew bool
@@ -158,6 +164,7 @@ func NewRunner(cfg Config) (*Runner, error) {
 		timing:    cfg.Timing.withDefaults(),
 		notify:    cfg.Notify,
 		active:    map[int64]bool{},
+		weekly:    newWeeklyState(),
 
 		finishRetry: finishRetryFor,
 		leaseWait:   sessionLeaseWait,
@@ -273,6 +280,7 @@ const (
 func (r *Runner) engine(ctx context.Context) {
 	var fires sync.WaitGroup
 	defer fires.Wait()
+	watches := r.startClassWatches(ctx, &fires) // class watches (classwatch.go)
 	var lastReconcile, lastPrune time.Time
 	boxes := boxesWatch{}
 	for ctx.Err() == nil {
@@ -285,8 +293,15 @@ func (r *Runner) engine(ctx context.Context) {
 			r.prune(ctx, now)
 			lastPrune = now
 		}
+		// Arm first: the plan pass reads AimHarder and may take a while,
+		// and nothing due waits for it. Then again, so an occurrence the
+		// pass re-resolved right before its opening is armed with the
+		// right class.
+		r.armDue(ctx, &fires)
+		r.planTick(ctx)
 		r.armDue(ctx, &fires)
 		r.takeOverStale(ctx, &fires)
+		watches.poke()
 		// Read after arming, so a wake-up for an opening arms first.
 		if boxes.changed(ctx, r.store) {
 			now := r.clock.Now()
@@ -295,7 +310,7 @@ func (r *Runner) engine(ctx context.Context) {
 			r.publish(BoxesChanged{At: now, Moved: moved})
 			continue // an opening may have moved within ArmAhead: arm it now
 		}
-		if err := sleepUntil(ctx, r.clock, r.nextScan(ctx), r.timing.Recheck); err != nil {
+		if err := r.engineSleep(ctx, r.nextScan(ctx)); err != nil {
 			return
 		}
 	}
@@ -312,6 +327,9 @@ func (r *Runner) nextScan(ctx context.Context) time.Time {
 		if arm := r.localAt(pending[0].OpensAt.Add(-r.timing.ArmAhead)); arm.Before(next) {
 			next = arm
 		}
+	}
+	if plans := r.planWakeAt(); !plans.IsZero() && plans.Before(next) {
+		next = plans
 	}
 	return next
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // runners runs runners under one simulation until stop.
@@ -225,7 +226,7 @@ func TestLateAndMissedAfterDowntime(t *testing.T) {
 		t.Errorf("late prebooking: %s late=%v (%s)", late.Status, late.Late, late.OutcomeMessage)
 	}
 	missed, _ := h.store.Prebooking(t.Context(), missedP.ID)
-	if missed.Status != session.PrebookMissed || !missed.Late || missed.OutcomeMessage == "" {
+	if missed.Status != session.PrebookMissed || !missed.Late || missed.OutcomeCode != string(outcome.Missed) {
 		t.Errorf("missed prebooking: %s late=%v (%q)", missed.Status, missed.Late, missed.OutcomeMessage)
 	}
 	if n := len(h.bookRequests(missedP.ClassID)); n != 0 {

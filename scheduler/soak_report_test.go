@@ -74,6 +74,9 @@ type soakReport struct {
 	LatenessClean latencyStats `json:"lateness_undisrupted_ms"`
 	LatenessAll   latencyStats `json:"lateness_all_ms"`
 
+	// Weekly plans (soak_plans_test.go).
+	Plans *planReport `json:"plans,omitempty"`
+
 	Failures []string `json:"failures,omitempty"`
 }
 
@@ -128,6 +131,9 @@ func (r soakReport) String() string {
 	fmt.Fprintf(&b, "lateness, all fires in time:    %s\n", r.LatenessAll)
 	for _, line := range r.NotOnTime {
 		fmt.Fprintf(&b, "  not on time: %s\n", line)
+	}
+	if r.Plans != nil {
+		r.Plans.write(&b)
 	}
 	return b.String()
 }
@@ -262,8 +268,12 @@ func (s *soak) analyse() soakReport {
 	}
 
 	var clean, all []float64
-	rep.Prebookings = len(pbs)
+	var planPbs []session.Prebooking
 	for _, p := range pbs {
+		if p.PlanID != 0 {
+			planPbs = append(planPbs, p) // judged with its plan (analysePlans)
+			continue
+		}
 		box, err := s.store.Box(ctx, p.BoxID)
 		if err != nil {
 			t.Fatal(err)
@@ -356,8 +366,12 @@ func (s *soak) analyse() soakReport {
 		}
 		rep.NotOnTime = append(rep.NotOnTime, label+": "+outcome+" — "+strings.Join(causes, "; "))
 	}
-	if rep.Due != len(pbs) || len(pbs) != s.prebooked {
-		fail("%d prebooked, %d in the database, %d due", s.prebooked, len(pbs), rep.Due)
+	rep.Prebookings = len(pbs) - len(planPbs)
+	if rep.Due != rep.Prebookings || rep.Prebookings != s.prebooked {
+		fail("%d prebooked, %d in the database, %d due", s.prebooked, rep.Prebookings, rep.Due)
+	}
+	if s.cfg.plans {
+		s.analysePlans(&rep, planPbs, byPrebooking, bookRequests, executed, fail)
 	}
 	rep.LatenessClean, rep.LatenessAll = statsOf(clean), statsOf(all)
 
@@ -373,6 +387,8 @@ func (s *soak) analyse() soakReport {
 	}
 	// A re-login over a session AimHarder still had (its refresh answer
 	// was lost) recovers from no death.
+	// The member's own logins (to cancel a class) recover nothing.
+	rep.SessionRecoveries -= s.memberLogins
 	rep.SessionDeaths = rep.SessionRecoveries - rep.ReplacedLive
 	if !rep.SessionAliveAtEnd {
 		rep.SessionDeaths++

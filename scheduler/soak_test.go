@@ -39,7 +39,9 @@ import (
 // Soak. Length: AHTUI_SOAK_DAYS simulated days (default 0.5, the CI
 // version, about 3 minutes); the long run is AHTUI_SOAK_DAYS=7 (about 25
 // minutes; add -timeout 90m). AHTUI_SOAK_SEED picks the fault plan
-// (default 1), AHTUI_SOAK_REPORT writes the report as JSON to a file.
+// (default 1), AHTUI_SOAK_REPORT writes the report as JSON to a file,
+// AHTUI_SOAK_PLANS=0 leaves the weekly plans out (soak_plans_test.go),
+// AHTUI_SOAK_KEEP=dir keeps the runners' logs, events and database there.
 func TestSoak(t *testing.T) {
 	cfg := soakConfigFromEnv(t)
 	s := newSoak(t, cfg)
@@ -70,11 +72,29 @@ type soakConfig struct {
 	// Faster, the runners fall behind: leadership changes hands on every
 	// leap.
 	idleStep, idleEvery time.Duration
+	// plans: the weekly plans of soakPlans run alongside (CI's soak
+	// included); oneOffs: the one-off prebookings of setUp are made.
+	plans, oneOffs bool
+	// fireRate: how much faster than real time the last seconds around
+	// each opening run (1: real speed; the month of TestSoakPlans runs
+	// them faster to fit in minutes).
+	fireRate int64
+	// The background session's lifetime at AimHarder and the member's
+	// refresh_after.
+	sessionLifetime time.Duration
+	refreshAfter    string
 }
 
 func soakConfigFromEnv(t *testing.T) soakConfig {
 	cfg := soakConfig{days: 0.5, seed: 1, idleStep: 3 * time.Second, idleEvery: 4 * time.Millisecond,
-		reportPath: os.Getenv("AHTUI_SOAK_REPORT")}
+		reportPath: os.Getenv("AHTUI_SOAK_REPORT"), plans: true, oneOffs: true, fireRate: 1,
+		sessionLifetime: soakSessionLifetime, refreshAfter: soakRefreshAfter}
+	cfg.env(t)
+	return cfg
+}
+
+// env reads the soak's environment over cfg's defaults.
+func (cfg *soakConfig) env(t *testing.T) {
 	if v := os.Getenv("AHTUI_SOAK_DAYS"); v != "" {
 		d, err := strconv.ParseFloat(v, 64)
 		if err != nil || d <= 0 || d > 60 {
@@ -89,7 +109,9 @@ func soakConfigFromEnv(t *testing.T) soakConfig {
 		}
 		cfg.seed = n
 	}
-	return cfg
+	if v := os.Getenv("AHTUI_SOAK_PLANS"); v != "" {
+		cfg.plans = v != "0"
+	}
 }
 
 // The soak's member goes to two boxes. The first opens the classes of day
@@ -209,7 +231,10 @@ type soak struct {
 	onAccept    *disruption // kill the leader at the next accepted booking
 	stopping    atomic.Bool // the runners were asked to stop
 	prebooked   int         // prebookings made in setUp
-	crashed     []string    // runners that exited without being told to
+	svc         *account.Service
+	boxes       map[string]session.Box
+	planSoak             // the weekly plans' part (soak_plans_test.go)
+	crashed     []string // runners that exited without being told to
 	startedAt   time.Time
 }
 
@@ -233,6 +258,13 @@ type soakKill struct {
 
 func newSoak(t *testing.T, cfg soakConfig) *soak {
 	s := &soak{t: t, cfg: cfg, rng: rand.New(rand.NewPCG(cfg.seed, 0x50a4)), dir: t.TempDir(), clock: &soakClock{}}
+	if keep := os.Getenv("AHTUI_SOAK_KEEP"); keep != "" {
+		// The runners' logs, events and database stay there for a look.
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		s.dir = keep
+	}
 	s.end = soakStart.Add(time.Duration(cfg.days * float64(24*time.Hour)))
 	s.db = filepath.Join(s.dir, "ahtui.db")
 	s.fake, s.urls = aimhardertest.Start(t, soakWorld(cfg.seed), aimhardertest.WithClock(s.clock),
@@ -280,8 +312,8 @@ func (s *soak) setUp() {
 	}
 	// Short sessions: AimHarder ends a session soakSessionLifetime after
 	// its last refresh, and the member set refresh_after to suit.
-	s.fake.SetSessionLifetime(soakSessionLifetime)
-	if err := s.store.SetSetting(ctx, session.SettingRefreshAfter, soakRefreshAfter); err != nil {
+	s.fake.SetSessionLifetime(s.cfg.sessionLifetime)
+	if err := s.store.SetSetting(ctx, session.SettingRefreshAfter, s.cfg.refreshAfter); err != nil {
 		t.Fatal(err)
 	}
 	for sub := range boxes {
@@ -290,15 +322,24 @@ func (s *soak) setUp() {
 		}
 	}
 
-	first := aimharder.DateOf(soakStart)
+	s.svc, s.boxes = svc, boxes
 	seen := map[time.Time]bool{}
+	if s.cfg.plans {
+		for _, at := range s.addPlans() {
+			seen[at.UTC()] = true
+		}
+	}
+	first := aimharder.DateOf(soakStart)
 	n := 0
-	for day := first; day.In(madrid).Before(s.end); day = day.AddDays(1) {
+	for day := first; s.cfg.oneOffs && day.In(madrid).Before(s.end); day = day.AddDays(1) {
 		for sub, ahead := range map[string]int{soakFixedBox: 2, soakSlideBox: 4} {
 			for _, c := range s.fake.Classes(sub, day.AddDays(ahead)) {
 				// The opening must be ahead, and its whole approach inside the soak.
 				if !c.OpensAt.After(soakStart.Add(30*time.Minute)) || !c.OpensAt.Before(s.end.Add(-5*time.Minute)) {
 					continue
+				}
+				if s.planClasses[c.ID] {
+					continue // the plans book it
 				}
 				n++
 				res, err := svc.Prebook(ctx, session.KindDevice, boxes[sub], c.ID, c.Date, n%2 == 0)
@@ -316,7 +357,7 @@ func (s *soak) setUp() {
 			}
 		}
 	}
-	if n == 0 {
+	if n == 0 && s.cfg.oneOffs {
 		t.Fatal("the soak found no class to prebook")
 	}
 	s.prebooked = n
@@ -342,7 +383,7 @@ func (s *soak) run() {
 		// like a dead runner's).
 		b.leap(b.until(at.Add(-75*time.Second)), time.Second, 10*time.Millisecond)
 		b.run(b.until(at.Add(-16*time.Second)), 10)
-		b.run(b.until(at.Add(4*time.Second)), 1)
+		b.run(b.until(at.Add(4*time.Second)), s.cfg.fireRate)
 		// Late fires, takeovers and confirmations: 10× still.
 		b.run(b.until(at.Add(time.Minute)), 10)
 	}
@@ -350,6 +391,8 @@ func (s *soak) run() {
 	b.leap(soakCooldown, s.cfg.idleStep, s.cfg.idleEvery)
 	s.startedAt = time.Now()
 	s.plan = b.finish(s.startedAt)
+	t.Logf("warp plan: %d openings, %.2f simulated days in about %s of real time", len(s.openings), s.cfg.days,
+		b.real.Round(time.Second))
 	s.planPath = filepath.Join(s.dir, "warp.json")
 	if err := s.plan.save(s.planPath); err != nil {
 		t.Fatal(err)

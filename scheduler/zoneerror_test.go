@@ -47,7 +47,15 @@ func TestZoneErrorRearmsAtTheCorrectedInstant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := h.newRunner(h.store, "runner", func(c *Config) { c.NoKeeper = true; c.Notify.Disabled = true })
+	// Hours of simulated time, each clock step costing real time: long
+	// periodic timers (as in fixedhour_test.go); the engine still wakes
+	// ArmAhead before each opening.
+	r := h.newRunner(h.store, "runner", func(c *Config) {
+		c.NoKeeper = true
+		c.Notify.Disabled = true
+		c.Timing = Timing{Scan: 20 * time.Minute, Recheck: 30 * time.Minute, Heartbeat: 30 * time.Minute,
+			LeaseTTL: 2 * time.Hour, HealthEvery: time.Hour, FastBeat: time.Second}
+	})
 	ev := collect(r.Events())
 	rs := startRunners(t, h, r)
 	// Hours of simulated time: a longer real-time limit than waitFinal's.

@@ -35,6 +35,9 @@ type Box struct {
 	Name      string
 	Position  int  // order in the account's role list
 	Active    bool // still listed by the account's last login or whoami
+	// Domain is the AimHarder domain of the box when not aimharder.com
+	// ("aimharder.es", docs/protocol.md §1); "" for aimharder.com.
+	Domain string
 
 	// Timezone is the zone in force (IANA name): the member's when set,
 	// else the detected one, else DefaultTimezone. Location loads it.
@@ -77,10 +80,11 @@ type BoxInfo struct {
 	ID        int64
 	Subdomain string
 	Name      string
+	Domain    string // "" for aimharder.com
 }
 
 const boxColumns = `id, subdomain, name, position, active, timezone, timezone_set_by_member,
-	learned_window, learned_window_at, member_window, address, detected_timezone, timezone_clue, learned_window_state`
+	learned_window, learned_window_at, member_window, address, detected_timezone, timezone_clue, learned_window_state, domain`
 
 func scanBox(row interface{ Scan(...any) error }) (Box, error) {
 	var (
@@ -89,7 +93,7 @@ func scanBox(row interface{ Scan(...any) error }) (Box, error) {
 	)
 	err := row.Scan(&b.ID, &b.Subdomain, &b.Name, &b.Position, &b.Active, &b.Timezone,
 		&b.TimezoneSetByMember, &b.LearnedWindow, &learnedAt, &b.MemberWindow,
-		&b.Address, &b.DetectedTimezone, &b.TimezoneClue, &b.LearnedWindowState)
+		&b.Address, &b.DetectedTimezone, &b.TimezoneClue, &b.LearnedWindowState, &b.Domain)
 	b.LearnedWindowAt = fromNullMillis(learnedAt)
 	return b, err
 }
@@ -112,10 +116,11 @@ func (s *Store) SyncBoxes(ctx context.Context, boxes []BoxInfo) error {
 		}
 		for i, b := range boxes {
 			_, err := tx.ExecContext(ctx, `
-INSERT INTO boxes (id, subdomain, name, position, active, updated_at) VALUES (?, ?, ?, ?, 1, ?)
+INSERT INTO boxes (id, subdomain, name, position, active, updated_at, domain) VALUES (?, ?, ?, ?, 1, ?, ?)
 ON CONFLICT (id) DO UPDATE SET subdomain = excluded.subdomain, name = excluded.name,
-	position = excluded.position, active = 1, updated_at = excluded.updated_at`,
-				b.ID, strings.ToLower(strings.TrimSpace(b.Subdomain)), strings.TrimSpace(b.Name), i, now)
+	position = excluded.position, active = 1, updated_at = excluded.updated_at, domain = excluded.domain`,
+				b.ID, strings.ToLower(strings.TrimSpace(b.Subdomain)), strings.TrimSpace(b.Name), i, now,
+				strings.ToLower(strings.TrimSpace(b.Domain)))
 			if err != nil {
 				return err
 			}
@@ -125,6 +130,32 @@ ON CONFLICT (id) DO UPDATE SET subdomain = excluded.subdomain, name = excluded.n
 		}
 		return nil
 	})
+}
+
+// AccountDomain is the AimHarder domain of the account's boxes when every
+// active box is on the same one other than aimharder.com ("aimharder.es");
+// "" otherwise (docs/protocol.md §1).
+func (s *Store) AccountDomain(ctx context.Context) (string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT domain FROM boxes WHERE active = 1`)
+	if err != nil {
+		return "", s.wrap("read the account's domain", err)
+	}
+	defer rows.Close()
+	var domains []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return "", s.wrap("read the account's domain", err)
+		}
+		domains = append(domains, d)
+	}
+	if err := rows.Err(); err != nil {
+		return "", s.wrap("read the account's domain", err)
+	}
+	if len(domains) != 1 {
+		return "", nil
+	}
+	return domains[0], nil
 }
 
 // Boxes returns every known box, active ones first in the account's order.

@@ -232,6 +232,226 @@ BEGIN UPDATE boxes_version SET version = version + 1 WHERE id = 1; END;
 ALTER TABLE boxes ADD COLUMN learned_window_state TEXT NOT NULL DEFAULT '';
 `,
 	},
+	{
+		// Weekly plans (session/weekly.go): the plans, their skipped days and
+		// paused periods (class dates, box-local), the runner's record of
+		// each occurrence, and the link from a prebooking to the plan
+		// occurrence it fires.
+		name: "weekly plans",
+		sql: `
+CREATE TABLE plans (
+	id         INTEGER PRIMARY KEY,
+	box_id     INTEGER NOT NULL REFERENCES boxes(id),
+	days       INTEGER NOT NULL CHECK (days BETWEEN 1 AND 127), -- bit i = weekday i, Sunday = 0
+	start_time TEXT    NOT NULL,                                 -- HH:MM, box-local
+	class_name TEXT    NOT NULL CHECK (class_name <> ''),
+	waitlist   INTEGER NOT NULL DEFAULT 0,
+	fallbacks  TEXT    NOT NULL DEFAULT '[]',                    -- JSON [{"class", "time"}], in order
+	from_day   TEXT,                                             -- NULL = no start date
+	until_day  TEXT,                                             -- NULL = no end date
+	book_now   INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL,
+	removed_at INTEGER                                           -- NULL while the plan lives
+) STRICT;
+
+CREATE TABLE plan_skips (
+	plan_id    INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+	day        TEXT    NOT NULL,
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (plan_id, day)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE plan_pauses (
+	id         INTEGER PRIMARY KEY,
+	plan_id    INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+	from_day   TEXT    NOT NULL,
+	until_day  TEXT    NOT NULL CHECK (from_day <= until_day),
+	created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX plan_pauses_plan ON plan_pauses (plan_id);
+
+-- The runner's record of an occurrence; version makes every write a
+-- compare-and-set.
+CREATE TABLE plan_occurrences (
+	plan_id        INTEGER NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
+	day            TEXT    NOT NULL,
+	state          TEXT    NOT NULL CHECK (state IN ('planned', 'prebooked', 'booked', 'waitlisted', 'full',
+		'failed', 'missed', 'cancelled', 'no_class')),
+	class_id       INTEGER,
+	prebooking_id  INTEGER,
+	reservation_id INTEGER,
+	choice         INTEGER NOT NULL DEFAULT 0 CHECK (choice >= 0),
+	detail         TEXT    NOT NULL DEFAULT '',
+	version        INTEGER NOT NULL CHECK (version >= 1),
+	updated_at     INTEGER NOT NULL,
+	PRIMARY KEY (plan_id, day)
+) STRICT, WITHOUT ROWID;
+
+-- A counter every change to a plan, a skip or a pause bumps: the cheap
+-- read by which a runner notices another process edited the plans.
+CREATE TABLE plans_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT INTO plans_version (id, version) VALUES (1, 0);
+CREATE TRIGGER plans_version_plans_insert AFTER INSERT ON plans
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_plans_update AFTER UPDATE ON plans
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_skips_insert AFTER INSERT ON plan_skips
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_skips_delete AFTER DELETE ON plan_skips
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_pauses_insert AFTER INSERT ON plan_pauses
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER plans_version_pauses_delete AFTER DELETE ON plan_pauses
+BEGIN UPDATE plans_version SET version = version + 1 WHERE id = 1; END;
+
+ALTER TABLE prebookings ADD COLUMN plan_id  INTEGER;
+ALTER TABLE prebookings ADD COLUMN plan_day TEXT;
+CREATE INDEX prebookings_plan ON prebookings (plan_id, plan_day) WHERE plan_id IS NOT NULL;
+`,
+	},
+	{
+		// The AimHarder domain a box's centre_url names when it is not
+		// aimharder.com ('aimharder.es'; docs/protocol.md §1): its calls,
+		// and an account's whose boxes are all there, use that domain's
+		// hosts. '' for aimharder.com.
+		name: "boxes on other AimHarder domains",
+		sql: `
+ALTER TABLE boxes ADD COLUMN domain TEXT NOT NULL DEFAULT '';
+`,
+	},
+	{
+		// Watches of full classes (session/watches.go): the runner reads the
+		// class's day at a cadence and books it, or tells the member, when a
+		// place frees. At most one live watch per class and day.
+		name: "class watches",
+		sql: `
+CREATE TABLE watches (
+	id          INTEGER PRIMARY KEY,
+	box_id      INTEGER NOT NULL REFERENCES boxes(id),
+	class_id    INTEGER NOT NULL,
+	day         TEXT    NOT NULL,
+	class_name  TEXT    NOT NULL DEFAULT '',
+	class_start INTEGER NOT NULL,
+	book        INTEGER NOT NULL DEFAULT 0,
+	state       TEXT    NOT NULL DEFAULT 'watching' CHECK (state IN ('watching', 'booked', 'notified', 'ended')),
+	detail      TEXT    NOT NULL DEFAULT '',
+	reservation_id INTEGER,
+	created_at  INTEGER NOT NULL,
+	finished_at INTEGER
+) STRICT;
+CREATE UNIQUE INDEX watches_live ON watches (box_id, class_id, day) WHERE state = 'watching';
+`,
+	},
+	{
+		// A prebooking made without a class id, for a box that lists a
+		// class only once its booking window opens (docs/protocol.md §10B):
+		// class_id 0 until the fire finds the class at the opening by its
+		// box, day, start (class_start) and match_name. match_name stays
+		// set after that; NULL for a prebooking made by class id. One live
+		// prebooking per class still holds: by id in the index, for one
+		// not yet resolved in the store's check (start and name).
+		name: "prebookings resolved by name at the opening",
+		sql: `
+ALTER TABLE prebookings ADD COLUMN match_name TEXT;
+DROP INDEX prebookings_active;
+CREATE UNIQUE INDEX prebookings_active ON prebookings (box_id, class_id, day)
+	WHERE status IN ('pending', 'firing') AND class_id <> 0;
+`,
+	},
+	{
+		// A counter every write to what a screen shows bumps
+		// (session/screenversion.go): the account, sessions, settings,
+		// boxes, cached class lists, prebookings, history and plans — not
+		// the runner leases, whose heartbeats would make every open screen
+		// reload every few seconds for nothing, nor the clock estimate
+		// (settings clock.*), stored with every probe of a firing burst. Triggers rather than PRAGMA
+		// data_version: that one moves on any commit by another
+		// connection, leases included, and must be read on one pinned
+		// connection. Also: the family member a weekly plan books for.
+		name: "screen version; family member per plan",
+		sql: `
+CREATE TABLE screen_version (
+	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	version INTEGER NOT NULL
+) STRICT;
+INSERT INTO screen_version (id, version) VALUES (1, 0);
+CREATE TRIGGER screen_version_account_insert AFTER INSERT ON account
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_account_update AFTER UPDATE ON account
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_account_delete AFTER DELETE ON account
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_sessions_insert AFTER INSERT ON sessions
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_sessions_update AFTER UPDATE ON sessions
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_sessions_delete AFTER DELETE ON sessions
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_settings_insert AFTER INSERT ON settings WHEN NEW.key NOT LIKE 'clock.%'
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_settings_update AFTER UPDATE ON settings WHEN NEW.key NOT LIKE 'clock.%'
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_settings_delete AFTER DELETE ON settings WHEN OLD.key NOT LIKE 'clock.%'
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_boxes_insert AFTER INSERT ON boxes
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_boxes_update AFTER UPDATE ON boxes
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_boxes_delete AFTER DELETE ON boxes
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_class_cache_insert AFTER INSERT ON class_cache
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_class_cache_update AFTER UPDATE ON class_cache
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_class_cache_delete AFTER DELETE ON class_cache
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_prebookings_insert AFTER INSERT ON prebookings
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+-- Not fired_at alone: the claim's heartbeat (every 40 ms around an
+-- opening) shows nothing new and would make every screen reload.
+CREATE TRIGGER screen_version_prebookings_update AFTER UPDATE OF box_id, class_id, day, class_name, class_start,
+	opens_at, family_id, allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id,
+	late, created_at, finished_at, sent_at, late_ms, plan_id, plan_day, match_name ON prebookings
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_prebookings_delete AFTER DELETE ON prebookings
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_history_insert AFTER INSERT ON history
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_history_update AFTER UPDATE ON history
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_history_delete AFTER DELETE ON history
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plans_insert AFTER INSERT ON plans
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plans_update AFTER UPDATE ON plans
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plans_delete AFTER DELETE ON plans
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_skips_insert AFTER INSERT ON plan_skips
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_skips_update AFTER UPDATE ON plan_skips
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_skips_delete AFTER DELETE ON plan_skips
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_pauses_insert AFTER INSERT ON plan_pauses
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_pauses_update AFTER UPDATE ON plan_pauses
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_pauses_delete AFTER DELETE ON plan_pauses
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_occurrences_insert AFTER INSERT ON plan_occurrences
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_occurrences_update AFTER UPDATE ON plan_occurrences
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+CREATE TRIGGER screen_version_plan_occurrences_delete AFTER DELETE ON plan_occurrences
+BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
+
+ALTER TABLE plans ADD COLUMN family_id TEXT NOT NULL DEFAULT '';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -37,15 +37,23 @@ func (st PrebookingStatus) Final() bool {
 }
 
 // NewPrebooking describes a class to book when its window opens.
+//
+// ClassID 0 makes a prebooking by name, for a box that lists a class only
+// once its window opens (docs/protocol.md §10B): the fire finds the class
+// at the opening by box, Day, ClassStart and ClassName.
 type NewPrebooking struct {
 	BoxID         int64
-	ClassID       int64
+	ClassID       int64          // 0: found by name at the opening
 	Day           aimharder.Date // box-local day of the class
 	ClassName     string         // for display
 	ClassStart    time.Time      // for display and for computing OpensAt
 	OpensAt       time.Time      // zero while the box's window is unknown
 	FamilyID      string
 	AllowWaitlist bool
+	// PlanID and PlanDay link the prebooking to the weekly-plan
+	// occurrence it fires (weekly.go); zero for a one-off prebooking.
+	PlanID  int64
+	PlanDay aimharder.Date
 }
 
 // Prebooking is a stored prebooking.
@@ -59,6 +67,14 @@ type Prebooking struct {
 	OpensAt       time.Time // zero = unknown
 	FamilyID      string
 	AllowWaitlist bool
+	// PlanID and PlanDay: the plan occurrence it fires; 0 and zero for a
+	// one-off prebooking.
+	PlanID  int64
+	PlanDay aimharder.Date
+	// MatchName is the class name a prebooking made without a class id
+	// looks for at the opening (ClassNameMatches, at ClassStart); "" for
+	// one made by id. ClassID is 0 until the fire found the class.
+	MatchName string
 
 	Status         PrebookingStatus
 	ClaimedBy      string // runner that fired it (or is firing it)
@@ -134,7 +150,7 @@ func roundLate(d time.Duration) string {
 
 const prebookingColumns = `id, box_id, class_id, day, class_name, class_start, opens_at, family_id,
 	allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id, late,
-	created_at, fired_at, finished_at, sent_at, late_ms`
+	created_at, fired_at, finished_at, sent_at, late_ms, plan_id, plan_day, match_name`
 
 func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	var (
@@ -142,11 +158,12 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 		day                        string
 		classStart, created        int64
 		opens, fired, finished, rs sql.NullInt64
-		sent, lateMS               sql.NullInt64
+		sent, lateMS, planID       sql.NullInt64
+		planDay, matchName         sql.NullString
 	)
 	err := row.Scan(&p.ID, &p.BoxID, &p.ClassID, &day, &p.ClassName, &classStart, &opens, &p.FamilyID,
 		&p.AllowWaitlist, &p.Status, &p.ClaimedBy, &p.Attempts, &p.OutcomeCode, &p.OutcomeMessage, &rs, &p.Late,
-		&created, &fired, &finished, &sent, &lateMS)
+		&created, &fired, &finished, &sent, &lateMS, &planID, &planDay, &matchName)
 	if err != nil {
 		return Prebooking{}, err
 	}
@@ -157,15 +174,24 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	p.OpensAt, p.FiredAt, p.FinishedAt = fromNullMillis(opens), fromNullMillis(fired), fromNullMillis(finished)
 	p.ReservationID = rs.Int64
 	p.SentAt, p.LateBy = fromNullMillis(sent), time.Duration(lateMS.Int64)*time.Millisecond
+	p.PlanID, p.MatchName = planID.Int64, matchName.String
+	if p.PlanDay, err = parseDay(planDay); err != nil {
+		return Prebooking{}, err
+	}
 	return p, nil
 }
 
+// Unresolved reports whether the prebooking still waits for its class to
+// be listed: made by name (MatchName), it gets its class id at the opening.
+func (p Prebooking) Unresolved() bool { return p.ClassID == 0 }
+
 // AddPrebooking stores a pending prebooking. An active (pending or firing)
-// one for the same class and day gives ErrDuplicate; an unknown box gives
+// one for the same class and day gives ErrDuplicate — by class id, or,
+// for one made by name, by start time and name; an unknown box gives
 // ErrNotFound.
 func (s *Store) AddPrebooking(ctx context.Context, n NewPrebooking) (Prebooking, error) {
-	if n.BoxID <= 0 || n.ClassID <= 0 || n.Day.IsZero() || n.ClassStart.IsZero() {
-		return Prebooking{}, fmt.Errorf("%w: a prebooking needs a box, a class, a day and a start time", ErrInvalid)
+	if err := n.validate(); err != nil {
+		return Prebooking{}, err
 	}
 	var p Prebooking
 	err := s.inTx(ctx, "add prebooking", func(tx *sql.Tx) error {
@@ -176,25 +202,113 @@ func (s *Store) AddPrebooking(ctx context.Context, n NewPrebooking) (Prebooking,
 		if exists == 0 {
 			return fmt.Errorf("box %d: %w", n.BoxID, ErrNotFound)
 		}
-		if err := tx.QueryRowContext(ctx, `
-SELECT count(*) FROM prebookings WHERE box_id = ? AND class_id = ? AND day = ? AND status IN ('pending', 'firing')`,
-			n.BoxID, n.ClassID, n.Day.String()).Scan(&exists); err != nil {
+		live, err := tx.QueryContext(ctx, liveSameClassQuery, n.liveArgs()...)
+		if err != nil {
 			return err
 		}
-		if exists > 0 {
-			return fmt.Errorf("class %d on %s: %w", n.ClassID, n.Day, ErrDuplicate)
+		if err := n.duplicateOf(live); err != nil {
+			return err
 		}
 		now := s.now()
-		var err error
-		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
-INSERT INTO prebookings (box_id, class_id, day, class_name, class_start, opens_at, family_id, allow_waitlist, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING `+prebookingColumns,
-			n.BoxID, n.ClassID, n.Day.String(), strings.TrimSpace(n.ClassName), toMillis(n.ClassStart),
-			nullMillis(n.OpensAt), n.FamilyID, boolInt(n.AllowWaitlist), toMillis(now)))
+		p, err = scanPrebooking(tx.QueryRowContext(ctx, insertPrebookingQuery, n.insertArgs(now)...))
 		if err != nil {
 			return err
 		}
 		return recordTx(ctx, tx, prebookingEvent(p, now, EventPrebookAdded, "prebooked "+describe(p)))
+	})
+	return p, err
+}
+
+func (n NewPrebooking) validate() error {
+	if n.BoxID <= 0 || n.ClassID < 0 || n.Day.IsZero() || n.ClassStart.IsZero() {
+		return fmt.Errorf("%w: a prebooking needs a box, a class, a day and a start time", ErrInvalid)
+	}
+	if n.ClassID == 0 && strings.TrimSpace(n.ClassName) == "" {
+		return fmt.Errorf("%w: a prebooking without a class id needs the class's name", ErrInvalid)
+	}
+	if (n.PlanID != 0) != !n.PlanDay.IsZero() {
+		return fmt.Errorf("%w: a plan's prebooking needs both the plan and the class day", ErrInvalid)
+	}
+	return nil
+}
+
+// liveSameClassQuery lists the live prebookings that may be for n's class:
+// the same id, or the same start (one of them made by name).
+const liveSameClassQuery = `SELECT class_id, class_name, class_start FROM prebookings
+WHERE box_id = ? AND day = ? AND status IN ('pending', 'firing') AND (class_id = ? OR class_start = ?)`
+
+func (n NewPrebooking) liveArgs() []any {
+	return []any{n.BoxID, n.Day.String(), n.ClassID, toMillis(n.ClassStart)}
+}
+
+// duplicateOf reads liveSameClassQuery's rows (and closes them): one for
+// the same class gives ErrDuplicate. A prebooking made by name is the same
+// class as any other at its start whose name matches.
+func (n NewPrebooking) duplicateOf(rows *sql.Rows) error {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			id    int64
+			name  string
+			start int64
+		)
+		if err := rows.Scan(&id, &name, &start); err != nil {
+			return err
+		}
+		same := n.ClassID != 0 && id == n.ClassID
+		if !same && (id == 0 || n.ClassID == 0) && start == toMillis(n.ClassStart) {
+			same = ClassNameMatches(name, n.ClassName)
+		}
+		if same {
+			if n.ClassID == 0 {
+				return fmt.Errorf("%s at %s on %s: %w", strings.TrimSpace(n.ClassName),
+					n.ClassStart.Format("15:04"), n.Day, ErrDuplicate)
+			}
+			return fmt.Errorf("class %d on %s: %w", n.ClassID, n.Day, ErrDuplicate)
+		}
+	}
+	return rows.Err()
+}
+
+const insertPrebookingQuery = `INSERT INTO prebookings (box_id, class_id, day, class_name, class_start, opens_at, family_id,
+	allow_waitlist, created_at, plan_id, plan_day, match_name)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ` + prebookingColumns
+
+func (n NewPrebooking) insertArgs(now time.Time) []any {
+	name := strings.TrimSpace(n.ClassName)
+	match := sql.NullString{String: name, Valid: n.ClassID == 0}
+	return []any{n.BoxID, n.ClassID, n.Day.String(), name, toMillis(n.ClassStart),
+		nullMillis(n.OpensAt), n.FamilyID, boolInt(n.AllowWaitlist), toMillis(now), nullID(n.PlanID), nullDay(n.PlanDay), match}
+}
+
+// ResolvePrebooking gives a prebooking made by name, firing for owner,
+// the class found at its opening: its id and its listed name. Another
+// live prebooking of that class (made by id) gives ErrDuplicate; one not
+// firing for owner or already resolved, ErrConcurrentUpdate.
+func (s *Store) ResolvePrebooking(ctx context.Context, id int64, owner string, classID int64, name string) (Prebooking, error) {
+	if classID <= 0 {
+		return Prebooking{}, fmt.Errorf("%w: a class id is needed", ErrInvalid)
+	}
+	var p Prebooking
+	err := s.inTx(ctx, "resolve prebooking", func(tx *sql.Tx) error {
+		var live int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM prebookings p, prebookings me
+WHERE me.id = ? AND p.id <> me.id AND p.box_id = me.box_id AND p.day = me.day AND p.class_id = ?
+	AND p.status IN ('pending', 'firing')`, id, classID).Scan(&live); err != nil {
+			return err
+		}
+		if live > 0 {
+			return fmt.Errorf("class %d: %w", classID, ErrDuplicate)
+		}
+		var err error
+		p, err = scanPrebooking(tx.QueryRowContext(ctx, `
+UPDATE prebookings SET class_id = ?, class_name = ?
+WHERE id = ? AND status = 'firing' AND claimed_by = ? AND class_id = 0 RETURNING `+prebookingColumns,
+			classID, strings.TrimSpace(name), id, owner))
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.whyNot(ctx, tx, id, ErrConcurrentUpdate)
+		}
+		return err
 	})
 	return p, err
 }
@@ -405,6 +519,10 @@ func describe(p Prebooking) string {
 	name := p.ClassName
 	if name == "" {
 		name = fmt.Sprintf("class %d", p.ClassID)
+	}
+	if p.Unresolved() {
+		// Made by name: the start time is part of what it looks for.
+		return fmt.Sprintf("%s at %s on %s", name, p.ClassStart.Format("15:04"), p.Day)
 	}
 	return fmt.Sprintf("%s on %s", name, p.Day)
 }

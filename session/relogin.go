@@ -18,10 +18,20 @@ type ReloginState struct {
 	LastError    string    // the last failure, redacted
 	LastFailedAt time.Time // zero when none
 	NotBefore    time.Time // no automatic login before this; zero when free
-	// Refused: AimHarder refused the password. No automatic login until
-	// the member logs in (a wrong password_command would lock the account).
+	// Refused: AimHarder refused the login — the password, or in words
+	// ahtui does not know (LastError says which). No automatic login until
+	// the member logs in (a wrong password_command would lock the account;
+	// an unknown refusal, retried blindly, might too).
 	Refused bool
 }
+
+// PasswordRefused is LastError when AimHarder refused the password that
+// password_command gives.
+const PasswordRefused = "AimHarder refused the password that password_command gives"
+
+// PasswordRefused reports whether the refusal held is the password's (not
+// a refusal in other words).
+func (r ReloginState) PasswordRefused() bool { return r.Refused && r.LastError == PasswordRefused }
 
 // Reason says in a member's words why automatic logins are held back at
 // now, or "" when they are not. The next try's time is written in
@@ -29,7 +39,11 @@ type ReloginState struct {
 func (r ReloginState) Reason(now time.Time) string {
 	switch {
 	case r.Refused:
-		return "AimHarder refused the password that password_command gives; ahtui will not log in by itself until you run `ahtui login`"
+		what := r.LastError
+		if what == "" {
+			what = PasswordRefused
+		}
+		return what + "; ahtui will not log in by itself until you run `ahtui login`"
 	case now.Before(r.NotBefore):
 		return fmt.Sprintf("logging in again failed (%s); the next try is at %s", r.LastError, r.NotBefore.Format("15:04"))
 	}

@@ -74,6 +74,16 @@ func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 		if d, err := time.ParseDuration(value); err != nil || d <= 0 {
 			return fmt.Errorf("%w: %s must be a positive duration such as 18m", ErrInvalid, key)
 		}
+	case SettingFamilyID:
+		// A name is resolved by the caller (ResolveFamily): what AimHarder
+		// takes is a number, and an unknown one books for the holder.
+		if v := strings.TrimSpace(value); v != "" && !validFamilyID(v) {
+			return &UnknownFamilyError{Given: v, Known: s.knownFamily(ctx)}
+		}
+	case SettingFamilyMembers:
+		if _, err := parseFamily(value); err != nil {
+			return err
+		}
 	case SettingCurrentBox:
 		id, err := strconv.ParseInt(value, 10, 64)
 		if err != nil {
@@ -102,6 +112,11 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.up
 			key, value, toMillis(s.now()))
 		return err
 	})
+}
+
+func (s *Store) knownFamily(ctx context.Context) []FamilyMember {
+	list, _ := s.FamilyMembers(ctx)
+	return list
 }
 
 // UnsetSetting removes a setting (its default applies again).

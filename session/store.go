@@ -342,12 +342,39 @@ func prepareFiles(path string) error {
 			return &NotDatabaseError{Path: path, Reason: "it is not a regular file"}
 		}
 		_ = tightenMode(path)
+		// A file that says it is empty yet reads something is made up by
+		// the kernel (/proc, /sys): SQLite would take it for a new database.
+		if info.Size() == 0 && readsSomething(path) {
+			return &NotDatabaseError{Path: path, Reason: "it is a system file, not a database"}
+		}
+		// access(2) lets root write anything; opening says what the
+		// kernel allows (a read-only file system refuses even root).
+		probe, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			if errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err) {
+				return &ReadOnlyError{Path: path, Reason: "the file cannot be opened for writing"}
+			}
+			return fmt.Errorf("database %s: %w", path, err)
+		}
+		probe.Close()
 	case errors.Is(err, fs.ErrPermission) || isReadOnlyFS(err):
 		return &ReadOnlyError{Path: dir, Reason: "the folder cannot be written"}
 	default:
 		return fmt.Errorf("create database %s: %w", path, err)
 	}
 	return checkWritable(dir, path)
+}
+
+// readsSomething reports whether reading path gives at least one byte.
+func readsSomething(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [1]byte
+	n, _ := f.Read(b[:])
+	return n > 0
 }
 
 // tightenMode removes group and other permission bits, keeping the owner's

@@ -91,7 +91,9 @@ func (m *Model) book() tea.Cmd {
 		m.confirmWaitlist(c)
 		return nil
 	case st == grid.NotOpen:
-		m.confirmPrebook(c, c.OpensAt)
+		if rule := m.box.Rule(); !m.askOpening(m.box, c, c.OpensAt, rule.Assumed(), rule.String()) {
+			m.confirmPrebook(c, c.OpensAt)
+		}
 		return nil
 	}
 	return m.run(intent{kind: doBook, class: c})
@@ -116,7 +118,7 @@ func (m *Model) cancel() tea.Cmd {
 	case st == grid.Booked || st == grid.Waitlisted:
 		m.dialog.Open(dialog.Confirm{
 			Title:   tx.ConfirmCancel,
-			Body:    fmt.Sprintf(tx.ConfirmCancelBody, m.className(c)),
+			Body:    fmt.Sprintf(tx.ConfirmCancelBody, m.className(c)) + m.planDayNote(c),
 			Payload: intent{kind: doCancel, class: c},
 		})
 		return nil
@@ -167,27 +169,47 @@ func (m *Model) confirmWaitlist(c account.ClassView) {
 }
 
 func (m *Model) confirmPrebook(c account.ClassView, opensAt time.Time) {
-	body := fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.className(c))
-	if !opensAt.IsZero() {
-		body = fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
-	}
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmPrebook,
-		Body:    body,
+		Body:    m.prebookBody(c, opensAt),
 		Payload: intent{kind: doPrebook, class: c, opensAt: opensAt},
 	})
+}
+
+// prebookBody offers to prebook a class not open yet.
+func (m *Model) prebookBody(c account.ClassView, opensAt time.Time) string {
+	if opensAt.IsZero() {
+		return fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.className(c))
+	}
+	return fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
 }
 
 func (m *Model) confirmUnprebook(c account.ClassView, id int64) {
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmUnprebook,
-		Body:    fmt.Sprintf(m.tx.ConfirmUnprebookBody, m.className(c)),
+		Body:    fmt.Sprintf(m.tx.ConfirmUnprebookBody, m.className(c)) + m.planDayNote(c),
 		Payload: intent{kind: doUnprebook, class: c, prebookingID: id},
 	})
 }
 
+// planDayNote warns, when a plan books c, that cancelling it (or its
+// prebooking) counts as the member's "not this day": the plan does not
+// book it again (docs/product.md, weekly plans).
+func (m *Model) planDayNote(c account.ClassView) string {
+	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
+		return " " + fmt.Sprintf(m.tx.PlanDayNote, pm.PlanID)
+	}
+	return ""
+}
+
 // onAnswer acts on a confirmation answered yes.
 func (m *Model) onAnswer(msg dialog.ResultMsg) tea.Cmd {
+	if pi, ok := msg.Payload.(planIntent); ok {
+		return m.onPlanAnswer(pi, msg.Yes)
+	}
+	if wi, ok := msg.Payload.(watchIntent); ok {
+		return m.onWatchAnswer(wi, msg)
+	}
 	it, ok := msg.Payload.(intent)
 	if !ok || !msg.Yes {
 		return nil
@@ -239,13 +261,18 @@ func (m *Model) onBook(msg bookMsg) tea.Cmd {
 		switch {
 		case msg.outcome.AlreadyBooked:
 			text = fmt.Sprintf(tx.AlreadyBooked, m.className(c))
+		case msg.outcome.Unsettled:
+			text = fmt.Sprintf(tx.BookedUnsettled, m.className(c))
 		case msg.outcome.State == aimharder.StateWaitlisted:
 			text = fmt.Sprintf(tx.Waitlisted, m.className(c))
 		}
 		return tea.Batch(m.toasts.Push(toast.OK, text), m.loadDay(c.Date), m.loadStore())
 	case errors.As(msg.err, &te):
-		// Offered at once: the member wanted this class.
-		m.confirmPrebook(c, te.OpensAt)
+		// Offered at once: the member wanted this class. When the refusal
+		// taught only "N days", the same dialog asks how the box opens.
+		if !m.askOpening(msg.box, c, te.OpensAt, te.Assumed, te.Rule) {
+			m.confirmPrebook(c, te.OpensAt)
+		}
 		return m.loadDay(c.Date)
 	case errors.Is(msg.err, aimharder.ErrFull) && !msg.waitlist:
 		m.confirmWaitlist(c)

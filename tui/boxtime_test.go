@@ -94,7 +94,7 @@ func TestTimesInBoxTimeWhateverTheMachineZone(t *testing.T) {
 			e.key("p")
 			e.requireToast(tx.DateTime(c.OpensAt.In(madrid)))
 			e.key("r") // the store's copy, in the machine's zone
-			e.requireContains("next " + c.Name + " " + when)
+			e.requireContains("⚑ " + c.Name + " " + when + " fires in ")
 
 			// A prebooking at the other box: 18:30 in the Canaries (19:30 in Madrid).
 			other := time.Date(2026, 11, 28, 18, 30, 0, 0, canary)

@@ -2,10 +2,7 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"log/slog"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -83,13 +80,15 @@ func (m *Model) dayCmd(seq uint64, box session.Box, date aimharder.Date) tea.Cmd
 	}
 }
 
-// storeCmd reads the prebookings, the sessions' health and the family
-// member from the store.
+// storeCmd reads the prebookings, the weekly plans with their next
+// occurrences, the sessions' health and the family member from the store.
 func (m *Model) storeCmd(seq uint64) tea.Cmd {
-	st, ctx, engine := m.cfg.Store, m.ctx, m.cfg.Engine
+	st, acct, ctx, engine := m.cfg.Store, m.cfg.Account, m.ctx, m.cfg.Engine
 	return func() tea.Msg {
 		msg := storeMsg{seq: seq, sessions: map[session.Kind]session.Health{}}
 		msg.prebookings, msg.err = st.Prebookings(ctx, session.PrebookingQuery{Limit: 500})
+		msg.plans, msg.plansErr = acct.ListPlans(ctx)
+		msg.watches, msg.hasWatches, msg.watchesErr = readWatches(ctx, acct)
 		for _, k := range session.Kinds {
 			s, err := st.SessionHealth(ctx, k)
 			switch {
@@ -100,6 +99,7 @@ func (m *Model) storeCmd(seq uint64) tea.Cmd {
 			}
 		}
 		msg.family, _ = st.FamilyID(ctx)
+		msg.members = familyMembers(ctx, st)
 		_, msg.passwordCommand, _ = st.PasswordCommand(ctx)
 		if lf, ok := engine.(LeaderFinder); ok {
 			msg.firing, msg.hasFiring, _ = lf.FiringProcess(ctx)
@@ -134,7 +134,7 @@ func (m *Model) boxesCmd() tea.Cmd {
 	return func() tea.Msg {
 		boxes, err := st.Boxes(ctx)
 		family, _ := st.FamilyID(ctx)
-		return boxesMsg{boxes: boxes, family: family, err: err}
+		return boxesMsg{boxes: boxes, family: family, members: familyMembers(ctx, st), err: err}
 	}
 }
 
@@ -163,84 +163,37 @@ func (m *Model) setFamilyCmd(id string) tea.Cmd {
 	}
 }
 
+// bookCmd books a class; the account service records the outcome in the
+// history, as it does for `ahtui book`.
 func (m *Model) bookCmd(box session.Box, c account.ClassView, waitlist bool) tea.Cmd {
-	acct, st, log := m.cfg.Account, m.cfg.Store, m.log
+	acct := m.cfg.Account
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
-		start := time.Now()
 		out, err := acct.Book(ctx, kind, box, c.ID, c.Date, waitlist)
-		outcome := "booked"
-		switch {
-		case err != nil:
-			outcome = "failed"
-		case out.State == aimharder.StateWaitlisted:
-			outcome = "waitlisted"
-		}
-		recordAction(base, st, log, EventBook, box, c, outcome, err, time.Since(start))
-		return bookMsg{class: c, waitlist: waitlist, outcome: out, err: err}
+		return bookMsg{box: box, class: c, waitlist: waitlist, outcome: out, err: err}
 	}
 }
 
+// cancelCmd cancels a booking; the account service records the outcome.
 func (m *Model) cancelCmd(box session.Box, c account.ClassView, late bool) tea.Cmd {
-	acct, st, log := m.cfg.Account, m.cfg.Store, m.log
+	acct := m.cfg.Account
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
-		start := time.Now()
 		out, err := acct.Cancel(ctx, kind, box, c.ID, c.Date, late)
-		if !errors.Is(err, account.ErrLateCancelNeedsConsent) { // a question, not an outcome
-			outcome := "cancelled"
-			switch {
-			case err != nil:
-				outcome = "failed"
-			case out.Late:
-				outcome = "cancelled_late"
-			}
-			recordAction(base, st, log, EventCancel, box, c, outcome, err, time.Since(start))
-		}
 		return cancelMsg{class: c, outcome: out, err: err}
 	}
 }
 
-// History kinds the TUI records for the member's own actions.
+// History kinds of the member's own actions, recorded by the account
+// service.
 const (
-	EventBook   session.EventKind = "book"
-	EventCancel session.EventKind = "cancel"
+	EventBook   = account.EventBook
+	EventCancel = account.EventCancel
 )
-
-// actionDetails is what a book or cancel history line keeps.
-type actionDetails struct {
-	Class   string    `json:"class"`
-	Start   time.Time `json:"start"`
-	Outcome string    `json:"outcome"`
-	Code    string    `json:"code,omitempty"`
-	Millis  int64     `json:"ms"`
-}
-
-// recordAction writes a book or cancel outcome to the history, with the
-// server's words when it refused, and how long the request took.
-func recordAction(ctx context.Context, st Store, log *slog.Logger, k session.EventKind, box session.Box, c account.ClassView, outcome string, err error, took time.Duration) {
-	d := actionDetails{Class: c.Name, Start: c.Start, Outcome: outcome, Millis: took.Milliseconds()}
-	var msg string
-	var be *aimharder.BookingError
-	var te *account.TooEarlyError
-	switch {
-	case errors.As(err, &be):
-		msg, d.Code = be.Message, fmt.Sprintf("%d %s", be.Code, be.Key)
-	case errors.As(err, &te):
-		msg, d.Code = te.Message, "too_early"
-	case err != nil:
-		msg, d.Code = err.Error(), "error"
-	}
-	details, _ := json.Marshal(d)
-	_, rerr := st.Record(ctx, session.Event{Kind: k, BoxID: box.ID, ClassID: c.ID, Day: c.Date, Message: msg, Details: details})
-	if rerr != nil {
-		log.Warn("could not record the action in the history", "err", rerr)
-	}
-}
 
 // prebookCmd stores a prebooking through the account service, which
 // learns an unknown window with one booking attempt (a success has simply

@@ -82,3 +82,19 @@ func TestExplainNetworkTroubleInWords(t *testing.T) {
 		}
 	}
 }
+
+// Refusals without a state (docs/protocol.md §10B) read in AimHarder's
+// words, never "code 0" nor the raw error, in both languages.
+func TestExplainAnswersWithoutState(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		got := explain(tx, &aimharder.BookingError{NoState: true, Message: "Has alcanzado el máximo"})
+		if !strings.HasPrefix(got, tx.ErrRefusedStated) || !strings.Contains(got, "Has alcanzado el máximo") || strings.Contains(got, " 0)") {
+			t.Errorf("%v book: %q", lang, got)
+		}
+		got = explain(tx, &aimharder.CancelError{NoState: true, Message: "Penalización"})
+		if !strings.HasPrefix(got, tx.ErrCancelRefused) || !strings.Contains(got, "Penalización") || strings.Contains(got, "cancelBook") {
+			t.Errorf("%v cancel: %q", lang, got)
+		}
+	}
+}

@@ -29,7 +29,7 @@ func (m *Model) onTick() tea.Cmd {
 		m.renderPrebookings()
 	}
 	m.renderHeader()
-	cmds := []tea.Cmd{m.tick()}
+	cmds := []tea.Cmd{m.tick(), m.checkScreen()}
 	if m.hasBox && m.screen != screenLogin && m.screen != screenBoot {
 		cmds = append(cmds, m.checkBoxes(false))
 		if m.now.Sub(m.lastStore) >= statusEvery {
@@ -50,7 +50,14 @@ func (m *Model) onEvent(ev Event) tea.Cmd {
 	case EventPrebookingFinished:
 		cmds = append(cmds, m.outcomeToast(ev), m.ringBell())
 	case EventWarning:
-		if ev.Message != "" {
+		switch {
+		case ev.Rule != nil:
+			r := ev.Rule
+			cmds = append(cmds, m.toasts.Push(toast.Warn, fmt.Sprintf(m.tx.WarnWindowRule, r.Box, r.MemberRule, r.ServerRule)))
+		case ev.Health:
+			m.log.Warn("prebookings at risk", "problem", ev.Message)
+			cmds = append(cmds, m.toasts.Push(toast.Warn, m.tx.WarnHealth))
+		case ev.Message != "":
 			cmds = append(cmds, m.toasts.Push(toast.Warn, ev.Message))
 		}
 	case EventBoxes:
@@ -89,8 +96,8 @@ func (m *Model) outcomeToast(ev Event) tea.Cmd {
 		return m.toasts.Push(toast.OK, fmt.Sprintf(tx.PrebookOutcomeOK, class, status))
 	}
 	reason := status
-	if ev.Message != "" {
-		reason += ` — "` + ev.Message + `"`
+	if words := tx.Outcome(string(ev.Status), ev.Code, ev.Message); words != "" {
+		reason += " — " + words
 	}
 	return m.toasts.Push(toast.Error, fmt.Sprintf(tx.PrebookOutcomeFail, class, reason))
 }

@@ -60,6 +60,18 @@ func TestGoldenViews(t *testing.T) {
 			e.pick(grid.Booked)
 			e.key("c", "y")
 		}},
+		{"ask_window_80x24", 80, 24, i18n.EN, func(e *env) {
+			tooEarlyTeaching(e, "4d")
+			e.key("b")
+		}},
+		{"ask_window_80x24_es", 80, 24, i18n.ES, func(e *env) {
+			tooEarlyTeaching(e, "4d")
+			e.key("b", "up")
+		}},
+		{"ask_window_bad_time_80x24", 80, 24, i18n.EN, func(e *env) {
+			tooEarlyTeaching(e, "2d")
+			e.key("b", "2", "5", ":", "0", "0", "enter")
+		}},
 		{"toast_booked_80x24", 80, 24, i18n.EN, func(e *env) {
 			e.pick(grid.Open)
 			e.key("b")
@@ -90,6 +102,44 @@ func TestGoldenViews(t *testing.T) {
 			e.key("r")
 		}},
 		{"too_small", 60, 12, i18n.EN, nil},
+
+		// Weekly plans.
+		{"plan_form_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.pickPlanClass()
+			e.key("w", "1", "3", "down", "down", "right")
+		}},
+		{"plan_form_80x24_es", 80, 24, i18n.ES, func(e *env) {
+			e.pickPlanClass()
+			e.key("w", "5", "down", " ")
+		}},
+		{"plan_book_now_80x24", 80, 24, i18n.EN, func(e *env) {
+			e.pick(grid.Open)
+			e.key("w", "enter")
+		}},
+		{"week_plan_120x40", 120, 40, i18n.EN, func(e *env) { plansGolden(e) }},
+		{"week_plan_80x24", 80, 24, i18n.EN, func(e *env) { plansGolden(e) }},
+		{"week_plan_120x40_es", 120, 40, i18n.ES, func(e *env) { plansGolden(e) }},
+		{"detail_plan_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("enter", "j", "j", "j", "j")
+		}},
+		{"plans_120x40", 120, 40, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W")
+		}},
+		{"plans_120x40_es", 120, 40, i18n.ES, func(e *env) {
+			plansGolden(e)
+			e.key("W")
+		}},
+		{"plans_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "down", "down")
+		}},
+		{"plan_pause_80x24", 80, 24, i18n.EN, func(e *env) {
+			plansGolden(e)
+			e.key("W", "down", "down", "p")
+		}},
+		{"plans_empty_80x24_es", 80, 24, i18n.ES, func(e *env) { e.key("W") }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,4 +179,32 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+// plansGolden makes two plans: Mon/Wed/Sat at Saturday's first class not
+// open yet, with the waitlist and a fallback (the class prebooked, Monday
+// booked through the fallback, the next Saturday skipped, a pause over
+// the week after); and one for Friday's 07:00 WOD, whose booking is open
+// (not booked now). The cursor ends on the first plan's class.
+func plansGolden(e *env) {
+	c := e.pickPlanClass()
+	e.key("p")
+	e.makePlan("1", "3", "down", " ", "down", "right")
+	e.selectClass(func(o account.ClassView) bool {
+		return o.Date == testWeek.AddDays(4) && o.Start.Format("15:04") == "07:00"
+	})
+	e.makePlan()
+	e.key("n")
+	e.store.setOccurrence(session.OccurrenceRecord{PlanID: 1, Day: testWeek.AddDays(5), State: session.OccPrebooked,
+		ClassID: c.ID, PrebookingID: 1})
+	e.store.setOccurrence(session.OccurrenceRecord{PlanID: 1, Day: testWeek.AddDays(7), State: session.OccBooked,
+		ClassID: 555, Choice: 1})
+	e.store.mu.Lock()
+	e.store.plans[0].Skips = []aimharder.Date{testWeek.AddDays(12)}
+	e.store.plans[0].Pauses = []session.DayRange{{From: testWeek.AddDays(14), Until: testWeek.AddDays(20)}}
+	e.store.mu.Unlock()
+	e.key("r")
+	e.m.grid.Select(c.Date, c.ID)
+	e.m.syncDetail()
+	e.m.toasts.Dismiss()
 }

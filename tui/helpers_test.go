@@ -217,7 +217,32 @@ func (f *fakeAccount) setClass(classID int64, date aimharder.Date, change func(*
 	f.days[date] = day
 }
 
-func (f *fakeAccount) Book(_ context.Context, _ session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error) {
+// Book records its outcome in the history as account.Service.Book does.
+func (f *fakeAccount) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error) {
+	c := f.classOf(classID, date)
+	out, err := f.book1(ctx, kind, box, classID, date, waitlist)
+	var te *account.TooEarlyError
+	if errors.As(err, &te) && te.Class.ID != 0 {
+		c = te.Class
+	}
+	f.recordHistory(account.ActionEvent(account.EventBook, box, classID, date, c, account.BookOutcomeWord(out, err), err, 0))
+	return out, err
+}
+
+func (f *fakeAccount) classOf(classID int64, date aimharder.Date) account.ClassView {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, _ := f.days[date].FindClass(classID)
+	return c
+}
+
+func (f *fakeAccount) recordHistory(e session.Event) {
+	if f.store != nil {
+		_, _ = f.store.Record(context.Background(), e)
+	}
+}
+
+func (f *fakeAccount) book1(_ context.Context, _ session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error) {
 	f.record("book %d %s waitlist=%v", classID, date, waitlist)
 	if f.book != nil {
 		return f.book(classID, date, waitlist)
@@ -268,7 +293,17 @@ func (f *fakeAccount) Prebook(ctx context.Context, kind session.Kind, box sessio
 	return res, err
 }
 
-func (f *fakeAccount) Cancel(_ context.Context, _ session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error) {
+// Cancel records its outcome in the history as account.Service.Cancel does.
+func (f *fakeAccount) Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error) {
+	c := f.classOf(classID, date)
+	out, err := f.cancel1(ctx, kind, box, classID, date, late)
+	if word := account.CancelOutcomeWord(out, err); word != "" {
+		f.recordHistory(account.ActionEvent(account.EventCancel, box, classID, date, c, word, err, 0))
+	}
+	return out, err
+}
+
+func (f *fakeAccount) cancel1(_ context.Context, _ session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error) {
 	f.record("cancel %d %s late=%v", classID, date, late)
 	if f.cancel != nil {
 		return f.cancel(classID, date, late)
@@ -292,8 +327,14 @@ type fakeStore struct {
 	prebookings []session.Prebooking
 	history     []session.Event
 	nextID      int64
-	version     int64 // the boxes version: bumped by setBox
+	version     int64    // the boxes version: bumped by setBox
+	windowSets  []string // the rules SetMemberWindow was given
+	windowErr   error    // SetMemberWindow fails with it when set
 	now         func() time.Time
+	plans       []session.Plan
+	nextPlan    int64
+	occ         map[string]session.OccurrenceRecord // plan id/day → the runner's record
+	plansErr    error
 }
 
 func (s *fakeStore) BoxesVersion(context.Context) (int64, error) {
@@ -313,6 +354,20 @@ func (s *fakeStore) setBox(id int64, change func(*session.Box)) {
 		}
 	}
 	s.version++
+}
+
+// SetMemberWindow records the member's rule as session.Store does (the
+// boxes version moves); windowErr, when set, makes it fail.
+func (s *fakeStore) SetMemberWindow(_ context.Context, id int64, rule string) error {
+	s.mu.Lock()
+	err := s.windowErr
+	s.windowSets = append(s.windowSets, rule)
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	s.setBox(id, func(b *session.Box) { b.MemberWindow = rule })
+	return nil
 }
 
 func newFakeStore(now func() time.Time) *fakeStore {
@@ -546,6 +601,8 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyRight}
 	case "tab":
 		return tea.KeyMsg{Type: tea.KeyTab}
+	case "backspace":
+		return tea.KeyMsg{Type: tea.KeyBackspace}
 	case "ctrl+c":
 		return tea.KeyMsg{Type: tea.KeyCtrlC}
 	}

@@ -15,7 +15,12 @@ type KeyMap struct {
 	Book, Cancel, Prebook, Refresh         key.Binding
 	Prebookings, History, Boxes            key.Binding
 	Help, Quit, ForceQuit                  key.Binding
+	Status                                 key.Binding
 	Remove, Open                           key.Binding
+	EveryWeek, Plans                       key.Binding
+	Skip, Pause, Resume                    key.Binding
+	Agenda                                 key.Binding // my classes (agenda.go)
+	Watch                                  key.Binding // watch a full class (watch.go)
 }
 
 // DefaultKeyMap is the suggested keys.
@@ -39,10 +44,18 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		History:     b(h.History, "H"),
 		Boxes:       b(h.Boxes, "B"),
 		Help:        b(h.Help, "?"),
+		Status:      b(h.Status, "S"),
 		Quit:        b(h.Quit, "q"),
 		ForceQuit:   b(h.ForceQuit, "ctrl+c"),
 		Remove:      b(h.Remove, "x", "delete", "d"),
 		Open:        b(h.Open, "enter"),
+		EveryWeek:   b(h.EveryWeek, "w"),
+		Plans:       b(h.Plans, "W"),
+		Skip:        b(h.Skip, "s", " "),
+		Pause:       b(h.Pause, "p"),
+		Resume:      b(h.Resume, "u"),
+		Agenda:      b(tx.Agenda().Key, "A"),
+		Watch:       b(tx.Watch().Key, "a"),
 	}
 	return k
 }
@@ -51,8 +64,8 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
 		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
-		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Refresh},
-		{k.Prebookings, k.History, k.Boxes, k.Back},
+		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Watch, k.EveryWeek},
+		{k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Refresh, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},
 	}
 }

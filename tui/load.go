@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -75,6 +76,13 @@ func (m *Model) changeWeek(from aimharder.Date) tea.Cmd {
 	m.syncDetail()
 	m.renderHeader()
 	return m.loadWeek(true)
+}
+
+// shiftWeek shows the week days away, the cursor on the same weekday at
+// the class starting nearest the time it was on.
+func (m *Model) shiftWeek(days int) tea.Cmd {
+	m.target = &target{day: m.grid.CursorDay().AddDays(days)}
+	return m.changeWeek(m.grid.Week().AddDays(days))
 }
 
 func (m *Model) goToday() tea.Cmd {
@@ -207,6 +215,7 @@ func (m *Model) useBox(box session.Box) tea.Cmd {
 	m.grid.SetNow(m.now, m.today)
 	m.setScreen(screenWeek)
 	m.applyPrebookings()
+	m.applyPlans()
 	if changed {
 		m.grid.SetWeek(m.today.Monday())
 		m.daySeq, m.dayFresh = [7]uint64{}, [7]bool{}
@@ -226,7 +235,7 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 	if msg.cached {
 		for _, day := range msg.days {
 			if d := m.dayIndex(day.Date); d >= 0 && !m.dayFresh[d] {
-				m.grid.SetDay(m.underRule(day))
+				m.setDay(day)
 			}
 		}
 		m.placeCursor()
@@ -239,6 +248,10 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 			newest = false
 		}
 	}
+	refreshed := m.refreshSeq != 0 && msg.seq == m.refreshSeq
+	if refreshed {
+		m.refreshSeq = 0
+	}
 	if msg.err != nil {
 		if !newest {
 			return nil // superseded: its successor reports
@@ -250,13 +263,17 @@ func (m *Model) onWeek(msg weekMsg) tea.Cmd {
 		if d < 0 || m.daySeq[d] != msg.seq {
 			continue // a newer request covers this day
 		}
-		m.grid.SetDay(m.underRule(day))
+		m.setDay(day)
 		m.dayFresh[d] = true
 	}
 	m.offline = false
 	m.lastFresh = m.now
 	m.placeCursor()
 	m.syncDetail()
+	if refreshed && newest {
+		// The refresh the member asked for ends with the time of the data.
+		return m.toasts.Push(toast.OK, fmt.Sprintf(m.tx.Refreshed, m.lastFresh.In(m.loc).Format("15:04:05")))
+	}
 	return nil
 }
 
@@ -270,7 +287,7 @@ func (m *Model) onDay(msg dayMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.fetchFailed(msg.err)
 	}
-	m.grid.SetDay(m.underRule(msg.day))
+	m.setDay(msg.day)
 	m.dayFresh[d] = true
 	m.placeCursor()
 	m.syncDetail()
@@ -304,10 +321,25 @@ func (m *Model) onStore(msg storeMsg) tea.Cmd {
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
 	m.prebookings = m.zones.Prebookings(msg.prebookings)
+	if msg.plansErr != nil {
+		m.log.Warn("reading the weekly plans failed", "err", msg.plansErr)
+	} else {
+		m.plans = msg.plans
+		m.applyPlans()
+		m.renderPlans()
+	}
+	switch {
+	case msg.watchesErr != nil:
+		m.log.Warn("reading the class watches failed", "err", msg.watchesErr)
+	case msg.hasWatches:
+		m.watches = msg.watches
+	}
 	m.sessions = msg.sessions
 	familyChanged := msg.family != m.family
 	m.passwordCmd = msg.passwordCommand
 	m.family = msg.family
+	m.members = msg.members
+	m.picker.SetFamily(m.members)
 	m.firing, m.hasFiring = msg.firing, msg.hasFiring
 	m.applyPrebookings()
 	m.renderPrebookings()
@@ -354,8 +386,9 @@ func (m *Model) onBoxes(msg boxesMsg) tea.Cmd {
 	if msg.err != nil {
 		return m.toasts.Push(toast.Error, explain(m.tx, msg.err))
 	}
-	m.boxList, m.family = msg.boxes, msg.family
+	m.boxList, m.family, m.members = msg.boxes, msg.family, msg.members
 	m.setZones()
+	m.picker.SetFamily(m.members)
 	m.picker.SetBoxes(m.boxList, m.box.ID, m.family)
 	return nil
 }

@@ -46,9 +46,15 @@ type storeMsg struct {
 	sessions        map[session.Kind]session.Health
 	noDevice        bool // the store has no device session (logged out)
 	family          string
-	passwordCommand bool          // password_command is set: a dead session may come back by itself
-	firing          FiringProcess // who fires the prebookings, when hasFiring
+	members         []session.FamilyMember // the named family members (live.go)
+	passwordCommand bool                   // password_command is set: a dead session may come back by itself
+	firing          FiringProcess          // who fires the prebookings, when hasFiring
 	hasFiring       bool
+	plans           []account.PlanView
+	plansErr        error
+	watches         []session.Watch // when hasWatches
+	hasWatches      bool
+	watchesErr      error
 	err             error
 }
 
@@ -60,9 +66,10 @@ type historyMsg struct {
 }
 
 type boxesMsg struct {
-	boxes  []session.Box
-	family string
-	err    error
+	boxes   []session.Box
+	family  string
+	members []session.FamilyMember
+	err     error
 }
 
 type loginMsg struct {
@@ -81,6 +88,7 @@ type familySetMsg struct {
 }
 
 type bookMsg struct {
+	box      session.Box // the box booked at
 	class    account.ClassView
 	waitlist bool
 	outcome  account.BookOutcome

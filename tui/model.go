@@ -10,6 +10,7 @@ import (
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/boxes"
 	"github.com/ahtui/ahtui/tui/detail"
 	"github.com/ahtui/ahtui/tui/dialog"
@@ -17,6 +18,7 @@ import (
 	"github.com/ahtui/ahtui/tui/i18n"
 	"github.com/ahtui/ahtui/tui/lists"
 	"github.com/ahtui/ahtui/tui/login"
+	"github.com/ahtui/ahtui/tui/planform"
 	"github.com/ahtui/ahtui/tui/theme"
 	"github.com/ahtui/ahtui/tui/toast"
 )
@@ -31,12 +33,17 @@ const (
 	screenWeek
 	screenPrebookings
 	screenHistory
+	screenPlans
+	screenAgenda // my classes (agenda.go)
 )
 
 // Layout limits.
 const (
-	MinWidth  = grid.MinWidth + 1
-	MinHeight = 4 + grid.MinHeight
+	// MinWidth and MinHeight: a phone held upright; below the width at
+	// which the week grid shows class names whole, the grid shows one day
+	// at a time (dayview.go).
+	MinWidth  = grid.MinDayWidth
+	MinHeight = 20
 	// wideWidth is the width from which the detail sits beside the grid.
 	wideWidth    = 120
 	headerHeight = 2
@@ -60,6 +67,7 @@ type Model struct {
 	detailFocus   bool // week screen: keys go to the detail pane
 	detailOpen    bool // compact layout: the detail shows as an overlay
 	helpOpen      bool
+	statusOpen    bool // the status view (S): sessions, clock, who fires
 
 	now   time.Time
 	loc   *time.Location // the current box's zone (zones.go)
@@ -78,15 +86,24 @@ type Model struct {
 	eventsByID  map[int64]session.Prebooking
 	firing      FiringProcess // who fires the prebookings, when hasFiring
 	hasFiring   bool
+	plans       []account.PlanView
+	watches     []session.Watch    // the member's watches of full classes (watch.go)
+	planRows    []lists.PlanRow    // the plans view's rows, as rendered
+	nextClass   *account.ClassView // the next booked class, for the header (header.go)
+	agenda      agendaView         // my classes (agenda.go)
 
 	grid        grid.Model
 	detail      detail.Model
 	dialog      dialog.Model
+	opening     dialog.OpeningModel // the prebook offer that asks how the box opens (window.go)
 	toasts      toast.Model
 	prebookList lists.Model
 	historyList lists.Model
 	loginForm   login.Model
 	picker      boxes.Model
+	planList    lists.Model
+	planForm    planform.Model
+	pauseForm   planform.Pause
 
 	seq        uint64    // last request id handed out
 	daySeq     [7]uint64 // newest request covering each day of the shown week
@@ -95,6 +112,7 @@ type Model struct {
 	historySeq uint64
 	inflight   int // AimHarder loads in flight
 	lastFresh  time.Time
+	refreshSeq uint64 // the week load a refresh (r) started: its answer is confirmed
 	lastStore  time.Time
 	offline    bool
 	placed     bool // the cursor was put on today's next class
@@ -107,14 +125,25 @@ type Model struct {
 	boxesVersion  int64 // the store's boxes version the shown rules come from (rules.go)
 	checkingBoxes bool  // a version read is in flight
 
+	members        []session.FamilyMember // the named family members, to show a name for the family id
+	screenVersion  int64                  // the store's screen version last read (live.go)
+	checkingScreen bool                   // a screen version read is in flight
+	dayAt          map[dayKey]time.Time   // when each shown day's classes were read
+
+	// windowAsked: box ID → the learned rule the member answered "I don't
+	// know" to; that box is not asked again about that rule (window.go).
+	windowAsked map[int64]string
+
 	// Cached renderings, rebuilt when what they show changes.
 	headerLines [headerHeight]string
 	helpLine    string
 	helpBox     string
+	statusBox   string
 	tooSmall    string
 	paneSep     string
 	paneSepHot  string
-	detailBox   []string // compact layout: the detail in its frame
+	detailBox   []string   // compact layout: the detail in its frame
+	narrowHelp  narrowHelp // the help box stacked for a narrow screen (helpnarrow.go)
 
 	quitting bool
 
@@ -172,13 +201,20 @@ func New(cfg Config) Model {
 		grid:        grid.New(th, tx, today.Monday()),
 		detail:      detail.New(th, tx),
 		dialog:      dialog.New(th, tx),
+		opening:     dialog.NewOpening(th, tx),
 		toasts:      toast.New(th),
 		prebookList: lists.New(th, tx, tx.PrebookingsTitle, tx.PrebookingsEmpty),
 		historyList: lists.New(th, tx, tx.HistoryTitle, tx.HistoryEmpty),
 		loginForm:   login.New(th, tx),
 		picker:      boxes.New(th, tx),
+		planList:    lists.New(th, tx, tx.PlansTitle, tx.PlansEmpty),
+		planForm:    planform.New(th, tx),
+		pauseForm:   planform.NewPause(th, tx),
 	}
 	m.every, m.after = tea.Every, tea.Tick
+	if cfg.Timer != nil {
+		m.every, m.after, m.toasts.After = cfg.Timer, cfg.Timer, cfg.Timer
+	}
 	m.grid.SetNow(now, today)
 	m.paneSep = th.Border.Render("│") + " "
 	m.paneSepHot = th.Accent.Render("┃") + " "

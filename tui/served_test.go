@@ -20,7 +20,7 @@ func TestQuitOffersToKeepRunning(t *testing.T) {
 		e.pick(grid.NotOpen)
 		e.key("p", "q")
 		d := e.requireDialog(en.ConfirmQuit)
-		if !strings.Contains(d.Body, "1 prebooking(s) pending") || len(d.Choices) != 2 {
+		if !strings.Contains(d.Body, "1 prebooking pending") || len(d.Choices) != 2 {
 			t.Fatalf("quit dialog %q with %d choices", d.Body, len(d.Choices))
 		}
 		for _, want := range []string{"keep running in the background", "quit anyway", "n/esc stay"} {
@@ -93,8 +93,10 @@ func (f elsewhere) FiringProcess(context.Context) (FiringProcess, bool, error) {
 func TestHeaderNamesTheFiringProcess(t *testing.T) {
 	e := newEnvWith(t, 160, 48, Config{Lang: i18n.EN, Renderer: asciiRenderer(),
 		Engine: elsewhere{who: FiringProcess{Program: "ahtui serve", PID: 4242, Host: "nas"}}})
+	e.key("S") // who fires is in the status view, not the header
 	e.requireContains("fired by ahtui serve, pid 4242 on nas")
 
 	e = newEnvWith(t, 160, 48, Config{Lang: i18n.ES, Renderer: asciiRenderer(), Engine: elsewhere{}})
+	e.key("S")
 	e.requireContains(i18n.For(i18n.ES).RunnerOther)
 }

@@ -35,6 +35,15 @@ type Account interface {
 	Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.BookOutcome, error)
 	Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (account.CancelOutcome, error)
 	Prebook(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.PrebookResult, error)
+
+	// Weekly plans (docs/product.md, weekly plans).
+	AddPlan(ctx context.Context, n session.NewPlan) (account.PlanView, error)
+	ListPlans(ctx context.Context) ([]account.PlanView, error)
+	RemovePlan(ctx context.Context, id int64) (session.Plan, error)
+	SkipPlanDay(ctx context.Context, id int64, day aimharder.Date) (session.Plan, error)
+	UnskipPlanDay(ctx context.Context, id int64, day aimharder.Date) (session.Plan, error)
+	PausePlans(ctx context.Context, id int64, from, until aimharder.Date) ([]session.Plan, error)
+	ResumePlans(ctx context.Context, id int64) ([]session.Plan, error)
 }
 
 // Store is what the TUI reads and writes in the database directly
@@ -55,6 +64,9 @@ type Store interface {
 	// BoxesVersion changes whenever a box is written, by any process
 	// (session.Store.BoxesVersion): the TUI reads it every second.
 	BoxesVersion(ctx context.Context) (int64, error)
+	// SetMemberWindow records the member's booking-window rule for a box,
+	// as `ahtui config box.<sub>.window` does ("" clears it).
+	SetMemberWindow(ctx context.Context, id int64, rule string) error
 }
 
 // Engine is the prebooking firing engine when it runs in this process.
@@ -121,6 +133,11 @@ type Config struct {
 	// just before the program quits; cmd/ahtui starts the background runner
 	// once the TUI has stopped.
 	KeepRunning func()
+
+	// Timer makes the TUI's timers, the second hand included (default
+	// tea.Every for the tick, tea.Tick for the rest). Tests outside this
+	// package hand in one that returns at once, to tick a simulated clock.
+	Timer func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd
 }
 
 // EventKind says what an Event is about.
@@ -149,12 +166,26 @@ type Event struct {
 	BoxID int64
 	Day   aimharder.Date
 	// PrebookingID, Status, Class, ClassStart and Message describe a
-	// finished prebooking (Message in the server's words) or a warning.
+	// finished prebooking (Code is ahtui's outcome code, Message AimHarder's own words) or a warning.
 	PrebookingID int64
 	Status       session.PrebookingStatus
 	Class        string
 	ClassStart   time.Time
+	Code         string // the outcome code (session/outcome), worded in the UI's language
 	Message      string
+	// Rule is a warning that a box's booking-window rule is wrong, worded
+	// in the UI's language (Message is then the English log line).
+	Rule *RuleWarning
+	// Health: the warning is that pending prebookings are at risk (the
+	// background session cannot fire them), worded in the UI's language.
+	Health bool
+}
+
+// RuleWarning: the member's booking-window rule of a box is wrong.
+type RuleWarning struct {
+	Box        string // the box's subdomain
+	MemberRule string // the member's rule, e.g. "3d"
+	ServerRule string // the rule AimHarder's answer states, e.g. "2d"
 }
 
 // EventMsg carries an Event into the program.

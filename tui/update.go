@@ -10,6 +10,7 @@ import (
 	"github.com/ahtui/ahtui/tui/boxes"
 	"github.com/ahtui/ahtui/tui/dialog"
 	"github.com/ahtui/ahtui/tui/login"
+	"github.com/ahtui/ahtui/tui/planform"
 	"github.com/ahtui/ahtui/tui/toast"
 )
 
@@ -18,20 +19,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.layout()
+		m.resize(msg.Width, msg.Height)
 	case tea.KeyMsg:
 		cmd = m.onKey(msg)
 	case tickMsg:
 		cmd = m.onTick()
+		m.agendaTick()
 	case toast.ExpireMsg:
 		m.toasts, cmd = m.toasts.Update(msg)
 	case dialog.ResultMsg:
 		cmd = m.onAnswer(msg)
+	case dialog.OpeningMsg:
+		cmd = m.onOpening(msg)
+	case windowSetMsg:
+		cmd = m.onWindowSet(msg)
 	case EventMsg:
 		cmd = m.onEvent(Event(msg))
 	case reloadMsg:
-		cmd = m.onReload(msg)
+		cmd = tea.Batch(m.agendaOnReload(msg), m.onReload(msg))
 
 	case bootMsg:
 		cmd = m.onBoot(msg)
@@ -61,16 +66,33 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 	case boxesVersionMsg:
 		cmd = m.onBoxesVersion(msg)
+	case screenVersionMsg:
+		cmd = m.onScreenVersion(msg)
+	case liveWeekMsg:
+		m.onLiveWeek(msg)
 
 	case bookMsg:
 		// A "too early" answer may have taught the box's rule.
 		cmd = tea.Batch(m.onBook(msg), m.checkBoxes(true))
 	case cancelMsg:
-		cmd = m.onCancel(msg)
+		cmd = tea.Batch(m.onCancel(msg), m.agendaAfterAction())
+	case watchMsg:
+		cmd = m.onWatch(msg)
 	case prebookMsg:
 		cmd = tea.Batch(m.onPrebook(msg), m.checkBoxes(true))
 	case unprebookMsg:
-		cmd = m.onUnprebook(msg)
+		cmd = tea.Batch(m.onUnprebook(msg), m.agendaAfterAction())
+	case agendaMsg:
+		cmd = m.onAgenda(msg)
+	case agendaBoxMsg:
+		cmd = m.onAgendaBox(msg)
+
+	case planform.SubmitMsg:
+		cmd = m.onPlanSubmit(msg)
+	case planform.PauseMsg:
+		cmd = m.onPauseSubmit(msg)
+	case planDoneMsg:
+		cmd = m.onPlanDone(msg)
 	}
 	return m, cmd
 }
@@ -84,6 +106,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 				return m.quit()
 			}
 		}
+		m.opening.Close()
 		return m.requestQuit()
 	}
 	if m.dialog.IsOpen() {
@@ -91,9 +114,28 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		m.dialog, cmd = m.dialog.Update(k)
 		return cmd
 	}
-	if m.helpOpen {
-		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit) {
-			m.helpOpen = false
+	if m.opening.IsOpen() {
+		var cmd tea.Cmd
+		m.opening, cmd = m.opening.Update(k)
+		return cmd
+	}
+	if m.planForm.IsOpen() {
+		var cmd tea.Cmd
+		m.planForm, cmd = m.planForm.Update(k)
+		return cmd
+	}
+	if m.pauseForm.IsOpen() {
+		var cmd tea.Cmd
+		m.pauseForm, cmd = m.pauseForm.Update(k)
+		return cmd
+	}
+	if m.helpOpen || m.statusOpen {
+		if m.scrollHelp(k) {
+			return nil
+		}
+		if key.Matches(k, m.keys.Help, m.keys.Back, m.keys.Quit, m.keys.Status) {
+			m.helpOpen, m.statusOpen = false, false
+			m.renderHelp()
 		}
 		return nil
 	}
@@ -117,6 +159,10 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return m.prebookingsKey(k)
 	case screenHistory:
 		return m.historyKey(k)
+	case screenPlans:
+		return m.plansKey(k)
+	case screenAgenda:
+		return m.agendaKey(k)
 	}
 	return m.weekKey(k)
 }
@@ -128,9 +174,19 @@ func (m *Model) globalKey(k tea.KeyMsg) (tea.Cmd, bool) {
 		return m.requestQuit(), true
 	case key.Matches(k, m.keys.Help):
 		m.helpOpen = true
+		m.renderHelp()
+		return nil, true
+	case key.Matches(k, m.keys.Status):
+		m.statusOpen = true
+		m.renderStatusBox() // the clock estimate moves without a message
+		m.renderHelp()
 		return nil, true
 	case key.Matches(k, m.keys.Prebookings) && m.screen != screenPrebookings && m.hasBox:
 		return m.showPrebookings(), true
+	case key.Matches(k, m.keys.Plans) && m.screen != screenPlans && m.hasBox:
+		return m.showPlans(), true
+	case key.Matches(k, m.keys.Agenda) && m.screen != screenAgenda && m.hasBox:
+		return m.showAgenda(), true
 	case key.Matches(k, m.keys.History) && m.screen != screenHistory:
 		return m.showHistory(), true
 	case key.Matches(k, m.keys.Boxes) && m.screen != screenBoxes:
@@ -158,6 +214,9 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case m.grid.Handles(k):
+		if cmd, ok := m.crossWeek(k); ok {
+			return cmd
+		}
 		m.grid, _ = m.grid.Update(k)
 		m.placed = true // the member chose: loads must not move the cursor
 		m.target = nil
@@ -165,6 +224,7 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case key.Matches(k, m.keys.Detail):
 		if _, ok := m.grid.Selected(); ok {
+			m.detail.Top()
 			if m.wide() {
 				m.detailFocus = true
 			} else {
@@ -178,21 +238,29 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		m.toasts.Dismiss()
 		return nil
 	case key.Matches(k, m.keys.PrevWeek):
-		return m.changeWeek(m.grid.Week().AddDays(-7))
+		return m.shiftWeek(-7)
 	case key.Matches(k, m.keys.NextWeek):
-		return m.changeWeek(m.grid.Week().AddDays(7))
+		return m.shiftWeek(7)
 	case key.Matches(k, m.keys.Today):
 		return m.goToday()
 	case key.Matches(k, m.keys.NextOpening):
 		return m.nextOpening()
 	case key.Matches(k, m.keys.Refresh):
-		return tea.Batch(m.loadWeek(false), m.loadStore(), m.toasts.Push(toast.Info, m.tx.Refreshing))
+		load := m.loadWeek(false)
+		if load != nil {
+			m.refreshSeq = m.seq
+		}
+		return tea.Batch(load, m.loadStore(), m.toasts.Push(toast.Info, m.tx.Refreshing))
 	case key.Matches(k, m.keys.Book):
 		return m.book()
 	case key.Matches(k, m.keys.Cancel):
 		return m.cancel()
 	case key.Matches(k, m.keys.Prebook):
 		return m.prebook()
+	case key.Matches(k, m.keys.EveryWeek):
+		return m.everyWeek()
+	case key.Matches(k, m.keys.Watch):
+		return m.watch()
 	}
 	return nil
 }
@@ -259,12 +327,34 @@ func (m *Model) boxesKey(k tea.KeyMsg) tea.Cmd {
 	}
 	var cmd tea.Cmd
 	m.picker, cmd = m.picker.Update(k)
+	m.renderHelp() // editing the family member turns ? and q into text
 	return cmd
+}
+
+// resize lays the screen out for a new size. Focus stays on something
+// visible: the side detail that a narrower terminal hides gives the keys
+// back to the grid (the detail would otherwise scroll unseen while the grid
+// ignores the arrows), and an open detail overlay becomes the side pane,
+// still focused, when the terminal grows wide enough for it.
+func (m *Model) resize(w, h int) {
+	wasWide := m.wide()
+	m.width, m.height = w, h
+	switch {
+	case wasWide && !m.wide() && m.detailFocus:
+		m.detailFocus = false
+		m.detail.Top()
+	case !wasWide && m.wide() && m.detailOpen:
+		m.detailOpen, m.detailFocus = false, true
+	}
+	m.layout()
 }
 
 // ---- screens ----
 
 func (m *Model) setScreen(s screen) {
+	// A plan form belongs to the screen it was opened on.
+	m.planForm.Close()
+	m.pauseForm.Close()
 	m.screen = s
 	m.detailFocus, m.detailOpen = false, false
 	m.renderHelp()
@@ -292,11 +382,18 @@ func (m *Model) requestQuit() tea.Cmd {
 	if m.cfg.Viewers != nil {
 		return m.quit() // served: the runner lives on in `ahtui serve`
 	}
-	if n := m.pendingCount(); n > 0 && m.engineLeading() && m.cfg.KeepRunning != nil {
+	// Weekly plans need the runner too: with nothing pending yet, they
+	// are what quitting stops.
+	n, plans := m.pendingCount(), len(m.plans)
+	keepBody, quitBody := m.tx.ConfirmQuitKeep.N(n), m.tx.ConfirmQuitBody.N(n)
+	if n == 0 && plans > 0 {
+		keepBody, quitBody = m.tx.ConfirmQuitPlansKeep.N(plans), m.tx.ConfirmQuitPlans.N(plans)
+	}
+	if (n > 0 || plans > 0) && m.engineLeading() && m.cfg.KeepRunning != nil {
 		tx := m.tx
 		m.dialog.Open(dialog.Confirm{
 			Title: tx.ConfirmQuit,
-			Body:  fmt.Sprintf(tx.ConfirmQuitKeep, n),
+			Body:  keepBody,
 			Choices: []dialog.Choice{
 				{ID: choiceBackground, Keys: []string{"b", "enter"}, Label: tx.ChoiceBackground},
 				{ID: choiceQuit, Keys: []string{"y", "Y", "s", "S"}, Label: tx.ChoiceQuitAnyway},
@@ -306,10 +403,10 @@ func (m *Model) requestQuit() tea.Cmd {
 		})
 		return nil
 	}
-	if n := m.pendingCount(); n > 0 && m.engineLeading() {
+	if (n > 0 || plans > 0) && m.engineLeading() {
 		m.dialog.Open(dialog.Confirm{
 			Title:   m.tx.ConfirmQuit,
-			Body:    fmt.Sprintf(m.tx.ConfirmQuitBody, n),
+			Body:    quitBody,
 			Danger:  true,
 			Payload: intent{kind: doQuit},
 		})

@@ -150,7 +150,7 @@ func TestWeekChangeAndToday(t *testing.T) {
 		t.Fatalf("week %s, want %s", got, testWeek.AddDays(7))
 	}
 	e.requireContains("30 Nov – 6 Dec 2026")
-	e.requireContains("no class…")
+	e.requireContains("no classes") // the day layout: one day at a time
 	e.key("[", "[")
 	if got := e.m.grid.Week(); got != testWeek.AddDays(-7) {
 		t.Fatalf("week %s, want %s", got, testWeek.AddDays(-7))
@@ -487,7 +487,7 @@ func TestQuitAsksWhenPrebookingsWouldStop(t *testing.T) {
 	e.pick(grid.NotOpen)
 	e.key("p", "q")
 	d := e.requireDialog(en.ConfirmQuit)
-	if !strings.Contains(d.Body, "1 prebooking(s) pending") {
+	if !strings.Contains(d.Body, "1 prebooking pending") {
 		t.Fatalf("quit dialog %q", d.Body)
 	}
 	e.key("n")
@@ -775,9 +775,9 @@ func TestHistoryShowsOutcomesWithTiming(t *testing.T) {
 }
 
 func TestTooSmall(t *testing.T) {
-	e := newEnv(t, 50, 10, i18n.EN)
-	e.requireContains("ahtui needs at least 64×12 characters (now")
-	e.requireContains("50×10). Make the window larger.")
+	e := newEnv(t, 39, 19, i18n.EN)
+	e.requireContains("ahtui needs at least 40×20")
+	e.requireContains("(now 39×19). Make the window")
 	e.send(tea.WindowSizeMsg{Width: 80, Height: 24})
 	e.requireContains("Thu 26")
 }
@@ -787,14 +787,17 @@ func TestHeaderShowsHealthClockAndNextPrebooking(t *testing.T) {
 	e.m.cfg.Engine = fakeEngine{leading: true}
 	c := e.pick(grid.NotOpen)
 	e.key("p")
-	e.requireContains("clock +0.35s ±0.02s")
-	e.requireContains("firing here")
-	e.requireContains("next " + c.Name)
-	e.requireContains("in " + i18n.Countdown(c.OpensAt.Sub(testNow)))
+	e.requireContains("⚑ " + c.Name)
+	e.requireContains("fires in " + i18n.Countdown(c.OpensAt.Sub(testNow)))
 	// The countdown is live.
 	e.now = testNow.Add(5 * time.Second)
 	e.send(tickMsg(e.now))
-	e.requireContains("in " + i18n.Countdown(c.OpensAt.Sub(e.now)))
+	e.requireContains("fires in " + i18n.Countdown(c.OpensAt.Sub(e.now)))
+	// Internals are in the status view.
+	e.key("S")
+	e.requireContains("Server clock  AimHarder +0.35s ±0.02s from this machine")
+	e.requireContains("firing here")
+	e.key("esc")
 
 	// A dead background session near a prebooking is a warning.
 	e.store.sessions[session.KindBackground] = session.Health{Kind: session.KindBackground, State: session.StateDead}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -12,6 +13,7 @@ import (
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/detail"
 	"github.com/ahtui/ahtui/tui/dialog"
+	"github.com/ahtui/ahtui/tui/grid"
 	"github.com/ahtui/ahtui/tui/lists"
 )
 
@@ -37,7 +39,8 @@ func (m Model) View() string {
 	} else {
 		lines := m.bodyLines()
 		if overlay != nil {
-			lines = dialog.Center(lines, strings.Join(overlay, "\n"), m.width)
+			// What is behind the box is dimmed: the box is what is asked.
+			lines = dialog.Center(dialog.Dim(lines, m.th.Faint), strings.Join(overlay, "\n"), m.width)
 		}
 		for _, l := range lines {
 			b.WriteString(l)
@@ -45,26 +48,30 @@ func (m Model) View() string {
 		}
 	}
 
+	// The key help always shows: a toast of two lines takes the body's
+	// last line for its first.
 	toasts := m.toasts.Lines()
+	out := b.String()
 	switch len(toasts) {
 	case 0:
-		b.WriteByte('\n')
-		b.WriteString(m.helpLine)
+		out += "\n"
 	case 1:
-		b.WriteString(toasts[0])
-		b.WriteByte('\n')
-		b.WriteString(m.helpLine)
+		out += toasts[0] + "\n"
 	default:
-		b.WriteString(toasts[0])
-		b.WriteByte('\n')
-		b.WriteString(toasts[1])
+		if i := strings.LastIndexByte(strings.TrimSuffix(out, "\n"), '\n'); i >= 0 {
+			out = out[:i+1]
+		}
+		out += toasts[0] + "\n" + toasts[1] + "\n"
 	}
-	return b.String()
+	return out + m.helpLine
 }
 
 // writeWeek writes the grid and, on wide terminals, the detail beside it.
 func (m Model) writeWeek(b *strings.Builder) {
 	gl := m.grid.Lines()
+	if m.detailOpen && m.fullDetail() {
+		gl = m.detailLines()
+	}
 	var dl []string
 	sep := m.paneSep
 	if m.wide() {
@@ -88,9 +95,17 @@ func (m Model) overlay() []string {
 	switch {
 	case m.dialog.IsOpen():
 		return strings.Split(m.dialog.View(), "\n")
+	case m.opening.IsOpen():
+		return strings.Split(m.opening.View(), "\n")
+	case m.planForm.IsOpen():
+		return strings.Split(m.planForm.View(), "\n")
+	case m.pauseForm.IsOpen():
+		return strings.Split(m.pauseForm.View(), "\n")
 	case m.helpOpen:
 		return strings.Split(m.helpBox, "\n")
-	case m.detailOpen && m.screen == screenWeek && !m.wide():
+	case m.statusOpen:
+		return strings.Split(m.statusBox, "\n")
+	case m.detailOpen && m.screen == screenWeek && !m.wide() && !m.fullDetail():
 		return m.detailBox
 	}
 	return nil
@@ -109,6 +124,10 @@ func (m Model) bodyLines() []string {
 		lines = m.prebookList.Lines()
 	case screenHistory:
 		lines = m.historyList.Lines()
+	case screenPlans:
+		lines = m.planList.Lines()
+	case screenAgenda:
+		lines = m.agenda.lines
 	case screenLogin:
 		lines = strings.Split(m.loginForm.View(), "\n")
 	case screenBoxes:
@@ -146,21 +165,24 @@ func (m *Model) layout() {
 	m.toasts.SetWidth(w)
 	m.help.Width = w
 	m.dialog.SetMaxWidth(w)
+	m.opening.SetMaxWidth(w)
 	if m.wide() {
 		dw := min(max(w*3/10, 36), 60)
 		m.grid.SetSize(w-dw, bodyH)
-		m.detail.SetSize(dw-2, bodyH)
 	} else {
 		m.grid.SetSize(w, bodyH)
-		m.detail.SetSize(min(w-6, 72), max(bodyH-2, 3))
 	}
+	m.sizeDetail()
 	m.prebookList.SetSize(w, bodyH)
 	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
 	m.historyList.SetSize(w, bodyH)
+	m.planList.SetSize(w, bodyH)
+	m.planForm.SetMaxWidth(w)
 	m.loginForm.SetSize(w, bodyH)
 	m.picker.SetSize(w, bodyH)
 	m.renderPrebookings()
 	m.renderHistory()
+	m.renderAgenda(true)
 	m.renderHeader()
 	m.renderHelp()
 	m.renderHelpBox()
@@ -169,6 +191,9 @@ func (m *Model) layout() {
 
 // syncDetail shows the selected class in the detail pane.
 func (m *Model) syncDetail() {
+	if m.width > 0 {
+		m.sizeDetail() // the day layout may have started or ended
+	}
 	c, ok := m.grid.Selected()
 	if !ok {
 		m.detail.Clear()
@@ -187,47 +212,144 @@ func (m *Model) syncDetail() {
 	if p, ok := m.grid.Prebooking(c.ID, c.Date); ok {
 		content.Prebooking = &p
 	}
+	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
+		content.Plan = &detail.Plan{ID: pm.PlanID, Days: m.tx.DaysOf(pm.Days.Has, "/"), Skipped: pm.Skipped, Paused: pm.Paused}
+	}
+	if w, ok := m.watchOf(c); ok {
+		content.Watch = m.watchWords(w)
+	}
 	if c.Date.IsZero() || !m.dayFresh[max(m.dayIndex(c.Date), 0)] {
 		content.Cached = true
 	}
 	m.detail.SetContent(content, m.now)
 	m.renderDetailBox()
+	m.renderHelp() // the footer's actions follow the selected class
 }
 
 // renderDetailBox frames the detail for the compact layout's overlay.
 func (m *Model) renderDetailBox() {
-	if m.wide() || !m.detailOpen {
+	if m.wide() || !m.detailOpen || m.fullDetail() {
 		m.detailBox = nil
 		return
 	}
 	m.detailBox = strings.Split(m.th.Dialog.Render(m.detail.View()), "\n")
 }
 
-// renderHelp renders the footer's key help for the current screen.
+// renderHelp renders the footer: the keys that matter on this screen now,
+// cut (with "…") to the room left by "? more · q quit", which always show.
 func (m *Model) renderHelp() {
-	k := m.keys
+	k, h := m.keys, m.tx.Help
 	var bindings []key.Binding
-	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↓↑→", m.tx.Help.Move))
-	switch m.screen {
-	case screenWeek:
+	more := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h.More))
+	tail := []key.Binding{more, k.Quit}
+	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↓↑→", h.Move))
+	switch {
+	case m.helpOpen || m.statusOpen:
+		bindings = nil
+		tail = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/?", h.Close))}
+	case m.screen == screenWeek:
 		if m.detailFocus || m.detailOpen {
-			bindings = []key.Binding{m.detail.Keys.Down, k.Book, k.Cancel, k.Prebook, k.Back}
+			bindings = append([]key.Binding{m.detail.Keys.Down}, m.classActions()...)
+			bindings = append(bindings, k.Back)
 		} else {
-			bindings = []key.Binding{move, k.Detail, k.Book, k.Cancel, k.Prebook, k.PrevWeek, k.NextWeek, k.Today,
-				k.Prebookings, k.History, k.Boxes, k.Help, k.Quit}
+			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", h.Weeks))
+			bindings = append([]key.Binding{move, k.Detail}, m.classActions()...)
+			if m.dayLayout() { // a phone: what to do with the class before how to move
+				bindings = append(m.classActions(), k.Detail, move)
+			}
+			bindings = append(bindings, k.Refresh, k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today)
 		}
-	case screenPrebookings:
-		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back, k.Help, k.Quit}
-	case screenHistory:
-		bindings = []key.Binding{k.Refresh, k.Back, k.Help, k.Quit}
-	case screenBoxes:
-		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back, k.Quit}
-	case screenLogin:
-		bindings = []key.Binding{m.loginForm.Keys.Next, m.loginForm.Keys.Submit, k.ForceQuit}
+	case m.screen == screenPrebookings:
+		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back}
+	case m.screen == screenHistory:
+		bindings = []key.Binding{k.Refresh, k.Back}
+	case m.screen == screenAgenda:
+		open, cancel := m.agendaKeys()
+		upDown := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", h.Move))
+		bindings = []key.Binding{upDown, open, cancel, k.Refresh, k.Back}
+	case m.screen == screenPlans:
+		bindings = []key.Binding{k.Skip, k.Pause, k.Resume, k.Remove, k.Open, k.Refresh, k.Back}
+	case m.screen == screenBoxes:
+		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back}
+		if m.picker.Editing() {
+			tail = []key.Binding{k.ForceQuit} // ? and q are typed into the field
+		}
+	case m.screen == screenLogin:
+		bindings = []key.Binding{m.loginForm.Keys.Next, m.loginForm.Keys.Submit}
+		tail = []key.Binding{k.ForceQuit}
 	default:
-		bindings = []key.Binding{k.Quit}
+		bindings = nil
+		tail = []key.Binding{k.Quit}
 	}
-	m.helpLine = m.help.ShortHelpView(bindings)
+	m.helpLine = footer(m.help, bindings, tail, m.width)
+}
+
+// footer is the short help of lead cut to fit before tail, which always
+// shows whole. It cuts by itself: help.Model's own cut keeps every
+// remaining key when its "…" lands exactly on the edge.
+func footer(h help.Model, lead, tail []key.Binding, width int) string {
+	h.Width = 0
+	end := h.ShortHelpView(tail)
+	sep := h.Styles.ShortSeparator.Inline(true).Render(h.ShortSeparator)
+	ellipsis := " " + h.Styles.Ellipsis.Inline(true).Render(h.Ellipsis)
+	room := width - ansi.StringWidth(end) - ansi.StringWidth(sep)
+	var items []string
+	for _, kb := range lead {
+		if item := h.ShortHelpView([]key.Binding{kb}); item != "" {
+			items = append(items, item)
+		}
+	}
+	widthOf := func(n int) int { // n items with their separators
+		w := 0
+		for i, it := range items[:n] {
+			if i > 0 {
+				w += ansi.StringWidth(sep)
+			}
+			w += ansi.StringWidth(it)
+		}
+		return w
+	}
+	n, cut := len(items), false
+	if widthOf(n) > room {
+		cut = true
+		for n > 0 && widthOf(n)+ansi.StringWidth(ellipsis) > room {
+			n--
+		}
+	}
+	if n == 0 {
+		return ansi.Truncate(end, width, "…")
+	}
+	line := strings.Join(items[:n], sep)
+	if cut {
+		line += ellipsis
+	}
+	return line + sep + end
+}
+
+// classActions are the action keys that apply to the selected class, the
+// likeliest first: cancel a booked class, book an open one, prebook one
+// that is not open yet.
+func (m *Model) classActions() []key.Binding {
+	k := m.keys
+	c, ok := m.grid.Selected()
+	if !ok {
+		return nil
+	}
+	var p *session.Prebooking
+	if pb, ok := m.grid.Prebooking(c.ID, c.Date); ok {
+		p = &pb
+	}
+	switch grid.StateOf(c, p, m.now) {
+	case grid.Past:
+		return nil
+	case grid.Booked, grid.Waitlisted:
+		return []key.Binding{k.Cancel, k.EveryWeek}
+	case grid.NotOpen, grid.Prebooked, grid.Failed, grid.Firing:
+		return []key.Binding{k.Prebook, k.EveryWeek}
+	case grid.Full:
+		return []key.Binding{k.Book, k.Watch, k.EveryWeek}
+	}
+	return []key.Binding{k.Book, k.EveryWeek}
 }
 
 // renderHelpBox renders the full help overlay: every key and the legend,
@@ -243,12 +365,36 @@ func (m *Model) renderHelpBox() {
 		}
 		return b.String()
 	}
-	cols := []string{group(0), group(1) + "\n\n" + group(2), group(3)}
+	cols := []string{group(0), group(1) + "\n\n" + group(3), group(2)}
 	keys := lipgloss.JoinHorizontal(lipgloss.Top, padRight(cols, 3)...)
-	legend := fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Full, mk.NotOpen, mk.Failed, mk.Past)
-	legend = ansi.Wrap(legend, max(min(lipgloss.Width(keys), m.width-8), 20), "")
-	content := keys + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legend
+	legend := strings.Split(fmt.Sprintf(tx.LegendGlyphs, mk.Booked, mk.Waitlisted, mk.Prebooked, mk.Firing, mk.Full, mk.NotOpen, mk.Failed, mk.Past)+
+		"  "+fmt.Sprintf(tx.LegendPlan, mk.Plan, mk.Skipped, mk.Paused), "  ")
+	legendLines := flow(legend, max(min(max(lipgloss.Width(keys), 90), m.width-8), 20))
+	content := keys + "\n\n" + th.Label.Render(tx.Legend) + "\n" + legendLines
 	m.helpBox = dialog.Box(th, tx.HelpTitle, content)
+	m.fitHelpBox([]string{group(0), group(1), group(2), group(3)}, legend) // a phone (helpnarrow.go)
+}
+
+// flow lays items out on lines of at most width columns, two spaces
+// apart, never breaking an item ("○ not open" stays whole).
+func flow(items []string, width int) string {
+	var b strings.Builder
+	w := 0
+	for _, it := range items {
+		iw := ansi.StringWidth(it)
+		switch {
+		case w == 0:
+		case w+2+iw > width:
+			b.WriteByte('\n')
+			w = 0
+		default:
+			b.WriteString("  ")
+			w += 2
+		}
+		b.WriteString(it)
+		w += iw
+	}
+	return b.String()
 }
 
 func padRight(cols []string, gap int) []string {

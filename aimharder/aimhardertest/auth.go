@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -78,6 +79,7 @@ type session struct {
 	cookies   []string // amhrdrauth values; all work while the session lives
 	refreshed time.Time
 	ended     bool
+	unarmed   bool // SetRefreshRequired: box calls say logout until setrefresh
 }
 
 type loginFailures struct {
@@ -259,7 +261,7 @@ func (s *Server) profile(c *call, u *user) object {
 			{"id", 100_000 + int64(hash64(fmt.Sprint(u.cfg.ID, "/", r.box.cfg.ID, "/", r.role))%900_000)},
 			{"role", r.role},
 			{"gym", gym},
-			{"centre_url", r.box.cfg.Sub + ".aimharder.com"}, // production-shaped on purpose (docs/protocol.md §1)
+			{"centre_url", r.box.cfg.Sub + "." + boxDomain(r.box)}, // production-shaped on purpose (docs/protocol.md §1)
 			{"boid", r.box.cfg.ID},
 			{"perm_hash", fmt.Sprintf("%016x", hash64(fmt.Sprint("perm/", u.cfg.ID, r.box.cfg.ID, r.role)))},
 		}
@@ -288,6 +290,9 @@ func (s *Server) handleLogin(c *call) {
 		c.htmlReply(http.StatusNotFound, notFoundPage)
 		return
 	}
+	if s.loginHostAnswer(c) {
+		return
+	}
 	username, password, fp := str(c.jsonBody, "username"), str(c.jsonBody, "password"), str(c.jsonBody, "fingerprint")
 	c.logUser, c.logFP = normEmail(username), fp
 	if username == "" || password == "" {
@@ -296,9 +301,11 @@ func (s *Server) handleLogin(c *call) {
 		return
 	}
 	u, msg := s.authenticate(username, password, c.now)
+	if msg == "" {
+		msg = s.refusals[normEmail(username)]
+	}
 	if msg != "" {
-		c.code = "error"
-		c.jsonReply(loginError(msg))
+		s.refuseLogin(c, msg)
 		return
 	}
 	if fp == "" {
@@ -307,6 +314,7 @@ func (s *Server) handleLogin(c *call) {
 		return
 	}
 	sess := s.newSession(u, fp, c.now)
+	sess.unarmed = s.refreshRequired
 	c.logSess = sess.label
 	c.setLoginCookies(sess)
 	c.code = "authOK"
@@ -339,6 +347,10 @@ func (s *Server) handleLegacyLogin(c *call) {
 	u, msg := s.authenticate(mail, pw, c.now)
 	if msg != "" {
 		c.code = "error"
+		if s.spanMarkup {
+			c.htmlReply(http.StatusOK, spanLoginPage(msg))
+			return
+		}
 		c.htmlReply(http.StatusOK, loginPage(msg))
 		return
 	}
@@ -358,7 +370,11 @@ func (s *Server) handleLegacyLogin(c *call) {
 		c.redirect(refresh)
 		return
 	}
-	c.htmlReply(http.StatusOK, legacySuccessPage(refresh, c.hostURL("", "/home")))
+	success := legacySuccessPage(refresh, c.hostURL("", "/home"))
+	if s.spanMarkup {
+		success = strings.Replace(success, "<iframe", `<span id="loginErrors"></span>`+spanHelp+"\n<iframe", 1)
+	}
+	c.htmlReply(http.StatusOK, success)
 }
 
 // handleSetRefresh echoes the current token and fingerprint into the two
@@ -379,6 +395,7 @@ func (s *Server) handleSetRefresh(c *call) {
 	}
 	c.logSess, c.logUser, c.logFP = sess.label, sess.user.email, sess.fp
 	c.code = "refreshToken"
+	sess.unarmed = false
 	c.htmlReply(http.StatusOK, setRefreshPage(sess.token, sess.fp))
 }
 

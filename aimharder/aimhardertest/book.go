@@ -3,6 +3,7 @@ package aimhardertest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,11 +45,24 @@ func (s *Server) handleBook(c *call) {
 	b := c.rt.box
 	out := object{{"clasesContratadas", planText(p, b)}}
 	reject := func(code int, extra ...field) {
+		if c.shape.RefusalsWithoutState && (code == BookNoCredit || code == BookDailyLimit || code == BookRuleRejected) {
+			if text, ok := noStateRefusal(sess.user.lang, code, extra, b.cfg.MaxPerDay); ok {
+				// docs/protocol.md §10B: the reason alone, as HTML.
+				out = append(out, field{"errorMssg", text})
+				c.code = "no bookState (box rule)"
+				c.jsonReply(out)
+				return
+			}
+		}
+		if code == BookRuleRejected && (c.shape.RuleRefusalsWithoutKey || c.shape.BareRuleRefusals) {
+			extra = slices.DeleteFunc(extra, func(f field) bool {
+				return f.key == "errorMssgLang" || (c.shape.BareRuleRefusals && f.key == "errorMssg")
+			})
+		}
 		out = append(out, field{"bookState", code})
 		out = append(out, extra...)
 		c.code = fmt.Sprintf("bookState=%d", code)
-		if code == BookRuleRejected {
-			msg, _ := out.get("errorMssgLang")
+		if msg, ok := out.get("errorMssgLang"); ok && code == BookRuleRejected {
 			c.code += " " + fmt.Sprint(msg)
 		}
 		c.jsonReply(out)
@@ -59,7 +73,7 @@ func (s *Server) handleBook(c *call) {
 
 	id, _ := strconv.ParseInt(strings.TrimSpace(c.form.Get("id")), 10, 64)
 	cl := s.findClass(b, id, strings.TrimSpace(c.form.Get("day")))
-	if cl == nil { // 2. unknown class (invented key, docs/protocol.md §7.3)
+	if cl == nil || cl.hidden(c.now) { // 2. unknown class (or one its box hides until its window opens) (invented key, docs/protocol.md §7.3)
 		rule(KeyClassNotFound, -1)
 		return
 	}
@@ -118,14 +132,21 @@ func (s *Server) handleBook(c *call) {
 	} else {
 		cl.waiting = append(cl.waiting, &place{res: res})
 	}
-	out = append(out, field{"hasPublicMemberships", 1}, field{"bookState", st}, field{"id", strconv.FormatInt(res.id, 10)})
+	answered := st
+	if c.shape.BookedAsWaitlisted {
+		answered = BookWaitlisted // docs/protocol.md §10B: a place, answered 0
+	}
+	out = append(out, field{"hasPublicMemberships", 1}, field{"bookState", answered}, field{"id", strconv.FormatInt(res.id, 10)})
 	if c.shape.MissingOptional {
 		out.del("hasPublicMemberships")
 	}
 	if c.shape.ExtraKeys {
 		out.set("reservationType", "class")
 	}
-	c.code = fmt.Sprintf("bookState=%d", st)
+	c.code = fmt.Sprintf("bookState=%d", answered)
+	if answered != st {
+		c.code += fmt.Sprintf(" (really %d)", st)
+	}
 	c.jsonReply(out)
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 )
@@ -39,6 +41,9 @@ func (s *Server) handleBookings(c *call) {
 		if q.Get("box") == strconv.FormatInt(b.cfg.ID, 10) {
 			seen := map[string]bool{}
 			for _, cl := range s.dayClasses(b, day) {
+				if cl.hidden(c.now) {
+					continue
+				}
 				s.sync(cl, c.now)
 				rows = append(rows, s.row(c, cl, p))
 				if id := cl.timeID(); !seen[id] {
@@ -178,6 +183,21 @@ func applyRowShape(r *object, sh Shape) {
 	if sh.MissingOptional {
 		r.del("hidden", "waitlist", "onlineclass", "zoomid", "zoomJoinUrl", "zoomJoinPw")
 	}
+	if sh.TimeIDOnly { // docs/protocol.md §10B: "900_60", nothing else
+		if v, ok := r.get("timeid"); ok {
+			hhmm, length, _ := strings.Cut(fmt.Sprint(v), "_")
+			n, _ := strconv.Atoi(hhmm)
+			r.set("timeid", strconv.Itoa(n)+"_"+length)
+		}
+		r.del("time", "classLength")
+	}
+	if sh.StartTimeOnly { // docs/protocol.md §10B: "09:00" and classLength
+		if v, ok := r.get("time"); ok {
+			start, _, _ := strings.Cut(fmt.Sprint(v), "-")
+			r.set("time", strings.TrimSpace(start))
+		}
+		r.del("timeid")
+	}
 	if sh.ExtraKeys {
 		r.set("reservationDeadline", nil)
 		r.set("extraInfo", object{{"tag", "fake"}})
@@ -292,4 +312,10 @@ func (s *Server) handleCoachBookings(c *call) {
 	}
 	c.code = fmt.Sprintf("coach rows=%d", len(rows))
 	c.jsonReply(object{{"bookings", rows}})
+}
+
+// hidden reports whether the class is left out of its box's listing at
+// now: the box hides classes until their window opens (BoxConfig.HideUntilOpen).
+func (cl *class) hidden(now time.Time) bool {
+	return cl.box.cfg.HideUntilOpen && !cl.opens.IsZero() && now.Before(cl.opens)
 }

@@ -33,6 +33,15 @@ func (s *Server) handleCancel(c *call) {
 		}
 	}
 	reply := func(st int, msg string) {
+		if st == CancelError && c.shape.RefusalsWithoutState { // docs/protocol.md §10B
+			text, ok := cancelNoStateText[sess.user.lang]
+			if !ok {
+				text = cancelNoStateText["es"]
+			}
+			c.code = "no cancelState (refused)"
+			c.jsonReply(object{{"errorMssg", text}})
+			return
+		}
 		out := object{{"cancelState", st}}
 		if msg != "" {
 			out.set("errorMssg", msg)

@@ -59,6 +59,10 @@ type ManualClock struct {
 	// not yet seen settled (see AutoAdvance).
 	woken   map[uint64]time.Time // when (real time) the timer fired
 	changed chan struct{}        // closed and replaced on every change
+	steps   uint64               // AutoAdvance's jumps
+	// abandoned: woken goroutines still working MaxWokenWork after their
+	// timer fired, no longer waited for.
+	abandoned uint64
 }
 
 // NewManualClock returns a ManualClock showing t.
@@ -142,6 +146,24 @@ func (c *ManualClock) Advance(d time.Duration) time.Time {
 	c.fireDueLocked()
 	c.signalLocked()
 	return c.now
+}
+
+// Steps is how many times AutoAdvance has moved the clock (each costs at
+// least the settle time of real time): what a long simulation spends.
+func (c *ManualClock) Steps() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.steps
+}
+
+// Abandoned is how many goroutines AutoAdvance stopped waiting for
+// because they still worked MaxWokenWork after their timer woke them: the
+// clock may have moved on while they worked (a simulation no longer
+// faithful to the code it runs).
+func (c *ManualClock) Abandoned() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.abandoned
 }
 
 // Waiters is the number of timers waiting to fire.
@@ -324,6 +346,7 @@ func (c *ManualClock) drive(ctx context.Context, settle time.Duration) {
 			if d := c.timers[0].deadline; d.After(c.now) {
 				c.now = d
 			}
+			c.steps++
 			fired := c.fireDueLocked()
 			c.unreceived = append(c.unreceived, fired...)
 			for _, t := range fired {
@@ -351,7 +374,11 @@ func (c *ManualClock) wokenSettled() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for id, since := range woken {
-		if !busy[id] || time.Since(since) > MaxWokenWork {
+		switch {
+		case !busy[id]:
+			delete(c.woken, id)
+		case time.Since(since) > MaxWokenWork:
+			c.abandoned++
 			delete(c.woken, id)
 		}
 	}

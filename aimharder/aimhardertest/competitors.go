@@ -36,3 +36,29 @@ func (s *Server) AddCompetitors(c Competitors) (int, error) {
 	s.sync(cl, now)
 	return s.scheduleJoins(cl, c.Count, c.Delay, c.Spread, now), nil
 }
+
+// CompetitorCancels frees a place as another member cancelling would: the
+// last competitor (a pool athlete, never a member's reservation) booked in
+// the class leaves it, and the head of the waitlist is promoted into the
+// place when promotion is on. It reports whether a competitor held a place.
+func (s *Server) CompetitorCancels(boxSub string, classID int64) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.w.boxBySub[boxSub]
+	if b == nil {
+		return false, fmt.Errorf("unknown box %q", boxSub)
+	}
+	cl := s.findClass(b, classID, "")
+	if cl == nil {
+		return false, fmt.Errorf("box %s has no class %d", boxSub, classID)
+	}
+	s.sync(cl, s.Now())
+	for i := len(cl.booked) - 1; i >= 0; i-- {
+		if cl.booked[i].res == nil {
+			cl.booked = append(cl.booked[:i:i], cl.booked[i+1:]...)
+			s.promote(cl)
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -58,6 +58,28 @@ type Shape struct {
 	MissingOptional   bool  // drop hidden, waitlist, hasPublicMemberships, seminars, resmsgs, zoom fields
 	ExtraKeys         bool  // unknown keys in every object
 	ResMsgs           []any // a non-empty `resmsgs` (strings or objects)
+
+	// Minority shapes one other client reports (docs/protocol.md §10B),
+	// each opt-in.
+
+	// RefusalsWithoutState: the box-rule refusals of a book (no plan or
+	// credit, plan quota, daily maximum) and a cancel refused (state 3)
+	// carry no bookState/cancelState, only the reason in errorMssg as HTML.
+	RefusalsWithoutState bool
+	// RuleRefusalsWithoutKey: −12 answers carry no errorMssgLang, only
+	// their text.
+	RuleRefusalsWithoutKey bool
+	// BareRuleRefusals: −12 answers carry neither errorMssgLang nor
+	// errorMssg.
+	BareRuleRefusals bool
+	// TimeIDOnly: rows without `time`, `timeid` an integer HHMM ("900_60").
+	TimeIDOnly bool
+	// StartTimeOnly: `time` is the start alone ("09:00"); the end comes
+	// from classLength.
+	StartTimeOnly bool
+	// BookedAsWaitlisted: a booking that got a place answers bookState 0,
+	// as a waitlist entry does; the day's listing shows it booked.
+	BookedAsWaitlisted bool
 }
 
 func (a Shape) merge(b Shape) Shape {
@@ -71,6 +93,12 @@ func (a Shape) merge(b Shape) Shape {
 	if b.ResMsgs != nil {
 		a.ResMsgs = b.ResMsgs
 	}
+	a.RefusalsWithoutState = a.RefusalsWithoutState || b.RefusalsWithoutState
+	a.RuleRefusalsWithoutKey = a.RuleRefusalsWithoutKey || b.RuleRefusalsWithoutKey
+	a.BareRuleRefusals = a.BareRuleRefusals || b.BareRuleRefusals
+	a.TimeIDOnly = a.TimeIDOnly || b.TimeIDOnly
+	a.StartTimeOnly = a.StartTimeOnly || b.StartTimeOnly
+	a.BookedAsWaitlisted = a.BookedAsWaitlisted || b.BookedAsWaitlisted
 	return a
 }
 

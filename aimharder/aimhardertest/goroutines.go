@@ -84,7 +84,7 @@ func goroutineStates() map[uint64]goroutineState {
 			continue
 		}
 		state, _, _ = strings.Cut(strings.TrimSuffix(state, "]:"), ",")
-		g := goroutineState{working: workingState(state)}
+		g := goroutineState{working: workingState(state, rest)}
 		if i := strings.LastIndex(rest, " in goroutine "); i >= 0 && strings.Contains(rest, "created by ") {
 			p := rest[i+len(" in goroutine "):]
 			if j := strings.IndexByte(p, '\n'); j >= 0 {
@@ -98,11 +98,21 @@ func goroutineStates() map[uint64]goroutineState {
 }
 
 // workingState reports whether a goroutine in state (as a traceback names
-// it: "running", "select", "chan receive", …) is working rather than
-// parked.
-func workingState(state string) bool {
+// it: "running", "select", "chan receive", …), with the given frames, is
+// working rather than parked.
+func workingState(state, frames string) bool {
 	switch strings.TrimSpace(state) {
 	case "running", "runnable", "preempted", "copystack":
+		return true
+	case "syscall":
+		// In the kernel: a database's read, write or fsync is work; a
+		// wait for a child process to end (a notify command that hangs)
+		// is not.
+		return !strings.Contains(frames, "os.(*Process).") && !strings.Contains(frames, "syscall.wait4")
+	case "sync.Mutex.Lock", "sync.RWMutex.Lock", "sync.RWMutex.RLock", "semacquire":
+		// Waiting for a lock another goroutine holds for a moment (the
+		// store's connection, a cache): work still under way, though the
+		// holder may not descend from the woken goroutine.
 		return true
 	}
 	// "running, locked to thread" and the like were cut at the comma.

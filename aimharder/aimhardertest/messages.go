@@ -74,3 +74,58 @@ var (
 func dayLabel(d aimharder.Date) string {
 	return fmt.Sprintf("%s, %d de %s de %d", weekdaysES[d.Weekday()], d.Day, monthsES[d.Month], d.Year)
 }
+
+// noStateTexts are the box-rule reasons of a refusal without bookState
+// (docs/protocol.md §10B; Shape.RefusalsWithoutState). The shape — HTML, an
+// entity, no state — follows the report; every text is invented.
+var noStateTexts = map[string]map[int]string{
+	"es": {
+		BookNoCredit:     "<p>Tu tarifa no te permite reservar esta clase.<br>Consulta con tu centro.</p>",
+		BookDailyLimit:   "<p>Has alcanzado el <b>n&uacute;mero m&aacute;ximo</b> de reservas por d&iacute;a (%d).</p>",
+		BookRuleRejected: "<p>Has superado el l&iacute;mite de reservas de tu tarifa.</p>",
+	},
+	"ca": {
+		BookNoCredit:     "<p>La teva tarifa no et permet reservar aquesta classe.<br>Consulta-ho amb el teu centre.</p>",
+		BookDailyLimit:   "<p>Has arribat al <b>nombre m&agrave;xim</b> de reserves per dia (%d).</p>",
+		BookRuleRejected: "<p>Has superat el l&iacute;mit de reserves de la teva tarifa.</p>",
+	},
+	"en": {
+		BookNoCredit:     "<p>Your plan does not allow you to book this class.<br>Ask your gym.</p>",
+		BookDailyLimit:   "<p>You have reached the <b>maximum number</b> of bookings per day (%d).</p>",
+		BookRuleRejected: "<p>You have exceeded the booking limit of your plan.</p>",
+	},
+}
+
+// noStateRefusal is the errorMssg of a box-rule refusal without bookState;
+// ok is false for answers that keep their state (only the plan quota of the
+// −12 answers is a box rule here).
+func noStateRefusal(lang string, code int, extra []field, maxPerDay int) (string, bool) {
+	if code == BookRuleRejected {
+		key := ""
+		for _, f := range extra {
+			if f.key == "errorMssgLang" {
+				key = fmt.Sprint(f.value)
+			}
+		}
+		if key != KeyQuota {
+			return "", false
+		}
+	}
+	texts, ok := noStateTexts[lang]
+	if !ok {
+		texts = noStateTexts["es"]
+	}
+	t := texts[code]
+	if code == BookDailyLimit {
+		t = fmt.Sprintf(t, maxPerDay)
+	}
+	return t, true
+}
+
+// cancelNoStateText is the reason of a cancel refused without cancelState
+// (docs/protocol.md §10B); invented.
+var cancelNoStateText = map[string]string{
+	"es": "<div class=\"alert\">No se puede cancelar: la clase ya ha empezado</div>",
+	"ca": "<div class=\"alert\">No es pot cancel&middot;lar: la classe ja ha comen&ccedil;at</div>",
+	"en": "<div class=\"alert\">It cannot be cancelled: the class has started</div>",
+}

@@ -27,6 +27,9 @@ type Request struct {
 	User         string            // e-mail of the session or of the login attempt
 	Fingerprint  string
 	FamilyID     string
+	Origin       string // the Origin header, "" when none was sent
+	XHR          bool   // X-Requested-With: XMLHttpRequest was sent
+	Host         string // the Host the request named
 	Status       int    // 0 when the connection was dropped
 	Code         string // business outcome: "bookState=1", "cancelState=2", "logout", "authOK", "newToken"…
 	Faults       []string
@@ -132,6 +135,9 @@ func (s *Server) record(c *call) Request {
 		User:         c.logUser,
 		Fingerprint:  c.logFP,
 		FamilyID:     c.logFamily,
+		Origin:       c.r.Header.Get("Origin"),
+		XHR:          c.r.Header.Get("X-Requested-With") == "XMLHttpRequest",
+		Host:         c.r.Host,
 		Status:       c.status,
 		Code:         c.code,
 		Faults:       c.faults,

@@ -64,6 +64,13 @@ type Server struct {
 	cookieDomain string
 	hostDomain   string
 
+	// opt-in minority shapes (loginshapes.go)
+	refusalShape    RefusalShape
+	loginHost       LoginHostMode
+	refreshRequired bool
+	refusals        map[string]string // e-mail → refusal text
+	spanMarkup      bool
+
 	log       []Request
 	reqSeq    int
 	onRequest func(Request)
@@ -235,14 +242,28 @@ func (s *Server) route(r *http.Request) route {
 		if h, _, ok := strings.Cut(host, ":"); ok {
 			host = h
 		}
-		switch {
-		case host == "login."+s.hostDomain:
-			rt.role = RoleLogin
-		case host == s.hostDomain || host == "www."+s.hostDomain:
-			rt.role = RolePortal
-		case strings.HasSuffix(host, "."+s.hostDomain):
-			rt.role, rt.sub = RoleBox, strings.TrimSuffix(host, "."+s.hostDomain)
-		default:
+		matched := false
+		for _, d := range s.domains() {
+			switch {
+			case host == "login."+d:
+				rt.role = RoleLogin
+			case host == d || host == "www."+d:
+				rt.role = RolePortal
+			case strings.HasSuffix(host, "."+d):
+				rt.role, rt.sub = RoleBox, strings.TrimSuffix(host, "."+d)
+				if b := s.w.boxBySub[rt.sub]; b != nil && boxDomain(b) != d && !(b.cfg.Domain == "" && d == s.hostDomain) {
+					// A box lives on its own domain only: an .es box is
+					// not at <sub>.aimharder.com.
+					rt.endpoint = EndpointNotFound
+					return rt
+				}
+			default:
+				continue
+			}
+			matched = true
+			break
+		}
+		if !matched {
 			rt.endpoint = EndpointNotFound
 			return rt
 		}
@@ -473,12 +494,24 @@ func (s *Server) process(c *call) {
 	case EndpointSchedule:
 		s.handleSchedule(c)
 	case EndpointBookings:
+		if s.unarmedLogout(c) {
+			return
+		}
 		s.handleBookings(c)
 	case EndpointBook:
+		if s.unarmedLogout(c) {
+			return
+		}
 		s.handleBook(c)
 	case EndpointCancelBook:
+		if s.unarmedLogout(c) {
+			return
+		}
 		s.handleCancel(c)
 	case EndpointNextBookings:
+		if s.unarmedLogout(c) {
+			return
+		}
 		s.handleNextBookings(c)
 	case EndpointCoachBookings:
 		s.handleCoachBookings(c)

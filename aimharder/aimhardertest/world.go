@@ -31,6 +31,11 @@ type BoxConfig struct {
 	Address  string // boxDir
 	Pic      string // boxPic; "" → null
 	Timezone string // IANA name; "" → Europe/Madrid (docs/protocol.md §4.3)
+	// Domain is the AimHarder deployment the box is on: "" → aimharder.com;
+	// "aimharder.es" makes roles name <Sub>.aimharder.es and, in Host-routed
+	// mode, serves the box only there (with login.aimharder.es and
+	// aimharder.es as login and portal hosts). Opt-in (docs/protocol.md §1).
+	Domain string
 
 	Window           WindowRule
 	MinNotice        time.Duration // booking closes this long before the start (−7)
@@ -38,6 +43,10 @@ type BoxConfig struct {
 	MaxPerDay        int           // reservations per person and day (−8); 0 = no limit
 	ShareAttendees   bool          // rows carry the invented `athletes` list (docs/protocol.md §6)
 	WaitlistCapacity int           // 0 = no waitlist
+	// HideUntilOpen: a class is left out of the day's listing until its
+	// booking window opens, and the book endpoint answers it as an unknown
+	// class until then. Some boxes do this (docs/protocol.md §10B). Opt-in.
+	HideUntilOpen bool
 
 	Coaches  []string        // pool for random templates without a coach
 	Template []ClassTemplate // weekly template

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -63,6 +64,34 @@ type appOptions struct {
 	// gym, when set, is the demo's simulated AimHarder instead of the
 	// endpoints the flags select.
 	gym *aimhardertest.URLs
+	// existing: the database must exist already (a command that creates
+	// no state); else *noDatabaseError, and nothing is created.
+	existing bool
+	// needSession: the command needs a session; without one (or without
+	// a database) it exits 3 (docs/cli.md).
+	needSession bool
+}
+
+// noDatabaseError: --db (or the default path) names no file, and the
+// command does not create one.
+type noDatabaseError struct {
+	path        string
+	needSession bool
+}
+
+func (e *noDatabaseError) Error() string { return "no database at " + e.path }
+
+// requireSession fails with session.ErrNoSession when the database holds
+// no session: nobody logged in, or the member logged out.
+func (a *app) requireSession(ctx context.Context) error {
+	sessions, err := a.store.Sessions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(sessions) == 0 {
+		return session.ErrNoSession
+	}
+	return nil
 }
 
 // newApp opens the log, the database, the AimHarder client (feeding the
@@ -89,6 +118,12 @@ func (g *globalOptions) newApp(ctx context.Context, o appOptions) (_ *app, err e
 	if a.dbPath == "" {
 		if a.dbPath, err = g.databasePath(); err != nil {
 			return nil, err
+		}
+	}
+	if o.existing {
+		if _, err := os.Stat(a.dbPath); errors.Is(err, fs.ErrNotExist) {
+			abs, _ := filepath.Abs(a.dbPath)
+			return nil, &noDatabaseError{path: abs, needSession: o.needSession}
 		}
 	}
 	opts := []session.Option{session.WithClock(a.clock.Now)}

@@ -29,7 +29,7 @@ func classArgs(args []string, day string) (int64, aimharder.Date, error) {
 }
 
 func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
-	var day string
+	var day, family string
 	var waitlist bool
 	cmd := &cobra.Command{
 		Use:   "book <class-id> --day YYYY-MM-DD",
@@ -40,18 +40,27 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				box, err := a.account.CurrentBox(ctx)
 				if err != nil {
 					return err
 				}
-				res, err := a.account.Book(ctx, session.KindDevice, box, id, date, waitlist)
+				who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+				if err != nil {
+					return err
+				}
+				res, err := a.account.BookFor(ctx, session.KindDevice, box, id, date, waitlist, who)
 				if err != nil {
 					return err
 				}
 				switch {
 				case res.AlreadyBooked:
 					fmt.Fprintf(stdout, "You were already booked in class %d on %s.\n", id, date)
+				case res.Unsettled:
+					// bookState 0 once meant a place (docs/protocol.md §10B) and the day could not tell.
+					fmt.Fprintf(stdout, "AimHarder accepted the booking (reservation %d), but its answer can mean a place or "+
+						"the waitlist and the day could not be read to tell which: check with `ahtui classes --day %s`.\n",
+						res.ReservationID, date)
 				case res.State == aimharder.StateWaitlisted:
 					fmt.Fprintf(stdout, "The class is full: you are on the waitlist (reservation %d).\n", res.ReservationID)
 				default:
@@ -63,6 +72,7 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&day, "day", "", "the class's day (YYYY-MM-DD)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist when the class is full")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
 	return cmd
 }
 
@@ -78,7 +88,7 @@ func newCancelCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				box, err := a.account.CurrentBox(ctx)
 				if err != nil {
 					return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 type boxJSON struct {
@@ -25,6 +26,9 @@ type boxJSON struct {
 	// assumption: the box may open at a fixed hour) or none.
 	WindowConfirmed bool `json:"window_confirmed"`
 	Current         bool `json:"current"`
+	// Domain is the AimHarder domain the box is on (docs/protocol.md §1):
+	// aimharder.com, or aimharder.es for the .es deployment.
+	Domain string `json:"domain"`
 
 	timezoneClue string // what placed the box (human output only)
 }
@@ -34,7 +38,28 @@ func toBoxJSON(b session.Box, current bool) boxJSON {
 	return boxJSON{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Timezone: b.Timezone,
 		TimezoneSource: string(b.TimezoneSource()), timezoneClue: b.TimezoneClue,
 		Window: rule.String(), WindowSource: windowSource(rule.Source), WindowConfirmed: rule.Known() && rule.Confirmed,
-		Current: current}
+		Current: current, Domain: boxDomain(b)}
+}
+
+// boxDomain is the AimHarder domain of a stored box.
+func boxDomain(b session.Box) string {
+	if b.Domain != "" {
+		return b.Domain
+	}
+	return aimharder.DefaultDomain
+}
+
+// domainNote says which hosts a box on another AimHarder domain is reached
+// at; "" for aimharder.com.
+func domainNote(b boxJSON, client *aimharder.Client) string {
+	if b.Domain == aimharder.DefaultDomain {
+		return ""
+	}
+	if client.FollowsDomain(b.Domain) {
+		return fmt.Sprintf("%s is on %s: ahtui uses that domain's login, portal and box hosts for it.", b.Subdomain, b.Domain)
+	}
+	return fmt.Sprintf("%s is on %s, but --login-url, --portal-url or --box-url (or AHTUI_*_URL) set other hosts: ahtui uses those.",
+		b.Subdomain, b.Domain)
 }
 
 // timezoneText is the box's zone and where it comes from, for people:
@@ -106,9 +131,9 @@ func windowWords(rule string) string {
 	}
 	switch r.Kind {
 	case aimharder.RuleSlidingDays:
-		return fmt.Sprintf("at the class's time %d day(s) before", r.Days)
+		return "at the class's time " + outcome.Count(r.Days, "day", "days") + " before"
 	case aimharder.RuleFixedHour:
-		return fmt.Sprintf("at %02d:%02d, %d day(s) before the class", r.Hour, r.Minute, r.Days)
+		return fmt.Sprintf("at %02d:%02d, %s before the class", r.Hour, r.Minute, outcome.Count(r.Days, "day", "days"))
 	}
 	return rule + " before the class"
 }
@@ -120,7 +145,7 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "List your boxes",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				boxes, err := a.account.ActiveBoxes(ctx)
 				if err != nil {
 					return err
@@ -150,6 +175,9 @@ func newBoxesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 					return err
 				}
 				for _, b := range out {
+					if note := domainNote(b, a.client); note != "" {
+						fmt.Fprintln(stdout, note)
+					}
 					if hint := timezoneHint(b); hint != "" {
 						fmt.Fprintln(stdout, hint)
 					}
@@ -185,7 +213,7 @@ func newBoxCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "Make a box the current one",
 		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				b, err := a.account.FindBox(ctx, args[0])
 				if err != nil {
 					return usageErrorf("%v", err)

@@ -72,12 +72,15 @@ func newClassesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "classes [--day YYYY-MM-DD | --week [YYYY-MM-DD]]",
 		Short: "List the classes of a day (today by default) or a week",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:  usageArgs(weekArg(&week)),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if day != "" && cmd.Flags().Changed("week") {
 				return usageErrorf("use either --day or --week, not both")
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			if len(args) == 1 { // `--week 2026-12-09`: see weekArg
+				week = args[0]
+			}
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
 				box, err := a.account.CurrentBox(ctx)
 				if err != nil {
 					return err
@@ -103,9 +106,28 @@ func newClassesCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&day, "day", "", "the day to list (YYYY-MM-DD; default today in the box's time zone)")
 	f.StringVar(&week, "week", "", "list the week (Monday to Sunday) holding this day (default this week)")
-	f.Lookup("week").NoOptDefVal = "this"
+	f.Lookup("week").NoOptDefVal = thisWeek
 	f.BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// thisWeek is --week's value when it is given alone: the current week.
+const thisWeek = "this"
+
+// weekArg accepts one argument only as --week's date. --week's value is
+// optional, so `--week 2026-12-09` leaves the date as an argument (pflag
+// takes an optional value only as `--week=2026-12-09`); docs/cli.md
+// writes `--week [YYYY-MM-DD]`, so both forms must work.
+func weekArg(week *string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 1 && cmd.Flags().Changed("week") && *week == thisWeek {
+			if _, err := aimharder.ParseDate(args[0]); err != nil {
+				return fmt.Errorf("--week: %v", err)
+			}
+			return nil
+		}
+		return cobra.NoArgs(cmd, args)
+	}
 }
 
 func fetchClasses(ctx context.Context, a *app, box session.Box, day, week string, wantWeek bool) ([]account.DayView, error) {
@@ -116,7 +138,7 @@ func fetchClasses(ctx context.Context, a *app, box session.Box, day, week string
 	today := aimharder.DateOf(a.account.Now().In(ref.Location))
 	if wantWeek {
 		from := today
-		if week != "this" && week != "" {
+		if week != thisWeek && week != "" {
 			if from, err = aimharder.ParseDate(week); err != nil {
 				return nil, usageErrorf("--week: %v", err)
 			}

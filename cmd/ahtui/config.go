@@ -8,17 +8,19 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 )
 
 // settingHelp lists the member-facing settings with what they do. Per-box
 // settings are box.<subdomain>.timezone and box.<subdomain>.window.
 var settingHelp = map[string]string{
-	session.SettingFamilyID:          "family member to book for (AimHarder familyId; empty = you)",
+	session.SettingFamilyID:          "family member to book for: a name from `ahtui family` or AimHarder's familyId (empty = you)",
 	session.SettingPasswordCommand:   "command printing your password, for unattended re-login (e.g. `pass show aimharder`)",
 	session.SettingNotifyCommand:     "command run (by /bin/sh) on every prebooking outcome and session warning: JSON on stdin, AHTUI_* variables",
 	session.SettingRefreshAfter:      "refresh the background session when older than this (default 18m)",
@@ -35,7 +37,8 @@ func newConfigCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			"Keys: family_id, password_command, notify_command, refresh_after, refresh_before_fire, language,\n" +
 			"and per box box.<subdomain>.timezone (e.g. Atlantic/Canary) and box.<subdomain>.window —\n" +
 			"the booking-window rule: 4d (4 days before, at the class time), 48h (48 hours before),\n" +
-			"2d@12:00 (at 12:00, 2 days before). A rule you set wins over one learned from AimHarder.",
+			"2d@12:00 (at 12:00, 2 days before). A rule you set wins over one learned from AimHarder.\n" +
+			"box.<subdomain>.late_cancel (e.g. 90m): how close to the start a cancel loses the credit.",
 		Args: usageArgs(cobra.MaximumNArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
@@ -101,9 +104,12 @@ func listConfig(ctx context.Context, a *app, w io.Writer) error {
 		if note := rule.HoursNote(); note != "" {
 			winNote += "; " + note
 		}
+		late, _, _ := a.store.Setting(ctx, account.LateCancelSetting(b.Subdomain))
 		entries = append(entries,
 			configEntry{"box." + b.Subdomain + ".timezone", b.Timezone, tzNote},
-			configEntry{"box." + b.Subdomain + ".window", rule.String(), winNote})
+			configEntry{"box." + b.Subdomain + ".window", rule.String(), winNote},
+			configEntry{account.LateCancelSetting(b.Subdomain), late,
+				"a cancel closer than this to the start loses the credit (e.g. 90m): `calendar` then shows when free cancelling ends"})
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, e := range entries {
@@ -136,8 +142,11 @@ func getConfig(ctx context.Context, a *app, key string) (string, error) {
 			return b.Timezone, nil
 		case "window":
 			return b.Rule().String(), nil
+		case "late_cancel":
+			v, _, err := a.store.Setting(ctx, account.LateCancelSetting(b.Subdomain))
+			return v, err
 		}
-		return "", usageErrorf("unknown box setting %q: use timezone or window", field)
+		return "", usageErrorf("unknown box setting %q: use timezone, window or late_cancel", field)
 	}
 	if _, known := settingHelp[key]; !known {
 		return "", usageErrorf("unknown setting %q (run `ahtui config` to list them)", key)
@@ -164,8 +173,17 @@ func setConfig(ctx context.Context, a *app, key, value string, unset bool) error
 				value = rule.String()
 			}
 			return invalidAsUsage(a.store.SetMemberWindow(ctx, b.ID, value))
+		case "late_cancel":
+			if unset || value == "" {
+				return a.store.UnsetSetting(ctx, account.LateCancelSetting(b.Subdomain))
+			}
+			d, err := time.ParseDuration(value)
+			if err != nil || d < 0 || d > 7*24*time.Hour {
+				return usageErrorf("box.%s.late_cancel must be a duration such as 90m or 2h", sub)
+			}
+			return a.store.SetSetting(ctx, account.LateCancelSetting(b.Subdomain), d.String())
 		}
-		return usageErrorf("unknown box setting %q: use timezone or window", field)
+		return usageErrorf("unknown box setting %q: use timezone, window or late_cancel", field)
 	}
 	if _, known := settingHelp[key]; !known {
 		return usageErrorf("unknown setting %q (run `ahtui config` to list them)", key)
@@ -175,6 +193,13 @@ func setConfig(ctx context.Context, a *app, key, value string, unset bool) error
 	}
 	if unset || value == "" {
 		return a.store.UnsetSetting(ctx, key)
+	}
+	if key == session.SettingFamilyID {
+		f, err := a.store.ResolveFamily(ctx, value) // a name or an id
+		if err != nil {
+			return familyError(err)
+		}
+		value = f.ID
 	}
 	return invalidAsUsage(a.store.SetSetting(ctx, key, value))
 }

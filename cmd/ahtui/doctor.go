@@ -14,6 +14,7 @@ import (
 
 	"github.com/ahtui/ahtui/cmd/ahtui/internal/doctor"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // `ahtui doctor`: the flags, the password, and the database's current box;
@@ -99,12 +100,7 @@ func runDoctor(ctx context.Context, g *globalOptions, opts doctorOptions, stdin 
 }
 
 // plural picks the word for n things.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
+func plural(n int, one, many string) string { return outcome.Plural(n, one, many) }
 
 // doctorCurrentBox reads the current box from the database, if there is
 // one; doctor never creates a database.
@@ -129,5 +125,5 @@ func doctorCurrentBox(ctx context.Context, g *globalOptions, logger *slog.Logger
 	rule := box.Rule()
 	return &doctor.Box{ID: box.ID, Subdomain: box.Subdomain, Timezone: box.Timezone,
 		TimezoneSource: string(box.TimezoneSource()), TimezoneClue: box.TimezoneClue,
-		WindowNote: rule.HoursNote(), Window: rule.String(), WindowAssumed: rule.Assumed()}
+		WindowNote: rule.HoursNote(), Window: rule.String(), WindowAssumed: rule.Assumed(), Domain: box.Domain}
 }

@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // memberError turns an error into words a gym member understands and the
@@ -25,68 +25,93 @@ func memberError(err error, now time.Time) error {
 	return &exitError{code: code, err: errors.New(msg)}
 }
 
+// explain words err for the CLI (in English, naming the command that
+// helps) by its code in the one vocabulary (session/outcome); the detail
+// it names comes from the error.
 func explain(err error, now time.Time) (string, int) {
-	var (
-		tooEarly *account.TooEarlyError
-		booking  *aimharder.BookingError
-		blocked  *aimharder.BlockedError
-		httpErr  *aimharder.HTTPError
-		proto    *aimharder.ProtocolError
-		page     *aimharder.UnexpectedAnswerError
-		trans    *aimharder.TransportError
-		login    *aimharder.LoginError
-		unsure   *account.UncertainError
-	)
-	switch {
-	case errors.Is(err, account.ErrNotLoggedIn), errors.Is(err, session.ErrNoAccount), errors.Is(err, session.ErrNoSession):
+	if noDB, ok := errors.AsType[*noDatabaseError](err); ok {
+		msg := "there is no ahtui database at " + noDB.path
+		if noDB.needSession {
+			return msg + ": you are not logged in there. Log in with `ahtui login` (or, if --db or AHTUI_DB " +
+				"names the wrong file, fix that)", exitNoSession
+		}
+		return msg + " (nothing was created): check --db or AHTUI_DB, or log in with `ahtui login` to start one", exitFailed
+	}
+	code := outcome.Classify(err)
+	booking, isBooking := errors.AsType[*aimharder.BookingError](err)
+	switch code {
+	case outcome.NotLoggedIn:
 		return "you are not logged in: run `ahtui login`", exitNoSession
-	case errors.Is(err, account.ErrSessionExpired), errors.Is(err, session.ErrSessionDead), errors.Is(err, aimharder.ErrLoggedOut):
+	case outcome.SessionDead:
 		return "your AimHarder session has expired: log in again with `ahtui login`", exitNoSession
-	case errors.As(err, &unsure):
+	case outcome.Uncertain:
+		unsure, _ := errors.AsType[*account.UncertainError](err)
 		return "AimHarder did not answer the " + unsure.Action + " clearly and ahtui could not check the day afterwards: " +
 			"it may have gone through. Check with `ahtui classes` before trying again", exitFailed
-	case errors.As(err, &tooEarly):
-		return tooEarlyMessage(tooEarly, now), exitFailed
-	case errors.Is(err, account.ErrLateCancelNeedsConsent):
-		return "this class starts too soon for a free cancel: cancelling now loses the class credit. " +
-			"Run the command again with --late to cancel anyway", exitFailed
-	case errors.As(err, &login):
-		switch {
-		case errors.Is(err, aimharder.ErrBadCredentials):
-			return "wrong e-mail or password", exitFailed
-		case errors.Is(err, aimharder.ErrTooManyAttempts):
-			return "AimHarder has locked the login after too many failed attempts: try again later", exitFailed
+	case outcome.NoClass, outcome.ClassStarted, outcome.ClassEnded:
+		if gone, ok := errors.AsType[*account.ClassUnavailableError](err); ok {
+			return classGoneMessage(gone), exitFailed
 		}
+		if code == outcome.NoClass {
+			return "there is no class with that id on that day: see the ID column of `ahtui classes --day YYYY-MM-DD`", exitFailed
+		}
+		return code.Words(outcome.EN), exitFailed
+	case outcome.LateCancel:
+		return code.Words(outcome.EN) + ". Run the command again with --late to cancel anyway", exitFailed
+	case outcome.PasswordRefused:
+		return "AimHarder refused the password (wrong e-mail or password)", exitFailed
+	case outcome.LockedOut:
+		return "AimHarder has locked logins for a while (too many attempts): try again later", exitFailed
+	case outcome.LoginRefused:
+		login, _ := errors.AsType[*aimharder.LoginError](err)
 		return "AimHarder refused the login: " + serverWords(login.Message, login.Reason), exitFailed
-	case errors.As(err, &booking):
-		return bookingMessage(booking), exitFailed
-	case errors.As(err, &blocked):
-		if blocked.Status == 429 {
-			return "AimHarder is limiting requests from this machine (HTTP 429): wait a few minutes", exitFailed
+	case outcome.CancelRefused:
+		cancelled, _ := errors.AsType[*aimharder.CancelError](err)
+		msg := "AimHarder did not cancel the booking"
+		if cancelled.Message != "" {
+			msg += ` — AimHarder says: "` + cancelled.Message + `"`
 		}
+		return msg, exitFailed
+	case outcome.RateLimited:
+		return "AimHarder is limiting requests from this machine (HTTP 429): wait a few minutes", exitFailed
+	case outcome.GeoBlocked:
 		return blockedMessage, exitFailed
-	case errors.As(err, &httpErr):
+	case outcome.ServerTrouble:
+		httpErr, _ := errors.AsType[*aimharder.HTTPError](err)
 		return fmt.Sprintf("AimHarder is having trouble (HTTP %d): try again in a moment", httpErr.Status), exitFailed
-	case errors.As(err, &trans), aimharder.NetworkProblem(err) != aimharder.NetNone:
+	case outcome.Network, outcome.NetTimeout, outcome.NetCut, outcome.NetRefused, outcome.NetDNS, outcome.NetTLS, outcome.Interrupted:
 		return networkMessage(aimharder.NetworkProblem(err)), exitFailed
-	case errors.As(err, &page):
+	case outcome.UnexpectedPage:
 		// Not a logout (whoami said the session lives), and a book or
 		// cancel answered this way was checked against the day.
 		return "AimHarder gave an unexpected answer (a web page instead of data), perhaps while busy or under " +
 			"maintenance; your session is fine. Try again in a moment (details are in the log)", exitFailed
-	case errors.As(err, &proto):
+	case outcome.UnreadableAnswer:
+		proto, _ := errors.AsType[*aimharder.ProtocolError](err)
 		return "AimHarder sent an answer ahtui does not understand (" + proto.Problem + "). " +
 			"Nothing was changed on your side; details are in the log", exitFailed
-	case errors.Is(err, session.ErrNewerSchema):
+	case outcome.NewerSchema:
 		return newerSchemaMessage(err), exitFailed
-	case errors.Is(err, session.ErrNotDatabase):
+	case outcome.DatabaseDamaged:
 		return damagedMessage(err), exitFailed
-	case errors.Is(err, session.ErrDiskFull):
+	case outcome.DiskFull:
 		return diskFullMessage(err), exitFailed
-	case errors.Is(err, session.ErrReadOnly):
+	case outcome.ReadOnly:
+		if readOnly, ok := errors.AsType[*session.ReadOnlyError](err); ok {
+			return fmt.Sprintf("ahtui's database at %s is read-only for ahtui (%s): check that --db or AHTUI_DB names "+
+				"ahtui's database, and the permissions of the database file and its folder (nothing was changed)",
+				readOnly.Path, readOnly.Reason), exitFailed
+		}
 		return err.Error() + ": check the permissions of the database file and its folder (nothing was changed)", exitFailed
-	case errors.Is(err, session.ErrBusy):
+	case outcome.DatabaseLocked:
 		return err.Error() + " (nothing was changed): try again in a moment", exitFailed
+	case outcome.TooEarly:
+		if tooEarly, ok := errors.AsType[*account.TooEarlyError](err); ok {
+			return tooEarlyMessage(tooEarly, now), exitFailed
+		}
+	}
+	if isBooking {
+		return bookingMessage(booking), exitFailed
 	}
 	return err.Error(), exitFailed
 }
@@ -161,31 +186,40 @@ func diskFullMessage(err error) string {
 	return what + ": that change was not saved, and everything saved before is intact. Free some space and try again"
 }
 
+// classGoneMessage: a booking refused for a class that is not on that
+// day, has started or is over, said as such (not "too close to the start").
+func classGoneMessage(e *account.ClassUnavailableError) string {
+	c := e.Class
+	switch {
+	case errors.Is(e.Reason, account.ErrClassEnded):
+		return fmt.Sprintf("%s on %s at %s has already ended: it can no longer be booked", c.Name, e.Date, c.Start.Format("15:04"))
+	case errors.Is(e.Reason, account.ErrClassStarted):
+		return fmt.Sprintf("%s on %s at %s has already started: it can no longer be booked", c.Name, e.Date, c.Start.Format("15:04"))
+	}
+	return fmt.Sprintf("there is no class with that id on %s: see the ID column of `ahtui classes --day %s`", e.Date, e.Date)
+}
+
 // bookingMessage explains a refused booking, keeping the server's words.
 func bookingMessage(e *aimharder.BookingError) string {
 	var what string
-	switch {
-	case errors.Is(e, aimharder.ErrFull):
+	switch code := outcome.Classify(e); {
+	case code == outcome.Full:
 		what = "the class is full (add --waitlist to join the waitlist)"
-	case errors.Is(e, aimharder.ErrNoCredit):
-		what = "your plan has no credit for this class"
-	case errors.Is(e, aimharder.ErrPaymentPending):
-		what = "you have a payment pending with your box"
-	case errors.Is(e, aimharder.ErrTooLate):
+	case code == outcome.TooLate:
 		what = "it is too close to the start of the class to book it"
-	case errors.Is(e, aimharder.ErrDailyLimit):
+	case code == outcome.DailyLimit:
 		what = "you have reached your box's daily booking limit"
 		if e.Max > 0 {
 			what += fmt.Sprintf(" (%d a day)", e.Max)
 		}
-	case errors.Is(e, aimharder.ErrQuota):
-		what = "your plan's booking quota is used up"
-	case errors.Is(e, aimharder.ErrAlreadyBooked):
-		what = "you are already booked at that time"
-	case errors.Is(e, aimharder.ErrTooEarly):
-		what = "booking for this class is not open yet"
-	default:
+	case code == outcome.RefusedBoxRule:
+		what = "AimHarder refused the booking" // a box rule in its own words (docs/protocol.md §10B)
+	case code == outcome.Refused && e.Message == "":
+		what = fmt.Sprintf("AimHarder refused the booking without saying why (code %d)", e.Code)
+	case code == outcome.Refused:
 		what = fmt.Sprintf("AimHarder refused the booking (code %d)", e.Code)
+	default:
+		what = code.Words(outcome.EN)
 	}
 	if e.Message != "" {
 		what += ` — AimHarder says: "` + e.Message + `"`
@@ -222,34 +256,6 @@ func serverWords(message, reason string) string {
 	return reason
 }
 
-// humanDuration writes a duration the way a member says it: 3d 4h, 2h 5m, 40s.
-func humanDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	days := int(d / (24 * time.Hour))
-	hours := int(d % (24 * time.Hour) / time.Hour)
-	mins := int(d % time.Hour / time.Minute)
-	secs := int(d % time.Minute / time.Second)
-	var parts []string
-	switch {
-	case days > 0:
-		parts = append(parts, fmt.Sprintf("%dd", days))
-		if hours > 0 {
-			parts = append(parts, fmt.Sprintf("%dh", hours))
-		}
-	case hours > 0:
-		parts = append(parts, fmt.Sprintf("%dh", hours))
-		if mins > 0 {
-			parts = append(parts, fmt.Sprintf("%dm", mins))
-		}
-	case mins > 0:
-		parts = append(parts, fmt.Sprintf("%dm", mins))
-		if secs > 0 {
-			parts = append(parts, fmt.Sprintf("%ds", secs))
-		}
-	default:
-		parts = append(parts, fmt.Sprintf("%ds", secs))
-	}
-	return strings.Join(parts, " ")
-}
+// humanDuration writes a wait the way the TUI does (outcome.Countdown):
+// "3d 4h", "2h 5m", "1:48".
+func humanDuration(d time.Duration) string { return outcome.Countdown(d) }

@@ -66,3 +66,26 @@ func TestExplainNetworkTroubleInWords(t *testing.T) {
 		t.Errorf("the 403 does not say what works: %q", msg)
 	}
 }
+
+// Refusals in the shapes of docs/protocol.md §10B: a box rule's reason
+// without a code is shown in AimHarder's words, never as "code 0"; a bare
+// −12 says it came without a reason; a cancel refused says so.
+func TestExplainAnswersWithoutState(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		err       error
+		want, not string
+	}{
+		{"book, no state", &aimharder.BookingError{NoState: true, Message: "Has alcanzado el máximo de reservas"},
+			`AimHarder refused the booking — AimHarder says: "Has alcanzado el máximo de reservas"`, "code 0"},
+		{"bare −12", &aimharder.BookingError{Code: -12}, "without saying why (code -12)", "aimharder book"},
+		{"cancel, no state", &aimharder.CancelError{NoState: true, Message: "No se puede cancelar: penalización"},
+			`AimHarder did not cancel the booking — AimHarder says: "No se puede cancelar: penalización"`, "cancelState"},
+		{"cancel refused", &aimharder.CancelError{State: 3}, "AimHarder did not cancel the booking", "cancelState"},
+	} {
+		msg, code := explain(tc.err, time.Now())
+		if !strings.Contains(msg, tc.want) || strings.Contains(msg, tc.not) || code != exitFailed {
+			t.Errorf("%s: %q (exit %d), want %q without %q", tc.name, msg, code, tc.want, tc.not)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // runLogName is the file a background `ahtui run` writes its lines to, in
@@ -87,13 +88,13 @@ func (h *handoff) start(ctx context.Context, w io.Writer, pending int) error {
 		lease, err := h.store.CurrentRunnerLease(context.WithoutCancel(ctx), scheduler.RunnerLeaseName)
 		if err == nil && lease.Live(h.now()) {
 			if lease.PID == pid {
-				fmt.Fprintf(w, "ahtui run (pid %d) now fires your %d pending prebooking(s) in the background.\n"+
-					"Its log: %s — stop it with `kill %d`; `ahtui status` shows the runner.\n", pid, pending, h.logPath, pid)
+				fmt.Fprintf(w, "ahtui run (pid %d) now fires your %s in the background.\n"+
+					"Its log: %s — stop it with `kill %d`; `ahtui status` shows the runner.\n", pid, pendingWords(pending), h.logPath, pid)
 				return nil
 			}
 			if lease.PID != os.Getpid() {
-				fmt.Fprintf(w, "Your %d pending prebooking(s) are fired by pid %d on %s; ahtui run (pid %d) stands by in the background.\n"+
-					"Its log: %s\n", pending, lease.PID, lease.Host, pid, h.logPath)
+				fmt.Fprintf(w, "Your %s %s fired by pid %d on %s; ahtui run (pid %d) stands by in the background.\n"+
+					"Its log: %s\n", pendingWords(pending), plural(pending, "is", "are"), lease.PID, lease.Host, pid, h.logPath)
 				return nil
 			}
 		}
@@ -113,8 +114,8 @@ func (h *handoff) start(ctx context.Context, w io.Writer, pending int) error {
 // failed says plainly that the prebookings will not fire.
 func (h *handoff) failed(w io.Writer, pending int, err error) error {
 	fmt.Fprintf(w, "Could not keep running in the background: %v.\n"+
-		"Your %d pending prebooking(s) will NOT fire until ahtui runs again (`ahtui run`, `ahtui serve` or `ahtui`).\n",
-		err, pending)
+		"Your %s will NOT fire until ahtui runs again (`ahtui run`, `ahtui serve` or `ahtui`).\n",
+		err, pendingWords(pending))
 	return fmt.Errorf("background runner: %w", err)
 }
 
@@ -128,3 +129,6 @@ func exitStatus(err error) string {
 	}
 	return err.Error()
 }
+
+// pendingWords: "1 pending prebooking", "3 pending prebookings".
+func pendingWords(n int) string { return outcome.Count(n, "pending prebooking", "pending prebookings") }

@@ -55,7 +55,10 @@ func TestQuitKeepsRunningInTheBackground(t *testing.T) {
 	state := os.Getenv("XDG_STATE_HOME") // newLiveEnv's
 	tt := startInTmux(t, 160, 48, map[string]string{asAhtuiEnv: "1", "XDG_STATE_HOME": state},
 		"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate)
-	tt.waitForText(30*time.Second, "firing here", "next TEAM WOD")
+	tt.waitForText(30*time.Second, "⚑ TEAM WOD")
+	tt.keys("S") // who fires is in the status view
+	tt.waitForText(10*time.Second, "firing here")
+	tt.keys("S") // and S closes it
 	tt.keys("q")
 	tt.waitForText(10*time.Second, "keep running in the background", "quit anyway", "stay")
 	tt.keys("b")

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ahtui/ahtui/scheduler"
+	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 )
 
@@ -132,19 +134,57 @@ func chooseBox(ctx context.Context, a *app, res account.LoginResult, in *bufio.R
 	}
 }
 
-func newLogoutCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+func newLogoutCommand(g *globalOptions, stdout, stderr io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout",
 		Short: "Log out and forget the sessions' tokens and cookies",
-		Args:  usageArgs(cobra.NoArgs),
+		Long: "Log out and forget the sessions' tokens and cookies. Pending prebookings stay, but\n" +
+			"cannot be booked (and fail if their booking opens) until you log in again: logout says\n" +
+			"how many there are, and whether a runner is waiting to fire them.",
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
+				sessions, err := a.store.Sessions(ctx)
+				if err != nil {
+					return err
+				}
+				if len(sessions) == 0 {
+					fmt.Fprintln(stdout, "You were not logged in.")
+					return nil
+				}
+				warnings := logoutWarnings(ctx, a)
 				if err := a.account.Logout(ctx); err != nil {
 					return err
 				}
 				fmt.Fprintln(stdout, "Logged out.")
+				for _, w := range warnings {
+					fmt.Fprintln(stderr, "Warning: "+w)
+				}
 				return nil
 			})
 		},
 	}
+}
+
+// logoutWarnings says what stops working at logout: the pending prebookings, which fail if their booking
+// opens before the next login, and a runner, which stays but cannot book.
+func logoutWarnings(ctx context.Context, a *app) []string {
+	var out []string
+	pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{
+		Statuses: []session.PrebookingStatus{session.PrebookPending, session.PrebookFiring}})
+	if err != nil {
+		a.log.Warn("could not count the pending prebookings at logout", "err", err)
+	}
+	if n := len(pending); n > 0 {
+		p := a.zones(ctx).Prebooking(pending[0])
+		what := plural(n, "pending prebooking", "pending prebookings")
+		out = append(out, fmt.Sprintf("%d %s (next: %s on %s at %s) will fail if booking opens before you log in "+
+			"again with `ahtui login`.", n, what, p.ClassName, p.Day, p.ClassStart.Format("15:04")))
+	}
+	now := a.account.Now()
+	if lease, err := a.store.CurrentRunnerLease(ctx, scheduler.RunnerLeaseName); err == nil && lease.Live(now) {
+		out = append(out, fmt.Sprintf("the runner (pid %d on %s) keeps running, but it cannot book anything "+
+			"for you until you log in again.", lease.PID, lease.Host))
+	}
+	return out
 }

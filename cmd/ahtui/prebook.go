@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
@@ -33,36 +35,134 @@ func newPrebookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 }
 
 func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
-	var day string
+	var day, at, class, boxKey, family string
 	var waitlist bool
 	cmd := &cobra.Command{
-		Use:   "add <class-id> --day YYYY-MM-DD",
+		Use:   "add {<class-id> | --time HH:MM --class NAME} --day YYYY-MM-DD [--box BOX]",
 		Short: "Prebook a class of the current box",
 		Long: "Prebook a class: it is booked the instant its booking window opens.\n" +
 			"When the box's window rule is not known yet, ahtui tries to book once: AimHarder's\n" +
-			"\"too early\" answer teaches the rule, and if booking is already open the class is simply booked.",
-		Args: usageArgs(cobra.ExactArgs(1)),
+			"\"too early\" answer teaches the rule, and if booking is already open the class is simply booked.\n\n" +
+			"Some boxes list a class only once its booking opens, so it has no id yet: prebook it by\n" +
+			"--time and --class instead. ahtui looks for it by day, start time and name when booking\n" +
+			"opens (from 2 s before, for up to 30 s) and books it as soon as it appears.",
+		Args: usageArgs(cobra.RangeArgs(0, 1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, date, err := classArgs(args, day)
+			if len(args) == 1 {
+				if at != "" || class != "" {
+					return usageErrorf("give a class id or --time and --class, not both")
+				}
+				id, date, err := classArgs(args, day)
+				if err != nil {
+					return err
+				}
+				return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
+					box, err := prebookBox(ctx, a, boxKey)
+					if err != nil {
+						return err
+					}
+					who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+					if err != nil {
+						return err
+					}
+					return prebookAdd(ctx, a, stdout, box, id, date, waitlist, who)
+				})
+			}
+			byName, err := nameArgs(day, at, class)
 			if err != nil {
 				return err
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
-				return prebookAdd(ctx, a, stdout, id, date, waitlist)
+			return g.sessionCommand(cmd, func(ctx context.Context, a *app) error {
+				box, err := prebookBox(ctx, a, boxKey)
+				if err != nil {
+					return err
+				}
+				who, err := resolveFamily(ctx, a, family, cmd.Flags().Changed("family"))
+				if err != nil {
+					return err
+				}
+				return prebookAddByName(ctx, a, stdout, box, byName, waitlist, who)
 			})
 		},
 	}
 	cmd.Flags().StringVar(&day, "day", "", "the class's day (YYYY-MM-DD)")
+	cmd.Flags().StringVar(&at, "time", "", "the class's start time (HH:MM, the box's time), with --class: for a class not listed yet")
+	cmd.Flags().StringVar(&class, "class", "", "the class's name, with --time: for a class not listed yet")
+	cmd.Flags().StringVar(&boxKey, "box", "", "the box (subdomain or id; default: the current box)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist if the class is full when it opens")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
 	return cmd
 }
 
-func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimharder.Date, waitlist bool) error {
-	box, err := a.account.CurrentBox(ctx)
+// classByName is a class named by day, start time and name.
+type classByName struct {
+	day  aimharder.Date
+	at   session.ClockTime
+	name string
+}
+
+func nameArgs(day, at, class string) (classByName, error) {
+	if at == "" || strings.TrimSpace(class) == "" {
+		return classByName{}, usageErrorf("say which class: a class id, or --time HH:MM and --class NAME")
+	}
+	if day == "" {
+		return classByName{}, usageErrorf("--day is required: the class's day, YYYY-MM-DD")
+	}
+	date, err := aimharder.ParseDate(day)
 	if err != nil {
+		return classByName{}, usageErrorf("--day: %v", err)
+	}
+	clock, err := session.ParseClock(at)
+	if err != nil {
+		return classByName{}, usageErrorf("--time: %v", err)
+	}
+	return classByName{day: date, at: clock, name: strings.TrimSpace(class)}, nil
+}
+
+func prebookBox(ctx context.Context, a *app, key string) (session.Box, error) {
+	if key == "" {
+		return a.account.CurrentBox(ctx)
+	}
+	return a.account.FindBox(ctx, key)
+}
+
+func prebookAddByName(ctx context.Context, a *app, w io.Writer, box session.Box, c classByName, waitlist bool, family string) error {
+	res, err := a.account.PrebookByNameFor(ctx, session.KindDevice, box, c.day, c.at, c.name, waitlist, family)
+	if res.Class.ID != 0 || (err == nil && res.Booked != nil) {
+		// Listed already: prebooked (or booked) by its id.
+		return prebookReport(ctx, a, w, box, c.day, res, err)
+	}
+	what := fmt.Sprintf("%s at %s on %s", c.name, c.at, c.day)
+	switch {
+	case errors.Is(err, account.ErrClassStarted):
+		return fmt.Errorf("%s has already started", what)
+	case errors.Is(err, account.ErrWindowUnknown):
+		return fmt.Errorf("%s is not in the schedule yet, and when %s opens booking is not known: set the box's rule, "+
+			"e.g. `ahtui config box.%s.window 4d`, and prebook it again", what, box.Subdomain, box.Subdomain)
+	case errors.Is(err, account.ErrNotListedOpen):
+		return fmt.Errorf("booking for %s is already open and there is no such class in the schedule "+
+			"(see `ahtui classes --day %s`)", what, c.day)
+	case errors.Is(err, account.ErrAlreadyPrebooked):
+		return fmt.Errorf("%s is already prebooked (see `ahtui prebook list`)", what)
+	case err != nil:
 		return err
 	}
-	res, err := a.account.Prebook(ctx, session.KindDevice, box, id, date, waitlist)
+	p, now := res.Prebooking, a.account.Now()
+	loc := box.LocationOrDefault()
+	fmt.Fprintf(w, "Prebooked #%d: %s (%s). It is not in the schedule yet: ahtui looks for it by its time and name\n"+
+		"when booking opens and books it as soon as it appears.\n", p.ID, what, box.Subdomain)
+	fmt.Fprintf(w, "Booking opens %s (in %s).\n", p.OpensAt.In(loc).Format("Mon 2 Jan 15:04"), humanDuration(p.OpensAt.Sub(now)))
+	printRunnerHint(ctx, a, w, now)
+	return nil
+}
+
+func prebookAdd(ctx context.Context, a *app, w io.Writer, box session.Box, id int64, date aimharder.Date, waitlist bool, family string) error {
+	res, err := a.account.PrebookFor(ctx, session.KindDevice, box, id, date, waitlist, family)
+	return prebookReport(ctx, a, w, box, date, res, err)
+}
+
+// prebookReport tells the member what Prebook did.
+func prebookReport(ctx context.Context, a *app, w io.Writer, box session.Box, date aimharder.Date, res account.PrebookResult, err error) error {
 	c := res.Class
 	switch {
 	case errors.Is(err, account.ErrClassStarted):
@@ -78,6 +178,10 @@ func prebookAdd(ctx context.Context, a *app, w io.Writer, id int64, date aimhard
 	case res.Booked != nil:
 		fmt.Fprintf(w, "Booking for %s on %s at %s is already open, so it was booked now (%s, reservation %d): no prebooking needed.\n",
 			c.Name, date, c.Start.Format("15:04"), stateWord(res.Booked.State), res.Booked.ReservationID)
+		if res.Booked.Unsettled { // docs/protocol.md §10B: bookState 0 the day could not settle
+			fmt.Fprintf(w, "AimHarder's answer can mean a place or the waitlist and the day could not be read to tell which: "+
+				"check with `ahtui classes --day %s`.\n", date)
+		}
 		return nil
 	}
 	p, now := res.Prebooking, a.account.Now()
@@ -120,7 +224,7 @@ func newPrebookListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "List prebookings and their outcomes",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
 				list, err := a.store.Prebookings(ctx, session.PrebookingQuery{})
 				if err != nil {
 					return err
@@ -182,11 +286,11 @@ func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 		if p.Waitlist {
 			status += " +waitlist"
 		}
-		outcome := p.Message
-		if outcome == "" {
-			outcome = p.Outcome
+		said := outcome.Reason(p.Status, p.Outcome, p.Message, outcome.EN)
+		if p.ByName && p.ClassID == 0 && said == "" {
+			said = "not listed yet: looked for by time and name when booking opens"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, outcome)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, said)
 	}
 }
 
@@ -200,7 +304,7 @@ func newPrebookRmCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 			if err != nil || id <= 0 {
 				return usageErrorf("%q is not a prebooking id (the ID column of `ahtui prebook list`)", args[0])
 			}
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
 				p, err := a.store.CancelPrebooking(ctx, id)
 				switch {
 				case errors.Is(err, session.ErrNotFound):

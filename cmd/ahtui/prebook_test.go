@@ -220,3 +220,53 @@ func TestStatusShowsClockAndHealth(t *testing.T) {
 		t.Errorf("broken clock not reported:\n%s", text)
 	}
 }
+
+// A class not listed yet (its box lists it only once booking opens) is
+// prebooked by day, time and name; one listed already is prebooked by its
+// id. The window rule must be known for a class not listed.
+func TestPrebookAddByName(t *testing.T) {
+	e := newCLIEnv(t)
+	e.login()
+	day := testToday.AddDays(5) // opens Thu 26 Nov at the class's time (rule 4d)
+	args := []string{"prebook", "add", "--day", day.String(), "--time", "19:30", "--class", "Open Gym"}
+	if r := e.run("", args...); r.code != exitFailed || !strings.Contains(r.stderr, "is not in the schedule yet") ||
+		!strings.Contains(r.stderr, "box."+testBox+".window") {
+		t.Errorf("unknown window: %v", r)
+	}
+	e.mustRun("", "config", "box."+testBox+".window", "4d")
+	r := e.mustRun("", args...)
+	if !strings.Contains(r.stdout, "Prebooked #1: Open Gym at 19:30 on 2026-11-30 ("+testBox+")") ||
+		!strings.Contains(r.stdout, "not in the schedule yet") || !strings.Contains(r.stdout, "Booking opens Thu 26 Nov 19:30") {
+		t.Errorf("prebook add by name: %v", r)
+	}
+	if r := e.run("", append(args[:len(args)-1], "OPEN GYM")...); r.code != exitFailed || !strings.Contains(r.stderr, "already prebooked") {
+		t.Errorf("the same class again by name: %v", r)
+	}
+	list := e.prebookings()
+	if len(list) != 1 || list[0].ClassID != 0 || !list[0].ByName || list[0].Name != "Open Gym" ||
+		list[0].StartsAt != "2026-11-30T19:30:00+01:00" {
+		t.Errorf("prebook list: %+v", list)
+	}
+	if text := e.mustRun("", "prebook", "list").stdout; !strings.Contains(text, "not listed yet") {
+		t.Errorf("prebook list:\n%s", text)
+	}
+	// Listed already: prebooked by its id, on the box named.
+	evening := e.classAt(privateBox, day, "18:00")
+	r = e.mustRun("", "prebook", "add", "--day", day.String(), "--time", "18:00", "--class", "team wod", "--box", privateBox)
+	if !strings.Contains(r.stdout, "Prebooked #2: TEAM WOD on 2026-11-30 at 18:00 ("+privateBox+")") {
+		t.Errorf("by name, listed: %v", r)
+	}
+	if list := e.prebookings(); len(list) != 2 || list[0].ClassID != evening.ID || list[0].ByName { // soonest opening first
+		t.Errorf("prebook list: %+v", list)
+	}
+	for _, bad := range [][]string{
+		{"prebook", "add", "42", "--day", day.String(), "--time", "18:00", "--class", "WOD"},
+		{"prebook", "add", "--day", day.String(), "--time", "18:00"},
+		{"prebook", "add", "--day", day.String(), "--time", "25:00", "--class", "WOD"},
+		{"prebook", "add", "--time", "18:00", "--class", "WOD"},
+	} {
+		if r := e.run("", bad...); r.code != exitUsage {
+			t.Errorf("%v: %v, want a usage error", bad, r)
+		}
+	}
+}

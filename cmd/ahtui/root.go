@@ -93,7 +93,7 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 
 	root.AddCommand(
 		newLoginCommand(opts, stdin, stdout, stderr),
-		newLogoutCommand(opts, stdout),
+		newLogoutCommand(opts, stdout, stderr),
 		newStatusCommand(opts, stdout),
 		newBoxesCommand(opts, stdout),
 		newBoxCommand(opts, stdout),
@@ -101,8 +101,12 @@ func newRootCommandWith(stdin io.Reader, stdout, stderr io.Writer, opts *globalO
 		newBookCommand(opts, stdout),
 		newCancelCommand(opts, stdout),
 		newConfigCommand(opts, stdout),
+		newFamilyCommand(opts, stdout),
 		newSimCommand(opts, stdout, stderr),
 		newPrebookCommand(opts, stdout),
+		newPlanCommand(opts, stdout),
+		newCalendarCommand(opts, stdout),
+		newWatchCommand(opts, stdout),
 		newRunCommand(opts, stderr),
 		newDoctorCommand(opts, stdin, stdout, stderr),
 		newServeCommand(opts, stderr),

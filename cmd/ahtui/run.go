@@ -62,7 +62,7 @@ func runScheduler(ctx context.Context, a *app, stderr io.Writer) error {
 		stamp(now), os.Getpid()))
 	if pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{
 		Statuses: []session.PrebookingStatus{session.PrebookPending}}); err == nil {
-		logLine(stderr, fmt.Sprintf("%s %d pending prebookings", stamp(now), len(pending)))
+		logLine(stderr, stamp(now)+" "+pendingWords(len(pending)))
 	}
 
 	err = runner.Run(ctx)

@@ -123,7 +123,7 @@ func TestRunFiresAPrebookingEndToEnd(t *testing.T) {
 
 	log := e.runUntilBooked(t, clock.Now)
 	t.Logf("run's log:\n%s", log)
-	for _, want := range []string{"ahtui run (pid", "1 pending prebookings", "runner leader", "armed, fires at Wed 25 Nov 18:00:00",
+	for _, want := range []string{"ahtui run (pid", "1 pending prebooking\n", "runner leader", "armed, fires at Wed 25 Nov 18:00:00",
 		"AimHarder clock: +", "ready, firing at the opening", "TEAM WOD Sun 29 Nov 18:00: booked (reservation", "stopped"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("run's log lacks %q:\n%s", want, log)
@@ -189,9 +189,11 @@ func TestRunStopsCleanlyOnSIGTERM(t *testing.T) {
 	loc := madridLocation(t)
 	// A class whose window (4 days before) opens about a minute from now.
 	start := time.Now().In(loc).Add(4*24*time.Hour + 30*time.Second).Truncate(time.Minute).Add(time.Minute)
+	// A class ends the day it starts: near midnight it is shorter.
+	minutes := min(30, 24*60-(start.Hour()*60+start.Minute()))
 	w := testWorld()
 	w.Boxes[0].Extra = []aimhardertest.ExtraClass{{Date: aimharder.DateOf(start),
-		ClassTemplate: aimhardertest.ClassTemplate{Start: start.Format("15:04"), Minutes: 30, Name: "SPRINT", Capacity: 8}}}
+		ClassTemplate: aimhardertest.ClassTemplate{Start: start.Format("15:04"), Minutes: minutes, Name: "SPRINT", Capacity: 8}}}
 	e, clock, ahtui := newLiveEnv(t, w, 0)
 	clock.set(time.Now())
 	for _, args := range [][]string{

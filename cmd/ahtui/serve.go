@@ -24,6 +24,7 @@ import (
 
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 	"github.com/ahtui/ahtui/tui"
 	"github.com/ahtui/ahtui/tui/bridge"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -46,6 +47,7 @@ type serveOptions struct {
 	listen         string
 	authorizedKeys string
 	hostKey        string
+	calendarListen string // "" = no calendar feed (calendar_feed.go)
 	limits         serveLimits
 }
 
@@ -68,6 +70,7 @@ func newServeCommand(g *globalOptions, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", defaultServeListen, "address to serve SSH on")
 	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "public keys allowed to connect, one a line (default: "+authorizedKeysName+" next to the database)")
+	f.StringVar(&o.calendarListen, "calendar-listen", "", "also serve your calendar feed over HTTP on this address (see `ahtui calendar secret`)")
 	f.StringVar(&o.hostKey, "host-key", "", "the server's private host key, created if missing (default: "+hostKeyName+" next to the database)")
 	return cmd
 }
@@ -136,12 +139,26 @@ func runServe(ctx context.Context, g *globalOptions, o serveOptions, stderr io.W
 	if created {
 		note = "new host key"
 	}
-	logLine(stderr, fmt.Sprintf("%s ahtui serve (pid %d): serving the TUI over SSH on %s to the %d key(s) in %s",
-		stamp(), os.Getpid(), ln.Addr(), len(keys), keysPath))
+	logLine(stderr, fmt.Sprintf("%s ahtui serve (pid %d): serving the TUI over SSH on %s to the %s in %s",
+		stamp(), os.Getpid(), ln.Addr(), outcome.Count(len(keys), "key", "keys"), keysPath))
 	logLine(stderr, fmt.Sprintf("%s %s %s %s", stamp(), note, gossh.FingerprintSHA256(signer.PublicKey()), hostKeyPath))
 	logger.Info("serving over SSH", "addr", ln.Addr().String(), "authorized_keys", keysPath, "host_key", hostKeyPath)
 	if _, err := store.Session(ctx, session.KindBackground); errors.Is(err, session.ErrNoSession) {
 		logLine(stderr, stamp()+" not logged in yet: log in from a connected terminal, or with `ahtui login`")
+	}
+
+	if o.calendarListen != "" {
+		feed, err := startCalendarFeed(ctx,
+			&calendarFeed{store: store, account: a.account, log: logger, notice: notices.note,
+				refreshEvery: feedRefreshEvery}, o.calendarListen, o.limits)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		defer feed.stop()
+		secret, _ := calendarSecret(ctx, store, false)
+		logLine(stderr, fmt.Sprintf("%s serving your calendar on http://%s%s (`ahtui calendar secret` shows the full address)",
+			stamp(), feed.addr, redactedFeedPath(secret)))
 	}
 
 	// The scheduler, with its events printed as `ahtui run` prints them.

@@ -285,8 +285,11 @@ func TestServeTwoViewers(t *testing.T) {
 	srv := startServe(t, e, clock.Now)
 	a := srv.openTerm(key, 160, 48)
 	b := srv.openTerm(key, 100, 30)
-	a.waitFor(append([]string{"SSH · 2 viewers", "firing here"}, weekHeaders...)...)
+	a.waitFor(append([]string{"SSH · 2 viewers"}, weekHeaders...)...)
 	b.waitFor("SSH · 2 viewers", "Mon 23", "Sun 29")
+	a.send("S") // who fires is in the status view
+	a.waitFor("firing here")
+	a.send("S") // and S closes it
 
 	// Tonight's 18:00 class: its window (4 days) opened on Saturday.
 	store := e.open(clock.Now).store

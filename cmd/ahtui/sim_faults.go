@@ -31,6 +31,13 @@ var simFaultKinds = map[string]aimhardertest.Fault{
 	"drop":             {Kind: aimhardertest.FaultDrop},
 	"extra-keys":       {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{ExtraKeys: true}},
 	"missing-optional": {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{MissingOptional: true}},
+	// The minority shapes of docs/protocol.md §10B.
+	"refusal-no-state":     {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{RefusalsWithoutState: true}},
+	"rule-no-key":          {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{RuleRefusalsWithoutKey: true}},
+	"bare-rule":            {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{BareRuleRefusals: true}},
+	"timeid-only":          {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{TimeIDOnly: true}},
+	"start-time-only":      {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{StartTimeOnly: true}},
+	"booked-as-waitlisted": {Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{BookedAsWaitlisted: true}},
 }
 
 // simFaultMeaning says what each kind does, for the banner.
@@ -43,6 +50,13 @@ var simFaultMeaning = map[string]string{
 	"drop":             "connection closed without an answer",
 	"extra-keys":       "unknown keys in every JSON object",
 	"missing-optional": "optional keys left out",
+
+	"refusal-no-state":     "box-rule refusals of book and cancel without bookState/cancelState, the reason as HTML",
+	"rule-no-key":          "−12 answers without errorMssgLang (the text kept)",
+	"bare-rule":            "−12 answers with neither errorMssgLang nor errorMssg",
+	"timeid-only":          "class rows without time, timeid as \"900_60\"",
+	"start-time-only":      "class rows with time as the start alone (\"09:00\") and classLength",
+	"booked-as-waitlisted": "a booking with a place answered bookState 0",
 }
 
 var simEndpoints = []aimhardertest.Endpoint{

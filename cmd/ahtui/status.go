@@ -12,10 +12,12 @@ import (
 
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 type statusJSON struct {
 	Account        *accountJSON    `json:"account"`
+	LoggedIn       bool            `json:"logged_in"` // a session is stored (none after logout)
 	Box            *boxJSON        `json:"box"`
 	Sessions       []sessionJSON   `json:"sessions"`
 	Runner         *runnerJSON     `json:"runner"`
@@ -63,6 +65,9 @@ type prebookingJSON struct {
 	Late     bool    `json:"late"`
 	LateMS   *int64  `json:"late_ms"` // how late the booking request left, when late and known
 	Waitlist bool    `json:"waitlist"`
+	// ByName: made without a class id (class_id 0 until the runner finds
+	// the class at its opening, by start time and name).
+	ByName bool `json:"by_name"`
 }
 
 func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
@@ -72,7 +77,7 @@ func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Short: "Show both sessions, the runner and the next prebooking",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+			return g.existingCommand(cmd, func(ctx context.Context, a *app) error {
 				st, err := collectStatus(ctx, a)
 				if err != nil {
 					return err
@@ -107,6 +112,7 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 	if err != nil {
 		return st, err
 	}
+	st.LoggedIn = len(sessions) > 0
 	// Sessions and the runner belong to no box: the current box's zone.
 	zones := a.zones(ctx)
 	loc := zones.Current()
@@ -153,7 +159,7 @@ func toPrebookingJSON(ctx context.Context, a *app, zones session.Zones, p sessio
 		ID: p.ID, Box: sub, ClassID: p.ClassID, Day: p.Day.String(), Name: p.ClassName,
 		StartsAt: p.ClassStart.Format(time.RFC3339), OpensAt: rfc3339OrNil(p.OpensAt),
 		Status: string(p.Status), Attempts: p.Attempts, Outcome: p.OutcomeCode, Message: p.OutcomeMessage,
-		Late: p.Late, Waitlist: p.AllowWaitlist,
+		Late: p.Late, Waitlist: p.AllowWaitlist, ByName: p.MatchName != "",
 	}
 	if p.Late && p.LateKnown() {
 		ms := p.LateBy.Milliseconds()
@@ -167,6 +173,8 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	defer tw.Flush()
 	if st.Account == nil {
 		fmt.Fprintln(tw, "Account\tnot logged in (run `ahtui login`)")
+	} else if !st.LoggedIn {
+		fmt.Fprintf(tw, "Account\t%s <%s> · logged out (run `ahtui login`)\n", st.Account.Name, st.Account.Email)
 	} else {
 		fmt.Fprintf(tw, "Account\t%s <%s>\n", st.Account.Name, st.Account.Email)
 	}
@@ -177,7 +185,7 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	}
 	for _, s := range st.Sessions {
 		age := time.Duration(s.TokenAgeSeconds) * time.Second
-		line := fmt.Sprintf("%s · token %s old · %d updates", s.State, humanDuration(age), s.TokenUpdateCount)
+		line := fmt.Sprintf("%s · token %s old · %s", s.State, outcome.Age(age), outcome.Count(int(s.TokenUpdateCount), "update", "updates"))
 		if s.LastError != nil {
 			line += " · last error: " + *s.LastError
 		}
@@ -186,7 +194,11 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 	if st.Runner == nil {
 		fmt.Fprintln(tw, "Runner\tnone: prebookings fire only while `ahtui`, `ahtui run` or `ahtui serve` runs")
 	} else {
-		fmt.Fprintf(tw, "Runner\tpid %d on %s\n", st.Runner.PID, st.Runner.Host)
+		line := fmt.Sprintf("pid %d on %s", st.Runner.PID, st.Runner.Host)
+		if !st.LoggedIn {
+			line += " · cannot book until you log in again"
+		}
+		fmt.Fprintf(tw, "Runner\t%s\n", line)
 	}
 	if st.NextPrebooking == nil {
 		fmt.Fprintln(tw, "Next prebooking\tnone")

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/scheduler"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // clockJSON is the last estimate of AimHarder's clock a runner stored.
@@ -39,7 +40,7 @@ func printSchedulerStatus(w io.Writer, clock *clockJSON, warning *string, now ti
 		fmt.Fprintln(w, "AimHarder clock\tnot measured yet (a runner measures it)")
 	default:
 		at, _ := time.Parse(time.RFC3339, clock.MeasuredAt)
-		line := fmt.Sprintf("%+.3fs ± %dms, measured %s ago", float64(clock.OffsetMS)/1000, clock.ErrorMS, humanDuration(now.Sub(at)))
+		line := fmt.Sprintf("%+.3fs ± %dms, measured %s ago", float64(clock.OffsetMS)/1000, clock.ErrorMS, outcome.Age(now.Sub(at)))
 		if clock.Broken {
 			line += " — a clock is broken (over 10 minutes off): fix this machine's time; ahtui ignores the estimate"
 		}

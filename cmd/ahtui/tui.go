@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/scheduler"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui"
 	"github.com/ahtui/ahtui/tui/bridge"
 )
@@ -184,6 +186,18 @@ func demoSetup(ctx context.Context, a *app, world aimhardertest.World) error {
 			}
 		}
 	}
+	// The demo member's family, named as a member would name theirs
+	// (`ahtui family add`): the boxes view chooses among them.
+	for _, u := range world.Users {
+		if u.Email != aimhardertest.DemoEmail {
+			continue
+		}
+		for _, f := range u.Family {
+			if _, err := a.store.AddFamilyMember(ctx, f.Name, strconv.FormatInt(f.ID, 10)); err != nil {
+				return err
+			}
+		}
+	}
 	// No time zone is set here: ahtui detects each box's from its name at
 	// the login above and from its address at its first class list
 	// (docs/protocol.md §4.3), as for any member.
@@ -235,3 +249,10 @@ func demoClock(now time.Time, opensIn time.Duration) (scheduler.Clock, time.Time
 	// minutes after the time it is given.
 	return clock, opening.Add(-opensIn).Add(-time.Minute)
 }
+
+// The TUI's agenda (my classes, key A) asks the account service for it
+// through an interface of its own: keep the service satisfying it.
+var _ tui.AgendaService = (*account.Service)(nil)
+
+// The TUI's a key (watch a full class) likewise.
+var _ tui.WatchService = (*account.Service)(nil)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -56,8 +57,11 @@ type Config struct {
 
 // Service performs member operations with the store's credentials.
 type Service struct {
-	store    *session.Store
-	client   *aimharder.Client
+	store  *session.Store
+	client *aimharder.Client // as configured, on aimharder.com's hosts
+	// onDomain is client following the account's AimHarder domain (api);
+	// nil until known.
+	onDomain atomic.Pointer[aimharder.Client]
 	owner    string
 	now      func() time.Time
 	log      *slog.Logger
@@ -89,6 +93,27 @@ func New(cfg Config) *Service {
 	return s
 }
 
+// api is the client for the account: on its AimHarder domain
+// (docs/protocol.md §1, .es deployments) when its boxes are all on one
+// other than aimharder.com and the configured hosts are the production
+// ones; the configured client otherwise (URLs set by hand win).
+func (s *Service) api(ctx context.Context) *aimharder.Client {
+	if c := s.onDomain.Load(); c != nil {
+		return c
+	}
+	domain, err := s.store.AccountDomain(ctx)
+	if err != nil {
+		return s.client // not remembered: asked again next time
+	}
+	c := s.client.ForDomain(domain)
+	s.onDomain.Store(c)
+	return c
+}
+
+// Client returns the client for the account's AimHarder domain (see
+// api), for callers that talk to AimHarder themselves (the scheduler).
+func (s *Service) Client(ctx context.Context) *aimharder.Client { return s.api(ctx) }
+
 // Store returns the store the service works on.
 func (s *Service) Store() *session.Store { return s.store }
 
@@ -101,7 +126,7 @@ func BoxRef(b session.Box) (aimharder.BoxRef, error) {
 	if err != nil {
 		return aimharder.BoxRef{}, fmt.Errorf("box %s: %w", b.Subdomain, err)
 	}
-	return aimharder.BoxRef{ID: b.ID, Subdomain: b.Subdomain, Location: loc}, nil
+	return aimharder.BoxRef{ID: b.ID, Subdomain: b.Subdomain, Location: loc, Domain: b.Domain}, nil
 }
 
 // CurrentBox returns the member's current box, or ErrNoBox.

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -17,7 +18,33 @@ type BookOutcome struct {
 	// AlreadyBooked: AimHarder said "already booked at that time" and the
 	// day, read again, shows this very class booked — a success.
 	AlreadyBooked bool
+	// Unsettled: AimHarder answered bookState 0 — the waitlist, but a place
+	// in one real capture — and the day could not be read, or did not show
+	// the member in the class, to tell which (SettleState). State is then
+	// StateWaitlisted as answered.
+	Unsettled bool
 }
+
+// SettleState is the one place where a book answer meets the day's
+// listing (docs/protocol.md §10B): bookState 0 means the waitlist, but was
+// a real booking in one capture, so a "waitlisted" answer is told only as
+// the day shows it. listed is the class as the day was re-read after the
+// answer, ok whether that read worked and found the member in it. A
+// "booked" answer needs no read. settled is false when the day could not
+// tell: the answer's state is kept.
+func SettleState(answered aimharder.UserState, listed ClassView, ok bool) (state aimharder.UserState, reservationID int64, settled bool) {
+	if answered != aimharder.StateWaitlisted {
+		return answered, 0, true
+	}
+	if ok && (listed.Class.State == aimharder.StateBooked || listed.Class.State == aimharder.StateWaitlisted) {
+		return listed.Class.State, listed.ReservationID, true
+	}
+	return answered, 0, false
+}
+
+// NeedsSettling reports whether a book answer's state needs the day read
+// before the member is told (SettleState).
+func NeedsSettling(answered aimharder.UserState) bool { return answered == aimharder.StateWaitlisted }
 
 // TooEarlyError is a booking refused because the class's window is not
 // open yet, with the opening when it is known.
@@ -44,13 +71,83 @@ func (e *TooEarlyError) Is(target error) bool { return target == aimharder.ErrTo
 // Book books a class (joining the waitlist when it is full and waitlist is
 // set) with the session of that kind. A "too early" refusal teaches the box's
 // learned window rule (the member's, when set, still wins) and comes back as
-// *TooEarlyError.
+// *TooEarlyError. The outcome, refusals included, goes to the history
+// (EventBook).
 func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (BookOutcome, error) {
-	ref, err := BoxRef(box)
+	family, err := s.store.FamilyID(ctx)
 	if err != nil {
 		return BookOutcome{}, err
 	}
-	family, err := s.store.FamilyID(ctx)
+	return s.BookFor(ctx, kind, box, classID, date, waitlist, family)
+}
+
+// BookFor is Book for a given family member (familyID "" = the account
+// holder), whatever the family_id setting says.
+func (s *Service) BookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (BookOutcome, error) {
+	start := time.Now() // how long the request took, in real time
+	out, err := s.book(ctx, kind, box, classID, date, waitlist, family)
+	if err == nil && !out.Unsettled && family == s.familySetting(ctx) { // the cache holds the setting's person
+		s.noteBooked(context.WithoutCancel(ctx), box, classID, date, out)
+	}
+	s.recordBook(ctx, box, classID, date, out, err, time.Since(start))
+	return out, err
+}
+
+// noteBooked writes a booking AimHarder accepted into the cached class
+// list (the class's state and reservation, one more place taken or one
+// more on the waitlist), so that every screen on this database — another
+// TUI, this one before its next read — shows it at once without asking
+// AimHarder again. Only the list of the family member the cache is kept
+// for; a list that already shows the booking (read again to settle it)
+// is left as it is. A failure only costs the shortcut.
+func (s *Service) noteBooked(ctx context.Context, box session.Box, classID int64, date aimharder.Date, out BookOutcome) {
+	if out.State != aimharder.StateBooked && out.State != aimharder.StateWaitlisted {
+		return
+	}
+	c, err := s.store.CachedDay(ctx, box.ID, date)
+	if err != nil {
+		return // nothing cached: the next read fills it
+	}
+	var d aimharder.Day
+	if json.Unmarshal(c.Body, &d) != nil {
+		return
+	}
+	found := false
+	for i := range d.Classes {
+		cl := &d.Classes[i]
+		if cl.ID != classID {
+			continue
+		}
+		found = true
+		if cl.State == out.State && cl.ReservationID == out.ReservationID {
+			return // already shown
+		}
+		if cl.State != aimharder.StateBooked && cl.State != aimharder.StateWaitlisted {
+			if out.State == aimharder.StateBooked {
+				cl.Occupancy++
+			} else {
+				cl.Waitlist++
+			}
+		}
+		cl.State, cl.ReservationID, cl.Cancelled = out.State, out.ReservationID, false
+	}
+	if !found {
+		return
+	}
+	body, err := json.Marshal(d)
+	if err != nil {
+		return
+	}
+	// The list keeps the time AimHarder gave it: the rest of it is no
+	// fresher for this note (a plan's check of the member's own cancels
+	// and its re-read before an opening trust that time).
+	if err := s.store.CacheDay(ctx, box.ID, date, body, c.FetchedAt); err != nil {
+		s.log.Warn("could not note the booking in the cached class list", "box", box.Subdomain, "day", date, "err", err)
+	}
+}
+
+func (s *Service) book(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (BookOutcome, error) {
+	ref, err := BoxRef(box)
 	if err != nil {
 		return BookOutcome{}, err
 	}
@@ -58,10 +155,20 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 	err = s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
 		var updated aimharder.Credentials
 		var err error
-		res, updated, err = s.client.Book(ctx, creds, ref, classID, date, aimharder.BookOptions{Insist: waitlist, FamilyID: family})
+		res, updated, err = s.api(ctx).Book(ctx, creds, ref, classID, date, aimharder.BookOptions{Insist: waitlist, FamilyID: family})
 		return updated, err
 	})
 	switch {
+	case err == nil && NeedsSettling(res.State):
+		c, booked, rerr := s.ConfirmBooked(context.WithoutCancel(ctx), kind, box, classID, date, family)
+		state, resID, settled := SettleState(res.State, c, rerr == nil && booked)
+		if resID == 0 {
+			resID = res.ReservationID
+		}
+		if !settled {
+			s.log.Warn("a bookState 0 answer could not be settled from the day", "box", box.Subdomain, "class", classID, "err", rerr)
+		}
+		return BookOutcome{State: state, ReservationID: resID, Unsettled: !settled}, nil
 	case err == nil:
 		return BookOutcome{State: res.State, ReservationID: res.ReservationID}, nil
 	case errors.Is(err, aimharder.ErrAlreadyBooked):
@@ -77,8 +184,70 @@ func (s *Service) Book(ctx context.Context, kind session.Kind, box session.Box, 
 		}
 	case errors.Is(err, aimharder.ErrTooEarly):
 		return BookOutcome{}, s.tooEarly(ctx, kind, box, classID, date, err)
+	case errors.Is(err, aimharder.ErrTooLate), isUnexplainedRefusal(err):
+		return BookOutcome{}, s.whyRefused(ctx, kind, box, classID, date, err)
 	}
 	return BookOutcome{}, err
+}
+
+// ErrClassEnded: the class is over. It matches ErrClassStarted too.
+var ErrClassEnded = errors.New("the class has already ended")
+
+// ClassUnavailableError is a booking AimHarder refused for a class the
+// day, read again, does not have (Reason ErrClassNotFound), or that has
+// started (ErrClassStarted) or ended (ErrClassEnded): "too close to the
+// start" and a bare refusal code would mislead the member.
+type ClassUnavailableError struct {
+	Reason  error
+	Class   ClassView // zero when the class was not found
+	Date    aimharder.Date
+	Refusal error // AimHarder's answer, for the log
+}
+
+func (e *ClassUnavailableError) Error() string {
+	return e.Reason.Error() + " (" + e.Refusal.Error() + ")"
+}
+
+func (e *ClassUnavailableError) Is(target error) bool {
+	return target == e.Reason || (e.Reason == ErrClassEnded && target == ErrClassStarted)
+}
+
+// isUnexplainedRefusal: a refusal whose code and key name no known
+// reason (an unknown id gets such a one, docs/protocol.md §7.3).
+func isUnexplainedRefusal(err error) bool {
+	var be *aimharder.BookingError
+	if !errors.As(err, &be) {
+		return false
+	}
+	for _, known := range []error{aimharder.ErrFull, aimharder.ErrNoCredit, aimharder.ErrTooEarly, aimharder.ErrPaymentPending,
+		aimharder.ErrTooLate, aimharder.ErrDailyLimit, aimharder.ErrQuota, aimharder.ErrAlreadyBooked} {
+		if errors.Is(be, known) {
+			return false
+		}
+	}
+	return true
+}
+
+// whyRefused reads the day again after a "too late" or unexplained
+// refusal: a class not there, started or over is said as such; otherwise
+// the refusal stands.
+func (s *Service) whyRefused(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, refusal error) error {
+	day, err := s.Day(ctx, kind, box, date)
+	if err != nil {
+		s.log.Info("could not read the day to explain a refused booking", "class", classID, "err", err)
+		return refusal
+	}
+	c, ok := day.FindClass(classID)
+	now := s.now()
+	switch {
+	case !ok:
+		return &ClassUnavailableError{Reason: ErrClassNotFound, Date: date, Refusal: refusal}
+	case !c.Class.End.IsZero() && !now.Before(c.Class.End):
+		return &ClassUnavailableError{Reason: ErrClassEnded, Class: c, Date: date, Refusal: refusal}
+	case !now.Before(c.Start):
+		return &ClassUnavailableError{Reason: ErrClassStarted, Class: c, Date: date, Refusal: refusal}
+	}
+	return refusal
 }
 
 // confirmAlreadyBooked re-reads the day: "already booked at that time" is a
@@ -147,8 +316,16 @@ type CancelOutcome struct {
 // finds the reservation id itself — sending the class id instead would be
 // answered "cancelled" while cancelling nothing — and reads the day again to
 // confirm. Inside the late-cancel window it returns
-// ErrLateCancelNeedsConsent unless late is set.
+// ErrLateCancelNeedsConsent unless late is set. The outcome goes to the
+// history (EventCancel); the late-cancel question does not.
 func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (CancelOutcome, error) {
+	start := time.Now()
+	out, err := s.cancel(ctx, kind, box, classID, date, late)
+	s.recordCancel(ctx, box, classID, date, out, err, time.Since(start))
+	return out, err
+}
+
+func (s *Service) cancel(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, late bool) (CancelOutcome, error) {
 	ref, err := BoxRef(box)
 	if err != nil {
 		return CancelOutcome{}, err
@@ -170,7 +347,7 @@ func (s *Service) Cancel(ctx context.Context, kind session.Kind, box session.Box
 	}
 	send := func(late bool) error {
 		return s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-			return s.client.Cancel(ctx, creds, ref, c.ReservationID, aimharder.CancelOptions{Late: late, FamilyID: family})
+			return s.api(ctx).Cancel(ctx, creds, ref, c.ReservationID, aimharder.CancelOptions{Late: late, FamilyID: family})
 		})
 	}
 	// Always ask without consent first: only the server knows whether the

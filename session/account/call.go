@@ -24,7 +24,7 @@ func (s *Service) withSession(ctx context.Context, kind session.Kind, call serve
 	if err != nil {
 		return err
 	}
-	err = s.callOnce(ctx, kind, creds, call)
+	err = s.callArmed(ctx, kind, creds, call)
 	if !errors.Is(err, aimharder.ErrLoggedOut) {
 		return err
 	}
@@ -35,12 +35,43 @@ func (s *Service) withSession(ctx context.Context, kind session.Kind, call serve
 	if err != nil {
 		return err
 	}
-	err = s.callOnce(ctx, kind, creds, call)
+	err = s.callArmed(ctx, kind, creds, call)
 	if errors.Is(err, aimharder.ErrLoggedOut) {
 		_ = s.store.MarkDead(ctx, kind, creds, "logged out right after logging in again")
 		return fmt.Errorf("%w (%v)", ErrSessionExpired, err)
 	}
 	return err
+}
+
+// callArmed is callOnce, except that a fresh session (never rotated since
+// its login) that AimHarder says is logged out gets one setrefresh and one
+// retry: some accounts' boxes answer {"logout":1} after the JSON login until
+// setrefresh is called (docs/protocol.md §3.1, [ONE]). Most sessions never
+// need it, so it is not sent after every login.
+func (s *Service) callArmed(ctx context.Context, kind session.Kind, creds aimharder.Credentials, call serverCall) error {
+	err := s.callOnce(ctx, kind, creds, call)
+	if !errors.Is(err, aimharder.ErrLoggedOut) {
+		return err
+	}
+	sess, serr := s.store.Session(ctx, kind)
+	if serr != nil || sess.State != session.StateLive || sess.TokenUpdateCount != 0 || sess.Credentials.Token != creds.Token {
+		return err
+	}
+	armed, aerr := s.api(ctx).SetRefresh(ctx, creds)
+	if aerr != nil {
+		s.log.Info("setrefresh after a logout answer did not help", "kind", kind, "err", aerr)
+		return err
+	}
+	// Keep the session's own token and fingerprint (sessions are per
+	// fingerprint, docs/protocol.md §2.3); take only the cookies it set.
+	armed.Token, armed.Fingerprint = creds.Token, creds.Fingerprint
+	if !armed.Equal(creds) {
+		if serr := s.store.SaveCookies(ctx, kind, creds, armed); serr != nil && !errors.Is(serr, session.ErrConcurrentUpdate) {
+			s.log.Warn("could not save the cookies AimHarder set", "kind", kind, "err", serr)
+		}
+	}
+	s.log.Info("AimHarder answered a fresh session as logged out; called setrefresh and tried once more", "kind", kind)
+	return s.callOnce(ctx, kind, armed, call)
 }
 
 // callOnce makes the call and saves the cookies it changed. The token itself
@@ -124,7 +155,7 @@ func (s *Service) rotate(ctx context.Context, kind session.Kind, run func(sessio
 	var sent aimharder.Credentials
 	creds, err := run(func(ctx context.Context, current aimharder.Credentials) (aimharder.Credentials, error) {
 		sent = current
-		return s.client.RefreshToken(ctx, current)
+		return s.api(ctx).RefreshToken(ctx, current)
 	})
 	switch {
 	case errors.Is(err, session.ErrRotationUnknown):
@@ -192,7 +223,7 @@ func (s *Service) CheckAlive(ctx context.Context, kind session.Kind, askWithin t
 		askCtx, cancel = context.WithTimeout(ctx, askWithin)
 	}
 	err = s.callOnce(askCtx, kind, creds, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-		_, updated, err := s.client.Whoami(ctx, creds)
+		_, updated, err := s.api(ctx).Whoami(ctx, creds)
 		return updated, err
 	})
 	cancel()

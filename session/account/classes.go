@@ -83,6 +83,13 @@ func (s *Service) Day(ctx context.Context, kind session.Kind, box session.Box, d
 	return s.dayFor(ctx, kind, box, date, family)
 }
 
+// DayFor is Day as a given family member sees it (familyID "" = the
+// account holder), whatever the family_id setting says; only the setting's
+// person's lists are cached.
+func (s *Service) DayFor(ctx context.Context, kind session.Kind, box session.Box, date aimharder.Date, familyID string) (DayView, error) {
+	return s.dayFor(ctx, kind, box, date, familyID)
+}
+
 // dayFor fetches one day as seen by a given family member ("" = the
 // account holder): a prebooking is confirmed for the person it booked for,
 // whatever the setting says now.
@@ -191,13 +198,13 @@ func (s *Service) fetchDays(ctx context.Context, kind session.Kind, ref aimharde
 	var days []aimharder.Day
 	read := func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
 		if n == 1 {
-			d, updated, err := s.client.Day(ctx, creds, ref, from, family)
+			d, updated, err := s.api(ctx).Day(ctx, creds, ref, from, family)
 			days = []aimharder.Day{d}
 			return updated, err
 		}
 		var updated aimharder.Credentials
 		var err error
-		days, updated, err = s.client.Week(ctx, creds, ref, from, family)
+		days, updated, err = s.api(ctx).Week(ctx, creds, ref, from, family)
 		return updated, err
 	}
 	err := s.withSession(ctx, kind, read)

@@ -25,7 +25,7 @@ func (s *Service) confirmLogout(ctx context.Context, sent, updated aimharder.Cre
 	if creds.Token == "" {
 		creds = sent
 	}
-	after, confirmed := s.client.ConfirmLogout(ctx, creds, err)
+	after, confirmed := s.api(ctx).ConfirmLogout(ctx, creds, err)
 	if errors.Is(confirmed, aimharder.ErrLoggedOut) {
 		s.log.Warn("AimHarder answered with a page instead of data, and whoami confirmed the session is over", "err", err)
 	} else {

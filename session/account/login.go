@@ -125,9 +125,14 @@ func (s *Service) loginKindUser(ctx context.Context, kind session.Kind, email, p
 	if err != nil {
 		return aimharder.User{}, err
 	}
-	res, err := s.client.Login(ctx, email, password, fp)
+	res, err := s.api(ctx).Login(ctx, email, password, fp)
 	if err != nil {
 		return aimharder.User{}, err
+	}
+	if res.Domain != "" {
+		// An account on another deployment (aimharder.es): the next calls,
+		// the other session's login included, go there at once.
+		s.onDomain.Store(s.client.ForDomain(res.Domain))
 	}
 	acct := session.Account{Email: email, UserID: res.User.ID, Name: res.User.Name}
 	if err := s.store.SaveLogin(ctx, kind, acct, res.Credentials); err != nil {
@@ -141,11 +146,12 @@ func (s *Service) loginKindUser(ctx context.Context, kind session.Kind, email, p
 func (s *Service) afterLogin(ctx context.Context, user aimharder.User) (LoginResult, error) {
 	infos := make([]session.BoxInfo, 0, len(user.Boxes))
 	for _, b := range user.Boxes {
-		infos = append(infos, session.BoxInfo{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name})
+		infos = append(infos, session.BoxInfo{ID: b.ID, Subdomain: b.Subdomain, Name: b.Name, Domain: b.Domain})
 	}
 	if err := s.store.SyncBoxes(ctx, infos); err != nil {
 		return LoginResult{}, err
 	}
+	s.onDomain.Store(nil) // the boxes may have moved: api reads the domain again
 	res := LoginResult{}
 	var err error
 	if res.Account, err = s.store.Account(ctx); err != nil {
@@ -192,7 +198,7 @@ func (s *Service) Logout(ctx context.Context) error {
 			continue
 		}
 		callCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if err := s.client.Logout(callCtx, sess.Credentials); err != nil {
+		if err := s.api(callCtx).Logout(callCtx, sess.Credentials); err != nil {
 			s.log.Info("server logout failed; forgetting the session anyway", "kind", kind, "err", err)
 		}
 		cancel()
@@ -204,7 +210,7 @@ func (s *Service) Logout(ctx context.Context) error {
 func (s *Service) Whoami(ctx context.Context, kind session.Kind) (aimharder.User, error) {
 	var user aimharder.User
 	err := s.withSession(ctx, kind, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-		u, updated, err := s.client.Whoami(ctx, creds)
+		u, updated, err := s.api(ctx).Whoami(ctx, creds)
 		user = u
 		return updated, err
 	})

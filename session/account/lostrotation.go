@@ -25,7 +25,7 @@ var ErrRefreshRefused = errors.New("AimHarder no longer renews this session, tho
 // nil); an answer that says nothing is (false, err).
 func (s *Service) sessionAlive(ctx context.Context, kind session.Kind, creds aimharder.Credentials) (bool, error) {
 	err := s.callOnce(ctx, kind, creds, func(ctx context.Context, creds aimharder.Credentials) (aimharder.Credentials, error) {
-		_, updated, err := s.client.Whoami(ctx, creds)
+		_, updated, err := s.api(ctx).Whoami(ctx, creds)
 		return updated, err
 	})
 	switch {

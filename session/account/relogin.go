@@ -20,17 +20,29 @@ var ErrReloginHeld = errors.New("ahtui is not logging in by itself for now")
 
 // ReloginHeldError says why and until when automatic logins are held back.
 type ReloginHeldError struct {
-	Refused bool      // the password was refused: until the member logs in
-	Until   time.Time // the backoff's end (zero when Refused)
-	Reason  string    // in the member's words
+	// Refused: AimHarder refused the login (the password, or in words
+	// ahtui does not know): held until the member logs in.
+	Refused bool
+	// Password: the refusal was the password's.
+	Password bool
+	Until    time.Time // the backoff's end (zero when Refused)
+	Reason   string    // in the member's words
 }
 
 func (e *ReloginHeldError) Error() string { return e.Reason }
 
-// Is makes errors.Is(err, ErrReloginHeld) true, and ErrBadCredentials for
-// a refused password.
+// Is makes errors.Is(err, ErrReloginHeld) true; ErrBadCredentials for a
+// refused password and ErrLoginRefused for a refusal in other words.
 func (e *ReloginHeldError) Is(target error) bool {
-	return target == ErrReloginHeld || (e.Refused && target == aimharder.ErrBadCredentials)
+	switch target {
+	case ErrReloginHeld:
+		return true
+	case aimharder.ErrBadCredentials:
+		return e.Refused && e.Password
+	case aimharder.ErrLoginRefused:
+		return e.Refused && !e.Password
+	}
+	return false
 }
 
 // The re-login policy (one for every path: commands, the keeper, a fire).
@@ -39,7 +51,11 @@ func (e *ReloginHeldError) Is(target error) bool {
 // in the session rows (session.ReloginState):
 //   - after a failure, no automatic login for reloginBackoffMin, doubling
 //     up to reloginBackoffMax (longer when AimHarder says how long);
-//   - after a refused password, none until the member logs in;
+//   - after a refused password, or a refusal in words ahtui does not
+//     know (aimharder.ErrLoginRefused), none until the member logs in;
+//   - after AimHarder's lockout ("demasiadas veces"), none for
+//     reloginBackoffMax: its length is unknown, and a try inside it may
+//     extend it;
 //   - one process at a time logs a session in, under its lease, and one
 //     that finds the session logged in again meanwhile uses that session.
 const (
@@ -130,7 +146,7 @@ func (s *Service) reloginHeld(ctx context.Context, sess session.Session) error {
 	if reason == "" {
 		return nil
 	}
-	e := &ReloginHeldError{Refused: sess.Relogin.Refused, Reason: reason}
+	e := &ReloginHeldError{Refused: sess.Relogin.Refused, Password: sess.Relogin.PasswordRefused(), Reason: reason}
 	if !e.Refused {
 		e.Until = sess.Relogin.NotBefore
 	}
@@ -148,10 +164,21 @@ func (s *Service) reloginFailed(ctx context.Context, prev session.ReloginState, 
 	if errors.As(cause, &blocked) && blocked.RetryAfter > backoff {
 		backoff = min(blocked.RetryAfter, 24*time.Hour)
 	}
-	refused := errors.Is(cause, aimharder.ErrBadCredentials)
+	if errors.Is(cause, aimharder.ErrTooManyAttempts) {
+		backoff = max(backoff, reloginBackoffMax)
+	}
+	refused := errors.Is(cause, aimharder.ErrBadCredentials) || errors.Is(cause, aimharder.ErrLoginRefused)
 	msg := cause.Error()
-	if refused {
-		msg = "AimHarder refused the password that password_command gives"
+	var le *aimharder.LoginError
+	switch {
+	case errors.Is(cause, aimharder.ErrBadCredentials):
+		msg = session.PasswordRefused
+	case errors.As(cause, &le):
+		msg = le.MemberText() // the lockout's, or AimHarder's own words
+	}
+	if refused && !errors.Is(cause, aimharder.ErrBadCredentials) {
+		s.log.Warn("AimHarder refused the login in words ahtui does not know; not logging in by itself until you run `ahtui login`",
+			"reason", msg)
 	}
 	bg := context.WithoutCancel(ctx)
 	if err := s.store.RecordReloginFailure(bg, msg, s.now().Add(backoff), refused); err != nil {

@@ -200,3 +200,105 @@ func TestReloginBackoffIsHonoured(t *testing.T) {
 		t.Errorf("after the backoff: %v %+v", s, s.Relogin)
 	}
 }
+
+// Issue 14 item 1: a refusal in words ahtui does not know stops automatic
+// logins as a refused password does, with AimHarder's words, in every
+// refusal shape.
+func TestUnknownRefusalStopsAutomaticLogins(t *testing.T) {
+	for _, shape := range []aimhardertest.RefusalShape{aimhardertest.RefusalErrorMessage, aimhardertest.RefusalAuthInfo, aimhardertest.Refusal401} {
+		fake, urls := aimhardertest.Start(t, world())
+		fake.SetLoginRefusalShape(shape)
+		path := filepath.Join(t.TempDir(), "a.db")
+		pw := password
+		svc := reloginService(t, path, urls, nil, &pw)
+		if _, err := svc.Login(t.Context(), email, password); err != nil {
+			t.Fatal(err)
+		}
+		const words = "Tu cuenta está pendiente de verificación"
+		fake.RefuseLogin(email, words)
+		fake.ForceLogout(email, "")
+		fake.ResetRequests()
+
+		if _, err := svc.Whoami(t.Context(), session.KindDevice); !errors.Is(err, account.ErrSessionExpired) {
+			t.Fatalf("shape %d: Whoami = %v, want ErrSessionExpired", shape, err)
+		}
+		sess, _ := svc.Store().Session(t.Context(), session.KindBackground)
+		if !sess.Relogin.Refused || sess.Relogin.PasswordRefused() || sess.Relogin.LastError != "AimHarder refused the login: "+words {
+			t.Fatalf("shape %d: stored %+v", shape, sess.Relogin)
+		}
+		if err := svc.Store().MarkDead(t.Context(), session.KindBackground, sess.Credentials, "test"); err != nil {
+			t.Fatal(err)
+		}
+		err := svc.Relogin(t.Context(), session.KindBackground)
+		var held *account.ReloginHeldError
+		if !errors.As(err, &held) || !held.Refused || held.Password || !errors.Is(err, aimharder.ErrLoginRefused) || errors.Is(err, aimharder.ErrBadCredentials) {
+			t.Fatalf("shape %d: Relogin = %v, want held by the unknown refusal", shape, err)
+		}
+		if !strings.Contains(err.Error(), words) || !strings.Contains(err.Error(), "until you run `ahtui login`") {
+			t.Errorf("shape %d: held reason = %q", shape, err)
+		}
+		if n := len(loginRequests(fake)); n != 1 {
+			t.Errorf("shape %d: %d logins, want the one refused", shape, n)
+		}
+	}
+}
+
+// Issue 14 item 1: a refused password in the authOK=false+info and 401
+// shapes is a refused password.
+func TestRefusedPasswordInOtherShapes(t *testing.T) {
+	for _, shape := range []aimhardertest.RefusalShape{aimhardertest.RefusalAuthInfo, aimhardertest.Refusal401} {
+		fake, urls := aimhardertest.Start(t, world())
+		fake.SetLoginRefusalShape(shape)
+		path := filepath.Join(t.TempDir(), "a.db")
+		pw := password
+		svc := reloginService(t, path, urls, nil, &pw)
+		if _, err := svc.Login(t.Context(), email, password); err != nil {
+			t.Fatal(err)
+		}
+		pw = "a-changed-password"
+		fake.ForceLogout(email, "")
+		_, _ = svc.Whoami(t.Context(), session.KindDevice)
+		sess, _ := svc.Store().Session(t.Context(), session.KindBackground)
+		if err := svc.Store().MarkDead(t.Context(), session.KindBackground, sess.Credentials, "test"); err != nil {
+			t.Fatal(err)
+		}
+		if err := svc.Relogin(t.Context(), session.KindBackground); !errors.Is(err, aimharder.ErrBadCredentials) {
+			t.Errorf("shape %d: Relogin = %v, want the held refused password", shape, err)
+		}
+	}
+}
+
+// Issue 14 item 1: AimHarder's lockout holds automatic logins back for the
+// longest backoff at once.
+func TestLockoutHoldsBackAnHour(t *testing.T) {
+	clock := aimhardertest.NewManualClock(time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC))
+	fake, urls := aimhardertest.Start(t, world(), aimhardertest.WithClock(clock))
+	fake.SetLoginRefusalShape(aimhardertest.RefusalAuthInfo)
+	path := filepath.Join(t.TempDir(), "a.db")
+	pw := password
+	svc := reloginService(t, path, urls, clock.Now, &pw)
+	if _, err := svc.Login(t.Context(), email, password); err != nil {
+		t.Fatal(err)
+	}
+	fake.SetLockout(aimhardertest.Lockout{Threshold: 1, Period: 3 * time.Hour})
+	// Someone else walks into the lockout.
+	c, _ := aimharder.New(aimharder.Config{LoginURL: urls.Login, PortalURL: urls.Portal, BoxURLTemplate: urls.BoxTemplate})
+	if _, err := c.Login(t.Context(), email, "wrong", "fp-elsewhere"); !errors.Is(err, aimharder.ErrBadCredentials) {
+		t.Fatal(err)
+	}
+	sess, _ := svc.Store().Session(t.Context(), session.KindBackground)
+	if err := svc.Store().MarkDead(t.Context(), session.KindBackground, sess.Credentials, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Relogin(t.Context(), session.KindBackground); !errors.Is(err, aimharder.ErrTooManyAttempts) {
+		t.Fatalf("Relogin = %v, want the lockout", err)
+	}
+	s, _ := svc.Store().Session(t.Context(), session.KindBackground)
+	if s.Relogin.Refused || s.Relogin.NotBefore.Sub(clock.Now()) < time.Hour || !strings.Contains(s.Relogin.LastError, "locked logins for a while") {
+		t.Errorf("after the lockout: %+v", s.Relogin)
+	}
+	clock.Set(clock.Now().Add(59 * time.Minute))
+	if err := svc.Relogin(t.Context(), session.KindBackground); !errors.Is(err, account.ErrReloginHeld) {
+		t.Errorf("Relogin inside the hour = %v, want held", err)
+	}
+}

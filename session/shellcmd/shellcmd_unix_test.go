@@ -83,7 +83,9 @@ func TestRunStopKillsAGrandchild(t *testing.T) {
 		done <- err
 	}()
 	for i := 0; ; i++ {
-		if _, err := os.Stat(pidFile); err == nil {
+		// The shell creates the file before it writes the pid: wait for
+		// the whole line.
+		if b, err := os.ReadFile(pidFile); err == nil && strings.HasSuffix(string(b), "\n") {
 			break
 		}
 		if i > 3000 {

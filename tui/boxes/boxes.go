@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/i18n"
@@ -48,6 +49,9 @@ type Model struct {
 	boxes   []session.Box
 	current int64
 	family  string
+	members []session.FamilyMember // named family members: f chooses among them
+	picking bool                   // the family chooser has the keyboard
+	pick    int                    // its cursor: 0 = the holder, i = members[i-1]
 	editing bool
 	field   textinput.Model
 	width   int
@@ -87,8 +91,26 @@ func (m *Model) SetBoxes(boxes []session.Box, current int64, family string) {
 	}
 }
 
-// Editing reports whether the family field has the keyboard.
-func (m Model) Editing() bool { return m.editing }
+// SetFamily sets the named family members to choose among (none: f
+// edits a familyId by hand).
+func (m *Model) SetFamily(members []session.FamilyMember) {
+	m.members = members
+	m.pick = min(m.pick, len(members))
+}
+
+// Editing reports whether the family field or chooser has the keyboard.
+func (m Model) Editing() bool { return m.editing || m.picking }
+
+// familyName is who the bookings are for, by name when known.
+func (m Model) familyName() string {
+	switch name := session.FamilyName(m.members, m.family); {
+	case m.family == "":
+		return m.tx.FamilyHolder
+	case name != "":
+		return name
+	}
+	return m.family
+}
 
 func (m *Model) render() {
 	th, tx := m.th, m.tx
@@ -128,6 +150,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	if !ok {
 		return m, nil
 	}
+	if m.picking {
+		switch k.String() {
+		case "up", "k":
+			m.pick = max(m.pick-1, 0)
+		case "down", "j":
+			m.pick = min(m.pick+1, len(m.members))
+		case "enter":
+			m.picking = false
+			id := ""
+			if m.pick > 0 {
+				id = m.members[m.pick-1].ID
+			}
+			return m, func() tea.Msg { return FamilyMsg{ID: id} }
+		case "esc":
+			m.picking = false
+		}
+		return m, nil
+	}
 	if m.editing {
 		switch {
 		case key.Matches(k, m.Keys.Save):
@@ -151,6 +191,14 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, func() tea.Msg { return ChooseMsg{Box: b} }
 		}
 		return m, nil
+	case key.Matches(k, m.Keys.Family) && len(m.members) > 0:
+		m.picking, m.pick = true, 0
+		for i, f := range m.members {
+			if f.ID == m.family {
+				m.pick = i + 1
+			}
+		}
+		return m, nil
 	case key.Matches(k, m.Keys.Family):
 		m.editing = true
 		m.field.Focus()
@@ -165,15 +213,29 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 // View is the picker.
 func (m Model) View() string {
 	th, tx := m.th, m.tx
-	family := m.family
-	if family == "" {
-		family = tx.FamilyHolder
-	}
+	family := m.familyName()
 	var fam string
-	if m.editing {
+	if m.picking {
+		rows := []string{th.Label.Render(tx.FamilyPick + ":")}
+		for i := range len(m.members) + 1 {
+			name := tx.FamilyHolder
+			if i > 0 {
+				name = m.members[i-1].Name
+			}
+			if i == m.pick {
+				rows = append(rows, th.InputFocus.Render("> "+name))
+			} else {
+				rows = append(rows, "  "+name)
+			}
+		}
+		fam = strings.Join(rows, "\n") + "\n" + th.Faint.Render("  "+tx.FamilyPickHint) + "\n"
+	} else if m.editing {
 		fam = th.Label.Render(tx.FamilyLabel+": ") + th.InputFocus.Render(m.field.View()) + "\n" + th.Faint.Render("  "+tx.FamilyHint)
 	} else {
 		fam = th.Label.Render(tx.FamilyLabel+": ") + family + th.Faint.Render("  (f)") + "\n"
+	}
+	if m.width > 0 { // a phone: the line wraps instead of running off the screen
+		fam = ansi.Wrap(fam, m.width, "")
 	}
 	return m.list.View() + "\n" + fam
 }

@@ -20,7 +20,7 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 	prebooking := func(k tui.EventKind, p session.Prebooking) tui.Event {
 		return tui.Event{
 			Kind: k, BoxID: p.BoxID, Day: p.Day, PrebookingID: p.ID, Status: p.Status,
-			Class: p.ClassName, ClassStart: p.ClassStart, Message: p.OutcomeMessage,
+			Class: p.ClassName, ClassStart: p.ClassStart, Code: p.OutcomeCode, Message: p.OutcomeMessage,
 		}
 	}
 	switch e := e.(type) {
@@ -40,13 +40,15 @@ func convert(e scheduler.Event) (tui.Event, bool) {
 		// The outcome is real even though the database could not keep it.
 		return prebooking(tui.EventPrebookingFinished, e.Prebooking), true
 	case scheduler.WindowRuleWrong:
-		return tui.Event{Kind: tui.EventWarning, Message: e.String()}, true
+		return tui.Event{Kind: tui.EventWarning, Message: e.String(),
+			Rule: &tui.RuleWarning{Box: e.Box, MemberRule: e.MemberRule, ServerRule: e.ServerRule}}, true
 	case scheduler.HealthWarning:
 		if e.Resolved {
 			return tui.Event{Kind: tui.EventChanged}, true
 		}
-		return tui.Event{Kind: tui.EventWarning, Message: e.Problem}, true
-	case scheduler.LeaderChanged:
+		return tui.Event{Kind: tui.EventWarning, Message: e.Problem, Health: true}, true
+	case scheduler.LeaderChanged, scheduler.ClassWatchOutcome:
+		// A watch that booked changed the class: the screen reads it again.
 		return tui.Event{Kind: tui.EventChanged}, true
 	case scheduler.BoxesChanged:
 		// A rule or zone changed: the screen reads the boxes again and

@@ -45,6 +45,19 @@ type Content struct {
 	// Hours is the box's rule in words when it is an hours rule, with the
 	// counting it assumes (i18n.Text.Hours); "" otherwise.
 	Hours string
+	// Plan is set when a weekly plan books the class.
+	Plan *Plan
+	// Watch is what the member's watch of the full class does, in words
+	// ("books the first free place"); "" when it is not watched.
+	Watch string
+}
+
+// Plan is the weekly plan that books a class.
+type Plan struct {
+	ID   int64
+	Days string // "Mon/Wed/Fri", in the member's language
+	// Skipped and Paused: this day is skipped, or in a pause.
+	Skipped, Paused bool
 }
 
 // Model is the detail pane.
@@ -146,6 +159,10 @@ func (m *Model) scroll(delta int) {
 		m.window()
 	}
 }
+
+// Top scrolls back to the top: a detail opened anew starts at the class,
+// not where the last one was left.
+func (m *Model) Top() { m.scroll(-m.offset) }
 
 // View is the pane, exactly Width × Height.
 func (m Model) View() string { return m.joined }

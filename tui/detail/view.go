@@ -8,7 +8,6 @@ import (
 
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/tui/grid"
-	"github.com/ahtui/ahtui/tui/i18n"
 )
 
 // layout renders every line of the content at the pane's width.
@@ -70,7 +69,7 @@ func (m *Model) layout() []string {
 		case c.OpensAt.IsZero():
 			opens = th.Faint.Render(tx.OpensUnknown)
 		case now.Before(c.OpensAt):
-			opens = fmt.Sprintf(tx.OpensAt, tx.DateTime(c.OpensAt), i18n.Countdown(c.OpensAt.Sub(now)))
+			opens = fmt.Sprintf(tx.OpensAt, tx.DateTime(c.OpensAt), tx.In(c.OpensAt.Sub(now)))
 		default:
 			opens = fmt.Sprintf(tx.OpenedAt, tx.DateTime(c.OpensAt))
 		}
@@ -83,12 +82,28 @@ func (m *Model) layout() []string {
 	if p := m.content.Prebooking; p != nil {
 		fields = append(fields, field{tx.PrebookingLabel, m.prebookingWords(p)})
 	}
+	if p := m.content.Plan; p != nil {
+		mark, words := th.Mark.Plan, fmt.Sprintf(tx.PlanEvery, p.Days)+" · "+fmt.Sprintf(tx.PlanNumber, p.ID)
+		switch {
+		case p.Skipped:
+			mark, words = th.Mark.Skipped, words+" · "+tx.PlanSkippedWord
+		case p.Paused:
+			mark, words = th.Mark.Paused, words+" · "+tx.PlanPausedWord
+		}
+		fields = append(fields, field{tx.PlanLabel, th.Accent.Render(mark) + " " + words})
+	}
+
+	if m.content.Watch != "" {
+		fields = append(fields, field{tx.Watch().Label, th.Accent.Render(m.content.Watch)})
+	}
 
 	labelW := 0
 	for _, f := range fields {
 		labelW = max(labelW, ansi.StringWidth(f.label))
 	}
-	labelW = min(labelW+2, max(w/3, 8))
+	// A label is never cut while the pane has room: at least one blank
+	// cell after the longest, up to half the pane.
+	labelW = min(labelW+2, max(w/3, 8, min(labelW+1, w/2)))
 	valueW := max(w-labelW, 1)
 	for _, f := range fields {
 		for i, l := range wrap(f.value, valueW) {
@@ -184,13 +199,13 @@ func (m *Model) prebookingWords(p *session.Prebooking) string {
 	if !p.Status.Final() {
 		when := tx.OpensUnknown
 		if !p.OpensAt.IsZero() {
-			when = fmt.Sprintf(tx.FiresIn, i18n.Countdown(p.OpensAt.Sub(m.now)))
+			when = fmt.Sprintf(tx.FiresIn, tx.In(p.OpensAt.Sub(m.now)))
 		}
 		return fmt.Sprintf(tx.PrebookingLine, status, when)
 	}
 	s := status
-	if p.OutcomeMessage != "" {
-		s += ` — "` + p.OutcomeMessage + `"`
+	if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+		s += " — " + words
 	}
 	return fmt.Sprintf(tx.PrebookingOutcome, s)
 }

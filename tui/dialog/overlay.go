@@ -5,6 +5,7 @@ package dialog
 import (
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -53,4 +54,20 @@ func Center(bg []string, fg string, width int) []string {
 	x := max((width-w)/2, 0)
 	y := max((len(bg)-len(lines))/2, 0)
 	return overlay(bg, lines, x, y)
+}
+
+// Dim draws bg in style (the theme's faint one) without its own styles, so
+// that a box drawn over it stands out from what it covers. Without
+// colours style is SGR faint (NO_COLOR is about colour only); a renderer
+// with no styles at all leaves bg as it is.
+func Dim(bg []string, style lipgloss.Style) []string {
+	on, off, ok := strings.Cut(style.Render("·"), "·")
+	if !ok || on == "" {
+		return bg
+	}
+	out := make([]string, len(bg))
+	for i, l := range bg {
+		out[i] = on + ansi.Strip(l) + off
+	}
+	return out
 }

@@ -35,8 +35,10 @@ type Model struct {
 	Keys KeyMap
 
 	width, height int
-	tw            int // text width of a cell
+	tw            int // text width of a cell (day layout: of the status column)
 	rowsVisible   int
+	day           bool // one day at a time (day.go)
+	longest       int  // the widest class name seen (day.go)
 
 	from  aimharder.Date
 	today aimharder.Date
@@ -44,6 +46,13 @@ type Model struct {
 	days  [7]dayData
 	marks map[classKey]session.Prebooking
 	busy  map[int64]bool
+
+	waitPos map[int64]int // class id → the member's place on its waitlist (waitlist.go)
+
+	plans     []session.Plan
+	planNames []string // the plans' class names, normalised
+	links     map[classKey]int64
+	planMarks [7]map[int64]PlanMark // day → class id → mark
 
 	rows  []slot
 	at    [][7]int // row → class index in each day, -1 for none
@@ -93,8 +102,7 @@ func (m *Model) SetSize(w, h int) {
 		return
 	}
 	m.width, m.height = w, h
-	m.tw = max(w/7-2, 1)
-	m.rowsVisible = max((h-2)/CellHeight, 1)
+	m.chooseLayout()
 	m.blank = strings.Repeat(" ", m.tw+1)
 	m.sep = m.th.Border.Render("│")
 	for d := range m.cells {
@@ -120,6 +128,7 @@ func (m *Model) SetWeek(from aimharder.Date) {
 	for d := range m.days {
 		m.days[d] = dayData{date: from.AddDays(d)}
 		m.cells[d] = nil
+		m.planMarks[d] = nil
 	}
 	m.selIdx = -1
 	m.rebuildRows()
@@ -128,6 +137,9 @@ func (m *Model) SetWeek(from aimharder.Date) {
 
 // Week is the Monday the grid shows.
 func (m Model) Week() aimharder.Date { return m.from }
+
+// CursorDay is the day the cursor is on.
+func (m Model) CursorDay() aimharder.Date { return m.days[m.selDay].date }
 
 // SetDay puts a day's classes in the grid (ignored when the day is not in
 // its week). The cursor stays on the class it was on when it is still there.
@@ -155,6 +167,11 @@ func (m *Model) SetDay(v account.DayView) {
 	})
 	m.days[d] = dayData{date: v.Date, classes: classes, loaded: true, cached: v.Cached, notices: v.Notices}
 	m.cells[d] = make([]cell, len(classes))
+	m.noteNames(d)
+	if m.width > 0 {
+		m.chooseLayout()
+	}
+	m.markPlans(d)
 	m.rebuildRows()
 	if d == m.selDay {
 		m.selIdx = -1
@@ -430,8 +447,11 @@ func (m *Model) selectedRow() int {
 
 // scrollToCursor keeps the selected row on screen.
 func (m *Model) scrollToCursor() {
-	r := m.selectedRow()
-	maxOffset := max(len(m.rows)-m.rowsVisible, 0)
+	r, rows := m.selectedRow(), len(m.rows)
+	if m.day {
+		r, rows = m.selIdx, len(m.days[m.selDay].classes)
+	}
+	maxOffset := max(rows-m.rowsVisible, 0)
 	if r >= 0 {
 		if r < m.offset {
 			m.offset = r
@@ -467,3 +487,89 @@ func (s State) String() string {
 
 // Classes are the classes shown for day d (0 = Monday), by start time.
 func (m Model) Classes(d int) []account.ClassView { return m.days[d].classes }
+
+// PlanMark says that a class is one a weekly plan books.
+type PlanMark struct {
+	PlanID int64
+	Days   session.Weekdays
+	// Skipped and Paused: the member skipped the day, or it is in a pause.
+	Skipped, Paused bool
+}
+
+// PlanLink ties a class to the plan whose occurrence resolved to it (a
+// fallback class, or the first choice under another name or time).
+type PlanLink struct {
+	ClassID int64
+	Day     aimharder.Date
+	PlanID  int64
+}
+
+// SetPlans tells the grid the shown box's weekly plans: a class is a
+// plan's when it is on one of its days, at its time, under its name
+// (session.ClassNameMatches), and not before the plan was made; or when
+// the plan's occurrence resolved to it (links).
+func (m *Model) SetPlans(plans []session.Plan, links []PlanLink) {
+	m.plans = plans
+	m.planNames = make([]string, len(plans))
+	for i, p := range plans {
+		m.planNames[i] = session.NormalizeClassName(p.Class)
+	}
+	m.links = make(map[classKey]int64, len(links))
+	for _, l := range links {
+		m.links[classKey{l.ClassID, l.Day}] = l.PlanID
+	}
+	for d := range m.days {
+		m.markPlans(d)
+	}
+	m.refresh()
+}
+
+// markPlans works out which classes of day d are plan occurrences.
+func (m *Model) markPlans(d int) {
+	m.planMarks[d] = nil
+	if len(m.plans) == 0 {
+		return
+	}
+	date := m.days[d].date
+	mark := func(p session.Plan, classID int64) {
+		if m.planMarks[d] == nil {
+			m.planMarks[d] = map[int64]PlanMark{}
+		}
+		if _, seen := m.planMarks[d][classID]; seen {
+			return
+		}
+		m.planMarks[d][classID] = PlanMark{PlanID: p.ID, Days: p.Days, Skipped: p.Skipped(date), Paused: p.Paused(date)}
+	}
+	for _, c := range m.days[d].classes {
+		if id, ok := m.links[classKey{c.ID, date}]; ok {
+			for _, p := range m.plans {
+				if p.ID == id {
+					mark(p, c.ID)
+				}
+			}
+		}
+		name := ""
+		for i, p := range m.plans {
+			if !p.IsDay(date) || session.ClockOf(c.Start) != p.Time ||
+				(!p.CreatedAt.IsZero() && c.Start.Before(p.CreatedAt)) {
+				continue
+			}
+			if name == "" {
+				name = session.NormalizeClassName(c.Name)
+			}
+			if name == m.planNames[i] {
+				mark(p, c.ID)
+			}
+		}
+	}
+}
+
+// Plan returns the plan mark of a class, if a plan books it.
+func (m Model) Plan(classID int64, day aimharder.Date) (PlanMark, bool) {
+	d := m.dayIndex(day)
+	if d < 0 {
+		return PlanMark{}, false
+	}
+	pm, ok := m.planMarks[d][classID]
+	return pm, ok
+}

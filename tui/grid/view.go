@@ -11,7 +11,6 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
-	"github.com/ahtui/ahtui/tui/i18n"
 )
 
 // View is the grid, exactly Width × Height cells.
@@ -26,6 +25,7 @@ type look struct {
 	state              State
 	selected, busy     bool
 	time, name, status string
+	plan               string // the plan glyph, "" when no plan books the class
 }
 
 // headerKey is what the day titles depend on.
@@ -45,6 +45,10 @@ func (m *Model) refresh() {
 	if m.width == 0 {
 		return
 	}
+	if m.day {
+		m.renderDay()
+		return
+	}
 	for d := range m.days {
 		for i := range m.days[d].classes {
 			m.refreshCell(d, i)
@@ -57,6 +61,10 @@ func (m *Model) refresh() {
 // a move re-renders two cells, not the week.
 func (m *Model) moved(fromDay, fromIdx int) {
 	if m.width == 0 {
+		return
+	}
+	if m.day {
+		m.renderDay()
 		return
 	}
 	if fromIdx >= 0 && fromIdx < len(m.days[fromDay].classes) {
@@ -95,6 +103,16 @@ func (m *Model) lookOf(d, i int) look {
 		lk.time += "-" + c.End.Format("15:04")
 	}
 	lk.status = m.statusText(c, p, st)
+	if pm, ok := m.planMarks[d][c.ID]; ok {
+		switch mk := m.th.Mark; {
+		case pm.Skipped:
+			lk.plan = mk.Skipped
+		case pm.Paused:
+			lk.plan = mk.Paused
+		default:
+			lk.plan = mk.Plan
+		}
+	}
 	return lk
 }
 
@@ -121,20 +139,20 @@ func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State)
 	case Booked:
 		return roomy(occ+" "+tx.StateBooked, occ)
 	case Waitlisted:
-		return roomy(occ+" "+tx.StateWaitlisted, occ)
+		return m.waitlistStatus(c)
 	case Prebooked:
 		if p == nil || p.OpensAt.IsZero() {
 			return tx.StatePrebooked
 		}
-		cd := i18n.Countdown(p.OpensAt.Sub(m.now))
-		return roomy(fmt.Sprintf(tx.FiresIn, cd), cd)
+		d := p.OpensAt.Sub(m.now)
+		return roomy(fmt.Sprintf(tx.FiresIn, tx.In(d)), tx.InFit(d, m.tw))
 	case Firing:
 		return tx.StateFiring
 	case Failed:
 		return tx.StateFailed
 	case NotOpen:
-		cd := i18n.Countdown(c.OpensAt.Sub(m.now))
-		return roomy(fmt.Sprintf(tx.OpensIn, cd), cd)
+		d := c.OpensAt.Sub(m.now)
+		return roomy(fmt.Sprintf(tx.OpensIn, tx.In(d)), tx.InFit(d, m.tw))
 	case Full:
 		s := occ
 		if c.Waitlist > 0 {
@@ -216,8 +234,10 @@ func (m *Model) renderCell(lk look) [CellHeight]string {
 		timeStyle, nameStyle = th.Past, th.Past
 	}
 	gutter := " "
+	planStyle := th.Accent
 	if lk.selected {
 		gutter = th.Accent.Render(th.Mark.Cursor)
+		planStyle = planStyle.Inherit(th.Selected)
 		stStyle = stStyle.Inherit(th.Selected)
 		timeStyle = timeStyle.Inherit(th.Selected)
 		nameStyle = nameStyle.Inherit(th.Selected)
@@ -226,13 +246,19 @@ func (m *Model) renderCell(lk look) [CellHeight]string {
 	if lk.busy {
 		mark = "…"
 	}
-	// Line 1: the time, the state marker at the right edge.
+	// Line 1: the time, the plan glyph and the state marker at the right
+	// edge.
 	t := lk.time
-	if ansi.StringWidth(t)+2 > tw {
+	mw := 1 + ansi.StringWidth(lk.plan)
+	if ansi.StringWidth(t)+1+mw > tw {
 		t = lk.time[:min(len(lk.time), 5)]
 	}
-	gap := max(tw-ansi.StringWidth(t)-1, 0)
-	l1 := gutter + timeStyle.Render(t+strings.Repeat(" ", gap)) + stStyle.Render(mark)
+	gap := max(tw-ansi.StringWidth(t)-mw, 0)
+	l1 := gutter + timeStyle.Render(t+strings.Repeat(" ", gap))
+	if lk.plan != "" {
+		l1 += planStyle.Render(lk.plan)
+	}
+	l1 += stStyle.Render(mark)
 	l2 := gutter + nameStyle.Render(fit(lk.name, tw))
 	l3 := gutter + stStyle.Render(fit(lk.status, tw))
 	return [CellHeight]string{l1, l2, l3}

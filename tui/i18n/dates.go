@@ -3,9 +3,11 @@ package i18n
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Weekday is the short weekday name ("Thu", "jue").
@@ -51,38 +53,50 @@ func (t *Text) WeekRange(from aimharder.Date) string {
 	return fmt.Sprintf("%d–%d %s %d", from.Day, to.Day, t.Month(to.Month), to.Year)
 }
 
-// Countdown writes a wait the way the grid shows it: "2d 03:14" (days,
-// hours and minutes) from a day up, "03:14:05" below. Negative waits are 0.
-func Countdown(d time.Duration) string {
+// Countdown writes a wait in its two largest units (outcome.Countdown, the
+// CLI's too), never as a time of
+// day: "2d 4h" (or "2d") from a day up, "16h 14m" from an hour up, "1:48" (minutes
+// and seconds) below. Negative waits are 0. Members see it behind "in"
+// (Text.In); bare, only where "in" does not fit and the units show it is a
+// wait.
+func Countdown(d time.Duration) string { return outcome.Countdown(d) }
+
+// Unit writes a wait in its largest unit only, rounded up: "3d", "17h",
+// "48m", "42s" — for cells too narrow for "in 16h 14m".
+func Unit(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
-	// Round up to the second so a countdown never shows 00:00:00 early.
-	secs := int64((d + time.Second - 1) / time.Second)
-	days := secs / 86400
-	h := secs % 86400 / 3600
-	m := secs % 3600 / 60
-	s := secs % 60
-	if days > 0 {
-		return fmt.Sprintf("%dd %02d:%02d", days, h, m)
+	up := func(u time.Duration) int64 { return int64((d + u - 1) / u) }
+	switch {
+	case d > 24*time.Hour:
+		return strconv.FormatInt(up(24*time.Hour), 10) + "d"
+	case d > time.Hour:
+		return strconv.FormatInt(up(time.Hour), 10) + "h"
+	case d > time.Minute:
+		return strconv.FormatInt(up(time.Minute), 10) + "m"
 	}
-	return fmt.Sprintf("%02d:%02d:%02d", h, m, s)
+	return strconv.FormatInt(up(time.Second), 10) + "s"
+}
+
+// In writes a wait from now: "in 16h 14m", "in 1:48" ("en 16h 14m").
+func (t *Text) In(d time.Duration) string { return fmt.Sprintf(t.InTime, Countdown(d)) }
+
+// InFit is In when it fits in width columns, else the shortest form that
+// still reads as a wait: "16h 14m", then "17h" (a bare "1:48" would read
+// as a time of day, so minutes and seconds become "2m").
+func (t *Text) InFit(d time.Duration, width int) string {
+	if s := t.In(d); len([]rune(s)) <= width {
+		return s
+	}
+	if s := Countdown(d); strings.ContainsAny(s, "dhm") && len([]rune(s)) <= width {
+		return s
+	}
+	return Unit(d)
 }
 
 // Age writes how old something is in one unit: "40s", "12m", "3h", "2d".
-func Age(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "0s"
-	case d < time.Minute:
-		return strconv.Itoa(int(d/time.Second)) + "s"
-	case d < time.Hour:
-		return strconv.Itoa(int(d/time.Minute)) + "m"
-	case d < 48*time.Hour:
-		return strconv.Itoa(int(d/time.Hour)) + "h"
-	}
-	return strconv.Itoa(int(d/(24*time.Hour))) + "d"
-}
+func Age(d time.Duration) string { return outcome.Age(d) }
 
 // Offset writes a signed clock offset in seconds: "+0.35s", "-1.20s".
 func Offset(d time.Duration) string {
@@ -93,4 +107,31 @@ func Offset(d time.Duration) string {
 		sign, d = "-", -d
 	}
 	return fmt.Sprintf("%s%.2fs", sign, d.Seconds())
+}
+
+// Days is a count of days: "1 day", "4 days".
+func (t *Text) Days(n int) string {
+	if n == 1 {
+		return t.OneDay
+	}
+	return fmt.Sprintf(t.NDays, n)
+}
+
+// DaysOf names a set of weekdays, Monday first, joined by sep: "Mon/Wed/Fri".
+func (t *Text) DaysOf(has func(time.Weekday) bool, sep string) string {
+	var out []string
+	for i := range 7 {
+		if d := time.Weekday((i + 1) % 7); has(d) {
+			out = append(out, t.Weekday(d))
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+// Outcome words a prebooking's stored outcome in the UI's language: the
+// outcome code (session/outcome) when it says more than the status, then
+// AimHarder's own words when it sent some. "" when there is nothing to add
+// to the status.
+func (t *Text) Outcome(status, code, message string) string {
+	return outcome.Reason(status, code, message, outcome.Lang(t.Lang))
 }

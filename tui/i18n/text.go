@@ -24,7 +24,9 @@ type Text struct {
 	ClockOffset     string // %s offset, %s error bound
 	ClockUnknown    string
 	ClockBroken     string
-	NextPrebooking  string // %s class, %s when, %s countdown
+	NextPrebooking  string // %s class, %s when, %s countdown ("in 16h 14m")
+	NextClass       string // %s class, %s when: the next booked class
+	InTime          string // %s wait ("16h 14m"): a countdown, "in 16h 14m"
 	NoPrebookings   string
 	Runner          string
 	RunnerOther     string
@@ -35,6 +37,23 @@ type Text struct {
 	CachedAt        string // %s time
 	Offline         string
 	SessionExpiring string // %s class: a prebooking is near and the background session is dead
+
+	// Status view (S): the internals the header leaves out.
+	StatusHint         string // the header's pointer to it when all is well
+	StatusTitle        string
+	StatusDevice       string
+	StatusBackground   string
+	StatusClock        string
+	StatusFiring       string
+	StatusNoEngine     string // no firing engine in this process
+	StatusNoLogin      string // before a login: nothing fires
+	StatusPending      string
+	StatusPendingCount Plural // %d pending prebookings
+	StatusPendingPlans Plural // %d weekly plans
+	StatusData         string
+	StatusFresh        string
+	StatusFreshAt      string // %s time of the last answer from AimHarder
+	StatusClose        string
 
 	// States (words in roomy cells and the detail).
 	StateOpen       string
@@ -108,13 +127,14 @@ type Text struct {
 	ConfirmUnprebook     string
 	ConfirmUnprebookBody string // %s class
 	ConfirmQuit          string
-	ConfirmQuitBody      string // %d pending prebookings
-	ConfirmQuitKeep      string // %d pending prebookings (keeping them running in the background is offered)
+	ConfirmQuitBody      Plural // %d pending prebookings
+	ConfirmQuitKeep      Plural // %d pending prebookings (keeping them running in the background is offered)
 	ChoiceBackground     string
 	ChoiceQuitAnyway     string
 	ChoiceStay           string
 	Booked               string // %s class
 	Waitlisted           string // %s class
+	BookedUnsettled      string // %s class: bookState 0 the day could not settle (docs/protocol.md §10B)
 	AlreadyBooked        string // %s class
 	Cancelled            string // %s class
 	CancelledLate        string // %s class
@@ -123,7 +143,7 @@ type Text struct {
 	Unprebooked          string // %s class
 	WindowWasOpen        string // %s class
 	Refreshing           string
-	Refreshed            string
+	Refreshed            string // %s the time of AimHarder's answer: a refresh (r) ends with it
 	NothingToCancel      string
 	NothingToBook        string
 	AlreadyYours         string
@@ -134,7 +154,7 @@ type Text struct {
 	PrebookOutcomeFail   string // %s class, %s reason
 	Working              string
 
-	// Errors, in a member's words.
+	// Errors, in a member's words: the words of session/outcome, which owns them.
 	ErrNotLoggedIn   string
 	ErrExpired       string
 	ErrFull          string
@@ -142,18 +162,15 @@ type Text struct {
 	ErrPayment       string
 	ErrTooLate       string
 	ErrDailyLimit    string
-	ErrDailyLimitMax string // %d
 	ErrQuota         string
 	ErrAlreadyBooked string
 	ErrTooEarly      string
-	ErrRefused       string // %d code
-	ServerSays       string // %s message
+	ErrRefusedStated string // a refusal without a code, AimHarder's words follow
+	ErrCancelRefused string // a cancel refused; AimHarder's words may follow
 	ErrBadLogin      string
 	ErrLocked        string
-	ErrLoginRefused  string // %s reason
 	ErrBlocked       string
 	ErrRateLimited   string
-	ErrHTTP          string // %d status
 	ErrNetwork       string // a network failure of no known kind
 	ErrNetCut        string // the connection closed before the answer (EOF, reset)
 	ErrNetTimeout    string
@@ -164,7 +181,6 @@ type Text struct {
 	ErrUncertain     string // %s: WhatBooking or WhatCancel
 	WhatBooking      string
 	WhatCancel       string
-	ErrProtocol      string // %s problem
 	ErrUnexpected    string
 	ErrBusy          string
 	ErrReadOnly      string
@@ -177,7 +193,6 @@ type Text struct {
 	ErrClassStarted  string
 	ErrAlreadyIn     string
 	ErrClassGone     string
-	ErrOther         string // %s error
 
 	// Views.
 	PrebookingsTitle string
@@ -185,7 +200,7 @@ type Text struct {
 	PrebookColumns   [5]string // status, class, day, opens, outcome
 	HistoryTitle     string
 	HistoryEmpty     string
-	HistoryAttempts  string // %d
+	HistoryAttempts  Plural // %d
 	HistoryLate      string
 	HistoryFired     string // %s time
 	BoxesTitle       string
@@ -203,25 +218,102 @@ type Text struct {
 	// subdomain, %s the rule to type ("2d@HH:MM"): the rule is only
 	// assumed, and how to set a fixed hour.
 	BoxWindowAssumed string
-	BoxShares        string
-	FamilyLabel      string
-	FamilyHint       string
-	FamilyHolder     string
-	LoginTitle       string
-	LoginIntro       string
-	Email            string
-	Password         string
-	LoggingIn        string
-	LoginSubmit      string
-	HelpTitle        string
-	Legend           string
-	LegendGlyphs     string
-	PrebookStatus    map[string]string // session.PrebookingStatus → word
-	HistoryKinds     map[string]string // session.EventKind → word
-	HistoryOutcome   map[string]string // outcome of a book or cancel → word
-	HistoryTook      string            // %d milliseconds
-	KeyGroups        [4]string         // move, act, views, general
-	Help             Keys
+	// WarnWindowRule: %s box, %s the member's rule, %s AimHarder's.
+	WarnWindowRule string
+	WarnHealth     string // pending prebookings at risk
+	BoxShares      string
+	FamilyLabel    string
+	FamilyHint     string
+	FamilyHolder   string
+	FamilyPick     string // the chooser's title: "Book for"
+	FamilyPickHint string // its keys
+	LoginTitle     string
+	LoginIntro     string
+	Email          string
+	Password       string
+	LoggingIn      string
+	LoginSubmit    string
+	HelpTitle      string
+	Legend         string
+	LegendGlyphs   string
+	PrebookStatus  map[string]string // session.PrebookingStatus → word
+	HistoryKinds   map[string]string // session.EventKind → word
+	HistoryOutcome map[string]string // outcome of a book or cancel → word
+	HistoryTook    string            // %d milliseconds
+	KeyGroups      [4]string         // move, act, views, general
+
+	// How the box opens, asked with the prebook offer when a "too early"
+	// answer taught an assumed "N days" rule (docs/protocol.md §9).
+	AskWindow        string // %s the box's name, %s a count of days ("4 days")
+	AskWindowSliding string // %s days
+	AskWindowFixed   string // %s days
+	AskWindowUnknown string
+	AskWindowKept    string
+	AskWindowBadTime string
+	AskWindowTime    string // the time field's placeholder
+	AskWindowChoose  string // help: ↑↓
+	AskWindowPrebook string // help: y/enter
+	AskWindowNo      string // help: n
+	AskWindowClose   string // help: esc
+	WindowSetSliding string // %s box, %s days
+	WindowSetFixed   string // %s box, %s HH:MM, %s days
+	WindowSetFailed  string // %s box
+	OneDay           string // "1 day"
+	NDays            string // %d days, two or more (or none)
+
+	Help Keys
+
+	// Weekly plans.
+	LegendPlan       string            // %s plan marker, %s skipped marker, %s paused marker
+	PlanStates       map[string]string // session.OccurrenceState → word
+	PlansTitle       string
+	PlansEmpty       string
+	PlanEvery        string // %s days ("Mon/Wed/Fri"): the detail's plan line
+	PlanNumber       string // %d plan id
+	PlanLabel        string // the detail's label for the plan line
+	PlanWaitlist     string
+	PlanThen         string // %s fallback ("08:00 WOD")
+	PlanFrom         string // %s date
+	PlanUntil        string // %s date
+	PlanPausedRange  string // %s first day, %s last day
+	PlanSkippedWord  string
+	PlanPausedWord   string
+	PlanFallbackUsed string // %s the fallback class that was chosen
+	PlanFormTitle    string
+	PlanFormClass    string // %s class, %s time, %s box
+	PlanDays         string
+	PlanWaitlistRow  string
+	PlanWaitlistYes  string
+	PlanWaitlistNo   string
+	PlanFallback     string
+	PlanFallbackNone string
+	PlanFormHint     string
+	PlanNeedsDay     string
+	PlanSaved        string // %d plan id, %s the plan in words
+	PlanRefused      string // %s the service's words
+	PlanFailed       string // %s what went wrong
+	PlanNowTitle     string
+	PlanNowBody      string // %s the open classes
+	PlanSkipped      string // %s day, %d plan id
+	PlanUnskipped    string // %s day, %d plan id
+	PlanPauseTitle   string // %d plan id
+	PlanPauseFrom    string
+	PlanPauseUntil   string
+	PlanDateHint     string
+	PlanPauseHint    string
+	PlanBadDate      string // %s what was typed
+	PlanPaused       string // %d plan id, %s first day, %s last day
+	PlanResumed      string // %d plan id
+	PlanNotPaused    string // %d plan id
+	PlanRemoveTitle  string
+	PlanRemoveBody   string // %d plan id, %s the plan in words
+	PlanRemoved      string // %d plan id
+	PlanPickDay      string
+	PlanNoClass      string
+	// Quitting with weekly plans and no prebooking pending: %d plans.
+	ConfirmQuitPlans     Plural // %d
+	ConfirmQuitPlansKeep Plural // %d
+	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
 }
 
 // Keys is the help text of every key binding.
@@ -240,4 +332,9 @@ type Keys struct {
 	Scroll                      string
 	Confirm, Dismiss            string
 	Select                      string
+	EveryWeek, Plans            string
+	Weeks                       string // [ and ] together, in the footer
+	Skip, Pause, Resume         string
+	ToggleDay, Change, Save     string
+	More, Close, Status         string // ? in the footer, ? and esc in an overlay, S
 }

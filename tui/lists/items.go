@@ -78,18 +78,16 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 		case p.OpensAt.IsZero():
 			opens = "?"
 		case !p.Status.Final() && now.Before(p.OpensAt):
-			opens = i18n.Countdown(p.OpensAt.Sub(now))
+			opens = tx.In(p.OpensAt.Sub(now))
 		default:
 			opens = tx.DateTime(p.OpensAt)
 		}
 		var outcome []string
-		if p.OutcomeMessage != "" {
-			outcome = append(outcome, `"`+p.OutcomeMessage+`"`)
-		} else if p.OutcomeCode != "" && p.OutcomeCode != string(p.Status) {
-			outcome = append(outcome, p.OutcomeCode)
+		if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+			outcome = append(outcome, words)
 		}
 		if p.Attempts > 0 {
-			outcome = append(outcome, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+			outcome = append(outcome, tx.HistoryAttempts.N(p.Attempts))
 		}
 		if p.Late {
 			outcome = append(outcome, tx.HistoryLate)
@@ -129,8 +127,8 @@ func HistoryItems(th *theme.Theme, tx *i18n.Text, events []session.Event, byID m
 				text += " " + p.ClassStart.Format("15:04")
 			}
 			text += ": " + status
-			if p.OutcomeMessage != "" {
-				text += ` — "` + p.OutcomeMessage + `"`
+			if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {
+				text += " — " + words
 			}
 		}
 		var second string
@@ -171,7 +169,7 @@ func timing(tx *i18n.Text, p session.Prebooking) string {
 		parts = append(parts, "→ "+s)
 	}
 	if p.Attempts > 0 {
-		parts = append(parts, fmt.Sprintf(tx.HistoryAttempts, p.Attempts))
+		parts = append(parts, tx.HistoryAttempts.N(p.Attempts))
 	}
 	if p.Late {
 		parts = append(parts, tx.HistoryLate)
@@ -195,7 +193,8 @@ func prebookingID(e session.Event) int64 {
 	return d.Prebooking
 }
 
-// action is what the TUI records for a book or cancel (see tui.recordAction).
+// action is what the account service records for a book or cancel
+// (account.ActionDetails).
 type action struct {
 	Class   string    `json:"class"`
 	Start   time.Time `json:"start"`

@@ -149,7 +149,10 @@ func (m *Model) render() {
 	}
 	body := m.bodyHeight()
 	if len(m.items) == 0 {
-		lines = append(lines, fit("  "+th.Faint.Render(m.empty), w))
+		// Wrapped, not cut: on a phone the hint is the point.
+		for _, l := range strings.Split(ansi.Wrap(m.empty, max(w-4, 10), ""), "\n") {
+			lines = append(lines, fit("  "+th.Faint.Render(l), w))
+		}
 	}
 	// Scroll so the cursor's item is fully visible.
 	m.offset = min(m.offset, m.cursor)

@@ -142,11 +142,14 @@ func (m Model) View() string {
 		if focused {
 			style = th.InputFocus
 		}
-		return th.Label.Render(label) + "\n" + style.Render(in.View())
+		// Both fields as wide as the widest: the focused one draws its
+		// cursor one cell past the text, which would widen its border.
+		w := max(m.email.Width, m.password.Width) + 1 + style.GetHorizontalPadding()
+		return th.Label.Render(label) + "\n" + style.Width(w).Render(in.View())
 	}
 	parts := []string{
 		th.Title.Render(tx.LoginTitle),
-		th.Subtle.Render(tx.LoginIntro),
+		th.Subtle.Render(ansi.Wrap(tx.LoginIntro, max(m.width-8, 10), "")), // a phone: wrapped
 		"",
 		field(tx.Email, m.email, m.focus == 0),
 		field(tx.Password, m.password, m.focus == 1),

@@ -13,6 +13,9 @@ type Markers struct {
 	Booked, Waitlisted, Prebooked, Firing, Full, NotOpen, Failed, Past, Open string
 	Cursor, Today                                                            string
 	OK, Info, Warn, Error                                                    string
+	// Plan marks a class a weekly plan books; Skipped and Paused replace
+	// it on a day the member skipped or paused.
+	Plan, Skipped, Paused string
 }
 
 // DefaultMarkers are single-cell glyphs common monospace fonts carry.
@@ -32,6 +35,9 @@ var DefaultMarkers = Markers{
 	Info:       "•",
 	Warn:       "!",
 	Error:      "✗",
+	Plan:       "↻",
+	Skipped:    "–",
+	Paused:     "‖",
 }
 
 // Theme holds every style the TUI uses, all from one renderer.

@@ -104,6 +104,9 @@ type Box struct {
 	// an opening (docs/protocol.md §9).
 	Window        string
 	WindowAssumed bool
+	// Domain is the box's AimHarder domain when not aimharder.com
+	// ("aimharder.es"); "" for aimharder.com.
+	Domain string
 }
 
 // Result counts what a run found.
@@ -139,6 +142,10 @@ type Doctor struct {
 	problems  int
 	warnings  int
 	explained []string // meanings printed so far: said once
+
+	// shapes are the answer shapes of docs/protocol.md §10B met on the
+	// way (login refusal, login host, domain, setrefresh), reported last.
+	shapes []string
 }
 
 // New checks the configuration and prepares the client. Its error is a
@@ -204,6 +211,7 @@ func (d *Doctor) Run(ctx context.Context) Result {
 	if loggedIn {
 		d.checkLogout(ctx, creds)
 	}
+	d.reportShapes()
 	d.println("")
 	d.println(fmt.Sprintf("Summary: %d %s, %d %s. This report holds no password, token, cookie, e-mail name or member names:",
 		d.problems, plural(d.problems, "problem", "problems"), d.warnings, plural(d.warnings, "warning", "warnings")))

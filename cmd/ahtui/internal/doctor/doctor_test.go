@@ -315,3 +315,20 @@ func TestBadEndpoint(t *testing.T) {
 		t.Errorf("result %+v:\n%s", res, report)
 	}
 }
+
+// TestReportsAnswerShapes: doctor says which minority shapes
+// (docs/protocol.md §10B) it met in the class list, and that the book and
+// cancel ones need a booking it does not make.
+func TestReportsAnswerShapes(t *testing.T) {
+	_, cfg := fake(t)
+	report, _ := run(t, cfg)
+	wantCheck(t, report, "Answer shapes other clients report", "[ok]", `every class as "HH:MM - HH:MM"`,
+		"without bookState/cancelState: not checked (needs a booking)", "−12 without errorMssgLang: not checked",
+		"bookState 0 for a booked place: not checked", "classes listed only once their booking opens: not checked")
+
+	_, cfg = fake(t, aimhardertest.Fault{Kind: aimhardertest.FaultShape, Shape: aimhardertest.Shape{TimeIDOnly: true},
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBookings}})
+	report, _ = run(t, cfg)
+	wantCheck(t, report, "Answer shapes other clients report", "[ok]", `0 as "HH:MM - HH:MM", 0 as a start time with a length`,
+		`from timeid only ("900_60"), 0 unreadable`)
+}

@@ -5,13 +5,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // ---- login, whoami, classes, logout ----
@@ -23,16 +23,29 @@ func (d *Doctor) checkLogin(ctx context.Context) (aimharder.Credentials, aimhard
 		d.emit(checkFail, title, []string{err.Error()}, "this machine could not make a random device id: please report it")
 		return aimharder.Credentials{}, aimharder.User{}, false
 	}
+	if b := d.cfg.CurrentBox; b != nil && b.Domain != "" {
+		d.client = d.client.ForDomain(b.Domain) // the account is known to be there
+	}
 	res, err := d.client.Login(ctx, d.cfg.Email, d.cfg.Password, fp)
 	if err != nil {
 		detail, meaning := explain(err)
 		var le *aimharder.LoginError
 		if errors.As(err, &le) {
-			switch {
-			case errors.Is(err, aimharder.ErrBadCredentials):
-				meaning = "AimHarder says the e-mail or the password is wrong: try them on aimharder.com"
-			case errors.Is(err, aimharder.ErrTooManyAttempts):
-				meaning = "AimHarder has locked the login after too many failed attempts: wait before trying again"
+			if le.Shape != "" {
+				d.shapes = append(d.shapes, "login: refusal shape "+le.Shape)
+			}
+			switch outcome.Classify(err) {
+			case outcome.PasswordRefused:
+				meaning = "AimHarder refused the password: try the e-mail and the password on aimharder.com"
+			case outcome.LockedOut:
+				meaning = "AimHarder has locked logins for a while (too many attempts): wait before trying again"
+			case outcome.LoginRefused:
+				if !errors.Is(err, aimharder.ErrLoginRefused) {
+					meaning = "AimHarder refused the login in a way ahtui does not know: " + changedMeaning
+					break
+				}
+				meaning = "AimHarder refused the login in words ahtui does not know (shown above, redacted): " +
+					"ahtui will not log in by itself after such a refusal. " + changedMeaning
 			default:
 				meaning = "AimHarder refused the login in a way ahtui does not know: " + changedMeaning
 			}
@@ -46,6 +59,22 @@ func (d *Doctor) checkLogin(ctx context.Context) (aimharder.Credentials, aimhard
 		return aimharder.Credentials{}, aimharder.User{}, false
 	}
 	creds := res.Credentials
+	if res.PortalLogin {
+		d.shapes = append(d.shapes, "login: the login host had no JSON login (404/405 or a page); the portal's /api/login worked")
+	} else {
+		d.shapes = append(d.shapes, "login: at the login host's /api/login")
+	}
+	domain := aimharder.DefaultDomain
+	if res.Domain != "" {
+		domain = res.Domain
+		if d.client.Domain() == res.Domain || res.DomainRelogin {
+			d.client = d.client.ForDomain(res.Domain)
+			domain += " (login, portal and box hosts follow it)"
+		} else {
+			domain += " (the URLs set by hand are used instead)"
+		}
+	}
+	d.shapes = append(d.shapes, "domain: "+domain)
 	d.red.add(creds.Token, creds.Fingerprint)
 	for _, v := range creds.Cookies {
 		d.red.add(v)
@@ -97,24 +126,26 @@ func explain(err error) ([]string, string) {
 		trans   *aimharder.TransportError
 		out     *aimharder.LoggedOutError
 	)
-	switch {
-	case errors.As(err, &blocked):
-		if blocked.Status == http.StatusTooManyRequests {
+	// The codes are the one vocabulary's (session/outcome); the meanings
+	// here speak to a bug report's reader.
+	switch code := outcome.Classify(err); {
+	case (code == outcome.RateLimited || code == outcome.GeoBlocked) && errors.As(err, &blocked):
+		if code == outcome.RateLimited {
 			return []string{fmt.Sprintf("%s: HTTP 429", blocked.Endpoint)}, rateLimitMeaning
 		}
 		return []string{fmt.Sprintf("%s: HTTP %d", blocked.Endpoint, blocked.Status)}, geoBlockMeaning
-	case errors.As(err, &httpErr):
+	case code == outcome.ServerTrouble && errors.As(err, &httpErr):
 		return []string{fmt.Sprintf("%s: HTTP %d", httpErr.Endpoint, httpErr.Status)}, fmt.Sprintf(serverTroubleMeaning, httpErr.Status)
-	case errors.As(err, &trans):
+	case errors.As(err, &trans) && code != outcome.Interrupted:
 		return []string{trans.Error()}, "the connection failed midway: check the internet connection; if it works, AimHarder may be down"
-	case errors.As(err, &out):
+	case code == outcome.SessionDead && errors.As(err, &out):
 		return []string{fmt.Sprintf("%s: logged out (%s)", out.Endpoint, out.Reason)},
 			"AimHarder did not accept the session: ahtui could not show your bookings or book"
-	case errors.As(err, &page):
+	case code == outcome.UnexpectedPage && errors.As(err, &page):
 		return []string{page.Error()}, pageMeaning
-	case errors.As(err, &proto):
+	case code == outcome.UnreadableAnswer && errors.As(err, &proto):
 		return []string{fmt.Sprintf("%s: %s", proto.Endpoint, proto.Problem)}, changedMeaning
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case code == outcome.Interrupted, errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return []string{err.Error()}, "the check was interrupted before AimHarder answered"
 	}
 	return []string{err.Error()}, "an unexpected error: please report it with this report"
@@ -195,7 +226,7 @@ func (d *Doctor) chooseBox(user aimharder.User) (aimharder.BoxRef, bool) {
 		if l, err := time.LoadLocation(cur.Timezone); err == nil {
 			loc = l
 		}
-		ref := aimharder.BoxRef{ID: cur.ID, Subdomain: cur.Subdomain, Location: loc}
+		ref := aimharder.BoxRef{ID: cur.ID, Subdomain: cur.Subdomain, Location: loc, Domain: cur.Domain}
 		if len(user.Boxes) == 0 || slices.ContainsFunc(user.Boxes, func(b aimharder.Box) bool { return b.ID == cur.ID }) {
 			return ref, true
 		}
@@ -226,6 +257,20 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 	// Today, or the next day with classes (a box may be closed today).
 	for i := range 7 {
 		day, creds, err = d.client.Day(ctx, creds, ref, today.AddDays(i), "")
+		if errors.Is(err, aimharder.ErrLoggedOut) && i == 0 {
+			// The test session is fresh: some accounts' boxes want a
+			// setrefresh after the JSON login (docs/protocol.md §3.1).
+			if armed, serr := d.client.SetRefresh(ctx, creds); serr == nil {
+				armed.Token, armed.Fingerprint = creds.Token, creds.Fingerprint
+				if day, creds, err = d.client.Day(ctx, armed, ref, today, ""); err == nil {
+					d.shapes = append(d.shapes, "setrefresh needed: yes (the box said logged out until it was called)")
+				} else {
+					d.shapes = append(d.shapes, "setrefresh needed: it did not help (the box still said logged out)")
+				}
+			}
+		} else if i == 0 && err == nil {
+			d.shapes = append(d.shapes, "setrefresh needed: no")
+		}
 		if err != nil || len(day.Classes) > 0 {
 			break
 		}
@@ -301,7 +346,36 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 		st, meaning = kst, kmeaning
 	}
 	d.emit(st, title, detail, meaning)
+	d.checkShapes(day)
 	return creds
+}
+
+// checkShapes reports which of the minority answer shapes other clients
+// report (docs/protocol.md §10B) this run met. Doctor only reads: the
+// book and cancel shapes need a booking, so they are said unchecked.
+func (d *Doctor) checkShapes(day aimharder.Day) {
+	from := map[aimharder.TimeSource]int{}
+	for _, c := range day.Classes {
+		from[c.TimeFrom]++
+	}
+	var detail []string
+	switch {
+	case len(day.Classes) == 0 && len(day.Warnings) == 0:
+		detail = append(detail, "class times: not checked (no classes read)")
+	case from[aimharder.TimeFromStart] == 0 && from[aimharder.TimeFromTimeID] == 0 && len(day.Warnings) == 0:
+		detail = append(detail, "class times: every class as \"HH:MM - HH:MM\" (the usual shape)")
+	default:
+		detail = append(detail, fmt.Sprintf("class times: %d as \"HH:MM - HH:MM\", %d as a start time with a length, "+
+			"%d from timeid only (\"900_60\"), %d unreadable (skipped, see above)",
+			from[aimharder.TimeFromRange], from[aimharder.TimeFromStart], from[aimharder.TimeFromTimeID], len(day.Warnings)))
+	}
+	detail = append(detail,
+		"book and cancel refusals without bookState/cancelState: not checked (needs a booking)",
+		"−12 without errorMssgLang: not checked (needs a booking)",
+		"bookState 0 for a booked place: not checked (needs a booking)",
+		"classes listed only once their booking opens: not checked (needs a day not open yet); "+
+			"such a class is prebooked with `ahtui prebook add --day D --time HH:MM --class NAME`")
+	d.emit(checkOK, "Answer shapes other clients report", detail, "")
 }
 
 // zoneDetail says which time zone ahtui assumes for the box (openings are
@@ -371,4 +445,13 @@ func (d *Doctor) windowDetail(ref aimharder.BoxRef) []string {
 		fmt.Sprintf("  if the box opens at a fixed hour, ahtui finds it at the next openings; to set it now: "+
 			"`ahtui config box.%s.window %s`", ref.Subdomain, session.FixedHourExample(cur.Window)),
 	}
+}
+
+// reportShapes lists the answer shapes met (docs/protocol.md §10B), so a
+// member's report says which minority shapes their account meets.
+func (d *Doctor) reportShapes() {
+	if len(d.shapes) == 0 {
+		return
+	}
+	d.emit(checkOK, "AimHarder answer shapes met (docs/protocol.md §10B)", d.shapes, "")
 }

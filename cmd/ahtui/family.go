@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ahtui/ahtui/session"
+)
+
+// AimHarder lists no family members (docs/protocol.md §10): the member
+// names them once with `ahtui family add NAME ID` (the id is the familyId
+// AimHarder's own pages send) and chooses them by name afterwards — in
+// `config family_id`, with --family on book, prebook add and plan add,
+// and in the TUI's boxes view.
+
+func newFamilyCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "family",
+		Short: "List, name or forget the family members you book for",
+		Long: "Without a subcommand, list the family members you named and who bookings are for now.\n" +
+			"AimHarder does not list them: name each once with `ahtui family add NAME ID`, where ID is the\n" +
+			"familyId AimHarder's own pages send for that person. Then choose by name: `ahtui config family_id NAME`,\n" +
+			"or --family NAME on book, prebook add and plan add.",
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+				return familyList(ctx, a, stdout)
+			})
+		},
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "add NAME ID",
+		Short: "Name a family member (ID: AimHarder's familyId for them)",
+		Args:  usageArgs(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+				f, err := a.store.AddFamilyMember(ctx, args[0], args[1])
+				if err != nil {
+					return invalidAsUsage(err)
+				}
+				fmt.Fprintf(stdout, "Family member %s (%s) added: book for them with --family %q.\n", f.Name, f.ID, f.Name)
+				return nil
+			})
+		},
+	}, &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Forget a family member",
+		Args:  usageArgs(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
+				f, err := a.store.RemoveFamilyMember(ctx, args[0])
+				if err != nil {
+					return familyError(err)
+				}
+				fmt.Fprintf(stdout, "Family member %s (%s) forgotten.\n", f.Name, f.ID)
+				if cur, _ := a.store.FamilyID(ctx); cur == f.ID {
+					fmt.Fprintf(stdout, "Bookings are still for them: `ahtui config family_id --unset` books for you again.\n")
+				}
+				return nil
+			})
+		},
+	})
+	return cmd
+}
+
+func familyList(ctx context.Context, a *app, w io.Writer) error {
+	list, err := a.store.FamilyMembers(ctx)
+	if err != nil {
+		return err
+	}
+	cur, err := a.store.FamilyID(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(w, "No family members named: add one with `ahtui family add NAME ID`.")
+	}
+	for _, f := range list {
+		mark := " "
+		if f.ID == cur {
+			mark = "*"
+		}
+		fmt.Fprintf(w, "%s %s\t%s\n", mark, f.Name, f.ID)
+	}
+	fmt.Fprintf(w, "Bookings are for %s.\n", familyWho(list, cur))
+	return nil
+}
+
+// familyWho names the person bookings with familyId id are for.
+func familyWho(list []session.FamilyMember, id string) string {
+	switch name := session.FamilyName(list, id); {
+	case id == "":
+		return "you"
+	case name != "":
+		return name + " (" + id + ")"
+	}
+	return "family member " + id
+}
+
+// resolveFamily turns --family NAME (or an id) into the familyId; flag is
+// false when the option was not given (the family_id setting applies).
+func resolveFamily(ctx context.Context, a *app, value string, given bool) (string, error) {
+	if !given {
+		return a.store.FamilyID(ctx)
+	}
+	f, err := a.store.ResolveFamily(ctx, value)
+	if err != nil {
+		return "", familyError(err)
+	}
+	return f.ID, nil
+}
+
+// familyError says which names are known, as a usage error.
+func familyError(err error) error {
+	var unknown *session.UnknownFamilyError
+	if errors.As(err, &unknown) {
+		hint := "name one with `ahtui family add NAME ID`"
+		if len(unknown.Known) > 0 {
+			names := make([]string, len(unknown.Known))
+			for i, f := range unknown.Known {
+				names[i] = f.Name
+			}
+			return usageErrorf("no family member %q: choose one of %s, or %s", unknown.Given, strings.Join(names, ", "), hint)
+		}
+		return usageErrorf("no family member %q: %s", unknown.Given, hint)
+	}
+	return invalidAsUsage(err)
+}
