@@ -38,10 +38,12 @@ type ClockEstimate struct {
 	// RTT is the typical round trip of the cheap requests (median).
 	RTT time.Duration
 	// Jitter is how far one request's arrival may stray from Arrival on a
-	// path whose delay varies from request to request: half the spread of
-	// the pings' round trips between the 10th and 90th percentiles (the way
-	// up cannot vary more than the round trip does). Zero on a steady path
-	// or with too few pings to tell.
+	// path whose delay varies from request to request: how far the pings'
+	// median round trip lies above their 10th percentile (the way up
+	// cannot vary more than the round trip does). Only the lower half is
+	// read: a busy local machine only ever adds delay, to some pings, and
+	// that must not make a steady path look jittery. Zero on a steady
+	// path or with too few pings to tell.
 	Jitter time.Duration
 	// Typical is, on a jittery path (Jitter at least jitterDense), the
 	// median arrival of one request: the Arrival for which as many pings
@@ -51,6 +53,10 @@ type ClockEstimate struct {
 	// can sit several milliseconds from the median. Equal to Arrival on a
 	// steady path.
 	Typical time.Duration
+	// TypicalError is how far Typical may be from the true median (about
+	// two standard errors of its fit; half the arrivals' width when too
+	// few pings fit it). Zero on a steady path.
+	TypicalError time.Duration
 	// MeasuredAt is when the newest observation used came back (local).
 	MeasuredAt time.Time
 	Samples    int
@@ -261,20 +267,27 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 	rtt := median(rtts)
 	arrival := lo + (hi-lo)/2
 	spread := (hi - lo) / 2
-	typicalArrival := arrival
+	typicalArrival, typicalError := arrival, time.Duration(0)
 	if jitter >= jitterDense {
-		typicalArrival = e.typicalArrivalLocked(now, arrival, jitter)
+		typicalArrival, typicalError = e.typicalArrivalLocked(now, arrival, jitter)
+		// A request's arrival strays at most half the width from the
+		// median, and the interval holds arrivals the pings really had:
+		// the median cannot be further out (a guard against a fit
+		// misled by a few held-up pings).
+		half := jitterWidth(jitter) / 2
+		typicalArrival = min(max(typicalArrival, lo-half), hi+half)
 	}
 	return ClockEstimate{
-		Arrival:    arrival,
-		Spread:     spread,
-		Offset:     arrival - rtt/2,
-		Error:      spread + rtt/2,
-		RTT:        rtt,
-		Jitter:     jitter,
-		Typical:    typicalArrival,
-		MeasuredAt: newest,
-		Samples:    used,
+		Arrival:      arrival,
+		Spread:       spread,
+		Offset:       arrival - rtt/2,
+		Error:        spread + rtt/2,
+		RTT:          rtt,
+		Jitter:       jitter,
+		Typical:      typicalArrival,
+		TypicalError: typicalError,
+		MeasuredAt:   newest,
+		Samples:      used,
 	}, true
 }
 
@@ -287,9 +300,12 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 // arrival spread evenly over jitterWidth(jitter) around the median m, a
 // ping sent h before a boundary gets past it with probability
 // 1/2 + (m−h)/width (within 0 and 1); m is the value whose predictions
-// fit what the pings saw best (least squares). Fewer than minJitterPings
-// pings near centre: centre.
-func (e *ClockEstimator) typicalArrivalLocked(now time.Time, centre, jitter time.Duration) time.Duration {
+// fit what the pings saw best (least squares). Its error is about two
+// standard errors of such a fit: with n pings spread over the width, each
+// says about as much as a fifth of a direct measure, so
+// 2·width/√(5n). Fewer than minJitterPings pings near centre: centre,
+// with half the width as its error.
+func (e *ClockEstimator) typicalArrivalLocked(now time.Time, centre, jitter time.Duration) (typical, errBound time.Duration) {
 	width := jitterWidth(jitter)
 	reach := width + 10*time.Millisecond // pings sent further from the boundary say nothing
 	type seen struct {
@@ -314,7 +330,7 @@ func (e *ClockEstimator) typicalArrivalLocked(now time.Time, centre, jitter time
 		}
 	}
 	if len(pings) < minJitterPings {
-		return centre
+		return centre, width / 2
 	}
 	loss := func(m time.Duration) float64 {
 		sum := 0.0
@@ -337,7 +353,8 @@ func (e *ClockEstimator) typicalArrivalLocked(now time.Time, centre, jitter time
 			bestHi = m // a flat minimum: its middle
 		}
 	}
-	return bestLo + (bestHi-bestLo)/2
+	errBound = time.Duration(2 * float64(width) / math.Sqrt(5*float64(len(pings))))
+	return bestLo + (bestHi-bestLo)/2, max(errBound, time.Millisecond)
 }
 
 // jitterWidth is how widely one request's arrival varies on a path with
@@ -354,7 +371,9 @@ func absDur(d time.Duration) time.Duration {
 }
 
 // pingStatsLocked returns the recent pings' median round trip and
-// ClockEstimate.Jitter; zeros with fewer than minJitterPings pings.
+// ClockEstimate.Jitter (median less 10th percentile: for each way
+// uniform over 20 ms, about 11 ms); zeros with fewer than minJitterPings
+// pings.
 func (e *ClockEstimator) pingStatsLocked(now time.Time) (typical, jitter time.Duration) {
 	var rtts []time.Duration
 	for i := len(e.obs) - 1; i >= 0; i-- {
@@ -370,7 +389,7 @@ func (e *ClockEstimator) pingStatsLocked(now time.Time) (typical, jitter time.Du
 		return 0, 0
 	}
 	slices.Sort(rtts)
-	return rtts[len(rtts)/2], (rtts[len(rtts)*9/10] - rtts[len(rtts)/10]) / 2
+	return rtts[len(rtts)/2], rtts[len(rtts)/2] - rtts[len(rtts)/10]
 }
 
 // maybeNotify tells onUpdate about an estimate worth showing: after a

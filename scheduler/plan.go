@@ -10,22 +10,20 @@ const (
 	staggerMinStep = 4 * time.Millisecond
 	// On a jittery path (ClockEstimate.Jitter at least jitterDense) each
 	// attempt reaches the server at its own random instant, so each is an
-	// independent chance to land just after the opening. With arrivals
-	// spread over 20 ms, one lands within 10 ms after the opening at best
-	// half the time, when its median arrival (ClockEstimate.Typical) falls
-	// inside those 10 ms: staggerJitterMax attempts are aimed to arrive,
-	// typically, from jitterAimFrom to jitterAimTo after the opening,
-	// where each has that best chance and a few milliseconds of error in
-	// Typical cost little. They fill maxInFlight; the first retry waits
-	// until their answers are due (jitterRetryAfter), so a burst whose
-	// attempt was accepted sends nothing more.
+	// independent chance to land in the lateGoal after the opening: with
+	// arrivals spread over 20 ms, at best half the time, when its median
+	// arrival (ClockEstimate.Typical) falls inside those 10 ms.
+	// staggerJitterMax attempts are placed by aimOffsets, each where it
+	// keeps the best chance over the error of Typical. They fill
+	// maxInFlight, and the first retry waits for their answers (up to
+	// firstRetryWait), so a burst whose attempt was accepted sends nothing
+	// more.
 	jitterDense      = 5 * time.Millisecond
 	staggerJitterMax = maxInFlight
-	jitterAimFrom    = time.Millisecond
-	jitterAimTo      = 9 * time.Millisecond
-	// jitterRetryMargin: the first retry of a jittery burst goes this long
-	// after the last attempt's slowest round trip (RTT + 2·Jitter).
-	jitterRetryMargin = 10 * time.Millisecond
+	// lateGoal is how late after the opening an accepted booking may
+	// arrive and still count as on time; aimOffsets places the attempts
+	// of a jittery burst so that one lands within it.
+	lateGoal = 10 * time.Millisecond
 	// sendGuard keeps the earliest attempt just after the opening rather
 	// than on it.
 	sendGuard = time.Millisecond
@@ -63,52 +61,58 @@ type firePlan struct {
 // starts now.
 func planFire(target, now time.Time, est ClockEstimate, known, late bool, burst time.Duration) firePlan {
 	arrival, spread, allowance := time.Duration(0), time.Duration(0), time.Duration(0)
-	firstRetry := retryFast
 	jittery := false
+	var unsure, width time.Duration // jittery: Typical's error, the arrivals' width
 	if known && !est.Broken() {
 		arrival, spread = est.Arrival, est.Spread
 		allowance = min(est.RTT/4, splitAllowanceMax)
 		if est.Jitter >= jitterDense {
 			jittery = true
+			width = jitterWidth(est.Jitter)
+			unsure = est.TypicalError
 			if est.Typical != 0 { // zero: an estimate from before Typical
 				arrival = est.Typical
+			} else {
+				unsure = est.Spread + width/2
 			}
-			firstRetry = max(retryFast, est.RTT+2*est.Jitter+jitterRetryMargin)
 		}
 	}
 	plan := firePlan{opening: target.Add(-arrival)}
-	var first, last time.Time
+	var last time.Time
 	switch {
 	case late:
-		first, last = now, now
+		last = now
 		plan.opening = now
+		plan.sends = []time.Time{now}
 	case jittery:
-		first = target.Add(-arrival + jitterAimFrom)
-		last = target.Add(-arrival + jitterAimTo)
+		// A request sent at s typically arrives at s+arrival: an attempt
+		// meant to arrive typically x after the opening goes at
+		// target−arrival+x.
+		offsets, _ := aimOffsets(unsure, width, staggerJitterMax)
+		for _, x := range offsets {
+			plan.sends = append(plan.sends, target.Add(-arrival+x))
+		}
+		last = plan.sends[len(plan.sends)-1]
 	default:
-		first = target.Add(-(arrival + spread) + sendGuard)
+		first := target.Add(-(arrival + spread) + sendGuard)
 		last = target.Add(-(arrival - spread) + sendGuard + allowance)
+		span := last.Sub(first)
+		n := 1
+		if span > 0 {
+			step := min(max(span/time.Duration(staggerMax-1), staggerMinStep), retryFast)
+			n = int((span+step-1)/step) + 1
+		}
+		for i := range n {
+			at := last
+			if n > 1 {
+				at = first.Add(span * time.Duration(i) / time.Duration(n-1))
+			}
+			plan.sends = append(plan.sends, at)
+		}
 	}
 	plan.end = plan.opening.Add(burst)
-
-	span := last.Sub(first)
-	n := 1
-	switch {
-	case span > 0 && jittery:
-		n = staggerJitterMax
-	case span > 0:
-		step := min(max(span/time.Duration(staggerMax-1), staggerMinStep), retryFast)
-		n = int((span+step-1)/step) + 1
-	}
-	for i := range n {
-		at := last
-		if n > 1 {
-			at = first.Add(span * time.Duration(i) / time.Duration(n-1))
-		}
-		plan.sends = append(plan.sends, at)
-	}
-	plan.staggered = n
-	for at := last.Add(firstRetry); at.Before(plan.end); {
+	plan.staggered = len(plan.sends)
+	for at := last.Add(retryFast); at.Before(plan.end); {
 		plan.sends = append(plan.sends, at)
 		if at.Before(plan.opening.Add(retryFastSpan)) {
 			at = at.Add(retryFast)
