@@ -289,9 +289,9 @@ func benchFirePrecision(b *testing.B, lat aimhardertest.Latency, offset time.Dur
 			// arrival after the opening, * on the accepted one, in the
 			// order they completed.
 			e, _ := est.Estimate()
-			line := fmt.Sprintf("op %d: arrival-offset %v ± %v, typical-offset %v, jitter %v, rtt %v; attempts (ms):", k,
+			line := fmt.Sprintf("op %d: arrival-offset %v ± %v, typical-offset %v ± %v, jitter %v, rtt %v; attempts (ms):", k,
 				(e.Arrival - offset).Round(100*time.Microsecond), e.Spread.Round(100*time.Microsecond),
-				(e.Typical - offset).Round(100*time.Microsecond),
+				(e.Typical - offset).Round(100*time.Microsecond), e.TypicalError.Round(100*time.Microsecond),
 				e.Jitter.Round(100*time.Microsecond), e.RTT.Round(time.Millisecond))
 			for _, r := range ahtui.fake.Requests() {
 				if r.Endpoint == aimhardertest.EndpointBook && r.Form["id"] == itoa(classID) {
