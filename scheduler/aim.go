@@ -9,14 +9,15 @@ import (
 // aimOffsets places n attempts of a burst on a path whose delay varies
 // from request to request. Each offset x is when an attempt should
 // typically (at the median arrival) reach the server, after the opening;
-// the median itself is known only to within ±unsure, and each request's
-// own arrival spreads evenly over width around it. An attempt aimed at x
+// the median itself is known only to within −early…+late (late may be
+// larger: a busy machine only ever delays a send), and each request's own
+// arrival spreads evenly over width around it. An attempt aimed at x
 // then lands within lateGoal after the opening with probability
 //
 //	p(x+δ) = |[x+δ−width/2, x+δ+width/2] ∩ [0, lateGoal]| / width
 //
-// for an error δ of the median (evenly spread over ±unsure, the same for
-// the whole burst), independently of the other attempts. The offsets are
+// for an error δ of the median (evenly spread over −early…+late, the
+// same for the whole burst), independently of the other attempts. The offsets are
 // chosen one at a time (greedily), each where it most lowers the chance
 // that no attempt lands on time, averaged over δ; among equally good
 // places, the first is nearest the middle of the goal, and each next
@@ -25,13 +26,14 @@ import (
 // out: a machine that stalls, a heavier tail). miss is that chance, as
 // the model sees it. Offsets are returned sorted.
 //
-// With width at least lateGoal plus twice unsure (20 ms of jitter, a
+// With width at least lateGoal plus early and late (20 ms of jitter, a
 // median known to ±4 ms), every attempt keeps its best chance,
-// lateGoal/width, whatever δ is, and they gather around lateGoal/2; on a
-// narrower path they tile the uncertainty instead.
-func aimOffsets(unsure, width time.Duration, n int) (offsets []time.Duration, miss float64) {
+// lateGoal/width, whatever δ is, and they gather around the middle of
+// the goal (earlier by half of what late adds); on a narrower path they
+// tile the uncertainty instead.
+func aimOffsets(early, late, width time.Duration, n int) (offsets []time.Duration, miss float64) {
 	const step = 250 * time.Microsecond
-	unsure = max(unsure, 0)
+	early, late = max(early, 0), max(late, 0)
 	width = max(width, step) // a steady path: one instant, give or take the grid
 	goal := float64(lateGoal)
 	w := float64(width)
@@ -39,21 +41,21 @@ func aimOffsets(unsure, width time.Duration, n int) (offsets []time.Duration, mi
 		overlap := min(x+w/2, goal) - max(x-w/2, 0)
 		return max(overlap, 0) / w
 	}
-	// δ: evenly over ±unsure.
+	// δ: evenly over −early…+late.
 	const deltas = 41
 	ds := make([]float64, deltas)
 	for i := range ds {
-		ds[i] = float64(unsure) * (2*float64(i)/float64(deltas-1) - 1)
+		ds[i] = -float64(early) + float64(early+late)*float64(i)/float64(deltas-1)
 	}
 	missAt := make([]float64, deltas) // chance no chosen attempt lands on time, per δ
 	for i := range missAt {
 		missAt[i] = 1
 	}
 	var cands []float64
-	for x := -(unsure + width/2); x <= unsure+width/2+lateGoal; x += step {
+	for x := -(late + width/2); x <= early+width/2+lateGoal; x += step {
 		cands = append(cands, float64(x))
 	}
-	middle := goal / 2
+	middle := goal/2 - float64(late-early)/2
 	for range n {
 		best, bestX, bestTie := -1.0, 0.0, 0.0
 		for _, x := range cands {

@@ -18,13 +18,13 @@ import (
 // where the attempts go.
 func TestAimOffsets(t *testing.T) {
 	ms := time.Millisecond
-	full := func(unsure, width time.Duration) func(*testing.T, []time.Duration) {
+	full := func(early, late, width time.Duration) func(*testing.T, []time.Duration) {
 		// Every attempt keeps its best chance whatever the error: its
-		// arrivals cover the whole goal for every median in ±unsure.
+		// arrivals cover the whole goal for every median in −early…+late.
 		return func(t *testing.T, offs []time.Duration) {
 			for _, x := range offs {
-				if x-unsure < lateGoal-width/2 || x+unsure > width/2 {
-					t.Errorf("offset %v loses chances for a median %v off", x, unsure)
+				if x-early < lateGoal-width/2 || x+late > width/2 {
+					t.Errorf("offset %v loses chances for a median %v early or %v late", x, early, late)
 				}
 			}
 		}
@@ -39,26 +39,38 @@ func TestAimOffsets(t *testing.T) {
 	for _, c := range []struct {
 		name          string
 		unsure, width time.Duration
+		skew          time.Duration // more error on the late side
 		n             int
 		missLo        float64 // the model's miss, within [missLo, missHi]
 		missHi        float64
 		check         func(*testing.T, []time.Duration)
 	}{
-		{"20 ms of jitter, median within ±4 ms: all at their best, gathered", 4 * ms, 22 * ms, 8, 0.0077, 0.0079, // (12/22)^8
-			full(4*ms, 22*ms)},
-		{"20 ms of jitter, median within ±2 ms: all at their best, spread wider", 2 * ms, 22 * ms, 8, 0.0077, 0.0079,
-			func(t *testing.T, offs []time.Duration) { full(2*ms, 22*ms)(t, offs); spreadAtLeast(6*ms)(t, offs) }},
-		{"one attempt, 20 ms of jitter: in the middle of the goal", 3 * ms, 20 * ms, 1, 0.49, 0.51,
+		{"20 ms of jitter, median within ±4 ms: all at their best, gathered", 4 * ms, 22 * ms, 0, 8, 0.0077, 0.0079, // (12/22)^8
+			full(4*ms, 4*ms, 22*ms)},
+		{"20 ms of jitter, median within ±2 ms: all at their best, spread wider", 2 * ms, 22 * ms, 0, 8, 0.0077, 0.0079,
+			func(t *testing.T, offs []time.Duration) {
+				full(2*ms, 2*ms, 22*ms)(t, offs)
+				spreadAtLeast(6*ms)(t, offs)
+			}},
+		{"20 ms of jitter, median within −3…+5 ms: all at their best, aimed earlier", 3 * ms, 22 * ms, 2 * ms, 8, 0.0077, 0.0079,
+			func(t *testing.T, offs []time.Duration) {
+				full(3*ms, 5*ms, 22*ms)(t, offs)
+				sym, _ := aimOffsets(3*ms, 3*ms, 22*ms, 8)
+				if offs[len(offs)-1] >= sym[len(sym)-1] || offs[len(offs)/2] >= sym[len(sym)/2] {
+					t.Errorf("offsets %v, not earlier than with a symmetric error (%v)", offs, sym)
+				}
+			}},
+		{"one attempt, 20 ms of jitter: in the middle of the goal", 3 * ms, 20 * ms, 0, 1, 0.49, 0.51,
 			func(t *testing.T, offs []time.Duration) {
 				if offs[0] != lateGoal/2 {
 					t.Errorf("offset %v, want %v", offs[0], lateGoal/2)
 				}
 			}},
-		{"narrow path, median within ±10 ms: the attempts tile the error", 10 * ms, 10 * ms, 8, 0, 0.01,
+		{"narrow path, median within ±10 ms: the attempts tile the error", 10 * ms, 10 * ms, 0, 8, 0, 0.01,
 			spreadAtLeast(15 * ms)},
-		{"no jitter, arrival within ±12 ms: three attempts cover it", 12 * ms, 0, 3, 0, 0.001,
+		{"no jitter, arrival within ±12 ms: three attempts cover it", 12 * ms, 0, 0, 3, 0, 0.001,
 			spreadAtLeast(18 * ms)},
-		{"no jitter, known exactly: one attempt on time", 0, 0, 1, 0, 0,
+		{"no jitter, known exactly: one attempt on time", 0, 0, 0, 1, 0, 0,
 			func(t *testing.T, offs []time.Duration) {
 				if offs[0] < 0 || offs[0] > lateGoal {
 					t.Errorf("offset %v, want within the goal", offs[0])
@@ -66,7 +78,7 @@ func TestAimOffsets(t *testing.T) {
 			}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			offs, miss := aimOffsets(c.unsure, c.width, c.n)
+			offs, miss := aimOffsets(c.unsure, c.unsure+c.skew, c.width, c.n)
 			if len(offs) != c.n || !slices.IsSorted(offs) {
 				t.Fatalf("offsets %v, want %d sorted", offs, c.n)
 			}
@@ -87,7 +99,7 @@ func TestAimOffsetsAgainstDrawnArrivals(t *testing.T) {
 	ms := time.Millisecond
 	for _, c := range []struct{ unsure, width time.Duration }{{4 * ms, 20 * ms}, {2 * ms, 22 * ms}, {8 * ms, 12 * ms}} {
 		t.Run(fmt.Sprint(c.unsure, "/", c.width), func(t *testing.T) {
-			offs, miss := aimOffsets(c.unsure, c.width, staggerJitterMax)
+			offs, miss := aimOffsets(c.unsure, c.unsure, c.width, staggerJitterMax)
 			rng := rand.New(rand.NewPCG(3, 4))
 			const bursts = 40000
 			missed := 0
