@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,11 +128,14 @@ func TestAimOffsetsAgainstDrawnArrivals(t *testing.T) {
 // not being scheduled.
 type busyPinger struct {
 	simPinger
+	mu  sync.Mutex // a probe pings concurrently
 	rng *rand.Rand
 }
 
 func (p *busyPinger) Ping(ctx context.Context, box aimharder.BoxRef) (aimharder.Exchange, error) {
 	x, err := p.simPinger.Ping(ctx, box)
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.rng.IntN(10) < 3 {
 		late := 5*time.Millisecond + time.Duration(p.rng.Int64N(int64(25*time.Millisecond)))
 		x.Received = x.Received.Add(late)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,12 +165,15 @@ func TestPlanFireCoversTheUncertainty(t *testing.T) {
 type jitterPinger struct {
 	simPinger
 	jitter time.Duration
+	mu     sync.Mutex // a probe pings concurrently
 	rng    *rand.Rand
 }
 
 func (p *jitterPinger) Ping(_ context.Context, _ aimharder.BoxRef) (aimharder.Exchange, error) {
+	p.mu.Lock()
 	in := p.in + time.Duration(p.rng.Int64N(int64(p.jitter)))
 	out := p.out + time.Duration(p.rng.Int64N(int64(p.jitter)))
+	p.mu.Unlock()
 	sent := p.clock.Now()
 	handled := sent.Add(in + p.offset)
 	return aimharder.Exchange{Endpoint: "ping", Method: "HEAD", Sent: sent, Received: sent.Add(in + out),
