@@ -161,7 +161,7 @@ func newPlanAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	fl.StringVar(&f.from, "from", "", "first class date (YYYY-MM-DD; default: today)")
 	fl.StringVar(&f.until, "until", "", "last class date (YYYY-MM-DD; default: no end)")
 	fl.BoolVar(&f.now, "now", false, "book at once occurrences whose booking window is already open")
-	fl.StringVar(&f.family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
+	fl.StringVar(&f.family, "family", "", "book for this family member: a `name` from ahtui family (default: the family_id setting; an empty name: always you)")
 	return cmd
 }
 

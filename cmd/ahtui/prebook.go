@@ -91,7 +91,7 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&class, "class", "", "the class's name, with --time: for a class not listed yet")
 	cmd.Flags().StringVar(&boxKey, "box", "", "the box (subdomain or id; default: the current box)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist if the class is full when it opens")
-	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member: a `name` from ahtui family (default: the family_id setting)")
 	return cmd
 }
 
