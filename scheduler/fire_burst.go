@@ -127,13 +127,17 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 	go func() {
 		var inFlight sync.WaitGroup
 		slots := make(chan struct{}, maxInFlight)
-		for _, at := range plan.sends {
+		for i, at := range plan.sends {
+			if i == 0 && !j.passGate(scheduleCtx, at, plan) {
+				break
+			}
 			if sleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
 				break
 			}
-			if j.lost.Load() {
+			if !j.maySend() {
 				// Another runner took the claim over (this one stalled past
-				// StaleAfter): it fires now; two bursts would only collide.
+				// StaleAfter), or may have: it fires now; two bursts would
+				// only collide.
 				break
 			}
 			select {
@@ -147,7 +151,7 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			// gone by then, and sends past the burst's end are keepTrying's —
 			// once one has gone: a burst that starts late (a slow machine)
 			// still sends.
-			if j.lost.Load() || (sent > 0 && clock.Now().After(plan.end)) {
+			if !j.maySend() || (sent > 0 && clock.Now().After(plan.end)) {
 				<-slots
 				break
 			}

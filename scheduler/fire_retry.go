@@ -48,7 +48,7 @@ func (j *fireJob) keepTrying(ctx context.Context, prepared *aimharder.PreparedBo
 	}
 	for wait := keepTryingFirst; ; wait = min(2*wait, keepTryingMax) {
 		at := clock.Now().Add(wait)
-		if at.After(until) || sleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil || j.lost.Load() {
+		if at.After(until) || sleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil || !j.maySend() {
 			return
 		}
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < judgeReserve {

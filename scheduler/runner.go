@@ -111,6 +111,9 @@ type Runner struct {
 	// background session's lease before a fire (sessionLeaseWait). Tests
 	// shorten them.
 	finishRetry, leaseWait time.Duration
+	// beforeBeat, when set, runs before each write of a claim's heartbeat
+	// (tests: a runner whose heartbeat stalls).
+	beforeBeat func(id int64)
 
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
@@ -395,7 +398,9 @@ func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
 				r.log.Info("released the session lease the previous runner held", "previous", p.ClaimedBy)
 			}
 		}
-		r.startFire(ctx, fires, claimed)
+		// A claim marked sending may have booked already: the day is read
+		// before anything is sent (docs/product.md invariant 6).
+		r.startTakeover(ctx, fires, claimed, takeoverKind{mayHaveSent: !p.SendingSince.IsZero()})
 	}
 }
 
@@ -419,12 +424,17 @@ func (r *Runner) prune(ctx context.Context, now time.Time) {
 }
 
 func (r *Runner) startFire(ctx context.Context, fires *sync.WaitGroup, p session.Prebooking) {
+	r.startTakeover(ctx, fires, p, takeoverKind{})
+}
+
+// startTakeover is startFire for a claim taken over from another runner.
+func (r *Runner) startTakeover(ctx context.Context, fires *sync.WaitGroup, p session.Prebooking, how takeoverKind) {
 	if !r.setActive(p.ID, true) {
 		return
 	}
 	fires.Go(func() {
 		defer r.setActive(p.ID, false)
-		r.fire(ctx, p)
+		r.fireAs(ctx, p, how)
 	})
 }
 

@@ -452,6 +452,16 @@ BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
 ALTER TABLE plans ADD COLUMN family_id TEXT NOT NULL DEFAULT '';
 `,
 	},
+	{
+		// When the runner holding a prebooking's claim passed its last
+		// check before sending: from then on the claim is taken over only
+		// after a long silence (fire once: docs/product.md invariant 6).
+		// Not in the screen version's trigger: it moves with fired_at.
+		name: "prebookings: sending since",
+		sql: `
+ALTER TABLE prebookings ADD COLUMN sending_since INTEGER;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

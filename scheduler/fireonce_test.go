@@ -1,0 +1,113 @@
+package scheduler
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ahtui/ahtui/aimharder"
+	"github.com/ahtui/ahtui/aimharder/aimhardertest"
+	"github.com/ahtui/ahtui/session"
+)
+
+// bookCounter counts the booking requests one runner sends.
+type bookCounter struct {
+	next http.RoundTripper
+	n    atomic.Int64
+}
+
+func (c *bookCounter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/api/book") {
+		c.n.Add(1)
+	}
+	return c.next.RoundTrip(r)
+}
+
+// countingRunner is h.newRunner whose booking requests are counted.
+func (h *harness) countingRunner(store *session.Store, owner string, mutate func(*Config)) (*Runner, *bookCounter) {
+	h.t.Helper()
+	transport := &http.Transport{MaxIdleConnsPerHost: 16}
+	h.t.Cleanup(transport.CloseIdleConnections)
+	counter := &bookCounter{next: transport}
+	est := NewClockEstimator(h.clock)
+	client, err := aimharder.New(aimharder.Config{LoginURL: h.urls.Login, PortalURL: h.urls.Portal,
+		BoxURLTemplate: h.urls.BoxTemplate, HTTPClient: &http.Client{Transport: h.clock.Transport(counter)},
+		Now: h.clock.Now, Observe: est.Observe})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	r := h.newRunner(store, owner, func(c *Config) {
+		c.NoKeeper, c.Client, c.Estimator = true, client, est
+		if mutate != nil {
+			mutate(c)
+		}
+	})
+	return r, counter
+}
+
+// TestStalledSenderIsNotTakenOver is the soak's double send on a loaded
+// machine (docs/product.md invariant 6, fire once): the leader passes its
+// send gate and starts its burst, then its claim's heartbeat stalls for
+// two seconds (a process descheduled, a long GC pause, a slow fsync)
+// while AimHarder answers its first requests with 503s, so it keeps
+// sending. The standby watching the claim sees it silent far beyond
+// FastStale — but its runner may be sending, so it must not take it over
+// and send too. Exactly one runner sends; the leader books.
+func TestStalledSenderIsNotTakenOver(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testOpening.Add(-90*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	h.fake.Inject(aimhardertest.Fault{Kind: aimhardertest.FaultStatus, Status: 503,
+		Endpoints: []aimhardertest.Endpoint{aimhardertest.EndpointBook}, Times: 6})
+
+	leader, leaderSent := h.countingRunner(h.openStore(), "runner-leader", nil)
+	var stallOnce sync.Once
+	leader.beforeBeat = func(id int64) {
+		got, err := h.store.Prebooking(context.Background(), id)
+		if err != nil || got.SendingSince.IsZero() && h.clock.Now().Before(testOpening) {
+			return
+		}
+		stallOnce.Do(func() { _ = Sleep(context.Background(), h.clock, 2*time.Second) })
+	}
+	standby, standbySent := h.countingRunner(h.openStore(), "runner-standby", nil)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	release := h.clock.Hold()
+	wg.Go(func() { _ = leader.Run(ctx) })
+	waitFor(t, "the leader to lead", leader.Leader)
+	wg.Go(func() { _ = standby.Run(ctx) })
+	waitFor(t, "both runners to wait", func() bool { return h.clock.Waiters() >= 5 })
+	drive := h.clock.AutoAdvance(t.Context(), 0)
+	release()
+	h.waitFinal(p.ID)
+	cancel()
+	wg.Wait()
+	drive()
+
+	got, err := h.store.Prebooking(t.Context(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != session.PrebookBooked || got.ClaimedBy != "runner-leader" {
+		t.Errorf("outcome %s by %q: %s", got.Status, got.ClaimedBy, got.OutcomeMessage)
+	}
+	if leaderSent.n.Load() == 0 || standbySent.n.Load() != 0 {
+		t.Errorf("booking requests: leader %d, standby %d; want the leader's only",
+			leaderSent.n.Load(), standbySent.n.Load())
+	}
+	n := 0
+	for _, q := range h.bookRequests(p.ClassID) {
+		if accepted(q) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d bookings accepted, want 1", n)
+	}
+	t.Logf("leader sent %d, standby %d; requests at AimHarder %d", leaderSent.n.Load(), standbySent.n.Load(), len(h.bookRequests(p.ClassID)))
+}
