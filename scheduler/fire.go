@@ -53,8 +53,8 @@ type fireJob struct {
 	lost, settled *atomic.Bool
 	// claim is what this runner last knew of its claim (the heartbeat's
 	// writes): maySend asks it before every booking request.
-	claim *claimState
-	runCtx        context.Context // the runner's: ends when it stops, not when the claim is lost
+	claim  *claimState
+	runCtx context.Context // the runner's: ends when it stops, not when the claim is lost
 	// sent is the credentials the booking requests carry (PrepareBook's).
 	sent aimharder.Credentials
 	// bg holds work the fire started and must outlive the send (a token
