@@ -36,9 +36,10 @@ type Timing struct {
 	// Near: from this long before an opening until Burst after it, the
 	// runner firing a prebooking refreshes its claim every FastBeat, and
 	// every runner watches the claims of the others; one whose heartbeat
-	// is older than FastStale there is taken over at once (watch.go) —
-	// its runner died or hung right before the opening (12 s, 40 ms,
-	// 200 ms).
+	// is older than FastStale there, and whose runner has not passed its
+	// send gate, is taken over at once (watch.go) — its runner died or
+	// hung right before the opening (12 s, 40 ms, 200 ms). A claim past
+	// its send gate is taken over only after StaleAfter: fire once.
 	Near, FastBeat, FastStale time.Duration
 	HealthHorizon             time.Duration // warn about a dead session this long before a prebooking (6 h)
 	HealthEvery               time.Duration // health check cadence (1 min)
