@@ -154,7 +154,7 @@ func (r *Runner) beatClaim(id int64, opening time.Time, st *claimState, onLost f
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for Sleep(ctx, r.clock, r.claimBeat(opening)) == nil {
+		for Sleep(ctx, r.clock, r.claimBeatFor(opening, st)) == nil {
 			if r.beforeBeat != nil {
 				r.beforeBeat(id)
 			}
@@ -260,6 +260,17 @@ func (j *fireJob) bookedBefore(ctx context.Context) bool {
 		"prebooking", j.p.ID)
 	j.finish(ctx, confirmedOutcome(session.Outcome{}, c), time.Time{})
 	return true
+}
+
+// claimBeatFor is claimBeat for a fire past its send gate too: there the
+// heartbeat comes at least every StaleAfter/8, so a runner that is only
+// slow keeps well inside maySend's StaleAfter/2.
+func (r *Runner) claimBeatFor(opening time.Time, st *claimState) time.Duration {
+	wait := r.claimBeat(opening)
+	if st.wantMark.Load() {
+		wait = min(wait, max(r.timing.StaleAfter/8, r.timing.FastBeat))
+	}
+	return wait
 }
 
 // claimBeat is the wait before the claim's next heartbeat: FastBeat in

@@ -48,11 +48,14 @@ func (j *fireJob) keepTrying(ctx context.Context, prepared *aimharder.PreparedBo
 	}
 	for wait := keepTryingFirst; ; wait = min(2*wait, keepTryingMax) {
 		at := clock.Now().Add(wait)
-		if at.After(until) || sleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil || !j.maySend() {
+		if at.After(until) || sleepUntil(ctx, clock, at, j.r.timing.Recheck) != nil || j.lost.Load() {
 			return
 		}
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < judgeReserve {
 			return // what is left of burstHardLimit is for confirming and storing
+		}
+		if !j.maySend() {
+			continue // the claim's heartbeat is behind: not this time
 		}
 		// One slow answer must not eat the time left for judging either.
 		sendCtx, cancel := untilClock(ctx, clock, until.Add(keepTryingSendGrace))
