@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -110,4 +111,41 @@ func TestStalledSenderIsNotTakenOver(t *testing.T) {
 		t.Errorf("%d bookings accepted, want 1", n)
 	}
 	t.Logf("leader sent %d, standby %d; requests at AimHarder %d", leaderSent.n.Load(), standbySent.n.Load(), len(h.bookRequests(p.ClassID)))
+}
+
+// TestMaySendFence: right before each request the fire asks maySend — no
+// once the claim is known lost, no once this runner has not refreshed
+// its claim for half of StaleAfter while the store could be written (it
+// may have been taken over without knowing yet), yes again after the
+// next write, and yes while the store cannot be written at all (nobody
+// can take the claim over then).
+func TestMaySendFence(t *testing.T) {
+	clock := aimhardertest.NewManualClock(testOpening)
+	r := &Runner{clock: clock, timing: Timing{}.withDefaults(), log: slog.New(slog.DiscardHandler)}
+	st := newClaimState(clock.Now())
+	j := &fireJob{r: r, lost: new(atomic.Bool), claim: st}
+	if !j.maySend() {
+		t.Fatal("a fresh claim may not send")
+	}
+	clock.Advance(r.timing.StaleAfter/2 - time.Millisecond)
+	if !j.maySend() {
+		t.Error("a claim written just under StaleAfter/2 ago may not send")
+	}
+	clock.Advance(time.Millisecond)
+	if j.maySend() {
+		t.Error("a claim silent for StaleAfter/2 may send")
+	}
+	st.wrote(clock.Now())
+	if !j.maySend() {
+		t.Error("a claim written again may not send")
+	}
+	clock.Advance(time.Minute)
+	st.failing.Store(true)
+	if !j.maySend() {
+		t.Error("a claim nobody can write (nobody can take it over) may not send")
+	}
+	j.lost.Store(true)
+	if j.maySend() {
+		t.Error("a lost claim may send")
+	}
 }
