@@ -13,6 +13,7 @@ import (
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/aimharder/aimhardertest"
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 )
 
 // bookCounter counts the booking requests one runner sends.
@@ -147,5 +148,41 @@ func TestMaySendFence(t *testing.T) {
 	j.lost.Store(true)
 	if j.maySend() {
 		t.Error("a lost claim may send")
+	}
+}
+
+// TestTakeoverOfASenderReadsTheDayFirst: a runner passed its send gate,
+// its request was accepted, and it was killed before storing the outcome.
+// The runner that takes the claim over (after StaleAfter: a claim marked
+// sending is never taken on a short silence) reads the day before sending
+// anything, finds the class booked and stores that — no second request.
+func TestTakeoverOfASenderReadsTheDayFirst(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testOpening.Add(-40*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	h.deadRunner(p)
+	if err := h.store.StartSending(t.Context(), p.ID, "runner-killed"); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(testOpening.Add(20 * time.Millisecond))
+	svc := account.New(account.Config{Store: h.store, Client: h.client(nil), Now: h.clock.Now})
+	if _, err := svc.Book(t.Context(), session.KindBackground, h.box, p.ClassID, p.Day, false); err != nil {
+		t.Fatalf("the killed runner's booking: %v", err)
+	}
+
+	r, sent := h.countingRunner(h.store, "runner-new", nil)
+	rs := startRunners(t, h, r)
+	h.waitFinal(p.ID)
+	rs.stop()
+
+	got, _ := h.store.Prebooking(t.Context(), p.ID)
+	if got.Status != session.PrebookBooked || got.OutcomeCode != "already_booked" || got.Late || got.ClaimedBy != "runner-new" {
+		t.Errorf("outcome %s/%s late=%v by %s: %s", got.Status, got.OutcomeCode, got.Late, got.ClaimedBy, got.OutcomeMessage)
+	}
+	if n := sent.n.Load(); n != 0 {
+		t.Errorf("the runner that took over sent %d booking requests, want none", n)
+	}
+	if res := h.fake.Reservations(testEmail, ""); len(res) != 1 {
+		t.Errorf("%d reservations, want 1", len(res))
 	}
 }
