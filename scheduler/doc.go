@@ -33,9 +33,10 @@
 // an update on the condition that the claim is not marked. One of the two
 // fails, so however long a loaded machine stalls a runner between its
 // gate and its requests, no other runner sends meanwhile. A claim marked
-// sending is taken over only after StaleAfter (the taker reads the day
-// first), and its runner stops sending once it has not refreshed the claim
-// for half of that (fireJob.maySend).
+// sending is taken over only once its runner's schedule of requests is
+// over and its heartbeat is StaleAfter silent (Runner.sendingQuiet; the
+// taker reads the day first), and its runner sends nothing while it has
+// not refreshed the claim for half of StaleAfter (fireJob.maySend).
 //
 // Where things are: clock.go (the injected Clock; tests drive a simulated
 // one, aimhardertest.ManualClock), broker.go and events.go (the typed events),

@@ -359,6 +359,15 @@ func (r *Runner) armDue(ctx context.Context, fires *sync.WaitGroup) {
 	}
 }
 
+// sendingQuiet is how long after its send gate a fire's own schedule has
+// stopped sending (keepTrying ends keepTryingFor after the opening, its
+// last request gets keepTryingSendGrace), plus StaleAfter: a claim past
+// its gate is not taken over sooner (docs/product.md invariant 6), so a
+// runner that only stalled is not sending while another does.
+func (r *Runner) sendingQuiet() time.Duration {
+	return r.timing.Burst + keepTryingFor + keepTryingSendGrace + r.timing.StaleAfter
+}
+
 // takeOverStale claims prebookings left firing by a runner that died or
 // hung mid-fire: a claim whose heartbeat (fired_at, refreshed every
 // Heartbeat while its runner works on it) is older than StaleAfter, held
@@ -380,8 +389,14 @@ func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
 		return // who leads is unknown: take nothing
 	}
 	before := r.clock.Now().Add(-r.timing.StaleAfter)
+	// A claim past its send gate: not before its runner's requests are
+	// over (sendingQuiet), whatever its heartbeat says.
+	sentBefore := r.clock.Now().Add(-r.sendingQuiet())
 	for _, p := range firing {
 		if r.isActive(p.ID) || !p.FiredAt.Before(before) || (p.ClaimedBy == leader && p.ClaimedBy != r.owner) {
+			continue
+		}
+		if !p.SendingSince.IsZero() && !p.SendingSince.Before(sentBefore) {
 			continue
 		}
 		claimed, won, err := r.store.ClaimStale(ctx, p.ID, r.owner, before)

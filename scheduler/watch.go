@@ -28,10 +28,11 @@ import (
 // that the claim is not marked. Whichever the database applies first, the
 // other fails, so however long a runner stalls between its gate and its
 // request, nobody else is past the gate meanwhile. A claim marked sending
-// is taken over only after StaleAfter of silence (engine's
-// takeOverStale), whose first action is to read the day; its runner, if
-// it is alive after all, stops sending once it has not refreshed the
-// claim for half of that (fireJob.maySend).
+// is taken over only once its runner's own requests are over and its
+// heartbeat is StaleAfter silent (takeOverStale, sendingQuiet), the
+// taker's first action being a read of the day; its runner, if it is
+// alive after all, sends nothing while it has not refreshed the claim for
+// half of StaleAfter (fireJob.maySend).
 //
 // A claim nobody can refresh because nobody can write (a locked database,
 // a full disk) cannot be taken either: the takeover is a write.
