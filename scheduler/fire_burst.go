@@ -129,15 +129,19 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		slots := make(chan struct{}, maxInFlight)
 		freed := make(chan struct{}, 1) // an answer came in
 		for i, at := range plan.sends {
+			if i == 0 && !j.passGate(scheduleCtx, at, plan) {
+				break
+			}
 			if sleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
 				break
 			}
 			if i == plan.staggered && i > 0 {
 				j.awaitStaggered(scheduleCtx, slots, freed)
 			}
-			if j.lost.Load() {
+			if !j.maySend() {
 				// Another runner took the claim over (this one stalled past
-				// StaleAfter): it fires now; two bursts would only collide.
+				// StaleAfter), or may have: it fires now; two bursts would
+				// only collide.
 				break
 			}
 			select {
@@ -151,7 +155,7 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			// gone by then, and sends past the burst's end are keepTrying's —
 			// once one has gone: a burst that starts late (a slow machine)
 			// still sends.
-			if j.lost.Load() || (sent > 0 && clock.Now().After(plan.end)) {
+			if !j.maySend() || (sent > 0 && clock.Now().After(plan.end)) {
 				<-slots
 				break
 			}
