@@ -212,6 +212,10 @@ type Plan struct {
 	FamilyID  string           // "" = the family_id setting's person; PlanForHolder = the holder (Person)
 	Skips     []aimharder.Date // sorted
 	Pauses    []DayRange       // sorted by From
+	// BookOpen are class days an edit added whose booking was already
+	// open, which the member said to book at once (PlanEdit.BookOpen);
+	// sorted.
+	BookOpen  []aimharder.Date
 	CreatedAt time.Time
 }
 
@@ -289,15 +293,21 @@ func (p Plan) Paused(day aimharder.Date) bool {
 	return slices.ContainsFunc(p.Pauses, func(r DayRange) bool { return r.Contains(day) })
 }
 
-// MayBookOpen reports whether the runner may book an occurrence whose
-// booking window opens at opensAt: always when it opens after the plan
-// was made (or is unknown), and one whose window was already open when
-// the plan was made only when the member said so (NewPlan.Now). Such an
-// occurrence is otherwise left alone: it shows `planned` until its class
-// starts and `missed` after, and the runner may record it `missed` with
-// a detail saying booking was already open when the plan was made.
-func (p Plan) MayBookOpen(opensAt time.Time) bool {
-	return p.Now || opensAt.IsZero() || opensAt.After(p.CreatedAt)
+// MayBookOpen reports whether the runner may book the occurrence of day
+// whose booking window opens at opensAt: always when it opens after the
+// plan was made (or is unknown), and one whose window was already open
+// when the plan was made only when the member said so: for the plan
+// (NewPlan.Now), or for that day as an edit added it (PlanEdit.BookOpen).
+// Such an occurrence is otherwise left alone: it shows `planned` until
+// its class starts and `missed` after, and the runner may record it
+// `missed` with a detail saying booking was already open when the plan
+// was made.
+func (p Plan) MayBookOpen(day aimharder.Date, opensAt time.Time) bool {
+	if p.Now || opensAt.IsZero() || opensAt.After(p.CreatedAt) {
+		return true
+	}
+	_, found := slices.BinarySearchFunc(p.BookOpen, day, compareDates)
+	return found
 }
 
 // Occurrence is one class day of a plan.

@@ -217,7 +217,9 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 		return m.addPlanCmd(n)
 	case planEdit:
 		e := pi.edit
-		if !yes {
+		if yes {
+			e.BookOpen = pi.open
+		} else {
 			e.Skip = pi.open
 		}
 		return m.editPlanCmd(pi.id, e)

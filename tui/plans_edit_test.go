@@ -164,6 +164,8 @@ func TestEditAddingAnOpenDayAsks(t *testing.T) {
 			call := "plan edit 1 thu,fri waitlist=false fallbacks=[] from=0000-00-00 until=0000-00-00"
 			if answer == "n" {
 				call += " skip=" + fri.Date.AddDays(-1).String()
+			} else {
+				call += " book=" + fri.Date.AddDays(-1).String()
 			}
 			e.requireCalls(call)
 			e.requireToast("Plan #1 changed")

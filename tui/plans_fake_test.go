@@ -214,6 +214,9 @@ func (f *fakeAccount) EditPlan(_ context.Context, id int64, e session.PlanEdit) 
 	for _, d := range e.Skip {
 		call += " skip=" + d.String()
 	}
+	for _, d := range e.BookOpen {
+		call += " book=" + d.String()
+	}
 	f.record("%s", call)
 	s := f.store
 	s.mu.Lock()
