@@ -310,6 +310,28 @@ func (p Plan) MayBookOpen(day aimharder.Date, opensAt time.Time) bool {
 	return found
 }
 
+// AddedOpen lists the occurrences edit e of p adds — class days of the
+// edited plan that are not p's — from from through until (in the box's
+// zone loc) whose first choice's booking window, by rule, is already open
+// at now and whose class has not started: the days to ask the member
+// about (book at once, PlanEdit.BookOpen, or skip, PlanEdit.Skip).
+// Skipped and paused days are left out, and so is every day when the
+// rule is unknown (no one can tell whether it is open).
+func (p Plan) AddedOpen(e PlanEdit, rule WindowRule, now time.Time, from, until aimharder.Date, loc *time.Location) []Occurrence {
+	q := p
+	q.Days, q.From, q.Until = e.Days, e.From, e.Until
+	var out []Occurrence
+	for _, o := range q.Occurrences(from, until, loc) {
+		if p.IsDay(o.Day) || o.Skipped || o.Paused || !now.Before(o.Start) {
+			continue
+		}
+		if opens, ok := rule.OpensAt(o.Start); ok && !opens.After(now) {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 // Occurrence is one class day of a plan.
 type Occurrence struct {
 	PlanID  int64
