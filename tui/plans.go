@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -228,6 +229,12 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 			e.Skip = pi.open
 		}
 		return m.editPlanCmd(pi.id, e)
+	case planResume:
+		if yes {
+			return m.planCmd(planDoneMsg{op: planResume}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+				msg.plans, msg.err = a.ResumePlans(ctx, 0)
+			})
+		}
 	case planRemove:
 		if yes {
 			id := pi.id
@@ -236,6 +243,46 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 			})
 		}
 	}
+	return nil
+}
+
+// askResumeAll asks before resuming every plan (U): one key removes every
+// pause, with no undo, so the question says how many plans and which
+// pauses go. With no plan paused it says so and asks nothing.
+func (m *Model) askResumeAll() tea.Cmd {
+	tx := m.tx
+	n := 0
+	var ranges []session.DayRange
+	for _, v := range m.plans {
+		if len(v.Plan.Pauses) > 0 {
+			n++
+		}
+		for _, r := range v.Plan.Pauses {
+			if !slices.Contains(ranges, r) {
+				ranges = append(ranges, r)
+			}
+		}
+	}
+	if n == 0 {
+		return m.toasts.Push(toast.Info, tx.PlanForm().NothingPaused)
+	}
+	sort.SliceStable(ranges, func(i, j int) bool {
+		a, b := ranges[i], ranges[j]
+		return a.From.Before(b.From) || a.From == b.From && a.Until.Before(b.Until)
+	})
+	words := make([]string, len(ranges))
+	for i, r := range ranges {
+		words[i] = tx.ShortDate(r.From)
+		if r.Until != r.From {
+			words[i] += " – " + tx.ShortDate(r.Until)
+		}
+	}
+	m.dialog.Open(dialog.Confirm{
+		Title:   tx.PlanForm().ResumeAllTitle,
+		Body:    tx.PlanForm().ResumeAllBody.With(n, strings.Join(words, ", ")),
+		Danger:  true,
+		Payload: planIntent{op: planResume},
+	})
 	return nil
 }
 
@@ -456,9 +503,7 @@ func (m *Model) plansKey(k tea.KeyMsg) tea.Cmd {
 		})
 		return nil
 	case key.Matches(k, m.keys.ResumeAll):
-		return m.planCmd(planDoneMsg{op: planResume}, func(ctx context.Context, a Account, msg *planDoneMsg) {
-			msg.plans, msg.err = a.ResumePlans(ctx, 0)
-		})
+		return m.askResumeAll()
 	case !has:
 	case key.Matches(k, m.keys.Edit):
 		m.editPlan(row)

@@ -113,10 +113,28 @@ func TestPauseAndResumeEveryPlan(t *testing.T) {
 	if got := strings.Count(e.screen(), "· paused Mon 21 Dec – Wed 6 Jan"); got != 2 {
 		t.Fatalf("%d plans show the pause, want 2:\n%s", got, e.screen())
 	}
+	e.acct.calls = nil
 	e.key("U")
+	d := e.requireDialog("Resume every plan")
+	if d.Body != "Resume all 2 paused plans? Their pauses (Mon 21 Dec – Wed 6 Jan) are removed." {
+		t.Fatalf("the question: %q", d.Body)
+	}
+	e.key("enter") // enter alone does not resume
+	e.key("n")
+	e.requireCalls()
+	if got := strings.Count(e.screen(), "· paused Mon 21 Dec – Wed 6 Jan"); got != 2 {
+		t.Fatalf("after no, %d plans show the pause, want 2", got)
+	}
+	e.key("U", "y")
+	e.requireCalls("plan resume 0")
 	e.requireToast("2 plans resumed")
+	e.acct.calls = nil
 	e.key("U")
+	if e.m.dialog.IsOpen() {
+		t.Fatal("U asked with no plan paused")
+	}
 	e.requireToast("No plan was paused")
+	e.requireCalls()
 }
 
 func TestPauseEveryPlanInSpanish(t *testing.T) {
@@ -126,6 +144,11 @@ func TestPauseEveryPlanInSpanish(t *testing.T) {
 	e.key("enter")
 	e.requireToast("1 plan en pausa ")
 	e.key("U")
+	d := e.requireDialog("Reanudar todos los planes")
+	if !strings.HasPrefix(d.Body, "¿Reanudar tu 1 plan en pausa? Se quitan sus pausas (") {
+		t.Fatalf("la pregunta: %q", d.Body)
+	}
+	e.key("s")
 	e.requireToast("1 plan reanudado")
 }
 
