@@ -123,6 +123,7 @@ func (s *Store) SetFamilyMember(ctx context.Context, name, id string) (FamilyCha
 		return FamilyChange{}, fmt.Errorf("%w: %q is not a family member id (AimHarder's familyId is a number)", ErrInvalid, id)
 	}
 	c := FamilyChange{Member: FamilyMember{Name: name, ID: id}}
+	var refused error // the member's mistake, said as it is (not as a failed write)
 	err := s.inTx(ctx, "save family member", func(tx *sql.Tx) error {
 		var v string
 		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, SettingFamilyMembers).Scan(&v)
@@ -136,7 +137,8 @@ func (s *Store) SetFamilyMember(ctx context.Context, name, id string) (FamilyCha
 		for _, other := range list {
 			if other.ID == id && !strings.EqualFold(other.Name, name) {
 				// Two names for one person would book them under either.
-				return fmt.Errorf("%w: %s already has id %s", ErrInvalid, other.Name, id)
+				refused = fmt.Errorf("%w: %s already has id %s", ErrInvalid, other.Name, id)
+				return refused
 			}
 		}
 		replaced := false
@@ -164,6 +166,9 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.up
 		}
 		return c.move(ctx, tx, now)
 	})
+	if refused != nil {
+		return FamilyChange{}, refused
+	}
 	if err != nil {
 		return FamilyChange{}, err
 	}
