@@ -95,9 +95,20 @@ type Notification struct {
 	Session       string `json:"session,omitempty"` // session_dead: which session (background)
 	PlanID        int64  `json:"plan_id,omitempty"` // plan_occurrence: the weekly plan
 	Plan          string `json:"plan,omitempty"`    // plan_occurrence: the plan in words, "every Mon/Wed/Fri 07:00 WOD"
+	// Family and FamilyID: the family member a prebooking or a plan
+	// occurrence is for (the name given with `ahtui family add`, else the
+	// id; and AimHarder's familyId); empty for the account holder. The
+	// title names them too: "Booked for Leo: …".
+	Family   string `json:"family,omitempty"`
+	FamilyID string `json:"family_id,omitempty"`
 
 	boxID int64 // looked up for Box and BoxName just before the run
-	ev    Event // what it tells, for its words in the member's language (localize)
+	// person: whom it is for, named just before the run (forPerson);
+	// personFollows: a plan's FamilyID, which may follow the family_id
+	// setting (session.Plan.Person).
+	person        string
+	personFollows bool
+	ev            Event // what it tells, for its words in the member's language (localize)
 	// at and start are Time and StartsAt as instants, written again in
 	// the box's zone just before the run (inZone).
 	at, start time.Time
@@ -160,6 +171,8 @@ func (n Notification) env() []string {
 		"AHTUI_SESSION=" + n.Session,
 		"AHTUI_PLAN_ID=" + id(n.PlanID),
 		"AHTUI_PLAN=" + n.Plan,
+		"AHTUI_FAMILY=" + n.Family,
+		"AHTUI_FAMILY_ID=" + n.FamilyID,
 	}
 }
 
@@ -168,6 +181,12 @@ func (n Notification) env() []string {
 // BoxName are filled in later, from the store.
 func notificationOf(e Event) (Notification, bool) {
 	n := Notification{Time: e.Time().Format(time.RFC3339), Message: e.String(), Lang: string(outcome.EN), at: e.Time(), ev: e}
+	switch e := e.(type) {
+	case PrebookingOutcome, PrebookingNotStored, PrebookingMissed, PrebookingLate:
+		n.person = prebookingOf(e).FamilyID
+	case PlanOccurrence:
+		n.person, n.personFollows = e.Plan.FamilyID, true
+	}
 	switch e := e.(type) {
 	case PrebookingOutcome:
 		n.Event, n.Outcome = "prebooking_outcome", string(e.Prebooking.Status)
@@ -228,6 +247,52 @@ func notificationOf(e Event) (Notification, bool) {
 		return Notification{}, false
 	}
 	return n, true
+}
+
+// prebookingOf is the prebooking a prebooking event tells of.
+func prebookingOf(e Event) session.Prebooking {
+	switch e := e.(type) {
+	case PrebookingOutcome:
+		return e.Prebooking
+	case PrebookingNotStored:
+		return e.Prebooking
+	case PrebookingMissed:
+		return e.Prebooking
+	case PrebookingLate:
+		return e.Prebooking
+	}
+	return session.Prebooking{}
+}
+
+// forPerson names the family member the notification is for, if any
+// (setting: the family_id setting, for a plan that follows it; members:
+// the named ones), in Family, FamilyID and the title, after its first
+// words: "Booked for Leo: WOD Thu 26 Nov 07:00", "Reservada para Leo: …".
+// Called after localize.
+func (n *Notification) forPerson(setting string, members []session.FamilyMember) {
+	id := n.person
+	if n.personFollows {
+		id = session.Plan{FamilyID: n.person}.Person(setting)
+	}
+	if id == "" {
+		return
+	}
+	n.FamilyID, n.Family = id, session.FamilyName(members, id)
+	if n.Family == "" {
+		n.Family = id
+	}
+	word := " for "
+	if n.Lang == string(outcome.ES) {
+		word = " para "
+	}
+	at := strings.Index(n.Title, ": ")
+	if paren := strings.Index(n.Title, " ("); paren >= 0 && (at < 0 || paren < at) {
+		at = paren
+	}
+	if at < 0 {
+		at = len(n.Title)
+	}
+	n.Title = n.Title[:at] + word + n.Family + n.Title[at:]
 }
 
 func (n *Notification) prebooking(p session.Prebooking) {
@@ -429,6 +494,9 @@ func (n *notifier) deliver(note Notification) {
 		note.inZone(loc)
 		setting, _, _ := n.store.Setting(readCtx, session.SettingLanguage)
 		note.localize(notifyLang(setting, n.cfg.Getenv), loc)
+		family, _ := n.store.FamilyID(readCtx)
+		members, _ := n.store.FamilyMembers(readCtx)
+		note.forPerson(family, members)
 	}
 	cancel()
 	if err != nil {

@@ -450,3 +450,65 @@ func TestHangingNotifyCommandDoesNotDelayAFiring(t *testing.T) {
 		t.Errorf("the shutdown of the hook is not logged:\n%s", text)
 	}
 }
+
+// A notification for a family member's prebooking or plan says for whom:
+// in the title (English and Spanish), and in family / family_id (JSON)
+// and AHTUI_FAMILY / AHTUI_FAMILY_ID; the holder's carry neither.
+func TestNotifyNamesTheFamilyMember(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		lang, leo, plan, holder string
+	}{
+		{"en", "Booked for Leo: WOD Wed 25 Nov 08:00", "Booked for 5150 (every Wed 08:00 WOD): WOD Wed 25 Nov 08:00",
+			"Booked: WOD Wed 25 Nov 08:00"},
+		{"es", "Reservada para Leo: WOD mié 25 nov 08:00", "para 5150 (", "Reservada: WOD mié 25 nov 08:00"},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			h := newHarness(t, testOpening.Add(-time.Hour), 0, 0)
+			out := filepath.Join(t.TempDir(), "received")
+			setNotifyCommand(t, h.store, recordCommand(out))
+			for k, v := range map[string]string{session.SettingLanguage: tc.lang, session.SettingFamilyID: "5150"} {
+				if err := h.store.SetSetting(ctx, k, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := h.store.AddFamilyMember(ctx, "Leo", "4243"); err != nil {
+				t.Fatal(err)
+			}
+			log, _ := testLogger()
+			broker := newBroker()
+			n := startNotifier(broker, h.store, log, NotifyConfig{}, func() bool { return true })
+			at := testOpening.Add(-time.Hour)
+			leo := testPrebooking(h, session.PrebookBooked)
+			leo.FamilyID = "4243"
+			holder := testPrebooking(h, session.PrebookBooked)
+			start := time.Date(2026, 11, 25, 8, 0, 0, 0, madrid)
+			plan := session.Plan{ID: 7, BoxID: h.box.ID, Days: session.WeekdaysOf(time.Wednesday),
+				Time: session.ClockTime{Hour: 8}, Class: "WOD"} // follows family_id
+			broker.publish(PrebookingOutcome{At: at, Prebooking: leo})
+			broker.publish(PlanOccurrence{At: at, Plan: plan, Class: "WOD", Start: start, Outcome: "booked",
+				Record: session.OccurrenceRecord{PlanID: 7, Day: testClassDay, State: session.OccBooked}})
+			broker.publish(PrebookingOutcome{At: at, Prebooking: holder})
+			n.stop()
+
+			got := readReceived(t, out)
+			if len(got) != 3 {
+				t.Fatalf("%d runs, want 3", len(got))
+			}
+			if l := got[0]; l.note.Title != tc.leo || l.note.Family != "Leo" || l.note.FamilyID != "4243" ||
+				l.env["AHTUI_FAMILY"] != "Leo" || l.env["AHTUI_FAMILY_ID"] != "4243" || l.env["AHTUI_TITLE"] != tc.leo {
+				t.Errorf("Leo's: %+v %v, want title %q", l.note, l.env, tc.leo)
+			}
+			if p := got[1]; !strings.Contains(p.note.Title, tc.plan) || p.note.Family != "5150" || p.raw["family_id"] != "5150" {
+				t.Errorf("the plan's: %+v, want title with %q", p.note, tc.plan)
+			}
+			if hd := got[2]; hd.note.Title != tc.holder || hd.env["AHTUI_FAMILY"] != "" {
+				t.Errorf("the holder's: %+v %v", hd.note, hd.env)
+			} else if _, ok := hd.raw["family"]; ok {
+				t.Errorf("the holder's JSON carries family: %v", hd.raw)
+			}
+		})
+	}
+}

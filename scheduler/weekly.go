@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -682,7 +683,11 @@ func (pp *planPass) materialise(oc occ) {
 		return
 	}
 	if !serverNow.Before(start) {
-		pp.final(oc, session.OccMissed, "the class started before ahtui could book it (no runner was running at its opening)")
+		why := "the class started before ahtui could book it (no runner was running at its opening)"
+		if strings.HasPrefix(oc.rec.Detail, blockedDetailPrefix) {
+			why = "not prebooked by the plan: " + strings.TrimSpace(strings.TrimPrefix(oc.rec.Detail, blockedDetailPrefix))
+		}
+		pp.final(oc, session.OccMissed, why)
 		return
 	}
 	today := aimharder.DateOf(serverNow.In(oc.loc))
@@ -742,6 +747,20 @@ func (pp *planPass) materialise(oc occ) {
 			// stopped runner made): follow that one.
 			other := pp.pendingFor(oc.box.ID, c, oc.o.Day, family)
 			if other == nil {
+				// A live prebooking of this class for this person that
+				// this pass cannot read (gone meanwhile, or matched by
+				// name only): say so, in the log and on the occurrence,
+				// rather than let it end missed for a reason it is not.
+				if pp.ctx.Err() == nil {
+					r.log.Warn("plan occurrence not prebooked: another live prebooking of the class for the same person",
+						"plan", oc.plan.ID, "day", oc.o.Day, "class", c.ID, "err", w.Err)
+				}
+				blocked := oc.rec
+				blocked.Detail = fmt.Sprintf("%s %s at %s is already prebooked for %s; that prebooking books it",
+					blockedDetailPrefix, c.Name, c.Start.In(oc.loc).Format("15:04"), personWord(family))
+				if blocked.Detail != oc.rec.Detail {
+					pp.put(blocked)
+				}
 				return
 			}
 			rec.PrebookingID = other.ID
@@ -764,6 +783,20 @@ func (pp *planPass) materialise(oc occ) {
 			r.wakeEngine() // due already (a fallback at once): arm it now
 		}
 	})
+}
+
+// blockedDetailPrefix starts the detail of an occurrence another live
+// prebooking of its class (for the same person) keeps from being
+// prebooked by the plan.
+const blockedDetailPrefix = "not prebooked:"
+
+// personWord names whom a prebooking is for in an occurrence's detail:
+// the family member's id, or the account holder.
+func personWord(family string) string {
+	if family == "" {
+		return "you"
+	}
+	return "family member " + family
 }
 
 // mayHide reports whether the day's list is what a box that lists a

@@ -91,3 +91,65 @@ func TestWeeklyPlanForTheHolderByChoice(t *testing.T) {
 		t.Errorf("holder booked %v, family member booked %v; want only the holder", active(""), active("4243"))
 	}
 }
+
+// The holder's own prebooking of a class does not stop a plan for a
+// family member in the same class: both are prebooked, both fire at the
+// opening, and each person gets a place.
+func TestWeeklyPlanForAFamilyMemberBesideTheHoldersPrebooking(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	d := aimharder.Date{Year: 2026, Month: time.November, Day: 26}
+	start := d.AddDays(-4).At(9, 0, madrid) // before the window opens
+	world := weeklyWorld("2d@07:00")
+	world.Users[0].Family = []aimhardertest.MemberConfig{{ID: 4243, Name: "Leo Test"}}
+	h := newHarnessWith(t, start, world, "2d@07:00", aimhardertest.WithSessionLifetime(2000*time.Hour))
+	wod := h.fakeClass(d, "WOD", 7)
+	parent, err := h.store.AddPrebooking(ctx, session.NewPrebooking{BoxID: h.box.ID, ClassID: wod.ID, Day: d,
+		ClassName: wod.Name, ClassStart: wod.Start, OpensAt: wod.OpensAt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := h.addPlan(session.NewPlan{Days: session.AllWeekdays, Time: session.ClockTime{Hour: 7}, Class: "WOD",
+		From: d, Until: d, FamilyID: "4243"})
+
+	r := h.planRunner(h.store, "runner")
+	h.runUntil(d.At(6, 0, madrid), func() bool {
+		rec, _ := h.store.OccurrenceRecord(ctx, p.ID, d)
+		pb, _ := h.store.Prebooking(ctx, parent.ID)
+		return rec.State.Final() && pb.Status.Final()
+	}, r)
+
+	if got := h.planStates(p)[p.ID][d]; got.State != session.OccBooked {
+		h.dumpPlans()
+		t.Fatalf("Leo's occurrence: %s (%q), want booked", got.State, got.Detail)
+	}
+	if pb, _ := h.store.Prebooking(ctx, parent.ID); pb.Status != session.PrebookBooked {
+		h.dumpPlans()
+		t.Fatalf("the holder's prebooking: %s (%s)", pb.Status, pb.OutcomeMessage)
+	}
+	all, _ := h.store.Prebookings(ctx, session.PrebookingQuery{})
+	if len(all) != 2 {
+		h.dumpPlans()
+		t.Fatalf("%d prebookings, want the holder's and Leo's", len(all))
+	}
+	for _, pb := range all {
+		// Prebooked ahead, so it fires at the opening, not after the
+		// holder's prebooking is done.
+		if !pb.CreatedAt.Before(wod.OpensAt) || pb.FamilyID != map[bool]string{true: "4243"}[pb.PlanID == p.ID] {
+			h.dumpPlans()
+			t.Errorf("prebooking %d (plan %d, family %q) made at %v, want before the opening %v", pb.ID, pb.PlanID,
+				pb.FamilyID, pb.CreatedAt, wod.OpensAt)
+		}
+	}
+	active := func(who string) bool {
+		for _, res := range h.fake.Reservations(testEmail, who) {
+			if res.ClassID == wod.ID && res.Active {
+				return true
+			}
+		}
+		return false
+	}
+	if !active("") || !active("4243") {
+		t.Errorf("holder booked %v, Leo booked %v; want both", active(""), active("4243"))
+	}
+}

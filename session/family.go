@@ -2,7 +2,9 @@ package session
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -82,38 +84,135 @@ func (s *Store) FamilyMembers(ctx context.Context) ([]FamilyMember, error) {
 }
 
 // AddFamilyMember names a family member (id is AimHarder's familyId); a
-// name already known takes the new id.
+// name already known takes the new id, and what booked for the old one
+// follows (see SetFamilyMember).
 func (s *Store) AddFamilyMember(ctx context.Context, name, id string) (FamilyMember, error) {
+	c, err := s.SetFamilyMember(ctx, name, id)
+	return c.Member, err
+}
+
+// FamilyChange is what SetFamilyMember did.
+type FamilyChange struct {
+	Member FamilyMember
+	// OldID is the id the name had before ("" for a new name); the rest
+	// is set only when it differs from Member.ID.
+	OldID string
+	// Plans and Prebookings count the live plans and the pending
+	// prebookings moved from OldID to the new id.
+	Plans, Prebookings int
+	// Kept counts the pending prebookings left on OldID: the new id had
+	// a live prebooking of the same class already.
+	Kept int
+	// Setting: the family_id setting named OldID and now names the new id.
+	Setting bool
+}
+
+// SetFamilyMember names a family member (id is AimHarder's familyId). A
+// name already known with another id (a typo corrected) takes the new
+// id in one transaction with everything made for the old one: its live
+// plans, its pending prebookings and the family_id setting, so nothing
+// books the old id — another person's, perhaps — any more.
+func (s *Store) SetFamilyMember(ctx context.Context, name, id string) (FamilyChange, error) {
 	name, id = strings.TrimSpace(name), strings.TrimSpace(id)
 	switch {
 	case name == "":
-		return FamilyMember{}, fmt.Errorf("%w: a family member needs a name", ErrInvalid)
+		return FamilyChange{}, fmt.Errorf("%w: a family member needs a name", ErrInvalid)
 	case validFamilyID(name):
-		return FamilyMember{}, fmt.Errorf("%w: a family member's name cannot be a number (%q)", ErrInvalid, name)
+		return FamilyChange{}, fmt.Errorf("%w: a family member's name cannot be a number (%q)", ErrInvalid, name)
 	case !validFamilyID(id):
-		return FamilyMember{}, fmt.Errorf("%w: %q is not a family member id (AimHarder's familyId is a number)", ErrInvalid, id)
+		return FamilyChange{}, fmt.Errorf("%w: %q is not a family member id (AimHarder's familyId is a number)", ErrInvalid, id)
 	}
-	list, err := s.FamilyMembers(ctx)
+	c := FamilyChange{Member: FamilyMember{Name: name, ID: id}}
+	var refused error // the member's mistake, said as it is (not as a failed write)
+	err := s.inTx(ctx, "save family member", func(tx *sql.Tx) error {
+		var v string
+		err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, SettingFamilyMembers).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		list, err := parseFamily(v)
+		if err != nil {
+			return err
+		}
+		for _, other := range list {
+			if other.ID == id && !strings.EqualFold(other.Name, name) {
+				// Two names for one person would book them under either.
+				refused = fmt.Errorf("%w: %s already has id %s", ErrInvalid, other.Name, id)
+				return refused
+			}
+		}
+		replaced := false
+		for i := range list {
+			if strings.EqualFold(list[i].Name, name) {
+				c.OldID = list[i].ID
+				list[i], replaced = c.Member, true
+			}
+		}
+		if !replaced {
+			list = append(list, c.Member)
+		}
+		body, err := json.Marshal(list)
+		if err != nil {
+			return err
+		}
+		now := toMillis(s.now())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+			SettingFamilyMembers, string(body), now); err != nil {
+			return err
+		}
+		if c.OldID == "" || c.OldID == id {
+			return nil
+		}
+		return c.move(ctx, tx, now)
+	})
+	if refused != nil {
+		return FamilyChange{}, refused
+	}
 	if err != nil {
-		return FamilyMember{}, err
+		return FamilyChange{}, err
 	}
-	f := FamilyMember{Name: name, ID: id}
-	for _, other := range list {
-		if other.ID == id && !strings.EqualFold(other.Name, name) {
-			// Two names for one person would book them under either.
-			return FamilyMember{}, fmt.Errorf("%w: %s already has id %s", ErrInvalid, other.Name, id)
+	return c, nil
+}
+
+// move gives the new id what was made for the old one (SetFamilyMember's
+// transaction).
+func (c *FamilyChange) move(ctx context.Context, tx *sql.Tx, now int64) error {
+	old, id := c.OldID, c.Member.ID
+	res, err := tx.ExecContext(ctx, `UPDATE plans SET family_id = ? WHERE family_id = ? AND removed_at IS NULL`, id, old)
+	if err != nil {
+		return err
+	}
+	n, _ := res.RowsAffected()
+	c.Plans = int(n)
+	// A pending prebooking whose class the new id has a live prebooking
+	// of already stays (one live prebooking per class and person).
+	res, err = tx.ExecContext(ctx, `UPDATE prebookings SET family_id = ? WHERE family_id = ? AND status = 'pending'
+	AND NOT EXISTS (SELECT 1 FROM prebookings o WHERE o.family_id = ? AND o.box_id = prebookings.box_id
+		AND o.day = prebookings.day AND o.status IN ('pending', 'firing')
+		AND (o.class_id = prebookings.class_id OR o.class_start = prebookings.class_start))`, id, old, id)
+	if err != nil {
+		return err
+	}
+	n, _ = res.RowsAffected()
+	c.Prebookings = int(n)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM prebookings WHERE family_id = ? AND status = 'pending'`,
+		old).Scan(&c.Kept); err != nil {
+		return err
+	}
+	res, err = tx.ExecContext(ctx, `UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND value = ?`,
+		id, now, SettingFamilyID, old)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		c.Setting = true
+		// The cached class lists were the old id's (as SetSetting does).
+		if _, err := tx.ExecContext(ctx, `DELETE FROM class_cache`); err != nil {
+			return err
 		}
 	}
-	replaced := false
-	for i := range list {
-		if strings.EqualFold(list[i].Name, name) {
-			list[i], replaced = f, true
-		}
-	}
-	if !replaced {
-		list = append(list, f)
-	}
-	return f, s.saveFamily(ctx, list)
+	return nil
 }
 
 // RemoveFamilyMember forgets a family member, by name or id.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestFamilyMembersByName(t *testing.T) {
@@ -94,5 +95,46 @@ func TestFamilyOneNamePerID(t *testing.T) {
 	list, err := s.FamilyMembers(ctx)
 	if err != nil || len(list) != 1 || list[0].ID != "5150" {
 		t.Fatalf("members %+v, %v: want Leo with the new id only", list, err)
+	}
+}
+
+// A new id for a known name takes the old id's live plans and pending
+// prebookings, not a prebooking whose class the new id has one of, nor a
+// removed plan.
+func TestSetFamilyMemberMovesWhatBookedTheOldID(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := t.Context()
+	addPrebookings(t, s, 1) // box 1
+	if _, err := s.AddFamilyMember(ctx, "Leo", "4242"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 27, 7, 0, 0, 0, time.UTC)
+	add := func(class int64, who string) Prebooking {
+		p, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: class, Day: classDay, ClassName: "WOD",
+			ClassStart: start.Add(time.Duration(class) * time.Hour), FamilyID: who})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	moved, kept := add(1, "4242"), add(2, "4242")
+	add(2, "4243")
+	if _, err := s.AddPlan(ctx, NewPlan{BoxID: 1, Days: AllWeekdays, Time: ClockTime{Hour: 7}, Class: "WOD", FamilyID: "4242"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.SetFamilyMember(ctx, "leo", "4243")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OldID != "4242" || c.Plans != 1 || c.Prebookings != 1 || c.Kept != 1 || c.Setting {
+		t.Errorf("change %+v", c)
+	}
+	for id, want := range map[int64]string{moved.ID: "4243", kept.ID: "4242"} {
+		if p, _ := s.Prebooking(ctx, id); p.FamilyID != want {
+			t.Errorf("prebooking %d for %q, want %q", id, p.FamilyID, want)
+		}
+	}
+	if list, _ := s.FamilyMembers(ctx); len(list) != 1 || list[0].ID != "4243" {
+		t.Errorf("members %+v", list)
 	}
 }

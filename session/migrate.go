@@ -490,6 +490,17 @@ ALTER TABLE prebookings ADD COLUMN sending_since INTEGER;
 ALTER TABLE plans ADD COLUMN book_open TEXT NOT NULL DEFAULT '[]';
 `,
 	},
+	{
+		// One live prebooking per class and person: the holder's
+		// prebooking of a class does not stop a family member's of the
+		// same class (family_id, docs/protocol.md §10A).
+		name: "one live prebooking per class and person",
+		sql: `
+DROP INDEX prebookings_active;
+CREATE UNIQUE INDEX prebookings_active ON prebookings (box_id, class_id, day, family_id)
+	WHERE status IN ('pending', 'firing') AND class_id <> 0;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -239,13 +239,15 @@ func (n NewPrebooking) validate() error {
 	return nil
 }
 
-// liveSameClassQuery lists the live prebookings that may be for n's class:
-// the same id, or the same start (one of them made by name).
+// liveSameClassQuery lists the live prebookings that may be for n's class
+// and person: the same id, or the same start (one of them made by name),
+// for the same family member. Another person's prebooking of the class is
+// no duplicate: each books their own place.
 const liveSameClassQuery = `SELECT class_id, class_name, class_start FROM prebookings
-WHERE box_id = ? AND day = ? AND status IN ('pending', 'firing') AND (class_id = ? OR class_start = ?)`
+WHERE box_id = ? AND day = ? AND family_id = ? AND status IN ('pending', 'firing') AND (class_id = ? OR class_start = ?)`
 
 func (n NewPrebooking) liveArgs() []any {
-	return []any{n.BoxID, n.Day.String(), n.ClassID, toMillis(n.ClassStart)}
+	return []any{n.BoxID, n.Day.String(), n.FamilyID, n.ClassID, toMillis(n.ClassStart)}
 }
 
 // duplicateOf reads liveSameClassQuery's rows (and closes them): one for
@@ -301,7 +303,7 @@ func (s *Store) ResolvePrebooking(ctx context.Context, id int64, owner string, c
 		var live int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM prebookings p, prebookings me
 WHERE me.id = ? AND p.id <> me.id AND p.box_id = me.box_id AND p.day = me.day AND p.class_id = ?
-	AND p.status IN ('pending', 'firing')`, id, classID).Scan(&live); err != nil {
+	AND p.family_id = me.family_id AND p.status IN ('pending', 'firing')`, id, classID).Scan(&live); err != nil {
 			return err
 		}
 		if live > 0 {

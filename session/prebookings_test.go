@@ -56,7 +56,7 @@ func TestAddAndListPrebookings(t *testing.T) {
 		unknown.Day != classDay || !unknown.CreatedAt.Equal(clock.Now()) {
 		t.Errorf("stored %+v", unknown)
 	}
-	if _, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: 55, Day: classDay, ClassStart: start}); !errors.Is(err, ErrDuplicate) {
+	if _, err := s.AddPrebooking(ctx, NewPrebooking{BoxID: 1, ClassID: 55, Day: classDay, ClassStart: start, FamilyID: "77"}); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("duplicate: %v", err)
 	}
 
@@ -269,5 +269,42 @@ func TestFinishStoresSendTimeAndLateness(t *testing.T) {
 		if got := roundLate(d); got != want {
 			t.Errorf("roundLate(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// One live prebooking per class and person: the holder's prebooking of a
+// class does not stop a family member's, by id or by name, nor the
+// resolution of a family member's made by name at the opening.
+func TestPrebookingsSameClassOtherPerson(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := t.Context()
+	addPrebookings(t, s, 1) // box 1
+	start := time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC)
+	day := aimharder.Date{Year: 2026, Month: 11, Day: 26}
+	parent := NewPrebooking{BoxID: 1, ClassID: 70, Day: day, ClassName: "WOD", ClassStart: start}
+	if _, err := s.AddPrebooking(ctx, parent); err != nil {
+		t.Fatal(err)
+	}
+	leo := parent
+	leo.FamilyID = "4243"
+	if _, err := s.AddPrebooking(ctx, leo); err != nil {
+		t.Fatalf("Leo's prebooking of the class the holder prebooked: %v", err)
+	}
+	if _, err := s.AddPrebooking(ctx, leo); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("Leo's second prebooking of the class: %v", err)
+	}
+	byName := NewPrebooking{BoxID: 1, Day: day, ClassName: "WOD", ClassStart: start, FamilyID: "5150"}
+	marta, err := s.AddPrebooking(ctx, byName)
+	if err != nil {
+		t.Fatalf("Marta's prebooking by name: %v", err)
+	}
+	if _, err := s.AddPrebooking(ctx, byName); !errors.Is(err, ErrDuplicate) {
+		t.Errorf("Marta's second prebooking by name: %v", err)
+	}
+	if _, ok, err := s.Claim(ctx, marta.ID, "runner-a"); err != nil || !ok {
+		t.Fatalf("claim: %v, %v", ok, err)
+	}
+	if p, err := s.ResolvePrebooking(ctx, marta.ID, "runner-a", 70, "WOD"); err != nil || p.ClassID != 70 {
+		t.Errorf("resolving Marta's by name to the class the others prebooked: %+v, %v", p, err)
 	}
 }

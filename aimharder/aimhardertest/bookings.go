@@ -27,6 +27,9 @@ func (s *Server) handleBookings(c *call) {
 	b := c.rt.box
 	sess, state := s.auth(c)
 	var p *person
+	if state == authOK && s.refuseFamily(c) {
+		return
+	}
 	if state == authOK {
 		c.logFamily = q.Get("familyId")
 		p = sess.user.personFor(c.logFamily)
@@ -224,6 +227,9 @@ func (s *Server) handleNextBookings(c *call) {
 	if state != authOK {
 		c.code = "html"
 		c.htmlReply(http.StatusOK, loginPage(""))
+		return
+	}
+	if s.refuseFamily(c) {
 		return
 	}
 	c.logFamily = c.r.URL.Query().Get("familyId")

@@ -69,6 +69,7 @@ type Server struct {
 	loginHost       LoginHostMode
 	refreshRequired bool
 	refusals        map[string]string // e-mail → refusal text
+	refusedFamily   map[string]bool   // familyId → refused (SetRefusedFamily)
 	spanMarkup      bool
 
 	log       []Request
@@ -112,6 +113,35 @@ func WithLockout(l Lockout) Option { return func(s *Server) { s.lockout = l.with
 
 // WithLegacyLogin: see SetLegacyLogin.
 func WithLegacyLogin(m LegacyMode) Option { return func(s *Server) { s.legacy = m } }
+
+// WithRefusedFamily: see SetRefusedFamily.
+func WithRefusedFamily(ids ...string) Option { return func(s *Server) { s.SetRefusedFamily(ids...) } }
+
+// SetRefusedFamily makes the class list and nextBookings answer HTTP 403
+// to a request for any of these familyIds (a family member id the account
+// no longer has, or a typo): an opt-in fault, off by default. No ids
+// turn it off.
+func (s *Server) SetRefusedFamily(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusedFamily = map[string]bool{}
+	for _, id := range ids {
+		s.refusedFamily[id] = true
+	}
+}
+
+// refuseFamily answers 403 when the request names a refused familyId.
+// Called with s.mu held.
+func (s *Server) refuseFamily(c *call) bool {
+	id := c.r.URL.Query().Get("familyId")
+	if id == "" || !s.refusedFamily[id] {
+		return false
+	}
+	c.logFamily = id
+	c.code = "refused family"
+	c.htmlReply(http.StatusForbidden, "<html><body>Forbidden</body></html>")
+	return true
+}
 
 // WithJSONContentType: see SetJSONContentType.
 func WithJSONContentType(ct string) Option { return func(s *Server) { s.SetJSONContentType(ct) } }

@@ -41,29 +41,30 @@ func newFamilyCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Args:  usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
-				before, err := a.store.FamilyMembers(ctx)
-				if err != nil {
-					return err
-				}
-				f, err := a.store.AddFamilyMember(ctx, args[0], args[1])
+				c, err := a.store.SetFamilyMember(ctx, args[0], args[1])
 				if errors.Is(err, session.ErrInvalid) {
 					return usageErrorf("%s", invalidWords(err))
 				} else if err != nil {
 					return err
 				}
-				for _, old := range before {
-					if strings.EqualFold(old.Name, f.Name) {
-						// The same name again: a new id for them.
-						fmt.Fprintf(stdout, "Family member %s: id %s, was %s (%s).\n", f.Name, f.ID, old.ID, old.Name)
-						if cur, _ := a.store.FamilyID(ctx); cur == old.ID && old.ID != f.ID {
-							// family_id named them: it follows.
-							if err := a.store.SetSetting(ctx, session.SettingFamilyID, f.ID); err != nil {
-								return err
-							}
-							fmt.Fprintf(stdout, "Bookings are still for %s (family_id %s).\n", f.Name, f.ID)
-						}
-						return nil
+				f := c.Member
+				if c.OldID != "" {
+					// The same name again: a new id for them.
+					fmt.Fprintf(stdout, "Family member %s: id %s, was %s.\n", f.Name, f.ID, c.OldID)
+					if moved := familyMoved(c); moved != "" {
+						verb := plural(c.Plans+c.Prebookings, "books", "book")
+						fmt.Fprintf(stdout, "%s now %s for %s (id %s).\n", moved, verb, f.Name, f.ID)
 					}
+					if c.Kept > 0 {
+						fmt.Fprintf(stdout, "%d %s for id %s %s: %s has one for the same class already "+
+							"(`ahtui prebook list`, `ahtui prebook cancel ID`).\n", c.Kept,
+							plural(c.Kept, "pending prebooking", "pending prebookings"), c.OldID, plural(c.Kept, "stays", "stay"), f.Name)
+					}
+					if c.Setting {
+						// family_id named them: it follows.
+						fmt.Fprintf(stdout, "Bookings are still for %s (family_id %s).\n", f.Name, f.ID)
+					}
+					return nil
 				}
 				fmt.Fprintf(stdout, "Family member %s (%s) added: book for them with --family %q.\n", f.Name, f.ID, f.Name)
 				return nil
@@ -88,6 +89,19 @@ func newFamilyCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// familyMoved says what moved to a family member's new id: "2 plans and 1
+// pending prebooking" ("" for nothing).
+func familyMoved(c session.FamilyChange) string {
+	var parts []string
+	if c.Plans > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", c.Plans, plural(c.Plans, "plan", "plans")))
+	}
+	if c.Prebookings > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s", c.Prebookings, plural(c.Prebookings, "pending prebooking", "pending prebookings")))
+	}
+	return strings.Join(parts, " and ")
 }
 
 func familyList(ctx context.Context, a *app, w io.Writer) error {

@@ -189,3 +189,54 @@ func TestTUIBooksForTheFamilyMemberChosen(t *testing.T) {
 		t.Errorf("family_id after booking for Leo: %q", r.stdout)
 	}
 }
+
+// `family add` with a known name and a new id (a typo corrected) moves
+// what booked for the old id — live plans, pending prebookings and the
+// family_id setting — to the new one, and says so.
+func TestFamilyAddNewIDMovesPlansAndPrebookings(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("AHTUI_DB", "")
+	w := testWorld()
+	w.Users[0].Family = []aimhardertest.MemberConfig{{ID: 4243, Name: "Leo Test"}}
+	clock := aimhardertest.NewManualClock(testNow)
+	fake, urls := aimhardertest.Start(t, w, aimhardertest.WithClock(clock))
+	e := &cliEnv{t: t, fake: fake, urls: urls, clock: clock, db: t.TempDir() + "/ahtui.db"}
+	e.login()
+
+	e.mustRun("", "family", "add", "Leo", "4242") // a typo
+	e.mustRun("", "config", "family_id", "Leo")
+	later := testToday.AddDays(6)
+	p := e.classAt(testBox, later, "18:00")
+	e.mustRun("", "prebook", "add", strconv.FormatInt(p.ID, 10), "--day", later.String(), "--family", "Leo")
+	e.mustRun("", "plan", "add", "--days", "mon", "--time", "07:00", "--class", "WOD", "--family", "Leo")
+	e.mustRun("", "plan", "add", "--days", "tue", "--time", "07:00", "--class", "WOD", "--family", "Leo")
+	e.mustRun("", "plan", "add", "--days", "wed", "--time", "07:00", "--class", "WOD", "--family", "")
+
+	r := e.mustRun("", "family", "add", "Leo", "4243")
+	for _, want := range []string{"Family member Leo: id 4243, was 4242.",
+		"2 plans and 1 pending prebooking now book for Leo (id 4243).", "Bookings are still for Leo (family_id 4243)."} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("family add with a new id:\n%s\nwant %q", r.stdout, want)
+		}
+	}
+	a := e.open(e.clock.Now)
+	ctx := t.Context()
+	pbs, err := a.store.Prebookings(ctx, session.PrebookingQuery{})
+	if err != nil || len(pbs) != 1 || pbs[0].FamilyID != "4243" {
+		t.Errorf("stored prebookings: %+v, %v", pbs, err)
+	}
+	plans, err := a.store.Plans(ctx, session.PlanQuery{})
+	if err != nil || len(plans) != 3 {
+		t.Fatalf("stored plans: %+v, %v", plans, err)
+	}
+	who := map[string]int{}
+	for _, pl := range plans {
+		who[pl.FamilyID]++
+	}
+	if who["4243"] != 2 || who[session.PlanForHolder] != 1 {
+		t.Errorf("plans by person %v, want Leo's two on 4243 and the holder's", who)
+	}
+	if id, _ := a.store.FamilyID(ctx); id != "4243" {
+		t.Errorf("family_id %q, want 4243", id)
+	}
+}

@@ -97,9 +97,11 @@ func (s *Service) Agenda(ctx context.Context, kind session.Kind, q AgendaQuery) 
 	return Agenda{From: from, Until: until, Entries: out, Notices: b.notices, BuiltAt: now}, nil
 }
 
+// boxDay is one person's day at a box (who: "" = the account holder).
 type boxDay struct {
 	box int64
 	day aimharder.Date
+	who string
 }
 
 // agendaBuilder gathers the entries of one Agenda call.
@@ -109,7 +111,7 @@ type agendaBuilder struct {
 	boxes       map[int64]session.Box
 	entries     []*AgendaEntry
 	notices     []string
-	// known: box days whose bookings were read (fresh, or from a cached
+	// known: box days whose bookings were read, per person (fresh, or from a cached
 	// class list): a plan occurrence the store thinks booked that such a
 	// list does not show was cancelled outside ahtui and is left out.
 	known map[boxDay]bool
@@ -135,55 +137,85 @@ func (b *agendaBuilder) readBox(ctx context.Context, kind session.Kind, box sess
 		people = append(people, family)
 	}
 	members, _ := b.s.store.FamilyMembers(ctx)
+	names := map[string]string{}
 	for _, f := range members {
+		names[f.ID] = f.Name
 		if !slices.Contains(people, f.ID) {
 			people = append(people, f.ID)
 		}
 	}
 	var found []*AgendaEntry
+	var read []string
 	for _, who := range people {
-		next, err := b.s.nextBookings(ctx, kind, ref, who)
-		if err != nil {
+		entries, err := b.readPerson(ctx, kind, box, ref, who, family)
+		if err == nil {
+			found = append(found, entries...)
+			read = append(read, who)
+			continue
+		}
+		// The holder's and the setting's person's bookings are the box's;
+		// another named member's that AimHarder refuses (an id the account
+		// no longer has, a typo) is left out, not the whole box.
+		if who == "" || who == family || errors.Is(err, ErrNotLoggedIn) || errors.Is(err, ErrSessionExpired) || ctx.Err() != nil {
 			return err
 		}
-		days := map[aimharder.Date][]aimharder.Reservation{}
-		var order []aimharder.Date
-		for _, r := range next.Upcoming {
-			if r.Date.IsZero() {
-				b.s.log.Warn("a booking's day could not be read", "box", box.Subdomain, "label", r.DayLabel)
-				continue
-			}
-			if !b.inRange(r.Date) {
-				continue
-			}
-			if _, seen := days[r.Date]; !seen {
-				order = append(order, r.Date)
-			}
-			days[r.Date] = append(days[r.Date], r)
-		}
-		if who == family {
-			// A cached list showing a booking AimHarder no longer lists
-			// (cancelled in the app or on the web) is read again, so the
-			// cache — what the calendar feed shows — stops showing it.
-			stale, err := b.staleDays(ctx, box, days)
-			if err != nil {
-				return err
-			}
-			order = append(order, stale...)
-		}
-		for _, day := range order {
-			view, err := b.s.dayFor(ctx, kind, box, day, who)
-			if err != nil {
-				return err
-			}
-			found = append(found, dayEntries(box, view, who, days[day])...)
-		}
+		b.s.log.Warn("could not read a family member's bookings; left out of the agenda", "box", box.Subdomain,
+			"member", names[who], "err", err)
+		b.notices = append(b.notices, fmt.Sprintf("%s: %s's bookings could not be read (is the family member's id right? ahtui family list)",
+			boxTitle(box), names[who]))
 	}
 	for d := b.from; !d.After(b.until); d = d.AddDays(1) {
-		b.known[boxDay{box.ID, d}] = true
+		for _, who := range read {
+			b.known[boxDay{box.ID, d, who}] = true
+		}
 	}
 	b.entries = append(b.entries, found...)
 	return nil
+}
+
+// readPerson reads one person's upcoming bookings at a box and the class
+// list of each day they name (for the setting's person, also the days a
+// stale cached list shows booked).
+func (b *agendaBuilder) readPerson(ctx context.Context, kind session.Kind, box session.Box, ref aimharder.BoxRef,
+	who, family string) ([]*AgendaEntry, error) {
+	var found []*AgendaEntry
+	next, err := b.s.nextBookings(ctx, kind, ref, who)
+	if err != nil {
+		return nil, err
+	}
+	days := map[aimharder.Date][]aimharder.Reservation{}
+	var order []aimharder.Date
+	for _, r := range next.Upcoming {
+		if r.Date.IsZero() {
+			b.s.log.Warn("a booking's day could not be read", "box", box.Subdomain, "label", r.DayLabel)
+			continue
+		}
+		if !b.inRange(r.Date) {
+			continue
+		}
+		if _, seen := days[r.Date]; !seen {
+			order = append(order, r.Date)
+		}
+		days[r.Date] = append(days[r.Date], r)
+	}
+	if who == family {
+		// A cached list showing a booking AimHarder no longer lists
+		// (cancelled in the app or on the web) is read again, so the
+		// cache — what the calendar feed shows — stops showing it.
+		stale, err := b.staleDays(ctx, box, days)
+		if err != nil {
+			return nil, err
+		}
+		order = append(order, stale...)
+	}
+	for _, day := range order {
+		view, err := b.s.dayFor(ctx, kind, box, day, who)
+		if err != nil {
+			return nil, err
+		}
+		found = append(found, dayEntries(box, view, who, days[day])...)
+	}
+	return found, nil
 }
 
 // staleDays are the days of the range, not in listed, whose cached class
@@ -293,7 +325,7 @@ func (b *agendaBuilder) cachedBox(ctx context.Context, box session.Box, family s
 		if !ok {
 			continue
 		}
-		b.known[boxDay{box.ID, d}] = true
+		b.known[boxDay{box.ID, d, family}] = true
 		b.entries = append(b.entries, dayEntries(box, view, family, nil)...)
 	}
 	return nil
@@ -321,13 +353,15 @@ func (b *agendaBuilder) box(id int64) session.Box {
 	return session.Box{ID: id, Subdomain: fmt.Sprint(id)}
 }
 
-// find returns the entry for a class of a box and day, by class id.
-func (b *agendaBuilder) find(boxID int64, day aimharder.Date, classID int64) *AgendaEntry {
+// find returns the entry for a class of a box and day, by class id, of
+// one person (family, "" = the account holder): a parent's place and a
+// child's in the same class are two entries.
+func (b *agendaBuilder) find(boxID int64, day aimharder.Date, classID int64, family string) *AgendaEntry {
 	if classID == 0 {
 		return nil
 	}
 	for _, e := range b.entries {
-		if e.Box.ID == boxID && e.Day == day && e.ClassID == classID {
+		if e.Box.ID == boxID && e.Day == day && e.ClassID == classID && e.FamilyID == family {
 			return e
 		}
 	}
@@ -345,7 +379,7 @@ func (b *agendaBuilder) addPrebookings(ctx context.Context) error {
 		if !b.inRange(pb.Day) {
 			continue
 		}
-		if e := b.find(pb.BoxID, pb.Day, pb.ClassID); e != nil {
+		if e := b.find(pb.BoxID, pb.Day, pb.ClassID, pb.FamilyID); e != nil {
 			// Already booked (outside the prebooking, or it is firing now).
 			e.PrebookingID = pb.ID
 			if e.PlanID == 0 {
@@ -392,7 +426,7 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 			if !b.inRange(o.Day) {
 				continue
 			}
-			if e := b.matchOccurrence(p, o); e != nil {
+			if e := b.matchOccurrence(p, o, p.Person(setting)); e != nil {
 				e.PlanID = p.ID
 				continue
 			}
@@ -403,7 +437,7 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 			case session.OccPrebooked:
 				state = AgendaPrebooked
 			case session.OccBooked, session.OccWaitlisted:
-				if b.known[boxDay{p.BoxID, o.Day}] {
+				if b.known[boxDay{p.BoxID, o.Day, p.Person(setting)}] {
 					continue // the class list says otherwise: cancelled outside ahtui
 				}
 				state = AgendaBooked
@@ -436,10 +470,11 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 
 // matchOccurrence finds the entry already holding a plan occurrence's
 // class: by its prebooking, its class id, or the plan's class at the
-// plan's time (a class booked outside ahtui that the plan would book).
-func (b *agendaBuilder) matchOccurrence(p session.Plan, o session.PlanOccurrence) *AgendaEntry {
+// plan's time (a class booked outside ahtui that the plan would book) —
+// only among the entries of the person the plan books for (family).
+func (b *agendaBuilder) matchOccurrence(p session.Plan, o session.PlanOccurrence, family string) *AgendaEntry {
 	for _, e := range b.entries {
-		if e.Box.ID != p.BoxID || e.Day != o.Day {
+		if e.Box.ID != p.BoxID || e.Day != o.Day || e.FamilyID != family {
 			continue
 		}
 		switch {

@@ -256,3 +256,90 @@ func mustClient(t *testing.T, urls aimhardertest.URLs) *aimharder.Client {
 	}
 	return client
 }
+
+// familyAgenda: the member booked Tuesday's and Wednesday's WOD; Leo, a
+// named family member, has a pending prebooking of Tuesday's and a plan
+// on Wednesday's. Extra options go to the fake.
+func familyAgenda(t *testing.T, opts ...aimhardertest.Option) (*account.Service, session.Box, int64) {
+	t.Helper()
+	clock := aimhardertest.NewManualClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	w := agendaWorld()
+	w.Users[0].Family = []aimhardertest.MemberConfig{{ID: 9001, Name: "Leo"}, {ID: 9002, Name: "Eva"}}
+	_, urls := aimhardertest.Start(t, w, append([]aimhardertest.Option{aimhardertest.WithClock(clock)}, opts...)...)
+	svc := newService(t, filepath.Join(t.TempDir(), "a.db"), urls, session.WithClock(clock.Now))
+	svc = account.New(account.Config{Store: svc.Store(), Client: mustClient(t, urls), Owner: session.NewOwner("test"), Now: clock.Now})
+	ctx := t.Context()
+	if _, err := svc.Login(ctx, email, password); err != nil {
+		t.Fatal(err)
+	}
+	box, err := svc.CurrentBox(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Store().AddFamilyMember(ctx, "Leo", "9001"); err != nil {
+		t.Fatal(err)
+	}
+	tue, wed := date(t, "2026-11-24"), date(t, "2026-11-25")
+	tueWOD := classID(t, svc, box, tue, "WOD")
+	for _, d := range []aimharder.Date{tue, wed} {
+		if _, err := svc.Book(ctx, session.KindDevice, box, classID(t, svc, box, d, "WOD"), d, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	madrid := box.LocationOrDefault()
+	if _, err := svc.Store().AddPrebooking(ctx, session.NewPrebooking{BoxID: box.ID, ClassID: tueWOD, Day: tue,
+		ClassName: "WOD", ClassStart: time.Date(2026, 11, 24, 18, 0, 0, 0, madrid), FamilyID: "9001"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Store().AddPlan(ctx, session.NewPlan{BoxID: box.ID, Days: session.AllWeekdays,
+		Time: session.ClockTime{Hour: 18}, Class: "WOD", From: wed, Until: wed, FamilyID: "9001"}); err != nil {
+		t.Fatal(err)
+	}
+	return svc, box, tueWOD
+}
+
+func familyLines(a account.Agenda) string {
+	var b strings.Builder
+	for _, e := range a.Entries {
+		fmt.Fprintf(&b, "%s %s %s [%s] plan=%v pb=%v\n", e.Day, e.Name, e.State, e.FamilyID, e.PlanID != 0, e.PrebookingID != 0)
+	}
+	return b.String()
+}
+
+// A family member's prebooking or plan in a class the member booked is
+// the family member's entry, not merged into the member's.
+func TestAgendaKeepsEachPersonsEntries(t *testing.T) {
+	svc, _, _ := familyAgenda(t)
+	a, err := svc.Agenda(t.Context(), session.KindDevice, account.AgendaQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `2026-11-24 WOD booked [] plan=false pb=false
+2026-11-24 WOD prebooked [9001] plan=false pb=true
+2026-11-25 WOD booked [] plan=false pb=false
+2026-11-25 WOD planned [9001] plan=true pb=false
+`
+	if got := familyLines(a); got != want {
+		t.Errorf("agenda:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// A named family member whose bookings AimHarder refuses (a wrong id) is
+// left out with a notice; the member's and the others' entries stay.
+func TestAgendaSurvivesARefusedFamilyMember(t *testing.T) {
+	svc, _, _ := familyAgenda(t, aimhardertest.WithRefusedFamily("9002"))
+	ctx := t.Context()
+	if _, err := svc.Store().AddFamilyMember(ctx, "Eva", "9002"); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.Agenda(ctx, session.KindDevice, account.AgendaQuery{})
+	if err != nil {
+		t.Fatalf("one refused family member fails the agenda: %v", err)
+	}
+	if n := strings.Count(familyLines(a), "\n"); n != 4 {
+		t.Errorf("agenda:\n%s\nwant the 4 entries of the member and Leo", familyLines(a))
+	}
+	if len(a.Notices) != 1 || !strings.Contains(a.Notices[0], "Eva") {
+		t.Errorf("notices %q, want one naming Eva", a.Notices)
+	}
+}
