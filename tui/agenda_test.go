@@ -161,6 +161,7 @@ func stripANSI(s string) string { return ansiRE.ReplaceAllString(s, "") }
 // in its week, and switches box for another box's class.
 func TestAgendaEnterShowsTheClass(t *testing.T) {
 	e := newEnv(t, 120, 40, i18n.EN)
+	e.key("v") // one day at a time beside the detail
 	entries := e.mixedAgenda()
 	e.withAgenda(entries)
 	e.m.grid.Select(testWeek, e.m.grid.Classes(0)[0].ID) // away from the class

@@ -105,8 +105,6 @@ func (m Model) overlay() []string {
 		return strings.Split(m.helpBox, "\n")
 	case m.statusOpen:
 		return strings.Split(m.statusBox, "\n")
-	case m.detailOpen && m.screen == screenWeek && !m.wide() && !m.fullDetail():
-		return m.detailBox
 	}
 	return nil
 }
@@ -149,9 +147,6 @@ func (m Model) bodyLines() []string {
 
 func (m Model) bodyHeight() int { return max(m.height-headerHeight-footerHeight, 1) }
 
-// wide reports whether the detail sits beside the grid.
-func (m Model) wide() bool { return m.width >= wideWidth }
-
 // layout hands every component its size and renders what depends on it.
 func (m *Model) layout() {
 	w, h := m.width, m.height
@@ -166,13 +161,7 @@ func (m *Model) layout() {
 	m.help.Width = w
 	m.dialog.SetMaxWidth(w)
 	m.opening.SetMaxWidth(w)
-	if m.wide() {
-		dw := min(max(w*3/10, 36), 60)
-		m.grid.SetSize(w-dw, bodyH)
-	} else {
-		m.grid.SetSize(w, bodyH)
-	}
-	m.sizeDetail()
+	m.fitLayout()
 	m.prebookList.SetSize(w, bodyH)
 	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
 	m.historyList.SetSize(w, bodyH)
@@ -193,13 +182,12 @@ func (m *Model) layout() {
 // syncDetail shows the selected class in the detail pane.
 func (m *Model) syncDetail() {
 	if m.width > 0 {
-		m.sizeDetail() // the day layout may have started or ended
+		m.fitLayout() // names arriving may change the layout
 	}
 	c, ok := m.grid.Selected()
 	if !ok {
 		m.detail.Clear()
 		m.detailOpen = false
-		m.renderDetailBox()
 		return
 	}
 	content := detail.Content{
@@ -223,17 +211,7 @@ func (m *Model) syncDetail() {
 		content.Cached = true
 	}
 	m.detail.SetContent(content, m.now)
-	m.renderDetailBox()
 	m.renderHelp() // the footer's actions follow the selected class
-}
-
-// renderDetailBox frames the detail for the compact layout's overlay.
-func (m *Model) renderDetailBox() {
-	if m.wide() || !m.detailOpen || m.fullDetail() {
-		m.detailBox = nil
-		return
-	}
-	m.detailBox = strings.Split(m.th.Dialog.Render(m.detail.View()), "\n")
 }
 
 // renderHelp renders the footer: the keys that matter on this screen now,

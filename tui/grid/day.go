@@ -33,6 +33,32 @@ func WeekFits(w, longest int) bool {
 // DayMode reports whether the grid shows one day at a time.
 func (m Model) DayMode() bool { return m.day }
 
+// Layout is who picks the week or the day layout.
+type Layout int
+
+const (
+	// LayoutAuto: the grid picks by its own width and the names.
+	LayoutAuto Layout = iota
+	// LayoutWeek: seven columns wherever they fit at all (MinWidth).
+	LayoutWeek
+	// LayoutDay: one day at a time.
+	LayoutDay
+)
+
+// SetLayout says who picks the layout (the application decides it on the
+// terminal's width, not on the grid's, so that a side pane taking columns
+// does not switch the grid to days).
+func (m *Model) SetLayout(l Layout) {
+	if l == m.layout {
+		return
+	}
+	m.layout = l
+	if m.width > 0 && m.chooseLayout() {
+		m.scrollToCursor()
+		m.refresh()
+	}
+}
+
 // Longest is the width of the longest class name seen, which decides the
 // layout.
 func (m Model) Longest() int { return m.longest }
@@ -66,7 +92,15 @@ func (m *Model) noteNames(d int) {
 // names, and the text widths that go with it. It reports whether the
 // layout changed.
 func (m *Model) chooseLayout() bool {
-	day := !WeekFits(m.width, m.longest)
+	var day bool
+	switch m.layout {
+	case LayoutWeek:
+		day = m.width < MinWidth
+	case LayoutDay:
+		day = true
+	default:
+		day = !WeekFits(m.width, m.longest)
+	}
 	tw := weekText(m.width)
 	if day {
 		tw = dayStatusWidth(m.width)

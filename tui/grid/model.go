@@ -39,6 +39,7 @@ type Model struct {
 	rowsVisible   int
 	day           bool // one day at a time (day.go)
 	longest       int  // the widest class name seen (day.go)
+	layout        Layout
 
 	from  aimharder.Date
 	today aimharder.Date

@@ -274,6 +274,8 @@ var spanish = Text{
 		Skip: "saltar / recuperar día", Pause: "pausar", Resume: "reanudar",
 		ToggleDay: "marcar día", Change: "cambiar", Save: "guardar",
 		More: "más", Close: "cerrar", Status: "estado",
+		Layout:        "semana / día",
+		WeekTooNarrow: "La semana necesita al menos %d columnas: aquí, un día cada vez.",
 	},
 	LegendPlan: "%s cada semana (plan)  %s saltada  %s en pausa",
 	PlanStates: map[string]string{

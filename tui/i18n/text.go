@@ -337,4 +337,6 @@ type Keys struct {
 	Skip, Pause, Resume         string
 	ToggleDay, Change, Save     string
 	More, Close, Status         string // ? in the footer, ? and esc in an overlay, S
+	Layout                      string // v: the week or one day
+	WeekTooNarrow               string // %d columns the week needs
 }
