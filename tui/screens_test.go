@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -259,7 +260,7 @@ func TestCountdownsNeverReadAsClockTimes(t *testing.T) {
 	e.key("p")
 	e.now = c.OpensAt.Add(-108 * time.Second)
 	e.send(tickMsg(e.now))
-	e.requireContains("fires in 1:48")
+	e.requireContains("fires in 1m 48s")
 }
 
 // TestQuitSaysWhatHappens: a TUI that fires the prebookings says quitting
@@ -296,5 +297,42 @@ func TestFooterShowsUnderATwoLineToast(t *testing.T) {
 	}
 	if !strings.Contains(l[len(l)-3], "Prerreservada") {
 		t.Fatalf("the toast does not start two lines above the footer:\n%s", e.screen())
+	}
+}
+
+// TestCountdownCellsCarryUnitsAndTheirState: a class opening in 85 s
+// reads "opens 1m 25s" (or its marker and the wait where the words do not
+// fit), never "in 1:25", which reads like the wait until the class starts
+// or an hour and 25 minutes; the same in Spanish, at every width from 40
+// columns, in the week and in the day layout.
+func TestCountdownCellsCarryUnitsAndTheirState(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		for _, sz := range [][2]int{{40, 20}, {64, 20}, {80, 24}, {100, 30}, {120, 40}, {160, 48}} {
+			for _, layout := range []string{"auto", "v"} {
+				e := newEnv(t, sz[0], sz[1], lang)
+				if layout == "v" {
+					e.key("v")
+				}
+				c := e.pick(grid.NotOpen)
+				e.now = c.OpensAt.Add(-85 * time.Second)
+				e.send(tickMsg(e.now))
+				checkSize(t, e.screen(), sz[0], sz[1])
+				s := e.screen()
+				words := []string{
+					fmt.Sprintf(tx.OpensIn, tx.In(85*time.Second)), // opens in 1m 25s
+					fmt.Sprintf(tx.OpensIn, "1m 25s"),              // opens 1m 25s
+					e.m.th.Mark.NotOpen + " 1m 25s",
+					e.m.th.Mark.NotOpen + " 2m",
+				}
+				found := false
+				for _, w := range words {
+					found = found || strings.Contains(s, w)
+				}
+				if !found || strings.Contains(s, "1:25") {
+					t.Errorf("%s %dx%d %s: no countdown with units and its state:\n%s", lang, sz[0], sz[1], layout, s)
+				}
+			}
+		}
 	}
 }

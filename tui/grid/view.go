@@ -145,14 +145,14 @@ func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State)
 			return tx.StatePrebooked
 		}
 		d := p.OpensAt.Sub(m.now)
-		return roomy(fmt.Sprintf(tx.FiresIn, tx.In(d)), tx.InFit(d, m.tw))
+		return tx.WaitFit(tx.FiresIn, m.marker(st), d, m.tw)
 	case Firing:
 		return tx.StateFiring
 	case Failed:
 		return tx.StateFailed
 	case NotOpen:
 		d := c.OpensAt.Sub(m.now)
-		return roomy(fmt.Sprintf(tx.OpensIn, tx.In(d)), tx.InFit(d, m.tw))
+		return tx.WaitFit(tx.OpensIn, m.marker(st), d, m.tw)
 	case Full:
 		s := occ
 		if c.Waitlist > 0 {
