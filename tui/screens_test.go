@@ -86,9 +86,9 @@ func TestFooterCutsWithEllipsis(t *testing.T) {
 	if f := e.footerLine(); !strings.Contains(f, "… • ? more • q quit") {
 		t.Fatalf("footer %q is not cut with … before ? more", f)
 	}
-	e = newEnv(t, 200, 30, i18n.EN)
-	if f := e.footerLine(); strings.Contains(f, "…") || !strings.Contains(f, "S status") || !strings.Contains(f, "t today") {
-		t.Fatalf("at 200 columns every week key fits: %q", f)
+	e = newEnv(t, 230, 30, i18n.EN)
+	if f := e.footerLine(); strings.Contains(f, "…") || !strings.Contains(f, "S status") || !strings.Contains(f, "t today") || !strings.Contains(f, "v week / day") {
+		t.Fatalf("at 230 columns every week key fits: %q", f)
 	}
 }
 
@@ -101,7 +101,7 @@ func TestHelpAndStatusOverlays(t *testing.T) {
 	for _, s := range []string{"S      status", "» firing", "↻ every week (plan)", "‖ paused", "○ not open"} {
 		e.requireContains(s)
 	}
-	if f := e.footerLine(); f != "esc/? close" {
+	if f := e.footerLine(); f != "?/esc close" {
 		t.Fatalf("footer under the help: %q", f)
 	}
 	e.key("?")
@@ -114,6 +114,10 @@ func TestHelpAndStatusOverlays(t *testing.T) {
 	e.key("S")
 	for _, s := range []string{"Status", "This device", "✓ session ok 4m", "✓ session ok 12m", "Server clock  AimHarder +0.35s ±0.02s from this machine", "firing here"} {
 		e.requireContains(s)
+	}
+	// The footer says what the box says: S or esc closes it.
+	if f := e.footerLine(); f != "S/esc close" {
+		t.Fatalf("footer under the status view: %q", f)
 	}
 	e.key("j") // keys do not reach the grid under the status view
 	if !e.m.statusOpen {
@@ -198,7 +202,7 @@ func TestResizeHidingTheFocusedDetailGivesTheGridTheKeys(t *testing.T) {
 		t.Fatalf("the detail opened scrolled:\n%s", v)
 	}
 	e.requireContains("Coach")
-	if f := e.footerLine(); !strings.HasPrefix(f, "↓/j scroll") {
+	if f := e.footerLine(); !strings.Contains(f, "esc back • ↓/j scroll") {
 		t.Fatalf("the footer does not offer the detail's keys: %q", f)
 	}
 }
@@ -334,5 +338,74 @@ func TestCountdownCellsCarryUnitsAndTheirState(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestFooterRanksByImportance: a narrow footer keeps the class's main
+// action, enter and moving before "every week" and the views; empty lists
+// offer only what can act (esc, r), never remove or show in week.
+func TestFooterRanksByImportance(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		h := tx.Help
+		for _, sz := range [][2]int{{40, 20}, {50, 30}, {64, 20}, {80, 24}, {100, 30}, {120, 40}, {160, 48}} {
+			e := newEnv(t, sz[0], sz[1], lang)
+			e.pick(grid.Open)
+			f := e.footerLine()
+			book := strings.Index(f, "b "+h.Book)
+			every := strings.Index(f, "w "+h.EveryWeek)
+			if book < 0 || !strings.HasSuffix(f, "? "+h.More+" • q "+h.Quit) {
+				t.Errorf("%s %dx%d: footer %q lacks the main action or ? and q", lang, sz[0], sz[1], f)
+			}
+			if every >= 0 && (!strings.Contains(f, "enter "+h.Detail) || !strings.Contains(f, h.Move)) {
+				t.Errorf("%s %dx%d: footer %q keeps every week but drops enter or moving", lang, sz[0], sz[1], f)
+			}
+			if sz[0] >= 50 && !strings.Contains(f, "enter "+h.Detail) {
+				t.Errorf("%s %dx%d: footer %q drops enter", lang, sz[0], sz[1], f)
+			}
+			checkSize(t, e.screen(), sz[0], sz[1])
+
+			// Empty plans and prebookings: esc and r only.
+			for _, view := range []string{"W", "P"} {
+				e.key(view)
+				f := e.footerLine()
+				want := "esc " + h.Back + " • r " + h.Refresh + " • ? " + h.More + " • q " + h.Quit
+				if sz[0] < 50 {
+					want = "esc " + h.Back // cut at 40 columns, esc first
+				}
+				if !strings.HasPrefix(f, want) {
+					t.Errorf("%s %dx%d %s: empty list footer %q, want %q", lang, sz[0], sz[1], view, f, want)
+				}
+				for _, no := range []string{"x " + h.Remove, "enter " + h.Open, "s " + h.Skip, "p " + h.Pause} {
+					if strings.Contains(f, no) {
+						t.Errorf("%s %dx%d %s: the empty list offers %q: %q", lang, sz[0], sz[1], view, no, f)
+					}
+				}
+				e.key("esc")
+			}
+		}
+	}
+}
+
+// TestFooterFollowsTheSelectedRow: in the prebookings view remove shows
+// for a prebooking still waiting; in the plans view skip shows on a
+// day's row only.
+func TestFooterFollowsTheSelectedRow(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	e.pick(grid.NotOpen)
+	e.key("p", "P")
+	if f := e.footerLine(); !strings.HasPrefix(f, "x remove • enter show in week • esc back") {
+		t.Fatalf("footer of a waiting prebooking: %q", f)
+	}
+	e.key("esc")
+	e.pickPlanClass()
+	e.makePlan()
+	e.key("W", "g")
+	if f := e.footerLine(); strings.Contains(f, "s skip") || !strings.HasPrefix(f, "e edit") {
+		t.Fatalf("footer on the plan's own row: %q", f)
+	}
+	e.key("down")
+	if f := e.footerLine(); !strings.HasPrefix(f, "s skip / unskip day • e edit") {
+		t.Fatalf("footer on a day's row: %q", f)
 	}
 }

@@ -294,6 +294,7 @@ func (m *Model) prebookingsKey(k tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	m.prebookList, _ = m.prebookList.Update(k)
+	m.renderHelp() // the footer follows the selected row
 	return nil
 }
 
