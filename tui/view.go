@@ -220,6 +220,9 @@ func (m *Model) syncDetail() {
 // Keys that cannot act now (on an empty list, a past class, a row of
 // another box) are left out rather than offered.
 func (m *Model) renderHelp() {
+	// Whatever moved the focus re-renders the footer: the side pane's
+	// title follows it here too.
+	m.detail.SetFocus(m.detailFocus && m.screen == screenWeek)
 	k, h := m.keys, m.tx.Help
 	var bindings []key.Binding
 	more := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h.More))
