@@ -409,3 +409,44 @@ func TestFooterFollowsTheSelectedRow(t *testing.T) {
 		t.Fatalf("footer on a day's row: %q", f)
 	}
 }
+
+// TestViewTabsNameTheViews: from 100 columns header line 1 names the
+// views with the counts that matter, the shown one led by ▸; below 100,
+// or where they would crowd the box and the week, they are left out.
+func TestViewTabsNameTheViews(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		names := i18n.For(lang).Help.Tabs
+		e := newEnv(t, 160, 48, lang)
+		head := func() string { return strings.Split(e.screen(), "\n")[0] }
+		if h := head(); !strings.Contains(h, "▸"+names[0]+" · "+names[1]+" · "+names[2]+" · "+names[3]+" · "+names[4]) {
+			t.Fatalf("%s: no tabs in %q", lang, h)
+		}
+		e.pick(grid.NotOpen)
+		e.key("p")
+		if h := head(); !strings.Contains(h, names[2]+" (1)") {
+			t.Errorf("%s: the prebooking is not counted: %q", lang, h)
+		}
+		for i, k := range []string{"A", "P", "W", "H"} {
+			e.key(k)
+			if h := head(); !strings.Contains(h, "▸"+names[i+1]) || strings.Count(h, "▸") != 1 {
+				t.Errorf("%s %s: the tabs do not mark %s: %q", lang, k, names[i+1], h)
+			}
+			e.key("esc")
+		}
+		for _, sz := range [][2]int{{99, 30}, {100, 30}, {120, 40}, {160, 48}} {
+			e.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			checkSize(t, e.screen(), sz[0], sz[1])
+			h := head()
+			has := strings.Contains(h, names[4])
+			if sz[0] < 100 && has {
+				t.Errorf("%s %d: tabs below 100 columns: %q", lang, sz[0], h)
+			}
+			if has && !strings.Contains(h, names[4]+"   ") {
+				t.Errorf("%s %d: the tabs crowd the week: %q", lang, sz[0], h)
+			}
+			if sz[0] >= 120 && !has {
+				t.Errorf("%s %d: no tabs: %q", lang, sz[0], h)
+			}
+		}
+	}
+}
