@@ -343,13 +343,15 @@ type ZoneSuspected struct {
 }
 
 // WindowFound: the scheduler found a box's real opening itself (a single
-// request at a plausible instant was accepted after "too early"), and
-// learned Rule from it.
+// request at a plausible instant was accepted after "too early"), learned
+// Rule from it and re-armed the box's other prebookings at it.
 type WindowFound struct {
-	At         time.Time
-	Box        string
-	Rule       string // e.g. "2d@12:00"
-	Confirmed  bool   // every plausible instant before it was tried
+	At   time.Time
+	Box  string
+	Rule string // e.g. "2d@12:00"
+	// Confirmed is false: the next booking accepted at the rule's instant,
+	// its probe a moment before refused, confirms it (docs/protocol.md §9.3).
+	Confirmed  bool
 	Prebooking session.Prebooking
 }
 

@@ -67,6 +67,9 @@ type fireJob struct {
 	// unsettled: the outcome a search for the class (fire_resolve.go)
 	// decided, to store once the clock's hold is released.
 	unsettled *session.Outcome
+	// refreshedToken is the token setrefresh was last called for after a
+	// logout answer (fire_setrefresh.go): once per token.
+	refreshedToken string
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make
@@ -243,10 +246,15 @@ func (j *fireJob) run(ctx context.Context) {
 			j.abort()
 			return
 		}
-		j.checkSession(ctx, opening, r.localAt(opening.Add(-r.timing.WarmAhead-freshMargin)))
+		armBy := r.localAt(opening.Add(-r.timing.WarmAhead - freshMargin))
+		armed := j.armAside(ctx, j.checkSession(ctx, opening, armBy), armBy)
 		deadline := r.localAt(opening.Add(-r.timing.WarmAhead))
 		if _, err := r.estimator.Probe(ctx, r.client, j.ref, probeTarget, deadline); err != nil && ctx.Err() == nil {
 			r.log.Warn("server clock estimate failed; firing by the local clock", "err", err)
+		}
+		select { // done by armBy, before the warm-up
+		case <-armed:
+		case <-ctx.Done():
 		}
 		if err := sleepUntil(ctx, r.clock, r.localAt(opening.Add(-r.timing.WarmAhead)), r.timing.Recheck); err != nil {
 			j.abort()
@@ -368,6 +376,12 @@ func (j *fireJob) reassertClaim(ctx context.Context, firstSend time.Time) bool {
 // the prebooking goes back to pending for it instead.
 func (j *fireJob) conclude(ctx context.Context, res *burstResult, relogin bool) (o session.Outcome, rearm time.Time) {
 	if res.verdict == verdictRefused && errors.Is(res.best.err, aimharder.ErrLoggedOut) {
+		// A box that wants setrefresh (docs/protocol.md §3.1) says logout
+		// to a live session: once per token, before any login.
+		if retried, ok := j.refreshAndRetry(ctx, res); ok {
+			*res = *retried
+			return j.conclude(ctx, res, relogin)
+		}
 		if relogin {
 			retried, err := j.reloginAndRetry(ctx, res)
 			if err != nil {

@@ -96,7 +96,14 @@ func (j *fireJob) resolve(ctx context.Context, opening time.Time) bool {
 			failed, lastErr = failed+1, err
 			r.log.Warn("cannot read the day to find a class listed only at its opening", "prebooking", j.p.ID,
 				"read", reads, "err", err)
-			if errors.Is(err, aimharder.ErrLoggedOut) && !relogged {
+			armed := false
+			if errors.Is(err, aimharder.ErrLoggedOut) && j.refreshedToken != sess.Credentials.Token {
+				// A box that wants setrefresh (docs/protocol.md §3.1): once
+				// per token, before any login.
+				j.refreshedToken = sess.Credentials.Token
+				_, armed = j.setRefresh(ctx, sess.Credentials)
+			}
+			if errors.Is(err, aimharder.ErrLoggedOut) && !armed && !relogged {
 				// Once, as a burst does: log in again, then read on.
 				relogged = true
 				if j.markDead(ctx, sess.Credentials, "AimHarder logged the session out while a fire looked for its class") {
@@ -151,14 +158,9 @@ func nextRead(now, anchor time.Time, step time.Duration) time.Time {
 }
 
 // findByName is the class of day at start (box-local clock time) whose
-// name matches.
+// name matches (session.FindClass).
 func findByName(day aimharder.Day, name string, start session.ClockTime, loc *time.Location) (aimharder.Class, bool) {
-	for _, c := range day.Classes {
-		if session.ClockOf(c.Start.In(loc)) == start && session.ClassNameMatches(name, c.Name) {
-			return c, true
-		}
-	}
-	return aimharder.Class{}, false
+	return session.FindClass(day.Classes, session.ClassAt{Name: name, At: start, Loc: loc}, session.NameAndStart)
 }
 
 // resolveStoreWait bounds the write of the class found (resolved).

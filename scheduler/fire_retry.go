@@ -88,12 +88,21 @@ func (j *fireJob) reloginAndRetry(ctx context.Context, res *burstResult) (*burst
 	if err != nil {
 		return nil, fmt.Errorf("reading the session after logging in again: %w", err)
 	}
-	prepared, err := r.client.PrepareBook(sess.Credentials, j.ref, j.p.ClassID, j.p.Day,
+	r.log.Info("logged in again after AimHarder ended the session mid-fire; sending the booking again", "prebooking", j.p.ID)
+	return j.resend(ctx, res, sess.Credentials)
+}
+
+// resend sends the booking again with creds — once now, then at the
+// burst's remaining planned times while AimHarder says "too early" (the
+// logout may have come before the opening) — and returns the burst with
+// the retry's verdict.
+func (j *fireJob) resend(ctx context.Context, res *burstResult, creds aimharder.Credentials) (*burstResult, error) {
+	r := j.r
+	prepared, err := r.client.PrepareBook(creds, j.ref, j.p.ClassID, j.p.Day,
 		aimharder.BookOptions{Insist: j.p.AllowWaitlist, FamilyID: j.p.FamilyID})
 	if err != nil {
 		return nil, err
 	}
-	r.log.Info("logged in again after AimHarder ended the session mid-fire; sending the booking again", "prebooking", j.p.ID)
 	now := r.clock.Now()
 	retry := firePlan{sends: []time.Time{now}, staggered: 1, end: j.plan.end, opening: j.plan.opening}
 	for _, at := range j.plan.sends {
@@ -103,8 +112,8 @@ func (j *fireJob) reloginAndRetry(ctx context.Context, res *burstResult) (*burst
 	}
 	again := j.burst(ctx, prepared, retry)
 	j.keepTrying(ctx, prepared, &again)
-	j.saveCookies(ctx, sess.Credentials, again.attempts)
-	j.sent = sess.Credentials
+	j.saveCookies(ctx, creds, again.attempts)
+	j.sent = creds
 	firstRest, againRest := res.rest, again.rest
 	out := &burstResult{
 		attempts:  append(slices.Clone(res.attempts), again.attempts...),

@@ -54,11 +54,12 @@ func sessionGone(err error) bool {
 // ago, but a logout since (one on another device ends every session) would
 // otherwise show only at the instant, when logging in again costs the
 // class; found now, password_command logs in again in time. The check
-// reads only: it never rotates the token under its short deadline.
-func (j *fireJob) checkSession(ctx context.Context, opening, by time.Time) {
+// reads only: it never rotates the token under its short deadline. It
+// reports whether this fire made the check (and found the session alive).
+func (j *fireJob) checkSession(ctx context.Context, opening, by time.Time) bool {
 	r := j.r
 	if !r.clock.Now().Before(by) || !r.takeSessionCheck(opening) {
-		return
+		return false
 	}
 	// The question gets sessionCheckFor, so that the clock probe after it
 	// keeps its time; a re-login it calls for (password_command may take
@@ -73,6 +74,7 @@ func (j *fireJob) checkSession(ctx context.Context, opening, by time.Time) {
 	case ctx.Err() == nil:
 		r.log.Warn("checking the background session before a fire failed", "prebooking", j.p.ID, "err", err)
 	}
+	return err == nil && ctx.Err() == nil && !j.lost.Load()
 }
 
 // takeSessionCheck reports whether this fire should check the session:

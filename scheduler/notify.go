@@ -40,6 +40,9 @@ type NotifyConfig struct {
 	Timeout  time.Duration // each run is killed (with its process group) after this
 	Grace    time.Duration // at shutdown, queued and running notifications get this long
 	Queue    int           // notifications waiting while the command runs
+	// Getenv reads the locale that decides the notifications' language
+	// when the language setting is unset (default os.Getenv; tests).
+	Getenv func(string) string
 }
 
 func (c NotifyConfig) withDefaults() NotifyConfig {
@@ -69,8 +72,9 @@ type Notification struct {
 	// waitlisted, full, failed, missed, no_class or cancelled; for watch
 	// booked, place_free or ended.
 	Outcome string `json:"outcome"`
-	Title   string `json:"title"`   // a short headline, e.g. "Booked: WOD Thu 26 Nov 07:00"
-	Message string `json:"message"` // the whole event in one line
+	Title   string `json:"title"`   // a short headline in the member's language, e.g. "Booked: WOD Thu 26 Nov 07:00"
+	Message string `json:"message"` // the whole event in one line (the log's, in English)
+	Lang    string `json:"lang"`    // the language of Title and Reason: "en" or "es" (notify_lang.go)
 	Time    string `json:"time"`    // when it happened, RFC 3339 with the box's offset
 
 	PrebookingID  int64  `json:"prebooking_id,omitempty"`
@@ -84,7 +88,7 @@ type Notification struct {
 	BoxName       string `json:"box_name,omitempty"`
 	ReservationID int64  `json:"reservation_id,omitempty"`
 	Code          string `json:"code,omitempty"`   // the outcome code (session/outcome), e.g. "full"
-	Reason        string `json:"reason,omitempty"` // the code in English words, then AimHarder's own, quoted
+	Reason        string `json:"reason,omitempty"` // the code in the member's words, then AimHarder's own, quoted
 	Attempts      int    `json:"attempts,omitempty"`
 	Late          bool   `json:"late,omitempty"`    // the booking request left a second or more after the opening
 	LateMS        int64  `json:"late_ms,omitempty"` // how late, when Late and known
@@ -93,6 +97,7 @@ type Notification struct {
 	Plan          string `json:"plan,omitempty"`    // plan_occurrence: the plan in words, "every Mon/Wed/Fri 07:00 WOD"
 
 	boxID int64 // looked up for Box and BoxName just before the run
+	ev    Event // what it tells, for its words in the member's language (localize)
 	// at and start are Time and StartsAt as instants, written again in
 	// the box's zone just before the run (inZone).
 	at, start time.Time
@@ -134,6 +139,7 @@ func (n Notification) env() []string {
 		"AHTUI_EVENT=" + n.Event,
 		"AHTUI_OUTCOME=" + n.Outcome,
 		"AHTUI_TITLE=" + n.Title,
+		"AHTUI_LANG=" + n.Lang,
 		"AHTUI_MESSAGE=" + n.Message,
 		"AHTUI_TIME=" + n.Time,
 		"AHTUI_PREBOOKING_ID=" + id(n.PrebookingID),
@@ -161,7 +167,7 @@ func (n Notification) env() []string {
 // that are not worth one (refreshes, clock estimates, arming…). Box and
 // BoxName are filled in later, from the store.
 func notificationOf(e Event) (Notification, bool) {
-	n := Notification{Time: e.Time().Format(time.RFC3339), Message: e.String(), at: e.Time()}
+	n := Notification{Time: e.Time().Format(time.RFC3339), Message: e.String(), Lang: string(outcome.EN), at: e.Time(), ev: e}
 	switch e := e.(type) {
 	case PrebookingOutcome:
 		n.Event, n.Outcome = "prebooking_outcome", string(e.Prebooking.Status)
@@ -232,8 +238,8 @@ func (n *Notification) prebooking(p session.Prebooking) {
 		n.StartsAt = p.ClassStart.Format(time.RFC3339)
 		n.start = p.ClassStart
 	}
-	// Reason: the code in English words (notifications speak English), then
-	// AimHarder's own words.
+	// Reason: the code in English words (localize rewrites it in the
+	// member's language), then AimHarder's own words.
 	n.ReservationID, n.Code = p.ReservationID, p.OutcomeCode
 	n.Reason = outcome.Reason(string(p.Status), p.OutcomeCode, p.OutcomeMessage, outcome.EN)
 	n.Attempts, n.Late = p.Attempts, p.Late
@@ -419,7 +425,10 @@ func (n *notifier) deliver(note Notification) {
 	readCtx, cancel := context.WithTimeout(n.ctx, 10*time.Second)
 	command, ok, err := n.store.Setting(readCtx, session.SettingNotifyCommand)
 	if err == nil && ok && strings.TrimSpace(command) != "" {
-		note.inZone(notifyZone(readCtx, n.store, &note))
+		loc := notifyZone(readCtx, n.store, &note)
+		note.inZone(loc)
+		setting, _, _ := n.store.Setting(readCtx, session.SettingLanguage)
+		note.localize(notifyLang(setting, n.cfg.Getenv), loc)
 	}
 	cancel()
 	if err != nil {

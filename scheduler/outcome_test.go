@@ -138,8 +138,11 @@ func TestLogoutMarksTheSentSessionDead(t *testing.T) {
 	if now, _ := h.store.Session(ctx, session.KindBackground); now.State != session.StateLive {
 		t.Errorf("the session logged in since was marked dead: %s (%s)", now.State, now.DeadReason)
 	}
-	// The credentials that were sent are the ones marked.
+	// The credentials that were sent are the ones marked — once AimHarder
+	// ended the session (a setrefresh confirming it would send again,
+	// docs/protocol.md §3.1).
 	j.sent, _ = r.svc.Fresh(ctx, session.KindBackground, time.Hour)
+	h.fake.ForceLogout(testEmail, "")
 	j.conclude(ctx, &res, false)
 	if now, _ := h.store.Session(ctx, session.KindBackground); now.State != session.StateDead {
 		t.Errorf("the session the logout was about is %s", now.State)

@@ -231,6 +231,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	wg.Go(func() { r.watchHealth(ctx) })
 	wg.Go(func() { r.relayClock(ctx) })
 	wg.Go(func() { r.watch(ctx) })
+	wg.Go(func() { r.record(ctx) })
 	r.lead(ctx)
 	wg.Wait()
 	return nil

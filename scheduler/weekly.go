@@ -241,29 +241,13 @@ type planPass struct {
 	// others: days read this pass as another family member (dayOfOther).
 	others map[otherDay]account.DayView
 	rules  map[int64]session.WindowRule
-	norm   map[string]string // class names, normalised (session.NormalizeClassName)
-}
-
-// normal is name as plans compare it, worked out once a pass.
-func (pp *planPass) normal(name string) string {
-	n, ok := pp.norm[name]
-	if !ok {
-		n = session.NormalizeClassName(name)
-		pp.norm[name] = n
-	}
-	return n
 }
 
 // listed finds the choice's class in a day: the same name
 // (session.ClassNameMatches) at the choice's start time in the box's zone.
 func (pp *planPass) listed(v account.DayView, ch session.Choice, loc *time.Location) (account.ClassView, bool) {
-	want := pp.normal(ch.Class)
-	for _, c := range v.Classes {
-		if session.ClockOf(c.Start.In(loc)) == ch.Time && pp.normal(c.Name) == want {
-			return c, true
-		}
-	}
-	return account.ClassView{}, false
+	return session.FindClass(v.Classes, session.ClassAt{Name: ch.Class, At: ch.Time, Loc: loc},
+		func(c account.ClassView) (string, time.Time) { return c.Name, c.Start })
 }
 
 type cachedDay struct {
@@ -348,7 +332,7 @@ type occ struct {
 func (r *Runner) newPass(ctx context.Context) *planPass {
 	family, _ := r.store.FamilyID(ctx)
 	return &planPass{r: r, ctx: ctx, days: map[boxDay]passDay{}, family: family,
-		cached: map[boxDay]cachedDay{}, rules: map[int64]session.WindowRule{}, norm: map[string]string{}}
+		cached: map[boxDay]cachedDay{}, rules: map[int64]session.WindowRule{}}
 }
 
 // runPlans is the plan pass: every occurrence of every live plan from
@@ -796,7 +780,7 @@ func (pp *planPass) pendingFor(box int64, c account.ClassView, day aimharder.Dat
 			continue
 		}
 		if (c.ID != 0 && p.ClassID == c.ID) ||
-			((c.ID == 0 || p.ClassID == 0) && p.ClassStart.Equal(c.Start) && session.ClassNameMatches(p.ClassName, c.Name)) {
+			((c.ID == 0 || p.ClassID == 0) && session.SameClass(p.ClassName, p.ClassStart, c.Name, c.Start)) {
 			return &p
 		}
 	}

@@ -50,7 +50,8 @@ type Box struct {
 	LearnedWindow   string // learned from "too early" answers; "" when unknown
 	LearnedWindowAt time.Time
 	// LearnedWindowState: "" unconfirmed, WindowConfirmed or
-	// WindowOpensEarlier (session/window.go).
+	// WindowOpensEarlier, an unconfirmed one with ">HH:MM" where a search
+	// found the box too early (WindowState, session/window.go).
 	LearnedWindowState string
 	MemberWindow       string // set by the member; wins over the learned one
 }

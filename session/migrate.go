@@ -452,6 +452,24 @@ BEGIN UPDATE screen_version SET version = version + 1 WHERE id = 1; END;
 ALTER TABLE plans ADD COLUMN family_id TEXT NOT NULL DEFAULT '';
 `,
 	},
+	{
+		// Every runner on the database, the standby ones too
+		// (session/registry.go): who else would fire the prebookings if
+		// this one stopped. No screen_version trigger: its heartbeats
+		// show nothing new.
+		name: "runner registry",
+		sql: `
+CREATE TABLE runner_registry (
+	owner        TEXT    PRIMARY KEY,
+	kind         TEXT    NOT NULL,
+	pid          INTEGER NOT NULL,
+	host         TEXT    NOT NULL,
+	started_at   INTEGER NOT NULL,
+	heartbeat_at INTEGER NOT NULL,
+	expires_at   INTEGER NOT NULL
+) STRICT;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

@@ -6,11 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/ahtui/ahtui/aimharder"
 )
@@ -147,24 +142,6 @@ func (c ClockTime) On(day aimharder.Date, loc *time.Location) time.Time {
 
 // ClockOf is the time of day of t, in t's zone.
 func ClockOf(t time.Time) ClockTime { return ClockTime{Hour: t.Hour(), Minute: t.Minute()} }
-
-// NormalizeClassName is the form class names are compared in: trimmed,
-// without accents, case-folded. "  Halterofília " → "halterofilia".
-func NormalizeClassName(name string) string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	out, _, err := transform.String(t, strings.TrimSpace(name))
-	if err != nil {
-		out = strings.TrimSpace(name)
-	}
-	return strings.ToLower(out)
-}
-
-// ClassNameMatches reports whether a class called name is the class a
-// plan names: exactly equal after trimming, ignoring case and accents.
-// "WOD" does not match "TEAM WOD"; "Halterofília" matches "halterofilia".
-func ClassNameMatches(planned, name string) bool {
-	return NormalizeClassName(planned) == NormalizeClassName(name)
-}
 
 // Fallback is a class a plan tries, in order, when its first choice is
 // full or refused: another class, at its own time.

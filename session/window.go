@@ -37,13 +37,65 @@ type WindowRule struct {
 	// opening, so the box opens earlier (at a fixed hour); the scheduler
 	// looks for it from the day's earliest plausible instant.
 	OpensEarlier bool
+	// RefusedThrough, when not zero, is one more than the minute of the
+	// opening day (wall clock, 0 for 00:00) through which a search's
+	// request was refused as too early: the opening is after it, and the
+	// next search starts there (docs/protocol.md §9.3).
+	RefusedThrough int
 }
 
-// Learned-rule states (Box.LearnedWindowState).
+// Learned-rule states (Box.LearnedWindowState). An unconfirmed state may
+// carry ">HH:MM", the instant of the opening day a search found too
+// early (WindowRule.RefusedThrough): "earlier>17:30", ">10:00".
 const (
 	WindowConfirmed    = "confirmed"
 	WindowOpensEarlier = "earlier"
 )
+
+// WindowState is the stored state for base ("", WindowConfirmed or
+// WindowOpensEarlier) and a RefusedThrough (0: none).
+func WindowState(base string, refusedThrough int) string {
+	if refusedThrough <= 0 || base == WindowConfirmed {
+		return base
+	}
+	m := refusedThrough - 1
+	return fmt.Sprintf("%s>%02d:%02d", base, m/60, m%60)
+}
+
+// parseWindowState reads a stored state into its base and RefusedThrough.
+func parseWindowState(state string) (string, int) {
+	base, at, ok := strings.Cut(state, ">")
+	if !ok {
+		return state, 0
+	}
+	var h, m int
+	if n, err := fmt.Sscanf(at, "%d:%d", &h, &m); err != nil || n != 2 || h < 0 || h > 23 || m < 0 || m > 59 {
+		return base, 0
+	}
+	return base, h*60 + m + 1
+}
+
+// RefusedUntil is the instant of day (in the rule's zone) through which
+// a search found the box too early; false when none is known.
+func (w WindowRule) RefusedUntil(day aimharder.Date) (time.Time, bool) {
+	if w.RefusedThrough <= 0 || w.Location == nil {
+		return time.Time{}, false
+	}
+	m := w.RefusedThrough - 1
+	return time.Date(day.Year, day.Month, day.Day, m/60, m%60, 0, 0, w.Location), true
+}
+
+// State is the stored state of the rule (Box.LearnedWindowState).
+func (w WindowRule) State() string {
+	base := ""
+	switch {
+	case w.Confirmed:
+		base = WindowConfirmed
+	case w.OpensEarlier:
+		base = WindowOpensEarlier
+	}
+	return WindowState(base, w.RefusedThrough)
+}
 
 // Assumed reports whether the rule is learned and no opening has
 // confirmed it yet.
@@ -75,9 +127,10 @@ func (b Box) Rule() WindowRule {
 		return r
 	}
 	if r, ok := parseStoredRule(b.LearnedWindow); ok {
+		state, refused := parseWindowState(b.LearnedWindowState)
 		return WindowRule{Rule: r, Source: RuleLearned, Location: b.zone(),
-			Confirmed:    b.LearnedWindowState == WindowConfirmed,
-			OpensEarlier: b.LearnedWindowState == WindowOpensEarlier}
+			Confirmed:    state == WindowConfirmed,
+			OpensEarlier: state == WindowOpensEarlier, RefusedThrough: refused}
 	}
 	return WindowRule{Source: RuleUnknown, Location: b.zone()}
 }

@@ -102,3 +102,50 @@ func TestPlausibleOpenings(t *testing.T) {
 		t.Errorf("capped to the common ones: %v", names)
 	}
 }
+
+// A search's "too early through HH:MM" rides on the learned state: it
+// reads back with its base, is dropped by a confirmation, and a broken
+// suffix counts as none.
+func TestWindowStateRefusedThrough(t *testing.T) {
+	madrid, err := time.LoadLocation("Europe/Madrid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		state        string
+		base         string
+		refused      int
+		earlier, ok  bool
+		confirmed    bool
+		wantUntilHHM string
+	}{
+		{state: "", base: ""},
+		{state: "earlier>17:30", base: WindowOpensEarlier, refused: 17*60 + 30 + 1, earlier: true, ok: true, wantUntilHHM: "17:30"},
+		{state: ">00:00", base: "", refused: 1, ok: true, wantUntilHHM: "00:00"},
+		{state: "earlier>25:00", base: WindowOpensEarlier, earlier: true},
+		{state: WindowConfirmed, base: WindowConfirmed, confirmed: true},
+	} {
+		b := Box{Timezone: "Europe/Madrid", LearnedWindow: "1d", LearnedWindowState: c.state}
+		r := b.Rule()
+		if r.RefusedThrough != c.refused || r.OpensEarlier != c.earlier || r.Confirmed != c.confirmed {
+			t.Errorf("%q: %+v", c.state, r)
+		}
+		if got := WindowState(c.base, c.refused); c.refused > 0 && got != c.state {
+			t.Errorf("WindowState(%q, %d) = %q, want %q", c.base, c.refused, got, c.state)
+		}
+		if r.State() != WindowState(c.base, c.refused) {
+			t.Errorf("%q: State() = %q", c.state, r.State())
+		}
+		day := aimharder.Date{Year: 2026, Month: time.October, Day: 25}
+		until, ok := r.RefusedUntil(day)
+		if ok != c.ok {
+			t.Errorf("%q: RefusedUntil = %v %v", c.state, until, ok)
+		}
+		if ok && (until.Format("15:04") != c.wantUntilHHM || aimharder.DateOf(until) != day || until.Location().String() != madrid.String()) {
+			t.Errorf("%q: RefusedUntil = %v, want %s", c.state, until, c.wantUntilHHM)
+		}
+	}
+	if got := WindowState(WindowConfirmed, 100); got != WindowConfirmed {
+		t.Errorf("a confirmed rule keeps no search state: %q", got)
+	}
+}

@@ -15,7 +15,6 @@ import (
 	"github.com/ahtui/ahtui/session"
 	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/dialog"
-	"github.com/ahtui/ahtui/tui/i18n"
 	"github.com/ahtui/ahtui/tui/lists"
 	"github.com/ahtui/ahtui/tui/toast"
 )
@@ -284,7 +283,7 @@ func (m *Model) agendaClassID(e account.AgendaEntry) int64 {
 	}
 	if d := m.dayIndex(e.Day); d >= 0 {
 		for _, c := range m.grid.Classes(d) {
-			if c.Start.Equal(e.Start) && session.ClassNameMatches(c.Name, e.Name) {
+			if session.SameClass(c.Name, c.Start, e.Name, e.Start) {
 				return c.ID
 			}
 		}
@@ -465,7 +464,9 @@ func (m *Model) renderAgenda(force bool) {
 			content = append(content, fitW(" "+m.agendaDayHeading(day)))
 		}
 		a.lineOf = append(a.lineOf, len(content))
-		content = append(content, fitW(m.agendaLine(e, i == a.cursor, cols)))
+		for _, l := range m.agendaLines(e, i == a.cursor, cols) {
+			content = append(content, fitW(l))
+		}
 	}
 
 	// Scroll so the cursor's line (and its day heading) shows.
@@ -479,8 +480,8 @@ func (m *Model) renderAgenda(force bool) {
 		if top < a.offset {
 			a.offset = top
 		}
-		if cl >= a.offset+body {
-			a.offset = cl - body + 1
+		if end := cl + cols.lines() - 1; end >= a.offset+body {
+			a.offset = end - body + 1
 		}
 	}
 	a.offset = min(max(a.offset, 0), max(len(content)-body, 0))
@@ -517,8 +518,26 @@ func (m *Model) agendaDayHeading(d aimharder.Date) string {
 	return style.Render(text)
 }
 
-// agendaCols are the widths of an entry line's columns.
-type agendaCols struct{ time, name, box int }
+// agendaCols are the widths of an entry line's columns. stacked: the
+// screen is too narrow for the state words beside the names (a phone),
+// so they take a line of their own under them.
+type agendaCols struct {
+	time, name, box int
+	stacked         bool
+}
+
+// lines is how many lines an entry takes.
+func (c agendaCols) lines() int {
+	if c.stacked {
+		return 2
+	}
+	return 1
+}
+
+// agendaStackedBelow is the room for the state words under which they go
+// on their own line: "free cancel until 15:30" and the waitlist place
+// must read whole.
+const agendaStackedBelow = 28
 
 // agendaColumns fits the names and box names shown, leaving the state
 // words agendaStatusWidth cells; box names give way first, then class
@@ -538,14 +557,52 @@ func agendaColumns(w int, entries []account.AgendaEntry) agendaCols {
 	if over := name + box - avail; over > 0 {
 		name -= min(over, name-floor)
 	}
-	return agendaCols{time: 11, name: name, box: box}
+	if avail+statusW-name-box >= agendaStackedBelow {
+		return agendaCols{time: 11, name: name, box: box}
+	}
+	// Stacked: the names take their own width, the state words the next
+	// line.
+	name, box = 0, 0
+	for _, e := range entries {
+		name = max(name, ansi.StringWidth(strings.TrimSpace(e.Name)))
+		box = max(box, ansi.StringWidth(strings.TrimSpace(e.Box.Name)))
+	}
+	return agendaCols{time: 11, name: min(name, 24), box: box, stacked: true}
+}
+
+// agendaLines is an entry's line, or its two lines when stacked:
+// "▌ 10:00-11:00 ✓ WOD  Sample Gym" over "▌   free cancel until 08:30".
+func (m *Model) agendaLines(e account.AgendaEntry, selected bool, cols agendaCols) []string {
+	if !cols.stacked {
+		return []string{m.agendaLine(e, selected, cols)}
+	}
+	th := m.th
+	_, _, status, statusStyle := m.agendaLook(e)
+	gutter := "  "
+	if selected {
+		gutter = th.Accent.Render(th.Mark.Cursor) + " "
+	}
+	first := m.agendaHead(e, selected, cols)
+	if box := strings.TrimSpace(e.Box.Name); box != "" {
+		first += " " + th.Subtle.Render(box)
+	}
+	return []string{first, gutter + "  " + statusStyle.Render(status)}
 }
 
 // agendaLine is one entry: "▌ 10:00-11:00 ✓ WOD   Sample Gym   free cancel
 // until 08:30".
 func (m *Model) agendaLine(e account.AgendaEntry, selected bool, cols agendaCols) string {
+	_, _, status, statusStyle := m.agendaLook(e)
+	return m.agendaHead(e, selected, cols) + " " +
+		m.th.Subtle.Render(padTo(strings.TrimSpace(e.Box.Name), cols.box)) + " " +
+		statusStyle.Render(status)
+}
+
+// agendaHead is the start of an entry's line: the cursor's gutter, the
+// time, the marker and the name in its column.
+func (m *Model) agendaHead(e account.AgendaEntry, selected bool, cols agendaCols) string {
 	th := m.th
-	mark, style, status, statusStyle := m.agendaLook(e)
+	mark, style, _, _ := m.agendaLook(e)
 	gutter := "  "
 	nameStyle, timeStyle := th.Base, th.Time
 	if selected {
@@ -561,9 +618,7 @@ func (m *Model) agendaLine(e account.AgendaEntry, selected bool, cols agendaCols
 	return gutter +
 		timeStyle.Render(padTo(when, cols.time)) + " " +
 		style.Render(mark) + " " +
-		nameStyle.Render(padTo(strings.TrimSpace(e.Name), cols.name)) + " " +
-		th.Subtle.Render(padTo(strings.TrimSpace(e.Box.Name), cols.box)) + " " +
-		statusStyle.Render(status)
+		nameStyle.Render(padTo(strings.TrimSpace(e.Name), cols.name))
 }
 
 // agendaLook is an entry's marker and its words: the state, and for a
@@ -594,7 +649,7 @@ func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.S
 	case account.AgendaPrebooked:
 		mark, style, status = mk.Prebooked, th.Prebooked, at.Prebooked
 		if p, ok := m.prebookingByID(e.PrebookingID); ok && !p.OpensAt.IsZero() && m.now.Before(p.OpensAt) {
-			status += " · " + fmt.Sprintf(tx.FiresIn, i18n.Countdown(p.OpensAt.Sub(m.now)))
+			status += " · " + fmt.Sprintf(tx.FiresIn, tx.In(p.OpensAt.Sub(m.now)))
 		}
 		if e.PlanID != 0 {
 			status += " · " + fmt.Sprintf(at.PlanNumber, e.PlanID)

@@ -230,6 +230,8 @@ func TestDayLayoutHelpScrolls(t *testing.T) {
 		e.key("j")
 	}
 	e.requireContains("» firing")
+	// The legend's last entry shows: the scroll line does not cover it.
+	e.requireContains("‖ paused")
 	checkSize(t, e.screen(), 40, 20)
 	e.key("esc")
 	if e.m.helpOpen {

@@ -102,6 +102,35 @@ func TestGoldenViews(t *testing.T) {
 			e.key("r")
 		}},
 		{"too_small", 60, 12, i18n.EN, nil},
+		{"login_40x20", 40, 20, i18n.EN, func(e *env) {
+			e.acct.weekErr = account.ErrSessionExpired
+			e.key("r")
+		}},
+		{"login_40x20_es", 40, 20, i18n.ES, func(e *env) {
+			e.acct.weekErr = account.ErrSessionExpired
+			e.key("r")
+		}},
+		{"prebookings_40x20", 40, 20, i18n.EN, func(e *env) {
+			for range 3 {
+				e.selectClass(func(c account.ClassView) bool {
+					_, has := e.m.grid.Prebooking(c.ID, c.Date)
+					return !has && grid.StateOf(c, nil, e.now) == grid.NotOpen
+				})
+				e.key("p")
+			}
+			e.store.finish(3, session.PrebookFailed, "La clase está completa")
+			e.key("P")
+		}},
+		{"prebookings_40x20_es", 40, 20, i18n.ES, func(e *env) {
+			for range 2 {
+				e.selectClass(func(c account.ClassView) bool {
+					_, has := e.m.grid.Prebooking(c.ID, c.Date)
+					return !has && grid.StateOf(c, nil, e.now) == grid.NotOpen
+				})
+				e.key("p")
+			}
+			e.key("P")
+		}},
 
 		// Weekly plans.
 		{"plan_form_80x24", 80, 24, i18n.EN, func(e *env) {

@@ -45,10 +45,16 @@ func (m *Model) fitHelpBox(groups []string, legend []string) {
 func (m *Model) windowHelp() {
 	nh := &m.narrowHelp
 	room := max(m.bodyHeight()-4, 1) // border, title and the blank line under it
-	nh.offset = min(max(nh.offset, 0), max(len(nh.lines)-room, 0))
-	end := min(nh.offset+room, len(nh.lines))
+	over := len(nh.lines) > room
+	shown := room
+	if over {
+		shown = max(room-1, 1) // the last line says what more there is
+	}
+	nh.offset = min(max(nh.offset, 0), max(len(nh.lines)-shown, 0))
+	end := min(nh.offset+shown, len(nh.lines))
 	vis := append([]string(nil), nh.lines[nh.offset:end]...)
-	if len(nh.lines) > room {
+	if over {
+		vis = append(vis, "")
 		var more []string
 		if nh.offset > 0 {
 			more = append(more, fmt.Sprintf(m.tx.MoreAbove, nh.offset))

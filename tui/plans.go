@@ -180,8 +180,8 @@ func (m *Model) openOccurrences(n session.NewPlan) []account.ClassView {
 	for d := range 7 {
 		for _, c := range m.grid.Classes(d) {
 			if !n.Days.Has(c.Date.Weekday()) || !n.From.IsZero() && c.Date.Before(n.From) ||
-				!n.Until.IsZero() && c.Date.After(n.Until) || session.ClockOf(c.Start) != n.Time ||
-				!session.ClassNameMatches(n.Class, c.Name) || c.OpensAt.IsZero() {
+				!n.Until.IsZero() && c.Date.After(n.Until) ||
+				!(session.ClassAt{Name: n.Class, At: n.Time}).Is(c.Name, c.Start) || c.OpensAt.IsZero() {
 				continue
 			}
 			var p *session.Prebooking

@@ -351,7 +351,7 @@ func TestQuitWarnsThatPlansStop(t *testing.T) {
 	e.makePlan()
 	e.key("q")
 	d := e.requireDialog("Quit ahtui?")
-	if !strings.Contains(d.Body, "1 weekly plan books through this ahtui. Quitting stops it here") {
+	if !strings.Contains(d.Body, "Nothing will book your 1 weekly plan while ahtui is closed") {
 		t.Fatalf("the quit question does not name the plans: %q", d.Body)
 	}
 }

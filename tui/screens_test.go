@@ -267,16 +267,16 @@ func TestCountdownsNeverReadAsClockTimes(t *testing.T) {
 	e.requireContains("fires in 1m 48s")
 }
 
-// TestQuitSaysWhatHappens: a TUI that fires the prebookings says quitting
-// stops it here and that no other ahtui fires it now, in the singular for
-// one prebooking.
+// TestQuitSaysWhatHappens: a TUI that fires the prebookings, with no other
+// runner on the database, says nothing will fire it while ahtui is closed,
+// in the singular for one prebooking.
 func TestQuitSaysWhatHappens(t *testing.T) {
 	e := newEnv(t, 80, 24, i18n.EN)
 	e.m.cfg.Engine = fakeEngine{leading: true}
 	e.pick(grid.NotOpen)
 	e.key("p", "q")
 	d := e.requireDialog("Quit ahtui?")
-	for _, s := range []string{"1 prebooking pending", "fired by this ahtui", "Quitting stops it here", "no other ahtui fires it now"} {
+	for _, s := range []string{"Nothing will fire your 1 pending prebooking while ahtui is closed", "keep it open or start `ahtui run`"} {
 		if !strings.Contains(d.Body, s) {
 			t.Errorf("the quit question lacks %q: %q", s, d.Body)
 		}

@@ -20,7 +20,7 @@ func TestQuitOffersToKeepRunning(t *testing.T) {
 		e.pick(grid.NotOpen)
 		e.key("p", "q")
 		d := e.requireDialog(en.ConfirmQuit)
-		if !strings.Contains(d.Body, "1 prebooking pending") || len(d.Choices) != 2 {
+		if !strings.Contains(d.Body, "Nothing will fire your 1 pending prebooking") || len(d.Choices) != 2 {
 			t.Fatalf("quit dialog %q with %d choices", d.Body, len(d.Choices))
 		}
 		for _, want := range []string{"keep running in the background", "quit anyway", "n/esc stay"} {

@@ -88,6 +88,15 @@ type LeaderFinder interface {
 	FiringProcess(ctx context.Context) (FiringProcess, bool, error)
 }
 
+// StandbyFinder is what an Engine may also tell: which other process on
+// the database would fire the prebookings once this one stops, so that
+// the quit dialog promises only what is true.
+type StandbyFinder interface {
+	// Standby reads the live runners on the database; false when no
+	// other one runs.
+	Standby(ctx context.Context) (FiringProcess, bool, error)
+}
+
 // FiringProcess is the process that fires the prebookings.
 type FiringProcess struct {
 	Program string // "ahtui run", "ahtui serve", "ahtui"; may be empty

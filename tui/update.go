@@ -29,6 +29,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.toasts, cmd = m.toasts.Update(msg)
 	case dialog.ResultMsg:
 		cmd = m.onAnswer(msg)
+	case quitCheckMsg:
+		cmd = m.onQuitCheck(msg)
 	case dialog.OpeningMsg:
 		cmd = m.onOpening(msg)
 	case windowSetMsg:
@@ -380,11 +382,58 @@ func (m *Model) requestQuit() tea.Cmd {
 	// Weekly plans need the runner too: with nothing pending yet, they
 	// are what quitting stops.
 	n, plans := m.pendingCount(), len(m.plans)
+	if (n > 0 || plans > 0) && m.engineLeading() {
+		if sf, ok := m.cfg.Engine.(StandbyFinder); ok {
+			// Ask the database who else runs on it before promising
+			// anything: the dialog opens with the answer.
+			ctx := m.ctx
+			return func() tea.Msg {
+				who, ok, err := sf.Standby(ctx)
+				return quitCheckMsg{standby: who, ok: ok && err == nil}
+			}
+		}
+	}
+	return m.openQuitDialog(FiringProcess{}, false)
+}
+
+// quitCheckMsg says which other runner, if any, would fire the
+// prebookings once this process quits.
+type quitCheckMsg struct {
+	standby FiringProcess
+	ok      bool
+}
+
+// onQuitCheck opens the quit dialog once the database said who else runs.
+func (m *Model) onQuitCheck(msg quitCheckMsg) tea.Cmd {
+	if m.quitting || m.dialog.IsOpen() {
+		return nil
+	}
+	return m.openQuitDialog(msg.standby, msg.ok)
+}
+
+// openQuitDialog asks before quitting when this process fires pending
+// prebookings or runs weekly plans. With a standby runner on the database,
+// it says which one will take them over; without, that nothing will fire
+// them, and offers the hand-over to `ahtui run` when it can.
+func (m *Model) openQuitDialog(standby FiringProcess, hasStandby bool) tea.Cmd {
+	n, plans := m.pendingCount(), len(m.plans)
 	keepBody, quitBody := m.tx.ConfirmQuitKeep.N(n), m.tx.ConfirmQuitBody.N(n)
 	if n == 0 && plans > 0 {
 		keepBody, quitBody = m.tx.ConfirmQuitPlansKeep.N(plans), m.tx.ConfirmQuitPlans.N(plans)
 	}
-	if (n > 0 || plans > 0) && m.engineLeading() && m.cfg.KeepRunning != nil {
+	if (n == 0 && plans == 0) || !m.engineLeading() {
+		return m.quit()
+	}
+	if hasStandby {
+		who := fmt.Sprintf(m.tx.QuitRunner, standby.Program, standby.Host, standby.PID)
+		body := m.tx.QuitStandby.With(n, who)
+		if n == 0 {
+			body = m.tx.QuitStandbyPlans.With(plans, who)
+		}
+		m.dialog.Open(dialog.Confirm{Title: m.tx.ConfirmQuit, Body: body, Payload: intent{kind: doQuit}})
+		return nil
+	}
+	if m.cfg.KeepRunning != nil {
 		tx := m.tx
 		m.dialog.Open(dialog.Confirm{
 			Title: tx.ConfirmQuit,
@@ -398,16 +447,13 @@ func (m *Model) requestQuit() tea.Cmd {
 		})
 		return nil
 	}
-	if (n > 0 || plans > 0) && m.engineLeading() {
-		m.dialog.Open(dialog.Confirm{
-			Title:   m.tx.ConfirmQuit,
-			Body:    quitBody,
-			Danger:  true,
-			Payload: intent{kind: doQuit},
-		})
-		return nil
-	}
-	return m.quit()
+	m.dialog.Open(dialog.Confirm{
+		Title:   m.tx.ConfirmQuit,
+		Body:    quitBody,
+		Danger:  true,
+		Payload: intent{kind: doQuit},
+	})
+	return nil
 }
 
 func (m *Model) quit() tea.Cmd {

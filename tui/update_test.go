@@ -487,7 +487,7 @@ func TestQuitAsksWhenPrebookingsWouldStop(t *testing.T) {
 	e.pick(grid.NotOpen)
 	e.key("p", "q")
 	d := e.requireDialog(en.ConfirmQuit)
-	if !strings.Contains(d.Body, "1 prebooking pending") {
+	if !strings.Contains(d.Body, "Nothing will fire your 1 pending prebooking") {
 		t.Fatalf("quit dialog %q", d.Body)
 	}
 	e.key("n")

@@ -40,7 +40,13 @@ func (m Model) View() string {
 		lines := m.bodyLines()
 		if overlay != nil {
 			// What is behind the box is dimmed: the box is what is asked.
-			lines = dialog.Center(dialog.Dim(lines, m.th.Faint), strings.Join(overlay, "\n"), m.width)
+			// A question about the class under the cursor leaves it in
+			// sight.
+			from, to := -1, -1
+			if m.screen == screenWeek && (m.dialog.IsOpen() || m.opening.IsOpen()) {
+				from, to = cursorRows(lines, m.th.Mark.Cursor)
+			}
+			lines = dialog.CenterClear(dialog.Dim(lines, m.th.Faint), strings.Join(overlay, "\n"), m.width, from, to)
 		}
 		for _, l := range lines {
 			b.WriteString(l)
@@ -64,6 +70,21 @@ func (m Model) View() string {
 		out += toasts[0] + "\n" + toasts[1] + "\n"
 	}
 	return out + m.helpLine
+}
+
+// cursorRows are the first and last lines that show the cursor's glyph
+// (-1, -1 when none does).
+func cursorRows(lines []string, glyph string) (from, to int) {
+	from, to = -1, -1
+	for i, l := range lines {
+		if strings.Contains(ansi.Strip(l), glyph) {
+			if from < 0 {
+				from = i
+			}
+			to = i
+		}
+	}
+	return from, to
 }
 
 // writeWeek writes the grid and, on wide terminals, the detail beside it.

@@ -25,7 +25,7 @@ var settingHelp = map[string]string{
 	session.SettingNotifyCommand:     "command run (by /bin/sh) on every prebooking outcome and session warning: JSON on stdin, AHTUI_* variables",
 	session.SettingRefreshAfter:      "refresh the background session when older than this (default 18m)",
 	session.SettingRefreshBeforeFire: "refresh a session before using it when older than this (default 25m)",
-	session.SettingLanguage:          "language of the TUI: en or es (default from LANG)",
+	session.SettingLanguage:          "language of the TUI and of notifications: en or es (default from LANG)",
 }
 
 func newConfigCommand(g *globalOptions, stdout io.Writer) *cobra.Command {

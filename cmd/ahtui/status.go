@@ -16,14 +16,15 @@ import (
 )
 
 type statusJSON struct {
-	Account        *accountJSON    `json:"account"`
-	LoggedIn       bool            `json:"logged_in"` // a session is stored (none after logout)
-	Box            *boxJSON        `json:"box"`
-	Sessions       []sessionJSON   `json:"sessions"`
-	Runner         *runnerJSON     `json:"runner"`
-	NextPrebooking *prebookingJSON `json:"next_prebooking"`
-	Clock          *clockJSON      `json:"clock"`   // status_scheduler.go
-	Warning        *string         `json:"warning"` // session health, status_scheduler.go
+	Account        *accountJSON     `json:"account"`
+	LoggedIn       bool             `json:"logged_in"` // a session is stored (none after logout)
+	Box            *boxJSON         `json:"box"`
+	Sessions       []sessionJSON    `json:"sessions"`
+	Runner         *runnerJSON      `json:"runner"`
+	Runners        []runnerProcJSON `json:"runners"` // every live runner, the leader first
+	NextPrebooking *prebookingJSON  `json:"next_prebooking"`
+	Clock          *clockJSON       `json:"clock"`   // status_scheduler.go
+	Warning        *string          `json:"warning"` // session health, status_scheduler.go
 }
 
 type accountJSON struct {
@@ -48,6 +49,26 @@ type runnerJSON struct {
 	PID         int    `json:"pid"`
 	Host        string `json:"host"`
 	HeartbeatAt string `json:"heartbeat_at"`
+}
+
+// runnerProcJSON is one runner on the database, leading or standing by.
+type runnerProcJSON struct {
+	Program     string `json:"program"` // "ahtui run", "ahtui serve", "ahtui" (a TUI)
+	Kind        string `json:"kind"`    // "run", "serve", "tui", or "" when unknown
+	PID         int    `json:"pid"`
+	Host        string `json:"host"`
+	StartedAt   string `json:"started_at"`
+	HeartbeatAt string `json:"heartbeat_at"`
+	Leader      bool   `json:"leader"` // it fires the prebookings; the others take over if it stops
+}
+
+// runnerProgram names a runner's kind as the member started it.
+func runnerProgram(kind string) string {
+	switch kind {
+	case "run", "serve":
+		return "ahtui " + kind
+	}
+	return "ahtui"
 }
 
 type prebookingJSON struct {
@@ -135,6 +156,21 @@ func collectStatus(ctx context.Context, a *app) (statusJSON, error) {
 	if lease, err := a.store.CurrentRunnerLease(ctx, scheduler.RunnerLeaseName); err == nil && lease.Live(now) {
 		st.Runner = &runnerJSON{Owner: lease.Owner, PID: lease.PID, Host: lease.Host, HeartbeatAt: rfc3339In(lease.HeartbeatAt, loc)}
 	}
+	runners, err := a.store.Runners(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Runners = []runnerProcJSON{}
+	for _, r := range runners {
+		rj := runnerProcJSON{Program: runnerProgram(r.Kind), Kind: r.Kind, PID: r.PID, Host: r.Host,
+			StartedAt: rfc3339In(r.StartedAt, loc), HeartbeatAt: rfc3339In(r.HeartbeatAt, loc),
+			Leader: st.Runner != nil && r.Owner == st.Runner.Owner}
+		if rj.Leader {
+			st.Runners = append([]runnerProcJSON{rj}, st.Runners...)
+			continue
+		}
+		st.Runners = append(st.Runners, rj)
+	}
 	pending, err := a.store.Prebookings(ctx, session.PrebookingQuery{Statuses: []session.PrebookingStatus{session.PrebookPending}, Limit: 1})
 	if err != nil {
 		return st, err
@@ -195,10 +231,19 @@ func printStatus(w io.Writer, st statusJSON, now time.Time) {
 		fmt.Fprintln(tw, "Runner\tnone: prebookings fire only while `ahtui`, `ahtui run` or `ahtui serve` runs")
 	} else {
 		line := fmt.Sprintf("pid %d on %s", st.Runner.PID, st.Runner.Host)
+		if len(st.Runners) > 0 && st.Runners[0].Leader {
+			line = st.Runners[0].Program + ", " + line
+		}
 		if !st.LoggedIn {
 			line += " · cannot book until you log in again"
 		}
 		fmt.Fprintf(tw, "Runner\t%s\n", line)
+	}
+	for _, r := range st.Runners {
+		if r.Leader {
+			continue
+		}
+		fmt.Fprintf(tw, "Standby\t%s on %s (pid %d) · takes over if the runner stops\n", r.Program, r.Host, r.PID)
 	}
 	if st.NextPrebooking == nil {
 		fmt.Fprintln(tw, "Next prebooking\tnone")

@@ -222,7 +222,7 @@ func dayEntries(box session.Box, view DayView, who string, rows []aimharder.Rese
 		}
 		matched := false
 		for _, e := range out {
-			if e.Start.Equal(start) && session.ClassNameMatches(e.Name, r.ClassName) {
+			if session.SameClass(e.Name, e.Start, r.ClassName, start) {
 				matched = true
 				break
 			}
@@ -412,7 +412,7 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 				if o.ClassID != 0 {
 					return c.ID == o.ClassID
 				}
-				return c.Start.Equal(o.Start) && session.ClassNameMatches(p.Class, c.Name)
+				return session.SameClass(p.Class, o.Start, c.Name, c.Start)
 			}); ok {
 				e.Start, e.End, e.Name, e.ClassID = c.Start, c.End, c.Name, c.ID
 				e.Waiting, e.Occupancy, e.Capacity = c.Waitlist, c.Occupancy, c.Capacity
@@ -434,7 +434,7 @@ func (b *agendaBuilder) matchOccurrence(p session.Plan, o session.PlanOccurrence
 		switch {
 		case o.PrebookingID != 0 && e.PrebookingID == o.PrebookingID,
 			o.ClassID != 0 && e.ClassID == o.ClassID,
-			e.Start.Equal(o.Start) && session.ClassNameMatches(p.Class, e.Name):
+			session.SameClass(p.Class, o.Start, e.Name, e.Start):
 			return e
 		}
 	}

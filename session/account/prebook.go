@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session"
@@ -119,10 +120,9 @@ func (s *Service) PrebookByNameFor(ctx context.Context, kind session.Kind, box s
 		return PrebookResult{}, err
 	}
 	loc := box.LocationOrDefault()
-	for _, c := range day.Classes {
-		if session.ClockOf(c.Start.In(loc)) == at && session.ClassNameMatches(name, c.Name) {
-			return s.PrebookFor(ctx, kind, box, c.ID, date, waitlist, family)
-		}
+	if c, ok := session.FindClass(day.Classes, session.ClassAt{Name: name, At: at, Loc: loc},
+		func(c ClassView) (string, time.Time) { return c.Name, c.Start }); ok {
+		return s.PrebookFor(ctx, kind, box, c.ID, date, waitlist, family)
 	}
 	start := date.At(at.Hour, at.Minute, loc)
 	res := PrebookResult{Class: ClassView{Class: aimharder.Class{Name: name, Start: start}, Box: box.Subdomain}}

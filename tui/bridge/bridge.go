@@ -111,12 +111,26 @@ func (e engine) FiringProcess(ctx context.Context) (tui.FiringProcess, bool, err
 	if err != nil || !ok {
 		return tui.FiringProcess{}, false, err
 	}
-	program := "ahtui"
-	switch l.Role {
-	case "run", "serve":
-		program += " " + l.Role
+	return tui.FiringProcess{Program: program(l.Role), PID: l.PID, Host: l.Host}, true, nil
+}
+
+// Standby names the runner that would fire the prebookings once this
+// one stops (scheduler.Runner.Standby).
+func (e engine) Standby(ctx context.Context) (tui.FiringProcess, bool, error) {
+	s, ok, err := e.r.Standby(ctx)
+	if err != nil || !ok {
+		return tui.FiringProcess{}, false, err
 	}
-	return tui.FiringProcess{Program: program, PID: l.PID, Host: l.Host}, true, nil
+	return tui.FiringProcess{Program: program(s.Kind), PID: s.PID, Host: s.Host}, true, nil
+}
+
+// program names a runner's kind as the member started it.
+func program(kind string) string {
+	switch kind {
+	case "run", "serve":
+		return "ahtui " + kind
+	}
+	return "ahtui"
 }
 
 func (e engine) ClockOffset() (offset, bound time.Duration, ok bool) {

@@ -168,12 +168,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m *Model) scroll(delta int) {
-	off := min(max(m.offset+delta, 0), max(len(m.body)-m.height, 0))
+	off := min(max(m.offset+delta, 0), m.maxOffset())
 	if off != m.offset {
 		m.offset = off
 		m.window()
 	}
 }
+
+// room is how many lines of the content show: all but the last when it
+// does not fit, which says what more there is.
+func (m Model) room() int {
+	if len(m.body) > m.height {
+		return max(m.height-1, 1)
+	}
+	return m.height
+}
+
+// maxOffset is the offset that shows the content's last line.
+func (m Model) maxOffset() int { return max(len(m.body)-m.room(), 0) }
 
 // Top scrolls back to the top: a detail opened anew starts at the class,
 // not where the last one was left.
@@ -196,14 +208,14 @@ func (m *Model) render() {
 	} else {
 		m.body = m.layout()
 	}
-	m.offset = min(m.offset, max(len(m.body)-m.height, 0))
+	m.offset = min(m.offset, m.maxOffset())
 	m.window()
 }
 
 func (m *Model) window() {
 	blank := strings.Repeat(" ", m.width)
 	vis := make([]string, 0, m.height)
-	end := min(m.offset+m.height, len(m.body))
+	end := min(m.offset+m.room(), len(m.body))
 	vis = append(vis, m.body[m.offset:end]...)
 	for len(vis) < m.height {
 		vis = append(vis, blank)

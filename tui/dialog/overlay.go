@@ -46,13 +46,30 @@ func overlay(bg []string, fg []string, x, y int) []string {
 
 // Center draws fg in the middle of bg, which is width cells wide.
 func Center(bg []string, fg string, width int) []string {
+	return CenterClear(bg, fg, width, -1, -1)
+}
+
+// CenterClear is Center that keeps rows from..to of bg (what the box asks
+// about, e.g. the class under the cursor) in sight: when the centred box
+// would cover them, it goes just below them, else just above, where it
+// fits; else it stays centred. from < 0: nothing to keep.
+func CenterClear(bg []string, fg string, width, from, to int) []string {
 	lines := strings.Split(fg, "\n")
 	w := 0
 	for _, l := range lines {
 		w = max(w, ansi.StringWidth(l))
 	}
 	x := max((width-w)/2, 0)
-	y := max((len(bg)-len(lines))/2, 0)
+	h := len(lines)
+	y := max((len(bg)-h)/2, 0)
+	if from >= 0 && to >= from && y <= to && y+h > from {
+		switch {
+		case to+1+h <= len(bg):
+			y = to + 1
+		case from-h >= 0:
+			y = from - h
+		}
+	}
 	return overlay(bg, lines, x, y)
 }
 

@@ -4,7 +4,7 @@
 package i18n
 
 import (
-	"strings"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // Lang is a UI language.
@@ -16,39 +16,18 @@ const (
 )
 
 // Parse reads a language setting or locale name ("es", "es_ES.UTF-8",
-// "English"); ok is false when it names neither language.
+// "English"); ok is false when it names neither language
+// (outcome.ParseLang).
 func Parse(s string) (Lang, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	switch {
-	case s == "":
-		return "", false
-	case strings.HasPrefix(s, "es"), strings.HasPrefix(s, "spanish"):
-		return ES, true
-	case strings.HasPrefix(s, "en"):
-		return EN, true
-	}
-	return "", false
+	l, ok := outcome.ParseLang(s)
+	return Lang(l), ok
 }
 
 // Detect chooses the language: the `language` setting when it names one,
-// else the locale the way POSIX ranks it (the first of LC_ALL, LC_MESSAGES
-// and LANG that is set decides), else English.
+// else the locale the way POSIX ranks it, else English — the rule
+// notifications follow too (outcome.DetectLang).
 func Detect(setting string, getenv func(string) string) Lang {
-	if l, ok := Parse(setting); ok {
-		return l
-	}
-	for _, name := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := getenv(name)
-		if v == "" {
-			continue
-		}
-		if l, ok := Parse(v); ok {
-			return l
-		}
-		// C, POSIX or another language: English, our fallback.
-		return EN
-	}
-	return EN
+	return Lang(outcome.DetectLang(setting, getenv))
 }
 
 // For returns the text table of a language (English for unknown ones).

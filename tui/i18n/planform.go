@@ -1,11 +1,5 @@
 package i18n
 
-import (
-	"fmt"
-
-	"github.com/ahtui/ahtui/session/outcome"
-)
-
 // PlanFormText is the words of the weekly-plan form beyond the shared
 // table's: editing a plan, its fallbacks in order, its from/until dates,
 // and pausing every plan at once.
@@ -89,10 +83,4 @@ func (t *Text) PlanForm() *PlanFormText {
 		return &spanishPlanForm
 	}
 	return &englishPlanForm
-}
-
-// With writes the form for n with more arguments after the count:
-// "2 plans paused 21/12 – 6/1".
-func (p Plural) With(n int, args ...any) string {
-	return fmt.Sprintf(outcome.Plural(n, p[0], p[1]), append([]any{n}, args...)...)
 }

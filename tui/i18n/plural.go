@@ -14,3 +14,9 @@ type Plural [2]string
 func (p Plural) N(n int) string {
 	return fmt.Sprintf(outcome.Plural(n, p[0], p[1]), n)
 }
+
+// With writes the form for n with more arguments after it: the forms
+// name n as %[1]d and the rest as %[2]s….
+func (p Plural) With(n int, args ...any) string {
+	return fmt.Sprintf(outcome.Plural(n, p[0], p[1]), append([]any{n}, args...)...)
+}

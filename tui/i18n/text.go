@@ -129,6 +129,9 @@ type Text struct {
 	ConfirmQuit          string
 	ConfirmQuitBody      Plural // %d pending prebookings
 	ConfirmQuitKeep      Plural // %d pending prebookings (keeping them running in the background is offered)
+	QuitStandby          Plural // %[1]d pending prebookings, %[2]s the runner (QuitRunner) that fires them once this one quits
+	QuitStandbyPlans     Plural // %[1]d weekly plans, %[2]s the runner
+	QuitRunner           string // program, host, pid: "ahtui run on nas (pid 4242)"
 	ChoiceBackground     string
 	ChoiceQuitAnyway     string
 	ChoiceStay           string
@@ -314,6 +317,15 @@ type Text struct {
 	ConfirmQuitPlans     Plural // %d
 	ConfirmQuitPlansKeep Plural // %d
 	PlanDayNote          string // %d plan id: said when cancelling a plan's class or prebooking
+
+	// The login form's refusals beyond a wrong password (docs/protocol.md
+	// §2.1): a lockout's advice (after ErrLocked), a refusal in words
+	// ahtui does not know (AimHarder's words follow), one without words,
+	// and a login that opened no session.
+	ErrLockedWait      string
+	ErrLoginRefused    string
+	ErrLoginNoReason   string
+	ErrLoginIncomplete string
 }
 
 // Keys is the help text of every key binding.

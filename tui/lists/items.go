@@ -42,11 +42,28 @@ func prebookingColumns(width int) [5]int {
 	return [5]int{status, class, day, opens, outcome}
 }
 
+// compactWidth: narrower than this, the prebookings table drops its
+// status and outcome columns (the marker says the status) and keeps the
+// fire time, relative ("in 16h 14m"), beside the class and the day.
+const compactWidth = 60
+
+// compactColumns are the widths of the narrow table: marker, class, day
+// and when (each includes one space of gap).
+func compactColumns(width int) [4]int {
+	mark, day, when := 2, 11, 11
+	return [4]int{mark, max(width-mark-day-when, 8), day, when}
+}
+
 // col fits text to a column, keeping its last cell as the gap.
 func col(s string, w int) string { return fit(s, max(w-1, 0)) + " " }
 
 // PrebookingHeader is the column titles line.
 func PrebookingHeader(tx *i18n.Text, width int) string {
+	if width < compactWidth {
+		cols := compactColumns(width)
+		return col("", cols[0]) + col(tx.PrebookColumns[1], cols[1]) + col(tx.PrebookColumns[2], cols[2]) +
+			fit(tx.PrebookColumns[3], cols[3])
+	}
 	cols := prebookingColumns(width)
 	var b strings.Builder
 	for i, t := range tx.PrebookColumns {
@@ -81,6 +98,19 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 			opens = tx.In(p.OpensAt.Sub(now))
 		default:
 			opens = tx.DateTime(p.OpensAt)
+		}
+		if width < compactWidth {
+			// The status in words where the fire time was: a pending
+			// one's wait, never a time of day; a finished one's status.
+			when := status
+			if !p.Status.Final() && !p.OpensAt.IsZero() && now.Before(p.OpensAt) {
+				when = tx.In(p.OpensAt.Sub(now))
+			}
+			cc := compactColumns(width)
+			line := style.Render(col(mark, cc[0])) + col(class, cc[1]) + col(tx.ShortDate(p.Day), cc[2]) +
+				style.Render(fit(when, cc[3]))
+			items = append(items, Item{Lines: []string{line}})
+			continue
 		}
 		var outcome []string
 		if words := tx.Outcome(string(p.Status), p.OutcomeCode, p.OutcomeMessage); words != "" {

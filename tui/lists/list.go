@@ -159,6 +159,11 @@ func (m *Model) render() {
 	for m.offset < m.cursor && m.span(m.offset, m.cursor) > body {
 		m.offset++
 	}
+	// With room to spare (the list grew, or lost items), show the items
+	// above rather than blank lines below.
+	for m.offset > 0 && m.span(m.offset-1, len(m.items)-1) <= body {
+		m.offset--
+	}
 	used := 0
 	last := m.offset
 	for i := m.offset; i < len(m.items); i++ {

@@ -81,6 +81,9 @@ func (m *Model) SetError(msg string) {
 	m.err, m.busy = msg, false
 }
 
+// Err is the error shown under the fields ("" when none).
+func (m Model) Err() string { return m.err }
+
 // Busy reports whether a login is in flight.
 func (m Model) Busy() bool { return m.busy }
 
@@ -134,26 +137,51 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// View is the form centred on the screen.
+// View is the form centred on the screen. On a short screen (a phone
+// held upright) it gives up room it can spare, in this order, rather
+// than be cut: the blank line above the fields, the introduction, then
+// the fields' boxes (a bar on their left instead).
 func (m Model) View() string {
+	var box string
+	for level := range 4 {
+		box = m.form(level)
+		if m.height <= 0 || lipgloss.Height(box) <= m.height {
+			break
+		}
+	}
+	return m.th.R.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box,
+		lipgloss.WithWhitespaceChars(" "))
+}
+
+// form is the dialog at a compactness level: 0 in full, 1 without the
+// blank line above the fields, 2 without the introduction too, 3 with
+// slim fields too.
+func (m Model) form(level int) string {
 	th, tx := m.th, m.tx
 	field := func(label string, in textinput.Model, focused bool) string {
 		style := th.Input
 		if focused {
 			style = th.InputFocus
 		}
+		if level >= 3 {
+			style = style.Border(lipgloss.ThickBorder(), false, false, false, true).PaddingRight(0)
+		}
 		// Both fields as wide as the widest: the focused one draws its
 		// cursor one cell past the text, which would widen its border.
 		w := max(m.email.Width, m.password.Width) + 1 + style.GetHorizontalPadding()
 		return th.Label.Render(label) + "\n" + style.Width(w).Render(in.View())
 	}
-	parts := []string{
-		th.Title.Render(tx.LoginTitle),
-		th.Subtle.Render(ansi.Wrap(tx.LoginIntro, max(m.width-8, 10), "")), // a phone: wrapped
-		"",
+	parts := []string{th.Title.Render(tx.LoginTitle)}
+	if level < 2 {
+		parts = append(parts, th.Subtle.Render(ansi.Wrap(tx.LoginIntro, max(m.width-8, 10), ""))) // a phone: wrapped
+	}
+	if level < 1 {
+		parts = append(parts, "")
+	}
+	parts = append(parts,
 		field(tx.Email, m.email, m.focus == 0),
 		field(tx.Password, m.password, m.focus == 1),
-	}
+	)
 	switch {
 	case m.busy:
 		parts = append(parts, "", th.Info.Render(tx.LoggingIn))
@@ -163,7 +191,5 @@ func (m Model) View() string {
 	default:
 		parts = append(parts, "", th.Faint.Render(tx.LoginSubmit))
 	}
-	box := th.Dialog.Render(strings.Join(parts, "\n"))
-	return th.R.Place(m.width, m.height, lipgloss.Center, lipgloss.Center, box,
-		lipgloss.WithWhitespaceChars(" "))
+	return th.Dialog.Render(strings.Join(parts, "\n"))
 }

@@ -31,3 +31,28 @@ func TestFieldsAreEquallyWide(t *testing.T) {
 		}
 	}
 }
+
+// TestFormFitsAShortScreen: on a short screen the form gives up its blank
+// line, its introduction, then its fields' boxes, but never its fields,
+// its error or its borders.
+func TestFormFitsAShortScreen(t *testing.T) {
+	for _, height := range []int{30, 17, 16, 13, 11} {
+		m := New(theme.New(nil, theme.Options{NoColor: true}), i18n.For(i18n.ES))
+		m.SetSize(40, height)
+		m.SetEmail("ana@example.com")
+		m.SetError("tu sesión de AimHarder ha caducado: vuelve a iniciar sesión")
+		view := ansi.Strip(m.View())
+		lines := strings.Split(view, "\n")
+		if len(lines) != height {
+			t.Errorf("height %d: %d lines", height, len(lines))
+		}
+		for _, want := range []string{"╭", "Correo", "ana@example.com", "Contraseña", "sesión", "╰"} {
+			if !strings.Contains(view, want) {
+				t.Errorf("height %d: the form lacks %q:\n%s", height, want, view)
+			}
+		}
+		if intro := strings.Contains(view, "nunca se guarda"); intro != (height >= 17) {
+			t.Errorf("height %d: introduction shown %v:\n%s", height, intro, view)
+		}
+	}
+}

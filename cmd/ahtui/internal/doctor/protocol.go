@@ -263,7 +263,8 @@ func (d *Doctor) checkClasses(ctx context.Context, creds aimharder.Credentials, 
 			if armed, serr := d.client.SetRefresh(ctx, creds); serr == nil {
 				armed.Token, armed.Fingerprint = creds.Token, creds.Fingerprint
 				if day, creds, err = d.client.Day(ctx, armed, ref, today, ""); err == nil {
-					d.shapes = append(d.shapes, "setrefresh needed: yes (the box said logged out until it was called)")
+					d.shapes = append(d.shapes, "setrefresh needed: yes (the box said logged out until it was called; "+
+						"ahtui calls it when a box says so, and a prebooking's fire checks for it before the opening)")
 				} else {
 					d.shapes = append(d.shapes, "setrefresh needed: it did not help (the box still said logged out)")
 				}

@@ -18,7 +18,7 @@ func TestShapesMetAreReported(t *testing.T) {
 	report, res := run(t, cfg)
 	wantResult(t, report, res, Result{})
 	wantCheck(t, report, "Classes of", "[ok]", " read")
-	wantCheck(t, report, "AimHarder answer shapes met", "[ok]", "setrefresh needed: yes")
+	wantCheck(t, report, "AimHarder answer shapes met", "[ok]", "setrefresh needed: yes", "checks for it before the opening")
 
 	for _, tc := range []struct {
 		shape aimhardertest.RefusalShape
