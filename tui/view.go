@@ -244,6 +244,7 @@ func (m *Model) renderHelp() {
 	// Whatever moved the focus re-renders the footer: the side pane's
 	// title follows it here too.
 	m.detail.SetFocus(m.detailFocus && m.screen == screenWeek)
+	m.grid.SetBlurred(m.detailFocus && m.screen == screenWeek)
 	k, h := m.keys, m.tx.Help
 	var bindings []key.Binding
 	more := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h.More))

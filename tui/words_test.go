@@ -166,8 +166,8 @@ func TestEveryOverlayDimsWhatIsBehind(t *testing.T) {
 }
 
 // TestFocusedDetailIsMarked: with the side detail focused its title is a
-// highlighted bar led by ▸ (reverse video, so NO_COLOR shows it too), and
-// the separator is the accent's; esc takes both away.
+// highlighted bar led by ▸ (reverse video, so NO_COLOR shows it too) and
+// the grid's cursor bar dims; esc takes both away.
 func TestFocusedDetailIsMarked(t *testing.T) {
 	for _, noColor := range []bool{false, true} {
 		r := lipgloss.NewRenderer(io.Discard)
@@ -192,9 +192,17 @@ func TestFocusedDetailIsMarked(t *testing.T) {
 		if title == "" || !strings.Contains(title, "\x1b[7") && !strings.Contains(title, ";7m") && !strings.Contains(title, ";7;") {
 			t.Errorf("no color %v: the focused title is not a reverse bar: %q", noColor, title)
 		}
+		// The grid's cursor bar dims while the pane has the keys.
+		faint, _, _ := strings.Cut(e.m.th.Faint.Render("▌"), "▌")
+		if !strings.Contains(s, faint+"▌") {
+			t.Errorf("no color %v: the grid's cursor is not dimmed while the detail has the keys", noColor)
+		}
 		e.key("esc")
 		if strings.Contains(ansi.Strip(e.screen()), "▸ "+c.Name) {
 			t.Errorf("no color %v: esc left the title marked", noColor)
+		}
+		if strings.Contains(e.screen(), faint+"▌") {
+			t.Errorf("no color %v: esc left the grid's cursor dimmed", noColor)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -32,6 +33,31 @@ func WeekFits(w, longest int) bool {
 
 // DayMode reports whether the grid shows one day at a time.
 func (m Model) DayMode() bool { return m.day }
+
+// SetBlurred dims the cursor's bar while another pane (the side detail)
+// has the keys, so only one place looks active.
+func (m *Model) SetBlurred(b bool) {
+	if b == m.blurred {
+		return
+	}
+	m.blurred = b
+	if m.width > 0 && m.selIdx >= 0 {
+		if m.day {
+			m.renderDay()
+		} else {
+			m.refreshCell(m.selDay, m.selIdx)
+			m.renderLines()
+		}
+	}
+}
+
+// cursorStyle is the cursor bar's: the accent, or faint when blurred.
+func (m *Model) cursorStyle(lk look) lipgloss.Style {
+	if lk.blurred {
+		return m.th.Faint
+	}
+	return m.th.Accent
+}
 
 // Layout is who picks the week or the day layout.
 type Layout int
@@ -223,7 +249,7 @@ func (m *Model) dayRow(lk look) string {
 	gutter := " "
 	planStyle, gapStyle := th.Accent, th.Base
 	if lk.selected {
-		gutter = th.Accent.Render(th.Mark.Cursor)
+		gutter = m.cursorStyle(lk).Render(th.Mark.Cursor)
 		planStyle = planStyle.Inherit(th.Selected)
 		stStyle = stStyle.Inherit(th.Selected)
 		timeStyle = timeStyle.Inherit(th.Selected)
