@@ -137,7 +137,7 @@ func TestWarningsSpeakTheUILanguage(t *testing.T) {
 // widths where something shows behind them, in both languages.
 func TestEveryOverlayDimsWhatIsBehind(t *testing.T) {
 	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
-		for _, sz := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}} {
+		for _, sz := range [][2]int{{40, 20}, {50, 30}, {80, 24}, {100, 30}, {120, 40}, {160, 48}} {
 			for _, keys := range [][]string{{"?"}, {"S"}, {"w"}, {"c"}} {
 				r := lipgloss.NewRenderer(io.Discard)
 				r.SetColorProfile(termenv.ANSI256)
