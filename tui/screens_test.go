@@ -389,7 +389,7 @@ func TestFooterRanksByImportance(t *testing.T) {
 
 // TestFooterFollowsTheSelectedRow: in the prebookings view remove shows
 // for a prebooking still waiting; in the plans view skip shows on a
-// day's row only.
+// day's row only, resume only where something is paused.
 func TestFooterFollowsTheSelectedRow(t *testing.T) {
 	e := newEnv(t, 120, 40, i18n.EN)
 	e.pick(grid.NotOpen)
@@ -403,6 +403,10 @@ func TestFooterFollowsTheSelectedRow(t *testing.T) {
 	e.key("W", "g")
 	if f := e.footerLine(); strings.Contains(f, "s skip") || !strings.HasPrefix(f, "e edit") {
 		t.Fatalf("footer on the plan's own row: %q", f)
+	}
+	// Nothing is paused: nothing to resume.
+	if f := e.footerLine(); strings.Contains(f, "u resume") || strings.Contains(f, "U resume all") {
+		t.Fatalf("footer offers resume without a pause: %q", f)
 	}
 	e.key("down")
 	if f := e.footerLine(); !strings.HasPrefix(f, "s skip / unskip day • e edit") {

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/detail"
 	"github.com/ahtui/ahtui/tui/dialog"
 	"github.com/ahtui/ahtui/tui/grid"
@@ -393,8 +394,8 @@ func (m *Model) prebookingKeys() []key.Binding {
 }
 
 // planKeys are the plans view's keys for the selected row: skip only on a
-// day's row, show in week only for this box's plans; an empty list offers
-// only esc and r.
+// day's row, resume only a plan with a pause, show in week only for this
+// box's plans; an empty list offers only esc and r.
 func (m *Model) planKeys() []key.Binding {
 	k := m.keys
 	row, ok := m.selectedPlanRow()
@@ -405,11 +406,19 @@ func (m *Model) planKeys() []key.Binding {
 	if row.Occ != nil {
 		out = append(out, k.Skip)
 	}
-	out = append(out, k.Edit, k.Pause, k.Resume, k.Remove)
+	out = append(out, k.Edit, k.Pause)
+	if len(row.Plan.Plan.Pauses) > 0 {
+		out = append(out, k.Resume)
+	}
+	out = append(out, k.Remove)
 	if row.Plan.Plan.BoxID == m.box.ID {
 		out = append(out, k.Open)
 	}
-	return append(out, k.Back, k.PauseAll, k.ResumeAll, k.Refresh)
+	out = append(out, k.Back, k.PauseAll)
+	if slices.ContainsFunc(m.plans, func(p account.PlanView) bool { return len(p.Plan.Pauses) > 0 }) {
+		out = append(out, k.ResumeAll)
+	}
+	return append(out, k.Refresh)
 }
 
 // renderHelpBox renders the full help overlay: every key and the legend,
