@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -37,11 +38,25 @@ type ClockEstimate struct {
 	// RTT is the typical round trip of the cheap requests (median).
 	RTT time.Duration
 	// Jitter is how far one request's arrival may stray from Arrival on a
-	// path whose delay varies from request to request: half the spread of
-	// the pings' round trips between the 10th and 90th percentiles (the way
-	// up cannot vary more than the round trip does). Zero on a steady path
-	// or with too few pings to tell.
+	// path whose delay varies from request to request: how far the pings'
+	// median round trip lies above their 10th percentile (the way up
+	// cannot vary more than the round trip does). Only the lower half is
+	// read: a busy local machine only ever adds delay, to some pings, and
+	// that must not make a steady path look jittery. Zero on a steady
+	// path or with too few pings to tell.
 	Jitter time.Duration
+	// Typical is, on a jittery path (Jitter at least jitterDense), the
+	// median arrival of one request: the Arrival for which as many pings
+	// sent that far before a server second boundary reached the server
+	// after it as before (typicalArrival). On such a path the interval
+	// Arrival ± Spread only holds the pings that happened to agree, and
+	// can sit several milliseconds from the median. Equal to Arrival on a
+	// steady path.
+	Typical time.Duration
+	// TypicalError is how far Typical may be from the true median (about
+	// two standard errors of its fit; half the arrivals' width when too
+	// few pings fit it). Zero on a steady path.
+	TypicalError time.Duration
 	// MeasuredAt is when the newest observation used came back (local).
 	MeasuredAt time.Time
 	Samples    int
@@ -97,6 +112,10 @@ const (
 	probesPerRound     = 7
 	maxProbeRounds     = 6
 	probeLead          = 40 * time.Millisecond // scheduling headroom before the first probe of a round
+	// jitterProbeRounds: on a jittery path a probe runs at least this many
+	// rounds (if its deadline allows) however tight the interval looks,
+	// to learn ClockEstimate.Typical.
+	jitterProbeRounds = 3
 )
 
 // observation is one exchange with a Date header.
@@ -248,20 +267,113 @@ func (e *ClockEstimator) estimateLocked(now time.Time) (ClockEstimate, bool) {
 	rtt := median(rtts)
 	arrival := lo + (hi-lo)/2
 	spread := (hi - lo) / 2
+	typicalArrival, typicalError := arrival, time.Duration(0)
+	if jitter >= jitterDense {
+		typicalArrival, typicalError = e.typicalArrivalLocked(now, arrival, jitter)
+		// A request's arrival strays at most half the width from the
+		// median, and the interval holds arrivals the pings really had:
+		// the median cannot be further out (a guard against a fit
+		// misled by a few held-up pings).
+		half := jitterWidth(jitter) / 2
+		typicalArrival = min(max(typicalArrival, lo-half), hi+half)
+	}
 	return ClockEstimate{
-		Arrival:    arrival,
-		Spread:     spread,
-		Offset:     arrival - rtt/2,
-		Error:      spread + rtt/2,
-		RTT:        rtt,
-		Jitter:     jitter,
-		MeasuredAt: newest,
-		Samples:    used,
+		Arrival:      arrival,
+		Spread:       spread,
+		Offset:       arrival - rtt/2,
+		Error:        spread + rtt/2,
+		RTT:          rtt,
+		Jitter:       jitter,
+		Typical:      typicalArrival,
+		TypicalError: typicalError,
+		MeasuredAt:   newest,
+		Samples:      used,
 	}, true
 }
 
+// typicalArrivalLocked estimates ClockEstimate.Typical on a jittery path
+// from the recent pings near the estimate centre. A ping sent at s and
+// answered with Date D says one thing about a boundary near centre:
+// either it reached the server after boundary D although sent D−s before
+// it (its arrival at least D−s), or it reached it before D+1 although sent
+// D+1−s before that one (its arrival less than D+1−s). With each request's
+// arrival spread evenly over jitterWidth(jitter) around the median m, a
+// ping sent h before a boundary gets past it with probability
+// 1/2 + (m−h)/width (within 0 and 1); m is the value whose predictions
+// fit what the pings saw best (least squares). Its error is about two
+// standard errors of such a fit: with n pings spread over the width, each
+// says about as much as a fifth of a direct measure, so
+// 2·width/√(5n). Fewer than minJitterPings pings near centre: centre,
+// with half the width as its error.
+func (e *ClockEstimator) typicalArrivalLocked(now time.Time, centre, jitter time.Duration) (typical, errBound time.Duration) {
+	width := jitterWidth(jitter)
+	reach := width + 10*time.Millisecond // pings sent further from the boundary say nothing
+	type seen struct {
+		h      time.Duration // sent this long before the boundary (server time)
+		passed bool          // handled after it
+	}
+	var pings []seen
+	for i := len(e.obs) - 1; i >= 0; i-- {
+		o := e.obs[i]
+		if now.Sub(o.received) > maxObservationAge {
+			break
+		}
+		if !o.ping {
+			continue
+		}
+		p := seen{h: o.date.Sub(o.sent), passed: true}
+		if centre-p.h >= time.Second/2 {
+			p = seen{h: p.h + time.Second, passed: false}
+		}
+		if absDur(p.h-centre) <= reach {
+			pings = append(pings, p)
+		}
+	}
+	if len(pings) < minJitterPings {
+		return centre, width / 2
+	}
+	loss := func(m time.Duration) float64 {
+		sum := 0.0
+		for _, p := range pings {
+			pr := min(max(0.5+float64(m-p.h)/float64(width), 0), 1)
+			if p.passed {
+				pr = 1 - pr
+			}
+			sum += pr * pr
+		}
+		return sum
+	}
+	const step = 100 * time.Microsecond
+	best, bestLo, bestHi := math.Inf(1), centre, centre
+	for m := centre - reach; m <= centre+reach; m += step {
+		switch l := loss(m); {
+		case l < best-1e-9:
+			best, bestLo, bestHi = l, m, m
+		case l <= best+1e-9 && m > bestHi:
+			bestHi = m // a flat minimum: its middle
+		}
+	}
+	errBound = time.Duration(2 * float64(width) / math.Sqrt(5*float64(len(pings))))
+	return bestLo + (bestHi-bestLo)/2, max(errBound, time.Millisecond)
+}
+
+// jitterWidth is how widely one request's arrival varies on a path with
+// this ClockEstimate.Jitter, taking the round trip's variation to be
+// split evenly between the two ways: twice the Jitter (for each way
+// uniform over 20 ms, Jitter is about 11 ms).
+func jitterWidth(jitter time.Duration) time.Duration { return 2 * jitter }
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
+
 // pingStatsLocked returns the recent pings' median round trip and
-// ClockEstimate.Jitter; zeros with fewer than minJitterPings pings.
+// ClockEstimate.Jitter (median less 10th percentile: for each way
+// uniform over 20 ms, about 11 ms); zeros with fewer than minJitterPings
+// pings.
 func (e *ClockEstimator) pingStatsLocked(now time.Time) (typical, jitter time.Duration) {
 	var rtts []time.Duration
 	for i := len(e.obs) - 1; i >= 0; i-- {
@@ -277,7 +389,7 @@ func (e *ClockEstimator) pingStatsLocked(now time.Time) (typical, jitter time.Du
 		return 0, 0
 	}
 	slices.Sort(rtts)
-	return rtts[len(rtts)/2], (rtts[len(rtts)*9/10] - rtts[len(rtts)/10]) / 2
+	return rtts[len(rtts)/2], rtts[len(rtts)/2] - rtts[len(rtts)/10]
 }
 
 // maybeNotify tells onUpdate about an estimate worth showing: after a
@@ -356,13 +468,23 @@ func (e *ClockEstimator) Probe(ctx context.Context, p Pinger, box aimharder.BoxR
 	var lastErr error
 	for round := 0; round < maxProbeRounds; round++ {
 		est, ok := e.Estimate()
-		if ok && round > 0 && est.Spread <= target {
+		jittery := ok && est.Jitter >= jitterDense
+		if ok && round > 0 && est.Spread <= target && (!jittery || round >= jitterProbeRounds) {
 			break
 		}
 		var hypotheses []time.Duration
 		switch {
 		case !ok:
 			hypotheses = nil // one ping, any time: it gives the second
+		case jittery:
+			// Typical comes from how many pings get past a boundary
+			// when sent at each distance before it: spread them over
+			// the whole width of the arrivals.
+			n := probesPerRound
+			width := jitterWidth(est.Jitter)
+			for j := 1; j <= n; j++ {
+				hypotheses = append(hypotheses, est.Typical-width/2+width*time.Duration(j)/time.Duration(n+1))
+			}
 		case est.Spread <= target:
 			// Verify: the boundary must fall between these two.
 			hypotheses = []time.Duration{est.Arrival - est.Spread - target, est.Arrival + est.Spread + target}

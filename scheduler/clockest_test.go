@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -164,12 +165,15 @@ func TestPlanFireCoversTheUncertainty(t *testing.T) {
 type jitterPinger struct {
 	simPinger
 	jitter time.Duration
+	mu     sync.Mutex // a probe pings concurrently
 	rng    *rand.Rand
 }
 
 func (p *jitterPinger) Ping(_ context.Context, _ aimharder.BoxRef) (aimharder.Exchange, error) {
+	p.mu.Lock()
 	in := p.in + time.Duration(p.rng.Int64N(int64(p.jitter)))
 	out := p.out + time.Duration(p.rng.Int64N(int64(p.jitter)))
+	p.mu.Unlock()
 	sent := p.clock.Now()
 	handled := sent.Add(in + p.offset)
 	return aimharder.Exchange{Endpoint: "ping", Method: "HEAD", Sent: sent, Received: sent.Add(in + out),
@@ -177,11 +181,14 @@ func (p *jitterPinger) Ping(_ context.Context, _ aimharder.BoxRef) (aimharder.Ex
 }
 
 // On a path whose latency varies per request (10–30 ms each way), the
-// estimate says the path jitters (the plan then sends densely), and its
-// arrival stays within the arrivals the requests really have.
+// estimate says the path jitters (the plan then sends densely), its
+// arrival stays within the arrivals the requests really have, and its
+// typical arrival is near the true median (20 ms past the offset): a
+// burst planned from it has an attempt within 10 ms after the opening in
+// nearly every opening.
 func TestEstimateOnAJitteryPath(t *testing.T) {
 	ms := time.Millisecond
-	for seed := range uint64(8) {
+	for seed := range uint64(16) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			c := aimhardertest.NewManualClock(clockBase.Add(time.Duration(seed) * 77 * ms))
 			e := NewClockEstimator(c)
@@ -200,38 +207,114 @@ func TestEstimateOnAJitteryPath(t *testing.T) {
 			if d := absDuration(est.Offset - offset); d > est.Error {
 				t.Errorf("offset %v ± %v, true %v", est.Offset, est.Error, offset)
 			}
+			if d := absDuration(est.Typical - offset - 20*ms); d > 5*ms {
+				t.Errorf("typical arrival %v past the offset, true median 20ms", est.Typical-offset)
+			}
+			target := c.Now().Add(10 * time.Second).Truncate(time.Second)
+			plan := planFire(target, c.Now(), est, true, false, 3*time.Second)
+			if plan.staggered != staggerJitterMax {
+				t.Fatalf("%d staggered attempts, want %d", plan.staggered, staggerJitterMax)
+			}
+			rng := rand.New(rand.NewPCG(seed, 7))
+			hits := 0
+			for range 4000 {
+				for _, at := range plan.sends[:plan.staggered] {
+					arrival := offset + 10*ms + time.Duration(rng.Int64N(int64(20*ms)))
+					if late := at.Add(arrival).Sub(target); late >= 0 && late <= 10*ms {
+						hits++
+						break
+					}
+				}
+			}
+			if hits < 3940 {
+				t.Errorf("typical arrival %v past the offset: an attempt within 10ms after the opening in %d of 4000 bursts, want ≥ 98.5 %%",
+					est.Typical-offset, hits)
+			}
+		})
+	}
+}
+
+// The typical arrival comes from how often pings sent at each distance
+// before a second boundary got past it. Pings whose arrivals lie evenly
+// in 10–30 ms, each sent at a chosen distance h before a boundary, pass
+// it about (30 ms − h)/20 ms of the time; however the interval of the
+// constraints ends up, Typical finds the median, 20 ms.
+func TestTypicalArrivalFromPings(t *testing.T) {
+	ms := time.Millisecond
+	for _, shift := range []time.Duration{-6 * ms, 0, 5 * ms} {
+		t.Run(fmt.Sprint(shift), func(t *testing.T) {
+			c := aimhardertest.NewManualClock(clockBase.Add(500 * ms))
+			e := NewClockEstimator(c)
+			// Distances 12, 14, …, 28 ms (shifted): at each, the arrivals
+			// pass the boundary in the proportion their spread says,
+			// out of 7 pings, and the round trips vary as they would.
+			for k := range 9 {
+				h := 12*ms + time.Duration(k)*2*ms + shift
+				passed := int(((30*ms-(h-shift))*7 + 10*ms) / (20 * ms))
+				for i := range 7 {
+					boundary := c.Now().Add(time.Second).Truncate(time.Second)
+					sent := boundary.Add(-h)
+					date := boundary
+					if i >= passed {
+						date = boundary.Add(-time.Second)
+					}
+					rtt := 20*ms + time.Duration((i*7+k*3)%21)*ms
+					e.Record(aimharder.Exchange{Endpoint: "ping", Method: "HEAD", Sent: sent, Received: sent.Add(rtt),
+						RTT: rtt, ServerDate: date.UTC(), Status: 200})
+					c.Set(boundary.Add(100 * ms))
+				}
+			}
+			est, _ := e.Estimate()
+			if est.Jitter < jitterDense {
+				t.Fatalf("jitter %v: the path looks steady", est.Jitter)
+			}
+			t.Logf("typical %v, interval %v ± %v, jitter %v, %d samples", est.Typical, est.Arrival, est.Spread, est.Jitter, est.Samples)
+			if d := absDuration(est.Typical - 20*ms - shift); d > ms {
+				t.Errorf("typical arrival %v, want %v (the interval says %v ± %v)", est.Typical, 20*ms+shift, est.Arrival, est.Spread)
+			}
 		})
 	}
 }
 
 // On a jittery path each staggered attempt lands at its own random
-// instant, so the plan sends more of them, closer together: with each
-// request's way up uniform over 20 ms around the estimated arrival, some
-// attempt lands within 10 ms after the opening in nearly every burst, and
-// in clearly more than with the steady path's plan.
+// instant, so the plan sends more of them, aimed by the typical arrival
+// rather than the interval's centre: with each request's way up uniform
+// over 20 ms around the typical arrival, some attempt lands within 10 ms
+// after the opening in nearly every burst, and in clearly more than with
+// the steady path's plan.
 func TestPlanFireOnAJitteryPath(t *testing.T) {
 	ms := time.Millisecond
 	target := clockBase
 	now := target.Add(-10 * time.Second)
-	steady := ClockEstimate{Arrival: 1520 * ms, Spread: ms, Offset: 1500 * ms, Error: 21 * ms, RTT: 40 * ms}
+	steady := ClockEstimate{Arrival: 1520 * ms, Spread: ms, Offset: 1500 * ms, Error: 21 * ms, RTT: 40 * ms, Typical: 1520 * ms}
 	jittery := steady
-	jittery.Jitter = 14 * ms
+	jittery.Jitter = 11 * ms
+	jittery.TypicalError = 3 * ms
+	jittery.Arrival = 1515 * ms // the interval sits 5 ms early
 	dense := planFire(target, now, jittery, true, false, 3*time.Second)
 	sparse := planFire(target, now, steady, true, false, 3*time.Second)
-	if dense.staggered != staggerJitterMax || dense.staggered >= maxInFlight || sparse.staggered > staggerMax {
+	if dense.staggered != staggerJitterMax || dense.staggered > maxInFlight || sparse.staggered > staggerMax {
 		t.Fatalf("%d staggered attempts on a jittery path, %d on a steady one", dense.staggered, sparse.staggered)
 	}
 	for i := 1; i < dense.staggered; i++ {
-		if gap := dense.sends[i].Sub(dense.sends[i-1]); gap < staggerJitterStep {
-			t.Errorf("staggered sends %d and %d only %v apart", i-1, i, gap)
+		if gap := dense.sends[i].Sub(dense.sends[i-1]); gap <= 0 {
+			t.Errorf("staggered sends %d and %d %v apart", i-1, i, gap)
 		}
+	}
+	for i, at := range dense.sends[:dense.staggered] {
+		if typ := at.Add(jittery.Typical).Sub(target); typ < 0 || typ > lateGoal {
+			t.Errorf("attempt %d typically arrives %v after the opening, want 0–%v", i, typ, lateGoal)
+		}
+	}
+	if gap := dense.sends[dense.staggered].Sub(dense.sends[dense.staggered-1]); gap < retryFast {
+		t.Errorf("first retry %v after the last attempt", gap)
 	}
 	rng := rand.New(rand.NewPCG(5, 5))
 	hits := func(plan firePlan) int {
 		n := 0
 		for range 10000 {
 			for _, at := range plan.sends[:plan.staggered] {
-				arrival := steady.Arrival - 10*ms + time.Duration(rng.Int64N(int64(20*ms)))
+				arrival := steady.Typical - 10*ms + time.Duration(rng.Int64N(int64(20*ms)))
 				if late := at.Add(arrival).Sub(target); late >= 0 && late <= 10*ms {
 					n++
 					break
@@ -241,8 +324,8 @@ func TestPlanFireOnAJitteryPath(t *testing.T) {
 		return n
 	}
 	d, s := hits(dense), hits(sparse)
-	if d < 9800 || d <= s {
-		t.Errorf("an attempt within 10ms after the opening in %d of 10000 bursts (steady plan: %d), want ≥ 9800", d, s)
+	if d < 9900 || d <= s {
+		t.Errorf("an attempt within 10ms after the opening in %d of 10000 bursts (steady plan: %d), want ≥ 9900", d, s)
 	}
 }
 
@@ -268,5 +351,52 @@ func TestEstimateIgnoresAHeldUpPing(t *testing.T) {
 	est, _ := e.Estimate()
 	if d := absDuration(est.Arrival - arrival); d > est.Spread+ms || est.Spread > 3*ms {
 		t.Errorf("after a held-up ping: arrival %v ± %v, true %v", est.Arrival, est.Spread, arrival)
+	}
+}
+
+// The first retry waits for the staggered attempts still in flight (one
+// may be the booking), and goes when the last answer comes in, or, if one
+// never does, after firstRetryWait (simulated clock).
+func TestFirstRetryAwaitsTheStaggeredAnswers(t *testing.T) {
+	for _, answered := range []bool{true, false} {
+		t.Run(fmt.Sprint("answered=", answered), func(t *testing.T) {
+			c := aimhardertest.NewManualClock(clockBase)
+			j := &fireJob{r: &Runner{clock: c}}
+			slots, freed := make(chan struct{}, maxInFlight), make(chan struct{}, 1)
+			slots <- struct{}{}
+			slots <- struct{}{}
+			done := make(chan struct{})
+			go func() {
+				j.awaitStaggered(t.Context(), slots, freed)
+				close(done)
+			}()
+			if err := c.WaitForWaiters(t.Context(), 1); err != nil {
+				t.Fatal(err)
+			}
+			free := func() {
+				<-slots
+				select {
+				case freed <- struct{}{}:
+				default:
+				}
+			}
+			free() // one answer in, one still awaited
+			c.Advance(firstRetryWait - time.Millisecond)
+			select {
+			case <-done:
+				t.Fatal("the retry went with an answer still awaited")
+			default:
+			}
+			if answered {
+				free()
+			} else {
+				c.Advance(time.Millisecond)
+			}
+			select {
+			case <-done:
+			case <-t.Context().Done():
+				t.Fatal("the retry never went")
+			}
+		})
 	}
 }

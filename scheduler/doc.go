@@ -21,11 +21,22 @@
 // opening until Burst after it, the runner firing a prebooking refreshes
 // its claim every FastBeat (40 ms), and every other runner reads the
 // claim every FastBeat/2; one whose heartbeat is older than FastStale
-// (200 ms) is taken over at once, by the same atomic claim as ever (a
-// compare-and-swap on the heartbeat read), and fired at the opening by
-// the runner that took it (watch.go). Of all watchers one wins; a stalled
-// leader that wakes finds the claim gone before it sends. A leader killed
-// anywhere from T−10 s to T−0.2 s is so replaced in time to book at T.
+// (200 ms) and that is not marked sending is taken over at once, by the
+// same atomic claim as ever (a compare-and-swap on the heartbeat read and
+// the mark), and fired at the opening by the runner that took it
+// (watch.go). A leader killed anywhere from T−10 s to its send gate (about
+// T−20 ms) is so replaced in time to book at T.
+//
+// Fire once is by construction (docs/product.md invariant 6): a runner
+// sends only after its send gate (fireJob.passGate), the store's update
+// that marks its claim sending if it still holds it; the fast takeover is
+// an update on the condition that the claim is not marked. One of the two
+// fails, so however long a loaded machine stalls a runner between its
+// gate and its requests, no other runner sends meanwhile. A claim marked
+// sending is taken over only once its runner's schedule of requests is
+// over and its heartbeat is StaleAfter silent (Runner.sendingQuiet; the
+// taker reads the day first), and its runner sends nothing while it has
+// not refreshed the claim for half of StaleAfter (fireJob.maySend).
 //
 // Where things are: clock.go (the injected Clock; tests drive a simulated
 // one, aimhardertest.ManualClock), broker.go and events.go (the typed events),

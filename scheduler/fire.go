@@ -51,7 +51,10 @@ type fireJob struct {
 	// being given up (outcome stored, given back or re-armed), so its
 	// heartbeat failing means nothing.
 	lost, settled *atomic.Bool
-	runCtx        context.Context // the runner's: ends when it stops, not when the claim is lost
+	// claim is what this runner last knew of its claim (the heartbeat's
+	// writes): maySend asks it before every booking request.
+	claim  *claimState
+	runCtx context.Context // the runner's: ends when it stops, not when the claim is lost
 	// sent is the credentials the booking requests carry (PrepareBook's).
 	sent aimharder.Credentials
 	// bg holds work the fire started and must outlive the send (a token
@@ -70,6 +73,9 @@ type fireJob struct {
 	// refreshedToken is the token setrefresh was last called for after a
 	// logout answer (fire_setrefresh.go): once per token.
 	refreshedToken string
+	// gated: the fire passed its send gate (passGate); only the burst's
+	// sending goroutine sets it, before its first request.
+	gated bool
 }
 
 // fire takes a prebooking this runner claimed to its outcome: arm, make
@@ -80,11 +86,18 @@ type fireJob struct {
 // stops before sending anything. If ctx ends before the burst starts, the
 // claim goes back to pending for the next runner; a burst under way
 // always finishes.
-func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
+func (r *Runner) fire(ctx context.Context, p session.Prebooking) { r.fireAs(ctx, p, takeoverKind{}) }
+
+// fireAs is fire for a claim had as takeover says: taken over from a
+// runner that may have sent already (its claim was marked sending), the
+// fire first reads the day, and a booking found there is the outcome —
+// nothing is sent.
+func (r *Runner) fireAs(ctx context.Context, p session.Prebooking, takeover takeoverKind) {
 	armCtx, cancelArm := context.WithCancel(ctx)
 	defer cancelArm()
 	lost, settled := new(atomic.Bool), new(atomic.Bool)
-	stopBeat := r.beatClaim(p.ID, p.OpensAt, func(err error) {
+	claim := newClaimState(r.clock.Now())
+	stopBeat := r.beatClaim(p.ID, p.OpensAt, claim, func(err error) {
 		if !settled.Load() {
 			r.log.Warn("the prebooking's claim is no longer this runner's", "prebooking", p.ID, "err", err)
 			lost.Store(true)
@@ -95,7 +108,7 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 
 	box, err := r.store.Box(armCtx, p.BoxID)
 	if err != nil {
-		j := &fireJob{r: r, p: p, lost: lost, settled: settled}
+		j := &fireJob{r: r, p: p, lost: lost, settled: settled, claim: claim}
 		if armCtx.Err() != nil {
 			j.abort()
 			return
@@ -113,10 +126,13 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 		r.finish(ctx, p, session.Outcome{Status: session.PrebookFailed, Code: string(outcome.Error)}, time.Time{})
 		return
 	}
-	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost, settled: settled, runCtx: ctx}
+	j := &fireJob{r: r, p: p, box: box, ref: ref, lost: lost, settled: settled, claim: claim, runCtx: ctx}
 	serverNow := r.serverNow()
 	if !serverNow.Before(p.ClassStart) {
 		j.missed(ctx)
+		return
+	}
+	if takeover.mayHaveSent && j.bookedBefore(armCtx) {
 		return
 	}
 	j.late = p.OpensAt.IsZero() || !serverNow.Before(p.OpensAt)
@@ -131,25 +147,42 @@ func (r *Runner) fire(ctx context.Context, p session.Prebooking) {
 // beatClaim refreshes the claim on prebooking id every Heartbeat until
 // the returned stop is called — every FastBeat near its opening (server
 // time; Timing.Near), where a standby takes a claim whose heartbeat stops
-// over within FastStale (watch.go). When the store says the claim is no
-// longer this runner's, it calls onLost once and stops.
-func (r *Runner) beatClaim(id int64, opening time.Time, onLost func(error)) (stop func()) {
+// over within FastStale, as long as its runner has not started sending
+// (watch.go). Each write is noted in st (maySend); once the fire has
+// passed its send gate (startSending) without the store taking the mark,
+// the heartbeat writes it. When the store says the claim is no longer
+// this runner's, it calls onLost once and stops.
+func (r *Runner) beatClaim(id int64, opening time.Time, st *claimState, onLost func(error)) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for Sleep(ctx, r.clock, r.claimBeat(opening)) == nil {
+		for Sleep(ctx, r.clock, r.claimBeatFor(opening, st)) == nil {
+			if r.beforeBeat != nil {
+				r.beforeBeat(id)
+			}
 			// Held still: a simulated clock must not see the write take
 			// time (a beat late by the simulation looks like a death).
 			release := holdStill(r.clock)
-			err := r.store.TouchClaim(ctx, id, r.owner)
+			at := r.clock.Now()
+			var err error
+			if st.wantMark.Load() && !st.marked.Load() {
+				if err = r.store.StartSending(ctx, id, r.owner); err == nil {
+					st.marked.Store(true)
+				}
+			} else {
+				err = r.store.TouchClaim(ctx, id, r.owner)
+			}
 			release()
 			switch {
-			case err == nil || ctx.Err() != nil:
+			case err == nil:
+				st.wrote(at)
+			case ctx.Err() != nil:
 			case errors.Is(err, session.ErrConcurrentUpdate) || errors.Is(err, session.ErrNotFound):
 				onLost(err)
 				return
 			default:
+				st.failing.Store(true)
 				r.log.Warn("cannot refresh the prebooking's claim", "prebooking", id, "err", err)
 			}
 		}
@@ -158,6 +191,89 @@ func (r *Runner) beatClaim(id int64, opening time.Time, onLost func(error)) (sto
 		cancel()
 		<-done
 	}
+}
+
+// claimState is what a fire knows of its claim between the store's
+// answers.
+type claimState struct {
+	// lastWrite: when (local clock, Unix ns) the last claim write that
+	// succeeded was issued; failing: the last write failed without saying
+	// the claim is gone (a locked database, a full disk).
+	lastWrite atomic.Int64
+	failing   atomic.Bool
+	// wantMark: the fire passed its send gate; marked: the store holds the
+	// claim as sending (session.Store.StartSending).
+	wantMark, marked atomic.Bool
+}
+
+func newClaimState(claimed time.Time) *claimState {
+	st := &claimState{}
+	st.lastWrite.Store(claimed.UnixNano())
+	return st
+}
+
+// wrote notes a claim write issued at `at` that succeeded.
+func (st *claimState) wrote(at time.Time) {
+	if n := at.UnixNano(); n > st.lastWrite.Load() {
+		st.lastWrite.Store(n)
+	}
+	st.failing.Store(false)
+}
+
+// takeoverKind says how a fire got its claim.
+type takeoverKind struct {
+	// mayHaveSent: taken over from a runner whose claim was marked
+	// sending: it may have booked already.
+	mayHaveSent bool
+}
+
+// maySend is asked right before every booking request of a fire
+// (docs/product.md invariant 6, fire once): not when the claim is known
+// lost, and not when this runner has not managed to refresh it for half
+// of StaleAfter while the store could be written — a process that stalled
+// that long (swapped out, stopped, a pause) may have been taken over
+// without knowing it yet, and must not send before its heartbeat has
+// asked the store. A store nobody can write lets nobody take the claim
+// over either: then the fire goes on from memory.
+func (j *fireJob) maySend() bool {
+	if j.lost != nil && j.lost.Load() {
+		return false
+	}
+	if j.claim == nil || j.claim.failing.Load() {
+		return true
+	}
+	silent := j.r.clock.Now().Sub(time.Unix(0, j.claim.lastWrite.Load()))
+	if silent < j.r.timing.StaleAfter/2 {
+		return true
+	}
+	j.r.log.Warn("not sending: this runner has not refreshed the prebooking's claim for too long, another may hold it now",
+		"prebooking", j.p.ID, "silent_for", silent)
+	return false
+}
+
+// bookedBefore reads the day before a takeover sends anything, when the
+// runner it was taken from may have sent (docs/product.md invariant 6):
+// a booking found there is the outcome. True when it stored one.
+func (j *fireJob) bookedBefore(ctx context.Context) bool {
+	c, ok, err := j.confirmBooked(ctx)
+	if err != nil || !ok {
+		return false
+	}
+	j.r.log.Info("taken over from a runner that had started sending: the day shows the class booked, nothing sent",
+		"prebooking", j.p.ID)
+	j.finish(ctx, confirmedOutcome(session.Outcome{}, c), time.Time{})
+	return true
+}
+
+// claimBeatFor is claimBeat for a fire past its send gate too: there the
+// heartbeat comes at least every StaleAfter/8, so a runner that is only
+// slow keeps well inside maySend's StaleAfter/2.
+func (r *Runner) claimBeatFor(opening time.Time, st *claimState) time.Duration {
+	wait := r.claimBeat(opening)
+	if st.wantMark.Load() {
+		wait = min(wait, max(r.timing.StaleAfter/8, r.timing.FastBeat))
+	}
+	return wait
 }
 
 // claimBeat is the wait before the claim's next heartbeat: FastBeat in
@@ -305,14 +421,10 @@ func (j *fireJob) run(ctx context.Context) {
 		j.abort()
 		return
 	}
-	if !j.reassertClaim(ctx, plan.sends[0]) {
-		j.abort()
-		return
-	}
-
-	r.publish(PrebookingFiring{At: r.clock.Now(), Prebooking: j.p, Planned: plan.staggered})
 	// From here on the fire finishes even if the runner is asked to stop:
-	// abandoning a burst could lose the class.
+	// abandoning a burst could lose the class. The burst passes the send
+	// gate (passGate) right before its first request; a claim taken over
+	// before that sends nothing (j.lost, below).
 	burstCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), burstHardLimit)
 	defer cancel()
 	j.plan = plan
@@ -343,11 +455,43 @@ func (j *fireJob) run(ctx context.Context) {
 	j.saveCookies(burstCtx, j.sent, res.rest())
 }
 
-// reassertClaim refreshes the claim right before the burst: a runner that
-// took it over fires it, this one must not (false). The store gets until
-// the first send (50 ms at least); a database that cannot answer by then
-// does not hold the burst up — the claim's heartbeat kept it fresh.
-func (j *fireJob) reassertClaim(ctx context.Context, firstSend time.Time) bool {
+// gateLead is how long before its first request a burst passes its send
+// gate: the warm-up's own margin, so on a real clock the gate follows the
+// warm-up at once.
+const gateLead = warmMargin
+
+// passGate waits until gateLead before firstSend and passes the send gate
+// (startSending), once per fire; only then is the fire announced
+// (PrebookingFiring). False: the claim is no longer this runner's, or ctx
+// ended: send nothing.
+func (j *fireJob) passGate(ctx context.Context, firstSend time.Time, plan firePlan) bool {
+	if j.gated {
+		return true
+	}
+	r := j.r
+	if sleepUntil(ctx, r.clock, firstSend.Add(-gateLead), r.timing.Recheck) != nil {
+		return false
+	}
+	release := holdStill(r.clock)
+	defer release()
+	if !j.startSending(ctx, firstSend) {
+		return false
+	}
+	j.gated = true
+	r.publish(PrebookingFiring{At: r.clock.Now(), Prebooking: j.p, Planned: plan.staggered})
+	return true
+}
+
+// startSending is the fire's send gate, right before the first request: the
+// store marks the claim as sending (session.Store.StartSending) in one
+// update that either comes before any takeover — which then cannot happen
+// on a short silence (watch.go) — or finds the claim taken over, and then
+// this runner must not send (false): of the runners that held the claim
+// at most one passes the gate. The store gets until the first send (50 ms
+// at least); a database nobody can write by then does not hold the burst
+// up (nobody can take the claim over either): the heartbeat writes the
+// mark as soon as it can.
+func (j *fireJob) startSending(ctx context.Context, firstSend time.Time) bool {
 	r := j.r
 	by := firstSend
 	if least := r.clock.Now().Add(50 * time.Millisecond); by.Before(least) {
@@ -355,15 +499,20 @@ func (j *fireJob) reassertClaim(ctx context.Context, firstSend time.Time) bool {
 	}
 	tctx, cancel := untilClock(context.WithoutCancel(ctx), r.clock, by)
 	defer cancel()
-	err := r.store.TouchClaim(tctx, j.p.ID, r.owner)
+	at := r.clock.Now()
+	j.claim.wantMark.Store(true)
+	err := r.store.StartSending(tctx, j.p.ID, r.owner)
 	switch {
 	case err == nil:
+		j.claim.marked.Store(true)
+		j.claim.wrote(at)
 		return true
 	case errors.Is(err, session.ErrConcurrentUpdate), errors.Is(err, session.ErrNotFound):
 		j.lost.Store(true)
 		return false
 	}
-	r.log.Warn("cannot re-assert the prebooking's claim before firing; firing anyway", "prebooking", j.p.ID, "err", err)
+	j.claim.failing.Store(true)
+	r.log.Warn("cannot mark the prebooking's claim as sending before firing; firing anyway", "prebooking", j.p.ID, "err", err)
 	return true
 }
 

@@ -284,12 +284,14 @@ func benchFirePrecision(b *testing.B, lat aimhardertest.Latency, offset time.Dur
 			s.result(classID, opening)
 		}
 		if testing.Verbose() {
-			// With -v: the estimate (its arrival less the true offset, so
-			// the way up's share) and each attempt's arrival after the
-			// opening, * on the accepted one, in the order they completed.
+			// With -v: the estimate (its arrival and typical arrival less
+			// the true offset, so the way up's share) and each attempt's
+			// arrival after the opening, * on the accepted one, in the
+			// order they completed.
 			e, _ := est.Estimate()
-			line := fmt.Sprintf("op %d: arrival-offset %v ± %v, jitter %v, rtt %v; attempts (ms):", k,
+			line := fmt.Sprintf("op %d: arrival-offset %v ± %v, typical-offset %v ± %v, jitter %v, rtt %v; attempts (ms):", k,
 				(e.Arrival - offset).Round(100*time.Microsecond), e.Spread.Round(100*time.Microsecond),
+				(e.Typical - offset).Round(100*time.Microsecond), e.TypicalError.Round(100*time.Microsecond),
 				e.Jitter.Round(100*time.Microsecond), e.RTT.Round(time.Millisecond))
 			for _, r := range ahtui.fake.Requests() {
 				if r.Endpoint == aimhardertest.EndpointBook && r.Form["id"] == itoa(classID) {

@@ -127,13 +127,21 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 	go func() {
 		var inFlight sync.WaitGroup
 		slots := make(chan struct{}, maxInFlight)
-		for _, at := range plan.sends {
+		freed := make(chan struct{}, 1) // an answer came in
+		for i, at := range plan.sends {
+			if i == 0 && !j.passGate(scheduleCtx, at, plan) {
+				break
+			}
 			if sleepUntil(scheduleCtx, clock, at, j.r.timing.Recheck) != nil {
 				break
 			}
-			if j.lost.Load() {
+			if i == plan.staggered && i > 0 {
+				j.awaitStaggered(scheduleCtx, slots, freed)
+			}
+			if !j.maySend() {
 				// Another runner took the claim over (this one stalled past
-				// StaleAfter): it fires now; two bursts would only collide.
+				// StaleAfter), or may have: it fires now; two bursts would
+				// only collide.
 				break
 			}
 			select {
@@ -147,7 +155,7 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			// gone by then, and sends past the burst's end are keepTrying's —
 			// once one has gone: a burst that starts late (a slow machine)
 			// still sends.
-			if j.lost.Load() || (sent > 0 && clock.Now().After(plan.end)) {
+			if !j.maySend() || (sent > 0 && clock.Now().After(plan.end)) {
 				<-slots
 				break
 			}
@@ -157,7 +165,13 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			}
 			sent++
 			inFlight.Go(func() {
-				defer func() { <-slots }()
+				defer func() {
+					<-slots
+					select {
+					case freed <- struct{}{}:
+					default:
+					}
+				}()
 				res, creds, err := prepared.Send(ctx)
 				answers <- attempt{sent: at, res: res, creds: creds, err: err}
 			})
@@ -204,6 +218,34 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		}
 	}
 	return out
+}
+
+// firstRetryWait bounds how long the first retry, once due, waits for
+// the staggered attempts' answers: past it, an answer still out is more
+// likely lost or stalled than a booking, and a retry planned ~50 ms after
+// the last attempt then goes at most ~110 ms after it.
+const firstRetryWait = 60 * time.Millisecond
+
+// awaitStaggered holds the first retry until every staggered attempt has
+// been answered (slots empty), or firstRetryWait has passed: one of those
+// answers may be the booking, and a retry sent before it comes back (a
+// slow answer, a busy machine) is one request more for nothing. A retry
+// is only needed when they all were too early.
+func (j *fireJob) awaitStaggered(ctx context.Context, slots, freed chan struct{}) {
+	if len(slots) == 0 {
+		return
+	}
+	t := j.r.clock.NewTimer(firstRetryWait)
+	defer t.Stop()
+	for len(slots) > 0 {
+		select {
+		case <-freed:
+		case <-t.C():
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // confirmLogout asks whoami, once, whether a burst that ended on an

@@ -54,6 +54,9 @@ func (j *fireJob) keepTrying(ctx context.Context, prepared *aimharder.PreparedBo
 		if d, ok := ctx.Deadline(); ok && time.Until(d) < judgeReserve {
 			return // what is left of burstHardLimit is for confirming and storing
 		}
+		if !j.maySend() {
+			continue // the claim's heartbeat is behind: not this time
+		}
 		// One slow answer must not eat the time left for judging either.
 		sendCtx, cancel := untilClock(ctx, clock, until.Add(keepTryingSendGrace))
 		a := attempt{sent: clock.Now()}

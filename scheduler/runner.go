@@ -36,9 +36,10 @@ type Timing struct {
 	// Near: from this long before an opening until Burst after it, the
 	// runner firing a prebooking refreshes its claim every FastBeat, and
 	// every runner watches the claims of the others; one whose heartbeat
-	// is older than FastStale there is taken over at once (watch.go) —
-	// its runner died or hung right before the opening (12 s, 40 ms,
-	// 200 ms).
+	// is older than FastStale there, and whose runner has not passed its
+	// send gate, is taken over at once (watch.go) — its runner died or
+	// hung right before the opening (12 s, 40 ms, 200 ms). A claim past
+	// its send gate is taken over only after StaleAfter: fire once.
 	Near, FastBeat, FastStale time.Duration
 	HealthHorizon             time.Duration // warn about a dead session this long before a prebooking (6 h)
 	HealthEvery               time.Duration // health check cadence (1 min)
@@ -111,6 +112,9 @@ type Runner struct {
 	// background session's lease before a fire (sessionLeaseWait). Tests
 	// shorten them.
 	finishRetry, leaseWait time.Duration
+	// beforeBeat, when set, runs before each write of a claim's heartbeat
+	// (tests: a runner whose heartbeat stalls).
+	beforeBeat func(id int64)
 
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
@@ -356,6 +360,15 @@ func (r *Runner) armDue(ctx context.Context, fires *sync.WaitGroup) {
 	}
 }
 
+// sendingQuiet is how long after its send gate a fire's own schedule has
+// stopped sending (keepTrying ends keepTryingFor after the opening, its
+// last request gets keepTryingSendGrace), plus StaleAfter: a claim past
+// its gate is not taken over sooner (docs/product.md invariant 6), so a
+// runner that only stalled is not sending while another does.
+func (r *Runner) sendingQuiet() time.Duration {
+	return r.timing.Burst + keepTryingFor + keepTryingSendGrace + r.timing.StaleAfter
+}
+
 // takeOverStale claims prebookings left firing by a runner that died or
 // hung mid-fire: a claim whose heartbeat (fired_at, refreshed every
 // Heartbeat while its runner works on it) is older than StaleAfter, held
@@ -377,8 +390,14 @@ func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
 		return // who leads is unknown: take nothing
 	}
 	before := r.clock.Now().Add(-r.timing.StaleAfter)
+	// A claim past its send gate: not before its runner's requests are
+	// over (sendingQuiet), whatever its heartbeat says.
+	sentBefore := r.clock.Now().Add(-r.sendingQuiet())
 	for _, p := range firing {
 		if r.isActive(p.ID) || !p.FiredAt.Before(before) || (p.ClaimedBy == leader && p.ClaimedBy != r.owner) {
+			continue
+		}
+		if !p.SendingSince.IsZero() && !p.SendingSince.Before(sentBefore) {
 			continue
 		}
 		claimed, won, err := r.store.ClaimStale(ctx, p.ID, r.owner, before)
@@ -396,7 +415,9 @@ func (r *Runner) takeOverStale(ctx context.Context, fires *sync.WaitGroup) {
 				r.log.Info("released the session lease the previous runner held", "previous", p.ClaimedBy)
 			}
 		}
-		r.startFire(ctx, fires, claimed)
+		// A claim marked sending may have booked already: the day is read
+		// before anything is sent (docs/product.md invariant 6).
+		r.startTakeover(ctx, fires, claimed, takeoverKind{mayHaveSent: !p.SendingSince.IsZero()})
 	}
 }
 
@@ -420,12 +441,17 @@ func (r *Runner) prune(ctx context.Context, now time.Time) {
 }
 
 func (r *Runner) startFire(ctx context.Context, fires *sync.WaitGroup, p session.Prebooking) {
+	r.startTakeover(ctx, fires, p, takeoverKind{})
+}
+
+// startTakeover is startFire for a claim taken over from another runner.
+func (r *Runner) startTakeover(ctx context.Context, fires *sync.WaitGroup, p session.Prebooking, how takeoverKind) {
 	if !r.setActive(p.ID, true) {
 		return
 	}
 	fires.Go(func() {
 		defer r.setActive(p.ID, false)
-		r.fire(ctx, p)
+		r.fireAs(ctx, p, how)
 	})
 }
 

@@ -32,9 +32,11 @@ import (
 // CI's short soak (TestSoak) runs the same plans over its half day. At
 // these speeds leadership changes hands on almost every leap, and a claim
 // whose heartbeat a loaded machine delays by a few real milliseconds looks
-// stale at 10×: a takeover then fires a prebooking a second time (counted
-// as double-fired; AimHarder's side — two reservations, a class booked
-// again after the member's cancel — is counted as double bookings).
+// stale at 10× and is taken over — safely only before its runner's send
+// gate (docs/product.md invariant 6): two runners sending for one
+// prebooking is counted as double-fired; AimHarder's side — two
+// reservations, a class booked again after the member's cancel — as
+// double bookings.
 func TestSoakPlans(t *testing.T) {
 	cfg := soakConfig{days: 30, seed: 1, idleStep: 20 * time.Second, idleEvery: 4 * time.Millisecond,
 		plans: true, fireRate: 10,

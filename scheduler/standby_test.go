@@ -21,7 +21,10 @@ import (
 // started first leads and fires the first prebooking; the other, running
 // all along, fires nothing. The leader is killed (SIGKILL: no goodbye);
 // the other takes the lease over once it expires and fires the next
-// prebooking at its opening. Each class is booked once.
+// prebooking, made after the kill, at its opening. Each class is booked
+// once. (The test runs on the real clock: on a loaded machine the leader
+// may stall before its send gate, and then the standby fires the first
+// prebooking instead — still once.)
 //
 // (TestRunnerProcessKilledMidFire covers a leader killed in the middle of
 // a fire, with the next runner started afterwards.)
@@ -48,7 +51,7 @@ func TestStandbyRunnerTakesOverFromAKilledLeader(t *testing.T) {
 	// No window rule is known for the box, so the runners keep the
 	// openings stored here: a few seconds apart, after the server opened
 	// the classes (each fire books at once, at its opening).
-	first, next := testOpening.Add(2*time.Second), testOpening.Add(8*time.Second)
+	first := testOpening.Add(2 * time.Second)
 	prebook := func(name string, opens time.Time) session.Prebooking {
 		t.Helper()
 		for _, c := range fake.Classes(testBox, testClassDay) {
@@ -64,7 +67,7 @@ func TestStandbyRunnerTakesOverFromAKilledLeader(t *testing.T) {
 		t.Fatalf("no class %s", name)
 		return session.Prebooking{}
 	}
-	p1, p2 := prebook("WOD", first), prebook("HYROX", next)
+	p1 := prebook("WOD", first)
 
 	// The leader: another process, arming a second before each opening.
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -122,8 +125,15 @@ func TestStandbyRunnerTakesOverFromAKilledLeader(t *testing.T) {
 		return got
 	}
 	got1 := final(p1)
-	if got1.Status != session.PrebookBooked || got1.ClaimedBy != "runner-child" {
+	// A loaded machine can stall the leader past FastStale before its send
+	// gate: then the standby fires the first one instead (fire once: the
+	// leader, past its gate or not, sends nothing after losing the claim).
+	tookFirst := got1.ClaimedBy == "runner-standby"
+	switch {
+	case got1.Status != session.PrebookBooked || got1.ClaimedBy != "runner-child" && !tookFirst:
 		t.Errorf("first prebooking %s by %q, want booked by the leader", got1.Status, got1.ClaimedBy)
+	case tookFirst:
+		t.Logf("the leader stalled before its send gate: the standby fired the first prebooking")
 	}
 	if standby.Leader() {
 		t.Error("the standby leads while the leader is alive")
@@ -131,6 +141,9 @@ func TestStandbyRunnerTakesOverFromAKilledLeader(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
+	// The next one opens after the kill however slow the machine, with
+	// room for the dead leader's lease to run out first.
+	p2 := prebook("HYROX", clock.Now().Add(crashTiming.LeaseTTL+4*time.Second))
 
 	got2 := final(p2)
 	if got2.Status != session.PrebookBooked || got2.ClaimedBy != "runner-standby" {
@@ -160,6 +173,9 @@ func TestStandbyRunnerTakesOverFromAKilledLeader(t *testing.T) {
 		case PrebookingOutcome:
 			p = e.Prebooking
 		default:
+			continue
+		}
+		if tookFirst && p.ID == p1.ID {
 			continue
 		}
 		if !led || p.ID != p2.ID {

@@ -17,13 +17,22 @@ import (
 // (Timing.Near before it until Burst after), the runner firing a
 // prebooking refreshes its claim every FastBeat (beatClaim), and every
 // other runner — leader or standby — reads the claim every FastBeat/2.
-// A claim whose heartbeat is older than FastStale there belongs to a
-// runner that died or hung: the watcher takes it over at once, with the
-// same atomic compare-and-swap as any claim (ClaimStale on the heartbeat
-// it read), so of all watchers one wins and the stalled runner, should it
-// wake up, finds the claim gone before it sends (reassertClaim, the
-// burst's lost check). The winner fires it at the opening; "already
-// booked" stays a success should the dead runner have booked after all.
+// A claim whose heartbeat is older than FastStale there, and whose runner
+// has not started sending, belongs to a runner that died or hung: the
+// watcher takes it over at once, with the same atomic compare-and-swap as
+// any claim (ClaimStaleUnsent on the heartbeat it read), so of all
+// watchers one wins. The fire-once rule is by construction, not by
+// timing: a runner sends only after its send gate (startSending), the
+// store's one update that marks the claim as sending on the condition
+// that it is still its own; the takeover is one update on the condition
+// that the claim is not marked. Whichever the database applies first, the
+// other fails, so however long a runner stalls between its gate and its
+// request, nobody else is past the gate meanwhile. A claim marked sending
+// is taken over only once its runner's own requests are over and its
+// heartbeat is StaleAfter silent (takeOverStale, sendingQuiet), the
+// taker's first action being a read of the day; its runner, if it is
+// alive after all, sends nothing while it has not refreshed the claim for
+// half of StaleAfter (fireJob.maySend).
 //
 // A claim nobody can refresh because nobody can write (a locked database,
 // a full disk) cannot be taken either: the takeover is a write.
@@ -90,7 +99,8 @@ func (r *Runner) watchClaim(ctx context.Context, fires *sync.WaitGroup, p sessio
 }
 
 // takeStalled reads the claim and takes it over when its heartbeat is
-// older than FastStale. ok false: nothing left to watch.
+// older than FastStale and its runner has not started sending. ok false:
+// nothing left to watch.
 func (r *Runner) takeStalled(ctx context.Context, id int64) (taken *session.Prebooking, ok bool) {
 	cur, err := r.store.Prebooking(ctx, id)
 	switch {
@@ -100,12 +110,16 @@ func (r *Runner) takeStalled(ctx context.Context, id int64) (taken *session.Preb
 		return nil, false
 	case cur.Status != session.PrebookFiring:
 		return nil, true // not claimed yet
+	case !cur.SendingSince.IsZero():
+		// Its runner passed its send gate: it may be sending now. A
+		// silence is only a stall until StaleAfter (takeOverStale).
+		return nil, true
 	}
 	before := r.clock.Now().Add(-r.timing.FastStale)
 	if !cur.FiredAt.Before(before) {
 		return nil, true
 	}
-	claimed, won, err := r.store.ClaimStale(ctx, id, r.owner, before)
+	claimed, won, err := r.store.ClaimStaleUnsent(ctx, id, r.owner, before)
 	if err != nil || !won {
 		return nil, err == nil || ctx.Err() == nil
 	}

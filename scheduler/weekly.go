@@ -75,15 +75,18 @@ type weeklyState struct {
 
 	mu       sync.Mutex
 	lastPass time.Time
-	passes   int                   // plan passes completed
-	next     time.Time             // local clock: when a pass is next needed; zero = none
-	resolved map[int64]bool        // prebookings re-resolved at their opening
+	passes   int       // plan passes completed
+	next     time.Time // local clock: when a pass is next needed; zero = none
+	// resolved: prebookings re-resolved at their opening, with their
+	// class's start; an entry goes once the class has started
+	// (pruneResolved): a prebooking is never re-resolved after that.
+	resolved map[int64]time.Time
 	budget   map[int64]*readBucket // box → its allowance of routine reads
 	reads    map[int64]*planReads  // box → reads
 }
 
 func newWeeklyState() *weeklyState {
-	return &weeklyState{wake: make(chan struct{}, 1), resolved: map[int64]bool{},
+	return &weeklyState{wake: make(chan struct{}, 1), resolved: map[int64]time.Time{},
 		budget: map[int64]*readBucket{}, reads: map[int64]*planReads{}}
 }
 
@@ -181,16 +184,28 @@ func (w *weeklyState) countOpening(box int64) {
 	w.count(box).Opening++
 }
 
-// resolveOnce reports whether prebooking id is still to be re-resolved,
+// resolveOnce reports whether prebooking pb is still to be re-resolved,
 // and marks it done.
-func (w *weeklyState) resolveOnce(id int64) bool {
+func (w *weeklyState) resolveOnce(pb session.Prebooking) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.resolved[id] {
+	if _, done := w.resolved[pb.ID]; done {
 		return false
 	}
-	w.resolved[id] = true
+	w.resolved[pb.ID] = pb.ClassStart
 	return true
+}
+
+// pruneResolved forgets the prebookings re-resolved for classes that
+// started before serverNow: the runner runs for months.
+func (w *weeklyState) pruneResolved(serverNow time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for id, start := range w.resolved {
+		if start.Before(serverNow) {
+			delete(w.resolved, id)
+		}
+	}
 }
 
 // planReadCounts is a copy of the reads plans cost, by box.
@@ -219,6 +234,7 @@ func (r *Runner) planTick(ctx context.Context) {
 	w.mu.Unlock()
 	if due {
 		r.runPlans(ctx)
+		w.pruneResolved(r.serverNow())
 		w.mu.Lock()
 		w.passes++
 		w.mu.Unlock()
@@ -647,14 +663,10 @@ type otherDay struct {
 	family string
 }
 
-// person is whom the plan books for: its own family member, else the
-// family_id setting's person (the one the class cache is kept for).
-func (pp *planPass) person(p session.Plan) string {
-	if p.FamilyID != "" {
-		return p.FamilyID
-	}
-	return pp.family
-}
+// person is whom the plan books for: its own family member (or the
+// holder, by choice), else the family_id setting's person (the one the
+// class cache is kept for).
+func (pp *planPass) person(p session.Plan) string { return p.Person(pp.family) }
 
 // materialise turns the occurrence's current choice into a prebooking once
 // its class is listed.
@@ -744,7 +756,7 @@ func (pp *planPass) materialise(oc occ) {
 			return
 		}
 		if atOpening {
-			r.weekly.resolveOnce(pb.ID) // read just now: no need to read again
+			r.weekly.resolveOnce(pb) // read just now: no need to read again
 		}
 		r.log.Info("plan occurrence prebooked", "plan", oc.plan.ID, "day", oc.o.Day, "prebooking", pb.ID,
 			"class", c.ID, "choice", oc.rec.Choice, "opens_at", opens)
@@ -822,7 +834,7 @@ func (pp *planPass) reresolve(oc occ) {
 		pp.checkBookedByHand(oc)
 		return
 	}
-	if !r.weekly.resolveOnce(pb.ID) {
+	if !r.weekly.resolveOnce(*pb) {
 		return
 	}
 	v, ok := pp.day(oc.box, oc.o.Day, pp.person(oc.plan), true)

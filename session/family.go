@@ -98,6 +98,12 @@ func (s *Store) AddFamilyMember(ctx context.Context, name, id string) (FamilyMem
 		return FamilyMember{}, err
 	}
 	f := FamilyMember{Name: name, ID: id}
+	for _, other := range list {
+		if other.ID == id && !strings.EqualFold(other.Name, name) {
+			// Two names for one person would book them under either.
+			return FamilyMember{}, fmt.Errorf("%w: %s already has id %s", ErrInvalid, other.Name, id)
+		}
+	}
 	replaced := false
 	for i := range list {
 		if strings.EqualFold(list[i].Name, name) {

@@ -470,6 +470,16 @@ CREATE TABLE runner_registry (
 ) STRICT;
 `,
 	},
+	{
+		// When the runner holding a prebooking's claim passed its last
+		// check before sending: from then on the claim is taken over only
+		// after a long silence (fire once: docs/product.md invariant 6).
+		// Not in the screen version's trigger: it moves with fired_at.
+		name: "prebookings: sending since",
+		sql: `
+ALTER TABLE prebookings ADD COLUMN sending_since INTEGER;
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

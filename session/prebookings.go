@@ -96,8 +96,13 @@ type Prebooking struct {
 	LateBy time.Duration
 
 	CreatedAt  time.Time
-	FiredAt    time.Time // claimed
+	FiredAt    time.Time // claimed; while firing, the claim's last heartbeat
 	FinishedAt time.Time
+	// SendingSince is when the runner holding the claim passed its last
+	// check before sending (StartSending); zero while it has not. A claim
+	// that may have sent is never taken over on a short silence
+	// (ClaimStaleUnsent): docs/product.md invariant 6, fire once.
+	SendingSince time.Time
 }
 
 // Outcome is how a fire ended.
@@ -150,7 +155,7 @@ func roundLate(d time.Duration) string {
 
 const prebookingColumns = `id, box_id, class_id, day, class_name, class_start, opens_at, family_id,
 	allow_waitlist, status, claimed_by, attempts, outcome_code, outcome_message, reservation_id, late,
-	created_at, fired_at, finished_at, sent_at, late_ms, plan_id, plan_day, match_name`
+	created_at, fired_at, finished_at, sent_at, late_ms, plan_id, plan_day, match_name, sending_since`
 
 func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	var (
@@ -159,11 +164,12 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 		classStart, created        int64
 		opens, fired, finished, rs sql.NullInt64
 		sent, lateMS, planID       sql.NullInt64
+		sending                    sql.NullInt64
 		planDay, matchName         sql.NullString
 	)
 	err := row.Scan(&p.ID, &p.BoxID, &p.ClassID, &day, &p.ClassName, &classStart, &opens, &p.FamilyID,
 		&p.AllowWaitlist, &p.Status, &p.ClaimedBy, &p.Attempts, &p.OutcomeCode, &p.OutcomeMessage, &rs, &p.Late,
-		&created, &fired, &finished, &sent, &lateMS, &planID, &planDay, &matchName)
+		&created, &fired, &finished, &sent, &lateMS, &planID, &planDay, &matchName, &sending)
 	if err != nil {
 		return Prebooking{}, err
 	}
@@ -175,6 +181,7 @@ func scanPrebooking(row interface{ Scan(...any) error }) (Prebooking, error) {
 	p.ReservationID = rs.Int64
 	p.SentAt, p.LateBy = fromNullMillis(sent), time.Duration(lateMS.Int64)*time.Millisecond
 	p.PlanID, p.MatchName = planID.Int64, matchName.String
+	p.SendingSince = fromNullMillis(sending)
 	if p.PlanDay, err = parseDay(planDay); err != nil {
 		return Prebooking{}, err
 	}
@@ -405,10 +412,22 @@ func (s *Store) ClaimStale(ctx context.Context, id int64, owner string, firedBef
 	return s.claimWhere(ctx, id, `status = 'firing' AND fired_at < ?`, owner, toMillis(firedBefore))
 }
 
+// ClaimStaleUnsent is ClaimStale for a claim whose runner has not started
+// sending (StartSending): both are one UPDATE on the same row, so either
+// the takeover comes first and the runner's StartSending fails (it sends
+// nothing), or StartSending comes first and the takeover fails. Of the two
+// runners at most one ever sends.
+func (s *Store) ClaimStaleUnsent(ctx context.Context, id int64, owner string, firedBefore time.Time) (Prebooking, bool, error) {
+	if err := validateOwner(owner); err != nil {
+		return Prebooking{}, false, err
+	}
+	return s.claimWhere(ctx, id, `status = 'firing' AND fired_at < ? AND sending_since IS NULL`, owner, toMillis(firedBefore))
+}
+
 func (s *Store) claimWhere(ctx context.Context, id int64, cond, owner string, condArgs ...any) (Prebooking, bool, error) {
 	args := append([]any{owner, toMillis(s.now()), id}, condArgs...)
 	p, err := scanPrebooking(s.db.QueryRowContext(ctx, `
-UPDATE prebookings SET status = 'firing', claimed_by = ?, fired_at = ?
+UPDATE prebookings SET status = 'firing', claimed_by = ?, fired_at = ?, sending_since = NULL
 WHERE id = ? AND `+cond+` RETURNING `+prebookingColumns, args...))
 	if err == nil {
 		return p, true, nil
@@ -424,7 +443,7 @@ WHERE id = ? AND `+cond+` RETURNING `+prebookingColumns, args...))
 // fire yet, e.g. its session could not be refreshed).
 func (s *Store) Unclaim(ctx context.Context, id int64, owner string) error {
 	res, err := s.db.ExecContext(ctx, `
-UPDATE prebookings SET status = 'pending', claimed_by = '', fired_at = NULL
+UPDATE prebookings SET status = 'pending', claimed_by = '', fired_at = NULL, sending_since = NULL
 WHERE id = ? AND status = 'firing' AND claimed_by = ?`, id, owner)
 	return s.expectOne(ctx, "unclaim prebooking", id, res, err, ErrConcurrentUpdate)
 }

@@ -63,7 +63,7 @@ func (s *Store) RearmAs(ctx context.Context, id int64, owner string, opensAt tim
 	return s.inTx(ctx, "rearm prebooking", func(tx *sql.Tx) error {
 		now := s.now()
 		p, err := scanPrebooking(tx.QueryRowContext(ctx, `
-UPDATE prebookings SET status = 'pending', opens_at = ?, claimed_by = '', fired_at = NULL, outcome_code = ?
+UPDATE prebookings SET status = 'pending', opens_at = ?, claimed_by = '', fired_at = NULL, sending_since = NULL, outcome_code = ?
 WHERE id = ? AND status = 'firing' AND claimed_by = ? RETURNING `+prebookingColumns,
 			toMillis(opensAt), code, id, owner))
 		if errors.Is(err, sql.ErrNoRows) {
@@ -87,4 +87,20 @@ func (s *Store) TouchClaim(ctx context.Context, id int64, owner string) error {
 UPDATE prebookings SET fired_at = ? WHERE id = ? AND status = 'firing' AND claimed_by = ?`,
 		toMillis(s.now()), id, owner)
 	return s.expectOne(ctx, "refresh prebooking claim", id, res, err, ErrConcurrentUpdate)
+}
+
+// StartSending is the last check of a claim before its runner sends a
+// booking request: like TouchClaim it refreshes fired_at on a prebooking
+// owner is firing, and it marks the claim as sending (SendingSince, set
+// once per claim). From then on a runner that sees the heartbeat stop
+// may not take the claim over on a short silence (ClaimStaleUnsent), only
+// after the long one (ClaimStale, StaleAfter). 0 rows — the claim was
+// taken over, or the prebooking finished — gives ErrConcurrentUpdate: the
+// owner must not send.
+func (s *Store) StartSending(ctx context.Context, id int64, owner string) error {
+	now := toMillis(s.now())
+	res, err := s.db.ExecContext(ctx, `
+UPDATE prebookings SET fired_at = ?, sending_since = COALESCE(sending_since, ?)
+WHERE id = ? AND status = 'firing' AND claimed_by = ?`, now, now, id, owner)
+	return s.expectOne(ctx, "mark prebooking sending", id, res, err, ErrConcurrentUpdate)
 }

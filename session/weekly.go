@@ -175,9 +175,26 @@ type NewPlan struct {
 	// is not booked (see Plan.MayBookOpen).
 	Now bool
 	// FamilyID is the family member the plan books for (AimHarder's
-	// familyId); "" follows the family_id setting, as plans made before
-	// there was a choice do.
+	// familyId); PlanForHolder books for the account holder whatever the
+	// setting says; "" follows the family_id setting, as plans made
+	// before there was a choice do.
 	FamilyID string
+}
+
+// PlanForHolder is the FamilyID of a plan made for the account holder by
+// choice: it stays the holder's when the family_id setting changes.
+const PlanForHolder = "holder"
+
+// Person is whom the plan books for (AimHarder's familyId, "" = the
+// account holder), setting being the family_id setting's person.
+func (p Plan) Person(setting string) string {
+	switch p.FamilyID {
+	case PlanForHolder:
+		return ""
+	case "":
+		return setting
+	}
+	return p.FamilyID
 }
 
 // Plan is a stored weekly plan with its skips and pauses.
@@ -192,7 +209,7 @@ type Plan struct {
 	From      aimharder.Date // zero = no start date
 	Until     aimharder.Date // zero = no end date
 	Now       bool
-	FamilyID  string           // "" = the family_id setting's person
+	FamilyID  string           // "" = the family_id setting's person; PlanForHolder = the holder (Person)
 	Skips     []aimharder.Date // sorted
 	Pauses    []DayRange       // sorted by From
 	CreatedAt time.Time
@@ -212,6 +229,8 @@ func (n NewPlan) Validate() error {
 		return fmt.Errorf("%w: a plan needs a class name", ErrInvalid)
 	case !n.From.IsZero() && !n.Until.IsZero() && n.Until.Before(n.From):
 		return fmt.Errorf("%w: the plan ends (%s) before it starts (%s)", ErrInvalid, n.Until, n.From)
+	case n.FamilyID != "" && n.FamilyID != PlanForHolder && !validFamilyID(n.FamilyID):
+		return fmt.Errorf("%w: %q is not a family member id (AimHarder's familyId is a number)", ErrInvalid, n.FamilyID)
 	}
 	seen := map[string]bool{NormalizeClassName(n.Class) + "@" + n.Time.String(): true}
 	for i, f := range n.Fallbacks {

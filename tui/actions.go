@@ -34,6 +34,7 @@ type intent struct {
 	class        account.ClassView
 	opensAt      time.Time
 	prebookingID int64
+	who          who // for whom a booking or prebooking is
 }
 
 // className names a class for messages: "WOD Thu 26 Nov 07:00".
@@ -81,6 +82,10 @@ func (m *Model) book() tea.Cmd {
 		return m.toasts.Push(toast.Info, tx.BusyWith)
 	case st == grid.Past:
 		return m.toasts.Push(toast.Info, tx.ClassPast)
+	case st == grid.Booked && m.canChoose() && !c.StaffManaged:
+		// A parent with a place may book a child into the same class.
+		m.confirmBookOther(c)
+		return nil
 	case st == grid.Booked || st == grid.Waitlisted:
 		return m.toasts.Push(toast.Info, tx.AlreadyYours)
 	case c.StaffManaged:
@@ -88,12 +93,22 @@ func (m *Model) book() tea.Cmd {
 	case st == grid.Prebooked || st == grid.Firing:
 		return m.toasts.Push(toast.Info, m.prebookingNote(c, p))
 	case st == grid.Full:
-		m.confirmWaitlist(c)
+		m.confirmWaitlist(c, who{})
 		return nil
 	case st == grid.NotOpen:
-		if rule := m.box.Rule(); !m.askOpening(m.box, c, c.OpensAt, rule.Assumed(), rule.String()) {
-			m.confirmPrebook(c, c.OpensAt)
+		if rule := m.box.Rule(); !m.askOpening(m.box, c, c.OpensAt, rule.Assumed(), rule.String(), who{}) {
+			m.confirmPrebook(c, c.OpensAt, who{})
 		}
+		return nil
+	}
+	if f := m.forChoice(who{}); f != nil {
+		// Family members: for whom, asked before sending.
+		m.dialog.Open(dialog.Confirm{
+			Title:   m.tx.ConfirmBook,
+			Body:    fmt.Sprintf(m.tx.ConfirmBookBody, m.className(c)),
+			Payload: intent{kind: doBook, class: c},
+			For:     f,
+		})
 		return nil
 	}
 	return m.run(intent{kind: doBook, class: c})
@@ -151,37 +166,57 @@ func (m *Model) prebook() tea.Cmd {
 	case st == grid.Booked || st == grid.Waitlisted:
 		return m.toasts.Push(toast.Info, tx.AlreadyYours)
 	case st == grid.NotOpen || (st == grid.Failed && c.OpensAt.After(m.now)):
+		if m.canChoose() {
+			m.confirmPrebook(c, c.OpensAt, who{})
+			return nil
+		}
 		return m.run(intent{kind: doPrebook, class: c, opensAt: c.OpensAt})
 	case c.OpensAt.IsZero():
 		// Unknown window: the prebooking's first step learns it.
+		if m.canChoose() {
+			m.confirmPrebook(c, time.Time{}, who{})
+			return nil
+		}
 		return m.run(intent{kind: doPrebook, class: c})
 	}
 	// Booking is open: prebooking it would only book it now.
 	return m.book()
 }
 
-func (m *Model) confirmWaitlist(c account.ClassView) {
+// confirmWaitlist offers the waitlist of a full class, for w's person
+// (chosen again on the For line when family members are named).
+func (m *Model) confirmWaitlist(c account.ClassView, w who) {
+	f := m.forChoice(w)
+	if f != nil {
+		w.set = false // the For line says for whom
+	}
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmWaitlist,
-		Body:    fmt.Sprintf(m.tx.ConfirmWaitlistBody, m.className(c)),
-		Payload: intent{kind: doWaitlist, class: c},
+		Body:    fmt.Sprintf(m.tx.ConfirmWaitlistBody, m.classFor(c, w)),
+		Payload: intent{kind: doWaitlist, class: c, who: w},
+		For:     f,
 	})
 }
 
-func (m *Model) confirmPrebook(c account.ClassView, opensAt time.Time) {
+func (m *Model) confirmPrebook(c account.ClassView, opensAt time.Time, w who) {
+	f := m.forChoice(w)
+	if f != nil {
+		w.set = false // the For line says for whom
+	}
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmPrebook,
-		Body:    m.prebookBody(c, opensAt),
-		Payload: intent{kind: doPrebook, class: c, opensAt: opensAt},
+		Body:    m.prebookBody(c, opensAt, w),
+		Payload: intent{kind: doPrebook, class: c, opensAt: opensAt, who: w},
+		For:     f,
 	})
 }
 
 // prebookBody offers to prebook a class not open yet.
-func (m *Model) prebookBody(c account.ClassView, opensAt time.Time) string {
+func (m *Model) prebookBody(c account.ClassView, opensAt time.Time, w who) string {
 	if opensAt.IsZero() {
-		return fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.className(c))
+		return fmt.Sprintf(m.tx.ConfirmPrebookNoRule, m.classFor(c, w))
 	}
-	return fmt.Sprintf(m.tx.ConfirmPrebookBody, m.className(c), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
+	return fmt.Sprintf(m.tx.ConfirmPrebookBody, m.classFor(c, w), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
 }
 
 func (m *Model) confirmUnprebook(c account.ClassView, id int64) {
@@ -214,6 +249,9 @@ func (m *Model) onAnswer(msg dialog.ResultMsg) tea.Cmd {
 	if !ok || !msg.Yes {
 		return nil
 	}
+	if msg.ForSet {
+		it.who = who{id: msg.ForID, set: true}
+	}
 	if it.kind == doQuit && msg.Choice == choiceBackground && m.cfg.KeepRunning != nil {
 		return m.keepRunning()
 	}
@@ -233,15 +271,15 @@ func (m *Model) run(it intent) tea.Cmd {
 	m.syncDetail()
 	switch it.kind {
 	case doBook:
-		return m.bookCmd(m.box, c, false)
+		return m.bookCmd(m.box, c, false, it.who)
 	case doWaitlist:
-		return m.bookCmd(m.box, c, true)
+		return m.bookCmd(m.box, c, true, it.who)
 	case doCancel:
 		return m.cancelCmd(m.box, c, false)
 	case doLateCancel:
 		return m.cancelCmd(m.box, c, true)
 	case doPrebook:
-		return m.prebookCmd(m.box, c)
+		return m.prebookCmd(m.box, c, it.who)
 	}
 	return nil
 }
@@ -254,28 +292,29 @@ func (m *Model) done(c account.ClassView) {
 func (m *Model) onBook(msg bookMsg) tea.Cmd {
 	m.done(msg.class)
 	tx, c := m.tx, msg.class
+	name := m.classFor(c, msg.who)
 	var te *account.TooEarlyError
 	switch {
 	case msg.err == nil:
-		text := fmt.Sprintf(tx.Booked, m.className(c))
+		text := fmt.Sprintf(tx.Booked, name)
 		switch {
 		case msg.outcome.AlreadyBooked:
-			text = fmt.Sprintf(tx.AlreadyBooked, m.className(c))
+			text = fmt.Sprintf(tx.AlreadyBooked, name)
 		case msg.outcome.Unsettled:
-			text = fmt.Sprintf(tx.BookedUnsettled, m.className(c))
+			text = fmt.Sprintf(tx.BookedUnsettled, name)
 		case msg.outcome.State == aimharder.StateWaitlisted:
-			text = fmt.Sprintf(tx.Waitlisted, m.className(c))
+			text = fmt.Sprintf(tx.Waitlisted, name)
 		}
 		return tea.Batch(m.toasts.Push(toast.OK, text), m.loadDay(c.Date), m.loadStore())
 	case errors.As(msg.err, &te):
 		// Offered at once: the member wanted this class. When the refusal
 		// taught only "N days", the same dialog asks how the box opens.
-		if !m.askOpening(msg.box, c, te.OpensAt, te.Assumed, te.Rule) {
-			m.confirmPrebook(c, te.OpensAt)
+		if !m.askOpening(msg.box, c, te.OpensAt, te.Assumed, te.Rule, msg.who) {
+			m.confirmPrebook(c, te.OpensAt, msg.who)
 		}
 		return m.loadDay(c.Date)
 	case errors.Is(msg.err, aimharder.ErrFull) && !msg.waitlist:
-		m.confirmWaitlist(c)
+		m.confirmWaitlist(c, msg.who)
 		return m.loadDay(c.Date)
 	case needsLogin(msg.err):
 		return m.toLogin(msg.err)
@@ -312,13 +351,14 @@ func (m *Model) onCancel(msg cancelMsg) tea.Cmd {
 func (m *Model) onPrebook(msg prebookMsg) tea.Cmd {
 	m.done(msg.class)
 	tx, c := m.tx, msg.class
+	name := m.classFor(c, msg.who)
 	switch {
 	case msg.booked != nil:
-		return tea.Batch(m.toasts.Push(toast.OK, fmt.Sprintf(tx.WindowWasOpen, m.className(c))), m.loadDay(c.Date))
+		return tea.Batch(m.toasts.Push(toast.OK, fmt.Sprintf(tx.WindowWasOpen, name)), m.loadDay(c.Date))
 	case msg.err == nil:
-		text := fmt.Sprintf(tx.PrebookedNoRule, m.className(c))
+		text := fmt.Sprintf(tx.PrebookedNoRule, name)
 		if !msg.prebooking.OpensAt.IsZero() {
-			text = fmt.Sprintf(tx.Prebooked, m.className(c), m.tx.DateTime(m.boxTime(msg.prebooking.BoxID, msg.prebooking.OpensAt)))
+			text = fmt.Sprintf(tx.Prebooked, name, m.tx.DateTime(m.boxTime(msg.prebooking.BoxID, msg.prebooking.OpensAt)))
 		}
 		// Show it at once; the store's reload confirms.
 		m.prebookings = append(m.prebookings, m.zones.Prebooking(msg.prebooking))

@@ -662,10 +662,10 @@ func (m *Model) agendaLook(e account.AgendaEntry) (mark string, style lipgloss.S
 	}
 	// A place held for another person than the one chosen in B (the
 	// account holder, or a family member) says for whom.
-	if (e.State == account.AgendaBooked || e.State == account.AgendaWaitlisted) && e.FamilyID != m.family {
+	if (e.State == account.AgendaBooked || e.State == account.AgendaWaitlisted || e.State == account.AgendaPrebooked) && e.FamilyID != m.family {
 		who := at.Holder
 		if e.FamilyID != "" {
-			who = fmt.Sprintf(tx.Family, e.FamilyID)
+			who = fmt.Sprintf(tx.Family, m.personName(e.FamilyID))
 		}
 		status += " · " + who
 	}

@@ -165,14 +165,22 @@ func (m *Model) setFamilyCmd(id string) tea.Cmd {
 
 // bookCmd books a class; the account service records the outcome in the
 // history, as it does for `ahtui book`.
-func (m *Model) bookCmd(box session.Box, c account.ClassView, waitlist bool) tea.Cmd {
+// A person chosen on the For line is booked for through FamilyBooker.
+func (m *Model) bookCmd(box session.Box, c account.ClassView, waitlist bool, w who) tea.Cmd {
 	acct := m.cfg.Account
+	fb, forOne := acct.(FamilyBooker)
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
-		out, err := acct.Book(ctx, kind, box, c.ID, c.Date, waitlist)
-		return bookMsg{box: box, class: c, waitlist: waitlist, outcome: out, err: err}
+		var out account.BookOutcome
+		var err error
+		if w.set && forOne {
+			out, err = fb.BookFor(ctx, kind, box, c.ID, c.Date, waitlist, w.id)
+		} else {
+			out, err = acct.Book(ctx, kind, box, c.ID, c.Date, waitlist)
+		}
+		return bookMsg{box: box, class: c, waitlist: waitlist, who: w, outcome: out, err: err}
 	}
 }
 
@@ -198,15 +206,22 @@ const (
 // prebookCmd stores a prebooking through the account service, which
 // learns an unknown window with one booking attempt (a success has simply
 // booked the class), exactly as `ahtui prebook add` does.
-func (m *Model) prebookCmd(box session.Box, c account.ClassView) tea.Cmd {
+func (m *Model) prebookCmd(box session.Box, c account.ClassView, w who) tea.Cmd {
 	acct := m.cfg.Account
+	fb, forOne := acct.(FamilyBooker)
 	base, to := m.ctx, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(base, to)
 		defer cancel()
 		// Waitlist off, as `ahtui prebook add` without --waitlist.
-		res, err := acct.Prebook(ctx, kind, box, c.ID, c.Date, false)
-		return prebookMsg{class: c, prebooking: res.Prebooking, booked: res.Booked, err: err}
+		var res account.PrebookResult
+		var err error
+		if w.set && forOne {
+			res, err = fb.PrebookFor(ctx, kind, box, c.ID, c.Date, false, w.id)
+		} else {
+			res, err = acct.Prebook(ctx, kind, box, c.ID, c.Date, false)
+		}
+		return prebookMsg{class: c, who: w, prebooking: res.Prebooking, booked: res.Booked, err: err}
 	}
 }
 

@@ -84,6 +84,11 @@ func (m *Model) outcomeToast(ev Event) tea.Cmd {
 	if !ev.ClassStart.IsZero() {
 		class += " " + m.boxTime(ev.BoxID, ev.ClassStart).Format("15:04")
 	}
+	for _, p := range m.prebookings {
+		if p.ID == ev.PrebookingID && ev.PrebookingID != 0 {
+			class += m.forWords(p.FamilyID) // a parent hears it was the child's
+		}
+	}
 	status := tx.PrebookStatus[string(ev.Status)]
 	if status == "" {
 		status = string(ev.Status)

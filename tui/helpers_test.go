@@ -258,6 +258,23 @@ func (f *fakeAccount) book1(_ context.Context, _ session.Kind, box session.Box, 
 // Prebook follows account.Service.Prebook: with the window unknown or
 // open, one booking attempt; "too early" gives the opening.
 func (f *fakeAccount) Prebook(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool) (account.PrebookResult, error) {
+	family, _ := f.store.FamilyID(ctx)
+	return f.prebookFor(ctx, kind, box, classID, date, waitlist, family)
+}
+
+// BookFor and PrebookFor act for a chosen family member (FamilyBooker),
+// recording for whom.
+func (f *fakeAccount) BookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (account.BookOutcome, error) {
+	f.record("for %q", family)
+	return f.Book(ctx, kind, box, classID, date, waitlist)
+}
+
+func (f *fakeAccount) PrebookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (account.PrebookResult, error) {
+	f.record("for %q", family)
+	return f.prebookFor(ctx, kind, box, classID, date, waitlist, family)
+}
+
+func (f *fakeAccount) prebookFor(ctx context.Context, kind session.Kind, box session.Box, classID int64, date aimharder.Date, waitlist bool, family string) (account.PrebookResult, error) {
 	f.mu.Lock()
 	day, ok := f.days[date]
 	f.mu.Unlock()
@@ -283,7 +300,6 @@ func (f *fakeAccount) Prebook(ctx context.Context, kind session.Kind, box sessio
 			return res, err
 		}
 	}
-	family, _ := f.store.FamilyID(ctx)
 	p, err := f.store.AddPrebooking(ctx, session.NewPrebooking{BoxID: box.ID, ClassID: classID, Day: date,
 		ClassName: c.Name, ClassStart: c.Start, OpensAt: opens, FamilyID: family, AllowWaitlist: waitlist})
 	if errors.Is(err, session.ErrDuplicate) {
@@ -322,6 +338,7 @@ type fakeStore struct {
 	boxes       []session.Box
 	current     int64
 	family      string
+	members     []session.FamilyMember // the named family members (FamilyLister)
 	settings    map[string]string
 	sessions    map[session.Kind]session.Health
 	prebookings []session.Prebooking
@@ -412,6 +429,12 @@ func (s *fakeStore) FamilyID(context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.family, nil
+}
+
+func (s *fakeStore) FamilyMembers(context.Context) ([]session.FamilyMember, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.members), nil
 }
 
 func (s *fakeStore) SetSetting(_ context.Context, key, value string) error {

@@ -91,6 +91,7 @@ type bookMsg struct {
 	box      session.Box // the box booked at
 	class    account.ClassView
 	waitlist bool
+	who      who // for whom, when chosen
 	outcome  account.BookOutcome
 	err      error
 }
@@ -103,6 +104,7 @@ type cancelMsg struct {
 
 type prebookMsg struct {
 	class      account.ClassView
+	who        who // for whom, when chosen
 	prebooking session.Prebooking
 	// booked is set when the window turned out to be open and the attempt
 	// that was meant to learn it booked the class.

@@ -85,7 +85,7 @@ func (m *Model) everyWeek() tea.Cmd {
 		m.selectPlanRow(pm.PlanID, c.Date)
 		return cmd
 	}
-	m.planForm.Open(planform.Setup{
+	s := planform.Setup{
 		Class:   strings.TrimSpace(c.Name),
 		Time:    session.ClockOf(c.Start),
 		Day:     c.Date.Weekday(),
@@ -93,7 +93,11 @@ func (m *Model) everyWeek() tea.Cmd {
 		Options: m.fallbackOptions(c),
 		Today:   m.today,
 		Payload: planDraft{class: c, boxID: m.box.ID},
-	})
+	}
+	if f := m.forChoice(who{}); f != nil {
+		s.ForNames, s.ForIDs, s.ForIndex = f.Names, f.IDs, f.Index
+	}
+	m.planForm.Open(s)
 	return nil
 }
 
@@ -153,6 +157,13 @@ func (m *Model) onPlanSubmit(msg planform.SubmitMsg) tea.Cmd {
 		Fallbacks: fallbacks,
 		From:      msg.From,
 		Until:     msg.Until,
+	}
+	if msg.ForSet {
+		// Chosen: the plan keeps its person whatever family_id says later.
+		n.FamilyID = msg.ForID
+		if n.FamilyID == "" {
+			n.FamilyID = session.PlanForHolder
+		}
 	}
 	if open := m.openOccurrences(n); len(open) > 0 {
 		names := make([]string, len(open))
@@ -369,7 +380,7 @@ func (m *Model) showPlans() tea.Cmd {
 
 func (m *Model) renderPlans() {
 	m.planRows = lists.PlanRows(m.plans)
-	m.planList.SetItems(lists.PlanItems(m.th, m.tx, m.planRows, m.today))
+	m.planList.SetItems(lists.PlanItems(m.th, m.tx, m.planRows, m.today, m.planWho))
 	m.renderHelp() // the footer follows the rows (none: only esc and r)
 }
 

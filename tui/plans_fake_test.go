@@ -31,7 +31,7 @@ func (f *fakeAccount) AddPlan(_ context.Context, n session.NewPlan) (account.Pla
 	}
 	s.nextPlan++
 	p := session.Plan{ID: s.nextPlan, BoxID: n.BoxID, Days: n.Days, Time: n.Time, Class: n.Class, Waitlist: n.Waitlist,
-		Fallbacks: n.Fallbacks, From: n.From, Until: n.Until, Now: n.Now, CreatedAt: s.now()}
+		Fallbacks: n.Fallbacks, From: n.From, Until: n.Until, Now: n.Now, FamilyID: n.FamilyID, CreatedAt: s.now()}
 	s.plans = append(s.plans, p)
 	return s.viewLocked(p), nil
 }

@@ -222,9 +222,15 @@ func (m *Model) syncDetail() {
 	}
 	if p, ok := m.grid.Prebooking(c.ID, c.Date); ok {
 		content.Prebooking = &p
+		content.PrebookingFor = m.whoWords(p.FamilyID)
 	}
 	if pm, ok := m.grid.Plan(c.ID, c.Date); ok {
 		content.Plan = &detail.Plan{ID: pm.PlanID, Days: m.tx.DaysOf(pm.Days.Has, "/"), Skipped: pm.Skipped, Paused: pm.Paused}
+		for _, v := range m.plans {
+			if v.Plan.ID == pm.PlanID {
+				content.Plan.For = m.planWho(v.Plan)
+			}
+		}
 	}
 	if w, ok := m.watchOf(c); ok {
 		content.Watch = m.watchWords(w)
@@ -513,7 +519,7 @@ func (m *Model) renderPrebookings() {
 		names[b.ID] = strings.TrimSpace(b.Name)
 	}
 	rows := m.prebookingRows() // in box time (zones.go)
-	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2))
+	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2, m.whoWords))
 	if m.screen == screenPrebookings {
 		m.renderHelp() // the footer follows the rows (none: only esc and r)
 	}

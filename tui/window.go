@@ -50,7 +50,7 @@ type windowSetMsg struct {
 // that also asks how the box opens, when the box's rule is an assumed
 // "N days" one (learned, not confirmed; the member set none) not answered
 // yet; false when there is nothing to ask (the plain offer then).
-func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Time, assumed bool, learned string) bool {
+func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Time, assumed bool, learned string, w who) bool {
 	if !assumed || m.cfg.Store == nil || box.MemberRule().Known() {
 		return false
 	}
@@ -61,13 +61,18 @@ func (m *Model) askOpening(box session.Box, c account.ClassView, opensAt time.Ti
 	if m.windowAsked[box.ID] == rule.String() {
 		return false
 	}
+	f, bodyWho := m.forChoice(w), w
+	if f != nil {
+		bodyWho.set = false // the For line says for whom
+	}
 	m.opening.Open(dialog.Opening{
 		Title: m.tx.ConfirmPrebook,
-		Body:  m.prebookBody(c, opensAt),
+		Body:  m.prebookBody(c, opensAt, bodyWho),
 		Box:   box.Name,
 		Days:  rule.Days,
 		Payload: openingAsk{box: box, learned: rule.String(), days: rule.Days,
-			prebook: intent{kind: doPrebook, class: c, opensAt: opensAt}},
+			prebook: intent{kind: doPrebook, class: c, opensAt: opensAt, who: w}},
+		For: f,
 	})
 	return true
 }
@@ -82,6 +87,9 @@ func (m *Model) onOpening(msg dialog.OpeningMsg) tea.Cmd {
 	var prebook *intent
 	if msg.Prebook {
 		prebook = &ask.prebook
+		if msg.ForSet {
+			prebook.who = who{id: msg.ForID, set: true}
+		}
 	}
 	rule := aimharder.Rule{Kind: aimharder.RuleSlidingDays, Days: ask.days}
 	switch msg.Answer {

@@ -72,7 +72,7 @@ func newBookCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&day, "day", "", "the class's day (YYYY-MM-DD)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist when the class is full")
-	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member: a `name` from ahtui family (default: the family_id setting)")
 	return cmd
 }
 

@@ -29,14 +29,20 @@ type calendarJSON struct {
 	ReservationID *int64  `json:"reservation_id"`
 	PrebookingID  *int64  `json:"prebooking_id"`
 	PlanID        *int64  `json:"plan_id"`
+	// FamilyID is whom the place is for: "" the account holder, else
+	// AimHarder's familyId; Family is that member's name ("" for the
+	// holder or an id with no name).
+	FamilyID string `json:"family_id"`
+	Family   string `json:"family"`
 }
 
-func toCalendarJSON(e account.AgendaEntry) calendarJSON {
+func toCalendarJSON(e account.AgendaEntry, who people) calendarJSON {
 	out := calendarJSON{
 		Day: e.Day.String(), Start: e.Start.Format("15:04"), StartsAt: e.Start.Format(time.RFC3339),
 		Name: e.Name, Box: e.Box.Subdomain, BoxName: boxName(e), State: string(e.State),
 		ClassID: idOrNil(e.ClassID), ReservationID: idOrNil(e.ReservationID),
 		PrebookingID: idOrNil(e.PrebookingID), PlanID: idOrNil(e.PlanID),
+		FamilyID: e.FamilyID, Family: who.name(e.FamilyID),
 	}
 	if !e.End.IsZero() {
 		end := e.End.Format("15:04")
@@ -70,17 +76,18 @@ func newCalendarCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return invalidAsUsage(err) // --until before today
 				}
+				who := loadPeople(ctx, a)
 				switch {
 				case asJSON:
 					out := make([]calendarJSON, 0, len(agenda.Entries))
 					for _, e := range agenda.Entries {
-						out = append(out, toCalendarJSON(e))
+						out = append(out, toCalendarJSON(e, who))
 					}
 					return writeJSON(stdout, out)
 				case asICS:
 					return writeICS(stdout, agenda.Entries, a.account.Now(), 0)
 				}
-				printAgenda(stdout, agenda, a.account.Now())
+				printAgenda(stdout, agenda, a.account.Now(), who)
 				return nil
 			})
 		},
@@ -124,7 +131,7 @@ func agendaQuery(from, until string) (account.AgendaQuery, error) {
 }
 
 // printAgenda prints the agenda day by day, times in each box's time.
-func printAgenda(w io.Writer, a account.Agenda, now time.Time) {
+func printAgenda(w io.Writer, a account.Agenda, now time.Time, who people) {
 	fmt.Fprintf(w, "Your classes from %s to %s\n", a.From.In(time.UTC).Format("Mon 2 Jan"), a.Until.In(time.UTC).Format("Mon 2 Jan 2006"))
 	for _, n := range a.Notices {
 		fmt.Fprintln(w, "  note: "+n)
@@ -157,13 +164,13 @@ func printAgenda(w io.Writer, a account.Agenda, now time.Time) {
 		if len(boxes) > 1 {
 			where = boxName(e)
 		}
-		fmt.Fprintf(tw, "  %s%s\t%s\t%s\t%s\n", e.Start.Format("15:04"), end, e.Name, where, agendaStateText(e, now))
+		fmt.Fprintf(tw, "  %s%s\t%s\t%s\t%s\n", e.Start.Format("15:04"), end, e.Name, where, agendaStateText(e, now, who))
 	}
 	tw.Flush()
 }
 
 // agendaStateText is an entry's state in a member's words.
-func agendaStateText(e account.AgendaEntry, now time.Time) string {
+func agendaStateText(e account.AgendaEntry, now time.Time, who people) string {
 	var s string
 	switch e.State {
 	case account.AgendaBooked:
@@ -190,8 +197,8 @@ func agendaStateText(e account.AgendaEntry, now time.Time) string {
 	if e.PlanID != 0 {
 		s += fmt.Sprintf(" · plan %d", e.PlanID)
 	}
-	if e.FamilyID != "" {
-		s += " · for the family member"
+	if e.FamilyID != "" || who.setting != "" {
+		s += " · for " + who.who(e.FamilyID)
 	}
 	if e.ClassID != 0 && e.State != account.AgendaPlanned {
 		s += fmt.Sprintf(" · class %d", e.ClassID)

@@ -73,7 +73,7 @@ func TestCalendarJSONAndText(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &rows); err != nil {
 		t.Fatalf("%v\n%s", err, r.stdout)
 	}
-	wantKeys := []string{"box", "box_name", "class_id", "day", "end", "name", "plan_id", "prebooking_id",
+	wantKeys := []string{"box", "box_name", "class_id", "day", "end", "family", "family_id", "name", "plan_id", "prebooking_id",
 		"reservation_id", "start", "starts_at", "state"}
 	var got []string
 	for _, row := range rows {

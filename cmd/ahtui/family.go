@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
+	"github.com/ahtui/ahtui/tui"
 )
 
 // AimHarder lists no family members (docs/protocol.md §10): the member
@@ -39,9 +41,29 @@ func newFamilyCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 		Args:  usageArgs(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.appCommand(cmd, roleCLI, func(ctx context.Context, a *app) error {
-				f, err := a.store.AddFamilyMember(ctx, args[0], args[1])
+				before, err := a.store.FamilyMembers(ctx)
 				if err != nil {
-					return invalidAsUsage(err)
+					return err
+				}
+				f, err := a.store.AddFamilyMember(ctx, args[0], args[1])
+				if errors.Is(err, session.ErrInvalid) {
+					return usageErrorf("%s", invalidWords(err))
+				} else if err != nil {
+					return err
+				}
+				for _, old := range before {
+					if strings.EqualFold(old.Name, f.Name) {
+						// The same name again: a new id for them.
+						fmt.Fprintf(stdout, "Family member %s: id %s, was %s (%s).\n", f.Name, f.ID, old.ID, old.Name)
+						if cur, _ := a.store.FamilyID(ctx); cur == old.ID && old.ID != f.ID {
+							// family_id named them: it follows.
+							if err := a.store.SetSetting(ctx, session.SettingFamilyID, f.ID); err != nil {
+								return err
+							}
+							fmt.Fprintf(stdout, "Bookings are still for %s (family_id %s).\n", f.Name, f.ID)
+						}
+						return nil
+					}
 				}
 				fmt.Fprintf(stdout, "Family member %s (%s) added: book for them with --family %q.\n", f.Name, f.ID, f.Name)
 				return nil
@@ -102,6 +124,12 @@ func familyWho(list []session.FamilyMember, id string) string {
 	return "family member " + id
 }
 
+// The TUI asks for whom with these (tui.FamilyBooker, tui.FamilyLister).
+var (
+	_ tui.FamilyBooker = (*account.Service)(nil)
+	_ tui.FamilyLister = (*session.Store)(nil)
+)
+
 // resolveFamily turns --family NAME (or an id) into the familyId; flag is
 // false when the option was not given (the family_id setting applies).
 func resolveFamily(ctx context.Context, a *app, value string, given bool) (string, error) {
@@ -130,4 +158,48 @@ func familyError(err error) error {
 		return usageErrorf("no family member %q: %s", unknown.Given, hint)
 	}
 	return invalidAsUsage(err)
+}
+
+// people tells who a familyId is, for lists: the named family members and
+// the family_id setting.
+type people struct {
+	list    []session.FamilyMember
+	setting string
+}
+
+func loadPeople(ctx context.Context, a *app) people {
+	list, _ := a.store.FamilyMembers(ctx)
+	setting, _ := a.store.FamilyID(ctx)
+	return people{list: list, setting: setting}
+}
+
+// name is the family member's name for id: "" for the holder or an id
+// with no name.
+func (p people) name(id string) string { return session.FamilyName(p.list, id) }
+
+// who is "you", "Leo" or "family member 4243".
+func (p people) who(id string) string {
+	switch name := p.name(id); {
+	case id == "":
+		return "you"
+	case name != "":
+		return name
+	}
+	return "family member " + id
+}
+
+// planFor is whom a plan books for, in words: ", for Leo", ", for you";
+// a plan that follows the family_id setting says so when it names
+// someone.
+func (p people) planFor(plan session.Plan) string {
+	switch plan.FamilyID {
+	case "":
+		if p.setting != "" {
+			return ", for " + p.who(p.setting) + " (the family_id setting)"
+		}
+		return ""
+	case session.PlanForHolder:
+		return ", for you"
+	}
+	return ", for " + p.who(plan.FamilyID)
 }

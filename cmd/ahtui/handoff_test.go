@@ -57,10 +57,12 @@ func TestQuitKeepsRunningInTheBackground(t *testing.T) {
 		"--db", e.db, "--login-url", e.urls.Login, "--portal-url", e.urls.Portal, "--box-url", e.urls.BoxTemplate)
 	tt.waitForText(30*time.Second, "⚑ TEAM WOD")
 	tt.keys("S") // who fires is in the status view
-	tt.waitForText(10*time.Second, "firing here")
+	tt.waitForText(30*time.Second, "firing here")
 	tt.keys("S") // and S closes it
 	tt.keys("q")
-	tt.waitForText(10*time.Second, "keep running in the background", "quit anyway", "stay")
+	// The quit dialog first asks the database who else runs: on a loaded
+	// machine that can take a while.
+	tt.waitForText(30*time.Second, "keep running in the background", "quit anyway", "stay")
 	tt.keys("b")
 	s := tt.waitForOutput("the TUI to hand over", 30*time.Second, func(s string) bool { return keptRunning.MatchString(s) })
 	pid, _ := strconv.Atoi(keptRunning.FindStringSubmatch(s)[1])

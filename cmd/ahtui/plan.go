@@ -143,6 +143,9 @@ func newPlanAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 						return err
 					}
 					n.FamilyID = who
+					if who == "" { // --family "": the holder, whatever family_id says later
+						n.FamilyID = session.PlanForHolder
+					}
 				}
 				return planAdd(ctx, a, stdout, n, f.box)
 			})
@@ -158,7 +161,7 @@ func newPlanAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	fl.StringVar(&f.from, "from", "", "first class date (YYYY-MM-DD; default: today)")
 	fl.StringVar(&f.until, "until", "", "last class date (YYYY-MM-DD; default: no end)")
 	fl.BoolVar(&f.now, "now", false, "book at once occurrences whose booking window is already open")
-	fl.StringVar(&f.family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
+	fl.StringVar(&f.family, "family", "", "book for this family member: a `name` from ahtui family (default: the family_id setting; an empty name: always you)")
 	return cmd
 }
 
@@ -183,11 +186,7 @@ func planAdd(ctx context.Context, a *app, w io.Writer, n session.NewPlan, boxKey
 	}
 	now := a.account.Now()
 	p := v.Plan
-	fmt.Fprintf(w, "Plan #%d: %s, %s at %s (%s)%s.\n", p.ID, p.Class, dayList(p.Days), p.Time, box.Subdomain, planTerms(p))
-	if p.FamilyID != "" {
-		list, _ := a.store.FamilyMembers(ctx)
-		fmt.Fprintf(w, "It books for %s.\n", familyWho(list, p.FamilyID))
-	}
+	fmt.Fprintf(w, "Plan #%d: %s, %s at %s (%s)%s.\n", p.ID, p.Class, dayList(p.Days), p.Time, box.Subdomain, planTerms(p, loadPeople(ctx, a)))
 	var open []string
 	for _, o := range v.Occurrences {
 		if o.State != session.OccPlanned {
@@ -226,7 +225,7 @@ func dayList(w session.Weekdays) string {
 }
 
 // planTerms is ", waitlist accepted, then WOD at 08:00, from … until …".
-func planTerms(p session.Plan) string {
+func planTerms(p session.Plan, who people) string {
 	var b strings.Builder
 	if p.Waitlist {
 		b.WriteString(", waitlist accepted")
@@ -245,9 +244,7 @@ func planTerms(p session.Plan) string {
 	if !p.Until.IsZero() {
 		fmt.Fprintf(&b, ", until %s", p.Until)
 	}
-	if p.FamilyID != "" {
-		fmt.Fprintf(&b, ", for family member %s", p.FamilyID)
-	}
+	b.WriteString(who.planFor(p))
 	return b.String()
 }
 
@@ -291,7 +288,8 @@ type planJSON struct {
 	Skips       []string             `json:"skips"`
 	Pauses      []planPauseJSON      `json:"pauses"`
 	Occurrences []planOccurrenceJSON `json:"occurrences"`
-	FamilyID    *string              `json:"family_id"` // null: the family_id setting's person
+	FamilyID    *string              `json:"family_id"` // null: the family_id setting's person; "": the holder
+	Family      string               `json:"family"`    // the name of whom it books for now; "" for the holder or an id with no name
 }
 
 type planFallbackJSON struct {
@@ -327,16 +325,21 @@ func idOrNil(id int64) *int64 {
 	return &id
 }
 
-func toPlanJSON(v account.PlanView) planJSON {
+func toPlanJSON(v account.PlanView, who people) planJSON {
 	p := v.Plan
 	out := planJSON{
 		ID: p.ID, Box: v.Box.Subdomain, Days: p.Days.Names(), Time: p.Time.String(), Class: p.Class,
 		Waitlist: p.Waitlist, Fallback: []planFallbackJSON{}, From: dateOrNil(p.From), Until: dateOrNil(p.Until),
 		Skips: []string{}, Pauses: []planPauseJSON{}, Occurrences: []planOccurrenceJSON{},
 	}
-	if p.FamilyID != "" {
+	switch p.FamilyID {
+	case "":
+	case session.PlanForHolder:
+		out.FamilyID = new(string)
+	default:
 		out.FamilyID = &p.FamilyID
 	}
+	out.Family = who.name(p.Person(who.setting))
 	for _, f := range p.Fallbacks {
 		out.Fallback = append(out.Fallback, planFallbackJSON{Class: f.Class, Time: f.Time.String()})
 	}
@@ -365,14 +368,15 @@ func newPlanListCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
+				who := loadPeople(ctx, a)
 				if asJSON {
 					out := make([]planJSON, 0, len(views))
 					for _, v := range views {
-						out = append(out, toPlanJSON(v))
+						out = append(out, toPlanJSON(v, who))
 					}
 					return writeJSON(stdout, out)
 				}
-				printPlans(stdout, views)
+				printPlans(stdout, views, who)
 				return nil
 			})
 		},
@@ -389,7 +393,7 @@ var stateWords = map[session.OccurrenceState]string{
 	session.OccCancelled: "cancelled by you (not booked again)", session.OccNoClass: "no such class that day",
 }
 
-func printPlans(w io.Writer, views []account.PlanView) {
+func printPlans(w io.Writer, views []account.PlanView, who people) {
 	if len(views) == 0 {
 		fmt.Fprintln(w, "No plans. Make one with `ahtui plan add --days mon,wed,fri --time 07:00 --class WOD`.")
 		return
@@ -399,7 +403,7 @@ func printPlans(w io.Writer, views []account.PlanView) {
 			fmt.Fprintln(w)
 		}
 		p := v.Plan
-		fmt.Fprintf(w, "#%d %s, %s at %s (%s)%s\n", p.ID, p.Class, dayList(p.Days), p.Time, v.Box.Subdomain, planTerms(p))
+		fmt.Fprintf(w, "#%d %s, %s at %s (%s)%s\n", p.ID, p.Class, dayList(p.Days), p.Time, v.Box.Subdomain, planTerms(p, who))
 		if len(p.Skips) > 0 {
 			var s []string
 			for _, d := range p.Skips {

@@ -146,7 +146,7 @@ func TestPlanListJSONContract(t *testing.T) {
 				map[string]any{"class": "TEAM WOD", "time": "18:00"}, map[string]any{"class": "Mobility", "time": "10:45"},
 			},
 			"from": null, "until": "2026-12-31", "skips": []any{"2026-11-30"},
-			"pauses": []any{map[string]any{"from": "2026-12-04", "until": "2026-12-07"}}, "family_id": null,
+			"pauses": []any{map[string]any{"from": "2026-12-04", "until": "2026-12-07"}}, "family_id": null, "family": "",
 			"occurrences": []any{
 				occ("2026-11-27", "prebooked", float64(fri.ID), float64(pb.ID), null),
 				occ("2026-11-30", "skipped", null, null, null),
@@ -158,7 +158,7 @@ func TestPlanListJSONContract(t *testing.T) {
 		},
 		{
 			"id": 2.0, "box": privateBox, "days": []any{"sat"}, "time": "10:45", "class": "MOBILITY",
-			"waitlist": false, "fallback": []any{}, "from": "2026-12-05", "until": null, "skips": []any{}, "pauses": []any{}, "family_id": null,
+			"waitlist": false, "fallback": []any{}, "from": "2026-12-05", "until": null, "skips": []any{}, "pauses": []any{}, "family_id": null, "family": "",
 			"occurrences": []any{occ("2026-12-05", "planned", null, null, null)},
 		},
 	}

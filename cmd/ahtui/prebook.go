@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -90,7 +91,7 @@ func newPrebookAddCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 	cmd.Flags().StringVar(&class, "class", "", "the class's name, with --time: for a class not listed yet")
 	cmd.Flags().StringVar(&boxKey, "box", "", "the box (subdomain or id; default: the current box)")
 	cmd.Flags().BoolVar(&waitlist, "waitlist", false, "join the waitlist if the class is full when it opens")
-	cmd.Flags().StringVar(&family, "family", "", "book for this family member (a name from `ahtui family`; default: the family_id setting)")
+	cmd.Flags().StringVar(&family, "family", "", "book for this family member: a `name` from ahtui family (default: the family_id setting)")
 	return cmd
 }
 
@@ -257,7 +258,13 @@ func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	defer tw.Flush()
-	fmt.Fprintln(tw, "ID\tSTATUS\tCLASS\tDAY\tSTART\tBOX\tOPENS\tOUTCOME")
+	// FOR only when a prebooking is for a family member.
+	forCol := slices.ContainsFunc(list, func(p prebookingJSON) bool { return p.FamilyID != "" })
+	if forCol {
+		fmt.Fprintln(tw, "ID\tSTATUS\tCLASS\tDAY\tSTART\tBOX\tFOR\tOPENS\tOUTCOME")
+	} else {
+		fmt.Fprintln(tw, "ID\tSTATUS\tCLASS\tDAY\tSTART\tBOX\tOPENS\tOUTCOME")
+	}
 	for _, p := range list {
 		start := p.StartsAt
 		if t, err := time.Parse(time.RFC3339, p.StartsAt); err == nil {
@@ -290,7 +297,18 @@ func printPrebookings(w io.Writer, list []prebookingJSON, now time.Time) {
 		if p.ByName && p.ClassID == 0 && said == "" {
 			said = "not listed yet: looked for by time and name when booking opens"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, p.Box, opens, said)
+		box := p.Box
+		if forCol {
+			who := "you"
+			switch {
+			case p.Family != "":
+				who = p.Family
+			case p.FamilyID != "":
+				who = "family member " + p.FamilyID
+			}
+			box += "\t" + who
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, status, p.Name, p.Day, start, box, opens, said)
 	}
 }
 

@@ -70,7 +70,7 @@ func newServeCommand(g *globalOptions, stderr io.Writer) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", defaultServeListen, "address to serve SSH on")
 	f.StringVar(&o.authorizedKeys, "authorized-keys", "", "public keys allowed to connect, one a line (default: "+authorizedKeysName+" next to the database)")
-	f.StringVar(&o.calendarListen, "calendar-listen", "", "also serve your calendar feed over HTTP on this address (see `ahtui calendar secret`)")
+	f.StringVar(&o.calendarListen, "calendar-listen", "", "also serve your calendar feed over HTTP on this `address` (see ahtui calendar secret)")
 	f.StringVar(&o.hostKey, "host-key", "", "the server's private host key, created if missing (default: "+hostKeyName+" next to the database)")
 	return cmd
 }

@@ -89,6 +89,11 @@ type prebookingJSON struct {
 	// ByName: made without a class id (class_id 0 until the runner finds
 	// the class at its opening, by start time and name).
 	ByName bool `json:"by_name"`
+	// FamilyID is whom it books for: "" the account holder, else
+	// AimHarder's familyId; Family is that member's name ("" for the
+	// holder or an id with no name).
+	FamilyID string `json:"family_id"`
+	Family   string `json:"family"`
 }
 
 func newStatusCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
@@ -196,6 +201,10 @@ func toPrebookingJSON(ctx context.Context, a *app, zones session.Zones, p sessio
 		StartsAt: p.ClassStart.Format(time.RFC3339), OpensAt: rfc3339OrNil(p.OpensAt),
 		Status: string(p.Status), Attempts: p.Attempts, Outcome: p.OutcomeCode, Message: p.OutcomeMessage,
 		Late: p.Late, Waitlist: p.AllowWaitlist, ByName: p.MatchName != "",
+		FamilyID: p.FamilyID,
+	}
+	if p.FamilyID != "" {
+		out.Family = loadPeople(ctx, a).name(p.FamilyID)
 	}
 	if p.Late && p.LateKnown() {
 		ms := p.LateBy.Milliseconds()

@@ -190,6 +190,9 @@ func TestDemoInTmux(t *testing.T) {
 	s = tt.waitForText(10*time.Second, "○ not open", "opens in") // a countdown: "opens in 12s"
 	prebooked := selection(s)
 	tt.keys("p")
+	// The demo names a family member: p asks for whom (the holder first).
+	tt.waitForText(10*time.Second, "For: ◂ account holder ▸")
+	tt.keys("y")
 	tt.waitForText(10*time.Second, "Prebooked", "⚑ prebooked")
 
 	t.Logf("%s: prebooked %s", time.Since(begin).Round(time.Millisecond), prebooked)
@@ -243,7 +246,9 @@ func TestDemoInTmux(t *testing.T) {
 			booked = true
 		case strings.Contains(s, "Not open yet"):
 			t.Fatalf("reached classes not open yet without booking one:\n%s", s)
-		case strings.Contains(s, "n/esc no"): // full: this test does not join waitlists
+		case forWhom(s): // the demo names a family member: b asks for whom
+			booked = bookForTheHolder(tt)
+		case strings.Contains(s, "n/esc no"): // full, or booked already: this test does not join waitlists
 			tt.keys("n")
 		}
 		if booked {
@@ -338,4 +343,23 @@ func TestDemoClock(t *testing.T) {
 	if _, err := demoOpensIn("5s"); err == nil {
 		t.Fatal("5s is too short to prebook in time")
 	}
+}
+
+// forWhom reports whether the screen asks to book a class for someone (the
+// demo names a family member) — not a waitlist, a prebooking, or a class
+// booked already for someone else too.
+func forWhom(s string) bool {
+	return strings.Contains(s, "For: ◂") && !strings.Contains(s, "Class full") &&
+		!strings.Contains(s, "Not open yet") && !strings.Contains(s, "Already booked")
+}
+
+// bookForTheHolder answers the For question for the account holder and
+// reports whether the class was booked.
+func bookForTheHolder(tt *tmuxTUI) bool {
+	if !strings.Contains(tt.screen(), "For: ◂ account holder ▸") {
+		tt.t.Fatalf("b does not start on the account holder:\n%s", tt.screen())
+	}
+	tt.keys("y")
+	s := tt.waitFor("the booking's answer", 15*time.Second, func(s string) bool { return toastLine(s) != "" })
+	return strings.HasPrefix(toastLine(s), "✓ Booked")
 }

@@ -133,6 +133,12 @@ func TestDemoInTmuxPhone(t *testing.T) {
 		t.Fatalf("no class with free places in three days:\n%s", tt.screen())
 	}
 	tt.keys("b")
+	// The demo names a family member, so b asks for whom, starting on the
+	// account holder.
+	tt.waitFor("the for-whom question", limit, forWhom)
+	if !bookForTheHolder(tt) {
+		t.Fatalf("the booking was not made:\n%s", tt.screen())
+	}
 	tt.waitFor("the booking marked", limit, func(s string) bool {
 		r := cursorRow(s)
 		return strings.HasPrefix(toastLine(s), "✓ Booked") && strings.Contains(r, "✓") && strings.HasSuffix(strings.TrimSpace(r), "booked")
@@ -140,7 +146,7 @@ func TestDemoInTmuxPhone(t *testing.T) {
 	t.Logf("%s: booked %q", time.Since(begin).Round(time.Millisecond), strings.TrimSpace(row))
 
 	// o goes to the class opening next; b asks to prebook it; y does.
-	tt.keys("Escape") // the toast
+	tt.dismissToast(limit)
 	tt.keys("o")
 	tt.waitFor("a class not open yet", limit, func(s string) bool { return strings.Contains(cursorRow(s), "○") })
 	tt.keys("b")
@@ -153,7 +159,7 @@ func TestDemoInTmuxPhone(t *testing.T) {
 	prebookedAt := cursorRow(s)[:len("▌07:00")]
 
 	// Shrink to 40×20 with the detail open: it is redrawn at 40 columns.
-	tt.keys("Escape") // the toast
+	tt.dismissToast(limit)
 	tt.keys("Enter")
 	tt.waitFor("the detail", limit, func(s string) bool { return detailWhen.MatchString(s) && phoneDay(s) == "" })
 	tt.run("resize-window", "-t", e2eSession, "-x", "40", "-y", "20")
@@ -218,4 +224,17 @@ func (tt *tmuxTUI) firstFree() string {
 		tt.keys("j")
 		s = tt.waitFor("the cursor to move down", 20*time.Second, func(s string) bool { return cursorRow(s) != row })
 	}
+}
+
+// dismissToast closes the toast with esc and waits until it is gone, so
+// that the next key is not read as alt+key (an escape followed closely by
+// a key is how terminals send alt).
+func (tt *tmuxTUI) dismissToast(limit time.Duration) {
+	tt.t.Helper()
+	toast := toastLine(tt.screen())
+	tt.keys("Escape")
+	if toast == "" {
+		return
+	}
+	tt.waitFor("the toast to close", limit, func(s string) bool { return toastLine(s) != toast })
 }

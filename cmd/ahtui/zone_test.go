@@ -100,7 +100,11 @@ func TestCanaryBoxWithNothingConfiguredFiresOnTime(t *testing.T) {
 		if q.Endpoint != aimhardertest.EndpointBook {
 			continue
 		}
-		if q.Arrived.Before(opening.Add(-100 * time.Millisecond)) {
+		// A zone error is an hour early; the staggered attempts cover the
+		// clock estimate's error, which a loaded machine widens to a few
+		// hundred ms ("too early" answers, harmless). Timing is the
+		// precision benchmark's business.
+		if q.Arrived.Before(opening.Add(-500 * time.Millisecond)) {
 			t.Errorf("a booking request arrived %v before the opening", opening.Sub(q.Arrived))
 		}
 		if q.Code == "bookState=1" && first.IsZero() {

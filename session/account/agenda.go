@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -119,7 +120,7 @@ func (b *agendaBuilder) inRange(d aimharder.Date) bool {
 }
 
 // readBox asks AimHarder for a box's upcoming bookings — for the account
-// holder and, when set, the family member — and reads the class list of
+// holder, the family member set and every named one — and reads the class list of
 // each day that list names.
 func (b *agendaBuilder) readBox(ctx context.Context, kind session.Kind, box session.Box, family string) error {
 	box = b.s.stored(ctx, box)
@@ -127,9 +128,17 @@ func (b *agendaBuilder) readBox(ctx context.Context, kind session.Kind, box sess
 	if err != nil {
 		return err
 	}
+	// The holder, the setting's person and every named family member: a
+	// parent who booked for a child sees the child's places too.
 	people := []string{""}
 	if family != "" {
 		people = append(people, family)
+	}
+	members, _ := b.s.store.FamilyMembers(ctx)
+	for _, f := range members {
+		if !slices.Contains(people, f.ID) {
+			people = append(people, f.ID)
+		}
 	}
 	var found []*AgendaEntry
 	for _, who := range people {
@@ -376,6 +385,7 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return err
 	}
+	setting := b.s.familySetting(ctx)
 	for _, p := range plans {
 		box := b.box(p.BoxID)
 		for _, o := range occ[p.ID] {
@@ -404,7 +414,8 @@ func (b *agendaBuilder) addPlans(ctx context.Context, now time.Time) error {
 				continue
 			}
 			e := &AgendaEntry{Day: o.Day, Start: o.Start, Name: strings.TrimSpace(p.Class), Box: box, State: state,
-				ClassID: o.ClassID, ReservationID: o.ReservationID, PrebookingID: o.PrebookingID, PlanID: p.ID}
+				ClassID: o.ClassID, ReservationID: o.ReservationID, PrebookingID: o.PrebookingID, PlanID: p.ID,
+				FamilyID: p.Person(setting)}
 			if state == AgendaPlanned || state == AgendaPrebooked {
 				e.ReservationID = 0
 			}

@@ -43,18 +43,21 @@ func (s *Service) withSession(ctx context.Context, kind session.Kind, call serve
 	return err
 }
 
-// callArmed is callOnce, except that a fresh session (never rotated since
-// its login) that AimHarder says is logged out gets one setrefresh and one
-// retry: some accounts' boxes answer {"logout":1} after the JSON login until
-// setrefresh is called (docs/protocol.md §3.1, [ONE]). Most sessions never
-// need it, so it is not sent after every login.
+// callArmed is callOnce, except that a live session that AimHarder says is
+// logged out gets one setrefresh and one retry: some accounts' boxes answer
+// {"logout":1} after the JSON login until setrefresh is called
+// (docs/protocol.md §3.1, [ONE]). A session rotated by the keeper before any
+// box call needed it is just as unarmed, so rotation does not exempt it;
+// setrefresh only confirms a token that is still live, so a session that
+// really ended is still found dead. Most sessions never need it, so it is
+// not sent after every login.
 func (s *Service) callArmed(ctx context.Context, kind session.Kind, creds aimharder.Credentials, call serverCall) error {
 	err := s.callOnce(ctx, kind, creds, call)
 	if !errors.Is(err, aimharder.ErrLoggedOut) {
 		return err
 	}
 	sess, serr := s.store.Session(ctx, kind)
-	if serr != nil || sess.State != session.StateLive || sess.TokenUpdateCount != 0 || sess.Credentials.Token != creds.Token {
+	if serr != nil || sess.State != session.StateLive || sess.Credentials.Token != creds.Token {
 		return err
 	}
 	armed, aerr := s.api(ctx).SetRefresh(ctx, creds)

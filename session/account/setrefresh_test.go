@@ -70,3 +70,42 @@ func TestNoSetRefreshByDefault(t *testing.T) {
 		}
 	}
 }
+
+// A session the keeper rotated before any box call needed setrefresh is
+// just as unarmed as a fresh one: its first logout answer also gets one
+// setrefresh and a retry, not a dead session.
+func TestSetRefreshAfterARotatedSessionsLogout(t *testing.T) {
+	fake, urls := aimhardertest.Start(t, world())
+	fake.SetRefreshRequired(true)
+	path := filepath.Join(t.TempDir(), "a.db")
+	pw := password
+	svc := reloginService(t, path, urls, nil, &pw)
+	res, err := svc.Login(t.Context(), email, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Refresh(t.Context(), session.KindBackground); err != nil {
+		t.Fatalf("Refresh: %v", err)
+	}
+	if s, _ := svc.Store().Session(t.Context(), session.KindBackground); s.TokenUpdateCount == 0 {
+		t.Fatal("the background session was not rotated")
+	}
+	if _, err := svc.Day(t.Context(), session.KindBackground, res.Boxes[0], aimharder.DateOf(svc.Now())); err != nil {
+		t.Fatalf("Day: %v", err)
+	}
+	var setrefresh, logins int
+	for _, r := range fake.Requests() {
+		switch r.Endpoint {
+		case aimhardertest.EndpointSetRefresh:
+			setrefresh++
+		case aimhardertest.EndpointLogin:
+			logins++
+		}
+	}
+	if setrefresh < 1 || logins != 2 {
+		t.Errorf("setrefresh %d, logins %d; want at least 1 and 2", setrefresh, logins)
+	}
+	if s, _ := svc.Store().Session(t.Context(), session.KindBackground); s.State != session.StateLive {
+		t.Errorf("background session %v", s.State)
+	}
+}

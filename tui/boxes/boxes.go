@@ -232,7 +232,11 @@ func (m Model) View() string {
 	} else if m.editing {
 		fam = th.Label.Render(tx.FamilyLabel+": ") + th.InputFocus.Render(m.field.View()) + "\n" + th.Faint.Render("  "+tx.FamilyHint)
 	} else {
-		fam = th.Label.Render(tx.FamilyLabel+": ") + family + th.Faint.Render("  (f)") + "\n"
+		label := tx.FamilyLabel // "(family member id)": f edits an id
+		if len(m.members) > 0 {
+			label = tx.FamilyPick // f chooses by name
+		}
+		fam = th.Label.Render(label+": ") + family + th.Faint.Render("  (f)") + "\n"
 	}
 	if m.width > 0 { // a phone: the line wraps instead of running off the screen
 		fam = ansi.Wrap(fam, m.width, "")

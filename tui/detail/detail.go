@@ -42,6 +42,9 @@ type Content struct {
 	Cached     bool
 	FetchedAt  time.Time
 	Busy       bool
+	// PrebookingFor says for whom the prebooking is ("for Leo"; "" when
+	// nothing needs saying).
+	PrebookingFor string
 	// Hours is the box's rule in words when it is an hours rule, with the
 	// counting it assumes (i18n.Text.Hours); "" otherwise.
 	Hours string
@@ -58,6 +61,9 @@ type Plan struct {
 	Days string // "Mon/Wed/Fri", in the member's language
 	// Skipped and Paused: this day is skipped, or in a pause.
 	Skipped, Paused bool
+	// For says for whom the plan books ("for Leo"; "" when nothing needs
+	// saying).
+	For string
 }
 
 // Model is the detail pane.

@@ -89,10 +89,17 @@ func (m *Model) layout() []string {
 		fields = append(fields, field{tx.LateCancel, tx.LateCancelInfo})
 	}
 	if p := m.content.Prebooking; p != nil {
-		fields = append(fields, field{tx.PrebookingLabel, m.prebookingWords(p)})
+		words := m.prebookingWords(p)
+		if w := m.content.PrebookingFor; w != "" {
+			words += " · " + w
+		}
+		fields = append(fields, field{tx.PrebookingLabel, words})
 	}
 	if p := m.content.Plan; p != nil {
 		mark, words := th.Mark.Plan, fmt.Sprintf(tx.PlanEvery, p.Days)+" · "+fmt.Sprintf(tx.PlanNumber, p.ID)
+		if p.For != "" {
+			words += " · " + p.For
+		}
 		switch {
 		case p.Skipped:
 			mark, words = th.Mark.Skipped, words+" · "+tx.PlanSkippedWord

@@ -23,6 +23,26 @@ type Confirm struct {
 	// besides no (which n/esc still give, labelled NoLabel).
 	Choices []Choice
 	NoLabel string
+	// For, when set, asks for whom as well: a line "For: ◂ Ana ▸" that
+	// tab, shift+tab, ← and → change (a yes/no question only).
+	For *For
+}
+
+// For is the choice of whom an action is for: the account holder or one
+// of the family members, by name.
+type For struct {
+	Label string   // "For"
+	Names []string // shown
+	IDs   []string // AimHarder's familyId of each name ("" = the holder)
+	Index int      // the one chosen
+}
+
+// ID is the familyId chosen.
+func (f *For) ID() string {
+	if f == nil || f.Index < 0 || f.Index >= len(f.IDs) {
+		return ""
+	}
+	return f.IDs[f.Index]
 }
 
 // Choice is one answer of a question with more than yes and no.
@@ -38,11 +58,17 @@ type ResultMsg struct {
 	Payload any
 	// Choice is the ID of the Choice that answered (Yes is then true).
 	Choice string
+	// ForID is the familyId chosen on the For line ("" = the holder);
+	// ForSet tells whether the question had one.
+	ForID  string
+	ForSet bool
 }
 
 // KeyMap answers a confirmation.
 type KeyMap struct {
 	Yes, No, Enter key.Binding
+	// Next and Prev change the For line.
+	Next, Prev key.Binding
 }
 
 // DefaultKeyMap is y / n, enter and esc.
@@ -51,6 +77,8 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		Yes:   key.NewBinding(key.WithKeys("y", "Y", "s", "S"), key.WithHelp("y", tx.Yes)),
 		No:    key.NewBinding(key.WithKeys("n", "N", "esc", "q"), key.WithHelp("n/esc", tx.No)),
 		Enter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", tx.Help.Confirm)),
+		Next:  key.NewBinding(key.WithKeys("tab", "right", "l", "f"), key.WithHelp("tab", tx.Help.Change)),
+		Prev:  key.NewBinding(key.WithKeys("shift+tab", "left", "h", "F")),
 	}
 }
 
@@ -103,8 +131,11 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	answer := func(yes bool) tea.Cmd {
 		m.open = false
-		payload := m.c.Payload
-		return func() tea.Msg { return ResultMsg{Yes: yes, Payload: payload} }
+		res := ResultMsg{Yes: yes, Payload: m.c.Payload}
+		if f := m.c.For; f != nil {
+			res.ForID, res.ForSet = f.ID(), true
+		}
+		return func() tea.Msg { return res }
 	}
 	if len(m.c.Choices) > 0 {
 		for _, ch := range m.c.Choices {
@@ -118,6 +149,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, answer(false)
 		}
 		return m, nil
+	}
+	if f := m.c.For; f != nil && len(f.Names) > 1 {
+		step := 0
+		switch {
+		case key.Matches(k, m.Keys.Next):
+			step = 1
+		case key.Matches(k, m.Keys.Prev):
+			step = -1
+		}
+		if step != 0 {
+			m.c.For = f.step(step)
+			m.render()
+			return m, nil
+		}
 	}
 	switch {
 	case key.Matches(k, m.Keys.Yes):
@@ -155,6 +200,10 @@ func (m *Model) render() {
 		b.WriteString(body)
 	}
 	b.WriteString("\n\n")
+	if f := m.c.For; f != nil && len(f.Names) > 0 {
+		b.WriteString(m.renderFor(f, w))
+		b.WriteString("\n\n")
+	}
 	if len(m.c.Choices) > 0 {
 		m.box = th.Dialog.Width(w + 2).Render(b.String() + m.renderChoices())
 		return
@@ -166,6 +215,28 @@ func (m *Model) render() {
 	no := th.HelpKey.Render("n/esc") + " " + th.HelpDesc.Render(tx.No)
 	b.WriteString(yes + th.HelpSep.Render(" • ") + no)
 	m.box = th.Dialog.Width(w + 2).Render(b.String())
+}
+
+// renderFor is the For line: "For: ◂ Ana ▸  tab change".
+func (m *Model) renderFor(f *For, w int) string { return forLine(m.th, m.tx, f, "tab", w) }
+
+// forLine draws a For line, the name highlighted, with the key that
+// changes it.
+func forLine(th *theme.Theme, tx *i18n.Text, f *For, keyName string, w int) string {
+	name := f.Names[min(max(f.Index, 0), len(f.Names)-1)]
+	line := th.Label.Render(f.Label+": ") + th.Selected.Render("◂ "+name+" ▸")
+	if len(f.Names) > 1 {
+		line += "  " + th.HelpKey.Render(keyName) + " " + th.HelpDesc.Render(tx.Help.Change)
+	}
+	return ansi.Wrap(line, w, "")
+}
+
+// step moves the choice by delta, round; a copy, so that the question
+// the caller opened stays as it was.
+func (f *For) step(delta int) *For {
+	next := *f
+	next.Index = (f.Index + delta + len(f.Names)) % len(f.Names)
+	return &next
 }
 
 // renderChoices lists the answers of a question with choices, one a line.

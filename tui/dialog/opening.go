@@ -37,6 +37,8 @@ type Opening struct {
 	Box         string // the box's name
 	Days        int    // the N of "N days"
 	Payload     any    // comes back in the OpeningMsg
+	// For, when set, asks for whom as well (f and F change it).
+	For *For
 }
 
 // OpeningMsg is the member's answer: whether to prebook and how the box
@@ -46,6 +48,10 @@ type OpeningMsg struct {
 	Answer       OpeningAnswer
 	Hour, Minute int // with OpeningFixed
 	Payload      any
+	// ForID is the familyId chosen on the For line ("" = the holder);
+	// ForSet tells whether the question had one.
+	ForID  string
+	ForSet bool
 }
 
 // OpeningModel is an open (or closed) Opening dialog.
@@ -96,6 +102,8 @@ func (m *OpeningModel) SetMaxWidth(w int) {
 }
 
 var (
+	openingForNext = key.NewBinding(key.WithKeys("f"))
+	openingForPrev = key.NewBinding(key.WithKeys("F"))
 	openingUp      = key.NewBinding(key.WithKeys("up", "k", "shift+tab"))
 	openingDown    = key.NewBinding(key.WithKeys("down", "j", "tab"))
 	openingYes     = key.NewBinding(key.WithKeys("enter", "y", "Y", "s", "S"))
@@ -129,6 +137,10 @@ func (m *OpeningModel) onKey(k tea.KeyMsg) tea.Cmd {
 		m.choose(OpeningFixed)
 		m.bad = false
 		m.field, cmd = m.field.Update(k)
+	case m.q.For != nil && len(m.q.For.Names) > 1 && key.Matches(k, openingForNext):
+		m.q.For = m.q.For.step(1)
+	case m.q.For != nil && len(m.q.For.Names) > 1 && key.Matches(k, openingForPrev):
+		m.q.For = m.q.For.step(-1)
 	case m.choice == OpeningFixed && key.Matches(k, openingEditKey):
 		m.bad = false
 		m.field, cmd = m.field.Update(k)
@@ -173,6 +185,9 @@ func (m *OpeningModel) choose(a OpeningAnswer) {
 
 func (m *OpeningModel) answer(prebook bool) tea.Cmd {
 	res := OpeningMsg{Prebook: prebook, Answer: m.choice, Payload: m.q.Payload}
+	if f := m.q.For; f != nil {
+		res.ForID, res.ForSet = f.ID(), true
+	}
 	if m.choice == OpeningFixed {
 		h, mi, ok := ParseClock(m.field.Value())
 		if !ok {
@@ -222,6 +237,10 @@ func (m *OpeningModel) render() {
 	b.WriteString("\n\n")
 	b.WriteString(ansi.Wrap(m.q.Body, w, ""))
 	b.WriteString("\n\n")
+	if f := m.q.For; f != nil && len(f.Names) > 0 {
+		b.WriteString(forLine(th, tx, f, "f", w))
+		b.WriteString("\n\n")
+	}
 	b.WriteString(ansi.Wrap(fmt.Sprintf(tx.AskWindow, m.q.Box, days), w, ""))
 	b.WriteByte('\n')
 	for _, a := range openingOrder {

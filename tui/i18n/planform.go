@@ -12,7 +12,7 @@ type PlanFormText struct {
 	Until      string
 
 	// Hints, one for the focused row.
-	HintDays, HintWaitlist, HintFallback, HintChooser, HintDate string
+	HintDays, HintWaitlist, HintFallback, HintChooser, HintDate, HintFor string
 
 	UntilBeforeFrom  string // %s until, %s from
 	UntilBeforeToday string // %s until
@@ -39,6 +39,7 @@ var englishPlanForm = PlanFormText{
 	HintFallback:     "x remove · shift+↑↓ move · enter save",
 	HintChooser:      "←→ choose · + add · enter save · esc cancel",
 	HintDate:         "class date, e.g. 21/12 or 2026-12-21; empty: none · enter save",
+	HintFor:          "←→ whom the plan books for · enter save · esc cancel",
 	UntilBeforeFrom:  "the plan would end (%s) before it starts (%s)",
 	UntilBeforeToday: "the plan would end (%s) before today",
 	Edit:             "edit",
@@ -64,6 +65,7 @@ var spanishPlanForm = PlanFormText{
 	HintFallback:     "x quitar · mayús+↑↓ mover · enter guardar",
 	HintChooser:      "←→ elegir · + añadir · enter guardar · esc cancelar",
 	HintDate:         "fecha de clase, p. ej. 21/12 o 2026-12-21; vacía: sin fecha · enter guardar",
+	HintFor:          "←→ para quién reserva el plan · enter guardar · esc cancelar",
 	UntilBeforeFrom:  "el plan acabaría (%s) antes de empezar (%s)",
 	UntilBeforeToday: "el plan acabaría (%s) antes de hoy",
 	Edit:             "editar",

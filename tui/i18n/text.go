@@ -245,6 +245,16 @@ type Text struct {
 	HistoryTook    string            // %d milliseconds
 	KeyGroups      [4]string         // move, act, views, general
 
+	// For whom, when the account has family members: the For line's
+	// label in a confirmation and the plan form ("For").
+	FamilyFor string
+	// ConfirmBook and ConfirmBookBody (%s class): booking asks first
+	// when the account has family members.
+	ConfirmBook, ConfirmBookBody string
+	// ConfirmBookOther: the class is booked already for the setting's
+	// person; %s "for you"/"for Leo", %s class.
+	ConfirmBookOther string
+
 	// How the box opens, asked with the prebook offer when a "too early"
 	// answer taught an assumed "N days" rule (docs/protocol.md §9).
 	AskWindow        string // %s the box's name, %s a count of days ("4 days")

@@ -73,8 +73,10 @@ func PrebookingHeader(tx *i18n.Text, width int) string {
 }
 
 // PrebookingItems renders prebookings one line each. boxes names the box of
-// the prebookings that are not for the current box.
-func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, boxes map[int64]string, current int64, now time.Time, width int) []Item {
+// the prebookings that are not for the current box; who says for whom a
+// prebooking is ("for Leo", or empty when nothing needs saying; nil:
+// never).
+func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, boxes map[int64]string, current int64, now time.Time, width int, who func(familyID string) string) []Item {
 	cols := prebookingColumns(width)
 	items := make([]Item, 0, len(list))
 	for _, p := range list {
@@ -86,6 +88,9 @@ func PrebookingItems(th *theme.Theme, tx *i18n.Text, list []session.Prebooking, 
 		class := p.ClassName
 		if !p.ClassStart.IsZero() {
 			class = p.ClassStart.Format("15:04") + " " + class
+		}
+		if w := whoOf(who, p.FamilyID); w != "" {
+			class += " · " + w
 		}
 		if name := boxes[p.BoxID]; name != "" && p.BoxID != current {
 			class += " · " + name
@@ -274,4 +279,12 @@ func actionWords(th *theme.Theme, tx *i18n.Text, e session.Event, a action) (lip
 		second += " · " + a.Code
 	}
 	return style, text, second
+}
+
+// whoOf is who(id), or nothing without who.
+func whoOf(who func(string) string, id string) string {
+	if who == nil {
+		return ""
+	}
+	return who(id)
 }

@@ -43,7 +43,7 @@ func TestPrebookingItems(t *testing.T) {
 		{ID: 3, BoxID: 10, ClassName: "BARBELL", Day: itemDay, Status: session.PrebookFailed, Attempts: 3},
 		{ID: 4, BoxID: 10, ClassName: "OPEN", Day: itemDay, Status: session.PrebookFiring, OpensAt: itemNow.Add(-time.Second)},
 	}
-	got := text(PrebookingItems(th, tx, list, map[int64]string{10: "Madrid", 20: "Las Palmas"}, 10, itemNow, 120))
+	got := text(PrebookingItems(th, tx, list, map[int64]string{10: "Madrid", 20: "Las Palmas"}, 10, itemNow, 120, nil))
 	if len(got) != 4 {
 		t.Fatalf("%d items", len(got))
 	}
@@ -74,7 +74,7 @@ func TestPrebookingItems(t *testing.T) {
 		}
 	}
 	// At a phone's width the class keeps its column's minimum.
-	narrow := text(PrebookingItems(th, tx, list[:1], nil, 10, itemNow, 46))
+	narrow := text(PrebookingItems(th, tx, list[:1], nil, 10, itemNow, 46, nil))
 	if !strings.Contains(narrow[0], "07:00 WOD") {
 		t.Errorf("at 46 columns: %q", narrow[0])
 	}
@@ -160,7 +160,7 @@ func TestPlanItems(t *testing.T) {
 	if strings.Contains(words, "Nov") {
 		t.Errorf("a pause over by today is shown: %q", words)
 	}
-	got := text(PlanItems(th, tx, rows, today))
+	got := text(PlanItems(th, tx, rows, today, nil))
 	want := []string{"↻ #4", "✓ booked · took 08:00 WOD instead", "– skipped", "! no class · no WOD at 07:00"}
 	for i, s := range want {
 		if !strings.Contains(got[i], s) {

@@ -34,7 +34,7 @@ func TestNarrowPrebookingsShowWhenTheyFire(t *testing.T) {
 	} {
 		tx := i18n.For(tc.lang)
 		for _, width := range []int{38, 48, 58} {
-			items := PrebookingItems(th, tx, list, nil, 0, now, width)
+			items := PrebookingItems(th, tx, list, nil, 0, now, width, nil)
 			header := PrebookingHeader(tx, width)
 			if ansi.StringWidth(header) > width || !strings.Contains(header, tx.PrebookColumns[3]) {
 				t.Errorf("%s %d: header %q", tc.lang, width, header)
@@ -49,7 +49,7 @@ func TestNarrowPrebookingsShowWhenTheyFire(t *testing.T) {
 		}
 	}
 	// From the full table's width on, the status and outcome columns return.
-	if row := ansi.Strip(PrebookingItems(th, i18n.For(i18n.EN), list, nil, 0, now, 100)[0].Lines[0]); !strings.Contains(row, "pending") {
+	if row := ansi.Strip(PrebookingItems(th, i18n.For(i18n.EN), list, nil, 0, now, 100, nil)[0].Lines[0]); !strings.Contains(row, "pending") {
 		t.Errorf("wide row %q", row)
 	}
 }

@@ -89,12 +89,18 @@ func PlanWords(tx *i18n.Text, v account.PlanView, today aimharder.Date) string {
 }
 
 // PlanItems renders the plans view's rows, one line each.
-func PlanItems(th *theme.Theme, tx *i18n.Text, rows []PlanRow, today aimharder.Date) []Item {
+// who says for whom a plan books ("for Leo", or empty; nil: never).
+func PlanItems(th *theme.Theme, tx *i18n.Text, rows []PlanRow, today aimharder.Date, who func(session.Plan) string) []Item {
 	items := make([]Item, 0, len(rows))
 	for _, r := range rows {
 		if r.Occ == nil {
 			line := th.Accent.Render(th.Mark.Plan) + " " + th.Bold.Render(fmt.Sprintf("#%d", r.Plan.Plan.ID)) + "  " +
 				th.Bold.Render(PlanWords(tx, r.Plan, today))
+			if who != nil {
+				if w := who(r.Plan.Plan); w != "" {
+					line += th.Subtle.Render(" · " + w)
+				}
+			}
 			items = append(items, Item{Lines: []string{line}})
 			continue
 		}

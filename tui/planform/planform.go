@@ -46,7 +46,13 @@ type Setup struct {
 	// PlanID is the plan edited (0: a new plan), Edit its settings.
 	PlanID  int64
 	Edit    session.PlanEdit
-	Payload any
+	// For, when it has more than one name, adds the row "For": whom the
+	// plan books for, among ForNames (ForIDs their familyIds, "" the
+	// holder), starting on ForIndex. An edit keeps its person.
+	ForNames []string
+	ForIDs   []string
+	ForIndex int
+	Payload  any
 }
 
 // SubmitMsg is the member's plan.
@@ -56,7 +62,11 @@ type SubmitMsg struct {
 	Waitlist    bool
 	Fallbacks   []Option // in order
 	From, Until aimharder.Date
-	Payload     any
+	// ForID is the familyId chosen on the For row ("" = the holder);
+	// ForSet tells whether the form had one.
+	ForID   string
+	ForSet  bool
+	Payload any
 }
 
 // Form rows. The fallbacks take one line each, then the chooser's.
@@ -66,7 +76,7 @@ const (
 	rowFallback
 	rowFrom
 	rowUntil
-	rowCount
+	rowFor // only with a choice of whom (Setup.ForNames)
 )
 
 // KeyMap edits the form.
@@ -106,6 +116,7 @@ type Model struct {
 	dayCur    int // 0 = Monday
 	waitlist  bool
 	fallbacks []Option
+	who       int // ForNames[who]
 	fbCur     int // on rowFallback: 0..len(fallbacks)-1 a fallback, len(fallbacks) the chooser
 	pick      int // the chooser: 0 = none, i = candidates()[i-1]
 	dates     [2]textinput.Model
@@ -150,8 +161,23 @@ func (m *Model) Open(s Setup) {
 	m.dates[0].SetValue(from)
 	m.dates[1].SetValue(until)
 	m.pick, m.fbCur, m.err = 0, 0, ""
+	m.who = min(max(s.ForIndex, 0), max(len(s.ForNames)-1, 0))
 	m.setFocus(rowDays)
 	m.render()
+}
+
+// hasFor reports whether the form asks for whom: a new plan on an account
+// with family members named.
+func (m Model) hasFor() bool {
+	return m.s.PlanID == 0 && len(m.s.ForNames) > 1 && len(m.s.ForIDs) == len(m.s.ForNames)
+}
+
+// rowCount is how many rows the form has.
+func (m Model) rowCount() int {
+	if m.hasFor() {
+		return rowFor + 1
+	}
+	return rowFor
 }
 
 // IsOpen reports whether the form shows.
@@ -294,9 +320,10 @@ func (m *Model) move(down bool) {
 			return
 		}
 	}
-	row := (m.focus + 1) % rowCount
+	n := m.rowCount()
+	row := (m.focus + 1) % n
 	if !down {
-		row = (m.focus + rowCount - 1) % rowCount
+		row = (m.focus + n - 1) % n
 	}
 	if row == rowFallback {
 		m.fbCur = 0
@@ -357,6 +384,10 @@ func (m *Model) change(delta int) {
 	case rowFallback:
 		n := len(m.candidates()) + 1
 		m.pick = (m.pick + n + delta) % n
+	case rowFor:
+		if n := len(m.s.ForNames); n > 0 {
+			m.who = (m.who + n + delta) % n
+		}
 	}
 }
 
@@ -396,6 +427,9 @@ func (m Model) submit() (Model, tea.Cmd) {
 	m.open = false
 	res := SubmitMsg{PlanID: m.s.PlanID, Days: m.days, Waitlist: m.waitlist, Fallbacks: m.Fallbacks(),
 		From: from, Until: until, Payload: m.s.Payload}
+	if m.hasFor() {
+		res.ForID, res.ForSet = m.s.ForIDs[m.who], true
+	}
 	return m, func() tea.Msg { return res }
 }
 
@@ -425,6 +459,9 @@ func (m *Model) render() {
 func (m *Model) renderWith(size int) bool {
 	th, tx, f := m.th, m.tx, m.tx.PlanForm()
 	labels := []string{tx.PlanDays, tx.PlanWaitlistRow, tx.PlanFallback, f.From, f.Until}
+	if m.hasFor() {
+		labels = append(labels, tx.FamilyFor)
+	}
 	lw := 0
 	for _, l := range labels {
 		lw = max(lw, ansi.StringWidth(l))
@@ -549,6 +586,13 @@ func (m *Model) renderWith(size int) bool {
 	for i := range m.dates {
 		body = append(body, row(rowFrom+i, m.dates[i].View()))
 	}
+	if m.hasFor() {
+		who := m.s.ForNames[m.who]
+		if m.focus == rowFor {
+			who = "‹ " + who + " ›"
+		}
+		body = append(body, row(rowFor, who))
+	}
 	for _, l := range append([]string{head}, body...) {
 		width = max(width, ansi.StringWidth(l))
 	}
@@ -565,6 +609,8 @@ func (m *Model) renderWith(size int) bool {
 		hint = f.HintChooser
 	case m.onDate():
 		hint = f.HintDate
+	case m.focus == rowFor:
+		hint = f.HintFor
 	}
 	var tail []string
 	if m.err != "" {
