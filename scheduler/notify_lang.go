@@ -90,7 +90,7 @@ func (n *Notification) localize(lang outcome.Lang, loc *time.Location) {
 		if head == "" {
 			head = e.Outcome
 		}
-		n.Title = head + " (" + PlanWords(e.Plan) + "): " + e.Class + " " + when(e.Start)
+		n.Title = head + " (" + spanishPlanWords(e.Plan) + "): " + e.Class + " " + when(e.Start)
 	case ClassWatchOutcome:
 		w := e.Watch
 		switch e.Outcome {
@@ -121,6 +121,21 @@ var (
 // spanishTime is "Mon 2 Jan 15:04" in Spanish: "lun 23 nov 07:00".
 func spanishTime(t time.Time) string {
 	return spanishWeekdays[t.Weekday()] + " " + strconv.Itoa(t.Day()) + " " + spanishMonths[t.Month()-1] + " " + t.Format("15:04")
+}
+
+// spanishPlanWords is PlanWords in Spanish: "cada lun/mié 07:00 WOD",
+// "todos los días 18:30 Yoga" (the class name stays the box's).
+func spanishPlanWords(p session.Plan) string {
+	if p.Days == session.AllWeekdays {
+		return "todos los días " + p.Time.String() + " " + p.Class
+	}
+	var days []string
+	for i := range 7 {
+		if d := time.Weekday((i + 1) % 7); p.Days.Has(d) { // Monday first
+			days = append(days, spanishWeekdays[d])
+		}
+	}
+	return "cada " + strings.Join(days, "/") + " " + p.Time.String() + " " + p.Class
 }
 
 // spanishLateness is Prebooking.Lateness in Spanish, with its leading

@@ -676,7 +676,7 @@ func (pp *planPass) materialise(oc occ) {
 	start := ch.Time.On(oc.o.Day, oc.loc)
 	serverNow := r.serverNow()
 	opens, known := pp.rule(oc.box).OpensAt(start)
-	if oc.rec.Choice == 0 && known && !oc.plan.MayBookOpen(opens) {
+	if oc.rec.Choice == 0 && known && !oc.plan.MayBookOpen(oc.o.Day, opens) {
 		pp.final(oc, session.OccMissed, fmt.Sprintf("booking was already open (since %s) when the plan was made; "+
 			"a plan made with --now books such a class at once", opens.In(oc.loc).Format("Mon 2 Jan 15:04")))
 		return

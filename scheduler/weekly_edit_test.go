@@ -63,3 +63,43 @@ func TestWeeklyPlanEditedWhileRunning(t *testing.T) {
 	}
 	h.oneBookingPerClass()
 }
+
+// TestWeeklyPlanEditAddsOpenDays: an edit adds two days whose booking was
+// already open when the plan was made. The one the member said to book at
+// once is booked; the one refused is skipped, not booked.
+func TestWeeklyPlanEditAddsOpenDays(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	day := func(d int) aimharder.Date { return aimharder.Date{Year: 2026, Month: time.November, Day: d} }
+	start := day(4).At(9, 0, madrid) // Wed 4 Nov 2026: Thursday's and Friday's 07:00 are open
+	h := newHarnessWith(t, start, weeklyWorld("2d@07:00"), "2d@07:00", aimhardertest.WithSessionLifetime(2000*time.Hour))
+	// Made without --now ("n"), Mondays only.
+	p := h.addPlan(session.NewPlan{Days: session.WeekdaysOf(time.Monday), Time: session.ClockTime{Hour: 7}, Class: "WOD", Until: day(6)})
+	edited := h.at(day(4).At(9, 30, madrid), func() error {
+		e := p.EditOf()
+		e.Days = session.WeekdaysOf(time.Monday, time.Thursday, time.Friday)
+		e.BookOpen = []aimharder.Date{day(5)} // "yes" to Thursday
+		e.Skip = []aimharder.Date{day(6)}     // Friday refused
+		_, err := h.store.EditPlan(ctx, p.ID, e)
+		return err
+	})
+	r := h.planRunner(h.store, "runner")
+	h.runUntil(day(6).At(20, 0, madrid), nil, r)
+	if err := edited(); err != nil {
+		t.Fatal(err)
+	}
+	p, _ = h.store.Plan(ctx, p.ID)
+	states := h.planStates(p)[p.ID]
+	thu, fri := h.fakeClass(day(5), "WOD", 7), h.fakeClass(day(6), "WOD", 7)
+	if got := states[day(5)]; got.State != session.OccBooked || got.ClassID != thu.ID {
+		h.dumpPlans()
+		t.Errorf("Thursday (the member said book it now): %s class %d (%q), want booked %d", got.State, got.ClassID, got.Detail, thu.ID)
+	}
+	if got := states[day(6)]; got.State != session.OccSkipped {
+		t.Errorf("Friday (refused): %s (%q), want skipped", got.State, got.Detail)
+	}
+	if n := len(h.bookRequests(fri.ID)); n != 0 {
+		t.Errorf("Friday's WOD got %d book requests", n)
+	}
+	h.oneBookingPerClass()
+}

@@ -480,6 +480,16 @@ CREATE TABLE runner_registry (
 ALTER TABLE prebookings ADD COLUMN sending_since INTEGER;
 `,
 	},
+	{
+		// Class days an edit added whose booking was already open and the
+		// member said to book at once (a JSON list of dates): the runner
+		// books them although their window opened before the plan was
+		// made (docs/product.md, weekly plans).
+		name: "plans: days booked although already open",
+		sql: `
+ALTER TABLE plans ADD COLUMN book_open TEXT NOT NULL DEFAULT '[]';
+`,
+	},
 }
 
 // migrate brings the database on conn up to version target, one

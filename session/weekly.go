@@ -212,6 +212,10 @@ type Plan struct {
 	FamilyID  string           // "" = the family_id setting's person; PlanForHolder = the holder (Person)
 	Skips     []aimharder.Date // sorted
 	Pauses    []DayRange       // sorted by From
+	// BookOpen are class days an edit added whose booking was already
+	// open, which the member said to book at once (PlanEdit.BookOpen);
+	// sorted.
+	BookOpen  []aimharder.Date
 	CreatedAt time.Time
 }
 
@@ -289,15 +293,43 @@ func (p Plan) Paused(day aimharder.Date) bool {
 	return slices.ContainsFunc(p.Pauses, func(r DayRange) bool { return r.Contains(day) })
 }
 
-// MayBookOpen reports whether the runner may book an occurrence whose
-// booking window opens at opensAt: always when it opens after the plan
-// was made (or is unknown), and one whose window was already open when
-// the plan was made only when the member said so (NewPlan.Now). Such an
-// occurrence is otherwise left alone: it shows `planned` until its class
-// starts and `missed` after, and the runner may record it `missed` with
-// a detail saying booking was already open when the plan was made.
-func (p Plan) MayBookOpen(opensAt time.Time) bool {
-	return p.Now || opensAt.IsZero() || opensAt.After(p.CreatedAt)
+// MayBookOpen reports whether the runner may book the occurrence of day
+// whose booking window opens at opensAt: always when it opens after the
+// plan was made (or is unknown), and one whose window was already open
+// when the plan was made only when the member said so: for the plan
+// (NewPlan.Now), or for that day as an edit added it (PlanEdit.BookOpen).
+// Such an occurrence is otherwise left alone: it shows `planned` until
+// its class starts and `missed` after, and the runner may record it
+// `missed` with a detail saying booking was already open when the plan
+// was made.
+func (p Plan) MayBookOpen(day aimharder.Date, opensAt time.Time) bool {
+	if p.Now || opensAt.IsZero() || opensAt.After(p.CreatedAt) {
+		return true
+	}
+	_, found := slices.BinarySearchFunc(p.BookOpen, day, compareDates)
+	return found
+}
+
+// AddedOpen lists the occurrences edit e of p adds — class days of the
+// edited plan that are not p's — from from through until (in the box's
+// zone loc) whose first choice's booking window, by rule, is already open
+// at now and whose class has not started: the days to ask the member
+// about (book at once, PlanEdit.BookOpen, or skip, PlanEdit.Skip).
+// Skipped and paused days are left out, and so is every day when the
+// rule is unknown (no one can tell whether it is open).
+func (p Plan) AddedOpen(e PlanEdit, rule WindowRule, now time.Time, from, until aimharder.Date, loc *time.Location) []Occurrence {
+	q := p
+	q.Days, q.From, q.Until = e.Days, e.From, e.Until
+	var out []Occurrence
+	for _, o := range q.Occurrences(from, until, loc) {
+		if p.IsDay(o.Day) || o.Skipped || o.Paused || !now.Before(o.Start) {
+			continue
+		}
+		if opens, ok := rule.OpensAt(o.Start); ok && !opens.After(now) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // Occurrence is one class day of a plan.

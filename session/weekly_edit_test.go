@@ -117,6 +117,52 @@ func TestEditPlanSkipsTheDaysItWasAskedTo(t *testing.T) {
 	}
 }
 
+// TestEditPlanStoresTheDaysToBookAtOnce: a day the edit adds that the
+// member said to book although its booking was open is kept with the
+// plan, so the runner may book it (MayBookOpen); a day not in the plan,
+// or also skipped, is not; a consent goes with its day when an edit takes
+// the day out.
+func TestEditPlanStoresTheDaysToBookAtOnce(t *testing.T) {
+	s, _ := planStore(t)
+	ctx := t.Context()
+	p, err := s.AddPlan(ctx, wodPlan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tue, wed, thu := day("2026-11-24"), day("2026-11-25"), day("2026-11-26")
+	e := p.EditOf()
+	e.Days |= WeekdaysOf(time.Tuesday, time.Wednesday)
+	e.BookOpen = []aimharder.Date{wed, tue, thu} // Thursday is not a plan day
+	e.Skip = []aimharder.Date{wed}               // skipped wins
+	if _, err := s.EditPlan(ctx, p.ID, e); err != nil {
+		t.Fatal(err)
+	}
+	read, err := s.Plan(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(read.BookOpen) != 1 || read.BookOpen[0] != tue {
+		t.Fatalf("stored consent %v, want [%s]", read.BookOpen, tue)
+	}
+	early := read.CreatedAt.Add(-time.Hour)
+	if !read.MayBookOpen(tue, early) || read.MayBookOpen(wed, early) {
+		t.Errorf("MayBookOpen: Tuesday %v, Wednesday %v", read.MayBookOpen(tue, early), read.MayBookOpen(wed, early))
+	}
+	// A later edit keeps it; one that takes Tuesdays out drops it.
+	e = read.EditOf()
+	e.Waitlist = !e.Waitlist
+	if got, err := s.EditPlan(ctx, p.ID, e); err != nil || len(got.BookOpen) != 1 {
+		t.Fatalf("after an unrelated edit: %v, %v", got.BookOpen, err)
+	}
+	e.Days &^= WeekdaysOf(time.Tuesday)
+	if _, err := s.EditPlan(ctx, p.ID, e); err != nil {
+		t.Fatal(err)
+	}
+	if read, _ = s.Plan(ctx, p.ID); len(read.BookOpen) != 0 {
+		t.Errorf("consent for a day taken out: %v", read.BookOpen)
+	}
+}
+
 func TestEditPlanRefusesWhatAddRefuses(t *testing.T) {
 	s, _ := planStore(t)
 	ctx := t.Context()

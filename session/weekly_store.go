@@ -39,7 +39,7 @@ func (s *Store) PlansVersion(ctx context.Context) (int64, error) {
 	return v, s.wrap("read plans version", err)
 }
 
-const planColumns = `id, box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at, family_id`
+const planColumns = `id, box_id, days, start_time, class_name, waitlist, fallbacks, from_day, until_day, book_now, created_at, family_id, book_open`
 
 type fallbackJSON struct {
 	Class string `json:"class"`
@@ -50,12 +50,12 @@ func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
 	var (
 		p              Plan
 		days           int64
-		start, fb      string
+		start, fb, bo  string
 		from, until    sql.NullString
 		created        int64
 		waitlist, book bool
 	)
-	if err := row.Scan(&p.ID, &p.BoxID, &days, &start, &p.Class, &waitlist, &fb, &from, &until, &book, &created, &p.FamilyID); err != nil {
+	if err := row.Scan(&p.ID, &p.BoxID, &days, &start, &p.Class, &waitlist, &fb, &from, &until, &book, &created, &p.FamilyID, &bo); err != nil {
 		return Plan{}, err
 	}
 	var err error
@@ -73,6 +73,18 @@ func scanPlan(row interface{ Scan(...any) error }) (Plan, error) {
 	if err := json.Unmarshal([]byte(fb), &fbs); err != nil {
 		return Plan{}, fmt.Errorf("plan %d fallbacks: %w", p.ID, err)
 	}
+	var consent []string
+	if err := json.Unmarshal([]byte(bo), &consent); err != nil {
+		return Plan{}, fmt.Errorf("plan %d book_open: %w", p.ID, err)
+	}
+	for _, d := range consent {
+		day, err := aimharder.ParseDate(d)
+		if err != nil {
+			return Plan{}, fmt.Errorf("plan %d book_open: %w", p.ID, err)
+		}
+		p.BookOpen = append(p.BookOpen, day)
+	}
+	slices.SortFunc(p.BookOpen, compareDates)
 	for _, f := range fbs {
 		t, err := ParseClock(f.Time)
 		if err != nil {
@@ -147,6 +159,12 @@ type PlanEdit struct {
 	// booking is already open, which the member does not want booked at
 	// once (a day that is not one of the edited plan's is ignored).
 	Skip []aimharder.Date
+	// BookOpen are class days the edit adds whose booking is already
+	// open, which the member said to book at once: the runner books them
+	// even when their window opened before the plan was made
+	// (Plan.MayBookOpen). A day that is not one of the edited plan's, or
+	// is also in Skip, is ignored.
+	BookOpen []aimharder.Date
 }
 
 // EditOf is the plan's current settings as a PlanEdit.
@@ -211,6 +229,30 @@ func (s *Store) EditPlan(ctx context.Context, id int64, e PlanEdit) (Plan, error
 		p = old
 		p.Days, p.Waitlist, p.Fallbacks, p.From, p.Until = n.Days, n.Waitlist, n.Fallbacks, n.From, n.Until
 		now := s.now()
+		consent := slices.Clone(old.BookOpen)
+		for _, day := range e.BookOpen {
+			if p.IsDay(day) && !slices.Contains(e.Skip, day) && !slices.Contains(consent, day) {
+				consent = append(consent, day)
+			}
+		}
+		// A consent for a day the plan no longer has goes with the day: if
+		// an edit adds it back, the member is asked again.
+		consent = slices.DeleteFunc(consent, func(d aimharder.Date) bool { return !p.IsDay(d) })
+		slices.SortFunc(consent, compareDates)
+		if !slices.Equal(consent, old.BookOpen) {
+			list := make([]string, len(consent))
+			for i, d := range consent {
+				list[i] = d.String()
+			}
+			text, err := json.Marshal(list)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE plans SET book_open = ? WHERE id = ?`, string(text), id); err != nil {
+				return err
+			}
+		}
+		p.BookOpen = consent
 		for _, day := range e.Skip {
 			if !p.IsDay(day) || p.Skipped(day) {
 				continue

@@ -279,12 +279,16 @@ func TestShownState(t *testing.T) {
 
 func TestMayBookOpen(t *testing.T) {
 	made := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-	p := Plan{CreatedAt: made}
-	if p.MayBookOpen(made.Add(-time.Hour)) || !p.MayBookOpen(made.Add(time.Second)) || !p.MayBookOpen(time.Time{}) {
+	thu, fri := aimharder.Date{Year: 2026, Month: 11, Day: 26}, aimharder.Date{Year: 2026, Month: 11, Day: 27}
+	p := Plan{CreatedAt: made, BookOpen: []aimharder.Date{thu}}
+	if p.MayBookOpen(fri, made.Add(-time.Hour)) || !p.MayBookOpen(fri, made.Add(time.Second)) || !p.MayBookOpen(fri, time.Time{}) {
 		t.Error("without --now")
 	}
+	if !p.MayBookOpen(thu, made.Add(-time.Hour)) {
+		t.Error("a day the member said to book as an edit added it")
+	}
 	p.Now = true
-	if !p.MayBookOpen(made.Add(-time.Hour)) {
+	if !p.MayBookOpen(fri, made.Add(-time.Hour)) {
 		t.Error("with --now")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -67,6 +68,11 @@ type planDoneMsg struct {
 	view        account.PlanView // planAdd, planEdit
 	plans       []session.Plan   // planPause, planResume (id 0: every plan)
 	err         error
+	// ask, for planEdit, are the days the edit adds whose booking is
+	// already open: nothing is saved yet, the member is asked about them
+	// (edit is the edit to save then).
+	ask  []session.Occurrence
+	edit session.PlanEdit
 }
 
 // everyWeek is the w key: a plan for the selected class's weekday, time
@@ -217,10 +223,18 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 		return m.addPlanCmd(n)
 	case planEdit:
 		e := pi.edit
-		if !yes {
+		if yes {
+			e.BookOpen = pi.open
+		} else {
 			e.Skip = pi.open
 		}
 		return m.editPlanCmd(pi.id, e)
+	case planResume:
+		if yes {
+			return m.planCmd(planDoneMsg{op: planResume}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+				msg.plans, msg.err = a.ResumePlans(ctx, 0)
+			})
+		}
 	case planRemove:
 		if yes {
 			id := pi.id
@@ -232,36 +246,87 @@ func (m *Model) onPlanAnswer(pi planIntent, yes bool) tea.Cmd {
 	return nil
 }
 
+// askResumeAll asks before resuming every plan (U): one key removes every
+// pause, with no undo, so the question says how many plans and which
+// pauses go. With no plan paused it says so and asks nothing.
+func (m *Model) askResumeAll() tea.Cmd {
+	tx := m.tx
+	n := 0
+	var ranges []session.DayRange
+	for _, v := range m.plans {
+		if len(v.Plan.Pauses) > 0 {
+			n++
+		}
+		for _, r := range v.Plan.Pauses {
+			if !slices.Contains(ranges, r) {
+				ranges = append(ranges, r)
+			}
+		}
+	}
+	if n == 0 {
+		return m.toasts.Push(toast.Info, tx.PlanForm().NothingPaused)
+	}
+	sort.SliceStable(ranges, func(i, j int) bool {
+		a, b := ranges[i], ranges[j]
+		return a.From.Before(b.From) || a.From == b.From && a.Until.Before(b.Until)
+	})
+	words := make([]string, len(ranges))
+	for i, r := range ranges {
+		words[i] = tx.ShortDate(r.From)
+		if r.Until != r.From {
+			words[i] += " – " + tx.ShortDate(r.Until)
+		}
+	}
+	m.dialog.Open(dialog.Confirm{
+		Title:   tx.PlanForm().ResumeAllTitle,
+		Body:    tx.PlanForm().ResumeAllBody.With(n, strings.Join(words, ", ")),
+		Danger:  true,
+		Payload: planIntent{op: planResume},
+	})
+	return nil
+}
+
 // onPlanEdit saves a plan's edit. A day it adds (a weekday ticked, a date
 // moved) whose booking is already open is booked at once only if the
 // member says so, as when a plan is made: else it is skipped in the same
-// change.
+// change. The service says which days those are (Account.AddedOpenDays),
+// whatever box the plan is of and whatever week the grid shows; the edit
+// is saved at once when there are none.
 func (m *Model) onPlanEdit(id int64, e session.PlanEdit) tea.Cmd {
-	var old session.Plan
+	return m.planCmd(planDoneMsg{op: planEdit, id: id}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+		open, err := a.AddedOpenDays(ctx, id, e)
+		if err != nil {
+			msg.err = err
+			return
+		}
+		if len(open) > 0 {
+			msg.ask, msg.edit = open, e
+			return
+		}
+		msg.view, msg.err = a.EditPlan(ctx, id, e)
+	})
+}
+
+// askOpenDays asks whether to book at once the days an edit adds whose
+// booking is already open (onPlanEdit).
+func (m *Model) askOpenDays(msg planDoneMsg) {
+	class := ""
 	for _, v := range m.plans {
-		if v.Plan.ID == id {
-			old = v.Plan
+		if v.Plan.ID == msg.id {
+			class = v.Plan.Class + " "
 		}
 	}
-	if old.ID != 0 {
-		n := session.NewPlan{BoxID: old.BoxID, Days: e.Days, Time: old.Time, Class: old.Class, From: e.From, Until: e.Until}
-		var names []string
-		var days []aimharder.Date
-		for _, c := range m.openOccurrences(n) {
-			if !old.IsDay(c.Date) && !slices.Contains(days, c.Date) {
-				names, days = append(names, m.className(c)), append(days, c.Date)
-			}
-		}
-		if len(days) > 0 {
-			m.dialog.Open(dialog.Confirm{
-				Title:   m.tx.PlanNowTitle,
-				Body:    fmt.Sprintf(m.tx.PlanNowBody, strings.Join(names, ", ")),
-				Payload: planIntent{op: planEdit, id: id, edit: e, open: days},
-			})
-			return nil
-		}
+	names := make([]string, len(msg.ask))
+	days := make([]aimharder.Date, len(msg.ask))
+	for i, o := range msg.ask {
+		names[i] = class + m.tx.ShortDate(o.Day) + " " + o.Start.Format("15:04")
+		days[i] = o.Day
 	}
-	return m.editPlanCmd(id, e)
+	m.dialog.Open(dialog.Confirm{
+		Title:   m.tx.PlanNowTitle,
+		Body:    fmt.Sprintf(m.tx.PlanNowBody, strings.Join(names, ", ")),
+		Payload: planIntent{op: planEdit, id: msg.id, edit: msg.edit, open: days},
+	})
 }
 
 func (m *Model) editPlanCmd(id int64, e session.PlanEdit) tea.Cmd {
@@ -292,6 +357,10 @@ func (m *Model) planCmd(msg planDoneMsg, do func(context.Context, Account, *plan
 // refused, and reads the plans again.
 func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
 	tx := m.tx
+	if msg.err == nil && len(msg.ask) > 0 {
+		m.askOpenDays(msg)
+		return nil
+	}
 	if msg.err != nil {
 		m.log.Info("plan change refused", "op", msg.op, "plan", msg.id, "err", msg.err)
 		if needsLogin(msg.err) {
@@ -436,9 +505,7 @@ func (m *Model) plansKey(k tea.KeyMsg) tea.Cmd {
 		})
 		return nil
 	case key.Matches(k, m.keys.ResumeAll):
-		return m.planCmd(planDoneMsg{op: planResume}, func(ctx context.Context, a Account, msg *planDoneMsg) {
-			msg.plans, msg.err = a.ResumePlans(ctx, 0)
-		})
+		return m.askResumeAll()
 	case !has:
 	case key.Matches(k, m.keys.Edit):
 		m.editPlan(row)

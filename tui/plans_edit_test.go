@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -112,10 +113,28 @@ func TestPauseAndResumeEveryPlan(t *testing.T) {
 	if got := strings.Count(e.screen(), "· paused Mon 21 Dec – Wed 6 Jan"); got != 2 {
 		t.Fatalf("%d plans show the pause, want 2:\n%s", got, e.screen())
 	}
+	e.acct.calls = nil
 	e.key("U")
+	d := e.requireDialog("Resume every plan")
+	if d.Body != "Resume all 2 paused plans? Their pauses (Mon 21 Dec – Wed 6 Jan) are removed." {
+		t.Fatalf("the question: %q", d.Body)
+	}
+	e.key("enter") // enter alone does not resume
+	e.key("n")
+	e.requireCalls()
+	if got := strings.Count(e.screen(), "· paused Mon 21 Dec – Wed 6 Jan"); got != 2 {
+		t.Fatalf("after no, %d plans show the pause, want 2", got)
+	}
+	e.key("U", "y")
+	e.requireCalls("plan resume 0")
 	e.requireToast("2 plans resumed")
+	e.acct.calls = nil
 	e.key("U")
+	if e.m.dialog.IsOpen() {
+		t.Fatal("U asked with no plan paused")
+	}
 	e.requireToast("No plan was paused")
+	e.requireCalls()
 }
 
 func TestPauseEveryPlanInSpanish(t *testing.T) {
@@ -125,6 +144,11 @@ func TestPauseEveryPlanInSpanish(t *testing.T) {
 	e.key("enter")
 	e.requireToast("1 plan en pausa ")
 	e.key("U")
+	d := e.requireDialog("Reanudar todos los planes")
+	if !strings.HasPrefix(d.Body, "¿Reanudar tu 1 plan en pausa? Se quitan sus pausas (") {
+		t.Fatalf("la pregunta: %q", d.Body)
+	}
+	e.key("s")
 	e.requireToast("1 plan reanudado")
 }
 
@@ -164,6 +188,8 @@ func TestEditAddingAnOpenDayAsks(t *testing.T) {
 			call := "plan edit 1 thu,fri waitlist=false fallbacks=[] from=0000-00-00 until=0000-00-00"
 			if answer == "n" {
 				call += " skip=" + fri.Date.AddDays(-1).String()
+			} else {
+				call += " book=" + fri.Date.AddDays(-1).String()
 			}
 			e.requireCalls(call)
 			e.requireToast("Plan #1 changed")
@@ -176,4 +202,46 @@ func TestEditAddingAnOpenDayAsks(t *testing.T) {
 		t.Fatal("an edit adding no day asked")
 	}
 	e.requireCalls("plan edit 1 sat waitlist=true fallbacks=[] from=0000-00-00 until=0000-00-00")
+}
+
+// TestEditAsksAboutOpenDaysBeyondTheGrid: the days an edit adds whose
+// booking is open are the service's answer, not the grid's — a later week
+// than the one shown is asked about too, and so is a plan of another box.
+func TestEditAsksAboutOpenDaysBeyondTheGrid(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	fri := e.selectClass(func(c account.ClassView) bool {
+		return c.Date == testWeek.AddDays(4) && c.Start.Format("15:04") == "15:00" && c.Name == "WOD"
+	})
+	e.makePlan()
+	e.requireDialog("Book this one now too?")
+	e.key("n")
+	// Booking opens nine days ahead: next week's Thursday is open too.
+	e.store.setBox(testBox.ID, func(b *session.Box) { b.MemberWindow = "9d" })
+	e.acct.calls = nil
+	e.key("W", "e", "4", "enter")
+	d := e.requireDialog("Book this one now too?")
+	thu, next := fri.Date.AddDays(-1), fri.Date.AddDays(6)
+	if !strings.Contains(d.Body, "WOD Thu 26 Nov 15:00") || !strings.Contains(d.Body, "Thu 3 Dec 15:00") ||
+		strings.Contains(d.Body, "10 Dec") {
+		t.Fatalf("the question does not name this Thursday and the next: %q", d.Body)
+	}
+	e.key("y")
+	e.requireCalls("plan edit 1 thu,fri waitlist=false fallbacks=[] from=0000-00-00 until=0000-00-00 book=" +
+		thu.String() + " book=" + next.String())
+
+	// A plan of another box, whose booking opens two days ahead there.
+	e.store.setBox(otherBox.ID, func(b *session.Box) { b.MemberWindow = "2d" })
+	e.store.mu.Lock()
+	e.store.plans = append(e.store.plans, session.Plan{ID: 99, BoxID: otherBox.ID, Days: session.WeekdaysOf(time.Monday),
+		Time: session.ClockTime{Hour: 15}, Class: "WOD", CreatedAt: testNow.Add(-time.Hour)})
+	e.store.mu.Unlock()
+	e.acct.calls = nil
+	edit := session.PlanEdit{Days: session.WeekdaysOf(time.Monday, time.Thursday)}
+	e.run(e.m.onPlanEdit(99, edit))
+	d = e.requireDialog("Book this one now too?")
+	if !strings.Contains(d.Body, "Thu 26 Nov 15:00") || strings.Contains(d.Body, "3 Dec") {
+		t.Fatalf("the other box's plan: %q", d.Body)
+	}
+	e.key("n")
+	e.requireCalls("plan edit 99 mon,thu waitlist=false fallbacks=[] from=0000-00-00 until=0000-00-00 skip=" + thu.String())
 }

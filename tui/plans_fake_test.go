@@ -214,6 +214,9 @@ func (f *fakeAccount) EditPlan(_ context.Context, id int64, e session.PlanEdit) 
 	for _, d := range e.Skip {
 		call += " skip=" + d.String()
 	}
+	for _, d := range e.BookOpen {
+		call += " book=" + d.String()
+	}
 	f.record("%s", call)
 	s := f.store
 	s.mu.Lock()
@@ -234,4 +237,26 @@ func (f *fakeAccount) EditPlan(_ context.Context, id int64, e session.PlanEdit) 
 		}
 	}
 	return s.viewLocked(*p), nil
+}
+
+// AddedOpenDays works as the service does: the plan's box's rule, from
+// its today through the service's horizon.
+func (f *fakeAccount) AddedOpenDays(_ context.Context, id int64, e session.PlanEdit) ([]session.Occurrence, error) {
+	s := f.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.plan(id)
+	if err != nil {
+		return nil, err
+	}
+	box := testBox
+	for _, b := range s.boxes {
+		if b.ID == p.BoxID {
+			box = b
+		}
+	}
+	loc := box.LocationOrDefault()
+	now := s.now()
+	today := aimharder.DateOf(now.In(loc))
+	return p.AddedOpen(e, box.Rule(), now, today, today.AddDays(account.PlanHorizonDays), loc), nil
 }

@@ -45,6 +45,9 @@ type Account interface {
 	PausePlans(ctx context.Context, id int64, from, until aimharder.Date) ([]session.Plan, error)
 	ResumePlans(ctx context.Context, id int64) ([]session.Plan, error)
 	EditPlan(ctx context.Context, id int64, e session.PlanEdit) (account.PlanView, error)
+	// AddedOpenDays are the days edit e of plan id adds whose booking is
+	// already open: the member is asked about them before EditPlan.
+	AddedOpenDays(ctx context.Context, id int64, e session.PlanEdit) ([]session.Occurrence, error)
 }
 
 // Store is what the TUI reads and writes in the database directly

@@ -171,6 +171,25 @@ func (s *Service) EditPlan(ctx context.Context, id int64, e session.PlanEdit) (P
 	return views[0], nil
 }
 
+// AddedOpenDays returns the class days edit e of plan id would add whose
+// booking is already open by the box's window rule (session.Plan.AddedOpen),
+// from the box's today through PlanHorizonDays later — the days the runner
+// works on — soonest first, whatever box the plan is of. The caller asks
+// the member about each before EditPlan: book it at once
+// (PlanEdit.BookOpen) or skip it (PlanEdit.Skip). It needs no session.
+func (s *Service) AddedOpenDays(ctx context.Context, id int64, e session.PlanEdit) ([]session.Occurrence, error) {
+	p, err := s.store.Plan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	box, err := s.store.Box(ctx, p.BoxID)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today(box)
+	return p.AddedOpen(e, box.Rule(), s.now(), today, today.AddDays(PlanHorizonDays), box.LocationOrDefault()), nil
+}
+
 // RemovePlan ends a plan (session.Store.RemovePlan): its pending
 // prebookings are withdrawn, bookings it made stay.
 func (s *Service) RemovePlan(ctx context.Context, id int64) (session.Plan, error) {

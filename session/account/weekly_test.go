@@ -141,3 +141,69 @@ func fmtList(s []string) string {
 	}
 	return out + "]"
 }
+
+// TestAddedOpenDays: the days an edit adds whose booking is already open
+// by the box's rule, across the weeks the runner works on — not only the
+// week on screen — and none that the plan already had or that does not
+// open yet.
+func TestAddedOpenDays(t *testing.T) {
+	_, urls := aimhardertest.Start(t, world())
+	// Monday 23 Nov 2026, 10:00 in Madrid.
+	now := func() time.Time { return time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC) }
+	store, err := session.Open(t.Context(), filepath.Join(t.TempDir(), "a.db"), session.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cfg := aimharder.DefaultConfig()
+	cfg.LoginURL, cfg.PortalURL, cfg.BoxURLTemplate = urls.Login, urls.Portal, urls.BoxTemplate
+	client, err := aimharder.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := account.New(account.Config{Store: store, Client: client, Owner: session.NewOwner("test"), Now: now})
+	ctx := t.Context()
+	if _, err := svc.Login(ctx, email, password); err != nil {
+		t.Fatal(err)
+	}
+	v, err := svc.AddPlan(ctx, session.NewPlan{BoxID: 501, Days: session.WeekdaysOf(time.Monday), Time: session.ClockTime{Hour: 18}, Class: "WOD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := v.Plan.ID
+	e := v.Plan.EditOf()
+	e.Days = session.WeekdaysOf(time.Monday, time.Tuesday, time.Wednesday)
+	got := func() []string {
+		t.Helper()
+		open, err := svc.AddedOpenDays(ctx, id, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var days []string
+		for _, o := range open {
+			days = append(days, o.Day.String())
+		}
+		return days
+	}
+	// Nine days ahead: Tue 24 and Wed 25 this week, Tue 1 Dec next week
+	// (opened Sun 22 18:00); Wed 2 Dec opens tonight. Mondays were the
+	// plan's already.
+	if err := store.SetMemberWindow(ctx, 501, "9d"); err != nil {
+		t.Fatal(err)
+	}
+	if d := got(); fmtList(d) != fmtList([]string{"2026-11-24", "2026-11-25", "2026-12-01"}) {
+		t.Errorf("9d: open added days %v", d)
+	}
+	// Two days ahead: only Tuesday 24 is open.
+	if err := store.SetMemberWindow(ctx, 501, "48h"); err != nil {
+		t.Fatal(err)
+	}
+	if d := got(); fmtList(d) != fmtList([]string{"2026-11-24"}) {
+		t.Errorf("48h: open added days %v", d)
+	}
+	// An edit adding nothing asks nothing.
+	e.Days = session.WeekdaysOf(time.Monday)
+	if d := got(); len(d) != 0 {
+		t.Errorf("no day added: %v", d)
+	}
+}

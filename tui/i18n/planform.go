@@ -23,6 +23,8 @@ type PlanFormText struct {
 	PauseAllTitle             Plural // %d plans
 	PausedAll                 Plural // %d plans, %s from, %s until
 	ResumedAll                Plural // %d plans
+	ResumeAllTitle            string
+	ResumeAllBody             Plural // %[1]d paused plans, %[2]s their pauses ("Mon 21 Dec – Wed 6 Jan, …")
 	NothingPaused             string
 	NoPlans                   string
 }
@@ -49,8 +51,11 @@ var englishPlanForm = PlanFormText{
 	PauseAllTitle:    Plural{"Pause your %d plan", "Pause all %d plans"},
 	PausedAll:        Plural{"%d plan paused %s – %s", "%d plans paused %s – %s"},
 	ResumedAll:       Plural{"%d plan resumed", "%d plans resumed"},
-	NothingPaused:    "No plan was paused",
-	NoPlans:          "No weekly plans to pause",
+	ResumeAllTitle:   "Resume every plan",
+	ResumeAllBody: Plural{"Resume your %d paused plan? Its pauses (%s) are removed.",
+		"Resume all %d paused plans? Their pauses (%s) are removed."},
+	NothingPaused: "No plan was paused",
+	NoPlans:       "No weekly plans to pause",
 }
 
 var spanishPlanForm = PlanFormText{
@@ -75,8 +80,11 @@ var spanishPlanForm = PlanFormText{
 	PauseAllTitle:    Plural{"Pausar tu %d plan", "Pausar los %d planes"},
 	PausedAll:        Plural{"%d plan en pausa %s – %s", "%d planes en pausa %s – %s"},
 	ResumedAll:       Plural{"%d plan reanudado", "%d planes reanudados"},
-	NothingPaused:    "Ningún plan estaba en pausa",
-	NoPlans:          "No hay planes semanales que pausar",
+	ResumeAllTitle:   "Reanudar todos los planes",
+	ResumeAllBody: Plural{"¿Reanudar tu %d plan en pausa? Se quitan sus pausas (%s).",
+		"¿Reanudar los %d planes en pausa? Se quitan sus pausas (%s)."},
+	NothingPaused: "Ningún plan estaba en pausa",
+	NoPlans:       "No hay planes semanales que pausar",
 }
 
 // PlanForm is the plan form's words in the table's language.

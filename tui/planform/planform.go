@@ -44,8 +44,8 @@ type Setup struct {
 	Options []Option       // fallback candidates (the box's classes that weekday), in order
 	Today   aimharder.Date // the box's today: "21/12" means the next 21 December
 	// PlanID is the plan edited (0: a new plan), Edit its settings.
-	PlanID  int64
-	Edit    session.PlanEdit
+	PlanID int64
+	Edit   session.PlanEdit
 	// For, when it has more than one name, adds the row "For": whom the
 	// plan books for, among ForNames (ForIDs their familyIds, "" the
 	// holder), starting on ForIndex. An edit keeps its person.
