@@ -201,6 +201,7 @@ func (m *Model) agendaKey(k tea.KeyMsg) tea.Cmd {
 	move := func(i int) tea.Cmd {
 		a.cursor = min(max(i, 0), max(n-1, 0))
 		m.renderAgenda(true)
+		m.renderHelp() // the footer follows the selected row
 		return nil
 	}
 	page := max(m.bodyHeight()/2, 1)
@@ -401,6 +402,9 @@ func (m *Model) renderAgenda(force bool) {
 	if w <= 0 {
 		a.lines = nil
 		return
+	}
+	if m.screen == screenAgenda {
+		defer m.renderHelp() // the footer follows the entries (none: nothing to open)
 	}
 	th, tx, at := m.th, m.tx, m.tx.Agenda()
 	fitW := func(s string) string { return fitLine(s, w) }

@@ -58,7 +58,10 @@ func TestAgendaEmpty(t *testing.T) {
 	}
 	e.requireContains("My classes · Thu 26 Nov – Thu 10 Dec")
 	e.requireContains("Nothing booked, waitlisted, prebooked or planned until Thu 10 Dec.")
-	e.requireContains("↑↓ move • enter show in week • c cancel • r refresh • esc back")
+	// An empty list offers nothing to open or cancel.
+	if f := e.footerLine(); f != "esc back • r refresh • ? more • q quit" {
+		t.Fatalf("footer of the empty list: %q", f)
+	}
 	// The store's copy first, then AimHarder's, for today + 14 days.
 	q := a.Queries()
 	if len(q) != 2 || !q[0].Offline || q[1].Offline {
@@ -128,7 +131,7 @@ func TestAgendaSpanish(t *testing.T) {
 	e.lineWith("OPEN GYM", "cancelar ahora pierde el crédito")
 	e.lineWith("≡", "nº 2 en la lista de espera")
 	e.lineWith("↻", "planificada · plan nº 1")
-	e.requireContains("enter ver en la semana • c cancelar")
+	e.requireContains("enter ver en la semana • ↑↓ moverse • c cancelar")
 }
 
 // TestAgendaNoColor: without colour every entry still reads, from its
@@ -161,6 +164,7 @@ func stripANSI(s string) string { return ansiRE.ReplaceAllString(s, "") }
 // in its week, and switches box for another box's class.
 func TestAgendaEnterShowsTheClass(t *testing.T) {
 	e := newEnv(t, 120, 40, i18n.EN)
+	e.key("v") // one day at a time beside the detail
 	entries := e.mixedAgenda()
 	e.withAgenda(entries)
 	e.m.grid.Select(testWeek, e.m.grid.Classes(0)[0].ID) // away from the class

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -88,35 +89,50 @@ func TestDayGoldens(t *testing.T) {
 }
 
 // TestDayLayoutSwitchesWhereNamesDoNotFit: the week grid shows while its
-// cells carry the longest name ("CONDITIONING", 12) whole, the day layout
-// below; the side detail's room counts.
+// cells carry the longest name ("CONDITIONING", 12) whole at the
+// terminal's width, the day layout below; the side detail's room decides
+// only whether the detail sits beside the week, never week or day, so the
+// layout changes once as the terminal narrows.
 func TestDayLayoutSwitchesWhereNamesDoNotFit(t *testing.T) {
 	e := newEnv(t, 160, 48, i18n.EN)
 	if e.m.grid.Longest() != 12 {
 		t.Fatalf("longest name %d, want 12", e.m.grid.Longest())
 	}
 	for _, tc := range []struct {
-		w, h int
-		day  bool
+		w, h      int
+		day, side bool
 	}{
-		{160, 48, false}, // grid 112 wide beside the detail: cells of 14
-		{140, 40, false}, // grid 98: cells of 12
-		{139, 40, false},
-		{138, 40, true}, // grid 97: cells of 11
-		{120, 40, true}, // grid 84: cells of 10
-		{98, 30, false},
-		{97, 30, true},
-		{64, 20, true},
-		{50, 30, true},
-		{40, 20, true},
+		{160, 48, false, true}, // grid 112 wide beside the detail: cells of 14
+		{140, 40, false, true}, // grid 98: cells of 12
+		{139, 40, false, true},
+		{138, 40, false, false}, // beside the detail cells of 11: the week alone
+		{120, 40, false, false},
+		{100, 30, false, false},
+		{98, 30, false, false},
+		{97, 30, true, false},
+		{80, 24, true, false},
+		{64, 20, true, false},
+		{50, 30, true, false},
+		{40, 20, true, false},
 	} {
 		e.send(tea.WindowSizeMsg{Width: tc.w, Height: tc.h})
-		if e.m.grid.DayMode() != tc.day {
-			t.Errorf("%dx%d: day layout %v, want %v", tc.w, tc.h, e.m.grid.DayMode(), tc.day)
+		if e.m.grid.DayMode() != tc.day || e.m.wide() != tc.side {
+			t.Errorf("%dx%d: day layout %v, side detail %v; want %v, %v", tc.w, tc.h, e.m.grid.DayMode(), e.m.wide(), tc.day, tc.side)
 		}
 		checkSize(t, e.screen(), tc.w, tc.h)
 		if !strings.Contains(e.screen(), "BARBELL CLUB") || strings.Contains(e.screen(), "BARBELL …") {
 			t.Errorf("%dx%d: a class name is cut:\n%s", tc.w, tc.h, e.screen())
+		}
+	}
+	// Widening from phone size to 160 columns: the day layout gives way to
+	// the week once and never comes back.
+	sawWeek := false
+	for w := 40; w <= 160; w++ {
+		e.send(tea.WindowSizeMsg{Width: w, Height: 30})
+		if !e.m.grid.DayMode() {
+			sawWeek = true
+		} else if sawWeek {
+			t.Fatalf("%d columns: the day layout is back after the week showed", w)
 		}
 	}
 	// Below the minimum: the too-small screen with the new numbers.
@@ -267,5 +283,58 @@ func BenchmarkDayMove(b *testing.B) {
 		e.m = next.(Model)
 		_ = e.m.View()
 		i++
+	}
+}
+
+// TestLayoutKeyChoosesWeekOrDay: v switches the week and one day by hand,
+// the choice holds across resizes for the session, the full help lists it
+// in both languages, and where the week cannot show at all v says so.
+func TestLayoutKeyChoosesWeekOrDay(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		e := newEnv(t, 160, 48, lang)
+		tx := i18n.For(lang)
+		if e.m.grid.DayMode() {
+			t.Fatalf("%s 160x48 starts with one day", lang)
+		}
+		sel := e.selected()
+		e.key("v")
+		if !e.m.grid.DayMode() || !e.m.wide() {
+			t.Fatalf("%s: v at 160 shows day %v, side detail %v; want one day beside the detail", lang, e.m.grid.DayMode(), e.m.wide())
+		}
+		if got := e.selected(); got.ID != sel.ID {
+			t.Errorf("%s: v moved the cursor from %s to %s", lang, sel.Name, got.Name)
+		}
+		// The choice survives a resize to a width where the week would show.
+		e.send(tea.WindowSizeMsg{Width: 100, Height: 30})
+		if !e.m.grid.DayMode() {
+			t.Errorf("%s: the day chosen with v became the week at 100 columns", lang)
+		}
+		checkSize(t, e.screen(), 100, 30)
+		// And the week chosen at 80, where names are cut, stays too.
+		e.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+		e.key("v")
+		if e.m.grid.DayMode() {
+			t.Fatalf("%s: v at 80 did not show the week", lang)
+		}
+		checkSize(t, e.screen(), 80, 24)
+		e.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+		if e.m.grid.DayMode() || e.m.wide() {
+			t.Errorf("%s: the week chosen at 80 shows at 120 as day %v, side %v", lang, e.m.grid.DayMode(), e.m.wide())
+		}
+		// Below the grid's narrowest width one day shows, and v says why.
+		e.send(tea.WindowSizeMsg{Width: 50, Height: 30})
+		if !e.m.grid.DayMode() {
+			t.Fatalf("%s: the week at 50 columns", lang)
+		}
+		e.key("v", "v")
+		if !e.m.grid.DayMode() {
+			t.Fatalf("%s: v, v at 50 columns left the day layout", lang)
+		}
+		e.requireContains(fmt.Sprintf(tx.Help.WeekTooNarrow, grid.MinWidth)[:20])
+		checkSize(t, e.screen(), 50, 30)
+		// The full help names the key.
+		e.send(tea.WindowSizeMsg{Width: 160, Height: 48})
+		e.key("?")
+		e.requireContains("v      " + tx.Help.Layout)
 	}
 }

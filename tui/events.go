@@ -22,9 +22,6 @@ func (m *Model) onTick() tea.Cmd {
 	m.today = aimharder.DateOf(m.now.In(m.loc))
 	m.grid.SetNow(m.now, m.today)
 	m.detail.SetNow(m.now)
-	if m.detailOpen {
-		m.renderDetailBox()
-	}
 	if m.screen == screenPrebookings {
 		m.renderPrebookings()
 	}

@@ -146,6 +146,12 @@ func TestGoldenViews(t *testing.T) {
 			e.key("w", "enter")
 		}},
 		{"week_plan_120x40", 120, 40, i18n.EN, func(e *env) { plansGolden(e) }},
+		// Under the side pane's width the detail fills the body; the week stays.
+		{"detail_full_100x30", 100, 30, i18n.EN, func(e *env) { e.key("enter") }},
+		// enter at 160: the side detail has the keys, its title a bar.
+		{"detail_focused_160x48", 160, 48, i18n.EN, func(e *env) { e.key("enter") }},
+		// v: one day beside the detail, though the week would fit.
+		{"week_day_chosen_160x48_es", 160, 48, i18n.ES, func(e *env) { e.key("v") }},
 		{"week_plan_80x24", 80, 24, i18n.EN, func(e *env) { plansGolden(e) }},
 		{"week_plan_120x40_es", 120, 40, i18n.ES, func(e *env) { plansGolden(e) }},
 		{"detail_plan_80x24", 80, 24, i18n.EN, func(e *env) {

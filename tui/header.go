@@ -21,6 +21,47 @@ const brokenClock = scheduler.MaxSaneOffset
 // session to be worth a warning.
 const warnAhead = 6 * time.Hour
 
+// tabsWidth is the width from which header line 1 names the views, when
+// they fit with tabGap columns on each side.
+const (
+	tabsWidth = 100
+	tabGap    = 3
+)
+
+// viewTabs names the views with the counts that matter, the shown one led
+// by ▸ and highlighted: "▸Week · My classes · Prebookings (2) · Plans (1) ·
+// History". Empty below tabsWidth.
+func (m *Model) viewTabs() string {
+	if m.width < tabsWidth {
+		return ""
+	}
+	th, names := m.th, m.tx.Help.Tabs
+	pending := 0
+	for _, p := range m.prebookings {
+		if p.Status != session.PrebookCancelled && !p.Status.Final() {
+			pending++
+		}
+	}
+	counts := [5]int{-1, -1, pending, len(m.plans), -1}
+	shown := map[screen]int{screenWeek: 0, screenAgenda: 1, screenPrebookings: 2, screenPlans: 3, screenHistory: 4}
+	cur, ok := shown[m.screen]
+	if !ok {
+		cur = -1
+	}
+	parts := make([]string, len(names))
+	for i, n := range names {
+		if counts[i] > 0 {
+			n += fmt.Sprintf(" (%d)", counts[i])
+		}
+		if i == cur {
+			parts[i] = th.Title.Underline(true).Render(th.Mark.Today + n)
+		} else {
+			parts[i] = th.Subtle.Render(n)
+		}
+	}
+	return strings.Join(parts, th.Faint.Render(" · "))
+}
+
 // renderHeader renders the two header lines: who and where (box, family
 // member, week), then the member's concerns — the next booked class and the
 // next prebooking with its countdown — with a short alert on the right when
@@ -63,6 +104,10 @@ func (m *Model) renderHeader() {
 		if ansi.StringWidth(left)+ansi.StringWidth(right)+ansi.StringWidth(fmt.Sprintf(tx.WeekNumber, wk))+4 <= m.width {
 			right += sep + th.Subtle.Render(fmt.Sprintf(tx.WeekNumber, wk))
 		}
+	}
+	if tabs := m.viewTabs(); tabs != "" && m.hasBox && m.screen != screenLogin &&
+		ansi.StringWidth(left)+ansi.StringWidth(tabs)+ansi.StringWidth(right)+2*tabGap <= m.width {
+		left += strings.Repeat(" ", tabGap) + tabs
 	}
 	m.headerLines[0] = spread(left, right, m.width)
 

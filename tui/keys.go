@@ -22,6 +22,7 @@ type KeyMap struct {
 	Edit, PauseAll, ResumeAll              key.Binding // the plans view
 	Agenda                                 key.Binding // my classes (agenda.go)
 	Watch                                  key.Binding // watch a full class (watch.go)
+	Layout                                 key.Binding // v: the week or one day (dayview.go)
 }
 
 // DefaultKeyMap is the suggested keys.
@@ -60,6 +61,7 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 		ResumeAll:   b(tx.PlanForm().ResumeAll, "U"),
 		Agenda:      b(tx.Agenda().Key, "A"),
 		Watch:       b(tx.Watch().Key, "a"),
+		Layout:      b(h.Layout, "v"),
 	}
 	return k
 }
@@ -67,7 +69,7 @@ func DefaultKeyMap(tx *i18n.Text) KeyMap {
 // fullHelp groups every key for the help overlay.
 func (k KeyMap) fullHelp(g grid.KeyMap) [][]key.Binding {
 	return [][]key.Binding{
-		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening},
+		{g.Up, g.Down, g.Left, g.Right, g.First, g.Last, k.PrevWeek, k.NextWeek, k.Today, k.NextOpening, k.Layout},
 		{k.Detail, k.Book, k.Cancel, k.Prebook, k.Watch, k.EveryWeek},
 		{k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, k.Refresh, k.Back},
 		{k.Help, k.Quit, k.ForceQuit},

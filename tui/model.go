@@ -67,7 +67,8 @@ type Model struct {
 	detailFocus   bool // week screen: keys go to the detail pane
 	detailOpen    bool // compact layout: the detail shows as an overlay
 	helpOpen      bool
-	statusOpen    bool // the status view (S): sessions, clock, who fires
+	statusOpen    bool        // the status view (S): sessions, clock, who fires
+	layoutChoice  grid.Layout // v: the member's week or day, for the session (dayview.go)
 
 	now   time.Time
 	loc   *time.Location // the current box's zone (zones.go)
@@ -142,7 +143,6 @@ type Model struct {
 	tooSmall    string
 	paneSep     string
 	paneSepHot  string
-	detailBox   []string   // compact layout: the detail in its frame
 	narrowHelp  narrowHelp // the help box stacked for a narrow screen (helpnarrow.go)
 
 	quitting bool

@@ -99,9 +99,9 @@ func TestPhoneGoldens(t *testing.T) {
 }
 
 // TestAgendaFiresInIsRelative: a prebooking's countdown in the agenda
-// reads as a wait ("fires in 30:00"), never as a time of day.
+// reads as a wait ("fires in 30m 0s"), never as a time of day.
 func TestAgendaFiresInIsRelative(t *testing.T) {
-	for lang, want := range map[i18n.Lang]string{i18n.EN: "fires in 30:00", i18n.ES: "dispara en 30:00"} {
+	for lang, want := range map[i18n.Lang]string{i18n.EN: "fires in 30m 0s", i18n.ES: "dispara en 30m 0s"} {
 		e := newEnv(t, 120, 40, lang)
 		e.withAgenda(e.mixedAgenda())
 		e.key("A")

@@ -450,6 +450,7 @@ func (m *Model) showPlans() tea.Cmd {
 func (m *Model) renderPlans() {
 	m.planRows = lists.PlanRows(m.plans)
 	m.planList.SetItems(lists.PlanItems(m.th, m.tx, m.planRows, m.today, m.planWho))
+	m.renderHelp() // the footer follows the rows (none: only esc and r)
 }
 
 // selectPlanRow puts the plans view's cursor on plan id's occurrence on
@@ -467,6 +468,7 @@ func (m *Model) selectPlanRow(id int64, day aimharder.Date) {
 	}
 	if at >= 0 {
 		m.planList.SetCursor(at)
+		m.renderHelp()
 	}
 }
 
@@ -564,6 +566,7 @@ func (m *Model) plansKey(k tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	m.planList, _ = m.planList.Update(k)
+	m.renderHelp() // the footer follows the selected row
 	return nil
 }
 

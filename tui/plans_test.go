@@ -37,6 +37,7 @@ func (e *env) makePlan(keys ...string) {
 
 func TestPlanFromAClass(t *testing.T) {
 	e := newEnv(t, 120, 40, i18n.EN)
+	e.key("v") // one day at a time beside the detail
 	c := e.pickPlanClass()
 	e.key("w")
 	e.requireContains("Every week")
@@ -245,6 +246,7 @@ func TestPlanRemove(t *testing.T) {
 // glyph, in the cell and in the help's legend.
 func TestPlanMarkerWithoutColour(t *testing.T) {
 	e := newEnvWith(t, 120, 40, Config{Lang: i18n.EN, Renderer: asciiRenderer(), NoColor: true})
+	e.key("v") // one day at a time beside the detail
 	c := e.pickPlanClass()
 	e.makePlan()
 	e.key("down") // the cursor off the class: the marker alone tells it
@@ -307,6 +309,7 @@ func TestPlansFollowTheStore(t *testing.T) {
 // fallback) is marked as the plan's too.
 func TestPlanFallbackClassMarked(t *testing.T) {
 	e := newEnv(t, 120, 40, i18n.EN)
+	e.key("v") // one day at a time beside the detail
 	c := e.pickPlanClass()
 	e.makePlan("down", "down", "right")
 	fb := e.selectClass(func(o account.ClassView) bool {

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -85,9 +86,9 @@ func TestFooterCutsWithEllipsis(t *testing.T) {
 	if f := e.footerLine(); !strings.Contains(f, "… • ? more • q quit") {
 		t.Fatalf("footer %q is not cut with … before ? more", f)
 	}
-	e = newEnv(t, 200, 30, i18n.EN)
-	if f := e.footerLine(); strings.Contains(f, "…") || !strings.Contains(f, "S status") || !strings.Contains(f, "t today") {
-		t.Fatalf("at 200 columns every week key fits: %q", f)
+	e = newEnv(t, 230, 30, i18n.EN)
+	if f := e.footerLine(); strings.Contains(f, "…") || !strings.Contains(f, "S status") || !strings.Contains(f, "t today") || !strings.Contains(f, "v week / day") {
+		t.Fatalf("at 230 columns every week key fits: %q", f)
 	}
 }
 
@@ -100,7 +101,7 @@ func TestHelpAndStatusOverlays(t *testing.T) {
 	for _, s := range []string{"S      status", "» firing", "↻ every week (plan)", "‖ paused", "○ not open"} {
 		e.requireContains(s)
 	}
-	if f := e.footerLine(); f != "esc/? close" {
+	if f := e.footerLine(); f != "?/esc close" {
 		t.Fatalf("footer under the help: %q", f)
 	}
 	e.key("?")
@@ -113,6 +114,10 @@ func TestHelpAndStatusOverlays(t *testing.T) {
 	e.key("S")
 	for _, s := range []string{"Status", "This device", "✓ session ok 4m", "✓ session ok 12m", "Server clock  AimHarder +0.35s ±0.02s from this machine", "firing here"} {
 		e.requireContains(s)
+	}
+	// The footer says what the box says: S or esc closes it.
+	if f := e.footerLine(); f != "S/esc close" {
+		t.Fatalf("footer under the status view: %q", f)
 	}
 	e.key("j") // keys do not reach the grid under the status view
 	if !e.m.statusOpen {
@@ -197,7 +202,7 @@ func TestResizeHidingTheFocusedDetailGivesTheGridTheKeys(t *testing.T) {
 		t.Fatalf("the detail opened scrolled:\n%s", v)
 	}
 	e.requireContains("Coach")
-	if f := e.footerLine(); !strings.HasPrefix(f, "↓/j scroll") {
+	if f := e.footerLine(); !strings.Contains(f, "esc back • ↓/j scroll") {
 		t.Fatalf("the footer does not offer the detail's keys: %q", f)
 	}
 }
@@ -259,7 +264,7 @@ func TestCountdownsNeverReadAsClockTimes(t *testing.T) {
 	e.key("p")
 	e.now = c.OpensAt.Add(-108 * time.Second)
 	e.send(tickMsg(e.now))
-	e.requireContains("fires in 1:48")
+	e.requireContains("fires in 1m 48s")
 }
 
 // TestQuitSaysWhatHappens: a TUI that fires the prebookings, with no other
@@ -296,5 +301,156 @@ func TestFooterShowsUnderATwoLineToast(t *testing.T) {
 	}
 	if !strings.Contains(l[len(l)-3], "Prerreservada") {
 		t.Fatalf("the toast does not start two lines above the footer:\n%s", e.screen())
+	}
+}
+
+// TestCountdownCellsCarryUnitsAndTheirState: a class opening in 85 s
+// reads "opens 1m 25s" (or its marker and the wait where the words do not
+// fit), never "in 1:25", which reads like the wait until the class starts
+// or an hour and 25 minutes; the same in Spanish, at every width from 40
+// columns, in the week and in the day layout.
+func TestCountdownCellsCarryUnitsAndTheirState(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		for _, sz := range [][2]int{{40, 20}, {64, 20}, {80, 24}, {100, 30}, {120, 40}, {160, 48}} {
+			for _, layout := range []string{"auto", "v"} {
+				e := newEnv(t, sz[0], sz[1], lang)
+				if layout == "v" {
+					e.key("v")
+				}
+				c := e.pick(grid.NotOpen)
+				e.now = c.OpensAt.Add(-85 * time.Second)
+				e.send(tickMsg(e.now))
+				checkSize(t, e.screen(), sz[0], sz[1])
+				s := e.screen()
+				words := []string{
+					fmt.Sprintf(tx.OpensIn, tx.In(85*time.Second)), // opens in 1m 25s
+					fmt.Sprintf(tx.OpensIn, "1m 25s"),              // opens 1m 25s
+					e.m.th.Mark.NotOpen + " 1m 25s",
+					e.m.th.Mark.NotOpen + " 2m",
+				}
+				found := false
+				for _, w := range words {
+					found = found || strings.Contains(s, w)
+				}
+				if !found || strings.Contains(s, "1:25") {
+					t.Errorf("%s %dx%d %s: no countdown with units and its state:\n%s", lang, sz[0], sz[1], layout, s)
+				}
+			}
+		}
+	}
+}
+
+// TestFooterRanksByImportance: a narrow footer keeps the class's main
+// action, enter and moving before "every week" and the views; empty lists
+// offer only what can act (esc, r), never remove or show in week.
+func TestFooterRanksByImportance(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		tx := i18n.For(lang)
+		h := tx.Help
+		for _, sz := range [][2]int{{40, 20}, {50, 30}, {64, 20}, {80, 24}, {100, 30}, {120, 40}, {160, 48}} {
+			e := newEnv(t, sz[0], sz[1], lang)
+			e.pick(grid.Open)
+			f := e.footerLine()
+			book := strings.Index(f, "b "+h.Book)
+			every := strings.Index(f, "w "+h.EveryWeek)
+			if book < 0 || !strings.HasSuffix(f, "? "+h.More+" • q "+h.Quit) {
+				t.Errorf("%s %dx%d: footer %q lacks the main action or ? and q", lang, sz[0], sz[1], f)
+			}
+			if every >= 0 && (!strings.Contains(f, "enter "+h.Detail) || !strings.Contains(f, h.Move)) {
+				t.Errorf("%s %dx%d: footer %q keeps every week but drops enter or moving", lang, sz[0], sz[1], f)
+			}
+			if sz[0] >= 50 && !strings.Contains(f, "enter "+h.Detail) {
+				t.Errorf("%s %dx%d: footer %q drops enter", lang, sz[0], sz[1], f)
+			}
+			checkSize(t, e.screen(), sz[0], sz[1])
+
+			// Empty plans and prebookings: esc and r only.
+			for _, view := range []string{"W", "P"} {
+				e.key(view)
+				f := e.footerLine()
+				want := "esc " + h.Back + " • r " + h.Refresh + " • ? " + h.More + " • q " + h.Quit
+				if sz[0] < 50 {
+					want = "esc " + h.Back // cut at 40 columns, esc first
+				}
+				if !strings.HasPrefix(f, want) {
+					t.Errorf("%s %dx%d %s: empty list footer %q, want %q", lang, sz[0], sz[1], view, f, want)
+				}
+				for _, no := range []string{"x " + h.Remove, "enter " + h.Open, "s " + h.Skip, "p " + h.Pause} {
+					if strings.Contains(f, no) {
+						t.Errorf("%s %dx%d %s: the empty list offers %q: %q", lang, sz[0], sz[1], view, no, f)
+					}
+				}
+				e.key("esc")
+			}
+		}
+	}
+}
+
+// TestFooterFollowsTheSelectedRow: in the prebookings view remove shows
+// for a prebooking still waiting; in the plans view skip shows on a
+// day's row only, resume only where something is paused.
+func TestFooterFollowsTheSelectedRow(t *testing.T) {
+	e := newEnv(t, 120, 40, i18n.EN)
+	e.pick(grid.NotOpen)
+	e.key("p", "P")
+	if f := e.footerLine(); !strings.HasPrefix(f, "x remove • enter show in week • esc back") {
+		t.Fatalf("footer of a waiting prebooking: %q", f)
+	}
+	e.key("esc")
+	e.pickPlanClass()
+	e.makePlan()
+	e.key("W", "g")
+	if f := e.footerLine(); strings.Contains(f, "s skip") || !strings.HasPrefix(f, "e edit") {
+		t.Fatalf("footer on the plan's own row: %q", f)
+	}
+	// Nothing is paused: nothing to resume.
+	if f := e.footerLine(); strings.Contains(f, "u resume") || strings.Contains(f, "U resume all") {
+		t.Fatalf("footer offers resume without a pause: %q", f)
+	}
+	e.key("down")
+	if f := e.footerLine(); !strings.HasPrefix(f, "s skip / unskip day • e edit") {
+		t.Fatalf("footer on a day's row: %q", f)
+	}
+}
+
+// TestViewTabsNameTheViews: from 100 columns header line 1 names the
+// views with the counts that matter, the shown one led by ▸; below 100,
+// or where they would crowd the box and the week, they are left out.
+func TestViewTabsNameTheViews(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		names := i18n.For(lang).Help.Tabs
+		e := newEnv(t, 160, 48, lang)
+		head := func() string { return strings.Split(e.screen(), "\n")[0] }
+		if h := head(); !strings.Contains(h, "▸"+names[0]+" · "+names[1]+" · "+names[2]+" · "+names[3]+" · "+names[4]) {
+			t.Fatalf("%s: no tabs in %q", lang, h)
+		}
+		e.pick(grid.NotOpen)
+		e.key("p")
+		if h := head(); !strings.Contains(h, names[2]+" (1)") {
+			t.Errorf("%s: the prebooking is not counted: %q", lang, h)
+		}
+		for i, k := range []string{"A", "P", "W", "H"} {
+			e.key(k)
+			if h := head(); !strings.Contains(h, "▸"+names[i+1]) || strings.Count(h, "▸") != 1 {
+				t.Errorf("%s %s: the tabs do not mark %s: %q", lang, k, names[i+1], h)
+			}
+			e.key("esc")
+		}
+		for _, sz := range [][2]int{{99, 30}, {100, 30}, {120, 40}, {160, 48}} {
+			e.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			checkSize(t, e.screen(), sz[0], sz[1])
+			h := head()
+			has := strings.Contains(h, names[4])
+			if sz[0] < 100 && has {
+				t.Errorf("%s %d: tabs below 100 columns: %q", lang, sz[0], h)
+			}
+			if has && !strings.Contains(h, names[4]+"   ") {
+				t.Errorf("%s %d: the tabs crowd the week: %q", lang, sz[0], h)
+			}
+			if sz[0] >= 120 && !has {
+				t.Errorf("%s %d: no tabs: %q", lang, sz[0], h)
+			}
+		}
 	}
 }

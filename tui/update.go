@@ -208,7 +208,6 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 			return nil
 		case key.Matches(k, m.detail.Keys.Up, m.detail.Keys.Down, m.detail.Keys.PageUp, m.detail.Keys.PageDown):
 			m.detail, _ = m.detail.Update(k)
-			m.renderDetailBox()
 			return nil
 		}
 	}
@@ -232,7 +231,6 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 				m.detailFocus = true
 			} else {
 				m.detailOpen = true
-				m.renderDetailBox()
 			}
 			m.renderHelp()
 		}
@@ -248,6 +246,8 @@ func (m *Model) weekKey(k tea.KeyMsg) tea.Cmd {
 		return m.goToday()
 	case key.Matches(k, m.keys.NextOpening):
 		return m.nextOpening()
+	case key.Matches(k, m.keys.Layout):
+		return m.toggleLayout()
 	case key.Matches(k, m.keys.Refresh):
 		load := m.loadWeek(false)
 		if load != nil {
@@ -296,6 +296,7 @@ func (m *Model) prebookingsKey(k tea.KeyMsg) tea.Cmd {
 		return cmd
 	}
 	m.prebookList, _ = m.prebookList.Update(k)
+	m.renderHelp() // the footer follows the selected row
 	return nil
 }
 
@@ -335,20 +336,13 @@ func (m *Model) boxesKey(k tea.KeyMsg) tea.Cmd {
 }
 
 // resize lays the screen out for a new size. Focus stays on something
-// visible: the side detail that a narrower terminal hides gives the keys
-// back to the grid (the detail would otherwise scroll unseen while the grid
-// ignores the arrows), and an open detail overlay becomes the side pane,
-// still focused, when the terminal grows wide enough for it.
+// visible (fitLayout): the side detail that a narrower terminal hides
+// gives the keys back to the grid (the detail would otherwise scroll
+// unseen while the grid ignores the arrows), and an open full-screen
+// detail becomes the side pane, still focused, when the terminal grows
+// wide enough for it.
 func (m *Model) resize(w, h int) {
-	wasWide := m.wide()
 	m.width, m.height = w, h
-	switch {
-	case wasWide && !m.wide() && m.detailFocus:
-		m.detailFocus = false
-		m.detail.Top()
-	case !wasWide && m.wide() && m.detailOpen:
-		m.detailOpen, m.detailFocus = false, true
-	}
 	m.layout()
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/account"
 	"github.com/ahtui/ahtui/tui/detail"
 	"github.com/ahtui/ahtui/tui/dialog"
 	"github.com/ahtui/ahtui/tui/grid"
@@ -126,8 +127,6 @@ func (m Model) overlay() []string {
 		return strings.Split(m.helpBox, "\n")
 	case m.statusOpen:
 		return strings.Split(m.statusBox, "\n")
-	case m.detailOpen && m.screen == screenWeek && !m.wide() && !m.fullDetail():
-		return m.detailBox
 	}
 	return nil
 }
@@ -170,9 +169,6 @@ func (m Model) bodyLines() []string {
 
 func (m Model) bodyHeight() int { return max(m.height-headerHeight-footerHeight, 1) }
 
-// wide reports whether the detail sits beside the grid.
-func (m Model) wide() bool { return m.width >= wideWidth }
-
 // layout hands every component its size and renders what depends on it.
 func (m *Model) layout() {
 	w, h := m.width, m.height
@@ -187,13 +183,7 @@ func (m *Model) layout() {
 	m.help.Width = w
 	m.dialog.SetMaxWidth(w)
 	m.opening.SetMaxWidth(w)
-	if m.wide() {
-		dw := min(max(w*3/10, 36), 60)
-		m.grid.SetSize(w-dw, bodyH)
-	} else {
-		m.grid.SetSize(w, bodyH)
-	}
-	m.sizeDetail()
+	m.fitLayout()
 	m.prebookList.SetSize(w, bodyH)
 	m.prebookList.SetHeader(lists.PrebookingHeader(m.tx, w-2))
 	m.historyList.SetSize(w, bodyH)
@@ -214,13 +204,12 @@ func (m *Model) layout() {
 // syncDetail shows the selected class in the detail pane.
 func (m *Model) syncDetail() {
 	if m.width > 0 {
-		m.sizeDetail() // the day layout may have started or ended
+		m.fitLayout() // names arriving may change the layout
 	}
 	c, ok := m.grid.Selected()
 	if !ok {
 		m.detail.Clear()
 		m.detailOpen = false
-		m.renderDetailBox()
 		return
 	}
 	content := detail.Content{
@@ -250,53 +239,65 @@ func (m *Model) syncDetail() {
 		content.Cached = true
 	}
 	m.detail.SetContent(content, m.now)
-	m.renderDetailBox()
 	m.renderHelp() // the footer's actions follow the selected class
 }
 
-// renderDetailBox frames the detail for the compact layout's overlay.
-func (m *Model) renderDetailBox() {
-	if m.wide() || !m.detailOpen || m.fullDetail() {
-		m.detailBox = nil
-		return
-	}
-	m.detailBox = strings.Split(m.th.Dialog.Render(m.detail.View()), "\n")
-}
-
 // renderHelp renders the footer: the keys that matter on this screen now,
-// cut (with "…") to the room left by "? more · q quit", which always show.
+// most important first (the class's main action, enter, moving, esc), cut
+// (with "…") to the room left by "? more · q quit", which always show.
+// Keys that cannot act now (on an empty list, a past class, a row of
+// another box) are left out rather than offered.
 func (m *Model) renderHelp() {
+	// Whatever moved the focus re-renders the footer: the side pane's
+	// title follows it here too.
+	m.detail.SetFocus(m.detailFocus && m.screen == screenWeek)
+	m.grid.SetBlurred(m.detailFocus && m.screen == screenWeek)
 	k, h := m.keys, m.tx.Help
 	var bindings []key.Binding
 	more := key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h.More))
 	tail := []key.Binding{more, k.Quit}
 	move := key.NewBinding(key.WithKeys("up"), key.WithHelp("←↓↑→", h.Move))
+	upDown := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", h.Move))
 	switch {
-	case m.helpOpen || m.statusOpen:
+	case m.helpOpen:
 		bindings = nil
-		tail = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc/?", h.Close))}
+		tail = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("?/esc", h.Close))}
+	case m.statusOpen: // the words the box itself says: "S or esc closes"
+		bindings = nil
+		tail = []key.Binding{key.NewBinding(key.WithKeys("esc"), key.WithHelp("S/esc", h.Close))}
 	case m.screen == screenWeek:
+		main, rest := m.classActions()
 		if m.detailFocus || m.detailOpen {
-			bindings = append([]key.Binding{m.detail.Keys.Down}, m.classActions()...)
-			bindings = append(bindings, k.Back)
+			bindings = append(main, k.Back, m.detail.Keys.Down)
+			bindings = append(bindings, rest...)
 		} else {
 			weeks := key.NewBinding(key.WithKeys("["), key.WithHelp("[ ]", h.Weeks))
-			bindings = append([]key.Binding{move, k.Detail}, m.classActions()...)
+			bindings = append([]key.Binding{move, k.Detail}, main...)
 			if m.dayLayout() { // a phone: what to do with the class before how to move
-				bindings = append(m.classActions(), k.Detail, move)
+				bindings = append(main, k.Detail, move)
 			}
-			bindings = append(bindings, k.Refresh, k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today)
+			if _, ok := m.grid.Selected(); !ok {
+				bindings = []key.Binding{move} // an empty day: nothing to open
+			}
+			bindings = append(bindings, rest...)
+			bindings = append(bindings, k.Refresh, k.Agenda, k.Prebookings, k.Plans, k.History, k.Boxes, k.Status, weeks, k.Today, k.Layout)
 		}
 	case m.screen == screenPrebookings:
-		bindings = []key.Binding{k.Remove, k.Open, k.Refresh, k.Back}
+		bindings = m.prebookingKeys()
 	case m.screen == screenHistory:
-		bindings = []key.Binding{k.Refresh, k.Back}
+		bindings = []key.Binding{k.Back, k.Refresh}
 	case m.screen == screenAgenda:
-		open, cancel := m.agendaKeys()
-		upDown := key.NewBinding(key.WithKeys("up"), key.WithHelp("↑↓", h.Move))
-		bindings = []key.Binding{upDown, open, cancel, k.Refresh, k.Back}
+		bindings = []key.Binding{k.Back, k.Refresh}
+		if e, ok := m.agendaSelected(); ok {
+			open, cancel := m.agendaKeys()
+			bindings = []key.Binding{open, upDown}
+			if m.now.Before(e.Start) {
+				bindings = append(bindings, cancel)
+			}
+			bindings = append(bindings, k.Back, k.Refresh)
+		}
 	case m.screen == screenPlans:
-		bindings = []key.Binding{k.Skip, k.Pause, k.Edit, k.PauseAll, k.Resume, k.Remove, k.Back, k.Open, k.Refresh, k.ResumeAll}
+		bindings = m.planKeys()
 	case m.screen == screenBoxes:
 		bindings = []key.Binding{m.picker.Keys.Choose, m.picker.Keys.Family, k.Back}
 		if m.picker.Editing() {
@@ -354,14 +355,15 @@ func footer(h help.Model, lead, tail []key.Binding, width int) string {
 	return line + sep + end
 }
 
-// classActions are the action keys that apply to the selected class, the
-// likeliest first: cancel a booked class, book an open one, prebook one
-// that is not open yet.
-func (m *Model) classActions() []key.Binding {
+// classActions are the action keys that apply to the selected class: its
+// main one (cancel a booked class, book an open one, prebook one that is
+// not open yet), and the others, which rank below moving and esc. A past
+// class has none.
+func (m *Model) classActions() (main, rest []key.Binding) {
 	k := m.keys
 	c, ok := m.grid.Selected()
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var p *session.Prebooking
 	if pb, ok := m.grid.Prebooking(c.ID, c.Date); ok {
@@ -369,15 +371,60 @@ func (m *Model) classActions() []key.Binding {
 	}
 	switch grid.StateOf(c, p, m.now) {
 	case grid.Past:
-		return nil
+		return nil, nil
 	case grid.Booked, grid.Waitlisted:
-		return []key.Binding{k.Cancel, k.EveryWeek}
+		return []key.Binding{k.Cancel}, []key.Binding{k.EveryWeek}
 	case grid.NotOpen, grid.Prebooked, grid.Failed, grid.Firing:
-		return []key.Binding{k.Prebook, k.EveryWeek}
+		return []key.Binding{k.Prebook}, []key.Binding{k.EveryWeek}
 	case grid.Full:
-		return []key.Binding{k.Book, k.Watch, k.EveryWeek}
+		return []key.Binding{k.Book}, []key.Binding{k.Watch, k.EveryWeek}
 	}
-	return []key.Binding{k.Book, k.EveryWeek}
+	return []key.Binding{k.Book}, []key.Binding{k.EveryWeek}
+}
+
+// prebookingKeys are the prebookings view's keys for the selected row:
+// remove only a prebooking still waiting, show in week only one of this
+// box; an empty list offers only esc and r.
+func (m *Model) prebookingKeys() []key.Binding {
+	k := m.keys
+	var out []key.Binding
+	if p, ok := m.selectedPrebooking(); ok {
+		if !p.Status.Final() && p.Status != session.PrebookFiring {
+			out = append(out, k.Remove)
+		}
+		if p.BoxID == m.box.ID {
+			out = append(out, k.Open)
+		}
+	}
+	return append(out, k.Back, k.Refresh)
+}
+
+// planKeys are the plans view's keys for the selected row: skip only on a
+// day's row, resume only a plan with a pause, show in week only for this
+// box's plans; an empty list offers only esc and r.
+func (m *Model) planKeys() []key.Binding {
+	k := m.keys
+	row, ok := m.selectedPlanRow()
+	if !ok {
+		return []key.Binding{k.Back, k.Refresh}
+	}
+	var out []key.Binding
+	if row.Occ != nil {
+		out = append(out, k.Skip)
+	}
+	out = append(out, k.Edit, k.Pause)
+	if len(row.Plan.Plan.Pauses) > 0 {
+		out = append(out, k.Resume)
+	}
+	out = append(out, k.Remove)
+	if row.Plan.Plan.BoxID == m.box.ID {
+		out = append(out, k.Open)
+	}
+	out = append(out, k.Back, k.PauseAll)
+	if slices.ContainsFunc(m.plans, func(p account.PlanView) bool { return len(p.Plan.Pauses) > 0 }) {
+		out = append(out, k.ResumeAll)
+	}
+	return append(out, k.Refresh)
 }
 
 // renderHelpBox renders the full help overlay: every key and the legend,
@@ -473,6 +520,9 @@ func (m *Model) renderPrebookings() {
 	}
 	rows := m.prebookingRows() // in box time (zones.go)
 	m.prebookList.SetItems(lists.PrebookingItems(m.th, m.tx, rows, names, m.box.ID, m.now, m.prebookList.Width()-2, m.whoWords))
+	if m.screen == screenPrebookings {
+		m.renderHelp() // the footer follows the rows (none: only esc and r)
+	}
 }
 
 func (m *Model) renderHistory() {

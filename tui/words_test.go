@@ -131,3 +131,78 @@ func TestWarningsSpeakTheUILanguage(t *testing.T) {
 		t.Errorf("health toast %q", got)
 	}
 }
+
+// TestEveryOverlayDimsWhatIsBehind: the help, the status view, a
+// confirmation and the plan form all dim the screen behind them, at the
+// widths where something shows behind them, in both languages.
+func TestEveryOverlayDimsWhatIsBehind(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.EN, i18n.ES} {
+		for _, sz := range [][2]int{{40, 20}, {50, 30}, {80, 24}, {100, 30}, {120, 40}, {160, 48}} {
+			for _, keys := range [][]string{{"?"}, {"S"}, {"w"}, {"c"}} {
+				r := lipgloss.NewRenderer(io.Discard)
+				r.SetColorProfile(termenv.ANSI256)
+				r.SetHasDarkBackground(true)
+				e := newEnvWith(t, sz[0], sz[1], Config{Lang: lang, Renderer: r})
+				if keys[0] == "c" {
+					e.pick(grid.Booked)
+				} else {
+					e.pick(grid.Open)
+				}
+				e.key(keys...)
+				if e.m.overlay() == nil {
+					t.Fatalf("%s %dx%d %v: no overlay opened", lang, sz[0], sz[1], keys)
+				}
+				faint, _, _ := strings.Cut(e.m.th.Faint.Render("·"), "·")
+				lines := strings.Split(e.screen(), "\n")
+				// The body's first line is behind the box or beside it:
+				// either way it is dimmed, its own colours gone.
+				if l := lines[2]; !strings.Contains(l, faint) {
+					t.Errorf("%s %dx%d %v: the line behind the box is not dimmed: %q", lang, sz[0], sz[1], keys, l)
+				}
+				checkSize(t, e.screen(), sz[0], sz[1])
+			}
+		}
+	}
+}
+
+// TestFocusedDetailIsMarked: with the side detail focused its title is a
+// highlighted bar led by ▸ (reverse video, so NO_COLOR shows it too) and
+// the grid's cursor bar dims; esc takes both away.
+func TestFocusedDetailIsMarked(t *testing.T) {
+	for _, noColor := range []bool{false, true} {
+		r := lipgloss.NewRenderer(io.Discard)
+		r.SetColorProfile(termenv.ANSI256)
+		r.SetHasDarkBackground(true)
+		e := newEnvWith(t, 160, 48, Config{Lang: i18n.ES, Renderer: r, NoColor: noColor})
+		c := e.pick(grid.Open)
+		if strings.Contains(e.screen(), "▸ "+c.Name) {
+			t.Fatalf("the unfocused detail is marked")
+		}
+		e.key("enter")
+		if !e.m.detailFocus {
+			t.Fatal("enter did not focus the side detail")
+		}
+		s := e.screen()
+		var title string
+		for _, l := range strings.Split(s, "\n") {
+			if strings.Contains(ansi.Strip(l), "▸ "+c.Name) {
+				title = l
+			}
+		}
+		if title == "" || !strings.Contains(title, "\x1b[7") && !strings.Contains(title, ";7m") && !strings.Contains(title, ";7;") {
+			t.Errorf("no color %v: the focused title is not a reverse bar: %q", noColor, title)
+		}
+		// The grid's cursor bar dims while the pane has the keys.
+		faint, _, _ := strings.Cut(e.m.th.Faint.Render("▌"), "▌")
+		if !strings.Contains(s, faint+"▌") {
+			t.Errorf("no color %v: the grid's cursor is not dimmed while the detail has the keys", noColor)
+		}
+		e.key("esc")
+		if strings.Contains(ansi.Strip(e.screen()), "▸ "+c.Name) {
+			t.Errorf("no color %v: esc left the title marked", noColor)
+		}
+		if strings.Contains(e.screen(), faint+"▌") {
+			t.Errorf("no color %v: esc left the grid's cursor dimmed", noColor)
+		}
+	}
+}

@@ -103,7 +103,7 @@ func TestDemoInTmuxPhone(t *testing.T) {
 
 	// ?: the full help scrolls down to q quit.
 	tt.keys("?")
-	s = tt.waitForText(limit, "Keys", "esc/? close")
+	s = tt.waitForText(limit, "Keys", "?/esc close")
 	for range 60 {
 		if helpQuit.MatchString(s) {
 			break

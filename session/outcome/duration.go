@@ -6,11 +6,12 @@ import (
 	"time"
 )
 
-// Countdown writes a wait in its two largest units, never as a time of
-// day: "2d 4h" (or "2d") from a day up, "16h 14m" from an hour up, "1:48"
-// (minutes and seconds) below. Negative waits are 0; it rounds up to the
-// second so a countdown never shows 0:00 early. The CLI and the TUI both
-// write waits with it (the TUI behind "in"/"en").
+// Countdown writes a wait in its two largest units, each with its unit,
+// never as a time of day or a bare "1:48" (which reads as 1 h 48 m): "2d
+// 4h" (or "2d") from a day up, "16h 14m" from an hour up, "1m 48s" from a
+// minute up, "48s" below. Negative waits are 0; it rounds up to the second
+// so a countdown never shows 0s early. The CLI and the TUI both write
+// waits with it (the TUI behind "in"/"en").
 func Countdown(d time.Duration) string {
 	if d < 0 {
 		d = 0
@@ -27,8 +28,10 @@ func Countdown(d time.Duration) string {
 		return fmt.Sprintf("%dd %dh", days, h)
 	case h > 0:
 		return fmt.Sprintf("%dh %dm", h, m)
+	case m > 0:
+		return fmt.Sprintf("%dm %ds", m, s)
 	}
-	return fmt.Sprintf("%d:%02d", m, s)
+	return fmt.Sprintf("%ds", s)
 }
 
 // Age writes how old something is in one unit, rounded down: "40s",

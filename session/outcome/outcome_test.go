@@ -162,8 +162,8 @@ func TestStoredAndReason(t *testing.T) {
 
 func TestCountdownAgeAndPlurals(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		-time.Second: "0:00", 1500 * time.Millisecond: "0:02", 108 * time.Second: "1:48",
-		2 * time.Hour: "2h 0m", 16*time.Hour + 14*time.Minute: "16h 14m", 50 * time.Hour: "2d 2h", 48 * time.Hour: "2d",
+		-time.Second: "0s", 1500 * time.Millisecond: "2s", 108 * time.Second: "1m 48s", 41*time.Minute + 7*time.Second: "41m 7s",
+		2 * time.Hour: "2h 0m", 30 * time.Minute: "30m 0s", 16*time.Hour + 14*time.Minute: "16h 14m", 50 * time.Hour: "2d 2h", 48 * time.Hour: "2d",
 	} {
 		if got := Countdown(d); got != want {
 			t.Errorf("Countdown(%v) = %q, want %q", d, got, want)

@@ -184,7 +184,7 @@ func TestFlowBookPrebookFire(t *testing.T) {
 	keys(tm, "o")
 	s.waitForText("Sun 29 Nov · 09:00", "not open")
 	keys(tm, "p")
-	s.waitForText("Prebooked HYROX Sun 29 Nov 09:00", "⚑ HYROX Sun 29 Nov 09:00 fires in 0:10")
+	s.waitForText("Prebooked HYROX Sun 29 Nov 09:00", "⚑ HYROX Sun 29 Nov 09:00 fires in 10s")
 
 	// Let simulated time run until the scheduler has fired it.
 	stop := clock.AutoAdvance(ctx, 0)

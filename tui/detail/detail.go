@@ -76,6 +76,7 @@ type Model struct {
 	content       Content
 	has           bool
 	now           time.Time
+	focus         bool // the keys are the pane's: its title is a bar
 
 	body    []string // every line, exactly width wide
 	offset  int
@@ -110,6 +111,20 @@ func (m *Model) SetContent(c Content, now time.Time) {
 	m.content, m.has, m.now = c, true, now
 	m.render()
 }
+
+// SetFocus marks the pane as having the keys: its title becomes a
+// highlighted bar led by "▸", so focus shows in any terminal, not only
+// in the separator's colour.
+func (m *Model) SetFocus(f bool) {
+	if f == m.focus {
+		return
+	}
+	m.focus = f
+	m.render()
+}
+
+// Focused reports whether the pane is marked as having the keys.
+func (m Model) Focused() bool { return m.focus }
 
 // Clear empties the pane.
 func (m *Model) Clear() {

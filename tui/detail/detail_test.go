@@ -256,21 +256,21 @@ func TestNarrowWidths(t *testing.T) {
 
 // TestCountdownTicks: SetNow re-renders only when what the pane shows
 // changes (a second of a running countdown), and the countdown is
-// relative ("in 1:48").
+// relative, with units ("in 1m 48s").
 func TestCountdownTicks(t *testing.T) {
 	m := newPane(t, 50, 30, i18n.EN, termenv.Ascii)
 	c := class(1, 0)
 	at := c.OpensAt.Add(-108 * time.Second)
 	m.SetContent(Content{Class: c}, at)
-	if !strings.Contains(m.View(), "in 1:48") {
+	if !strings.Contains(m.View(), "in 1m 48s") {
 		t.Fatalf("view:\n%s", m.View())
 	}
 	m.SetNow(at.Add(300 * time.Millisecond))
-	if !strings.Contains(m.View(), "in 1:48") {
+	if !strings.Contains(m.View(), "in 1m 48s") {
 		t.Fatal("a fraction of a second changed the countdown")
 	}
 	m.SetNow(at.Add(time.Second))
-	if !strings.Contains(m.View(), "in 1:47") {
+	if !strings.Contains(m.View(), "in 1m 47s") {
 		t.Fatalf("a second later:\n%s", m.View())
 	}
 	m.SetNow(c.OpensAt.Add(time.Second))

@@ -26,9 +26,18 @@ func (m *Model) layout() []string {
 		return strings.Split(ansi.Wrap(s, width, ""), "\n")
 	}
 
-	// Title and time.
-	for _, l := range wrap(c.Name, w) {
-		add(th.Title.Render(l))
+	// Title and time; focused, the title is a bar across the pane.
+	if m.focus {
+		for i, l := range wrap("▸ "+c.Name, w) {
+			if i > 0 {
+				l = "  " + l
+			}
+			out = append(out, th.Title.Reverse(true).Render(pad(l, w)))
+		}
+	} else {
+		for _, l := range wrap(c.Name, w) {
+			add(th.Title.Render(l))
+		}
 	}
 	when := tx.ShortDate(c.Date) + " · " + c.Start.Format("15:04")
 	if !c.End.IsZero() {

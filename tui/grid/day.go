@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -32,6 +33,57 @@ func WeekFits(w, longest int) bool {
 
 // DayMode reports whether the grid shows one day at a time.
 func (m Model) DayMode() bool { return m.day }
+
+// SetBlurred dims the cursor's bar while another pane (the side detail)
+// has the keys, so only one place looks active.
+func (m *Model) SetBlurred(b bool) {
+	if b == m.blurred {
+		return
+	}
+	m.blurred = b
+	if m.width > 0 && m.selIdx >= 0 {
+		if m.day {
+			m.renderDay()
+		} else {
+			m.refreshCell(m.selDay, m.selIdx)
+			m.renderLines()
+		}
+	}
+}
+
+// cursorStyle is the cursor bar's: the accent, or faint when blurred.
+func (m *Model) cursorStyle(lk look) lipgloss.Style {
+	if lk.blurred {
+		return m.th.Faint
+	}
+	return m.th.Accent
+}
+
+// Layout is who picks the week or the day layout.
+type Layout int
+
+const (
+	// LayoutAuto: the grid picks by its own width and the names.
+	LayoutAuto Layout = iota
+	// LayoutWeek: seven columns wherever they fit at all (MinWidth).
+	LayoutWeek
+	// LayoutDay: one day at a time.
+	LayoutDay
+)
+
+// SetLayout says who picks the layout (the application decides it on the
+// terminal's width, not on the grid's, so that a side pane taking columns
+// does not switch the grid to days).
+func (m *Model) SetLayout(l Layout) {
+	if l == m.layout {
+		return
+	}
+	m.layout = l
+	if m.width > 0 && m.chooseLayout() {
+		m.scrollToCursor()
+		m.refresh()
+	}
+}
 
 // Longest is the width of the longest class name seen, which decides the
 // layout.
@@ -66,7 +118,15 @@ func (m *Model) noteNames(d int) {
 // names, and the text widths that go with it. It reports whether the
 // layout changed.
 func (m *Model) chooseLayout() bool {
-	day := !WeekFits(m.width, m.longest)
+	var day bool
+	switch m.layout {
+	case LayoutWeek:
+		day = m.width < MinWidth
+	case LayoutDay:
+		day = true
+	default:
+		day = !WeekFits(m.width, m.longest)
+	}
 	tw := weekText(m.width)
 	if day {
 		tw = dayStatusWidth(m.width)
@@ -189,7 +249,7 @@ func (m *Model) dayRow(lk look) string {
 	gutter := " "
 	planStyle, gapStyle := th.Accent, th.Base
 	if lk.selected {
-		gutter = th.Accent.Render(th.Mark.Cursor)
+		gutter = m.cursorStyle(lk).Render(th.Mark.Cursor)
 		planStyle = planStyle.Inherit(th.Selected)
 		stStyle = stStyle.Inherit(th.Selected)
 		timeStyle = timeStyle.Inherit(th.Selected)

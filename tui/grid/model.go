@@ -39,6 +39,8 @@ type Model struct {
 	rowsVisible   int
 	day           bool // one day at a time (day.go)
 	longest       int  // the widest class name seen (day.go)
+	layout        Layout
+	blurred       bool // another pane has the keys: the cursor dims
 
 	from  aimharder.Date
 	today aimharder.Date

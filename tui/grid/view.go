@@ -24,6 +24,7 @@ func (m Model) Lines() []string { return m.lines }
 type look struct {
 	state              State
 	selected, busy     bool
+	blurred            bool // selected while another pane has the keys
 	time, name, status string
 	plan               string // the plan glyph, "" when no plan books the class
 }
@@ -95,6 +96,7 @@ func (m *Model) lookOf(d, i int) look {
 	lk := look{
 		state:    st,
 		selected: d == m.selDay && i == m.selIdx,
+		blurred:  d == m.selDay && i == m.selIdx && m.blurred,
 		busy:     m.busy[c.ID],
 		time:     c.Start.Format("15:04"),
 		name:     c.Name,
@@ -145,14 +147,14 @@ func (m *Model) statusText(c account.ClassView, p *session.Prebooking, st State)
 			return tx.StatePrebooked
 		}
 		d := p.OpensAt.Sub(m.now)
-		return roomy(fmt.Sprintf(tx.FiresIn, tx.In(d)), tx.InFit(d, m.tw))
+		return tx.WaitFit(tx.FiresIn, m.marker(st), d, m.tw)
 	case Firing:
 		return tx.StateFiring
 	case Failed:
 		return tx.StateFailed
 	case NotOpen:
 		d := c.OpensAt.Sub(m.now)
-		return roomy(fmt.Sprintf(tx.OpensIn, tx.In(d)), tx.InFit(d, m.tw))
+		return tx.WaitFit(tx.OpensIn, m.marker(st), d, m.tw)
 	case Full:
 		s := occ
 		if c.Waitlist > 0 {
@@ -236,7 +238,7 @@ func (m *Model) renderCell(lk look) [CellHeight]string {
 	gutter := " "
 	planStyle := th.Accent
 	if lk.selected {
-		gutter = th.Accent.Render(th.Mark.Cursor)
+		gutter = m.cursorStyle(lk).Render(th.Mark.Cursor)
 		planStyle = planStyle.Inherit(th.Selected)
 		stStyle = stStyle.Inherit(th.Selected)
 		timeStyle = timeStyle.Inherit(th.Selected)

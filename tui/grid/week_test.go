@@ -439,7 +439,7 @@ func TestWeekClockAndReopen(t *testing.T) {
 	if lk := m.lookOf(4, 2); lk.state != Open || lk.status != "5/14 9 free" {
 		t.Fatalf("Friday 18:00 once open: %+v", lk)
 	}
-	if lk := m.lookOf(4, 3); lk.state != NotOpen || lk.status != "opens in 59:59" {
+	if lk := m.lookOf(4, 3); lk.state != NotOpen || lk.status != "opens in 59m 59s" {
 		t.Fatalf("Friday 19:00 a second after 18:00 opened: %+v", lk)
 	}
 	m.SetNow(weekNow.Add(6*time.Hour+time.Second), weekToday) // Wednesday 18:00:01

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/ahtui/ahtui/aimharder"
 	"github.com/ahtui/ahtui/session/outcome"
 )
@@ -53,12 +55,11 @@ func (t *Text) WeekRange(from aimharder.Date) string {
 	return fmt.Sprintf("%d–%d %s %d", from.Day, to.Day, t.Month(to.Month), to.Year)
 }
 
-// Countdown writes a wait in its two largest units (outcome.Countdown, the
-// CLI's too), never as a time of
-// day: "2d 4h" (or "2d") from a day up, "16h 14m" from an hour up, "1:48" (minutes
-// and seconds) below. Negative waits are 0. Members see it behind "in"
-// (Text.In); bare, only where "in" does not fit and the units show it is a
-// wait.
+// Countdown writes a wait in its two largest units, each with its unit
+// (outcome.Countdown, the CLI's too), never as a time of day: "2d 4h" (or
+// "2d") from a day up, "16h 14m" from an hour up, "1m 48s" from a minute
+// up, "48s" below. Negative waits are 0. Members see it behind "in"
+// (Text.In), or behind the state's word or marker where "in" does not fit.
 func Countdown(d time.Duration) string { return outcome.Countdown(d) }
 
 // Unit writes a wait in its largest unit only, rounded up: "3d", "17h",
@@ -79,18 +80,23 @@ func Unit(d time.Duration) string {
 	return strconv.FormatInt(up(time.Second), 10) + "s"
 }
 
-// In writes a wait from now: "in 16h 14m", "in 1:48" ("en 16h 14m").
+// In writes a wait from now: "in 16h 14m", "in 1m 48s" ("en 16h 14m").
 func (t *Text) In(d time.Duration) string { return fmt.Sprintf(t.InTime, Countdown(d)) }
 
-// InFit is In when it fits in width columns, else the shortest form that
-// still reads as a wait: "16h 14m", then "17h" (a bare "1:48" would read
-// as a time of day, so minutes and seconds become "2m").
-func (t *Text) InFit(d time.Duration, width int) string {
-	if s := t.In(d); len([]rune(s)) <= width {
-		return s
-	}
-	if s := Countdown(d); strings.ContainsAny(s, "dhm") && len([]rune(s)) <= width {
-		return s
+// WaitFit writes a countdown of the state words ("opens %s") in width
+// columns: "opens in 1m 25s", else "opens 1m 25s", else the state's marker
+// before the wait ("○ 1m 25s", then "○ 2m"), so a cell never shows a bare
+// number that could be a time of day or the wait until the class starts.
+func (t *Text) WaitFit(words, mark string, d time.Duration, width int) string {
+	for _, s := range []string{
+		fmt.Sprintf(words, t.In(d)),
+		fmt.Sprintf(words, Countdown(d)),
+		mark + " " + Countdown(d),
+		mark + " " + Unit(d),
+	} {
+		if ansi.StringWidth(s) <= width {
+			return s
+		}
 	}
 	return Unit(d)
 }

@@ -10,19 +10,20 @@ import (
 var clockTime = regexp.MustCompile(`^\d{1,2}:\d{2}:\d{2}$`)
 
 // TestCountdownIsRelative: waits read as waits in both languages, from
-// days to seconds; the narrow forms keep a unit, never "16:17:05".
+// days to seconds, every number with its unit; a cell's narrow forms keep
+// the state's words or marker and a unit, never "16:17:05" or "1:48".
 func TestCountdownIsRelative(t *testing.T) {
 	en, es := For(EN), For(ES)
 	for _, tc := range []struct {
 		d          time.Duration
 		in, inES   string
-		fit7, unit string
+		fit8, unit string
 	}{
-		{2*24*time.Hour + 4*time.Hour, "in 2d 4h", "en 2d 4h", "in 2d 4h", "3d"},
-		{16*time.Hour + 14*time.Minute + 5*time.Second, "in 16h 14m", "en 16h 14m", "16h 14m", "17h"},
-		{108 * time.Second, "in 1:48", "en 1:48", "in 1:48", "2m"},
-		{42 * time.Second, "in 0:42", "en 0:42", "in 0:42", "42s"},
-		{-time.Minute, "in 0:00", "en 0:00", "in 0:00", "0s"},
+		{2*24*time.Hour + 4*time.Hour, "in 2d 4h", "en 2d 4h", "○ 2d 4h", "3d"},
+		{16*time.Hour + 14*time.Minute + 5*time.Second, "in 16h 14m", "en 16h 14m", "○ 17h", "17h"},
+		{108 * time.Second, "in 1m 48s", "en 1m 48s", "○ 1m 48s", "2m"},
+		{42 * time.Second, "in 42s", "en 42s", "○ 42s", "42s"},
+		{-time.Minute, "in 0s", "en 0s", "opens 0s", "0s"},
 	} {
 		if got := en.In(tc.d); got != tc.in {
 			t.Errorf("%s: In %q, want %q", tc.d, got, tc.in)
@@ -30,15 +31,15 @@ func TestCountdownIsRelative(t *testing.T) {
 		if got := es.In(tc.d); got != tc.inES {
 			t.Errorf("%s: es In %q, want %q", tc.d, got, tc.inES)
 		}
-		if got := en.InFit(tc.d, 8); got != tc.fit7 {
-			t.Errorf("%s: InFit(8) %q, want %q", tc.d, got, tc.fit7)
+		if got := en.WaitFit(en.OpensIn, "○", tc.d, 8); got != tc.fit8 {
+			t.Errorf("%s: WaitFit(8) %q, want %q", tc.d, got, tc.fit8)
 		}
 		if got := Unit(tc.d); got != tc.unit {
 			t.Errorf("%s: Unit %q, want %q", tc.d, got, tc.unit)
 		}
 		for _, w := range []int{3, 4, 5, 6, 7, 20} {
-			got := en.InFit(tc.d, w)
-			if clockTime.MatchString(got) {
+			got := en.WaitFit(en.OpensIn, "○", tc.d, w)
+			if clockTime.MatchString(got) || bareMinutes.MatchString(got) {
 				t.Errorf("%s at %d cells reads as a time of day: %q", tc.d, w, got)
 			}
 			if len([]rune(got)) > max(w, len([]rune(Unit(tc.d)))) {
@@ -46,11 +47,10 @@ func TestCountdownIsRelative(t *testing.T) {
 			}
 		}
 	}
-	// Minutes and seconds never show bare where "in" does not fit.
-	if got := en.InFit(108*time.Second, 5); got != "2m" {
-		t.Errorf("1:48 in 5 cells: %q, want 2m", got)
-	}
 }
+
+// bareMinutes is "1:48" anywhere: minutes and seconds without units.
+var bareMinutes = regexp.MustCompile(`\b\d{1,2}:\d{2}\b`)
 
 // TestPluralsInBothLanguages: one and other, never "1 attempts".
 func TestPluralsInBothLanguages(t *testing.T) {

@@ -281,6 +281,9 @@ var english = Text{
 		Skip: "skip / unskip day", Pause: "pause", Resume: "resume",
 		ToggleDay: "tick day", Change: "change", Save: "save",
 		More: "more", Close: "close", Status: "status",
+		Layout:        "week / day",
+		Tabs:          [5]string{"Week", "My classes", "Prebookings", "Plans", "History"},
+		WeekTooNarrow: "The week needs at least %d columns: one day at a time here.",
 	},
 	LegendPlan: "%s every week (plan)  %s skipped  %s paused",
 	PlanStates: map[string]string{

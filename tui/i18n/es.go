@@ -281,6 +281,9 @@ var spanish = Text{
 		Skip: "saltar / recuperar día", Pause: "pausar", Resume: "reanudar",
 		ToggleDay: "marcar día", Change: "cambiar", Save: "guardar",
 		More: "más", Close: "cerrar", Status: "estado",
+		Layout:        "semana / día",
+		Tabs:          [5]string{"Semana", "Mis clases", "Prerreservas", "Planes", "Historial"},
+		WeekTooNarrow: "La semana necesita al menos %d columnas: aquí, un día cada vez.",
 	},
 	LegendPlan: "%s cada semana (plan)  %s saltada  %s en pausa",
 	PlanStates: map[string]string{

@@ -358,5 +358,8 @@ type Keys struct {
 	Weeks                       string // [ and ] together, in the footer
 	Skip, Pause, Resume         string
 	ToggleDay, Change, Save     string
-	More, Close, Status         string // ? in the footer, ? and esc in an overlay, S
+	More, Close, Status         string    // ? in the footer, ? and esc in an overlay, S
+	Layout                      string    // v: the week or one day
+	Tabs                        [5]string // the views in header line 1: week, my classes, prebookings, plans, history
+	WeekTooNarrow               string    // %d columns the week needs
 }

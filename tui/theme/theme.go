@@ -102,23 +102,33 @@ func New(r *lipgloss.Renderer, opts Options) *Theme {
 		r = lipgloss.DefaultRenderer()
 	}
 	t := &Theme{R: r, NoColor: opts.NoColor, Mark: DefaultMarkers}
-	c := func(light, dark string) lipgloss.TerminalColor {
+	// c is a colour for light and dark backgrounds, each as true colour,
+	// its nearest ANSI256 entry (chosen by hand, so a 256-colour terminal
+	// keeps the hue and the contrast) and a 16-colour fallback (whose
+	// shades are the terminal's palette).
+	c := func(light, dark [3]string) lipgloss.TerminalColor {
 		if opts.NoColor {
 			return lipgloss.NoColor{}
 		}
-		return lipgloss.AdaptiveColor{Light: light, Dark: dark}
+		return lipgloss.CompleteAdaptiveColor{
+			Light: lipgloss.CompleteColor{TrueColor: light[0], ANSI256: light[1], ANSI: light[2]},
+			Dark:  lipgloss.CompleteColor{TrueColor: dark[0], ANSI256: dark[1], ANSI: dark[2]},
+		}
 	}
 	var (
-		accent  = c("#5A3FD6", "#A48BFF")
-		subtle  = c("#57606A", "#8B949E")
-		faint   = c("#A0A7AF", "#5C636B")
-		border  = c("#D0D7DE", "#3D444D")
-		green   = c("#1A7F37", "#3FB950")
-		amber   = c("#9A6700", "#D29922")
-		blue    = c("#0969DA", "#58A6FF")
-		red     = c("#CF222E", "#F85149")
-		selBg   = c("#DDF4FF", "#1F3A5F")
-		badgeBg = c("#FFD8B5", "#6E3B00")
+		accent = c([3]string{"#5A3FD6", "62", "5"}, [3]string{"#A48BFF", "141", "13"})
+		subtle = c([3]string{"#57606A", "241", "8"}, [3]string{"#8B949E", "246", "7"})
+		// faint is secondary text a member reads (header line 2, the day
+		// strip, footer separators, past classes): at least 4.5:1 on white
+		// and on dark backgrounds (#0d1117: 5.6:1); only borders are dimmer.
+		faint   = c([3]string{"#656D76", "242", "8"}, [3]string{"#848D97", "245", "8"})
+		border  = c([3]string{"#D0D7DE", "252", "7"}, [3]string{"#3D444D", "238", "8"})
+		green   = c([3]string{"#1A7F37", "28", "2"}, [3]string{"#3FB950", "71", "10"})
+		amber   = c([3]string{"#9A6700", "136", "3"}, [3]string{"#D29922", "178", "11"})
+		blue    = c([3]string{"#0969DA", "26", "4"}, [3]string{"#58A6FF", "75", "12"})
+		red     = c([3]string{"#CF222E", "160", "1"}, [3]string{"#F85149", "203", "9"})
+		selBg   = c([3]string{"#DDF4FF", "195", "7"}, [3]string{"#1F3A5F", "24", "4"}) // navy, not 23's teal
+		badgeBg = c([3]string{"#FFD8B5", "223", "11"}, [3]string{"#6E3B00", "94", "3"})
 	)
 	s := r.NewStyle
 	t.Base = s()
