@@ -73,6 +73,16 @@ type planDoneMsg struct {
 	// (edit is the edit to save then).
 	ask  []session.Occurrence
 	edit session.PlanEdit
+	// askNew, for planAdd, names the classes of the plan not made yet
+	// whose booking is already open (plan): nothing is saved yet.
+	askNew []string
+	plan   session.NewPlan
+}
+
+// newPlanOpener says which days of a plan not made yet are already open
+// beyond the week the grid shows (account.Service.OpenDaysOfNewPlan).
+type newPlanOpener interface {
+	OpenDaysOfNewPlan(ctx context.Context, n session.NewPlan) ([]session.Occurrence, error)
 }
 
 // everyWeek is the w key: a plan for the selected class's weekday, time
@@ -171,19 +181,52 @@ func (m *Model) onPlanSubmit(msg planform.SubmitMsg) tea.Cmd {
 			n.FamilyID = session.PlanForHolder
 		}
 	}
-	if open := m.openOccurrences(n); len(open) > 0 {
-		names := make([]string, len(open))
-		for i, c := range open {
-			names[i] = m.className(c)
-		}
-		m.dialog.Open(dialog.Confirm{
-			Title:   m.tx.PlanNowTitle,
-			Body:    fmt.Sprintf(m.tx.PlanNowBody, strings.Join(names, ", ")),
-			Payload: planIntent{op: planAdd, plan: n},
-		})
-		return nil
+	open := m.openOccurrences(n)
+	names := make([]string, len(open))
+	shown := map[aimharder.Date]bool{}
+	for i, c := range open {
+		names[i] = m.className(c)
+		shown[c.Date] = true
 	}
-	return m.addPlanCmd(n)
+	opener, ok := m.cfg.Account.(newPlanOpener)
+	if !ok {
+		if len(names) > 0 {
+			m.askNewPlan(n, names)
+			return nil
+		}
+		return m.addPlanCmd(n)
+	}
+	// The weeks the grid does not show are the service's to tell (a
+	// window of more days than are left in this week); the plan is made
+	// at once when no day is open.
+	class, tx, log := n.Class+" ", m.tx, m.log
+	return m.planCmd(planDoneMsg{op: planAdd}, func(ctx context.Context, a Account, msg *planDoneMsg) {
+		more, err := opener.OpenDaysOfNewPlan(ctx, n)
+		if err != nil {
+			log.Info("cannot tell which days of the new plan are open", "err", err)
+		}
+		for _, o := range more {
+			if !shown[o.Day] {
+				names = append(names, class+tx.ShortDate(o.Day)+" "+o.Start.Format("15:04"))
+			}
+		}
+		if len(names) > 0 {
+			msg.askNew, msg.plan = names, n
+			return
+		}
+		msg.view, msg.err = a.AddPlan(ctx, n)
+		msg.id = msg.view.Plan.ID
+	})
+}
+
+// askNewPlan asks whether the plan being made should book at once the
+// classes named, whose booking is already open (NewPlan.Now).
+func (m *Model) askNewPlan(n session.NewPlan, names []string) {
+	m.dialog.Open(dialog.Confirm{
+		Title:   m.tx.PlanNowTitle,
+		Body:    fmt.Sprintf(m.tx.PlanNowBody, strings.Join(names, ", ")),
+		Payload: planIntent{op: planAdd, plan: n},
+	})
 }
 
 // openOccurrences are the shown week's classes the plan would book whose
@@ -359,6 +402,10 @@ func (m *Model) onPlanDone(msg planDoneMsg) tea.Cmd {
 	tx := m.tx
 	if msg.err == nil && len(msg.ask) > 0 {
 		m.askOpenDays(msg)
+		return nil
+	}
+	if msg.err == nil && len(msg.askNew) > 0 {
+		m.askNewPlan(msg.plan, msg.askNew)
 		return nil
 	}
 	if msg.err != nil {

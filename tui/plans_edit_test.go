@@ -245,3 +245,27 @@ func TestEditAsksAboutOpenDaysBeyondTheGrid(t *testing.T) {
 	e.key("n")
 	e.requireCalls("plan edit 99 mon,thu waitlist=false fallbacks=[] from=0000-00-00 until=0000-00-00 skip=" + thu.String())
 }
+
+// TestNewPlanAsksAboutOpenDaysBeyondTheGrid: making a plan asks about every
+// class it would book whose booking is already open, next week's too when
+// the box's window is longer than what is left of the shown week — not
+// only the shown week's (account.Service.OpenDaysOfNewPlan).
+func TestNewPlanAsksAboutOpenDaysBeyondTheGrid(t *testing.T) {
+	for _, answer := range []string{"y", "n"} {
+		t.Run(answer, func(t *testing.T) {
+			e := newEnv(t, 120, 40, i18n.EN)
+			e.store.setBox(testBox.ID, func(b *session.Box) { b.MemberWindow = "9d" })
+			e.selectClass(func(c account.ClassView) bool {
+				return c.Date == testWeek.AddDays(4) && c.Start.Format("15:04") == "15:00" && c.Name == "WOD"
+			})
+			e.acct.calls = nil
+			e.makePlan()
+			d := e.requireDialog("Book this one now too?")
+			if !strings.Contains(d.Body, "Fri 27 Nov") || !strings.Contains(d.Body, "Fri 4 Dec 15:00") {
+				t.Fatalf("the question does not name this Friday and the next: %q", d.Body)
+			}
+			e.key(answer)
+			e.requireCalls("plan add fri 15:00 WOD waitlist=false fallbacks=0 now=" + map[string]string{"y": "true", "n": "false"}[answer])
+		})
+	}
+}

@@ -260,3 +260,23 @@ func (f *fakeAccount) AddedOpenDays(_ context.Context, id int64, e session.PlanE
 	today := aimharder.DateOf(now.In(loc))
 	return p.AddedOpen(e, box.Rule(), now, today, today.AddDays(account.PlanHorizonDays), loc), nil
 }
+
+// OpenDaysOfNewPlan works as the service does: the box's rule, from its
+// today through the service's horizon.
+func (f *fakeAccount) OpenDaysOfNewPlan(_ context.Context, n session.NewPlan) ([]session.Occurrence, error) {
+	s := f.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	box := testBox
+	for _, b := range s.boxes {
+		if b.ID == n.BoxID {
+			box = b
+		}
+	}
+	loc := box.LocationOrDefault()
+	now := s.now()
+	today := aimharder.DateOf(now.In(loc))
+	none := session.Plan{Time: n.Time}
+	return none.AddedOpen(session.PlanEdit{Days: n.Days, From: n.From, Until: n.Until}, box.Rule(), now, today,
+		today.AddDays(account.PlanHorizonDays), loc), nil
+}

@@ -190,6 +190,21 @@ func (s *Service) AddedOpenDays(ctx context.Context, id int64, e session.PlanEdi
 	return p.AddedOpen(e, box.Rule(), s.now(), today, today.AddDays(PlanHorizonDays), box.LocationOrDefault()), nil
 }
 
+// OpenDaysOfNewPlan are the class days a plan not made yet would book
+// whose booking is already open by the box's rule, over the weeks the
+// runner looks ahead: it books them only with the member's yes
+// (NewPlan.Now). Nothing when the box's rule is unknown.
+func (s *Service) OpenDaysOfNewPlan(ctx context.Context, n session.NewPlan) ([]session.Occurrence, error) {
+	box, err := s.store.Box(ctx, n.BoxID)
+	if err != nil {
+		return nil, err
+	}
+	today := s.today(box)
+	none := session.Plan{Time: n.Time}
+	add := session.PlanEdit{Days: n.Days, From: n.From, Until: n.Until}
+	return none.AddedOpen(add, box.Rule(), s.now(), today, today.AddDays(PlanHorizonDays), box.LocationOrDefault()), nil
+}
+
 // RemovePlan ends a plan (session.Store.RemovePlan): its pending
 // prebookings are withdrawn, bookings it made stay.
 func (s *Service) RemovePlan(ctx context.Context, id int64) (session.Plan, error) {

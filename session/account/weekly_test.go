@@ -206,4 +206,22 @@ func TestAddedOpenDays(t *testing.T) {
 	if d := got(); len(d) != 0 {
 		t.Errorf("no day added: %v", d)
 	}
+
+	// A plan not made yet: every day it would book whose booking is open
+	// (nine days ahead: Mon 23 18:00 has not started, nor has Mon 30).
+	if err := store.SetMemberWindow(ctx, 501, "9d"); err != nil {
+		t.Fatal(err)
+	}
+	open, err := svc.OpenDaysOfNewPlan(ctx, session.NewPlan{BoxID: 501, Days: session.WeekdaysOf(time.Monday, time.Tuesday),
+		Time: session.ClockTime{Hour: 18}, Class: "WOD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var days []string
+	for _, o := range open {
+		days = append(days, o.Day.String())
+	}
+	if want := []string{"2026-11-23", "2026-11-24", "2026-11-30", "2026-12-01"}; fmtList(days) != fmtList(want) {
+		t.Errorf("a new plan's open days %v, want %v", days, want)
+	}
 }
