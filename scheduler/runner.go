@@ -115,6 +115,9 @@ type Runner struct {
 	// beforeBeat, when set, runs before each write of a claim's heartbeat
 	// (tests: a runner whose heartbeat stalls).
 	beforeBeat func(id int64)
+	// beforeJudge, when set, runs before the burst judges each answer
+	// (tests: a collector slower than the attempts).
+	beforeJudge func(err error)
 
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
