@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -165,7 +164,8 @@ func TestUnwritableNamesTheReason(t *testing.T) {
 // from memory; its heartbeat is stuck behind the same lock, so the
 // standby watching the claim, in another process on the same file, sees
 // it unmarked and silent — and when the lock ends, the leader is slow to
-// write its mark (a stall of 300 ms), so the standby's takeover wins.
+// write its mark and its outcome (a stall), so the standby's takeover
+// wins.
 // The standby saw the database locked during the claim's silence: the
 // leader may have sent, so it reads the day first, finds the class
 // booked and sends nothing. One runner sends; the class is booked once.
@@ -186,9 +186,8 @@ func TestLockAcrossTheGateIsNotFiredTwice(t *testing.T) {
 	standby.finishRetry = 10 * time.Minute
 
 	var (
-		release  func()
-		unlocked atomic.Bool
-		stall    sync.Once
+		release             func()
+		stallBeat, stallFin sync.Once
 	)
 	locked := h.at(testOpening.Add(-150*time.Millisecond), func() error {
 		release = holdExclusive(t, h.dbPath)
@@ -196,13 +195,17 @@ func TestLockAcrossTheGateIsNotFiredTwice(t *testing.T) {
 	})
 	freed := h.at(testOpening.Add(150*time.Millisecond), func() error {
 		release()
-		unlocked.Store(true)
 		return nil
 	})
+	// The leader's heartbeat (its mark) and its outcome come late after
+	// the lock: the standby's takeover comes first.
 	leader.beforeBeat = func(int64) {
-		if unlocked.Load() {
-			stall.Do(func() { _ = Sleep(context.Background(), h.clock, 300*time.Millisecond) })
+		if !h.clock.Now().Before(testOpening.Add(100 * time.Millisecond)) {
+			stallBeat.Do(func() { _ = Sleep(context.Background(), h.clock, 500*time.Millisecond) })
 		}
+	}
+	leader.beforeFinish = func(int64) {
+		stallFin.Do(func() { _ = Sleep(context.Background(), h.clock, 600*time.Millisecond) })
 	}
 
 	ctx, cancel := context.WithCancel(t.Context())

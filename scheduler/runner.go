@@ -118,6 +118,9 @@ type Runner struct {
 	// beforeJudge, when set, runs before the burst judges each answer
 	// (tests: a collector slower than the attempts).
 	beforeJudge func(err error)
+	// beforeFinish, when set, runs before a fire stores its outcome
+	// (tests: a runner slow to store).
+	beforeFinish func(id int64)
 
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing
