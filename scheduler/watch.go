@@ -134,7 +134,12 @@ type claimWatch struct {
 // refuse or hold up a write during the claim's silence is taken as one
 // whose runner may have sent (w.mayHaveSent): the fire reads the day
 // first, and a booking found there is the outcome (docs/product.md
-// invariant 6).
+// invariant 6). What this cannot see: a lock that ended before the claim
+// was FastStale silent (this watch never wrote during it), followed by a
+// holder whose mark still comes after this claim — stalled, or its write
+// asleep in SQLite's busy backoff (up to 100 ms between tries). Such a
+// takeover fires without reading the day, and the holder stops sending
+// once its mark finds the claim gone.
 func (r *Runner) takeStalled(ctx context.Context, id int64, w *claimWatch) (taken *session.Prebooking, ok bool) {
 	cur, err := r.store.Prebooking(ctx, id)
 	switch {
