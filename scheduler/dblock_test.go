@@ -157,3 +157,96 @@ func TestUnwritableNamesTheReason(t *testing.T) {
 		}
 	}
 }
+
+// TestLockAcrossTheGateIsNotFiredTwice: another program holds the
+// database locked for 300 ms across the leader's send gate (a checkpoint
+// on an SD card). The leader cannot mark its claim as sending and fires
+// from memory; its heartbeat is stuck behind the same lock, so the
+// standby watching the claim, in another process on the same file, sees
+// it unmarked and silent — and when the lock ends, the leader is slow to
+// write its mark and its outcome (a stall), so the standby's takeover
+// wins.
+// The standby saw the database locked during the claim's silence: the
+// leader may have sent, so it reads the day first, finds the class
+// booked and sends nothing. One runner sends; the class is booked once.
+func TestLockAcrossTheGateIsNotFiredTwice(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, testOpening.Add(-90*time.Second), 0, 0)
+	p := h.prebook(h.store, "WOD", false)
+	log, logs := testLogger()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the runners' log:\n%s", logs.String())
+		}
+	})
+	busy := session.WithBusyTimeout(20 * time.Millisecond)
+	leader, leaderSent := h.countingRunner(h.openStore(busy), "runner-leader", func(c *Config) { c.Logger = log })
+	standby, standbySent := h.countingRunner(h.openStore(busy), "runner-standby", func(c *Config) { c.Logger = log })
+	leader.finishRetry = 10 * time.Minute // real time: far beyond the lock, however slow the machine
+	standby.finishRetry = 10 * time.Minute
+
+	var (
+		release             func()
+		stallBeat, stallFin sync.Once
+	)
+	locked := h.at(testOpening.Add(-150*time.Millisecond), func() error {
+		release = holdExclusive(t, h.dbPath)
+		return nil
+	})
+	freed := h.at(testOpening.Add(150*time.Millisecond), func() error {
+		release()
+		return nil
+	})
+	// The leader's heartbeat (its mark) and its outcome come late after
+	// the lock: the standby's takeover comes first.
+	leader.beforeBeat = func(int64) {
+		if !h.clock.Now().Before(testOpening.Add(100 * time.Millisecond)) {
+			stallBeat.Do(func() { _ = Sleep(context.Background(), h.clock, 500*time.Millisecond) })
+		}
+	}
+	leader.beforeFinish = func(int64) {
+		stallFin.Do(func() { _ = Sleep(context.Background(), h.clock, 600*time.Millisecond) })
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	var wg sync.WaitGroup
+	hold := h.clock.Hold()
+	wg.Go(func() { _ = leader.Run(ctx) })
+	waitFor(t, "the leader to lead", leader.Leader)
+	wg.Go(func() { _ = standby.Run(ctx) })
+	waitFor(t, "both runners to wait", func() bool { return h.clock.Waiters() >= 7 })
+	drive := h.clock.AutoAdvance(t.Context(), 0)
+	hold()
+	_ = locked()
+	_ = freed()
+	h.waitFinal(p.ID)
+	cancel()
+	wg.Wait()
+	drive()
+
+	if !strings.Contains(logs.String(), "firing anyway") {
+		t.Fatal("the leader's send gate was not held up by the lock: the test misses its case")
+	}
+	got, err := h.store.Prebooking(t.Context(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ClaimedBy != "runner-standby" {
+		t.Fatalf("the claim stayed with %q: the standby's takeover did not come first, the test misses its case", got.ClaimedBy)
+	}
+	if got.Status != session.PrebookBooked {
+		t.Errorf("outcome %s: %s", got.Status, got.OutcomeMessage)
+	}
+	if leaderSent.n.Load() == 0 || standbySent.n.Load() != 0 {
+		t.Errorf("booking requests: leader %d, standby %d; want the leader's only", leaderSent.n.Load(), standbySent.n.Load())
+	}
+	n := 0
+	for _, q := range h.bookRequests(p.ClassID) {
+		if accepted(q) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d bookings accepted, want 1", n)
+	}
+}

@@ -13,7 +13,10 @@
 // disk is full) does not drop a claimed fire: nobody can take the lease
 // or the claim while nobody can write, so the leader keeps them in memory,
 // fires at the opening and stores the outcome once it can
-// (DatabaseUnwritable names the reason meanwhile; leader.go).
+// (DatabaseUnwritable names the reason meanwhile; leader.go). A runner
+// that takes such a claim over near the opening as the lock ends, having
+// seen the lock during the claim's silence, reads the day before sending:
+// the holder may have fired from memory (watch.go).
 //
 // A leader that dies right before an opening still wins the class. The
 // lease and the StaleAfter takeover replace a dead leader within seconds;

@@ -223,7 +223,8 @@ func (st *claimState) wrote(at time.Time) {
 // takeoverKind says how a fire got its claim.
 type takeoverKind struct {
 	// mayHaveSent: taken over from a runner whose claim was marked
-	// sending: it may have booked already.
+	// sending, or that may have fired from memory while the database was
+	// locked (takeStalled): it may have booked already.
 	mayHaveSent bool
 }
 
@@ -259,7 +260,7 @@ func (j *fireJob) bookedBefore(ctx context.Context) bool {
 	if err != nil || !ok {
 		return false
 	}
-	j.r.log.Info("taken over from a runner that had started sending: the day shows the class booked, nothing sent",
+	j.r.log.Info("taken over from a runner that may have sent: the day shows the class booked, nothing sent",
 		"prebooking", j.p.ID)
 	j.finish(ctx, confirmedOutcome(session.Outcome{}, c), time.Time{})
 	return true
@@ -489,8 +490,10 @@ func (j *fireJob) passGate(ctx context.Context, firstSend time.Time, plan firePl
 // this runner must not send (false): of the runners that held the claim
 // at most one passes the gate. The store gets until the first send (50 ms
 // at least); a database nobody can write by then does not hold the burst
-// up (nobody can take the claim over either): the heartbeat writes the
-// mark as soon as it can.
+// up (nobody can take the claim over meanwhile): the heartbeat writes the
+// mark as soon as it can. A watcher that takes the claim over when the
+// lock ends, before that mark, saw the lock too and reads the day before
+// it sends (takeStalled).
 func (j *fireJob) startSending(ctx context.Context, firstSend time.Time) bool {
 	r := j.r
 	by := firstSend

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ahtui/ahtui/aimharder"
@@ -123,6 +124,13 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 	var (
 		sent      int
 		firstSent time.Time
+		// answered: an answer that settles the matter came in. Set by the
+		// attempt before it frees its slot, it stops the sending at once:
+		// the collector, which judges and stores, may not have run yet
+		// (a busy machine), and a retry taking the freed slot meanwhile
+		// would be a request sent after the booking was answered.
+		answered atomic.Bool
+		blocks   atomic.Int32 // 403/429 answers so far, as the attempts see them
 	)
 	go func() {
 		var inFlight sync.WaitGroup
@@ -155,7 +163,7 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 			// gone by then, and sends past the burst's end are keepTrying's —
 			// once one has gone: a burst that starts late (a slow machine)
 			// still sends.
-			if !j.maySend() || (sent > 0 && clock.Now().After(plan.end)) {
+			if answered.Load() || !j.maySend() || (sent > 0 && clock.Now().After(plan.end)) {
 				<-slots
 				break
 			}
@@ -173,7 +181,11 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 					}
 				}()
 				res, creds, err := prepared.Send(ctx)
-				answers <- attempt{sent: at, res: res, creds: creds, err: err}
+				a := attempt{sent: at, res: res, creds: creds, err: err}
+				if settles(a, &blocks) {
+					answered.Store(true)
+				}
+				answers <- a
 			})
 		}
 		close(sendingDone)
@@ -185,6 +197,9 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 	decided := false
 	blocked := 0
 	for a := range answers {
+		if j.r.beforeJudge != nil {
+			j.r.beforeJudge(a.err)
+		}
 		out.attempts = append(out.attempts, a)
 		v := judgeAttempt(a)
 		if errors.Is(a.err, aimharder.ErrBlocked) {
@@ -218,6 +233,16 @@ func (j *fireJob) burst(ctx context.Context, prepared *aimharder.PreparedBook, p
 		}
 	}
 	return out
+}
+
+// settles reports whether answer a ends the sending of its burst — the
+// collector's verdict on it will not be verdictRetry — counting it in
+// blocks when it is a 403/429 (blockedVerdict).
+func settles(a attempt, blocks *atomic.Int32) bool {
+	if errors.Is(a.err, aimharder.ErrBlocked) {
+		return blockedVerdict(a.err, int(blocks.Add(1))) != verdictRetry
+	}
+	return judgeAttempt(a) != verdictRetry
 }
 
 // firstRetryWait bounds how long the first retry, once due, waits for

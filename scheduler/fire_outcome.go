@@ -28,6 +28,9 @@ func (r *Runner) finish(ctx context.Context, p session.Prebooking, o session.Out
 // finishFor is finish, with run the context a plan's fallback fires under
 // (the runner's, which ends when it stops, not when this burst's does).
 func (r *Runner) finishFor(ctx, run context.Context, p session.Prebooking, o session.Outcome, firstSent time.Time) {
+	if r.beforeFinish != nil {
+		r.beforeFinish(p.ID)
+	}
 	bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.finishRetry)
 	defer cancel()
 	var (

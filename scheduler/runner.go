@@ -115,6 +115,12 @@ type Runner struct {
 	// beforeBeat, when set, runs before each write of a claim's heartbeat
 	// (tests: a runner whose heartbeat stalls).
 	beforeBeat func(id int64)
+	// beforeJudge, when set, runs before the burst judges each answer
+	// (tests: a collector slower than the attempts).
+	beforeJudge func(err error)
+	// beforeFinish, when set, runs before a fire stores its outcome
+	// (tests: a runner slow to store).
+	beforeFinish func(id int64)
 
 	mu       sync.Mutex
 	active   map[int64]bool // prebookings this runner is firing

@@ -35,7 +35,12 @@ import (
 // half of StaleAfter (fireJob.maySend).
 //
 // A claim nobody can refresh because nobody can write (a locked database,
-// a full disk) cannot be taken either: the takeover is a write.
+// a full disk) cannot be taken either: the takeover is a write. But its
+// runner fires from memory when its gate cannot write the mark, so a
+// takeover that follows a lock (the watcher's own writes failed or waited
+// during the claim's silence) is one whose runner may have sent: the
+// taker reads the day first, like a takeover of a claim marked sending
+// (takeStalled).
 func (r *Runner) watch(ctx context.Context) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -81,30 +86,67 @@ func (r *Runner) watchClaim(ctx context.Context, fires *sync.WaitGroup, p sessio
 	}
 	r.readyClock(ctx, fires, p)
 	poll := max(r.timing.FastBeat/2, time.Millisecond)
+	var w claimWatch
 	for r.clock.Now().Before(until) {
 		if Sleep(ctx, r.clock, poll) != nil {
 			return
 		}
 		release := holdStill(r.clock)
-		taken, ok := r.takeStalled(ctx, p.ID)
+		taken, ok := r.takeStalled(ctx, p.ID, &w)
 		release()
 		switch {
 		case !ok:
 			return // finished, gone, or this runner's
 		case taken != nil:
-			r.startFire(ctx, fires, *taken)
+			r.startTakeover(ctx, fires, *taken, takeoverKind{mayHaveSent: w.mayHaveSent})
 			return
 		}
 	}
 }
 
+// lockedWrite is how long a claim write must take to show the database
+// locked: far beyond a write's own time (a few ms, on an SD card too),
+// and short, since the holder's mark may wait for the same lock — the
+// takeover coming at the end of a lock it barely waited for is what
+// this catches.
+func lockedWrite(t Timing) time.Duration { return max(t.FastBeat/4, 5*time.Millisecond) }
+
+// claimWatch is what watching one claim has learnt of the database.
+type claimWatch struct {
+	// troubleAt: when (local clock) this watch last failed to read or
+	// write the claim, or waited lockedWrite or more for a write — the
+	// database was locked or full, and so, maybe, for the claim's holder.
+	troubleAt time.Time
+	// mayHaveSent: the claim this watch took was silent while the
+	// database could not be written (takeStalled).
+	mayHaveSent bool
+}
+
 // takeStalled reads the claim and takes it over when its heartbeat is
 // older than FastStale and its runner has not started sending. ok false:
 // nothing left to watch.
-func (r *Runner) takeStalled(ctx context.Context, id int64) (taken *session.Prebooking, ok bool) {
+//
+// A holder whose send gate could not write the mark (the database locked
+// or full) fires from memory (startSending), and its heartbeat is as stuck
+// as its gate: its claim looks unmarked and silent, like a dead runner's,
+// and once the database can be written this takeover may come before the
+// holder's mark. So a claim taken after this watch saw the database
+// refuse or hold up a write during the claim's silence is taken as one
+// whose runner may have sent (w.mayHaveSent): the fire reads the day
+// first, and a booking found there is the outcome (docs/product.md
+// invariant 6). What this cannot see: a lock that ended before the claim
+// was FastStale silent (this watch never wrote during it), followed by a
+// holder whose mark still comes after this claim — stalled, or its write
+// asleep in SQLite's busy backoff (up to 100 ms between tries). Such a
+// takeover fires without reading the day, and the holder stops sending
+// once its mark finds the claim gone.
+func (r *Runner) takeStalled(ctx context.Context, id int64, w *claimWatch) (taken *session.Prebooking, ok bool) {
 	cur, err := r.store.Prebooking(ctx, id)
 	switch {
 	case err != nil:
+		if ctx.Err() == nil && !isNotFound(err) {
+			w.troubleAt = r.clock.Now()
+		}
 		return nil, ctx.Err() == nil && !isNotFound(err)
 	case cur.Status.Final() || cur.ClaimedBy == r.owner || r.isActive(id):
 		return nil, false
@@ -119,12 +161,18 @@ func (r *Runner) takeStalled(ctx context.Context, id int64) (taken *session.Preb
 	if !cur.FiredAt.Before(before) {
 		return nil, true
 	}
+	asked := r.clock.Now()
 	claimed, won, err := r.store.ClaimStaleUnsent(ctx, id, r.owner, before)
+	if took := r.clock.Now().Sub(asked); (err != nil && ctx.Err() == nil) || took >= lockedWrite(r.timing) {
+		w.troubleAt = r.clock.Now()
+	}
 	if err != nil || !won {
 		return nil, err == nil || ctx.Err() == nil
 	}
+	w.mayHaveSent = !w.troubleAt.IsZero() && !w.troubleAt.Before(cur.FiredAt)
 	r.log.Warn("the runner firing a prebooking stopped refreshing its claim right before the opening: firing it here",
-		"prebooking", id, "previous", cur.ClaimedBy, "silent_for", r.clock.Now().Sub(cur.FiredAt))
+		"prebooking", id, "previous", cur.ClaimedBy, "silent_for", r.clock.Now().Sub(cur.FiredAt),
+		"database_troubled", w.mayHaveSent)
 	// It held the background session's lease for its fire: give it back
 	// for it rather than wait for it to expire.
 	if err := r.store.ReleaseSessionLease(ctx, session.KindBackground, cur.ClaimedBy); err == nil {
