@@ -82,15 +82,7 @@ func (n *Notification) localize(lang outcome.Lang, loc *time.Location) {
 			n.Title = "Prerreservas en riesgo: inicia sesión en ahtui"
 		}
 	case PlanOccurrence:
-		head := map[string]string{
-			"booked": "Reservada", "fallback_booked": "Reservada la alternativa", "waitlisted": "En lista de espera",
-			"full": "Completa", "failed": "No reservada", "missed": "Perdida", "no_class": "Sin clase",
-			"cancelled": "Cancelada por ti",
-		}[e.Outcome]
-		if head == "" {
-			head = e.Outcome
-		}
-		n.Title = head + " (" + spanishPlanWords(e.Plan) + "): " + e.Class + " " + when(e.Start)
+		n.Title = planHead(e.Outcome, outcome.ES) + " (" + spanishPlanWords(e.Plan) + "): " + e.Class + " " + when(e.Start)
 	case ClassWatchOutcome:
 		w := e.Watch
 		switch e.Outcome {

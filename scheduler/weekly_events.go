@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ahtui/ahtui/session"
+	"github.com/ahtui/ahtui/session/outcome"
 )
 
 // PlanOccurrence: an occurrence of a weekly plan reached its final state
@@ -84,14 +85,30 @@ func planNotification(n Notification, e PlanOccurrence) Notification {
 	n.Start, n.StartsAt = e.Start.Format("15:04"), e.Start.Format(time.RFC3339)
 	n.PrebookingID, n.ReservationID = e.Record.PrebookingID, e.Record.ReservationID
 	n.Code, n.Reason = string(e.Record.State), e.Record.Detail
-	head := map[string]string{
+	n.Title = planHead(e.Outcome, outcome.EN) + " (" + PlanWords(e.Plan) + "): " + e.Class + " " + e.Start.Format("Mon 2 Jan 15:04")
+	return n
+}
+
+// planHeads are the first words of a plan occurrence's notification, by
+// language and outcome.
+var planHeads = map[outcome.Lang]map[string]string{
+	outcome.EN: {
 		"booked": "Booked", "fallback_booked": "Fallback booked", "waitlisted": "On the waitlist",
 		"full": "Full", "failed": "Not booked", "missed": "Missed", "no_class": "No class",
 		"cancelled": "Cancelled by you",
-	}[e.Outcome]
-	if head == "" {
-		head = e.Outcome
+	},
+	outcome.ES: {
+		"booked": "Reservada", "fallback_booked": "Reservada la alternativa", "waitlisted": "En lista de espera",
+		"full": "Completa", "failed": "No reservada", "missed": "Perdida", "no_class": "Sin clase",
+		"cancelled": "Cancelada por ti",
+	},
+}
+
+// planHead is the first words of a plan occurrence's notification; an
+// outcome without words is named by its code.
+func planHead(o string, lang outcome.Lang) string {
+	if h := planHeads[lang][o]; h != "" {
+		return h
 	}
-	n.Title = head + " (" + PlanWords(e.Plan) + "): " + e.Class + " " + e.Start.Format("Mon 2 Jan 15:04")
-	return n
+	return o
 }
