@@ -533,12 +533,13 @@ func (pp *planPass) advance(oc occ) {
 			pp.final(oc, session.OccMissed, outcome.Stored(pb.OutcomeCode, pb.OutcomeMessage, outcome.EN))
 			return
 		case session.PrebookCancelled:
-			if pb.OutcomeCode != session.OutcomePlanStopped {
+			if !session.WithdrawnByAhtui(pb.OutcomeCode) {
 				oc.rec.PrebookingID, oc.rec.ClassID = pb.ID, pb.ClassID
 				pp.final(oc, session.OccCancelled, "you cancelled its prebooking; it is not booked again")
 				return
 			}
-			// Withdrawn by a skip or pause since taken back: book it again.
+			// Withdrawn by ahtui (a skip or pause since taken back, a family
+			// member's new id): book it again.
 			oc.rec.PrebookingID, oc.pb = 0, nil
 		case session.PrebookFailed:
 			pp.afterRefusal(oc)

@@ -100,9 +100,10 @@ type FamilyChange struct {
 	// Plans and Prebookings count the live plans and the pending
 	// prebookings moved from OldID to the new id.
 	Plans, Prebookings int
-	// Kept counts the pending prebookings left on OldID: the new id had
-	// a live prebooking of the same class already.
-	Kept int
+	// Withdrawn counts the pending prebookings of OldID withdrawn
+	// because the new id had a live prebooking of the same class already:
+	// left on the old id they would book it.
+	Withdrawn int
 	// Setting: the family_id setting named OldID and now names the new id.
 	Setting bool
 }
@@ -196,10 +197,35 @@ func (c *FamilyChange) move(ctx context.Context, tx *sql.Tx, now int64) error {
 	}
 	n, _ = res.RowsAffected()
 	c.Prebookings = int(n)
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM prebookings WHERE family_id = ? AND status = 'pending'`,
-		old).Scan(&c.Kept); err != nil {
+	// The rest have a twin on the new id: left on the old one they would
+	// book it, so they are withdrawn, with a history line each.
+	rows, err := tx.QueryContext(ctx, `
+UPDATE prebookings SET status = 'cancelled', finished_at = ?, outcome_code = ?, outcome_message = ?
+WHERE family_id = ? AND status = 'pending' RETURNING `+prebookingColumns,
+		now, OutcomeFamilyMoved, "the family member's id changed to "+id+", which has this class already", old)
+	if err != nil {
 		return err
 	}
+	var gone []Prebooking
+	for rows.Next() {
+		p, err := scanPrebooking(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		gone = append(gone, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range gone {
+		why := "removed prebooking " + describe(p) + ": the family member's id changed and the new one has this class already"
+		if err := recordTx(ctx, tx, prebookingEvent(p, fromMillis(now), EventPrebookRemoved, why)); err != nil {
+			return err
+		}
+	}
+	c.Withdrawn = len(gone)
 	res, err = tx.ExecContext(ctx, `UPDATE settings SET value = ?, updated_at = ? WHERE key = ? AND value = ?`,
 		id, now, SettingFamilyID, old)
 	if err != nil {
@@ -214,6 +240,11 @@ func (c *FamilyChange) move(ctx context.Context, tx *sql.Tx, now int64) error {
 	}
 	return nil
 }
+
+// OutcomeFamilyMoved is the outcome of a pending prebooking withdrawn
+// because its family member's id changed to one that has the class
+// already (SetFamilyMember).
+const OutcomeFamilyMoved = "family_moved"
 
 // RemoveFamilyMember forgets a family member, by name or id.
 func (s *Store) RemoveFamilyMember(ctx context.Context, nameOrID string) (FamilyMember, error) {

@@ -99,8 +99,8 @@ func TestFamilyOneNamePerID(t *testing.T) {
 }
 
 // A new id for a known name takes the old id's live plans and pending
-// prebookings, not a prebooking whose class the new id has one of, nor a
-// removed plan.
+// prebookings, not a removed plan; a pending prebooking whose class the new
+// id has one of already is withdrawn (left on the old id it would book it).
 func TestSetFamilyMemberMovesWhatBookedTheOldID(t *testing.T) {
 	s, _ := openStore(t)
 	ctx := t.Context()
@@ -117,7 +117,7 @@ func TestSetFamilyMemberMovesWhatBookedTheOldID(t *testing.T) {
 		}
 		return p
 	}
-	moved, kept := add(1, "4242"), add(2, "4242")
+	moved, twin := add(1, "4242"), add(2, "4242")
 	add(2, "4243")
 	if _, err := s.AddPlan(ctx, NewPlan{BoxID: 1, Days: AllWeekdays, Time: ClockTime{Hour: 7}, Class: "WOD", FamilyID: "4242"}); err != nil {
 		t.Fatal(err)
@@ -126,12 +126,19 @@ func TestSetFamilyMemberMovesWhatBookedTheOldID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.OldID != "4242" || c.Plans != 1 || c.Prebookings != 1 || c.Kept != 1 || c.Setting {
+	if c.OldID != "4242" || c.Plans != 1 || c.Prebookings != 1 || c.Withdrawn != 1 || c.Setting {
 		t.Errorf("change %+v", c)
 	}
-	for id, want := range map[int64]string{moved.ID: "4243", kept.ID: "4242"} {
-		if p, _ := s.Prebooking(ctx, id); p.FamilyID != want {
-			t.Errorf("prebooking %d for %q, want %q", id, p.FamilyID, want)
+	if p, _ := s.Prebooking(ctx, moved.ID); p.FamilyID != "4243" || p.Status != PrebookPending {
+		t.Errorf("moved prebooking %s for %q", p.Status, p.FamilyID)
+	}
+	if p, _ := s.Prebooking(ctx, twin.ID); p.Status != PrebookCancelled || p.OutcomeCode != OutcomeFamilyMoved {
+		t.Errorf("the old id's twin %s (%s) for %q: want withdrawn", p.Status, p.OutcomeCode, p.FamilyID)
+	}
+	pending, _ := s.Prebookings(ctx, PrebookingQuery{Statuses: []PrebookingStatus{PrebookPending}})
+	for _, p := range pending {
+		if p.FamilyID == "4242" {
+			t.Errorf("prebooking %d still books the old id", p.ID)
 		}
 	}
 	if list, _ := s.FamilyMembers(ctx); len(list) != 1 || list[0].ID != "4243" {

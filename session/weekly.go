@@ -499,7 +499,7 @@ func ShownState(o Occurrence, rec *OccurrenceRecord, pb *Prebooking, now time.Ti
 		case PrebookMissed:
 			return OccMissed
 		case PrebookCancelled:
-			if pb.OutcomeCode != OutcomePlanStopped {
+			if !WithdrawnByAhtui(pb.OutcomeCode) {
 				return OccCancelled
 			}
 		}
@@ -544,3 +544,11 @@ func compareDates(a, b aimharder.Date) int { return strings.Compare(a.Compact(),
 // cancelled because its plan occurrence was skipped or paused, or its
 // plan removed: not a member's cancel of the class.
 const OutcomePlanStopped = "plan_stopped"
+
+// WithdrawnByAhtui reports whether a cancelled prebooking's outcome code
+// says ahtui withdrew it (a plan's skip, pause or edit; a family member's
+// new id that had the class already) rather than the member: a plan books
+// such a day again.
+func WithdrawnByAhtui(code string) bool {
+	return code == OutcomePlanStopped || code == OutcomeFamilyMoved
+}

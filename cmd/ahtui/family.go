@@ -55,10 +55,9 @@ func newFamilyCommand(g *globalOptions, stdout io.Writer) *cobra.Command {
 						verb := plural(c.Plans+c.Prebookings, "books", "book")
 						fmt.Fprintf(stdout, "%s now %s for %s (id %s).\n", moved, verb, f.Name, f.ID)
 					}
-					if c.Kept > 0 {
-						fmt.Fprintf(stdout, "%d %s for id %s %s: %s has one for the same class already "+
-							"(`ahtui prebook list`, `ahtui prebook cancel ID`).\n", c.Kept,
-							plural(c.Kept, "pending prebooking", "pending prebookings"), c.OldID, plural(c.Kept, "stays", "stay"), f.Name)
+					if c.Withdrawn > 0 {
+						fmt.Fprintf(stdout, "%d %s for id %s withdrawn: %s has one for the same class already.\n", c.Withdrawn,
+							plural(c.Withdrawn, "pending prebooking", "pending prebookings"), c.OldID, f.Name)
 					}
 					if c.Setting {
 						// family_id named them: it follows.
