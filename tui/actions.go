@@ -138,7 +138,7 @@ func (m *Model) cancel() tea.Cmd {
 		})
 		return nil
 	case st == grid.Prebooked && p != nil:
-		m.confirmUnprebook(c, p.ID)
+		m.confirmUnprebook(c, *p)
 		return nil
 	case st == grid.Past:
 		return m.toasts.Push(toast.Info, tx.ClassPast)
@@ -157,7 +157,7 @@ func (m *Model) prebook() tea.Cmd {
 	case m.grid.Busy(c.ID):
 		return m.toasts.Push(toast.Info, tx.BusyWith)
 	case st == grid.Prebooked && p != nil:
-		m.confirmUnprebook(c, p.ID)
+		m.confirmUnprebook(c, *p)
 		return nil
 	case st == grid.Firing:
 		return m.toasts.Push(toast.Info, m.prebookingNote(c, p))
@@ -219,11 +219,17 @@ func (m *Model) prebookBody(c account.ClassView, opensAt time.Time, w who) strin
 	return fmt.Sprintf(m.tx.ConfirmPrebookBody, m.classFor(c, w), m.tx.DateTime(m.boxTime(m.box.ID, opensAt)))
 }
 
-func (m *Model) confirmUnprebook(c account.ClassView, id int64) {
+func (m *Model) confirmUnprebook(c account.ClassView, p session.Prebooking) {
+	// With family members named, the question says whose prebooking it
+	// is: a parent's and a child's of one class are two.
+	name := m.className(c)
+	if w := m.whoWords(p.FamilyID); w != "" {
+		name += " (" + w + ")"
+	}
 	m.dialog.Open(dialog.Confirm{
 		Title:   m.tx.ConfirmUnprebook,
-		Body:    fmt.Sprintf(m.tx.ConfirmUnprebookBody, m.className(c)) + m.planDayNote(c),
-		Payload: intent{kind: doUnprebook, class: c, prebookingID: id},
+		Body:    fmt.Sprintf(m.tx.ConfirmUnprebookBody, name) + m.planDayNote(c),
+		Payload: intent{kind: doUnprebook, class: c, prebookingID: p.ID},
 	})
 }
 

@@ -352,7 +352,7 @@ func (m *Model) agendaCancel() tea.Cmd {
 		return nil
 	case account.AgendaPrebooked:
 		if e.PrebookingID != 0 {
-			m.confirmUnprebook(c, e.PrebookingID)
+			m.confirmUnprebook(c, session.Prebooking{ID: e.PrebookingID, FamilyID: e.FamilyID})
 			return nil
 		}
 	case account.AgendaPlanned:

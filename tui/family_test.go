@@ -306,3 +306,21 @@ func TestBookedClassForSomeoneElseToo(t *testing.T) {
 	plain.key("b")
 	plain.requireToast(en.AlreadyYours)
 }
+
+// Removing a prebooking says whose it is: a parent's and a child's of one
+// class are two, and the question must not leave the member guessing.
+func TestRemovingAPrebookingSaysWhose(t *testing.T) {
+	e := familyEnv(t, 160, 48, i18n.EN, "")
+	e.pick(grid.NotOpen)
+	e.key("p")
+	e.requireDialog(en.ConfirmPrebook)
+	e.key("right", "y") // for Leo
+	if len(e.store.prebookings) != 1 || e.store.prebookings[0].FamilyID != "4243" {
+		t.Fatalf("prebookings %+v, want one for Leo", e.store.prebookings)
+	}
+	e.key("p")
+	d := e.requireDialog(en.ConfirmUnprebook)
+	if !strings.Contains(d.Body, "(for Leo)") {
+		t.Fatalf("the removal question does not say whose prebooking it is: %q", d.Body)
+	}
+}

@@ -203,7 +203,11 @@ func (m *Model) onPlanSubmit(msg planform.SubmitMsg) tea.Cmd {
 	return m.planCmd(planDoneMsg{op: planAdd}, func(ctx context.Context, a Account, msg *planDoneMsg) {
 		more, err := opener.OpenDaysOfNewPlan(ctx, n)
 		if err != nil {
+			// Saving without asking could leave an open day missed: say so
+			// and let the member try again.
 			log.Info("cannot tell which days of the new plan are open", "err", err)
+			msg.err = err
+			return
 		}
 		for _, o := range more {
 			if !shown[o.Day] {
